@@ -1,0 +1,171 @@
+package pubsub_test
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"testing"
+
+	"go.uber.org/goleak"
+
+	"github.com/templive/templive/pubsub"
+	"github.com/templive/templive/pubsub/pubsubtest"
+)
+
+func TestMain(m *testing.M) {
+	goleak.VerifyTestMain(m)
+}
+
+func TestConformanceSingleNode(t *testing.T) {
+	t.Parallel()
+	pubsubtest.Run(t, func(t *testing.T, opts pubsub.Options) []*pubsub.PubSub {
+		return []*pubsub.PubSub{newNode(t, opts)}
+	})
+}
+
+func TestConformanceMemoryCluster(t *testing.T) {
+	t.Parallel()
+	pubsubtest.Run(t, func(t *testing.T, opts pubsub.Options) []*pubsub.PubSub {
+		cluster := pubsub.NewMemoryCluster()
+		var nodes []*pubsub.PubSub
+		for i := range 3 {
+			o := opts
+			o.Node = fmt.Sprintf("%s-%d", t.Name(), i)
+			o.Adapter = cluster.Adapter(o.Node)
+			nodes = append(nodes, newNode(t, o))
+		}
+		return nodes
+	})
+}
+
+func newNode(t *testing.T, opts pubsub.Options) *pubsub.PubSub {
+	t.Helper()
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	ps, err := pubsub.New(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := ps.Close(); err != nil {
+			t.Error(err)
+		}
+	})
+	return ps
+}
+
+func TestNewDefaults(t *testing.T) {
+	t.Parallel()
+	a, b := newNode(t, pubsub.Options{}), newNode(t, pubsub.Options{})
+	if a.Node() == "" || a.Node() == b.Node() {
+		t.Fatalf("default node names %q and %q are not unique", a.Node(), b.Node())
+	}
+	s, err := a.Subscribe("t")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := s.Mailbox().Cap(); got != pubsub.DefaultMailboxSize {
+		t.Fatalf("default mailbox capacity %d, want %d", got, pubsub.DefaultMailboxSize)
+	}
+	if s.Topic() != "t" || a.Subscribers("t") != 1 {
+		t.Fatalf("topic %q, %d subscribers", s.Topic(), a.Subscribers("t"))
+	}
+	s.Close()
+	if n := a.Subscribers("t"); n != 0 {
+		t.Fatalf("%d subscribers after Close", n)
+	}
+}
+
+func TestRegister(t *testing.T) {
+	t.Parallel()
+	type A struct{}
+	type B struct{}
+	tests := []struct {
+		name    string
+		reg     func(ps *pubsub.PubSub) error
+		wantErr error
+	}{
+		{"registering the same pair twice is harmless", func(ps *pubsub.PubSub) error {
+			return errors.Join(ps.Register("a", A{}), ps.Register("a", A{}))
+		}, nil},
+		{"a name cannot name two types", func(ps *pubsub.PubSub) error {
+			return errors.Join(ps.Register("a", A{}), pubsub.Register[B](ps, "a"))
+		}, pubsub.ErrDuplicateType},
+		{"a type cannot have two names", func(ps *pubsub.PubSub) error {
+			return errors.Join(ps.Register("a", A{}), ps.Register("b", A{}))
+		}, pubsub.ErrDuplicateType},
+		{"a built-in name is taken", func(ps *pubsub.PubSub) error {
+			return ps.Register("string", A{})
+		}, pubsub.ErrDuplicateType},
+		{"a nil sample is refused", func(ps *pubsub.PubSub) error {
+			return ps.Register("nil", nil)
+		}, pubsub.ErrUnregistered},
+		{"an empty name is refused", func(ps *pubsub.PubSub) error {
+			return pubsub.Register[A](ps, "")
+		}, pubsub.ErrUnregistered},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			err := tt.reg(newNode(t, pubsub.Options{}))
+			if tt.wantErr == nil && err != nil || tt.wantErr != nil && !errors.Is(err, tt.wantErr) {
+				t.Fatalf("got %v, want %v", err, tt.wantErr)
+			}
+		})
+	}
+}
+
+func TestSingleNodeNeverEncodes(t *testing.T) {
+	t.Parallel()
+	type unregistered struct{ ch chan int } // not even encodable
+	ps := newNode(t, pubsub.Options{})
+	s, _ := ps.Subscribe("x")
+	if err := ps.Broadcast(t.Context(), "x", unregistered{}); err != nil {
+		t.Fatalf("single-node Broadcast of an unregistered type: %v", err)
+	}
+	if m := <-s.C(); m.Payload != (unregistered{}) {
+		t.Fatalf("got %#v", m.Payload)
+	}
+}
+
+func TestSubscribeMailboxNil(t *testing.T) {
+	t.Parallel()
+	if _, err := newNode(t, pubsub.Options{}).SubscribeMailbox(nil, "x"); err == nil {
+		t.Fatal("SubscribeMailbox(nil) succeeded")
+	}
+}
+
+func TestNewMailboxPanicsOnZeroCapacity(t *testing.T) {
+	t.Parallel()
+	defer func() {
+		if recover() == nil {
+			t.Fatal("NewMailbox(0) did not panic")
+		}
+	}()
+	pubsub.NewMailbox(0)
+}
+
+func TestResume(t *testing.T) {
+	t.Parallel()
+	ps := newNode(t, pubsub.Options{OnError: func(error) {}})
+	mb := pubsub.NewMailbox(1)
+	ps.SubscribeMailbox(mb, "r")
+	if n := mb.Resume(); n != 0 {
+		t.Fatalf("Resume on a healthy mailbox discarded %d", n)
+	}
+	ps.LocalBroadcast("r", 1)
+	ps.LocalBroadcast("r", 2)
+	if n := mb.Resume(); n != 1 {
+		t.Fatalf("Resume discarded %d, want the 1 queued message", n)
+	}
+	select {
+	case <-mb.Overflow():
+		t.Fatal("Resume left the overflow signal pending")
+	default:
+	}
+	ps.LocalBroadcast("r", 3)
+	if m := <-mb.C(); m.Payload != 3 || mb.Lagged() {
+		t.Fatalf("after Resume got %v, lagged %v", m.Payload, mb.Lagged())
+	}
+}
