@@ -1,0 +1,377 @@
+package presence
+
+import (
+	"cmp"
+	"maps"
+	"slices"
+)
+
+// This file holds the replicated state of a Tracker: a delta-state
+// observed-remove set, the CRDT Phoenix.Tracker uses. It is pure (no locks,
+// no clocks, no I/O) so that replication only has to move deltas and full
+// states between nodes and merge what arrives.
+//
+// Every node runs one replica, named by the node name and an incarnation id
+// that is new each time the Tracker starts. A replica owns the entries it
+// tracked: only it adds or removes them. Each add takes the next value of
+// the replica's clock and tags the entry with that dot (replica, clock). The
+// causal context records every dot a state has seen, added or removed. On a
+// merge, a remote entry whose dot the local context has not seen is a join;
+// a local entry whose dot the remote context has seen but whose entry the
+// remote lacks was removed there, and is a leave. An update removes the old
+// dot and adds a new one, so it reaches other replicas as a leave and a join.
+
+// A dot names one add: the replica that made it and that replica's clock.
+type dot struct {
+	Replica string `json:"r"`
+	Clock   uint64 `json:"c"`
+}
+
+func (d dot) compare(o dot) int {
+	if c := cmp.Compare(d.Replica, o.Replica); c != 0 {
+		return c
+	}
+	return cmp.Compare(d.Clock, o.Clock)
+}
+
+// causalContext is the set of dots a state has seen: for each replica every
+// clock from 1 to vv[replica], plus the dots beyond a gap in cloud. A delta
+// carries the dots it knows about, usually in its cloud.
+type causalContext struct {
+	vv    map[string]uint64
+	cloud map[dot]struct{}
+}
+
+func newCausalContext() causalContext {
+	return causalContext{vv: make(map[string]uint64), cloud: make(map[dot]struct{})}
+}
+
+func (c *causalContext) contains(d dot) bool {
+	if d.Clock <= c.vv[d.Replica] {
+		return true
+	}
+	_, ok := c.cloud[d]
+	return ok
+}
+
+// add records d as seen, folding the cloud into the version vector while the
+// dots that follow it are contiguous.
+func (c *causalContext) add(d dot) {
+	n := c.vv[d.Replica]
+	switch {
+	case d.Clock <= n:
+		return
+	case d.Clock > n+1:
+		c.cloud[d] = struct{}{}
+		return
+	}
+	n++
+	for {
+		next := dot{d.Replica, n + 1}
+		if _, ok := c.cloud[next]; !ok {
+			break
+		}
+		delete(c.cloud, next)
+		n++
+	}
+	c.vv[d.Replica] = n
+}
+
+// join adds every dot of o, except those of replica skip.
+func (c *causalContext) join(o *causalContext, skip string) {
+	for r, n := range o.vv {
+		if r == skip || n <= c.vv[r] {
+			continue
+		}
+		c.vv[r] = n
+		// Dots the cloud held below the new mark are now redundant, and the
+		// ones just above it may have become contiguous.
+		c.compact(r)
+	}
+	for d := range o.cloud {
+		if d.Replica != skip {
+			c.add(d)
+		}
+	}
+}
+
+func (c *causalContext) compact(r string) {
+	n := c.vv[r]
+	for d := range c.cloud {
+		if d.Replica == r && d.Clock <= n {
+			delete(c.cloud, d)
+		}
+	}
+	for {
+		next := dot{r, n + 1}
+		if _, ok := c.cloud[next]; !ok {
+			break
+		}
+		delete(c.cloud, next)
+		n++
+	}
+	c.vv[r] = n
+}
+
+func (c *causalContext) clone() causalContext {
+	return causalContext{vv: maps.Clone(c.vv), cloud: maps.Clone(c.cloud)}
+}
+
+// entry is one tracked presence: one meta of one key on one topic.
+type entry[M any] struct {
+	topic, key string
+	ref        string // phx_ref, unique across the cluster
+	prevRef    string // phx_ref_prev: the ref this entry replaced, if any
+	meta       M
+	dot        dot
+}
+
+// state is a replica's view of every replica's entries.
+//
+// A state that records deltas (see newState) also accumulates, in delta, the
+// adds and removes it made itself since the last takeDelta; a delta is a
+// state with no delta of its own and usually no topic index.
+type state[M any] struct {
+	replica string
+	clock   uint64 // the last clock this replica gave to one of its adds
+	ctx     causalContext
+	values  map[string]map[uint64]*entry[M]   // replica → clock → entry
+	topics  map[string]map[string][]*entry[M] // topic → key → entries; nil in deltas
+	down    map[string]struct{}               // replicas whose entries are hidden
+	delta   *state[M]                         // nil unless deltas are recorded
+}
+
+// newState returns the empty state of replica. With recordDeltas, local adds
+// and removes are also collected for takeDelta.
+func newState[M any](replica string, recordDeltas bool) *state[M] {
+	s := &state[M]{
+		replica: replica,
+		ctx:     newCausalContext(),
+		values:  make(map[string]map[uint64]*entry[M]),
+		topics:  make(map[string]map[string][]*entry[M]),
+		down:    make(map[string]struct{}),
+	}
+	if recordDeltas {
+		s.delta = newDelta[M](replica)
+	}
+	return s
+}
+
+func newDelta[M any](replica string) *state[M] {
+	return &state[M]{
+		replica: replica,
+		ctx:     newCausalContext(),
+		values:  make(map[string]map[uint64]*entry[M]),
+	}
+}
+
+// size returns the number of entries, hidden or not.
+func (s *state[M]) size() int {
+	n := 0
+	for _, byClock := range s.values {
+		n += len(byClock)
+	}
+	return n
+}
+
+func (s *state[M]) get(d dot) *entry[M] {
+	return s.values[d.Replica][d.Clock]
+}
+
+// insert stores e under its dot and indexes it; it does not touch the
+// causal context.
+func (s *state[M]) insert(e *entry[M]) {
+	byClock := s.values[e.dot.Replica]
+	if byClock == nil {
+		byClock = make(map[uint64]*entry[M])
+		s.values[e.dot.Replica] = byClock
+	}
+	byClock[e.dot.Clock] = e
+	if s.topics == nil {
+		return
+	}
+	byKey := s.topics[e.topic]
+	if byKey == nil {
+		byKey = make(map[string][]*entry[M])
+		s.topics[e.topic] = byKey
+	}
+	byKey[e.key] = append(byKey[e.key], e)
+}
+
+// delete drops e from the values and the index; the causal context keeps
+// its dot, which is what makes the removal observable.
+func (s *state[M]) delete(e *entry[M]) {
+	byClock := s.values[e.dot.Replica]
+	delete(byClock, e.dot.Clock)
+	if len(byClock) == 0 {
+		delete(s.values, e.dot.Replica)
+	}
+	if s.topics == nil {
+		return
+	}
+	byKey := s.topics[e.topic]
+	list := slices.DeleteFunc(byKey[e.key], func(x *entry[M]) bool { return x == e })
+	switch {
+	case len(list) > 0:
+		byKey[e.key] = list
+	case len(byKey) > 1:
+		delete(byKey, e.key)
+	default:
+		delete(s.topics, e.topic)
+	}
+}
+
+// add makes a local add: it tags a new entry with the next dot of this
+// replica and returns it.
+func (s *state[M]) add(topic, key, ref, prevRef string, meta M) *entry[M] {
+	s.clock++
+	e := &entry[M]{topic: topic, key: key, ref: ref, prevRef: prevRef, meta: meta, dot: dot{s.replica, s.clock}}
+	s.insert(e)
+	s.ctx.add(e.dot)
+	if s.delta != nil {
+		c := *e
+		s.delta.insert(&c)
+		s.delta.ctx.add(e.dot)
+	}
+	return e
+}
+
+// remove makes a local remove of e, an entry of this replica.
+func (s *state[M]) remove(e *entry[M]) {
+	s.delete(e)
+	if s.delta != nil {
+		// An add and its remove in the same delta cancel out, but the dot
+		// stays in the delta's context so receivers drop an older copy.
+		if de := s.delta.get(e.dot); de != nil {
+			s.delta.delete(de)
+		}
+		s.delta.ctx.add(e.dot)
+	}
+}
+
+// takeDelta returns the local changes recorded since the last call, or nil
+// if there were none, and starts a new delta.
+func (s *state[M]) takeDelta() *state[M] {
+	if s.delta == nil || (len(s.delta.ctx.vv) == 0 && len(s.delta.ctx.cloud) == 0) {
+		return nil
+	}
+	d := s.delta
+	s.delta = newDelta[M](s.replica)
+	return d
+}
+
+// extract returns the full state of this replica's own entries, with the
+// context that makes it authoritative for them: what a node sends to a
+// replica that is new or behind. Entries are shared with s, and must be
+// treated as immutable.
+func (s *state[M]) extract() *state[M] {
+	out := newDelta[M](s.replica)
+	if s.clock > 0 {
+		out.ctx.vv[s.replica] = s.clock
+	}
+	if own := s.values[s.replica]; own != nil {
+		out.values[s.replica] = maps.Clone(own)
+	}
+	return out
+}
+
+// merge folds a remote state or delta into s and returns the entries it
+// added (joins) and removed (leaves). Entries of down replicas are merged
+// but not reported. Entries of s's own replica are never changed by a merge:
+// a replica is the only authority on the entries it owns.
+//
+// Merging is idempotent, commutative and associative on the resulting
+// entries and context, so deltas may arrive late, twice or out of order.
+func (s *state[M]) merge(r *state[M]) (joins, leaves []*entry[M]) {
+	for rep, byClock := range r.values {
+		if rep == s.replica {
+			continue
+		}
+		_, isDown := s.down[rep]
+		for clock, re := range byClock {
+			d := dot{rep, clock}
+			if s.ctx.contains(d) {
+				// Either we hold it already, or we have seen it removed.
+				continue
+			}
+			e := *re
+			e.dot = d
+			s.insert(&e)
+			if !isDown {
+				joins = append(joins, &e)
+			}
+		}
+	}
+	removed := func(e *entry[M]) {
+		s.delete(e)
+		if _, isDown := s.down[e.dot.Replica]; !isDown {
+			leaves = append(leaves, e)
+		}
+	}
+	for rep, n := range r.ctx.vv {
+		if rep == s.replica {
+			continue
+		}
+		for clock, e := range s.values[rep] {
+			if clock <= n && r.values[rep][clock] == nil {
+				removed(e)
+			}
+		}
+	}
+	for d := range r.ctx.cloud {
+		if d.Replica == s.replica {
+			continue
+		}
+		if e := s.get(d); e != nil && r.get(d) == nil {
+			removed(e)
+		}
+	}
+	s.ctx.join(&r.ctx, s.replica)
+	return joins, leaves
+}
+
+// setDown hides or shows the entries of replica rep, and returns the entries
+// that became hidden (to report as leaves) or visible (joins). The entries
+// are kept either way: a replica that comes back is not duplicated.
+func (s *state[M]) setDown(rep string, down bool) []*entry[M] {
+	if _, was := s.down[rep]; was == down || rep == s.replica {
+		return nil
+	}
+	if down {
+		s.down[rep] = struct{}{}
+	} else {
+		delete(s.down, rep)
+	}
+	return slices.Collect(maps.Values(s.values[rep]))
+}
+
+// dropReplica discards the entries of rep for good, without reporting them,
+// and returns how many there were. The context keeps rep's dots, so late
+// deltas cannot bring the entries back.
+func (s *state[M]) dropReplica(rep string) int {
+	if rep == s.replica {
+		return 0
+	}
+	es := slices.Collect(maps.Values(s.values[rep]))
+	for _, e := range es {
+		s.delete(e)
+	}
+	delete(s.down, rep)
+	return len(es)
+}
+
+// visible reports whether e's replica is up.
+func (s *state[M]) visible(e *entry[M]) bool {
+	_, isDown := s.down[e.dot.Replica]
+	return !isDown
+}
+
+// replicas returns the replicas that have entries in s.
+func (s *state[M]) replicas() []string {
+	return slices.Sorted(maps.Keys(s.values))
+}
+
+// sortEntries orders entries by dot, for reproducible output.
+func sortEntries[M any](es []*entry[M]) {
+	slices.SortFunc(es, func(a, b *entry[M]) int { return a.dot.compare(b.dot) })
+}

@@ -1,0 +1,344 @@
+package presence
+
+import (
+	"context"
+	"crypto/rand"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/templive/templive/pubsub"
+)
+
+// Options configures a [Tracker]. The zero value is valid.
+type Options[M any] struct {
+	// Fetch, if set, enriches presences before anyone sees them, like
+	// Phoenix.Presence's fetch/2: it may change the metas of p in place (for
+	// example fill in user names loaded with one query for all of p's keys)
+	// but not add or remove keys or metas. It is called once per List or Get
+	// with what they return, and once per diff with the diff's joins and
+	// leaves together in one Presences (a key that is in both, as in an
+	// update, has its joined metas first), so a diff costs one query however
+	// many keys it holds.
+	//
+	// Diffs are fetched one at a time, in order, on a goroutine of the
+	// Tracker, so a slow Fetch delays diffs but never blocks Track. ctx is
+	// the caller's for List and Get, and for diffs one that Close cancels.
+	// When Fetch fails on a diff the error is logged and the diff is
+	// delivered as Fetch left it, so subscribers never miss a change.
+	Fetch func(ctx context.Context, topic string, p Presences[M]) error
+
+	// Logger receives errors that have no caller to return to. The default
+	// is [slog.Default].
+	Logger *slog.Logger
+
+	// Now returns the current time, for refs. The default is [time.Now].
+	Now func() time.Time
+}
+
+// A Tracker tracks who is present on which topic, like Phoenix.Presence.
+// Each entry is a meta of type M tracked under a key (a user id, say) on a
+// topic, by an owner. Every change is delivered to the topic's local
+// subscribers of the PubSub as a [Diff] of type Diff[M].
+//
+// # Owners
+//
+// The owner of an entry is the [context.Context] passed to Track: the
+// context of the view, channel or request that is present. When it is done,
+// the Tracker untracks every entry it owns and reports them as leaves, so a
+// closed tab leaves every list with nothing to call. The Tracker watches
+// each owner with [context.AfterFunc], not a goroutine. Update and Untrack
+// name an entry by the same owner, topic and key, so pass them the very
+// context that was passed to Track, not one derived from it.
+//
+// # Concurrency
+//
+// All methods are safe for concurrent use. Track, Update and Untrack never
+// block on subscribers or on Fetch: they change the state, queue the diff
+// and return, and List called after they return reflects the change. Diffs
+// are delivered in the order of the changes, from one goroutine. Whoever
+// calls [New] must call [Tracker.Close].
+type Tracker[M any] struct {
+	ps      *pubsub.PubSub
+	fetch   func(context.Context, string, Presences[M]) error
+	log     *slog.Logger
+	now     func() time.Time
+	replica string
+	refs    *refs
+
+	mu     sync.Mutex // guards state, owners, closed
+	state  *state[M]
+	owners map[context.Context]*owner[M]
+	closed bool
+
+	out *outbox[M]
+
+	ctx       context.Context // canceled by Close; given to Fetch for diffs
+	cancel    context.CancelFunc
+	closeOnce sync.Once
+	wg        sync.WaitGroup
+}
+
+// owner is a context that tracks entries, and the hook that untracks them.
+type owner[M any] struct {
+	stop    func() bool // unregisters the context.AfterFunc
+	entries []*entry[M]
+}
+
+// New returns a Tracker that delivers diffs through ps. It starts one
+// goroutine, which [Tracker.Close] stops.
+func New[M any](ps *pubsub.PubSub, opts Options[M]) *Tracker[M] {
+	if ps == nil {
+		panic("presence: New expects a non-nil PubSub")
+	}
+	t := &Tracker[M]{
+		ps:      ps,
+		fetch:   opts.Fetch,
+		log:     opts.Logger,
+		now:     opts.Now,
+		replica: ps.Node() + "#" + rand.Text()[:10],
+		owners:  make(map[context.Context]*owner[M]),
+	}
+	if t.log == nil {
+		t.log = slog.Default()
+	}
+	if t.now == nil {
+		t.now = time.Now
+	}
+	t.refs = newRefs(t.replica)
+	t.state = newState[M](t.replica, false)
+	t.ctx, t.cancel = context.WithCancel(context.Background())
+	t.out = newOutbox[M]()
+	t.wg.Go(t.deliver)
+	return t
+}
+
+// Replica returns the name of this Tracker's replica: the PubSub's node name
+// and an incarnation id that is new for every Tracker.
+func (t *Tracker[M]) Replica() string { return t.replica }
+
+// Track starts tracking meta under key on topic, owned by ctx, and returns
+// the new meta's ref. The entry is untracked when ctx is done. It fails
+// with ctx's error if ctx is already done, with [ErrAlreadyTracked] if ctx
+// already tracks key on topic, and with [ErrClosed] after Close.
+func (t *Tracker[M]) Track(ctx context.Context, topic, key string, meta M) (string, error) {
+	if err := context.Cause(ctx); err != nil {
+		return "", fmt.Errorf("presence: track %s %s: %w", topic, key, err)
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.closed {
+		return "", fmt.Errorf("presence: track %s %s: %w", topic, key, ErrClosed)
+	}
+	o := t.owners[ctx]
+	if o == nil {
+		o = &owner[M]{}
+		o.stop = context.AfterFunc(ctx, func() { t.ownerDone(ctx) })
+		t.owners[ctx] = o
+	} else if o.find(topic, key) != nil {
+		return "", fmt.Errorf("presence: track %s %s: %w", topic, key, ErrAlreadyTracked)
+	}
+	e := t.state.add(topic, key, t.refs.next(t.now()), "", meta)
+	o.entries = append(o.entries, e)
+	t.out.push(diffOf(topic, []*entry[M]{e}, nil))
+	return e.ref, nil
+}
+
+// Update replaces the meta that ctx tracks under key on topic and returns
+// the new ref. Subscribers see the old meta leave and the new one join with
+// PrevRef set to the old ref. It fails with [ErrNotTracked] if ctx does not
+// track key on topic.
+func (t *Tracker[M]) Update(ctx context.Context, topic, key string, meta M) (string, error) {
+	return t.UpdateFunc(ctx, topic, key, func(M) M { return meta })
+}
+
+// UpdateFunc is like Update, with the new meta computed from the current one
+// by fn. fn runs with the Tracker locked: it must be quick and must not call
+// the Tracker.
+func (t *Tracker[M]) UpdateFunc(ctx context.Context, topic, key string, fn func(M) M) (string, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.closed {
+		return "", fmt.Errorf("presence: update %s %s: %w", topic, key, ErrClosed)
+	}
+	o := t.owners[ctx]
+	var old *entry[M]
+	if o != nil {
+		old = o.find(topic, key)
+	}
+	if old == nil {
+		return "", fmt.Errorf("presence: update %s %s: %w", topic, key, ErrNotTracked)
+	}
+	t.state.remove(old)
+	e := t.state.add(topic, key, t.refs.next(t.now()), old.ref, fn(old.meta))
+	o.replace(old, e)
+	t.out.push(diffOf(topic, []*entry[M]{e}, []*entry[M]{old}))
+	return e.ref, nil
+}
+
+// Untrack stops tracking key on topic for ctx, and reports whether it was
+// tracked. The other entries of ctx stay.
+func (t *Tracker[M]) Untrack(ctx context.Context, topic, key string) bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	o := t.owners[ctx]
+	if t.closed || o == nil {
+		return false
+	}
+	e := o.find(topic, key)
+	if e == nil {
+		return false
+	}
+	o.replace(e, nil)
+	if len(o.entries) == 0 {
+		o.stop()
+		delete(t.owners, ctx)
+	}
+	t.state.remove(e)
+	t.out.push(diffOf(topic, nil, []*entry[M]{e}))
+	return true
+}
+
+// UntrackAll stops tracking every entry of ctx, on every topic, and returns
+// how many there were. It is what happens by itself when ctx is done.
+func (t *Tracker[M]) UntrackAll(ctx context.Context) int {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	o := t.owners[ctx]
+	if t.closed || o == nil {
+		return 0
+	}
+	o.stop()
+	return t.dropOwnerLocked(ctx, o)
+}
+
+// ownerDone runs, through context.AfterFunc, when an owner's context is done.
+func (t *Tracker[M]) ownerDone(ctx context.Context) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if o := t.owners[ctx]; !t.closed && o != nil {
+		t.dropOwnerLocked(ctx, o)
+	}
+}
+
+func (t *Tracker[M]) dropOwnerLocked(ctx context.Context, o *owner[M]) int {
+	delete(t.owners, ctx)
+	for _, e := range o.entries {
+		t.state.remove(e)
+	}
+	for _, d := range diffsByTopic(nil, o.entries) {
+		t.out.push(d)
+	}
+	return len(o.entries)
+}
+
+// List returns the presences on topic, passed through Options.Fetch. The
+// result is the caller's to keep and change.
+func (t *Tracker[M]) List(ctx context.Context, topic string) (Presences[M], error) {
+	t.mu.Lock()
+	if t.closed {
+		t.mu.Unlock()
+		return nil, fmt.Errorf("presence: list %s: %w", topic, ErrClosed)
+	}
+	byKey := t.state.topics[topic]
+	p := make(Presences[M], len(byKey))
+	for key, es := range byKey {
+		if pr, ok := t.presenceLocked(es); ok {
+			p[key] = pr
+		}
+	}
+	t.mu.Unlock()
+	if err := t.fetchList(ctx, topic, p); err != nil {
+		return nil, fmt.Errorf("presence: list %s: %w", topic, err)
+	}
+	return p, nil
+}
+
+// Get returns the presence of key on topic, passed through Options.Fetch.
+// When key is not present the presence has no metas, and Fetch is not
+// called.
+func (t *Tracker[M]) Get(ctx context.Context, topic, key string) (Presence[M], error) {
+	t.mu.Lock()
+	if t.closed {
+		t.mu.Unlock()
+		return Presence[M]{}, fmt.Errorf("presence: get %s %s: %w", topic, key, ErrClosed)
+	}
+	pr, ok := t.presenceLocked(t.state.topics[topic][key])
+	t.mu.Unlock()
+	if !ok {
+		return Presence[M]{}, nil
+	}
+	if err := t.fetchList(ctx, topic, Presences[M]{key: pr}); err != nil {
+		return Presence[M]{}, fmt.Errorf("presence: get %s %s: %w", topic, key, err)
+	}
+	return pr, nil
+}
+
+// presenceLocked returns the visible metas of es, ordered by dot.
+func (t *Tracker[M]) presenceLocked(es []*entry[M]) (Presence[M], bool) {
+	metas := make([]Meta[M], 0, len(es))
+	if len(es) > 1 {
+		sortEntries(es)
+	}
+	for _, e := range es {
+		if t.state.visible(e) {
+			metas = append(metas, e.toMeta())
+		}
+	}
+	return Presence[M]{Metas: metas}, len(metas) > 0
+}
+
+func (t *Tracker[M]) fetchList(ctx context.Context, topic string, p Presences[M]) error {
+	if t.fetch == nil || len(p) == 0 {
+		return nil
+	}
+	return t.fetch(ctx, topic, p)
+}
+
+// Close stops the Tracker: later calls fail with [ErrClosed] or do nothing,
+// owners are no longer watched, and the diffs queued before Close are
+// delivered before it returns. Entries are dropped without diffs. Close is
+// idempotent and always returns nil; it does not close the PubSub.
+func (t *Tracker[M]) Close() error {
+	t.closeOnce.Do(func() {
+		t.mu.Lock()
+		t.closed = true
+		for _, o := range t.owners {
+			o.stop()
+		}
+		t.owners = nil
+		t.mu.Unlock()
+		t.cancel()
+		t.out.close()
+		t.wg.Wait()
+	})
+	return nil
+}
+
+func (o *owner[M]) find(topic, key string) *entry[M] {
+	for _, e := range o.entries {
+		if e.topic == topic && e.key == key {
+			return e
+		}
+	}
+	return nil
+}
+
+// replace swaps old for e in o's entries, or removes old when e is nil.
+func (o *owner[M]) replace(old, e *entry[M]) {
+	for i, x := range o.entries {
+		if x != old {
+			continue
+		}
+		if e != nil {
+			o.entries[i] = e
+			return
+		}
+		last := len(o.entries) - 1
+		o.entries[i] = o.entries[last]
+		o.entries[last] = nil
+		o.entries = o.entries[:last]
+		return
+	}
+}
