@@ -169,3 +169,5 @@ func TestResume(t *testing.T) {
 		t.Fatalf("after Resume got %v, lagged %v", m.Payload, mb.Lagged())
 	}
 }
+
+var discard = slog.New(slog.DiscardHandler)
