@@ -1,0 +1,554 @@
+package live
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"runtime/debug"
+	"sync"
+
+	"github.com/templive/templive/pubsub"
+)
+
+// A Channel is one joined topic of one connection: the Go counterpart of a
+// Phoenix channel. The constructor given to [Socket.Channel] creates a
+// Channel for each join; its methods then run on that join's own
+// goroutine, one at a time, so a Channel needs no locking for its fields.
+//
+// Optional capabilities are separate interfaces checked at run time:
+// [InfoHandler] for PubSub messages and [Terminator] to learn that the
+// channel ended.
+type Channel interface {
+	// Join is called first, with the client's join payload. It returns the
+	// response of the ok reply (nil for {}), or an error to refuse the join:
+	// [Refuse] and [JoinError] choose the response of the error reply; any
+	// other error is logged and the client sees {"reason":"join crashed"}.
+	// Pushes made during Join reach the client after the join reply.
+	Join(ctx context.Context, payload json.RawMessage) (response any, err error)
+	// HandleIn handles an event pushed by the client. The returned [Reply]
+	// is sent at once; return [NoReply] to send none now and reply later
+	// with [ChannelConn.Reply] and the event's Ref. A returned error crashes
+	// the channel (see [ErrChannelCrashed]).
+	HandleIn(ctx context.Context, ev Event) (Reply, error)
+}
+
+// An InfoHandler receives the PubSub messages delivered to its channel's
+// mailbox, other than the broadcasts on the channel's own topic that go
+// straight to the client: messages on topics added with
+// [ChannelConn.Subscribe], and non-[Broadcast] values on the channel's
+// topic. msg.Payload is the Go value that was broadcast; type-switch on it.
+// A returned error crashes the channel.
+type InfoHandler interface {
+	HandleInfo(ctx context.Context, msg pubsub.Message) error
+}
+
+// A Terminator is told when its channel ends, on the channel's goroutine,
+// after which no other method is called. reason is [ErrLeft] when the
+// client left (or joined the topic again), [ErrClosed] when the connection
+// closed or the channel was closed by the server, and an error wrapping
+// [ErrChannelCrashed] or [ErrMailboxOverflow] after a crash. Terminate is
+// not called for a join that was refused.
+type Terminator interface {
+	Terminate(reason error)
+}
+
+// drainer is implemented by channels of this package (the live view
+// runtime) that batch work: drained is called on the channel's goroutine
+// whenever it has just handled something and finds nothing else queued,
+// neither client events nor PubSub messages. A panic crashes the channel.
+type drainer interface {
+	drained(ctx context.Context)
+}
+
+// How the live view runtime (a Channel in this package, routed at "lv:*")
+// uses this API:
+//
+//   - The join payload is Join's argument; the socket's connect state is
+//     typed and handed to the constructor given to [Socket.Channel], next to
+//     the [ChannelConn]; connect info (origin, params, cookies) is
+//     [ChannelConn.ConnectInfo].
+//   - Join replies with its returned response (the first render).
+//   - Client events arrive in HandleIn with their Ref. Return [NoReply],
+//     keep the ref, and after processing call [ChannelConn.Reply] with it.
+//   - [ChannelConn.Push] sends a server push at any time, from any goroutine.
+//   - Leave, close and crash are reported through [Terminator].
+//   - [ChannelConn.Mailbox] is the channel's own *pubsub.Mailbox;
+//     [ChannelConn.Subscribe] adds topics to it and their messages arrive in
+//     [InfoHandler.HandleInfo] on the channel's goroutine. An overflow crashes
+//     the channel (the client rejoins and the view remounts).
+//   - A panic, or an error returned by a callback, crashes the channel: the
+//     client receives phx_error and rejoins; other channels are unaffected.
+//   - Implement drained(ctx) (the unexported [drainer] interface) to render
+//     once per burst: it runs when the goroutine's queue is momentarily empty.
+//   - [ChannelConn.Close] ends the channel from the server (phx_close).
+
+// An Event is a message pushed by the client on a joined channel.
+type Event struct {
+	// Name is the event name, such as "new_msg".
+	Name string
+	// Ref identifies the push; pass it to [ChannelConn.Reply] to reply later.
+	Ref string
+	// Payload is the JSON payload of a text frame; nil for a binary frame.
+	Payload json.RawMessage
+	// Binary is the payload of a binary frame; nil for a text frame.
+	Binary []byte
+}
+
+// Decode decodes the event's JSON payload into v.
+func (e Event) Decode(v any) error {
+	if e.Binary != nil {
+		return fmt.Errorf("live: event %q: binary payload is not JSON", e.Name)
+	}
+	if err := json.Unmarshal(e.Payload, v); err != nil {
+		return fmt.Errorf("live: event %q: %w", e.Name, err)
+	}
+	return nil
+}
+
+// Reply statuses on the wire.
+const (
+	statusOK    = "ok"
+	statusError = "error"
+)
+
+// A Reply answers a client push: phx_reply {"status": …, "response": …}.
+// The zero value, [NoReply], sends nothing.
+type Reply struct {
+	status   string
+	response any
+}
+
+// NoReply returned from [Channel.HandleIn] sends no reply now.
+var NoReply = Reply{}
+
+// ReplyOK returns an ok reply with response (nil for {}). A [Binary]
+// response is sent as a binary reply frame.
+func ReplyOK(response any) Reply { return Reply{status: statusOK, response: response} }
+
+// ReplyError returns an error reply with response, typically
+// map[string]string{"reason": "…"}.
+func ReplyError(response any) Reply { return Reply{status: statusError, response: response} }
+
+// A JoinError refuses a join: the client receives an error reply whose
+// response is Response.
+type JoinError struct {
+	Response any
+}
+
+func (e *JoinError) Error() string { return "live: join refused" }
+
+// Refuse returns a [JoinError] with response {"reason": reason}, as Phoenix
+// channels refuse a join.
+func Refuse(reason string) error {
+	return &JoinError{Response: map[string]string{"reason": reason}}
+}
+
+// A Broadcast is an event for every client that joined a topic. Published
+// through PubSub (by [ChannelConn.Broadcast] or [Socket.Broadcast]), it is
+// encoded once, lazily, and the same frame is written to every connection
+// whose channel on that topic receives it (Phoenix's fastlane). It is
+// registered with the PubSub as "live.Broadcast" so it crosses nodes.
+//
+// Treat a Broadcast as immutable once published.
+type Broadcast struct {
+	Topic   string
+	Event   string
+	Payload json.RawMessage `json:",omitempty"`
+	Binary  []byte          `json:",omitempty"`
+
+	once  sync.Once
+	frame outFrame
+	err   error
+}
+
+// NewBroadcast encodes payload (JSON, or raw bytes for a [Binary]) into a
+// Broadcast.
+func NewBroadcast(topic, event string, payload any) (*Broadcast, error) {
+	b := &Broadcast{Topic: topic, Event: event}
+	if bin, ok := payload.(Binary); ok {
+		b.Binary = bin
+		return b, nil
+	}
+	raw, err := marshalPayload(payload)
+	if err != nil {
+		return nil, err
+	}
+	b.Payload = raw
+	return b, nil
+}
+
+// encoded returns the broadcast's frame, encoding it on first use.
+func (b *Broadcast) encoded() (outFrame, error) {
+	b.once.Do(func() {
+		if b.Binary != nil {
+			data, err := encodeBinary(kindBroadcast, []string{b.Topic, b.Event}, b.Binary)
+			b.frame, b.err = outFrame{data: data, binary: true}, err
+			return
+		}
+		b.frame = outFrame{data: encodeText("", "", b.Topic, b.Event, b.Payload)}
+	})
+	return b.frame, b.err
+}
+
+// inbound is a client frame routed to a channel's goroutine.
+type inbound struct {
+	f frame
+}
+
+// A ChannelConn is a channel's handle on its connection: the topic, the
+// join ref, pushes, replies, broadcasts and PubSub subscriptions. It is
+// given to the constructor registered with [Socket.Channel].
+//
+// All methods are safe for concurrent use, so other goroutines may push on
+// a channel's behalf. After the channel ends, Push and Reply return
+// [ErrClosed].
+type ChannelConn struct {
+	conn    *conn
+	topic   string
+	joinRef string
+	logger  *slog.Logger
+	mailbox *pubsub.Mailbox
+
+	in   chan inbound  // client frames, from the connection's reader
+	stop chan struct{} // closed to end the channel; stopReason says why
+	done chan struct{} // closed when the goroutine has returned
+
+	mu         sync.Mutex // guards the fields below
+	stopReason error
+	joining    bool       // Join is running: pushes are held in pending
+	pending    []outFrame // pushes made during Join
+	ended      bool
+	subs       map[string]*pubsub.Subscription // topic → subscription
+}
+
+// Topic returns the channel's topic, such as "room:lobby".
+func (c *ChannelConn) Topic() string { return c.topic }
+
+// JoinRef returns the ref of the join that created the channel.
+func (c *ChannelConn) JoinRef() string { return c.joinRef }
+
+// ConnectInfo returns what the client presented when it connected.
+func (c *ChannelConn) ConnectInfo() *ConnectInfo { return c.conn.info }
+
+// SocketID returns the connection's socket ID ("" if it has none).
+func (c *ChannelConn) SocketID() string { return c.conn.id }
+
+// Mailbox returns the channel's PubSub mailbox, read by its goroutine.
+// Subscribe it with [pubsub.PubSub.SubscribeMailbox] (or
+// [ChannelConn.Subscribe]) and the messages arrive in
+// [InfoHandler.HandleInfo]. The caller closes subscriptions it made itself.
+func (c *ChannelConn) Mailbox() *pubsub.Mailbox { return c.mailbox }
+
+// PubSub returns the PubSub the socket uses.
+func (c *ChannelConn) PubSub() *pubsub.PubSub { return c.conn.sock.ps }
+
+// Logger returns the socket's logger with the channel's topic attached.
+func (c *ChannelConn) Logger() *slog.Logger { return c.logger }
+
+// Push sends event with payload to this client only
+// ([join_ref, null, topic, event, payload]). It never blocks: a client too
+// slow to drain its queue is disconnected ([ErrSlowClient]).
+func (c *ChannelConn) Push(event string, payload any) error {
+	f, err := encodePush(c.joinRef, c.topic, event, payload)
+	if err != nil {
+		return fmt.Errorf("push %s on %s: %w", event, c.topic, err)
+	}
+	return c.send(f)
+}
+
+// Reply answers the client push whose Ref is ref. Use it to reply after
+// [Channel.HandleIn] returned [NoReply]. A zero Reply sends ok with {}.
+func (c *ChannelConn) Reply(ref string, r Reply) error {
+	f, err := encodeReply(c.joinRef, ref, c.topic, r)
+	if err != nil {
+		return fmt.Errorf("reply on %s: %w", c.topic, err)
+	}
+	return c.send(f)
+}
+
+// send queues f for the client, or holds it while Join runs.
+func (c *ChannelConn) send(f outFrame) error {
+	c.mu.Lock()
+	if c.ended {
+		c.mu.Unlock()
+		return ErrClosed
+	}
+	if c.joining {
+		c.pending = append(c.pending, f)
+		c.mu.Unlock()
+		return nil
+	}
+	c.mu.Unlock()
+	return c.conn.enqueue(f)
+}
+
+// Broadcast sends event with payload to every client that joined the
+// channel's topic, on every node, this one included.
+func (c *ChannelConn) Broadcast(ctx context.Context, event string, payload any) error {
+	b, err := NewBroadcast(c.topic, event, payload)
+	if err != nil {
+		return err
+	}
+	return c.conn.sock.ps.Broadcast(ctx, c.topic, b)
+}
+
+// BroadcastFrom is like [ChannelConn.Broadcast] but skips this channel's
+// own client.
+func (c *ChannelConn) BroadcastFrom(ctx context.Context, event string, payload any) error {
+	b, err := NewBroadcast(c.topic, event, payload)
+	if err != nil {
+		return err
+	}
+	return c.conn.sock.ps.BroadcastFrom(ctx, c.mailbox, c.topic, b)
+}
+
+// Subscribe subscribes the channel to topic: its messages arrive in
+// [InfoHandler.HandleInfo]. Subscribing twice to a topic is harmless. The
+// subscription ends with the channel.
+func (c *ChannelConn) Subscribe(topic string) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.ended {
+		return ErrClosed
+	}
+	if _, ok := c.subs[topic]; ok {
+		return nil
+	}
+	sub, err := c.conn.sock.ps.SubscribeMailbox(c.mailbox, topic)
+	if err != nil {
+		return fmt.Errorf("subscribe %s: %w", topic, err)
+	}
+	c.subs[topic] = sub
+	return nil
+}
+
+// Unsubscribe ends a subscription made with [ChannelConn.Subscribe].
+// Messages already in the mailbox are still delivered.
+func (c *ChannelConn) Unsubscribe(topic string) error {
+	c.mu.Lock()
+	sub, ok := c.subs[topic]
+	delete(c.subs, topic)
+	c.mu.Unlock()
+	if !ok {
+		return nil
+	}
+	return sub.Close()
+}
+
+// Close ends the channel from the server side once the current callback
+// returns: the client receives phx_close and does not rejoin, and
+// [Terminator.Terminate] is called with [ErrClosed]. It does not wait.
+func (c *ChannelConn) Close() {
+	c.requestStop(errServerClose)
+}
+
+// errServerClose is the internal stop reason of ChannelConn.Close; the
+// channel's Terminate sees ErrClosed.
+var errServerClose = fmt.Errorf("%w by the server", ErrClosed)
+
+// errDuplicateJoin is the internal stop reason of a channel replaced by a
+// new join of its topic; Terminate sees ErrLeft.
+var errDuplicateJoin = fmt.Errorf("%w: joined again", ErrLeft)
+
+// requestStop asks the goroutine to end with reason; the first reason wins.
+func (c *ChannelConn) requestStop(reason error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.stopReason == nil {
+		c.stopReason = reason
+		close(c.stop)
+	}
+}
+
+// run is the channel's goroutine: Join, then events, PubSub messages and
+// stop requests one at a time until the channel ends.
+func (c *ChannelConn) run(ctx context.Context, ch Channel, payload json.RawMessage, joinMsgRef string) {
+	defer close(c.done)
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+
+	resp, err := c.join(ctx, ch, payload)
+	if err == nil {
+		err = c.Subscribe(c.topic)
+	}
+	if err != nil {
+		c.endSubscriptions()
+		c.conn.removeChannel(c)
+		c.markEnded()
+		var je *JoinError
+		r := ReplyError(map[string]string{"reason": "join crashed"})
+		switch {
+		case errors.As(err, &je):
+			r = ReplyError(je.Response)
+		case !errors.Is(err, ErrChannelCrashed): // a panic is logged already
+			c.logger.Error("channel join failed", "err", err)
+		}
+		c.sendFinal(c.replyFrame(joinMsgRef, r))
+		return
+	}
+	c.mu.Lock()
+	c.joining = false
+	pending := c.pending
+	c.pending = nil
+	c.mu.Unlock()
+	// The reply goes first, then what Join pushed, so the client is joined
+	// before it sees them.
+	c.conn.enqueue(c.replyFrame(joinMsgRef, ReplyOK(resp)))
+	for _, f := range pending {
+		c.conn.enqueue(f)
+	}
+
+	info, _ := ch.(InfoHandler)
+	dr, _ := ch.(drainer)
+	reason := c.loop(ctx, ch, info, dr)
+	c.terminate(ch, reason)
+}
+
+// join runs ch.Join, turning a panic into an error.
+func (c *ChannelConn) join(ctx context.Context, ch Channel, payload json.RawMessage) (resp any, err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			err = c.crashed(v)
+		}
+	}()
+	return ch.Join(ctx, payload)
+}
+
+// loop handles one thing at a time until a stop, a leave or a crash, and
+// returns the reason.
+func (c *ChannelConn) loop(ctx context.Context, ch Channel, info InfoHandler, dr drainer) (reason error) {
+	defer func() {
+		if v := recover(); v != nil {
+			reason = c.crashed(v)
+		}
+	}()
+	for {
+		select {
+		case <-c.stop:
+			c.mu.Lock()
+			defer c.mu.Unlock()
+			return c.stopReason
+		case <-c.mailbox.Overflow():
+			return fmt.Errorf("%w (%d dropped)", ErrMailboxOverflow, c.mailbox.Dropped())
+		case in := <-c.in:
+			if in.f.event == eventLeave {
+				c.conn.enqueue(c.replyFrame(in.f.ref, ReplyOK(nil)))
+				return ErrLeft
+			}
+			ev := Event{Name: in.f.event, Ref: in.f.ref, Payload: in.f.payload, Binary: in.f.binary}
+			r, err := ch.HandleIn(ctx, ev)
+			if err != nil {
+				err = fmt.Errorf("%w: handle %q: %w", ErrChannelCrashed, ev.Name, err)
+				c.logger.Error("channel crashed", "err", err)
+				return err
+			}
+			if r.status != "" && in.f.ref != "" {
+				if err := c.Reply(in.f.ref, r); err != nil && !errors.Is(err, ErrClosed) && !errors.Is(err, ErrSlowClient) {
+					err = fmt.Errorf("%w: reply to %q: %w", ErrChannelCrashed, ev.Name, err)
+					c.logger.Error("channel crashed", "err", err)
+					return err
+				}
+			}
+		case m := <-c.mailbox.C():
+			if b, ok := m.Payload.(*Broadcast); ok && m.Topic == c.topic {
+				f, err := b.encoded()
+				if err != nil {
+					c.logger.Error("broadcast not sent", "event", b.Event, "err", err)
+					break
+				}
+				c.conn.enqueue(f)
+				break
+			}
+			if info != nil {
+				if err := info.HandleInfo(ctx, m); err != nil {
+					err = fmt.Errorf("%w: handle info on %s: %w", ErrChannelCrashed, m.Topic, err)
+					c.logger.Error("channel crashed", "err", err)
+					return err
+				}
+			}
+		}
+		if dr != nil && len(c.in) == 0 && c.mailbox.Len() == 0 {
+			dr.drained(ctx)
+		}
+	}
+}
+
+// crashed turns a recovered panic into an error, logging it with the stack.
+func (c *ChannelConn) crashed(v any) error {
+	err := fmt.Errorf("%w: panic: %v", ErrChannelCrashed, v)
+	c.logger.Error("channel crashed", "err", err, "stack", string(debug.Stack()))
+	return err
+}
+
+// terminate tells the client and the Channel that the channel ended, and
+// releases its subscriptions.
+func (c *ChannelConn) terminate(ch Channel, reason error) {
+	c.endSubscriptions()
+	c.conn.removeChannel(c)
+
+	switch {
+	case errors.Is(reason, ErrChannelCrashed), errors.Is(reason, ErrMailboxOverflow):
+		if errors.Is(reason, ErrMailboxOverflow) {
+			c.logger.Warn("channel crashed", "err", reason)
+		}
+		f := encodeText(c.joinRef, c.joinRef, c.topic, eventError, json.RawMessage(`{"reason":"channel_crash"}`))
+		c.sendFinal(outFrame{data: f})
+	case reason == errServerClose || reason == errDuplicateJoin:
+		c.sendFinal(outFrame{data: encodeText(c.joinRef, c.joinRef, c.topic, eventClose, nil)})
+	}
+	c.markEnded()
+
+	t, ok := ch.(Terminator)
+	if !ok {
+		return
+	}
+	switch {
+	case reason == errServerClose:
+		reason = ErrClosed
+	case reason == errDuplicateJoin:
+		reason = ErrLeft
+	}
+	defer func() {
+		if v := recover(); v != nil {
+			c.logger.Error("channel terminate panicked", "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
+		}
+	}()
+	t.Terminate(reason)
+}
+
+// replyFrame encodes a reply; a reply that cannot be encoded becomes an
+// error reply the client can still match to its push.
+func (c *ChannelConn) replyFrame(ref string, r Reply) outFrame {
+	f, err := encodeReply(c.joinRef, ref, c.topic, r)
+	if err != nil {
+		c.logger.Error("reply not encoded", "err", err)
+		f, _ = encodeReply(c.joinRef, ref, c.topic, ReplyError(map[string]string{"reason": "reply not encoded"}))
+	}
+	return f
+}
+
+// sendFinal queues a frame that ends the channel, bypassing the ended
+// check.
+func (c *ChannelConn) sendFinal(f outFrame) {
+	c.conn.enqueue(f)
+}
+
+func (c *ChannelConn) markEnded() {
+	c.mu.Lock()
+	c.ended = true
+	c.pending = nil
+	c.mu.Unlock()
+}
+
+// endSubscriptions closes every subscription of the channel.
+func (c *ChannelConn) endSubscriptions() {
+	c.mu.Lock()
+	subs := c.subs
+	c.subs = map[string]*pubsub.Subscription{}
+	c.mu.Unlock()
+	for _, s := range subs {
+		s.Close()
+	}
+}

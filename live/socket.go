@@ -1,0 +1,433 @@
+package live
+
+import (
+	"context"
+	"encoding/base64"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"github.com/templive/templive/pubsub"
+)
+
+// Defaults of [SocketOptions].
+const (
+	DefaultMaxChannels   = 100
+	DefaultReadLimit     = 1 << 20
+	DefaultIdleTimeout   = 60 * time.Second
+	DefaultWriteTimeout  = 10 * time.Second
+	DefaultOutboundQueue = 256
+	DefaultChannelQueue  = 64
+)
+
+// authTokenPrefix marks the subprotocol that carries the phoenix client's
+// authToken: "base64url.bearer.phx." + base64url(token).
+const authTokenPrefix = "base64url.bearer.phx."
+
+// closeGrace is how long a closing connection waits for the client to
+// answer its close frame before dropping the TCP connection.
+const closeGrace = time.Second
+
+// SocketOptions configures a [Socket]. The zero value accepts every
+// connection with the zero state, no socket ID, a private in-process
+// PubSub and the defaults above.
+type SocketOptions[S any] struct {
+	// Connect decides whether to accept a connection, and with which
+	// state, from the connect params and the request. An error refuses it:
+	// the client receives HTTP 403 before any upgrade. Nil accepts all.
+	Connect func(ctx context.Context, info *ConnectInfo) (S, error)
+	// ID names the sockets of one user, such as "user_socket:42", so that
+	// [Socket.Disconnect] can close them all, on every node. "" (or a nil
+	// ID) makes the socket anonymous.
+	ID func(state S) string
+
+	// PubSub carries broadcasts and disconnects between channels and
+	// nodes. The socket does not close it. Nil gives the socket a private
+	// in-process PubSub that [Socket.Shutdown] closes.
+	PubSub *pubsub.PubSub
+	// Logger receives connection and channel errors; the default is
+	// [slog.Default].
+	Logger *slog.Logger
+
+	// CheckOrigin decides whether a request's Origin is acceptable. The
+	// default accepts requests without an Origin header (not from a
+	// browser), an Origin whose host is the request's Host, and the
+	// origins in AllowedOrigins.
+	CheckOrigin func(r *http.Request) bool
+	// AllowedOrigins lists more acceptable origins for the default
+	// CheckOrigin, as "https://example.com", or "https://*.example.com"
+	// for any subdomain.
+	AllowedOrigins []string
+
+	// MaxChannels is the most channels one connection may join at once
+	// (default 100); one more gets {"reason":"too many channels joined"}.
+	MaxChannels int
+	// ReadLimit is the largest frame accepted from the client, in bytes
+	// (default 1 MiB). A larger frame closes the connection (code 1009).
+	ReadLimit int64
+	// IdleTimeout closes a connection from which nothing (not even a
+	// heartbeat) arrived for this long (default 60 s).
+	IdleTimeout time.Duration
+	// WriteTimeout bounds each write to the client (default 10 s).
+	WriteTimeout time.Duration
+	// OutboundQueue is how many frames may wait for the writer (default
+	// 256). A client too slow to drain it is disconnected with code 1008.
+	OutboundQueue int
+	// ChannelQueue is how many client events may wait for one channel's
+	// goroutine (default 64); beyond it the connection's reader waits,
+	// which slows the client down through TCP.
+	ChannelQueue int
+	// MailboxSize is the capacity of each channel's PubSub mailbox
+	// (default [pubsub.DefaultMailboxSize]). An overflow crashes the
+	// channel, and the client rejoins.
+	MailboxSize int
+}
+
+// ConnectInfo is what a client presented when it connected.
+type ConnectInfo struct {
+	// Params are the query parameters of the connect URL, without vsn.
+	Params url.Values
+	// AuthToken is the phoenix client's authToken, sent in the
+	// Sec-WebSocket-Protocol header; "" if none.
+	AuthToken string
+	// Origin is the Origin header.
+	Origin string
+	// Header is the request's header.
+	Header http.Header
+	// RemoteAddr is the client's network address.
+	RemoteAddr string
+	// Cookies are the request's cookies.
+	Cookies []*http.Cookie
+}
+
+// A Socket serves the Phoenix Channels V2 protocol over WebSocket: it
+// accepts connections at "<mount path>/websocket?vsn=2.0.0", runs the
+// [SocketOptions.Connect] hook, and routes joins to [Channel]s by topic.
+// S is the type of the state Connect attaches to each connection, such as
+// the signed-in user.
+//
+// Register channels with [Socket.Channel] before serving. A Socket is an
+// [http.Handler] safe for concurrent use. Whoever creates it must call
+// [Socket.Shutdown], which closes every connection and waits for their
+// goroutines: [http.Server.Shutdown] does not wait for upgraded
+// connections.
+type Socket[S any] struct {
+	opts     SocketOptions[S]
+	core     *socketCore
+	upgrader websocket.Upgrader
+}
+
+// socketCore is the part of a Socket that does not depend on its state
+// type, shared with its connections and channels.
+type socketCore struct {
+	ps      *pubsub.PubSub
+	ownPS   bool
+	logger  *slog.Logger
+	limits  limits
+	routesM sync.RWMutex // guards routes
+	routes  []route
+
+	mu     sync.Mutex // guards conns, closed
+	conns  map[*conn]struct{}
+	closed bool
+	wg     sync.WaitGroup // one per upgraded connection
+
+	shutdownOnce sync.Once
+	shutdownErr  error
+}
+
+type limits struct {
+	maxChannels   int
+	readLimit     int64
+	idleTimeout   time.Duration
+	writeTimeout  time.Duration
+	outboundQueue int
+	channelQueue  int
+	mailboxSize   int
+}
+
+// route maps a topic pattern to a channel constructor.
+type route struct {
+	pattern string
+	newCh   func(cc *ChannelConn, state any) Channel
+}
+
+// match reports whether topic matches pattern: exactly, or by prefix when
+// the pattern ends in "*", as in Phoenix ("room:*").
+func match(pattern, topic string) bool {
+	if prefix, ok := strings.CutSuffix(pattern, "*"); ok {
+		return strings.HasPrefix(topic, prefix)
+	}
+	return pattern == topic
+}
+
+// NewSocket returns a Socket configured by opts.
+func NewSocket[S any](opts SocketOptions[S]) *Socket[S] {
+	l := limits{
+		maxChannels:   orDefault(opts.MaxChannels, DefaultMaxChannels),
+		readLimit:     orDefault(opts.ReadLimit, DefaultReadLimit),
+		idleTimeout:   orDefault(opts.IdleTimeout, DefaultIdleTimeout),
+		writeTimeout:  orDefault(opts.WriteTimeout, DefaultWriteTimeout),
+		outboundQueue: orDefault(opts.OutboundQueue, DefaultOutboundQueue),
+		channelQueue:  orDefault(opts.ChannelQueue, DefaultChannelQueue),
+		mailboxSize:   orDefault(opts.MailboxSize, pubsub.DefaultMailboxSize),
+	}
+	logger := opts.Logger
+	if logger == nil {
+		logger = slog.Default()
+	}
+	core := &socketCore{ps: opts.PubSub, logger: logger, limits: l, conns: map[*conn]struct{}{}}
+	if core.ps == nil {
+		ps, err := pubsub.New(pubsub.Options{Logger: logger})
+		if err != nil {
+			panic("live: NewSocket: " + err.Error()) // an in-process PubSub cannot fail
+		}
+		core.ps, core.ownPS = ps, true
+	}
+	if err := pubsub.Register[*Broadcast](core.ps, "live.Broadcast"); err != nil {
+		panic("live: NewSocket: " + err.Error())
+	}
+	s := &Socket[S]{opts: opts, core: core}
+	s.upgrader = websocket.Upgrader{
+		Subprotocols: []string{"phoenix"},
+		CheckOrigin:  func(*http.Request) bool { return true }, // checked before the upgrade
+	}
+	return s
+}
+
+func orDefault[T int | int64 | time.Duration](v, def T) T {
+	if v <= 0 {
+		return def
+	}
+	return v
+}
+
+// Channel routes joins of the topics matching pattern to channels made by
+// newChannel, which receives the channel's handle and the connection's
+// state. A pattern is a topic, or a prefix ending in "*" ("room:*"). The
+// first matching route wins. Channel panics on an empty pattern or a nil
+// constructor.
+func (s *Socket[S]) Channel(pattern string, newChannel func(cc *ChannelConn, state S) Channel) {
+	if pattern == "" || newChannel == nil {
+		panic("live: Socket.Channel needs a pattern and a constructor")
+	}
+	s.core.routesM.Lock()
+	defer s.core.routesM.Unlock()
+	s.core.routes = append(s.core.routes, route{
+		pattern: pattern,
+		newCh:   func(cc *ChannelConn, state any) Channel { return newChannel(cc, state.(S)) },
+	})
+}
+
+// PubSub returns the socket's PubSub.
+func (s *Socket[S]) PubSub() *pubsub.PubSub { return s.core.ps }
+
+// Broadcast sends event with payload to every client that joined topic,
+// on every node.
+func (s *Socket[S]) Broadcast(ctx context.Context, topic, event string, payload any) error {
+	b, err := NewBroadcast(topic, event, payload)
+	if err != nil {
+		return err
+	}
+	return s.core.ps.Broadcast(ctx, topic, b)
+}
+
+// Disconnect closes every connection whose socket ID is id, on every node
+// (code 1000; the phoenix client reconnects, and its Connect hook decides
+// again). It is Phoenix's broadcast of "disconnect" to the socket ID.
+func (s *Socket[S]) Disconnect(ctx context.Context, id string) error {
+	return s.Broadcast(ctx, id, eventDisconnect, nil)
+}
+
+const eventDisconnect = "disconnect"
+
+// ServeHTTP upgrades "<mount path>/websocket" requests and serves the
+// connection until it closes.
+func (s *Socket[S]) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if !strings.HasSuffix(r.URL.Path, "/websocket") {
+		http.NotFound(w, r)
+		return
+	}
+	if !websocket.IsWebSocketUpgrade(r) {
+		http.Error(w, "live: expected a WebSocket upgrade", http.StatusBadRequest)
+		return
+	}
+	q := r.URL.Query()
+	if vsn := q.Get("vsn"); !strings.HasPrefix(vsn, "2.") {
+		http.Error(w, "live: unsupported protocol version (want vsn=2.0.0)", http.StatusBadRequest)
+		return
+	}
+	q.Del("vsn")
+	if !s.checkOrigin(r) {
+		s.core.logger.Debug("socket refused: origin not allowed", "origin", r.Header.Get("Origin"))
+		http.Error(w, "live: origin not allowed", http.StatusForbidden)
+		return
+	}
+	info := &ConnectInfo{
+		Params:     q,
+		AuthToken:  authToken(r),
+		Origin:     r.Header.Get("Origin"),
+		Header:     r.Header,
+		RemoteAddr: r.RemoteAddr,
+		Cookies:    r.Cookies(),
+	}
+	var state S
+	if s.opts.Connect != nil {
+		var err error
+		state, err = s.opts.Connect(r.Context(), info)
+		if err != nil {
+			s.core.logger.Debug("socket refused by Connect", "remote", r.RemoteAddr, "err", err)
+			http.Error(w, "live: connection refused", http.StatusForbidden)
+			return
+		}
+	}
+	var id string
+	if s.opts.ID != nil {
+		id = s.opts.ID(state)
+	}
+
+	// Register before upgrading, so that Shutdown either refuses this
+	// request or waits for it.
+	s.core.mu.Lock()
+	if s.core.closed {
+		s.core.mu.Unlock()
+		http.Error(w, "live: shutting down", http.StatusServiceUnavailable)
+		return
+	}
+	s.core.wg.Add(1)
+	s.core.mu.Unlock()
+	defer s.core.wg.Done()
+
+	// The upgrader echoes "phoenix" when the client offered it.
+	ws, err := s.upgrader.Upgrade(w, r, nil)
+	if err != nil {
+		return // the upgrader has answered the request
+	}
+	c := newConn(s.core, ws, info, id, state)
+	if !s.core.add(c) {
+		c.close(websocket.CloseGoingAway, "server shutting down", ErrClosed)
+	}
+	c.serve(r.Context())
+	s.core.remove(c)
+}
+
+// authToken extracts the phoenix client's authToken from the offered
+// subprotocols.
+func authToken(r *http.Request) string {
+	for _, p := range websocket.Subprotocols(r) {
+		if enc, ok := strings.CutPrefix(p, authTokenPrefix); ok {
+			tok, err := base64.RawURLEncoding.DecodeString(strings.TrimRight(enc, "="))
+			if err != nil {
+				return ""
+			}
+			return string(tok)
+		}
+	}
+	return ""
+}
+
+// checkOrigin applies SocketOptions.CheckOrigin or the default rule.
+func (s *Socket[S]) checkOrigin(r *http.Request) bool {
+	if s.opts.CheckOrigin != nil {
+		return s.opts.CheckOrigin(r)
+	}
+	origin := r.Header.Get("Origin")
+	if origin == "" {
+		return true
+	}
+	u, err := url.Parse(origin)
+	if err != nil || u.Host == "" {
+		return false
+	}
+	if strings.EqualFold(u.Host, r.Host) {
+		return true
+	}
+	for _, allowed := range s.opts.AllowedOrigins {
+		if originMatches(allowed, u) {
+			return true
+		}
+	}
+	return false
+}
+
+// originMatches reports whether origin u matches an AllowedOrigins entry.
+func originMatches(allowed string, u *url.URL) bool {
+	a, err := url.Parse(allowed)
+	if err != nil || !strings.EqualFold(a.Scheme, u.Scheme) {
+		return false
+	}
+	if suffix, ok := strings.CutPrefix(a.Host, "*."); ok {
+		return strings.HasSuffix(strings.ToLower(u.Host), "."+strings.ToLower(suffix))
+	}
+	return strings.EqualFold(a.Host, u.Host)
+}
+
+// add registers a live connection; false if the socket is shutting down.
+func (sc *socketCore) add(c *conn) bool {
+	sc.mu.Lock()
+	defer sc.mu.Unlock()
+	if sc.closed {
+		return false
+	}
+	sc.conns[c] = struct{}{}
+	return true
+}
+
+func (sc *socketCore) remove(c *conn) {
+	sc.mu.Lock()
+	delete(sc.conns, c)
+	sc.mu.Unlock()
+}
+
+// route finds the constructor for topic.
+func (sc *socketCore) route(topic string) (func(cc *ChannelConn, state any) Channel, bool) {
+	sc.routesM.RLock()
+	defer sc.routesM.RUnlock()
+	for _, r := range sc.routes {
+		if match(r.pattern, topic) {
+			return r.newCh, true
+		}
+	}
+	return nil, false
+}
+
+// Shutdown stops accepting connections, closes every connection with code
+// 1001 (going away) and waits until all their goroutines, channels
+// included, have returned, or ctx is done. It is idempotent; later calls
+// wait again and return the first result.
+func (s *Socket[S]) Shutdown(ctx context.Context) error {
+	sc := s.core
+	sc.mu.Lock()
+	sc.closed = true
+	conns := make([]*conn, 0, len(sc.conns))
+	for c := range sc.conns {
+		conns = append(conns, c)
+	}
+	sc.mu.Unlock()
+	for _, c := range conns {
+		c.close(websocket.CloseGoingAway, "server shutting down", ErrClosed)
+	}
+
+	done := make(chan struct{})
+	go func() {
+		sc.wg.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-ctx.Done():
+		return fmt.Errorf("live: shutdown: %w", ctx.Err())
+	}
+	sc.shutdownOnce.Do(func() {
+		if sc.ownPS {
+			sc.shutdownErr = sc.ps.Close()
+		}
+	})
+	return sc.shutdownErr
+}
