@@ -1,0 +1,1208 @@
+/* templive client, built by js/build.mjs from js/src; do not edit. */
+
+// js/src/constants.js
+var VSN = "2.0.0";
+var PHOENIX_TOPIC = "phoenix";
+var EV_JOIN = "phx_join";
+var EV_LEAVE = "phx_leave";
+var EV_REPLY = "phx_reply";
+var EV_CLOSE = "phx_close";
+var EV_ERROR = "phx_error";
+var EV_HEARTBEAT = "heartbeat";
+var CLOSED = "closed";
+var ERRORED = "errored";
+var JOINED = "joined";
+var JOINING = "joining";
+var LEAVING = "leaving";
+var DEFAULT_TIMEOUT = 1e4;
+var HEARTBEAT_MS = 3e4;
+var RECONNECT_STEPS = [10, 50, 100, 150, 200, 250, 500, 1e3, 2e3, 5e3];
+var REJOIN_STEPS = [1e3, 2e3, 5e3, 1e4];
+var WS_CLOSE_NORMAL = 1e3;
+var LIVE_PATH = "/live";
+var ROOT_ATTR = "data-live-root";
+var SESSION_ATTR = "data-live-session";
+var HOOK_ATTR = "live-hook";
+var VALUE_PREFIX = "live-value-";
+var CONNECTED_CLASS = "live-connected";
+var LOADING_CLASS = "live-loading";
+var ERROR_CLASS = "live-error";
+var RELOAD_KEY = "templive:reload";
+var RELOAD_MIN_MS = 1e4;
+var EV_EVENT = "event";
+var EV_DIFF = "diff";
+var EV_REDIRECT = "redirect";
+var EV_LIVE_PATCH = "live_patch";
+var EV_LIVE_REDIRECT = "live_redirect";
+
+// js/src/timer.js
+function backoff(steps, random = Math.random) {
+  return (tries) => {
+    let ms = steps[Math.min(tries, steps.length) - 1] ?? steps[0];
+    return Math.round(ms * (0.5 + random() / 2));
+  };
+}
+var Timer = class {
+  /**
+   * @param {() => void} callback
+   * @param {Backoff} delay
+   */
+  constructor(callback, delay) {
+    this.callback = callback;
+    this.delay = delay;
+    this.tries = 0;
+    this.timer = void 0;
+  }
+  reset() {
+    this.tries = 0;
+    clearTimeout(this.timer);
+  }
+  schedule() {
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.tries++;
+      this.callback();
+    }, this.delay(this.tries + 1));
+  }
+};
+
+// js/src/serializer.js
+function encode(msg) {
+  return JSON.stringify([msg.join_ref, msg.ref, msg.topic, msg.event, msg.payload]);
+}
+function decode(raw) {
+  let [join_ref, ref, topic, event, payload] = JSON.parse(raw);
+  return { join_ref, ref, topic, event, payload };
+}
+
+// js/src/channel.js
+var Push = class {
+  /**
+   * @param {Channel} channel
+   * @param {string} event
+   * @param {any} payload a value, or a function computing it at each send
+   * @param {number} timeout
+   */
+  constructor(channel, event, payload, timeout) {
+    this.channel = channel;
+    this.event = event;
+    this.payload = typeof payload == "function" ? payload : () => payload;
+    this.timeout = timeout;
+    this.received = null;
+    this.hooks = [];
+    this.ref = null;
+    this.refEvent = null;
+    this.binding = null;
+    this.timer = void 0;
+    this.sent = false;
+  }
+  /** @param {number} timeout */
+  resend(timeout) {
+    this.timeout = timeout;
+    this.reset();
+    this.send();
+  }
+  send() {
+    if (this.received && this.received.status == "timeout") return;
+    this.startTimeout();
+    this.sent = true;
+    this.channel.socket.push({
+      join_ref: this.channel.joinRef(),
+      ref: this.ref,
+      topic: this.channel.topic,
+      event: this.event,
+      payload: this.payload()
+    });
+  }
+  /**
+   * Runs fn with the response when the reply (or timeout) has the given status.
+   * @param {"ok" | "error" | "timeout" | string} status
+   * @param {(response: any) => void} fn
+   */
+  receive(status, fn) {
+    if (this.received && this.received.status == status) fn(this.received.response);
+    this.hooks.push({ status, fn });
+    return this;
+  }
+  reset() {
+    this.cancelRefEvent();
+    this.ref = this.refEvent = this.received = null;
+    this.sent = false;
+  }
+  cancelRefEvent() {
+    if (this.refEvent && this.binding != null) this.channel.off(this.refEvent, this.binding);
+    this.binding = null;
+  }
+  cancelTimeout() {
+    clearTimeout(this.timer);
+    this.timer = void 0;
+  }
+  startTimeout() {
+    this.cancelTimeout();
+    this.cancelRefEvent();
+    this.ref = this.channel.socket.makeRef();
+    this.refEvent = replyEvent(this.ref);
+    this.binding = this.channel.on(this.refEvent, (reply) => {
+      this.cancelRefEvent();
+      this.cancelTimeout();
+      this.received = reply;
+      for (let h of this.hooks) if (h.status == reply.status) h.fn(reply.response);
+    });
+    this.timer = setTimeout(() => this.trigger("timeout", {}), this.timeout);
+  }
+  /** @param {string} status @param {any} response */
+  trigger(status, response) {
+    if (this.refEvent) this.channel.trigger(this.refEvent, { status, response });
+  }
+};
+function replyEvent(ref) {
+  return "chan_reply_" + ref;
+}
+var Channel = class {
+  /**
+   * @param {string} topic
+   * @param {Params | undefined} params
+   * @param {Socket} socket
+   */
+  constructor(topic, params, socket) {
+    this.topic = topic;
+    this.socket = socket;
+    this.state = CLOSED;
+    this.timeout = socket.timeout;
+    this.joinedOnce = false;
+    this.bindings = [];
+    this.bindingRef = 0;
+    this.pushBuffer = [];
+    this.joinPush = new Push(this, EV_JOIN, params || {}, this.timeout);
+    this.rejoinTimer = new Timer(() => {
+      if (this.socket.isConnected()) this.rejoin();
+    }, socket.rejoinAfterMs);
+    this.socketRefs = [
+      socket.onError(() => this.rejoinTimer.reset()),
+      socket.onOpen(() => {
+        this.rejoinTimer.reset();
+        if (this.state == ERRORED) this.rejoin();
+      })
+    ];
+    this.joinPush.receive("ok", () => {
+      this.state = JOINED;
+      this.rejoinTimer.reset();
+      this.pushBuffer.forEach((p) => p.send());
+      this.pushBuffer = [];
+    });
+    this.joinPush.receive("error", () => {
+      this.state = ERRORED;
+      if (this.socket.isConnected()) this.rejoinTimer.schedule();
+    });
+    this.joinPush.receive("timeout", () => {
+      this.socket.log("channel", `join timeout ${this.topic}`);
+      new Push(this, EV_LEAVE, {}, this.timeout).send();
+      this.state = ERRORED;
+      this.joinPush.reset();
+      if (this.socket.isConnected()) this.rejoinTimer.schedule();
+    });
+    this.on(EV_CLOSE, () => {
+      this.rejoinTimer.reset();
+      this.state = CLOSED;
+      this.socket.remove(this);
+    });
+    this.on(EV_ERROR, () => {
+      if (this.state == JOINING) this.joinPush.reset();
+      this.state = ERRORED;
+      if (this.socket.isConnected()) this.rejoinTimer.schedule();
+    });
+    this.on(EV_REPLY, (payload, ref) => {
+      if (ref) this.trigger(replyEvent(ref), payload);
+    });
+  }
+  /** Joins the topic; call once. @param {number} [timeout] */
+  join(timeout = this.timeout) {
+    if (this.joinedOnce) throw new Error("join can only be called once per channel");
+    this.joinedOnce = true;
+    this.rejoin(timeout);
+    return this.joinPush;
+  }
+  /** @param {number} [timeout] */
+  rejoin(timeout = this.timeout) {
+    if (this.state == LEAVING) return;
+    this.socket.leaveOpenTopic(this.topic);
+    this.state = JOINING;
+    this.joinPush.resend(timeout);
+  }
+  /** The ref of the current join; messages carrying another one are stale. */
+  joinRef() {
+    return this.joinPush.ref;
+  }
+  /**
+   * @param {string} event
+   * @param {(payload: any, ref?: string | null, joinRef?: string | null) => void} fn
+   * @returns {number} a ref for off
+   */
+  on(event, fn) {
+    let ref = ++this.bindingRef;
+    this.bindings.push({ event, ref, fn });
+    return ref;
+  }
+  /** @param {string} event @param {number} [ref] all bindings of the event when omitted */
+  off(event, ref) {
+    this.bindings = this.bindings.filter((b) => !(b.event == event && (ref == null || ref == b.ref)));
+  }
+  canPush() {
+    return this.socket.isConnected() && this.state == JOINED;
+  }
+  /**
+   * @param {string} event
+   * @param {any} payload
+   * @param {number} [timeout]
+   */
+  push(event, payload, timeout = this.timeout) {
+    if (!this.joinedOnce) throw new Error(`push "${event}" to "${this.topic}" before join`);
+    let p = new Push(this, event, payload, timeout);
+    if (this.canPush()) {
+      p.send();
+    } else {
+      p.startTimeout();
+      this.pushBuffer.push(p);
+    }
+    return p;
+  }
+  /** Leaves the channel; the returned push gets "ok" once left. @param {number} [timeout] */
+  leave(timeout = this.timeout) {
+    this.rejoinTimer.reset();
+    this.joinPush.cancelTimeout();
+    this.state = LEAVING;
+    let onClose = () => this.trigger(EV_CLOSE, "leave");
+    let p = new Push(this, EV_LEAVE, {}, timeout);
+    p.receive("ok", onClose).receive("timeout", onClose);
+    p.send();
+    if (!this.canPush()) p.trigger("ok", {});
+    return p;
+  }
+  unbindSocket() {
+    this.socket.off(this.socketRefs);
+  }
+  /** @param {string} topic @param {string | null} joinRef */
+  isMember(topic, joinRef) {
+    if (topic != this.topic) return false;
+    if (joinRef && joinRef != this.joinRef()) {
+      this.socket.log("channel", `dropping stale message for ${topic} (join_ref ${joinRef})`);
+      return false;
+    }
+    return true;
+  }
+  /**
+   * @param {string} event
+   * @param {any} payload
+   * @param {string | null} [ref]
+   * @param {string | null} [joinRef]
+   */
+  trigger(event, payload, ref, joinRef) {
+    for (let b of this.bindings.slice()) {
+      if (b.event == event) b.fn(payload, ref, joinRef || this.joinRef());
+    }
+  }
+};
+
+// js/src/socket.js
+var Socket = class {
+  /**
+   * @param {string} endPoint e.g. "/socket" or "wss://example.com/socket"
+   * @param {SocketOptions} [opts]
+   */
+  constructor(endPoint, opts = {}) {
+    this.endPoint = endPoint.replace(/\/websocket$/, "") + "/websocket";
+    this.params = opts.params || {};
+    this.authToken = opts.authToken;
+    this.timeout = opts.timeout || DEFAULT_TIMEOUT;
+    this.heartbeatIntervalMs = opts.heartbeatIntervalMs || HEARTBEAT_MS;
+    this.reconnectAfterMs = opts.reconnectAfterMs || backoff(RECONNECT_STEPS);
+    this.rejoinAfterMs = opts.rejoinAfterMs || backoff(REJOIN_STEPS);
+    this.logger = opts.logger;
+    this.transport = opts.transport || WebSocket;
+    this.channels = [];
+    this.sendBuffer = [];
+    this.ref = 0;
+    this.conn = null;
+    this.closeWasClean = false;
+    this.pendingHeartbeatRef = null;
+    this.heartbeatTimer = void 0;
+    this.callbacks = { open: [], close: [], error: [], message: [] };
+    this.reconnectTimer = new Timer(() => this.teardown(() => this.connect()), this.reconnectAfterMs);
+  }
+  /** @param {string} kind @param {string} msg @param {any} [data] */
+  log(kind, msg, data) {
+    this.logger && this.logger(kind, msg, data);
+  }
+  /** The URL connect() opens: the endpoint, made absolute, with the params and vsn. */
+  endPointURL() {
+    let params = typeof this.params == "function" ? this.params() : this.params;
+    let q = new URLSearchParams(params);
+    q.set("vsn", VSN);
+    let url = this.endPoint;
+    if (!/^wss?:/.test(url)) {
+      let loc = globalThis.location;
+      let scheme = loc.protocol == "https:" ? "wss:" : "ws:";
+      url = url.startsWith("//") ? scheme + url : `${scheme}//${loc.host}${url}`;
+    }
+    return `${url}?${q}`;
+  }
+  connect() {
+    if (this.conn) return;
+    this.closeWasClean = false;
+    let protocols = ["phoenix"];
+    if (this.authToken) {
+      let token = btoa(this.authToken).replace(/=/g, "").replace(/\+/g, "-").replace(/\//g, "_");
+      protocols.push("base64url.bearer.phx." + token);
+    }
+    let conn = this.conn = new this.transport(this.endPointURL(), protocols);
+    conn.onopen = () => this.onConnOpen();
+    conn.onerror = (e) => this.onConnError(e);
+    conn.onmessage = (e) => this.onConnMessage(e.data);
+    conn.onclose = (e) => this.onConnClose(e);
+  }
+  /**
+   * Closes the connection for good (no reconnect).
+   * @param {() => void} [callback]
+   * @param {number} [code]
+   * @param {string} [reason]
+   */
+  disconnect(callback, code, reason) {
+    this.closeWasClean = true;
+    this.reconnectTimer.reset();
+    this.teardown(callback, code, reason);
+  }
+  /** @param {(() => void) | undefined} callback @param {number} [code] @param {string} [reason] */
+  teardown(callback, code, reason) {
+    let conn = this.conn;
+    clearTimeout(this.heartbeatTimer);
+    if (!conn) return callback && callback();
+    this.conn = null;
+    conn.onopen = conn.onerror = conn.onmessage = conn.onclose = null;
+    conn.close(code || WS_CLOSE_NORMAL, reason || "");
+    this.onClosed({ code: code || WS_CLOSE_NORMAL, reason });
+    callback && callback();
+  }
+  /** @param {Function} fn */
+  onOpen(fn) {
+    return this.addCallback("open", fn);
+  }
+  /** @param {Function} fn */
+  onClose(fn) {
+    return this.addCallback("close", fn);
+  }
+  /** @param {Function} fn */
+  onError(fn) {
+    return this.addCallback("error", fn);
+  }
+  /** @param {Function} fn */
+  onMessage(fn) {
+    return this.addCallback("message", fn);
+  }
+  /** @param {string} kind @param {Function} fn */
+  addCallback(kind, fn) {
+    let id = ++this.ref;
+    this.callbacks[kind].push({ id, fn });
+    return id;
+  }
+  /** Removes callbacks registered with onOpen, onClose, onError or onMessage. @param {number[]} ids */
+  off(ids) {
+    for (let kind in this.callbacks) {
+      this.callbacks[kind] = this.callbacks[kind].filter((c) => !ids.includes(c.id));
+    }
+  }
+  /** @param {string} kind @param {...any} args */
+  fire(kind, ...args) {
+    for (let c of this.callbacks[kind].slice()) c.fn(...args);
+  }
+  isConnected() {
+    return !!this.conn && this.conn.readyState == 1;
+  }
+  makeRef() {
+    return String(++this.ref);
+  }
+  /**
+   * @param {string} topic
+   * @param {Record<string, any> | (() => Record<string, any>)} [params]
+   */
+  channel(topic, params) {
+    let chan = new Channel(topic, params, this);
+    this.channels.push(chan);
+    return chan;
+  }
+  /** @param {Channel} chan */
+  remove(chan) {
+    chan.unbindSocket();
+    this.channels = this.channels.filter((c) => c !== chan);
+  }
+  /** Leaves any other channel joined on the topic, as the server would close it. @param {string} topic */
+  leaveOpenTopic(topic) {
+    let dup = this.channels.find((c) => c.topic == topic && (c.state == JOINED || c.state == JOINING));
+    if (dup) {
+      this.log("transport", `leaving duplicate topic "${topic}"`);
+      dup.leave();
+    }
+  }
+  /** @param {Message} msg */
+  push(msg) {
+    let send = () => this.conn && this.conn.send(encode(msg));
+    this.log("push", `${msg.topic} ${msg.event} (${msg.join_ref}, ${msg.ref})`, msg.payload);
+    this.isConnected() ? send() : this.sendBuffer.push(send);
+  }
+  onConnOpen() {
+    this.log("transport", "connected to " + this.endPoint);
+    this.closeWasClean = false;
+    this.reconnectTimer.reset();
+    this.pendingHeartbeatRef = null;
+    this.scheduleHeartbeat();
+    let buffered = this.sendBuffer;
+    this.sendBuffer = [];
+    buffered.forEach((send) => send());
+    this.fire("open");
+  }
+  scheduleHeartbeat() {
+    clearTimeout(this.heartbeatTimer);
+    this.heartbeatTimer = setTimeout(() => this.sendHeartbeat(), this.heartbeatIntervalMs);
+  }
+  sendHeartbeat() {
+    if (!this.isConnected()) return;
+    if (this.pendingHeartbeatRef) {
+      this.pendingHeartbeatRef = null;
+      this.log("transport", "heartbeat timeout");
+      this.teardown(void 0, WS_CLOSE_NORMAL, "heartbeat timeout");
+      return;
+    }
+    this.pendingHeartbeatRef = this.makeRef();
+    this.push({ join_ref: null, ref: this.pendingHeartbeatRef, topic: PHOENIX_TOPIC, event: EV_HEARTBEAT, payload: {} });
+    this.scheduleHeartbeat();
+  }
+  /** @param {{code: number, reason?: string}} event */
+  onConnClose(event) {
+    this.conn = null;
+    this.onClosed(event);
+  }
+  /** @param {{code: number, reason?: string}} event */
+  onClosed(event) {
+    this.log("transport", "close", event);
+    clearTimeout(this.heartbeatTimer);
+    this.pendingHeartbeatRef = null;
+    this.channelsErrored();
+    if (!this.closeWasClean) this.reconnectTimer.schedule();
+    this.fire("close", event);
+  }
+  /** @param {any} error */
+  onConnError(error) {
+    this.log("transport", "error", error);
+    this.fire("error", error);
+    this.channelsErrored();
+  }
+  channelsErrored() {
+    for (let c of this.channels.slice()) {
+      if (c.state == JOINED || c.state == JOINING) c.trigger(EV_ERROR, { reason: "socket" });
+    }
+  }
+  /** @param {string} raw */
+  onConnMessage(raw) {
+    let msg = decode(raw);
+    let { topic, event, payload, ref, join_ref } = msg;
+    if (ref && ref === this.pendingHeartbeatRef) this.pendingHeartbeatRef = null;
+    this.log("receive", `${payload && payload.status || ""} ${topic} ${event} ${ref || ""}`, payload);
+    for (let c of this.channels.slice()) {
+      if (c.isMember(topic, join_ref)) c.trigger(event, payload, ref, join_ref);
+    }
+    this.fire("message", msg);
+  }
+};
+
+// js/src/presence.js
+var clone = (v) => JSON.parse(JSON.stringify(v));
+var refs = (metas) => metas.map((m) => m.phx_ref);
+var noop = () => {
+};
+function bare(obj) {
+  if (Object.getPrototypeOf(obj) === null) return obj;
+  let out = /* @__PURE__ */ Object.create(null);
+  for (let k of Object.getOwnPropertyNames(obj)) out[k] = obj[k];
+  return out;
+}
+function syncState(current, newState, onJoin, onLeave) {
+  let state = bare(clone(current));
+  newState = bare(newState);
+  let joins = /* @__PURE__ */ Object.create(null);
+  let leaves = /* @__PURE__ */ Object.create(null);
+  for (let key of Object.getOwnPropertyNames(state)) {
+    if (!newState[key]) leaves[key] = state[key];
+  }
+  for (let key of Object.getOwnPropertyNames(newState)) {
+    let next = newState[key];
+    let cur = state[key];
+    if (!cur) {
+      joins[key] = next;
+      continue;
+    }
+    let nextRefs = refs(next.metas);
+    let curRefs = refs(cur.metas);
+    let joined = next.metas.filter((m) => !curRefs.includes(m.phx_ref));
+    let left = cur.metas.filter((m) => !nextRefs.includes(m.phx_ref));
+    if (joined.length) {
+      next.metas = joined;
+      joins[key] = next;
+    }
+    if (left.length) {
+      leaves[key] = clone(cur);
+      leaves[key].metas = left;
+    }
+  }
+  return syncDiff(state, { joins, leaves }, onJoin, onLeave);
+}
+function syncDiff(state, diff, onJoin = noop, onLeave = noop) {
+  state = bare(state);
+  let { joins, leaves } = clone(diff);
+  for (let key of Object.getOwnPropertyNames(joins)) {
+    let joined = joins[key];
+    let cur = state[key];
+    let next = state[key] = clone(joined);
+    if (cur) {
+      let joinedRefs = refs(next.metas);
+      next.metas.unshift(...cur.metas.filter((m) => !joinedRefs.includes(m.phx_ref)));
+    }
+    onJoin(key, cur, joined);
+  }
+  for (let key of Object.getOwnPropertyNames(leaves)) {
+    let left = leaves[key];
+    let cur = state[key];
+    if (!cur) continue;
+    let gone = refs(left.metas);
+    cur.metas = cur.metas.filter((m) => !gone.includes(m.phx_ref));
+    onLeave(key, cur, left);
+    if (!cur.metas.length) delete state[key];
+  }
+  return state;
+}
+function list(state, chooser) {
+  let choose = chooser || ((_, e) => (
+    /** @type {T} */
+    /** @type {unknown} */
+    e
+  ));
+  return Object.getOwnPropertyNames(state).map((k) => choose(k, state[k]));
+}
+var Presence = class {
+  /**
+   * @param {import("./channel.js").Channel} channel
+   * @param {{events?: {state: string, diff: string}}} [opts]
+   */
+  constructor(channel, opts = {}) {
+    let events = opts.events || { state: "presence_state", diff: "presence_diff" };
+    this.state = /* @__PURE__ */ Object.create(null);
+    this.pendingDiffs = [];
+    this.channel = channel;
+    this.joinRef = null;
+    this.joinCb = noop;
+    this.leaveCb = noop;
+    this.syncCb = noop;
+    channel.on(events.state, (s) => {
+      this.joinRef = channel.joinRef();
+      this.state = syncState(this.state, s, this.joinCb, this.leaveCb);
+      for (let d of this.pendingDiffs) this.state = syncDiff(this.state, d, this.joinCb, this.leaveCb);
+      this.pendingDiffs = [];
+      this.syncCb();
+    });
+    channel.on(events.diff, (d) => {
+      if (this.inPendingSyncState()) return this.pendingDiffs.push(d);
+      this.state = syncDiff(this.state, d, this.joinCb, this.leaveCb);
+      this.syncCb();
+    });
+  }
+  /** @param {OnChange} fn */
+  onJoin(fn) {
+    this.joinCb = fn;
+  }
+  /** @param {OnChange} fn */
+  onLeave(fn) {
+    this.leaveCb = fn;
+  }
+  /** @param {() => void} fn */
+  onSync(fn) {
+    this.syncCb = fn;
+  }
+  /** @template [T=Entry] @param {(key: string, entry: Entry) => T} [by] */
+  list(by) {
+    return list(this.state, by);
+  }
+  inPendingSyncState() {
+    return !this.joinRef || this.joinRef !== this.channel.joinRef();
+  }
+  static syncState = syncState;
+  static syncDiff = syncDiff;
+  static list = list;
+};
+
+// js/src/dom.js
+function closestWith(node, name) {
+  let el = node instanceof Element ? node : node instanceof Node ? node.parentElement : null;
+  for (; el; el = el.parentElement) {
+    if (el.hasAttribute(name)) return el.closest(`[${ROOT_ATTR}]`) ? el : null;
+    if (el.hasAttribute(ROOT_ATTR)) return null;
+  }
+  return null;
+}
+function rootOf(el) {
+  return (
+    /** @type {HTMLElement | null} */
+    el.closest(`[${ROOT_ATTR}]`)
+  );
+}
+function liveValues(el, params = new URLSearchParams()) {
+  for (let a of el.attributes) {
+    if (a.name.startsWith(VALUE_PREFIX)) params.append(a.name.slice(VALUE_PREFIX.length), a.value);
+  }
+  return params;
+}
+function serializeForm(form, submitter) {
+  let params = new URLSearchParams();
+  let data = submitter ? new FormData(form, submitter) : new FormData(form);
+  for (let [k, v] of data) if (typeof v == "string") params.append(k, v);
+  return liveValues(form, params).toString();
+}
+function isField(el) {
+  return el instanceof HTMLInputElement || el instanceof HTMLTextAreaElement || el instanceof HTMLSelectElement;
+}
+function saveFocus(root) {
+  let el = document.activeElement;
+  if (!isField(el) || !root.contains(el)) return null;
+  let sel = selection(el);
+  return { id: el.id, form: el.form ? el.form.id : "", name: el.name, value: el.value, ...sel };
+}
+function selection(el) {
+  try {
+    let t = (
+      /** @type {HTMLInputElement} */
+      el
+    );
+    return { start: t.selectionStart, end: t.selectionEnd, dir: t.selectionDirection };
+  } catch {
+    return { start: null, end: null, dir: null };
+  }
+}
+function restoreFocus(root, state) {
+  if (!state) return;
+  let el = state.id ? document.getElementById(state.id) : null;
+  if (!el && state.name) {
+    el = [...root.querySelectorAll(`[name="${CSS.escape(state.name)}"]`)].find((f) => isField(f) && (f.form ? f.form.id : "") == state.form) || null;
+  }
+  if (!isField(el) || !root.contains(el)) return;
+  if (el.value != state.value) el.value = state.value;
+  if (document.activeElement != el) el.focus();
+  if (state.start != null && "setSelectionRange" in el) {
+    try {
+      el.setSelectionRange(state.start, state.end, state.dir);
+    } catch {
+    }
+  }
+}
+function syncField(el) {
+  if (el instanceof HTMLInputElement) {
+    if (el.type == "checkbox" || el.type == "radio") el.checked = el.hasAttribute("checked");
+    else if (el.type != "file") el.value = el.getAttribute("value") || "";
+  } else if (el instanceof HTMLTextAreaElement) {
+    el.value = el.defaultValue;
+  } else if (el instanceof HTMLOptionElement) {
+    el.selected = el.hasAttribute("selected");
+  } else if (el instanceof HTMLSelectElement) {
+    for (let o of el.options) o.selected = o.hasAttribute("selected");
+  }
+}
+function formRecovery(root) {
+  let out = {};
+  for (let f of root.querySelectorAll("form[id][live-change]")) {
+    out[f.id] = serializeForm(
+      /** @type {HTMLFormElement} */
+      f
+    );
+  }
+  return out;
+}
+
+// js/src/bindings.js
+var limits = /* @__PURE__ */ new WeakMap();
+function limited(el, fn) {
+  let debounce = el.getAttribute("live-debounce");
+  let throttle = el.getAttribute("live-throttle");
+  if (debounce == null && throttle == null) return fn();
+  let s = limits.get(el) || {};
+  limits.set(el, s);
+  clearTimeout(s.timer);
+  if (debounce == "blur") {
+    s.pending = fn;
+  } else if (debounce != null) {
+    s.pending = fn;
+    s.timer = setTimeout(() => flush(el), Number(debounce) || 300);
+  } else {
+    let ms = Number(throttle) || 0;
+    let since = Date.now() - (s.last || 0);
+    if (since >= ms) {
+      s.pending = null;
+      s.last = Date.now();
+      fn();
+    } else {
+      s.pending = fn;
+      s.timer = setTimeout(() => flush(el), ms - since);
+    }
+  }
+}
+function flush(el) {
+  let s = limits.get(el);
+  if (!s || !s.pending) return;
+  let fn = s.pending;
+  s.pending = null;
+  s.last = Date.now();
+  clearTimeout(s.timer);
+  fn();
+}
+function keyMatches(el, e) {
+  let want = el.getAttribute("live-key");
+  return !want || (e.key || "").toLowerCase() == want.toLowerCase();
+}
+function bind(sink) {
+  let listeners = [];
+  let on = (target, type, fn, capture) => {
+    target.addEventListener(type, fn, capture);
+    listeners.push([target, type, fn, capture]);
+  };
+  let send = (el, type, extra) => sink.send(el, type, {
+    t: type,
+    e: el.getAttribute("live-" + type) || "",
+    v: liveValues(el).toString(),
+    ...extra
+  });
+  on(
+    document,
+    "click",
+    /** @param {MouseEvent} e */
+    (e) => {
+      let link = closestWith(e.target, "live-patch") || closestWith(e.target, "live-navigate");
+      if (link instanceof HTMLAnchorElement && e.button == 0 && !(e.metaKey || e.ctrlKey || e.shiftKey || e.altKey)) {
+        e.preventDefault();
+        return sink.follow(link, link.hasAttribute("live-patch") ? "live-patch" : "live-navigate");
+      }
+      let el = closestWith(e.target, "live-click");
+      if (!el) return;
+      if (el instanceof HTMLAnchorElement) e.preventDefault();
+      limited(el, () => send(el, "click"));
+    }
+  );
+  on(
+    document,
+    "submit",
+    /** @param {SubmitEvent} e */
+    (e) => {
+      let form = e.target;
+      if (!(form instanceof HTMLFormElement) || !form.hasAttribute("live-submit") || !rootOf(form)) return;
+      e.preventDefault();
+      for (let f of form.elements) flush(f);
+      send(form, "submit", { v: serializeForm(form, e.submitter) });
+    }
+  );
+  on(document, "input", (e) => {
+    let field = e.target;
+    if (!isField(field)) return;
+    let form = field.form;
+    let el = field.hasAttribute("live-change") ? field : form && form.hasAttribute("live-change") ? form : null;
+    if (!el || !rootOf(el)) return;
+    let owner = el;
+    limited(field, () => {
+      let v = owner == form ? serializeForm(form) : liveValues(owner, new URLSearchParams([[field.name, field.value]])).toString();
+      send(owner, "change", { v, f: field.name });
+    });
+  });
+  on(document, "focusin", (e) => {
+    let el = e.target;
+    if (el instanceof Element && el.hasAttribute("live-focus") && rootOf(el)) limited(el, () => send(el, "focus"));
+  });
+  on(document, "focusout", (e) => {
+    let el = e.target;
+    if (!(el instanceof Element)) return;
+    flush(el);
+    if (el.hasAttribute("live-blur") && rootOf(el)) send(el, "blur");
+  });
+  for (let type of ["keydown", "keyup"]) {
+    on(
+      document,
+      type,
+      /** @param {KeyboardEvent} e */
+      (e) => {
+        let el = closestWith(e.target, "live-" + type);
+        if (el && keyMatches(el, e)) limited(el, () => send(el, type, { k: e.key }));
+      }
+    );
+  }
+  for (let type of ["keydown", "keyup", "focus", "blur"]) {
+    on(
+      window,
+      type,
+      /** @param {Event} e */
+      (e) => {
+        if ((type == "focus" || type == "blur") && e.target != window) return;
+        let attr = "live-window-" + type;
+        for (let el of document.querySelectorAll(`[${ROOT_ATTR}] [${attr}]`)) {
+          if (e instanceof KeyboardEvent && !keyMatches(el, e)) continue;
+          let extra = e instanceof KeyboardEvent ? { k: e.key } : {};
+          limited(el, () => sink.send(el, type, {
+            t: type,
+            e: el.getAttribute(attr) || "",
+            v: liveValues(el).toString(),
+            ...extra
+          }));
+        }
+      }
+    );
+  }
+  on(window, "popstate", (e) => sink.popState(e));
+  return () => listeners.forEach(([t, type, fn, c]) => t.removeEventListener(type, fn, c));
+}
+
+// js/src/hooks.js
+var Hooks = class {
+  /**
+   * @param {Record<string, HookDef>} defs
+   * @param {(name: string, payload: any) => Promise<any>} push sends a "hook" event
+   */
+  constructor(defs, push) {
+    this.defs = defs;
+    this.push = push;
+    this.live = /* @__PURE__ */ new Map();
+    this.handlers = /* @__PURE__ */ new Map();
+  }
+  /**
+   * Mounts hooks on new elements of the root and destroys those whose element left.
+   * @param {Element} root
+   */
+  scan(root) {
+    let seen = /* @__PURE__ */ new Set();
+    for (let el of root.querySelectorAll(`[${HOOK_ATTR}]`)) {
+      let def = this.defs[el.getAttribute(HOOK_ATTR) || ""];
+      if (!def) continue;
+      seen.add(el);
+      if (this.live.has(el)) continue;
+      let hook = Object.assign(Object.create(def), {
+        el,
+        pushEvent: (name, payload) => this.push(name, payload),
+        handleEvent: (name, fn) => {
+          let list2 = this.handlers.get(name) || [];
+          list2.push({ hook, fn });
+          this.handlers.set(name, list2);
+        }
+      });
+      this.live.set(el, hook);
+      this.call(hook, "mounted");
+    }
+    for (let [el, hook] of this.live) {
+      if (!seen.has(el)) this.destroy(el, hook);
+    }
+  }
+  /** @param {Element} el @param {Hook} hook */
+  destroy(el, hook) {
+    this.live.delete(el);
+    for (let [name, list2] of this.handlers) this.handlers.set(name, list2.filter((h) => h.hook != hook));
+    this.call(hook, "destroyed");
+  }
+  /**
+   * Calls a callback on every hook, or on those whose element contains one of `only`.
+   * @param {Callback} cb
+   * @param {Node[]} [only]
+   */
+  each(cb, only) {
+    for (let [el, hook] of this.live) {
+      if (!only || only.some((n) => el.contains(n))) this.call(hook, cb);
+    }
+  }
+  /**
+   * Delivers a server PushEvent to the handleEvent callbacks of that name.
+   * @param {string} name
+   * @param {any} payload
+   */
+  dispatch(name, payload) {
+    for (let h of this.handlers.get(name) || []) h.fn.call(h.hook, payload);
+  }
+  /** @param {Hook} hook @param {Callback} cb */
+  call(hook, cb) {
+    let fn = hook[cb];
+    if (typeof fn == "function") fn.call(hook);
+  }
+  /** Destroys every hook (the view left). */
+  clear() {
+    for (let [el, hook] of this.live) this.destroy(el, hook);
+  }
+};
+
+// js/src/patch.js
+function applyPatch(root, patch, opts = {}) {
+  throw new Error("applyPatch: not implemented");
+}
+
+// js/src/live.js
+var MAX_JOIN_ERRORS = 5;
+var LiveSocket = class {
+  /** @param {LiveOptions} [opts] */
+  constructor(opts = {}) {
+    let w = (
+      /** @type {any} */
+      globalThis
+    );
+    this.hooks = opts.hooks || w.templiveHooks || {};
+    this.maxJoinErrors = opts.maxJoinErrors || MAX_JOIN_ERRORS;
+    let params = opts.params;
+    this.socket = new Socket(opts.path || LIVE_PATH, {
+      ...opts,
+      params: () => {
+        let meta = document.querySelector("meta[name='csrf-token']");
+        let p = typeof params == "function" ? params() : params || {};
+        return { _csrf_token: meta ? meta.getAttribute("content") || "" : "", ...p };
+      }
+    });
+    this.views = /* @__PURE__ */ new Map();
+    this.unbind = null;
+  }
+  /** Joins every live root of the document. */
+  connect() {
+    if (!this.unbind) {
+      this.unbind = bind({
+        send: (el, type, payload) => this.viewOf(el)?.pushEvent(el, type, payload),
+        follow: (link, kind) => {
+          let view = this.viewOf(link);
+          if (!view) return;
+          kind == "live-patch" ? view.livePatch(link.href, "push") : view.navigate(link.href, "push");
+        },
+        popState: (e) => {
+          let view = this.views.values().next().value;
+          if (!view || !e.state || !e.state.live) return;
+          e.state.live == view.mountId ? view.livePatch(location.href, null) : view.navigate(location.href, null, e.state.live);
+        }
+      });
+    }
+    for (let root of document.querySelectorAll(`[${ROOT_ATTR}]`)) {
+      if (!this.views.has(root.id)) this.views.set(root.id, new View(
+        this,
+        /** @type {HTMLElement} */
+        root
+      ));
+    }
+    this.socket.connect();
+    for (let v of this.views.values()) v.join();
+  }
+  /** Leaves every view and closes the socket. */
+  disconnect() {
+    for (let v of this.views.values()) v.leave();
+    this.views.clear();
+    this.unbind && this.unbind();
+    this.unbind = null;
+    this.socket.disconnect();
+  }
+  /** @param {Element} el */
+  viewOf(el) {
+    let root = rootOf(el);
+    return root ? this.views.get(root.id) : void 0;
+  }
+};
+function reload(url) {
+  let last = Number(sessionStorage.getItem(RELOAD_KEY)) || 0;
+  let wait = last + RELOAD_MIN_MS - Date.now();
+  setTimeout(() => {
+    sessionStorage.setItem(RELOAD_KEY, String(Date.now()));
+    location.href = url;
+  }, Math.max(0, wait));
+}
+var View = class {
+  /**
+   * @param {LiveSocket} live
+   * @param {HTMLElement} root
+   */
+  constructor(live, root) {
+    this.live = live;
+    this.root = root;
+    this.topic = "lv:" + root.id;
+    this.session = root.getAttribute(SESSION_ATTR) || "";
+    this.hooks = new Hooks(live.hooks, (name, payload) => this.pushEvent(null, "hook", { t: "hook", e: name, v: payload }));
+    this.channel = null;
+    this.joins = 0;
+    this.joinErrors = 0;
+    this.wasDisconnected = false;
+    this.mountId = Math.random().toString(36).slice(2);
+    history.replaceState({ ...history.state, live: this.mountId }, "");
+  }
+  /** @param {string} [url] the page URL to join with (the current one by default) */
+  join(url) {
+    let chan = this.channel = this.live.socket.channel(this.topic, () => {
+      let p = { session: this.session, url: url || location.href };
+      if (this.joins > 0) p.form = formRecovery(this.root);
+      return p;
+    });
+    this.setStatus(LOADING_CLASS);
+    chan.on(EV_DIFF, (r) => this.applyReply(r));
+    chan.on(EV_REDIRECT, (r) => reload(r.to));
+    chan.on(EV_LIVE_PATCH, (r) => this.history(r.to, r.kind));
+    chan.on(EV_LIVE_REDIRECT, (r) => this.navigate(r.to, r.kind));
+    chan.on("phx_error", () => this.disconnected());
+    chan.join().receive("ok", (r) => this.joined(r)).receive("error", (r) => this.joinFailed(r && r.reason, url)).receive("timeout", () => this.disconnected());
+  }
+  leave() {
+    if (this.channel) this.channel.leave();
+    this.channel = null;
+  }
+  disconnected() {
+    if (this.root.classList.contains(ERROR_CLASS)) return;
+    this.setStatus(ERROR_CLASS);
+    this.wasDisconnected = true;
+    this.hooks.each("disconnected");
+  }
+  /** @param {string} cls */
+  setStatus(cls) {
+    this.root.classList.remove(CONNECTED_CLASS, LOADING_CLASS, ERROR_CLASS);
+    this.root.classList.add(cls);
+  }
+  /** @param {string | undefined} reason @param {string} [url] */
+  joinFailed(reason, url) {
+    this.disconnected();
+    if (reason == "navigate" && url) return void (location.href = url);
+    if (reason == "stale" || reason == "unauthorized" || ++this.joinErrors >= this.live.maxJoinErrors) {
+      this.channel && this.channel.leave();
+      reload(url || location.href);
+    }
+  }
+  /** @param {{html: string, title?: string}} r */
+  joined(r) {
+    let reconnected = this.wasDisconnected;
+    this.joins++;
+    this.joinErrors = 0;
+    this.wasDisconnected = false;
+    let focus = saveFocus(this.root);
+    this.hooks.each("beforeUpdate");
+    this.root.innerHTML = r.html;
+    restoreFocus(this.root, focus);
+    if (r.title != null) document.title = r.title;
+    this.setStatus(CONNECTED_CLASS);
+    this.hooks.scan(this.root);
+    if (reconnected) this.hooks.each("reconnected");
+  }
+  /**
+   * Sends an event; resolves with the reply's `r` once its patch is applied.
+   * @param {Element | null} el the element that sent it (null for hooks)
+   * @param {string} type
+   * @param {Record<string, any>} payload
+   * @returns {Promise<any>}
+   */
+  pushEvent(el, type, payload) {
+    if (!this.channel) return Promise.reject(new Error("view not joined"));
+    if (el && el.id) payload.el = el.id;
+    for (let k in payload) if (payload[k] === "" || payload[k] == null) delete payload[k];
+    let done = el ? loading(el, type) : () => {
+    };
+    let form = type == "submit" ? el : null;
+    return new Promise((resolve, reject) => {
+      this.channel.push(EV_EVENT, payload).receive("ok", (r) => {
+        done();
+        this.applyReply(r, form);
+        resolve(r.r);
+      }).receive("error", (r) => {
+        done();
+        reject(new Error(r && r.reason || "error"));
+      }).receive("timeout", () => {
+        done();
+        reject(new Error("timeout"));
+      });
+    });
+  }
+  /**
+   * Applies a patch and what travels with it.
+   * @param {{d?: any, ev?: [string, any][], title?: string}} r
+   * @param {Element | null} [resetForm] a form whose focused field follows the server
+   */
+  applyReply(r, resetForm) {
+    if (r.d != null) this.patch(r.d, resetForm);
+    if (r.title != null) document.title = r.title;
+    for (let [name, payload] of r.ev || []) this.hooks.dispatch(name, payload);
+  }
+  /** @param {any} d @param {Element | null | undefined} resetForm */
+  patch(d, resetForm) {
+    let active = document.activeElement;
+    let keep = isField(active) && this.root.contains(active) && !(resetForm && active.form == resetForm);
+    let focus = keep ? saveFocus(this.root) : null;
+    let changed = [];
+    this.hooks.each("beforeUpdate");
+    applyPatch(this.root, d, { changed: (n) => changed.push(n) });
+    for (let n of changed) {
+      let el = n instanceof Element ? n : n.parentElement;
+      if (el && !(keep && el == active)) {
+        if (el instanceof HTMLOptionElement && el.parentElement) syncField(el.parentElement);
+        syncField(el);
+      }
+    }
+    restoreFocus(this.root, focus);
+    this.hooks.each("updated", changed);
+    this.hooks.scan(this.root);
+  }
+  /**
+   * A live-patch: same view, new params.
+   * @param {string} href
+   * @param {"push" | "replace" | null} kind null when the browser already moved (back/forward)
+   */
+  livePatch(href, kind) {
+    this.history(href, kind);
+    this.pushEvent(null, EV_LIVE_PATCH, { url: href }).catch(() => {
+    });
+  }
+  /** @param {string} href @param {"push" | "replace" | null} kind */
+  history(href, kind) {
+    if (!kind) return;
+    let state = { live: this.mountId };
+    kind == "replace" ? history.replaceState(state, "", href) : history.pushState(state, "", href);
+  }
+  /**
+   * A live-navigate: rejoins the same topic with another URL.
+   * @param {string} href
+   * @param {"push" | "replace" | null} kind
+   * @param {string} [mountId] the id of the history entry we came back to
+   */
+  navigate(href, kind, mountId) {
+    this.leave();
+    this.joins = 0;
+    this.mountId = mountId || Math.random().toString(36).slice(2);
+    this.history(href, kind);
+    this.join(href);
+  }
+};
+function loading(el, type) {
+  let cls = `live-${type}-loading`;
+  el.classList.add(cls);
+  let targets = el.hasAttribute("live-disable-with") ? [el] : [];
+  if (el instanceof HTMLFormElement) targets.push(...el.querySelectorAll("[live-disable-with]"));
+  let saved = targets.map((t) => {
+    let b = (
+      /** @type {HTMLButtonElement} */
+      t
+    );
+    let nodes = [...b.childNodes];
+    let disabled = b.disabled;
+    b.textContent = b.getAttribute("live-disable-with");
+    b.disabled = true;
+    return () => {
+      b.replaceChildren(...nodes);
+      b.disabled = disabled;
+    };
+  });
+  return () => {
+    el.classList.remove(cls);
+    if (!el.classList.length && el.getAttribute("class") == "") el.removeAttribute("class");
+    saved.forEach((f) => f());
+  };
+}
+export {
+  Channel,
+  LiveSocket,
+  Presence,
+  Push,
+  Socket,
+  applyPatch,
+  decode,
+  encode
+};

@@ -1,0 +1,156 @@
+// Event delegation: one listener per event type on the document (and the window for
+// live-window-*), which finds the binding attribute from the event's target, applies
+// live-debounce/live-throttle and hands the event to the view of its root.
+
+import {ROOT_ATTR} from "./constants.js"
+import {closestWith, isField, liveValues, rootOf, serializeForm} from "./dom.js"
+
+/**
+ * What bindings need from the live socket.
+ * @typedef {object} Sink
+ * @property {(el: Element, type: string, payload: Record<string, any>) => void} send
+ * @property {(link: HTMLAnchorElement, kind: "live-patch" | "live-navigate") => void} follow
+ * @property {(e: PopStateEvent) => void} popState
+ */
+
+/** @type {WeakMap<Element, {timer?: ReturnType<typeof setTimeout>, last?: number, pending?: (() => void) | null}>} */
+const limits = new WeakMap()
+
+/**
+ * Runs fn now, or later as the element's live-debounce (ms, or "blur") or
+ * live-throttle (ms) asks. Pending calls run with the values current when they fire.
+ * @param {Element} el
+ * @param {() => void} fn
+ */
+export function limited(el, fn) {
+  let debounce = el.getAttribute("live-debounce")
+  let throttle = el.getAttribute("live-throttle")
+  if (debounce == null && throttle == null) return fn()
+  let s = limits.get(el) || {}
+  limits.set(el, s)
+  clearTimeout(s.timer)
+  if (debounce == "blur") {
+    s.pending = fn
+  } else if (debounce != null) {
+    s.pending = fn
+    s.timer = setTimeout(() => flush(el), Number(debounce) || 300)
+  } else {
+    let ms = Number(throttle) || 0
+    let since = Date.now() - (s.last || 0)
+    if (since >= ms) {
+      s.pending = null
+      s.last = Date.now()
+      fn()
+    } else {
+      // The last call of a burst still goes out, at the end of the interval.
+      s.pending = fn
+      s.timer = setTimeout(() => flush(el), ms - since)
+    }
+  }
+}
+
+/** Runs the element's pending rate-limited call now. @param {Element} el */
+export function flush(el) {
+  let s = limits.get(el)
+  if (!s || !s.pending) return
+  let fn = s.pending
+  s.pending = null
+  s.last = Date.now()
+  clearTimeout(s.timer)
+  fn()
+}
+
+/** @param {Element} el @param {KeyboardEvent} e */
+function keyMatches(el, e) {
+  let want = el.getAttribute("live-key")
+  return !want || (e.key || "").toLowerCase() == want.toLowerCase()
+}
+
+/**
+ * Installs the listeners; returns a function that removes them.
+ * @param {Sink} sink
+ */
+export function bind(sink) {
+  /** @type {[EventTarget, string, (e: any) => void, boolean?][]} */
+  let listeners = []
+  /** @param {EventTarget} target @param {string} type @param {(e: any) => void} fn @param {boolean} [capture] */
+  let on = (target, type, fn, capture) => {
+    target.addEventListener(type, fn, capture)
+    listeners.push([target, type, fn, capture])
+  }
+  /** @param {Element} el @param {string} type @param {Record<string, any>} [extra] */
+  let send = (el, type, extra) => sink.send(el, type, {
+    t: type, e: el.getAttribute("live-" + type) || "", v: liveValues(el).toString(), ...extra,
+  })
+
+  on(document, "click", /** @param {MouseEvent} e */ e => {
+    let link = closestWith(e.target, "live-patch") || closestWith(e.target, "live-navigate")
+    if (link instanceof HTMLAnchorElement && e.button == 0 && !(e.metaKey || e.ctrlKey || e.shiftKey || e.altKey)) {
+      e.preventDefault()
+      return sink.follow(link, link.hasAttribute("live-patch") ? "live-patch" : "live-navigate")
+    }
+    let el = closestWith(e.target, "live-click")
+    if (!el) return
+    if (el instanceof HTMLAnchorElement) e.preventDefault()
+    limited(el, () => send(el, "click"))
+  })
+
+  on(document, "submit", /** @param {SubmitEvent} e */ e => {
+    let form = e.target
+    if (!(form instanceof HTMLFormElement) || !form.hasAttribute("live-submit") || !rootOf(form)) return
+    e.preventDefault()
+    // Changes still waiting for their debounce reach the server before the submit.
+    for (let f of form.elements) flush(f)
+    send(form, "submit", {v: serializeForm(form, e.submitter)})
+  })
+
+  on(document, "input", e => {
+    let field = e.target
+    if (!isField(field)) return
+    let form = field.form
+    let el = field.hasAttribute("live-change") ? field : form && form.hasAttribute("live-change") ? form : null
+    if (!el || !rootOf(el)) return
+    let owner = el
+    limited(field, () => {
+      let v = owner == form ? serializeForm(form) : liveValues(owner, new URLSearchParams([[field.name, field.value]])).toString()
+      send(owner, "change", {v, f: field.name})
+    })
+  })
+
+  on(document, "focusin", e => {
+    let el = e.target
+    if (el instanceof Element && el.hasAttribute("live-focus") && rootOf(el)) limited(el, () => send(el, "focus"))
+  })
+
+  on(document, "focusout", e => {
+    let el = e.target
+    if (!(el instanceof Element)) return
+    flush(el)
+    if (el.hasAttribute("live-blur") && rootOf(el)) send(el, "blur")
+  })
+
+  for (let type of ["keydown", "keyup"]) {
+    on(document, type, /** @param {KeyboardEvent} e */ e => {
+      let el = closestWith(e.target, "live-" + type)
+      if (el && keyMatches(el, e)) limited(el, () => send(el, type, {k: e.key}))
+    })
+  }
+
+  for (let type of ["keydown", "keyup", "focus", "blur"]) {
+    on(window, type, /** @param {Event} e */ e => {
+      if ((type == "focus" || type == "blur") && e.target != window) return
+      let attr = "live-window-" + type
+      for (let el of document.querySelectorAll(`[${ROOT_ATTR}] [${attr}]`)) {
+        if (e instanceof KeyboardEvent && !keyMatches(el, e)) continue
+        let extra = e instanceof KeyboardEvent ? {k: e.key} : {}
+        limited(el, () => sink.send(el, type, {
+          t: type, e: el.getAttribute(attr) || "", v: liveValues(el).toString(), ...extra,
+        }))
+      }
+    })
+  }
+
+  on(window, "popstate", e => sink.popState(e))
+
+  return () => listeners.forEach(([t, type, fn, c]) => t.removeEventListener(type, fn, c))
+}

@@ -1,0 +1,108 @@
+// Client hooks: user callbacks attached to elements with live-hook="Name".
+
+import {HOOK_ATTR} from "./constants.js"
+
+/**
+ * @typedef {object} HookDef the callbacks a user registers under a hook name; `this`
+ * is the hook instance.
+ * @property {(this: Hook) => void} [mounted]
+ * @property {(this: Hook) => void} [beforeUpdate]
+ * @property {(this: Hook) => void} [updated]
+ * @property {(this: Hook) => void} [destroyed]
+ * @property {(this: Hook) => void} [disconnected]
+ * @property {(this: Hook) => void} [reconnected]
+ */
+
+/**
+ * @typedef {HookDef & {
+ *   el: HTMLElement,
+ *   pushEvent: (name: string, payload?: any) => Promise<any>,
+ *   handleEvent: (name: string, fn: (payload: any) => void) => void,
+ *   [k: string]: any,
+ * }} Hook
+ */
+
+/** @typedef {"mounted" | "beforeUpdate" | "updated" | "destroyed" | "disconnected" | "reconnected"} Callback */
+
+/** The hooks living in one view's root. */
+export class Hooks {
+  /**
+   * @param {Record<string, HookDef>} defs
+   * @param {(name: string, payload: any) => Promise<any>} push sends a "hook" event
+   */
+  constructor(defs, push) {
+    this.defs = defs
+    this.push = push
+    /** @type {Map<Element, Hook>} */
+    this.live = new Map()
+    /** @type {Map<string, {hook: Hook, fn: (payload: any) => void}[]>} */
+    this.handlers = new Map()
+  }
+
+  /**
+   * Mounts hooks on new elements of the root and destroys those whose element left.
+   * @param {Element} root
+   */
+  scan(root) {
+    let seen = new Set()
+    for (let el of root.querySelectorAll(`[${HOOK_ATTR}]`)) {
+      let def = this.defs[el.getAttribute(HOOK_ATTR) || ""]
+      if (!def) continue
+      seen.add(el)
+      if (this.live.has(el)) continue
+      /** @type {Hook} */
+      let hook = Object.assign(Object.create(def), {
+        el,
+        pushEvent: (/** @type {string} */ name, /** @type {any} */ payload) => this.push(name, payload),
+        handleEvent: (/** @type {string} */ name, /** @type {(p: any) => void} */ fn) => {
+          let list = this.handlers.get(name) || []
+          list.push({hook, fn})
+          this.handlers.set(name, list)
+        },
+      })
+      this.live.set(el, hook)
+      this.call(hook, "mounted")
+    }
+    for (let [el, hook] of this.live) {
+      if (!seen.has(el)) this.destroy(el, hook)
+    }
+  }
+
+  /** @param {Element} el @param {Hook} hook */
+  destroy(el, hook) {
+    this.live.delete(el)
+    for (let [name, list] of this.handlers) this.handlers.set(name, list.filter(h => h.hook != hook))
+    this.call(hook, "destroyed")
+  }
+
+  /**
+   * Calls a callback on every hook, or on those whose element contains one of `only`.
+   * @param {Callback} cb
+   * @param {Node[]} [only]
+   */
+  each(cb, only) {
+    for (let [el, hook] of this.live) {
+      if (!only || only.some(n => el.contains(n))) this.call(hook, cb)
+    }
+  }
+
+  /**
+   * Delivers a server PushEvent to the handleEvent callbacks of that name.
+   * @param {string} name
+   * @param {any} payload
+   */
+  dispatch(name, payload) {
+    for (let h of this.handlers.get(name) || []) h.fn.call(h.hook, payload)
+  }
+
+  /** @param {Hook} hook @param {Callback} cb */
+  call(hook, cb) {
+    let fn = hook[cb]
+    if (typeof fn == "function") fn.call(hook)
+  }
+
+  /** Destroys every hook (the view left). */
+  clear() {
+    for (let [el, hook] of this.live) this.destroy(el, hook)
+  }
+}

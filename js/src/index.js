@@ -1,0 +1,8 @@
+// The public API of the client.
+
+export {Socket} from "./socket.js"
+export {Channel, Push} from "./channel.js"
+export {Presence} from "./presence.js"
+export {LiveSocket} from "./live.js"
+export {applyPatch} from "./patch.js"
+export {encode, decode} from "./serializer.js"

@@ -1,0 +1,306 @@
+// Live views: one channel per [data-live-root], joined over one shared socket.
+
+import {
+  CONNECTED_CLASS, ERROR_CLASS, EV_DIFF, EV_EVENT, EV_LIVE_PATCH, EV_LIVE_REDIRECT, EV_REDIRECT,
+  LIVE_PATH, LOADING_CLASS, RELOAD_KEY, RELOAD_MIN_MS, ROOT_ATTR, SESSION_ATTR,
+} from "./constants.js"
+import {Socket} from "./socket.js"
+import {bind} from "./bindings.js"
+import {formRecovery, isField, restoreFocus, rootOf, saveFocus, syncField} from "./dom.js"
+import {Hooks} from "./hooks.js"
+import {applyPatch} from "./patch.js"
+
+/** @typedef {import("./hooks.js").HookDef} HookDef */
+/** @typedef {import("./channel.js").Channel} Channel */
+
+/**
+ * @typedef {import("./socket.js").SocketOptions & {
+ *   hooks?: Record<string, HookDef>,
+ *   path?: string,
+ *   maxJoinErrors?: number,
+ * }} LiveOptions
+ */
+
+/** Joined views that fail this many joins in a row reload the page. */
+const MAX_JOIN_ERRORS = 5
+
+/** Connects the live views of a page and routes the document's events to them. */
+export class LiveSocket {
+  /** @param {LiveOptions} [opts] */
+  constructor(opts = {}) {
+    let w = /** @type {any} */ (globalThis)
+    this.hooks = opts.hooks || w.templiveHooks || {}
+    this.maxJoinErrors = opts.maxJoinErrors || MAX_JOIN_ERRORS
+    let params = opts.params
+    this.socket = new Socket(opts.path || LIVE_PATH, {
+      ...opts,
+      params: () => {
+        let meta = document.querySelector("meta[name='csrf-token']")
+        let p = typeof params == "function" ? params() : params || {}
+        return {_csrf_token: meta ? meta.getAttribute("content") || "" : "", ...p}
+      },
+    })
+    /** @type {Map<string, View>} */
+    this.views = new Map()
+    /** @type {(() => void) | null} */
+    this.unbind = null
+  }
+
+  /** Joins every live root of the document. */
+  connect() {
+    if (!this.unbind) {
+      this.unbind = bind({
+        send: (el, type, payload) => this.viewOf(el)?.pushEvent(el, type, payload),
+        follow: (link, kind) => {
+          let view = this.viewOf(link)
+          if (!view) return
+          kind == "live-patch" ? view.livePatch(link.href, "push") : view.navigate(link.href, "push")
+        },
+        popState: e => {
+          let view = this.views.values().next().value
+          if (!view || !e.state || !e.state.live) return
+          e.state.live == view.mountId ? view.livePatch(location.href, null) : view.navigate(location.href, null, e.state.live)
+        },
+      })
+    }
+    for (let root of document.querySelectorAll(`[${ROOT_ATTR}]`)) {
+      if (!this.views.has(root.id)) this.views.set(root.id, new View(this, /** @type {HTMLElement} */ (root)))
+    }
+    this.socket.connect()
+    for (let v of this.views.values()) v.join()
+  }
+
+  /** Leaves every view and closes the socket. */
+  disconnect() {
+    for (let v of this.views.values()) v.leave()
+    this.views.clear()
+    this.unbind && this.unbind()
+    this.unbind = null
+    this.socket.disconnect()
+  }
+
+  /** @param {Element} el */
+  viewOf(el) {
+    let root = rootOf(el)
+    return root ? this.views.get(root.id) : undefined
+  }
+}
+
+/**
+ * Loads `url` for good, but never more often than once per RELOAD_MIN_MS, so a view
+ * whose server keeps refusing it does not reload in a loop.
+ * @param {string} url
+ */
+export function reload(url) {
+  let last = Number(sessionStorage.getItem(RELOAD_KEY)) || 0
+  let wait = last + RELOAD_MIN_MS - Date.now()
+  setTimeout(() => {
+    sessionStorage.setItem(RELOAD_KEY, String(Date.now()))
+    location.href = url
+  }, Math.max(0, wait))
+}
+
+/** One live root and its channel. */
+export class View {
+  /**
+   * @param {LiveSocket} live
+   * @param {HTMLElement} root
+   */
+  constructor(live, root) {
+    this.live = live
+    this.root = root
+    this.topic = "lv:" + root.id
+    this.session = root.getAttribute(SESSION_ATTR) || ""
+    this.hooks = new Hooks(live.hooks, (name, payload) => this.pushEvent(null, "hook", {t: "hook", e: name, v: payload}))
+    /** @type {Channel | null} */
+    this.channel = null
+    this.joins = 0
+    this.joinErrors = 0
+    this.wasDisconnected = false
+    this.mountId = Math.random().toString(36).slice(2)
+    history.replaceState({...history.state, live: this.mountId}, "")
+  }
+
+  /** @param {string} [url] the page URL to join with (the current one by default) */
+  join(url) {
+    let chan = this.channel = this.live.socket.channel(this.topic, () => {
+      /** @type {Record<string, any>} */
+      let p = {session: this.session, url: url || location.href}
+      if (this.joins > 0) p.form = formRecovery(this.root)
+      return p
+    })
+    this.setStatus(LOADING_CLASS)
+    chan.on(EV_DIFF, r => this.applyReply(r))
+    chan.on(EV_REDIRECT, r => reload(r.to))
+    chan.on(EV_LIVE_PATCH, r => this.history(r.to, r.kind))
+    chan.on(EV_LIVE_REDIRECT, r => this.navigate(r.to, r.kind))
+    chan.on("phx_error", () => this.disconnected())
+    chan.join()
+      .receive("ok", r => this.joined(r))
+      .receive("error", r => this.joinFailed(r && r.reason, url))
+      .receive("timeout", () => this.disconnected())
+  }
+
+  leave() {
+    if (this.channel) this.channel.leave()
+    this.channel = null
+  }
+
+  disconnected() {
+    if (this.root.classList.contains(ERROR_CLASS)) return
+    this.setStatus(ERROR_CLASS)
+    this.wasDisconnected = true
+    this.hooks.each("disconnected")
+  }
+
+  /** @param {string} cls */
+  setStatus(cls) {
+    this.root.classList.remove(CONNECTED_CLASS, LOADING_CLASS, ERROR_CLASS)
+    this.root.classList.add(cls)
+  }
+
+  /** @param {string | undefined} reason @param {string} [url] */
+  joinFailed(reason, url) {
+    this.disconnected()
+    if (reason == "navigate" && url) return void (location.href = url)
+    if (reason == "stale" || reason == "unauthorized" || ++this.joinErrors >= this.live.maxJoinErrors) {
+      this.channel && this.channel.leave()
+      reload(url || location.href)
+    }
+  }
+
+  /** @param {{html: string, title?: string}} r */
+  joined(r) {
+    let reconnected = this.wasDisconnected
+    this.joins++
+    this.joinErrors = 0
+    this.wasDisconnected = false
+    let focus = saveFocus(this.root)
+    this.hooks.each("beforeUpdate")
+    this.root.innerHTML = r.html
+    restoreFocus(this.root, focus)
+    if (r.title != null) document.title = r.title
+    this.setStatus(CONNECTED_CLASS)
+    this.hooks.scan(this.root)
+    if (reconnected) this.hooks.each("reconnected")
+  }
+
+  /**
+   * Sends an event; resolves with the reply's `r` once its patch is applied.
+   * @param {Element | null} el the element that sent it (null for hooks)
+   * @param {string} type
+   * @param {Record<string, any>} payload
+   * @returns {Promise<any>}
+   */
+  pushEvent(el, type, payload) {
+    if (!this.channel) return Promise.reject(new Error("view not joined"))
+    if (el && el.id) payload.el = el.id
+    for (let k in payload) if (payload[k] === "" || payload[k] == null) delete payload[k]
+    let done = el ? loading(el, type) : () => {}
+    let form = type == "submit" ? el : null
+    return new Promise((resolve, reject) => {
+      /** @type {import("./channel.js").Channel} */ (this.channel).push(EV_EVENT, payload)
+        .receive("ok", r => {
+          done()
+          this.applyReply(r, form)
+          resolve(r.r)
+        })
+        .receive("error", r => { done(); reject(new Error(r && r.reason || "error")) })
+        .receive("timeout", () => { done(); reject(new Error("timeout")) })
+    })
+  }
+
+  /**
+   * Applies a patch and what travels with it.
+   * @param {{d?: any, ev?: [string, any][], title?: string}} r
+   * @param {Element | null} [resetForm] a form whose focused field follows the server
+   */
+  applyReply(r, resetForm) {
+    if (r.d != null) this.patch(r.d, resetForm)
+    if (r.title != null) document.title = r.title
+    for (let [name, payload] of r.ev || []) this.hooks.dispatch(name, payload)
+  }
+
+  /** @param {any} d @param {Element | null | undefined} resetForm */
+  patch(d, resetForm) {
+    let active = document.activeElement
+    let keep = isField(active) && this.root.contains(active) && !(resetForm && active.form == resetForm)
+    let focus = keep ? saveFocus(this.root) : null
+    /** @type {Node[]} */
+    let changed = []
+    this.hooks.each("beforeUpdate")
+    applyPatch(this.root, d, {changed: n => changed.push(n)})
+    for (let n of changed) {
+      let el = n instanceof Element ? n : n.parentElement
+      if (el && !(keep && el == active)) {
+        // An option's or a textarea's text belongs to its field.
+        if (el instanceof HTMLOptionElement && el.parentElement) syncField(el.parentElement)
+        syncField(el)
+      }
+    }
+    restoreFocus(this.root, focus)
+    this.hooks.each("updated", changed)
+    this.hooks.scan(this.root)
+  }
+
+  /**
+   * A live-patch: same view, new params.
+   * @param {string} href
+   * @param {"push" | "replace" | null} kind null when the browser already moved (back/forward)
+   */
+  livePatch(href, kind) {
+    this.history(href, kind)
+    this.pushEvent(null, EV_LIVE_PATCH, {url: href}).catch(() => {})
+  }
+
+  /** @param {string} href @param {"push" | "replace" | null} kind */
+  history(href, kind) {
+    if (!kind) return
+    let state = {live: this.mountId}
+    kind == "replace" ? history.replaceState(state, "", href) : history.pushState(state, "", href)
+  }
+
+  /**
+   * A live-navigate: rejoins the same topic with another URL.
+   * @param {string} href
+   * @param {"push" | "replace" | null} kind
+   * @param {string} [mountId] the id of the history entry we came back to
+   */
+  navigate(href, kind, mountId) {
+    this.leave()
+    this.joins = 0
+    this.mountId = mountId || Math.random().toString(36).slice(2)
+    this.history(href, kind)
+    this.join(href)
+  }
+}
+
+/**
+ * Marks an element busy while its event is in flight: the live-<type>-loading class
+ * and live-disable-with. Returns the function that undoes it, which runs before the
+ * reply's patch so the DOM is again what the server knows.
+ * @param {Element} el
+ * @param {string} type
+ */
+function loading(el, type) {
+  let cls = `live-${type}-loading`
+  el.classList.add(cls)
+  let targets = el.hasAttribute("live-disable-with") ? [el] : []
+  if (el instanceof HTMLFormElement) targets.push(...el.querySelectorAll("[live-disable-with]"))
+  let saved = targets.map(t => {
+    let b = /** @type {HTMLButtonElement} */ (t)
+    let nodes = [...b.childNodes]
+    let disabled = b.disabled
+    b.textContent = b.getAttribute("live-disable-with")
+    b.disabled = true
+    return () => {
+      b.replaceChildren(...nodes)
+      b.disabled = disabled
+    }
+  })
+  return () => {
+    el.classList.remove(cls)
+    if (!el.classList.length && el.getAttribute("class") == "") el.removeAttribute("class")
+    saved.forEach(f => f())
+  }
+}

@@ -1,0 +1,171 @@
+// The socket and channels against a scripted fake WebSocket.
+
+import {test} from "node:test"
+import assert from "node:assert/strict"
+import {setTimeout as sleep} from "node:timers/promises"
+import {Socket} from "../src/socket.js"
+import {backoff} from "../src/timer.js"
+
+class FakeWS {
+  static all = []
+  constructor(url, protocols) {
+    this.url = url
+    this.protocols = protocols
+    this.readyState = 0
+    this.sent = []
+    this.closedWith = null
+    FakeWS.all.push(this)
+  }
+  send(frame) { this.sent.push(JSON.parse(frame)) }
+  close(code, reason) { this.readyState = 3; this.closedWith = [code, reason] }
+  // Server side.
+  open() { this.readyState = 1; this.onopen() }
+  recv(frame) { this.onmessage({data: JSON.stringify(frame)}) }
+  drop() { this.readyState = 3; this.onclose({code: 1006}) }
+  last() { return this.sent[this.sent.length - 1] }
+}
+
+function newSocket(opts = {}) {
+  FakeWS.all = []
+  return new Socket("ws://example.test/socket", {
+    transport: /** @type {any} */ (FakeWS),
+    reconnectAfterMs: () => 5,
+    rejoinAfterMs: () => 5,
+    ...opts,
+  })
+}
+
+test("connect sends params, vsn and the auth token subprotocol", () => {
+  let s = newSocket({params: {token: "a b"}, authToken: "secret?"})
+  s.connect()
+  let ws = FakeWS.all[0]
+  assert.equal(ws.url, "ws://example.test/socket/websocket?token=a+b&vsn=2.0.0")
+  assert.deepEqual(ws.protocols, ["phoenix", "base64url.bearer.phx.c2VjcmV0Pw"])
+  s.disconnect()
+})
+
+test("join, push and replies are matched by ref; stale join_refs are dropped", async () => {
+  let s = newSocket()
+  s.connect()
+  let ws = FakeWS.all[0]
+  let chan = s.channel("room:1", {user: "u"})
+  let joined = null
+  chan.join().receive("ok", r => { joined = r })
+  assert.equal(ws.sent.length, 0, "frames wait for the connection")
+  ws.open()
+  let [joinRef, ref, topic0, event0, payload0] = ws.last()
+  assert.deepEqual([topic0, event0, payload0], ["room:1", "phx_join", {user: "u"}])
+  assert.equal(joinRef, ref, "a join's join_ref is its ref")
+  ws.recv([joinRef, ref, "room:1", "phx_reply", {status: "ok", response: {hello: 1}}])
+  assert.deepEqual(joined, {hello: 1})
+  assert.equal(chan.state, "joined")
+
+  let got = []
+  chan.on("msg", p => got.push(p))
+  ws.recv([joinRef, null, "room:1", "msg", {n: 1}])
+  ws.recv(["999", null, "room:1", "msg", {n: "stale"}])
+  ws.recv([null, null, "room:1", "msg", {n: 2}])
+  ws.recv([null, null, "room:2", "msg", {n: "other topic"}])
+  assert.deepEqual(got, [{n: 1}, {n: 2}])
+
+  let reply = null
+  chan.push("ping", {x: 1}).receive("ok", r => { reply = r }).receive("error", () => assert.fail("error"))
+  let [jr, pr, topic, event, payload] = ws.last()
+  assert.deepEqual([jr, topic, event, payload], [joinRef, "room:1", "ping", {x: 1}])
+  ws.recv([jr, pr, "room:1", "phx_reply", {status: "ok", response: {pong: true}}])
+  assert.deepEqual(reply, {pong: true})
+
+  let timedOut = false
+  chan.push("slow", {}, 10).receive("timeout", () => { timedOut = true })
+  await sleep(30)
+  assert.ok(timedOut)
+
+  let left = false
+  chan.leave().receive("ok", () => { left = true })
+  let leave = ws.last()
+  assert.equal(leave[3], "phx_leave")
+  ws.recv([leave[0], leave[1], "room:1", "phx_reply", {status: "ok", response: {}}])
+  assert.ok(left)
+  assert.equal(s.channels.length, 0)
+  s.disconnect()
+})
+
+test("a lost connection reconnects and the channel rejoins with a new join_ref", async () => {
+  let s = newSocket()
+  let opens = 0
+  s.onOpen(() => opens++)
+  s.connect()
+  let ws = FakeWS.all[0]
+  ws.open()
+  let chan = s.channel("room:1")
+  let errors = 0
+  chan.on("phx_error", () => errors++)
+  chan.join()
+  let [joinRef, ref] = ws.last()
+  ws.recv([joinRef, ref, "room:1", "phx_reply", {status: "ok", response: {}}])
+  ws.drop()
+  assert.equal(errors, 1)
+  assert.equal(chan.state, "errored")
+  await sleep(20)
+  let ws2 = FakeWS.all[1]
+  assert.ok(ws2, "reconnected")
+  ws2.open()
+  assert.equal(opens, 2)
+  let rejoin = ws2.last()
+  assert.equal(rejoin[3], "phx_join")
+  assert.notEqual(rejoin[0], joinRef)
+  ws2.recv([rejoin[0], rejoin[1], "room:1", "phx_reply", {status: "ok", response: {}}])
+  assert.equal(chan.state, "joined")
+  // Messages of the old join are stale now.
+  let got = 0
+  chan.on("msg", () => got++)
+  ws2.recv([joinRef, null, "room:1", "msg", {}])
+  assert.equal(got, 0)
+  s.disconnect()
+  await sleep(20)
+  assert.equal(FakeWS.all.length, 2, "no reconnect after disconnect()")
+})
+
+test("a join refused with an error is retried with backoff", async () => {
+  let s = newSocket()
+  s.connect()
+  let ws = FakeWS.all[0]
+  ws.open()
+  let chan = s.channel("room:1")
+  let errors = []
+  chan.join().receive("error", r => errors.push(r))
+  let first = ws.last()
+  ws.recv([first[0], first[1], "room:1", "phx_reply", {status: "error", response: {reason: "nope"}}])
+  assert.deepEqual(errors, [{reason: "nope"}])
+  await sleep(20)
+  let second = ws.last()
+  assert.equal(second[3], "phx_join")
+  assert.notEqual(second[1], first[1])
+  s.disconnect()
+})
+
+test("a heartbeat without reply closes the connection and reconnects", async () => {
+  let s = newSocket({heartbeatIntervalMs: 10})
+  s.connect()
+  let ws = FakeWS.all[0]
+  ws.open()
+  await sleep(15)
+  let hb = ws.last()
+  assert.deepEqual([hb[0], hb[2], hb[3], hb[4]], [null, "phoenix", "heartbeat", {}])
+  ws.recv([null, hb[1], "phoenix", "phx_reply", {status: "ok", response: {}}])
+  await sleep(12)
+  assert.equal(ws.sent.filter(f => f[3] == "heartbeat").length, 2)
+  assert.equal(ws.closedWith, null)
+  await sleep(15)
+  assert.deepEqual(ws.closedWith, [1000, "heartbeat timeout"])
+  await sleep(20)
+  assert.equal(FakeWS.all.length, 2, "reconnected")
+  s.disconnect()
+})
+
+test("backoff walks its steps, repeats the last, and jitters within 50-100%", () => {
+  let b = backoff([100, 200, 400], () => 1)
+  assert.deepEqual([1, 2, 3, 4, 9].map(b), [100, 200, 400, 400, 400])
+  let low = backoff([100], () => 0)
+  assert.equal(low(1), 50)
+})
