@@ -1,0 +1,84 @@
+// Package presence tracks who is present on a topic, like Phoenix.Presence:
+// the users in a chat room, the tabs open on a document, the devices of an
+// account. It sits on a [pubsub.PubSub] and tells the topic's subscribers
+// about every change.
+//
+//	tracker := presence.New(ps, presence.Options[RoomMeta]{})
+//	defer tracker.Close()
+//
+//	// in a view's Mount, when connected, with the view's context:
+//	sub, err := ps.Subscribe("room:42")
+//	ref, err := tracker.Track(ctx, "room:42", userID, RoomMeta{Typing: false})
+//	online, err := tracker.List(ctx, "room:42")
+//
+//	// on the view's goroutine:
+//	case msg := <-sub.C():
+//		switch diff := msg.Payload.(type) {
+//		case presence.Diff[RoomMeta]:
+//			online.Sync(diff)
+//		}
+//
+// # Entries, keys and metas
+//
+// A [Tracker] holds entries. Each is a meta of the user's type M, tracked
+// under a key on a topic by an owner. One key may have several metas (one
+// user with two tabs open is two entries under one key), and [Tracker.List]
+// groups them: key → [Presence] → metas. Each meta has a ref unique in the
+// cluster (Phoenix's phx_ref: the url-safe base64 of the time, a hash of the
+// replica and a counter). [Tracker.Update] replaces a meta with a new one
+// under a new ref whose PrevRef (phx_ref_prev) is the old ref.
+//
+// # Owners
+//
+// The owner of an entry is the [context.Context] passed to [Tracker.Track]:
+// a live view's or a channel's context, or any context whose end means "gone".
+// When the owner is done the Tracker untracks its entries on every topic and
+// reports them as leaves, so a closed tab leaves every list without anyone
+// calling [Tracker.Untrack]. The Tracker watches each owner with
+// [context.AfterFunc] (no goroutine per owner) and stops watching when the
+// owner's last entry is untracked. Update and Untrack identify an entry by
+// owner, topic and key, so they must be given the same context as Track.
+//
+// # Diffs
+//
+// Every change is delivered, with [pubsub.PubSub.LocalBroadcast], to the
+// topic's subscribers on this node as a value of type [Diff][M], whose Joins
+// and Leaves are [Presences] keyed like List. An update is a leave of the old
+// meta and a join of the new one in the same Diff. [Presences.Sync] applies a
+// Diff to a list the way the phoenix JavaScript client does, so a view keeps
+// the result of List current. Diffs are built when the change is made and
+// delivered in order by one goroutine of the Tracker, so Track, Update and
+// Untrack never wait for subscribers or for Options.Fetch.
+//
+// Options.Fetch is the counterpart of Phoenix's fetch/2: it enriches what
+// List and Get return and every Diff before delivery, with one call per Diff
+// for all its keys, so loading user names costs one query per change rather
+// than one per entry.
+//
+// # Wire format
+//
+// [Presences] marshals to the payload of Phoenix's presence_state event and
+// [Diff] to that of presence_diff, exactly as the phoenix npm client expects:
+//
+//	{"alice": {"metas": [{"phx_ref": "GJ7v…", "typing": false}]}}
+//	{"joins": {"alice": {"metas": [{"phx_ref": "…", "phx_ref_prev": "…", …}]}}, "leaves": {…}}
+//
+// The fields of a meta are flattened next to phx_ref and phx_ref_prev, so M
+// must marshal to a JSON object, a struct or a map, without fields of those
+// names. A channel pushes List's result and each Diff as they are.
+//
+// # Replication
+//
+// The Tracker's state is a delta-state observed-remove set, the CRDT of
+// Phoenix.Tracker, built so that nodes can replicate it by exchanging deltas
+// and merging what arrives. Each Tracker is one replica, named by its node
+// and an incarnation id that is new every time it starts ([Tracker.Replica]).
+// A replica owns the entries it tracked, and tags each with a dot: the
+// replica and the value of its clock when the entry was added. The state
+// also keeps a causal context, every dot it has seen. Merging a remote state
+// or delta yields joins (entries whose dots were never seen here) and leaves
+// (entries the remote has seen and no longer holds), which become the Diffs
+// of the receiving node: each node computes its own diffs, and only deltas
+// cross the network. Merges are idempotent, commutative and associative, so
+// deltas that arrive twice, late or out of order do no harm.
+package presence

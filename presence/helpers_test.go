@@ -1,0 +1,7 @@
+package presence_test
+
+import (
+	"log/slog"
+)
+
+func discard() *slog.Logger { return slog.New(slog.DiscardHandler) }
