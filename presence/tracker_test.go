@@ -359,7 +359,7 @@ func TestTrackerFetchErrors(t *testing.T) {
 	t.Parallel()
 	errDB := errors.New("database down")
 	tr, ps := newTracker(t, presence.Options[roomMeta]{
-		Fetch: func(context.Context, string, presence.Presences[roomMeta]) error { return errDB },
+		Fetch:  func(context.Context, string, presence.Presences[roomMeta]) error { return errDB },
 		Logger: discard(),
 	})
 	sub := subscribe(t, ps, "room:1")
