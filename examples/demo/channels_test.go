@@ -1,0 +1,66 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"log/slog"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"go.uber.org/goleak"
+)
+
+// repoRoot is where package.json and node_modules live, relative to this
+// package.
+const repoRoot = "../.."
+
+// TestPhoenixClient runs the official phoenix npm client against the demo's
+// /socket (testdata/phoenix_client.mjs) and fails if any of its checks
+// fail.
+func TestPhoenixClient(t *testing.T) {
+	defer goleak.VerifyNone(t)
+
+	node, err := exec.LookPath("node")
+	if err != nil {
+		t.Fatal("node is not installed: install Node 20 or later, then run `npm ci` at the repository root")
+	}
+	if _, err := os.Stat(filepath.Join(repoRoot, "node_modules", "phoenix", "package.json")); err != nil {
+		t.Fatal("node_modules/phoenix is missing: run `npm ci` at the repository root")
+	}
+
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var logs bytes.Buffer
+	logger := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	ctx, cancel := context.WithCancel(t.Context())
+	errc := make(chan error, 1)
+	go func() {
+		errc <- runWith(ctx, config{listener: ln, dev: true, socketIdleTimeout: time.Second}, logger)
+	}()
+	defer func() {
+		cancel()
+		if err := <-errc; err != nil {
+			t.Errorf("demo stopped with %v", err)
+		}
+		if t.Failed() {
+			t.Logf("server logs:\n%s", logs.String())
+		}
+	}()
+
+	cmdCtx, cancelCmd := context.WithTimeout(ctx, 60*time.Second)
+	defer cancelCmd()
+	cmd := exec.CommandContext(cmdCtx, node, "--experimental-websocket", "--no-warnings",
+		filepath.Join("testdata", "phoenix_client.mjs"), "http://"+ln.Addr().String())
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Errorf("phoenix client: %v\n%s", err, out)
+		return
+	}
+	t.Logf("%s", out)
+}

@@ -1,0 +1,92 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/templive/templive/live"
+	"github.com/templive/templive/pubsub"
+)
+
+// userSocketSalt separates the tokens of the user socket from every other
+// token signed with the same secret.
+const userSocketSalt = "user socket"
+
+// userTokenMaxAge is how long a user socket token stays valid, as in the
+// brief's UserSocket.
+const userTokenMaxAge = 24 * time.Hour
+
+// errNoToken refuses a connection that carries no token at all.
+var errNoToken = errors.New("demo: no token")
+
+// UserSocket is the state of one connection to /socket: who connected.
+type UserSocket struct {
+	UserID string
+}
+
+// socketID names every socket of one user, so that the server can
+// disconnect them all (the brief's id/1).
+func (u *UserSocket) socketID() string { return "user_socket:" + u.UserID }
+
+// channels is the brief's UserSocket with its channels: the socket mounted
+// at /socket and the signer of its tokens.
+type channels struct {
+	sock   *live.Socket[*UserSocket]
+	signer *live.Signer
+	rooms  *rooms
+}
+
+// channelOptions configures the channels of the demo.
+type channelOptions struct {
+	PubSub      *pubsub.PubSub
+	Signer      *live.Signer
+	Logger      *slog.Logger
+	IdleTimeout time.Duration // 0 for the socket's default
+}
+
+// newChannels builds the user socket and routes "room:*" to RoomChannel.
+func newChannels(opts channelOptions) *channels {
+	c := &channels{signer: opts.Signer, rooms: demoRooms()}
+	c.sock = live.NewSocket(live.SocketOptions[*UserSocket]{
+		Connect:     c.connect,
+		ID:          (*UserSocket).socketID,
+		PubSub:      opts.PubSub,
+		Logger:      opts.Logger,
+		IdleTimeout: opts.IdleTimeout,
+	})
+	c.sock.Channel("room:*", func(cc *live.ChannelConn, u *UserSocket) live.Channel {
+		return &RoomChannel{cc: cc, user: u, rooms: c.rooms}
+	})
+	return c
+}
+
+// connect verifies the token, sent as the "token" connect param or as the
+// phoenix client's authToken, and refuses the connection without a valid
+// one.
+func (c *channels) connect(_ context.Context, info *live.ConnectInfo) (*UserSocket, error) {
+	token := info.Params.Get("token")
+	if token == "" {
+		token = info.AuthToken
+	}
+	if token == "" {
+		return nil, errNoToken
+	}
+	userID, err := live.VerifyToken[string](c.signer, userSocketSalt, token, userTokenMaxAge)
+	if err != nil {
+		return nil, err
+	}
+	return &UserSocket{UserID: userID}, nil
+}
+
+// mount serves the socket at /socket.
+func (c *channels) mount(mux *http.ServeMux) {
+	mux.Handle("/socket/", c.sock)
+}
+
+// shutdown closes every connection and waits for them.
+func (c *channels) shutdown(ctx context.Context) error {
+	return c.sock.Shutdown(ctx)
+}
