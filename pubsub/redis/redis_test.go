@@ -1,0 +1,177 @@
+package redis_test
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"testing"
+	"time"
+
+	goredis "github.com/redis/go-redis/v9"
+	"go.uber.org/goleak"
+
+	"github.com/templive/templive/pubsub"
+	"github.com/templive/templive/pubsub/internal/tcpproxy"
+	"github.com/templive/templive/pubsub/pubsubtest"
+	"github.com/templive/templive/pubsub/redis"
+)
+
+// The tests need the shared Redis server; they fail, with this hint, when it
+// is not there.
+const addr = redis.DefaultAddr
+
+func TestMain(m *testing.M) {
+	// go-redis logs every failed dial of the outage test to stderr.
+	goredis.SetLogger(quiet{})
+	goleak.VerifyTestMain(m)
+}
+
+type quiet struct{}
+
+func (quiet) Printf(context.Context, string, ...any) {}
+
+var discard = slog.New(slog.DiscardHandler)
+
+// uniqueChannel keeps parallel tests, and parallel runs, apart.
+func uniqueChannel() string { return "templive-test:" + rand.Text() }
+
+func newNode(t *testing.T, opts pubsub.Options, ro redis.Options) *pubsub.PubSub {
+	t.Helper()
+	if ro.Logger == nil {
+		ro.Logger = discard
+	}
+	opts.Adapter = redis.New(ro)
+	ps, err := pubsub.New(opts)
+	if err != nil {
+		t.Fatalf("start a node on Redis at %s (is redis-server running?): %v", ro.Addr, err)
+	}
+	t.Cleanup(func() {
+		if err := ps.Close(); err != nil {
+			t.Errorf("close %s: %v", ps.Node(), err)
+		}
+	})
+	return ps
+}
+
+func TestConformance(t *testing.T) {
+	t.Parallel()
+	pubsubtest.Run(t, func(t *testing.T, opts pubsub.Options) []*pubsub.PubSub {
+		channel := uniqueChannel()
+		var nodes []*pubsub.PubSub
+		for i := range 3 {
+			o := opts
+			o.Node = fmt.Sprintf("node-%d", i)
+			nodes = append(nodes, newNode(t, o, redis.Options{Addr: addr, Channel: channel}))
+		}
+		return nodes
+	})
+}
+
+func TestStartFailsWithoutServer(t *testing.T) {
+	t.Parallel()
+	_, err := pubsub.New(pubsub.Options{Adapter: redis.New(redis.Options{
+		Addr: "127.0.0.1:1", StartTimeout: time.Second, Logger: discard,
+	})})
+	if err == nil {
+		t.Fatal("New succeeded with no Redis server behind the address")
+	}
+}
+
+// TestOutage cuts the nodes' connections to Redis with a proxy, checks that
+// local delivery goes on and failed publishes are reported, then restores
+// the connection and checks that both nodes hear each other again.
+func TestOutage(t *testing.T) {
+	t.Parallel()
+	proxy, err := tcpproxy.Start(addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer proxy.Close()
+
+	var mu sync.Mutex
+	var publishErrs []error
+	opts := pubsub.Options{Logger: discard, OnError: func(err error) {
+		if errors.Is(err, pubsub.ErrPublish) {
+			mu.Lock()
+			publishErrs = append(publishErrs, err)
+			mu.Unlock()
+		}
+	}}
+	ro := redis.Options{Addr: proxy.Addr(), Channel: uniqueChannel(), MaxBackoff: 200 * time.Millisecond}
+	a := newNode(t, pubsub.Options{Node: "a", Logger: opts.Logger, OnError: opts.OnError}, ro)
+	b := newNode(t, pubsub.Options{Node: "b", Logger: discard}, ro)
+	subA, _ := a.Subscribe("t")
+	subB, _ := b.Subscribe("t")
+
+	if err := a.Broadcast(t.Context(), "t", "before"); err != nil {
+		t.Fatal(err)
+	}
+	expect(t, subA, "before")
+	expect(t, subB, "before")
+
+	proxy.Cut()
+	err = a.Broadcast(t.Context(), "t", "during")
+	if !errors.Is(err, pubsub.ErrPublish) {
+		t.Fatalf("Broadcast during the outage: %v, want ErrPublish", err)
+	}
+	expect(t, subA, "during") // local subscribers are still served
+	mu.Lock()
+	n := len(publishErrs)
+	mu.Unlock()
+	if n != 1 {
+		t.Fatalf("OnError got %d publish errors, want 1", n)
+	}
+
+	if err := proxy.Restore(); err != nil {
+		t.Fatal(err)
+	}
+	for _, dir := range [][2]*pubsub.PubSub{{a, b}, {b, a}} {
+		from, to := dir[0], dir[1]
+		sub := map[*pubsub.PubSub]*pubsub.Subscription{a: subA, b: subB}
+		waitReconnected(t, from, sub[from], sub[to])
+	}
+}
+
+// waitReconnected broadcasts probes from one node until one reaches the
+// other, which proves both the publishing and the subscribing connection
+// are back.
+func waitReconnected(t *testing.T, from *pubsub.PubSub, local, remote *pubsub.Subscription) {
+	t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for i := 0; time.Now().Before(deadline); i++ {
+		probe := fmt.Sprintf("probe %s %d", from.Node(), i)
+		from.Broadcast(t.Context(), "t", probe)
+		drain(local)
+		select {
+		case m := <-remote.C():
+			if s, _ := m.Payload.(string); len(s) > 5 && s[:5] == "probe" {
+				drain(remote)
+				return
+			}
+			t.Fatalf("%s got %#v", remote.Topic(), m.Payload)
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
+	t.Fatalf("no probe from %s arrived within 15 s of restoring the connection", from.Node())
+}
+
+func drain(s *pubsub.Subscription) {
+	for s.Mailbox().Len() > 0 {
+		<-s.C()
+	}
+}
+
+func expect(t *testing.T, s *pubsub.Subscription, want any) {
+	t.Helper()
+	select {
+	case m := <-s.C():
+		if m.Payload != want {
+			t.Fatalf("got %#v, want %#v", m.Payload, want)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatalf("no %#v within 5 s", want)
+	}
+}
