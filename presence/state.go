@@ -283,25 +283,8 @@ func (s *state[M]) extract() *state[M] {
 // Merging is idempotent, commutative and associative on the resulting
 // entries and context, so deltas may arrive late, twice or out of order.
 func (s *state[M]) merge(r *state[M]) (joins, leaves []*entry[M]) {
-	for rep, byClock := range r.values {
-		if rep == s.replica {
-			continue
-		}
-		_, isDown := s.down[rep]
-		for clock, re := range byClock {
-			d := dot{rep, clock}
-			if s.ctx.contains(d) {
-				// Either we hold it already, or we have seen it removed.
-				continue
-			}
-			e := *re
-			e.dot = d
-			s.insert(&e)
-			if !isDown {
-				joins = append(joins, &e)
-			}
-		}
-	}
+	// Leaves first: the entries about to join are all in r, so they could
+	// never be leaves, and need not be looked at.
 	removed := func(e *entry[M]) {
 		s.delete(e)
 		if _, isDown := s.down[e.dot.Replica]; !isDown {
@@ -324,6 +307,26 @@ func (s *state[M]) merge(r *state[M]) (joins, leaves []*entry[M]) {
 		}
 		if e := s.get(d); e != nil && r.get(d) == nil {
 			removed(e)
+		}
+	}
+	for rep, byClock := range r.values {
+		if rep == s.replica {
+			continue
+		}
+		if s.values[rep] == nil && len(byClock) > 0 {
+			s.values[rep] = make(map[uint64]*entry[M], len(byClock))
+		}
+		_, isDown := s.down[rep]
+		for clock, e := range byClock {
+			if s.ctx.contains(dot{rep, clock}) {
+				// Either we hold it already, or we have seen it removed.
+				continue
+			}
+			// Entries are immutable once made, so states share them.
+			s.insert(e)
+			if !isDown {
+				joins = append(joins, e)
+			}
 		}
 	}
 	s.ctx.join(&r.ctx, s.replica)

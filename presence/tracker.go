@@ -81,10 +81,17 @@ type Tracker[M any] struct {
 }
 
 // owner is a context that tracks entries, and the hook that untracks them.
+// Most owners track a few entries, found by scanning; an owner with many
+// also indexes them by topic and key.
 type owner[M any] struct {
 	stop    func() bool // unregisters the context.AfterFunc
 	entries []*entry[M]
+	index   map[topicKey]*entry[M] // nil until len(entries) > scanLimit
 }
+
+type topicKey struct{ topic, key string }
+
+const scanLimit = 16
 
 // New returns a Tracker that delivers diffs through ps. It starts one
 // goroutine, which [Tracker.Close] stops.
@@ -140,7 +147,7 @@ func (t *Tracker[M]) Track(ctx context.Context, topic, key string, meta M) (stri
 		return "", fmt.Errorf("presence: track %s %s: %w", topic, key, ErrAlreadyTracked)
 	}
 	e := t.state.add(topic, key, t.refs.next(t.now()), "", meta)
-	o.entries = append(o.entries, e)
+	o.add(e)
 	t.out.push(diffOf(topic, []*entry[M]{e}, nil))
 	return e.ref, nil
 }
@@ -242,10 +249,18 @@ func (t *Tracker[M]) List(ctx context.Context, topic string) (Presences[M], erro
 		return nil, fmt.Errorf("presence: list %s: %w", topic, ErrClosed)
 	}
 	byKey := t.state.topics[topic]
+	n := 0
+	for _, es := range byKey {
+		n += len(es)
+	}
+	// One array backs the metas of every key.
+	metas := make([]Meta[M], 0, n)
 	p := make(Presences[M], len(byKey))
 	for key, es := range byKey {
-		if pr, ok := t.presenceLocked(es); ok {
-			p[key] = pr
+		start := len(metas)
+		metas = t.appendMetasLocked(metas, es)
+		if len(metas) > start {
+			p[key] = Presence[M]{Metas: metas[start:len(metas):len(metas)]}
 		}
 	}
 	t.mu.Unlock()
@@ -264,9 +279,10 @@ func (t *Tracker[M]) Get(ctx context.Context, topic, key string) (Presence[M], e
 		t.mu.Unlock()
 		return Presence[M]{}, fmt.Errorf("presence: get %s %s: %w", topic, key, ErrClosed)
 	}
-	pr, ok := t.presenceLocked(t.state.topics[topic][key])
+	es := t.state.topics[topic][key]
+	pr := Presence[M]{Metas: t.appendMetasLocked(make([]Meta[M], 0, len(es)), es)}
 	t.mu.Unlock()
-	if !ok {
+	if len(pr.Metas) == 0 {
 		return Presence[M]{}, nil
 	}
 	if err := t.fetchList(ctx, topic, Presences[M]{key: pr}); err != nil {
@@ -275,9 +291,8 @@ func (t *Tracker[M]) Get(ctx context.Context, topic, key string) (Presence[M], e
 	return pr, nil
 }
 
-// presenceLocked returns the visible metas of es, ordered by dot.
-func (t *Tracker[M]) presenceLocked(es []*entry[M]) (Presence[M], bool) {
-	metas := make([]Meta[M], 0, len(es))
+// appendMetasLocked appends the visible metas of es, ordered by dot.
+func (t *Tracker[M]) appendMetasLocked(metas []Meta[M], es []*entry[M]) []Meta[M] {
 	if len(es) > 1 {
 		sortEntries(es)
 	}
@@ -286,7 +301,7 @@ func (t *Tracker[M]) presenceLocked(es []*entry[M]) (Presence[M], bool) {
 			metas = append(metas, e.toMeta())
 		}
 	}
-	return Presence[M]{Metas: metas}, len(metas) > 0
+	return metas
 }
 
 func (t *Tracker[M]) fetchList(ctx context.Context, topic string, p Presences[M]) error {
@@ -317,6 +332,9 @@ func (t *Tracker[M]) Close() error {
 }
 
 func (o *owner[M]) find(topic, key string) *entry[M] {
+	if o.index != nil {
+		return o.index[topicKey{topic, key}]
+	}
 	for _, e := range o.entries {
 		if e.topic == topic && e.key == key {
 			return e
@@ -325,8 +343,30 @@ func (o *owner[M]) find(topic, key string) *entry[M] {
 	return nil
 }
 
-// replace swaps old for e in o's entries, or removes old when e is nil.
+func (o *owner[M]) add(e *entry[M]) {
+	o.entries = append(o.entries, e)
+	switch {
+	case o.index != nil:
+		o.index[topicKey{e.topic, e.key}] = e
+	case len(o.entries) > scanLimit:
+		o.index = make(map[topicKey]*entry[M], len(o.entries))
+		for _, x := range o.entries {
+			o.index[topicKey{x.topic, x.key}] = x
+		}
+	}
+}
+
+// replace swaps old for e, an entry of the same topic and key, in o's
+// entries, or removes old when e is nil.
 func (o *owner[M]) replace(old, e *entry[M]) {
+	if o.index != nil {
+		k := topicKey{old.topic, old.key}
+		if e != nil {
+			o.index[k] = e
+		} else {
+			delete(o.index, k)
+		}
+	}
 	for i, x := range o.entries {
 		if x != old {
 			continue

@@ -1,0 +1,206 @@
+package presence
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"runtime"
+	"strconv"
+	"testing"
+
+	"github.com/templive/templive/pubsub"
+)
+
+type benchMeta struct {
+	OnlineAt int64 `json:"online_at"`
+	Typing   bool  `json:"typing"`
+}
+
+func benchTracker(b *testing.B) *Tracker[benchMeta] {
+	b.Helper()
+	ps, err := pubsub.New(pubsub.Options{Node: "bench", Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		b.Fatal(err)
+	}
+	tr := New(ps, Options[benchMeta]{})
+	b.Cleanup(func() {
+		tr.Close()
+		ps.Close()
+	})
+	return tr
+}
+
+// BenchmarkTrackUntrack is one tab joining and leaving a room that already
+// holds 10,000 presences, with a subscriber on the topic.
+func BenchmarkTrackUntrack(b *testing.B) {
+	tr := benchTracker(b)
+	fill(b, tr, "room:1", 10_000)
+	sub, err := tr.ps.SubscribeMailbox(pubsub.NewMailbox(1), "room:1")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer sub.Close()
+	owner := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := tr.Track(owner, "room:1", "u", benchMeta{}); err != nil {
+			b.Fatal(err)
+		}
+		tr.Untrack(owner, "room:1", "u")
+	}
+}
+
+// BenchmarkUpdate is one meta update (a leave and a join) on a topic of
+// 10,000 presences.
+func BenchmarkUpdate(b *testing.B) {
+	tr := benchTracker(b)
+	fill(b, tr, "room:1", 10_000)
+	owner := context.Background()
+	if _, err := tr.Track(owner, "room:1", "u", benchMeta{}); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := tr.UpdateFunc(owner, "room:1", "u", func(m benchMeta) benchMeta {
+			m.Typing = !m.Typing
+			return m
+		}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkList lists a topic of 10,000 presences.
+func BenchmarkList(b *testing.B) {
+	tr := benchTracker(b)
+	fill(b, tr, "room:1", 10_000)
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		p, err := tr.List(ctx, "room:1")
+		if err != nil || len(p) != 10_000 {
+			b.Fatal(len(p), err)
+		}
+	}
+}
+
+// fill tracks n presences on topic, each by its own owner, and waits until
+// their diffs are delivered.
+func fill(b *testing.B, tr *Tracker[benchMeta], topic string, n int) []context.CancelFunc {
+	b.Helper()
+	cancels := make([]context.CancelFunc, n)
+	for i := range n {
+		ctx, cancel := context.WithCancel(context.Background())
+		cancels[i] = cancel
+		if _, err := tr.Track(ctx, topic, "user:"+strconv.Itoa(i), benchMeta{OnlineAt: int64(i)}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.Cleanup(func() {
+		for _, c := range cancels {
+			c()
+		}
+	})
+	return cancels
+}
+
+// BenchmarkMemoryPerPresence reports the heap the Tracker uses per presence
+// (B/presence), beyond its meta, with 100,000 presences on 100 topics. In
+// "own-owner" every presence has its own owner context (a tab on one
+// topic), so the figure includes watching the owner; in "shared-owner"
+// one owner tracks presences on many topics. The owners' contexts and the
+// keys' strings are the caller's and are not counted.
+func BenchmarkMemoryPerPresence(b *testing.B) {
+	const n = 100_000
+	meta := int(sizeOf[benchMeta]())
+	for _, mode := range []string{"own-owner", "shared-owner"} {
+		b.Run(mode, func(b *testing.B) {
+			for b.Loop() {
+				tr := benchTracker(b)
+				owners := make([]context.Context, n)
+				keys := make([]string, n)
+				topics := make([]string, 100)
+				for i := range topics {
+					topics[i] = fmt.Sprintf("room:%d", i)
+				}
+				shared, cancel := context.WithCancel(context.Background())
+				cancels := []context.CancelFunc{cancel}
+				for i := range n {
+					keys[i] = "user:" + strconv.Itoa(i)
+					owners[i] = shared
+					if mode == "own-owner" {
+						owners[i], cancel = context.WithCancel(context.Background())
+						cancels = append(cancels, cancel)
+					}
+				}
+				before := heap()
+				for i := range n {
+					if _, err := tr.Track(owners[i], topics[i%100], keys[i], benchMeta{}); err != nil {
+						b.Fatal(err)
+					}
+				}
+				tr.drain()
+				after := heap()
+				b.ReportMetric(float64(after-before)/n-float64(meta), "B/presence")
+				runtime.KeepAlive(owners)
+				runtime.KeepAlive(keys)
+				tr.Close()
+				for _, c := range cancels {
+					c()
+				}
+			}
+		})
+	}
+}
+
+func sizeOf[T any]() uintptr {
+	var v T
+	return unsafeSizeof(v)
+}
+
+func heap() uint64 {
+	runtime.GC()
+	runtime.GC()
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return m.HeapAlloc
+}
+
+// drain waits until every queued diff has been taken for delivery, so that
+// the memory they hold is not counted.
+func (t *Tracker[M]) drain() {
+	for {
+		t.out.mu.Lock()
+		n := len(t.out.queue)
+		t.out.mu.Unlock()
+		if n == 0 {
+			return
+		}
+		runtime.Gosched()
+	}
+}
+
+// BenchmarkMerge100k merges two states of 100,000 entries each, from
+// different replicas, into a third: what a node does when a peer with
+// 100,000 presences joins a cluster that already has as many.
+func BenchmarkMerge100k(b *testing.B) {
+	const n = 100_000
+	build := func(replica string) *state[benchMeta] {
+		s := newState[benchMeta](replica, false)
+		for i := range n {
+			s.add(fmt.Sprintf("room:%d", i%100), "user:"+strconv.Itoa(i), replica+strconv.Itoa(i), "", benchMeta{})
+		}
+		return s.extract()
+	}
+	x, y := build("a"), build("b")
+	b.ReportAllocs()
+	for b.Loop() {
+		s := newState[benchMeta]("c", false)
+		if joins, _ := s.merge(x); len(joins) != n {
+			b.Fatal(len(joins))
+		}
+		if joins, _ := s.merge(y); len(joins) != n {
+			b.Fatal(len(joins))
+		}
+	}
+}
