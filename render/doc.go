@@ -1,0 +1,37 @@
+// Package render turns a templ component into HTML and HTML into the tree of
+// nodes a browser builds from it.
+//
+// The live runtime keeps, for every connected view, the tree of the view's
+// last render, and package diff compares it with the next one. A patch is
+// addressed by child indices, so the tree must have exactly the browser's
+// node boundaries: implied <tbody> elements, raw text in <script> and
+// <textarea>, whitespace text nodes, decoded entities, never two adjacent
+// text nodes and never an empty one.
+//
+// # Parsing
+//
+// [ParseFragment] parses markup as the browser does when it is assigned to a
+// <div>'s innerHTML. Well-nested markup, which is what templ components emit,
+// takes a fast path that costs about as much as tokenizing; anything whose
+// tree the HTML5 tree construction rules shape in a non-obvious way
+// (misnesting, implied end tags, foster parenting, foreign content, unusual
+// character references) falls back to golang.org/x/net/html. A differential
+// fuzz test holds the two to the same tree.
+//
+// [ParseFragmentIn] parses markup in the context of a given parent element,
+// the way a patch's inserted HTML is parsed by Range.createContextualFragment.
+//
+// # Trees
+//
+// A [Node] is small and a tree costs a handful of allocations: nodes and
+// attributes live in one slice each, and strings share one copy of the
+// source. [Node.AppendHTML] serializes a tree; [Equal] compares two
+// structurally.
+//
+// # Known difference from x/net/html
+//
+// x/net/html sorts the attributes of formatting elements (<a>, <b>, <em>, …)
+// as a side effect of its bookkeeping; browsers keep source order, and so does
+// the fast path. Trees from the fallback path inherit the sorted order. Patches
+// name attributes by key, so the order never misdirects one.
+package render

@@ -1,0 +1,116 @@
+package render
+
+import (
+	"fmt"
+	"strings"
+
+	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
+)
+
+// parseSlow parses src with x/net/html's complete HTML5 parser in the context
+// of the given ancestor chain (outermost first; nil means a <div>) and
+// converts the result.
+func parseSlow(src string, ancestors []*Node) (*Node, error) {
+	ctx := &html.Node{Type: html.ElementNode, Data: "div", DataAtom: atom.Div}
+	if len(ancestors) > 0 {
+		var parent *html.Node
+		for _, a := range ancestors {
+			n := &html.Node{Type: html.ElementNode, Data: a.Data, DataAtom: atom.Lookup([]byte(a.Data))}
+			switch a.Namespace {
+			case SVG:
+				n.Namespace = "svg"
+			case MathML:
+				n.Namespace = "math"
+			}
+			if parent != nil {
+				parent.AppendChild(n)
+			}
+			parent = n
+		}
+		ctx = parent
+	}
+	nodes, err := html.ParseFragment(strings.NewReader(src), ctx)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrParse, err)
+	}
+	var b builder
+	for _, n := range nodes {
+		b.convert(n)
+	}
+	return b.finish(), nil
+}
+
+func (b *builder) convert(n *html.Node) {
+	switch n.Type {
+	case html.TextNode:
+		b.text(n.Data)
+	case html.CommentNode:
+		b.comment(n.Data)
+	case html.ElementNode:
+		ns := HTML
+		switch n.Namespace {
+		case "svg":
+			ns = SVG
+		case "math":
+			ns = MathML
+		}
+		a0 := len(b.attrs)
+	attrs:
+		for _, a := range n.Attr {
+			key := a.Key
+			if a.Namespace != "" {
+				key = a.Namespace + ":" + a.Key
+			}
+			for _, have := range b.attrs[a0:] {
+				if have.Key == key {
+					continue attrs // browsers keep the first of repeated attributes
+				}
+			}
+			b.attrs = append(b.attrs, Attr{Key: key, Val: a.Val})
+		}
+		b.start(n.Data, ns, a0, 0)
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			b.convert(c)
+		}
+		b.end()
+	}
+}
+
+// ParseFragmentIn parses html as the browser does for
+// Range.createContextualFragment with the last of ancestors as the context
+// element: the way a patch's inserted markup is parsed. ancestors is the chain
+// of elements from the view root's first level down to the parent, outermost
+// first; an empty chain means the view root, a <div>. The chain matters beyond
+// its last element because a <form> ancestor changes how a nested <form> tag
+// parses.
+func ParseFragmentIn(html []byte, ancestors []*Node) (*Node, error) {
+	if len(ancestors) == 0 {
+		return ParseFragment(html)
+	}
+	simple := true
+	for _, a := range ancestors {
+		if a.Type != ElementNode {
+			return nil, fmt.Errorf("%w: context is not an element", ErrParse)
+		}
+		if a.Namespace == HTML && a.Data == "form" {
+			simple = false
+		}
+	}
+	last := ancestors[len(ancestors)-1]
+	if last.Namespace != HTML {
+		simple = false
+	}
+	switch last.Data {
+	case "table", "tbody", "thead", "tfoot", "tr", "td", "th", "caption", "colgroup", "select",
+		"template", "html", "head", "body", "frameset", "textarea", "title", "plaintext":
+		simple = false
+	}
+	if rawText(last.Data) {
+		simple = false
+	}
+	if simple {
+		return ParseFragment(html)
+	}
+	return parseSlow(string(html), ancestors)
+}
