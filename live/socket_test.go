@@ -1,0 +1,389 @@
+package live
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"github.com/templive/templive/pubsub"
+)
+
+func TestConnectRefusalIsHTTP403BeforeUpgrade(t *testing.T) {
+	t.Parallel()
+	s := startSocket(t, SocketOptions[*testUser]{}, nil)
+	_, resp, err := websocket.DefaultDialer.Dial(s.url(""), nil)
+	if err == nil || resp == nil || resp.StatusCode != http.StatusForbidden {
+		t.Fatalf("want HTTP 403, got %v, %v", resp, err)
+	}
+}
+
+func TestConnectRequests(t *testing.T) {
+	t.Parallel()
+	s := startSocket(t, SocketOptions[*testUser]{}, nil)
+	tests := []struct {
+		name   string
+		url    string
+		header http.Header
+		status int
+	}{
+		{"A request without vsn is refused as an unsupported version.", strings.Replace(s.url("user=1"), "vsn=2.0.0", "vsn=1.0.0", 1), nil, http.StatusBadRequest},
+		{"A path other than /websocket is not found.", strings.Replace(s.url("user=1"), "/websocket", "/longpoll", 1), nil, http.StatusNotFound},
+		{"An Origin of another host is forbidden.", s.url("user=1"), http.Header{"Origin": {"http://evil.example"}}, http.StatusForbidden},
+		{"An Origin of the same host is accepted.", s.url("user=1"), http.Header{"Origin": {s.URL}}, http.StatusSwitchingProtocols},
+		{"A request without Origin is accepted.", s.url("user=1"), nil, http.StatusSwitchingProtocols},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			ws, resp, err := websocket.DefaultDialer.Dial(tt.url, tt.header)
+			if ws != nil {
+				ws.Close()
+			}
+			if resp == nil {
+				t.Fatalf("no response: %v", err)
+			}
+			if resp.StatusCode != tt.status {
+				t.Fatalf("want %d, got %d (%v)", tt.status, resp.StatusCode, err)
+			}
+		})
+	}
+}
+
+func TestAllowedOrigins(t *testing.T) {
+	t.Parallel()
+	s := startSocket(t, SocketOptions[*testUser]{AllowedOrigins: []string{"https://app.example", "https://*.example.org"}}, nil)
+	tests := []struct {
+		name   string
+		origin string
+		ok     bool
+	}{
+		{"A listed origin is accepted.", "https://app.example", true},
+		{"A listed origin with another scheme is refused.", "http://app.example", false},
+		{"A subdomain of a wildcard entry is accepted.", "https://a.b.example.org", true},
+		{"The bare domain of a wildcard entry is refused.", "https://example.org", false},
+		{"An unlisted origin is refused.", "https://example.net", false},
+		{"A malformed origin is refused.", "::", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			ws, resp, err := websocket.DefaultDialer.Dial(s.url("user=1"), http.Header{"Origin": {tt.origin}})
+			if ws != nil {
+				ws.Close()
+			}
+			if got := err == nil; got != tt.ok {
+				t.Fatalf("accepted = %v, want %v (%v, %v)", got, tt.ok, resp, err)
+			}
+		})
+	}
+}
+
+func TestConnectInfoAndAuthToken(t *testing.T) {
+	t.Parallel()
+	infos := make(chan *ConnectInfo, 1)
+	s := startSocket(t, SocketOptions[*testUser]{
+		Connect: func(_ context.Context, info *ConnectInfo) (*testUser, error) {
+			infos <- info
+			if info.AuthToken != "secret token" {
+				return nil, errors.New("bad token")
+			}
+			return &testUser{ID: "7"}, nil
+		},
+	}, nil)
+	proto := "base64url.bearer.phx." + base64.RawURLEncoding.EncodeToString([]byte("secret token"))
+	header := http.Header{
+		"Sec-WebSocket-Protocol": {"phoenix, " + proto},
+		"Cookie":                 {"session=abc"},
+		"Origin":                 {s.URL},
+	}
+	ws, _, err := websocket.DefaultDialer.Dial(s.url("a=1"), header)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ws.Close()
+	if ws.Subprotocol() != "phoenix" {
+		t.Errorf("subprotocol %q, want phoenix echoed", ws.Subprotocol())
+	}
+	info := waitFor(t, infos, "Connect")
+	if info.Params.Get("a") != "1" || info.Params.Has("vsn") {
+		t.Errorf("params %v, want a=1 without vsn", info.Params)
+	}
+	if info.Origin != s.URL || info.RemoteAddr == "" || len(info.Cookies) != 1 || info.Cookies[0].Value != "abc" {
+		t.Errorf("connect info %+v", info)
+	}
+	c := &wsClient{t: t, ws: ws}
+	c.expectStatus(c.join("room:1", "1", nil), "ok", `{"user":"7"}`)
+}
+
+func TestHeartbeat(t *testing.T) {
+	t.Parallel()
+	s := startSocket(t, SocketOptions[*testUser]{}, nil)
+	c := s.dial(t, "1")
+	c.send("", "9", "phoenix", "heartbeat", map[string]any{})
+	m := c.expectReply("9")
+	if string(m.Raw) != `[null,"9","phoenix","phx_reply",{"status":"ok","response":{}}]` {
+		t.Fatalf("heartbeat reply %s", m.Raw)
+	}
+}
+
+func TestIdleTimeout(t *testing.T) {
+	t.Parallel()
+	s := startSocket(t, SocketOptions[*testUser]{IdleTimeout: 300 * time.Millisecond}, nil)
+
+	t.Run("Heartbeats keep a connection open past the idle timeout.", func(t *testing.T) {
+		t.Parallel()
+		c := s.dial(t, "1")
+		for i := range 6 {
+			ref := string(rune('a' + i))
+			c.send("", ref, "phoenix", "heartbeat", map[string]any{})
+			c.expectReply(ref)
+			time.Sleep(100 * time.Millisecond)
+		}
+	})
+	t.Run("A silent connection is closed.", func(t *testing.T) {
+		t.Parallel()
+		c := s.dial(t, "2")
+		c.expectClose(websocket.CloseNormalClosure)
+	})
+}
+
+func TestBadInputClosesOnlyThatConnection(t *testing.T) {
+	t.Parallel()
+	s := startSocket(t, SocketOptions[*testUser]{ReadLimit: 1024}, nil)
+	tests := []struct {
+		name string
+		typ  int
+		data []byte
+		code int
+	}{
+		{"Text that is not JSON is malformed.", websocket.TextMessage, []byte("hello"), websocket.CloseInvalidFramePayloadData},
+		{"An array of four elements is malformed.", websocket.TextMessage, []byte(`[null,"1","room:1","x"]`), websocket.CloseInvalidFramePayloadData},
+		{"A numeric ref is malformed.", websocket.TextMessage, []byte(`[null,1,"room:1","x",{}]`), websocket.CloseInvalidFramePayloadData},
+		{"An empty topic is malformed.", websocket.TextMessage, []byte(`[null,"1","","x",{}]`), websocket.CloseInvalidFramePayloadData},
+		{"A binary frame of the reply kind is malformed.", websocket.BinaryMessage, []byte{1, 0, 0, 0, 0}, websocket.CloseInvalidFramePayloadData},
+		{"A binary frame whose fields overrun it is malformed.", websocket.BinaryMessage, []byte{0, 9, 9, 9, 9, 'a'}, websocket.CloseInvalidFramePayloadData},
+		{"A frame over the read limit is too big.", websocket.TextMessage, []byte(`[null,"1","room:1","x","` + strings.Repeat("a", 2000) + `"]`), websocket.CloseMessageTooBig},
+	}
+	bystander := s.dial(t, "0")
+	bystander.join("room:calm", "1", nil)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			c := s.dial(t, "1")
+			c.sendRaw(tt.typ, tt.data)
+			c.expectClose(tt.code)
+		})
+	}
+	t.Cleanup(func() {
+		bystander.send("1", "2", "room:calm", "echo", map[string]int{"still": 1})
+		bystander.expectStatus(bystander.expectReply("2"), "ok", `{"still":1}`)
+	})
+}
+
+func TestTooManyChannels(t *testing.T) {
+	t.Parallel()
+	s := startSocket(t, SocketOptions[*testUser]{MaxChannels: 2}, nil)
+	c := s.dial(t, "1")
+	c.expectStatus(c.join("room:1", "1", nil), "ok", `{"user":"1"}`)
+	c.expectStatus(c.join("room:2", "2", nil), "ok", `{"user":"1"}`)
+	c.expectStatus(c.join("room:3", "3", nil), "error", `{"reason":"too many channels joined"}`)
+	// Leaving one makes room again.
+	c.send("1", "4", "room:1", "phx_leave", map[string]any{})
+	c.expectStatus(c.expectReply("4"), "ok", `{}`)
+	c.expectStatus(c.join("room:3", "5", nil), "ok", `{"user":"1"}`)
+}
+
+func TestSlowClientIsDisconnected(t *testing.T) {
+	t.Parallel()
+	s := startSocket(t, SocketOptions[*testUser]{OutboundQueue: 1}, func(ch *testChannel) {
+		ch.handleIn = func(_ context.Context, cc *ChannelConn, ev Event) (Reply, error) {
+			big := strings.Repeat("x", 64<<10)
+			for range 1000 {
+				if err := cc.Push("flood", big); err != nil {
+					if !errors.Is(err, ErrSlowClient) && !errors.Is(err, ErrClosed) {
+						t.Errorf("push: %v", err)
+					}
+					break
+				}
+			}
+			return NoReply, nil
+		}
+	})
+	c := s.dial(t, "1")
+	c.join("room:1", "1", nil)
+	c.send("1", "2", "room:1", "flood_me", nil)
+	c.expectClose(websocket.ClosePolicyViolation)
+}
+
+func TestDisconnectClosesEverySocketOfOneID(t *testing.T) {
+	t.Parallel()
+	s := startSocket(t, SocketOptions[*testUser]{}, nil)
+	a1, a2, b := s.dial(t, "a"), s.dial(t, "a"), s.dial(t, "b")
+	// Joining proves the connections (and their ID subscriptions) are up.
+	for _, c := range []*wsClient{a1, a2, b} {
+		c.join("room:1", "1", nil)
+	}
+	if err := s.sock.Disconnect(t.Context(), "user_socket:a"); err != nil {
+		t.Fatal(err)
+	}
+	a1.expectClose(websocket.CloseNormalClosure)
+	a2.expectClose(websocket.CloseNormalClosure)
+	b.send("", "h", "phoenix", "heartbeat", map[string]any{})
+	b.expectReply("h")
+}
+
+func TestDisconnectAndBroadcastCrossNodes(t *testing.T) {
+	t.Parallel()
+	cluster := pubsub.NewMemoryCluster()
+	newNode := func(name string) *testServer {
+		ps, err := pubsub.New(pubsub.Options{Node: name, Adapter: cluster.Adapter(name)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { ps.Close() })
+		return startSocket(t, SocketOptions[*testUser]{PubSub: ps}, nil)
+	}
+	n1, n2 := newNode("n1"), newNode("n2")
+	c1, c2 := n1.dial(t, "a"), n2.dial(t, "a")
+	c1.join("room:x", "1", nil)
+	c2.join("room:x", "1", nil)
+
+	if err := n1.sock.Broadcast(t.Context(), "room:x", "news", map[string]int{"n": 1}); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []*wsClient{c1, c2} {
+		if m := c.read(); string(m.Raw) != `[null,null,"room:x","news",{"n":1}]` {
+			t.Fatalf("broadcast frame %s", m.Raw)
+		}
+	}
+	if err := n1.sock.Disconnect(t.Context(), "user_socket:a"); err != nil {
+		t.Fatal(err)
+	}
+	c1.expectClose(websocket.CloseNormalClosure)
+	c2.expectClose(websocket.CloseNormalClosure)
+}
+
+func TestShutdown(t *testing.T) {
+	t.Parallel()
+	terminated := make(chan error, 2)
+	s := startSocket(t, SocketOptions[*testUser]{}, func(ch *testChannel) {
+		ch.terminate = func(reason error) { terminated <- reason }
+	})
+	c1, c2 := s.dial(t, "1"), s.dial(t, "2")
+	c1.join("room:1", "1", nil)
+	c2.join("room:1", "1", nil)
+
+	done := make(chan error, 1)
+	go func() { done <- s.sock.Shutdown(t.Context()) }()
+	c1.expectClose(websocket.CloseGoingAway)
+	c2.expectClose(websocket.CloseGoingAway)
+	if err := waitFor(t, done, "Shutdown"); err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		if r := waitFor(t, terminated, "Terminate"); !errors.Is(r, ErrClosed) {
+			t.Errorf("Terminate reason %v, want ErrClosed", r)
+		}
+	}
+	// Shutdown is idempotent, and the socket refuses new connections.
+	if err := s.sock.Shutdown(t.Context()); err != nil {
+		t.Fatalf("second Shutdown: %v", err)
+	}
+	_, resp, err := websocket.DefaultDialer.Dial(s.url("user=3"), nil)
+	if err == nil || resp.StatusCode != http.StatusServiceUnavailable {
+		t.Fatalf("dial after Shutdown: %v, %v", resp, err)
+	}
+}
+
+func TestShutdownHonoursContext(t *testing.T) {
+	t.Parallel()
+	release := make(chan struct{})
+	s := startSocket(t, SocketOptions[*testUser]{}, func(ch *testChannel) {
+		ch.terminate = func(error) { <-release }
+	})
+	c := s.dial(t, "1")
+	c.join("room:1", "1", nil)
+	ctx, cancel := context.WithTimeout(t.Context(), 50*time.Millisecond)
+	defer cancel()
+	if err := s.sock.Shutdown(ctx); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("Shutdown with a stuck channel: %v", err)
+	}
+	close(release)
+}
+
+func TestBinaryFrames(t *testing.T) {
+	t.Parallel()
+	var gotBinary atomic.Value
+	s := startSocket(t, SocketOptions[*testUser]{}, func(ch *testChannel) {
+		ch.handleIn = func(_ context.Context, cc *ChannelConn, ev Event) (Reply, error) {
+			gotBinary.Store(string(ev.Binary))
+			if err := cc.Push("blob", Binary("pushed")); err != nil {
+				return NoReply, err
+			}
+			return ReplyOK(Binary("replied")), nil
+		}
+	})
+	c := s.dial(t, "1")
+	c.join("room:1", "1", nil)
+	frame, _ := encodeBinary(kindPush, []string{"1", "2", "room:1", "upload"}, []byte{0, 1, 2})
+	c.sendRaw(websocket.BinaryMessage, frame)
+
+	push := c.read()
+	wantPush, _ := encodeBinary(kindPush, []string{"1", "room:1", "blob"}, []byte("pushed"))
+	if !push.Binary || string(push.Raw) != string(wantPush) {
+		t.Fatalf("binary push %q, want %q", push.Raw, wantPush)
+	}
+	reply := c.read()
+	wantReply, _ := encodeBinary(kindReply, []string{"1", "2", "room:1", "ok"}, []byte("replied"))
+	if !reply.Binary || string(reply.Raw) != string(wantReply) {
+		t.Fatalf("binary reply %q, want %q", reply.Raw, wantReply)
+	}
+	if got := gotBinary.Load(); got != "\x00\x01\x02" {
+		t.Fatalf("HandleIn got binary %q", got)
+	}
+}
+
+func TestUnmatchedTopics(t *testing.T) {
+	t.Parallel()
+	s := startSocket(t, SocketOptions[*testUser]{}, nil)
+	c := s.dial(t, "1")
+
+	c.send("1", "1", "lobby", "phx_join", map[string]any{})
+	m := c.expectReply("1")
+	if m.JoinRef != "" {
+		t.Errorf("unmatched topic reply has join_ref %q, want null", m.JoinRef)
+	}
+	c.expectStatus(m, "error", `{"reason":"unmatched topic"}`)
+
+	c.send("1", "2", "room:never-joined", "new_msg", map[string]any{})
+	c.expectStatus(c.expectReply("2"), "error", `{"reason":"unmatched topic"}`)
+}
+
+func TestBroadcastFrameIsEncodedOnce(t *testing.T) {
+	t.Parallel()
+	b, err := NewBroadcast("room:1", "ev", map[string]int{"a": 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f1, _ := b.encoded()
+	f2, _ := b.encoded()
+	if &f1.data[0] != &f2.data[0] {
+		t.Fatal("encoded twice")
+	}
+	if string(f1.data) != `[null,null,"room:1","ev",{"a":1}]` {
+		t.Fatalf("frame %s", f1.data)
+	}
+	var decoded Broadcast
+	data, _ := json.Marshal(b)
+	if err := json.Unmarshal(data, &decoded); err != nil || string(decoded.Payload) != `{"a":1}` {
+		t.Fatalf("Broadcast does not round-trip through JSON: %s, %v", data, err)
+	}
+}
