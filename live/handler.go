@@ -1,0 +1,427 @@
+//go:build lvdev
+
+package live
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/a-h/templ"
+
+	"github.com/templive/templive/js"
+	"github.com/templive/templive/live/channel"
+	"github.com/templive/templive/pubsub"
+	"github.com/templive/templive/render"
+)
+
+// Defaults of [Options].
+const (
+	DefaultSessionMaxAge = 24 * time.Hour
+	DefaultParkedViews   = 1000
+	DefaultParkedFor     = 10 * time.Second
+)
+
+// Options configures a [Server]. Secret and PubSub are required; the zero
+// value of every other field means its default.
+type Options struct {
+	// Secret signs session tokens and derives CSRF tokens: at least 32
+	// random bytes, the same on every node.
+	Secret []byte
+	// PubSub carries the messages views subscribe to. The server does not
+	// close it.
+	PubSub *pubsub.PubSub
+	// Layout wraps every page: a templ component that renders
+	// { children... } where the view goes and @live.Head() in its <head>.
+	// It is called with the page's title. The default is a minimal HTML5
+	// document.
+	Layout func(title string) templ.Component
+	// Session extracts the session data a page is served with, typically
+	// the signed-in user's id from the request's cookie. It is signed into
+	// the page and handed to the view on connect. Nil serves every page
+	// with an empty session; an error answers the GET with 500.
+	Session func(r *http.Request) (Session, error)
+	// SessionMaxAge is how long a served page can still connect (default
+	// 24 h). A browser that joins with an older page reloads it.
+	SessionMaxAge time.Duration
+	// MountOnce lets a view mounted for a page's GET be adopted by the
+	// browser's join instead of being mounted a second time, when the join
+	// reaches this node within ParkedFor (see [Socket.Adopted]).
+	MountOnce bool
+	// ParkedViews bounds the views kept for adoption (default 1000); the
+	// oldest go first. ParkedFor is how long one is kept (default 10 s):
+	// crawlers and clients without JS never join.
+	ParkedViews int
+	ParkedFor   time.Duration
+	// Socket tunes the live socket's limits (its Connect, ID and PubSub
+	// fields are the server's own and are ignored).
+	Socket channel.SocketOptions[struct{}]
+	// Logger receives view crashes and errors; the default is
+	// [slog.Default].
+	Logger *slog.Logger
+}
+
+// A Server serves live views: the pages (their first, static render) and
+// the live socket the browser connects to, under "/live/". Register views
+// with [Server.Page], then route requests to the Server:
+//
+//	lv := live.NewServer(live.Options{Secret: secret, PubSub: ps})
+//	lv.Page("/counter", func() live.View { return &Counter{} })
+//	mux.Handle("/", lv)
+//
+// A Server is safe for concurrent use. Whoever creates it calls
+// [Server.Shutdown], which closes every live connection and waits for the
+// views to end.
+type Server struct {
+	opts   Options
+	ps     *pubsub.PubSub
+	signer *Signer
+	logger *slog.Logger
+	layout func(string) templ.Component
+	pages  *http.ServeMux
+	socket *channel.Socket[struct{}]
+	js     http.Handler
+	parked *parking
+
+	mounts, adoptions atomic.Int64
+}
+
+// Stats counts mounts, for measuring "mount once".
+type Stats struct {
+	// Mounts is how many times a view's Mount ran, disconnected or not.
+	Mounts int64
+	// Adoptions is how many joins adopted the instance of their GET.
+	Adoptions int64
+	// Parked is how many views wait for adoption now.
+	Parked int
+}
+
+// Stats returns the server's counters.
+func (srv *Server) Stats() Stats {
+	return Stats{Mounts: srv.mounts.Load(), Adoptions: srv.adoptions.Load(), Parked: srv.parked.len()}
+}
+
+// NewServer returns a Server. It panics when Secret is shorter than 32
+// bytes or PubSub is nil: both are programming errors.
+func NewServer(opts Options) *Server {
+	if opts.PubSub == nil {
+		panic("live: NewServer needs a PubSub")
+	}
+	srv := &Server{
+		opts:   opts,
+		ps:     opts.PubSub,
+		signer: NewSigner(opts.Secret),
+		logger: opts.Logger,
+		layout: opts.Layout,
+		pages:  http.NewServeMux(),
+		js:     js.Handler(),
+	}
+	if srv.logger == nil {
+		srv.logger = slog.Default()
+	}
+	if srv.layout == nil {
+		srv.layout = defaultLayout
+	}
+	if srv.opts.SessionMaxAge <= 0 {
+		srv.opts.SessionMaxAge = DefaultSessionMaxAge
+	}
+	parked, parkedFor := opts.ParkedViews, opts.ParkedFor
+	if parked <= 0 {
+		parked = DefaultParkedViews
+	}
+	if parkedFor <= 0 {
+		parkedFor = DefaultParkedFor
+	}
+	srv.parked = newParking(parked, parkedFor)
+
+	so := opts.Socket
+	so.PubSub = opts.PubSub
+	so.Logger = srv.logger
+	so.ID = nil
+	so.Connect = func(ctx context.Context, info *channel.ConnectInfo) (struct{}, error) {
+		if !srv.validCSRF(info.Params.Get("_csrf_token"), info.Cookies) {
+			return struct{}{}, errors.New("live: missing or invalid CSRF token")
+		}
+		return struct{}{}, nil
+	}
+	srv.socket = channel.NewSocket(so)
+	srv.socket.Channel("lv:*", func(cc *channel.Conn, _ struct{}) channel.Channel {
+		return &viewChannel{srv: srv, cc: cc}
+	})
+	return srv
+}
+
+// A route is a page registered with [Server.Page].
+type route struct {
+	pattern string
+	params  []string // names of the pattern's wildcards
+	newView func() View
+}
+
+// resolveKey marks a request made only to find which route a URL names.
+type resolveKey struct{}
+
+// resolution is what a resolving request learns.
+type resolution struct {
+	route  *route
+	params url.Values
+}
+
+// wildcard matches the {name} and {name...} segments of a pattern.
+var wildcard = regexp.MustCompile(`\{([A-Za-z_][A-Za-z0-9_]*)(?:\.\.\.)?\}`)
+
+// Page serves the live view made by newView at pattern, a path pattern of
+// [http.ServeMux] without a method ("/rooms/{id}"). Wildcards reach Mount
+// as params, with the query's. Register all pages before serving.
+func (srv *Server) Page(pattern string, newView func() View) {
+	rt := &route{pattern: pattern, newView: newView}
+	for _, m := range wildcard.FindAllStringSubmatch(pattern, -1) {
+		rt.params = append(rt.params, m[1])
+	}
+	srv.pages.HandleFunc("GET "+pattern, func(w http.ResponseWriter, r *http.Request) {
+		if res, ok := r.Context().Value(resolveKey{}).(*resolution); ok {
+			res.route, res.params = rt, rt.values(r)
+			return
+		}
+		srv.servePage(w, r, rt)
+	})
+}
+
+// values returns the route's params for a request: its query merged with
+// its path wildcards.
+func (rt *route) values(r *http.Request) url.Values {
+	v := r.URL.Query()
+	for _, name := range rt.params {
+		v.Set(name, r.PathValue(name))
+	}
+	return v
+}
+
+// resolve returns the route and params a URL names.
+func (srv *Server) resolve(ctx context.Context, u *url.URL) (*route, url.Values, bool) {
+	res := &resolution{}
+	r, err := http.NewRequestWithContext(context.WithValue(ctx, resolveKey{}, res), http.MethodGet, u.String(), nil)
+	if err != nil {
+		return nil, nil, false
+	}
+	srv.pages.ServeHTTP(discard{}, r)
+	return res.route, res.params, res.route != nil
+}
+
+// discard is a ResponseWriter that writes nowhere.
+type discard struct{}
+
+func (discard) Header() http.Header         { return http.Header{} }
+func (discard) Write(b []byte) (int, error) { return len(b), nil }
+func (discard) WriteHeader(int)             {}
+
+// ServeHTTP serves the live socket ("/live/websocket"), the client script
+// ("/live/templive.js") and the registered pages.
+func (srv *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	switch r.URL.Path {
+	case "/live/websocket":
+		srv.socket.ServeHTTP(w, r)
+	case "/live/templive.js":
+		srv.js.ServeHTTP(w, r)
+	default:
+		srv.pages.ServeHTTP(w, r)
+	}
+}
+
+// Shutdown closes every live connection, ending their views, and waits for
+// them; parked views are dropped. It is idempotent.
+func (srv *Server) Shutdown(ctx context.Context) error {
+	srv.parked.clear()
+	return srv.socket.Shutdown(ctx)
+}
+
+// servePage answers a page's GET: mount disconnected, render, and wrap the
+// view in the layout with its session token.
+func (srv *Server) servePage(w http.ResponseWriter, r *http.Request, rt *route) {
+	ctx := r.Context()
+	secret := csrfSecret(w, r)
+	var sess Session
+	if srv.opts.Session != nil {
+		var err error
+		if sess, err = srv.opts.Session(r); err != nil {
+			srv.logger.Error("live: session", "path", r.URL.Path, "err", err)
+			http.Error(w, "Internal Server Error", http.StatusInternalServerError)
+			return
+		}
+	}
+	u := requestURL(r)
+	s := &Socket{srv: srv, id: newViewID(), session: sess, url: u, csrf: srv.csrfToken(secret), ctx: ctx}
+	s.flash = srv.takeFlashCookie(w, r)
+
+	view := rt.newView()
+	srv.mounts.Add(1)
+	err := mountView(ctx, view, s, rt.values(r))
+	if err != nil {
+		srv.logger.Error("live: mount failed", "route", rt.pattern, "err", err)
+		http.Error(w, "Internal Server Error", http.StatusInternalServerError)
+		return
+	}
+	if to := s.leavingTo(); to != "" {
+		srv.setFlashCookie(w, r, s.flash)
+		http.Redirect(w, r, to, http.StatusFound)
+		return
+	}
+	html, err := render.Component(context.WithValue(ctx, socketKey{}, s), view.Render())
+	if err != nil {
+		srv.logger.Error("live: render failed", "route", rt.pattern, "err", err)
+		http.Error(w, "Internal Server Error", http.StatusInternalServerError)
+		return
+	}
+	token, err := SignToken(srv.signer, saltSession, sessionToken{ID: s.id, Route: rt.pattern, Session: sess, Flash: s.flash})
+	if err != nil {
+		srv.logger.Error("live: session token", "route", rt.pattern, "err", err)
+		http.Error(w, "Internal Server Error", http.StatusInternalServerError)
+		return
+	}
+	if srv.opts.MountOnce {
+		srv.parked.put(s.id, &parkedView{view: view, route: rt, socket: s})
+	}
+
+	root := templ.ComponentFunc(func(ctx context.Context, w io.Writer) error {
+		if _, err := fmt.Fprintf(w, `<div id="%s" data-live-root data-live-session="%s">`, s.id, token); err != nil {
+			return err
+		}
+		if _, err := w.Write(html); err != nil {
+			return err
+		}
+		_, err := io.WriteString(w, `</div>`)
+		return err
+	})
+	pageCtx := templ.WithChildren(context.WithValue(ctx, socketKey{}, s), root)
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	if err := srv.layout(s.title).Render(pageCtx, w); err != nil {
+		srv.logger.Error("live: layout render failed", "route", rt.pattern, "err", err)
+	}
+}
+
+// mountView runs Mount and, if the view has one, HandleParams, turning a
+// panic into an error.
+func mountView(ctx context.Context, v View, s *Socket, params url.Values) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("%w: panic in mount: %v", ErrViewCrashed, p)
+		}
+	}()
+	if err := v.Mount(ctx, s, params); err != nil {
+		return fmt.Errorf("mount: %w", err)
+	}
+	if ph, ok := v.(ParamsHandler); ok && s.leavingTo() == "" {
+		if err := ph.HandleParams(ctx, s, s.url); err != nil {
+			return fmt.Errorf("handle params: %w", err)
+		}
+	}
+	return nil
+}
+
+// leavingTo returns where a callback asked to send the browser, if
+// anywhere: a redirect, a navigation, or (before connect) a patch.
+func (s *Socket) leavingTo() string {
+	switch {
+	case s.redirectTo != "":
+		return s.redirectTo
+	case s.navigateTo != "":
+		return s.navigateTo
+	case !s.connected && s.patchTo != "":
+		return s.patchTo
+	}
+	return ""
+}
+
+// requestURL returns the absolute URL of a request.
+func requestURL(r *http.Request) *url.URL {
+	u := *r.URL
+	u.Host = r.Host
+	u.Scheme = "http"
+	if r.TLS != nil {
+		u.Scheme = "https"
+	}
+	return &u
+}
+
+// takeFlashCookie returns the flash a redirect carried, and clears it.
+func (srv *Server) takeFlashCookie(w http.ResponseWriter, r *http.Request) map[string]string {
+	c, err := r.Cookie(flashCookie)
+	if err != nil {
+		return nil
+	}
+	http.SetCookie(w, &http.Cookie{Name: flashCookie, Path: "/", MaxAge: -1})
+	flash, err := VerifyToken[map[string]string](srv.signer, saltFlash, c.Value, flashMaxAge)
+	if err != nil {
+		return nil
+	}
+	return flash
+}
+
+// setFlashCookie carries flash over a redirect.
+func (srv *Server) setFlashCookie(w http.ResponseWriter, r *http.Request, flash map[string]string) {
+	if len(flash) == 0 {
+		return
+	}
+	tok, err := srv.flashToken(flash)
+	if err != nil {
+		return
+	}
+	http.SetCookie(w, &http.Cookie{Name: flashCookie, Value: tok, Path: "/", MaxAge: int(flashMaxAge / time.Second),
+		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: r.TLS != nil})
+}
+
+// flashToken signs a flash for a redirect or a navigation.
+func (srv *Server) flashToken(flash map[string]string) (string, error) {
+	if len(flash) == 0 {
+		return "", nil
+	}
+	return SignToken(srv.signer, saltFlash, flash)
+}
+
+// Head renders what a layout's <head> needs for live views: the CSRF token
+// and the client script.
+func Head() templ.Component {
+	return templ.ComponentFunc(func(ctx context.Context, w io.Writer) error {
+		token := ""
+		if s := SocketFrom(ctx); s != nil {
+			token = s.csrf
+		}
+		_, err := fmt.Fprintf(w, `<meta name="csrf-token" content="%s"><script defer src="/live/templive.js"></script>`, templ.EscapeString(token))
+		return err
+	})
+}
+
+// defaultLayout is a minimal HTML5 document around the view.
+func defaultLayout(title string) templ.Component {
+	return templ.ComponentFunc(func(ctx context.Context, w io.Writer) error {
+		if _, err := fmt.Fprintf(w, `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>%s</title>`, templ.EscapeString(title)); err != nil {
+			return err
+		}
+		if err := Head().Render(ctx, w); err != nil {
+			return err
+		}
+		if _, err := io.WriteString(w, `</head><body>`); err != nil {
+			return err
+		}
+		if err := templ.GetChildren(ctx).Render(ctx, w); err != nil {
+			return err
+		}
+		_, err := io.WriteString(w, `</body></html>`)
+		return err
+	})
+}
+
+// trimOrigin reports whether to is a path on this site (no scheme or host),
+// the only kind of target navigation accepts.
+func localPath(to string) bool {
+	return strings.HasPrefix(to, "/") && !strings.HasPrefix(to, "//")
+}

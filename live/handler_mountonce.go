@@ -1,0 +1,107 @@
+//go:build lvdev
+
+package live
+
+import (
+	"sync"
+	"time"
+)
+
+// A parkedView is a view mounted for a page's GET, waiting for the
+// browser's join to adopt it.
+type parkedView struct {
+	view    View
+	route   *route
+	socket  *Socket
+	expires time.Time
+}
+
+// parking holds parked views: bounded in number (the oldest leave first)
+// and in time (expired ones are dropped lazily), single use. It starts no
+// goroutine: expired views are swept on every put and never returned.
+type parking struct {
+	max int
+	ttl time.Duration
+
+	mu    sync.Mutex // guards views, order
+	views map[string]*parkedView
+	order []string // ids in the order they were parked; may hold taken ids
+}
+
+func newParking(max int, ttl time.Duration) *parking {
+	return &parking{max: max, ttl: ttl, views: map[string]*parkedView{}}
+}
+
+// put parks v under id.
+func (p *parking) put(id string, v *parkedView) {
+	now := time.Now()
+	v.expires = now.Add(p.ttl)
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.views[id] = v
+	p.order = append(p.order, id)
+	p.sweepLocked(now)
+}
+
+// take returns the view parked under id and forgets it, or nil if there is
+// none or it expired.
+func (p *parking) take(id string) *parkedView {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	v, ok := p.views[id]
+	if !ok {
+		return nil
+	}
+	delete(p.views, id)
+	if time.Now().After(v.expires) {
+		return nil
+	}
+	return v
+}
+
+// sweepLocked drops expired views and, beyond the bound, the oldest.
+func (p *parking) sweepLocked(now time.Time) {
+	drop := 0
+	for _, id := range p.order {
+		v, ok := p.views[id]
+		switch {
+		case !ok:
+		case len(p.views) > p.max || now.After(v.expires):
+			delete(p.views, id)
+		default:
+			p.order = p.order[drop:]
+			p.compactLocked()
+			return
+		}
+		drop++
+	}
+	p.order = p.order[:0]
+}
+
+// compactLocked reallocates order when taken ids left it mostly empty, so
+// it does not grow without bound under a steady stream of adoptions.
+func (p *parking) compactLocked() {
+	if len(p.order) <= 2*len(p.views)+64 {
+		return
+	}
+	live := make([]string, 0, len(p.views))
+	for _, id := range p.order {
+		if _, ok := p.views[id]; ok {
+			live = append(live, id)
+		}
+	}
+	p.order = live
+}
+
+func (p *parking) len() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return len(p.views)
+}
+
+func (p *parking) clear() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.views = map[string]*parkedView{}
+	p.order = nil
+}

@@ -1,0 +1,375 @@
+//go:build lvdev
+
+package live
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+
+	"github.com/templive/templive/diff"
+	"github.com/templive/templive/live/channel"
+	"github.com/templive/templive/pubsub"
+	"github.com/templive/templive/render"
+)
+
+// viewChannel runs one live view: it is the [Channel] joined on "lv:<id>".
+// All its methods run on the channel's goroutine, one at a time.
+type viewChannel struct {
+	srv  *Server
+	cc   *channel.Conn
+	view View
+	rt   *route
+	s    *Socket
+	tree *render.Node // what the browser has: the parse of the last HTML sent
+
+	dirty   bool     // a callback ran since the last render
+	waiting []string // refs of events to answer after the next render
+	reply   any      // a hook event's reply, sent with the last ref
+}
+
+// joinPayload is the payload of a live view's phx_join (docs/PROTOCOL.md).
+type joinPayload struct {
+	Session string            `json:"session"`
+	URL     string            `json:"url"`
+	Form    map[string]string `json:"form"`
+	Flash   string            `json:"flash"`
+}
+
+// joinReply answers a successful join.
+type joinReply struct {
+	HTML  string `json:"html"`
+	Title string `json:"title,omitempty"`
+}
+
+// renderReply carries a render's effects: the patch, events for hooks, a
+// new title, and a hook event's reply.
+type renderReply struct {
+	Patch  json.RawMessage `json:"d,omitempty"`
+	Reply  any             `json:"r,omitempty"`
+	Events [][2]any        `json:"ev,omitempty"`
+	Title  *string         `json:"title,omitempty"`
+}
+
+// Join verifies the page's session, mounts the view (or adopts the one the
+// GET mounted) and replies with the first render.
+func (vc *viewChannel) Join(ctx context.Context, raw json.RawMessage) (any, error) {
+	var p joinPayload
+	if err := json.Unmarshal(raw, &p); err != nil {
+		return nil, channel.Refuse("invalid join payload")
+	}
+	tok, err := VerifyToken[sessionToken](vc.srv.signer, saltSession, p.Session, vc.srv.opts.SessionMaxAge)
+	switch {
+	case errors.Is(err, ErrTokenExpired):
+		return nil, channel.Refuse("stale")
+	case err != nil:
+		return nil, channel.Refuse("unauthorized")
+	}
+	if "lv:"+tok.ID != vc.cc.Topic() {
+		return nil, channel.Refuse("unauthorized")
+	}
+	u, err := url.Parse(p.URL)
+	if err != nil || u.Path == "" {
+		return nil, channel.Refuse("invalid url")
+	}
+	rt, params, ok := vc.srv.resolve(ctx, u)
+	if !ok {
+		return nil, channel.Refuse("navigate")
+	}
+	navigated := rt.pattern != tok.Route
+
+	s := &Socket{srv: vc.srv, id: tok.ID, connected: true, session: tok.Session, url: u, ctx: ctx, cc: vc.cc, mailbox: vc.cc.Mailbox()}
+	s.flash = tok.Flash
+	if navigated {
+		s.flash = nil
+		if p.Flash != "" {
+			if f, err := VerifyToken[map[string]string](vc.srv.signer, saltFlash, p.Flash, flashMaxAge); err == nil {
+				s.flash = f
+			}
+		}
+	}
+	for _, c := range vc.cc.ConnectInfo().Cookies {
+		if c.Name == csrfCookie {
+			s.csrf = vc.srv.csrfToken(c.Value)
+		}
+	}
+	vc.s, vc.rt = s, rt
+
+	if pv := vc.srv.parked.take(tok.ID); pv != nil && !navigated && pv.route == rt {
+		vc.view, s.adopted = pv.view, true
+		vc.srv.adoptions.Add(1)
+	} else {
+		vc.view = rt.newView()
+	}
+	vc.srv.mounts.Add(1)
+	if err := mountView(ctx, vc.view, s, params); err != nil {
+		return nil, err
+	}
+	for id, form := range p.Form {
+		if err := vc.recoverForm(ctx, id, form); err != nil {
+			return nil, err
+		}
+	}
+	if to := s.redirectTo; to != "" {
+		return nil, &channel.JoinError{Response: map[string]string{"reason": "redirect", "to": to, "flash": vc.flashToken()}}
+	}
+	if to := s.navigateTo; to != "" {
+		return nil, &channel.JoinError{Response: map[string]string{"reason": "navigate", "to": to, "flash": vc.flashToken()}}
+	}
+
+	html, err := vc.render(ctx)
+	if err != nil {
+		return nil, err
+	}
+	tree, err := render.ParseFragment(html)
+	if err != nil {
+		return nil, fmt.Errorf("parse render: %w", err)
+	}
+	vc.tree = tree
+	vc.dirty = false
+	reply := joinReply{HTML: string(html)}
+	if s.titleSet {
+		reply.Title = s.title
+		s.titleSet = false
+	}
+	if s.patchTo != "" {
+		vc.cc.Push("live_patch", map[string]string{"to": s.patchTo, "kind": s.patchKind})
+		s.patchTo = ""
+	}
+	if len(s.events) > 0 {
+		vc.cc.Push("diff", renderReply{Events: vc.takeEvents()})
+	}
+	return reply, nil
+}
+
+// recoverForm replays a form's state after a reconnect as a change event,
+// so the view comes back as the user left it.
+func (vc *viewChannel) recoverForm(ctx context.Context, id, form string) error {
+	eh, ok := vc.view.(EventHandler)
+	if !ok {
+		return nil
+	}
+	vals, err := url.ParseQuery(form)
+	if err != nil {
+		return nil // a form we cannot read is not worth refusing the join
+	}
+	name := vals.Get("_live_change")
+	vals.Del("_live_change")
+	if name == "" {
+		return nil
+	}
+	return eh.HandleEvent(ctx, vc.s, Event{Type: EventChange, Name: name, Values: vals})
+}
+
+// HandleIn runs a client event: "event" (a binding) or "live_patch" (a
+// live-patch link or back/forward). The reply waits for the render.
+func (vc *viewChannel) HandleIn(ctx context.Context, msg channel.Message) (channel.Reply, error) {
+	switch msg.Name {
+	case "event":
+		var w wireEvent
+		if err := json.Unmarshal(msg.Payload, &w); err != nil {
+			return channel.ReplyError(map[string]string{"reason": "malformed event"}), nil
+		}
+		ev, err := decodeEvent(w)
+		if err != nil {
+			return channel.ReplyError(map[string]string{"reason": err.Error()}), nil
+		}
+		eh, ok := vc.view.(EventHandler)
+		if !ok {
+			return channel.ReplyError(map[string]string{"reason": "view handles no events"}), nil
+		}
+		vc.dirty = true
+		if err := eh.HandleEvent(ctx, vc.s, ev); err != nil {
+			return channel.NoReply, fmt.Errorf("event %q: %w", ev.Name, err)
+		}
+		if ev.Type == EventHook && vc.s.hookReply != nil {
+			vc.reply, vc.s.hookReply = vc.s.hookReply, nil
+		}
+	case "live_patch":
+		var p struct {
+			URL string `json:"url"`
+		}
+		if err := json.Unmarshal(msg.Payload, &p); err != nil {
+			return channel.ReplyError(map[string]string{"reason": "malformed live_patch"}), nil
+		}
+		u, err := url.Parse(p.URL)
+		if err != nil {
+			return channel.ReplyError(map[string]string{"reason": "invalid url"}), nil
+		}
+		if rt, _, ok := vc.srv.resolve(ctx, u); !ok || rt != vc.rt {
+			return channel.ReplyError(map[string]string{"reason": "navigate"}), nil
+		}
+		vc.dirty = true
+		if err := vc.handleParams(ctx, u); err != nil {
+			return channel.NoReply, err
+		}
+	default:
+		return channel.ReplyError(map[string]string{"reason": "unknown event " + msg.Name}), nil
+	}
+	vc.waiting = append(vc.waiting, msg.Ref)
+	return channel.NoReply, nil
+}
+
+// HandleInfo hands a PubSub message (or a SendAfter) to the view.
+func (vc *viewChannel) HandleInfo(ctx context.Context, m pubsub.Message) error {
+	ih, ok := vc.view.(InfoHandler)
+	if !ok {
+		return nil
+	}
+	vc.dirty = true
+	if err := ih.HandleInfo(ctx, vc.s, m.Payload); err != nil {
+		return fmt.Errorf("info %T: %w", m.Payload, err)
+	}
+	return nil
+}
+
+// handleParams moves the view to u and runs its HandleParams.
+func (vc *viewChannel) handleParams(ctx context.Context, u *url.URL) error {
+	vc.s.url = u
+	ph, ok := vc.view.(ParamsHandler)
+	if !ok {
+		return nil
+	}
+	if err := ph.HandleParams(ctx, vc.s, u); err != nil {
+		return fmt.Errorf("handle params %s: %w", u, err)
+	}
+	return nil
+}
+
+// drained runs when the queue is empty: once per burst of events and
+// messages, carry out navigation, render, diff, and send the patch.
+func (vc *viewChannel) Drained(ctx context.Context) error {
+	s := vc.s
+	if to := s.redirectTo; to != "" {
+		vc.answerWaiting(renderReply{})
+		vc.cc.Push("redirect", map[string]string{"to": to, "flash": vc.flashToken()})
+		vc.cc.Close()
+		s.redirectTo = ""
+		return nil
+	}
+	if to := s.navigateTo; to != "" {
+		vc.answerWaiting(renderReply{})
+		vc.cc.Push("live_redirect", map[string]string{"to": to, "kind": s.navKind, "flash": vc.flashToken()})
+		s.navigateTo = ""
+		return nil
+	}
+	if to := s.patchTo; to != "" {
+		s.patchTo = ""
+		u, err := s.url.Parse(to)
+		if err == nil {
+			vc.cc.Push("live_patch", map[string]string{"to": u.RequestURI(), "kind": s.patchKind})
+			if err := vc.handleParams(ctx, u); err != nil {
+				return err
+			}
+		}
+		vc.dirty = true
+	}
+	if !vc.dirty && len(vc.waiting) == 0 && len(s.events) == 0 && !s.titleSet {
+		return nil
+	}
+	var out renderReply
+	if vc.dirty {
+		patch, err := vc.rerender(ctx)
+		if err != nil {
+			return err
+		}
+		if !patch.Empty() {
+			out.Patch = patch.AppendJSON(nil)
+		}
+		vc.dirty = false
+	}
+	out.Events = vc.takeEvents()
+	if s.titleSet {
+		out.Title, s.titleSet = &s.title, false
+	}
+	out.Reply, vc.reply = vc.reply, nil
+	if len(vc.waiting) > 0 {
+		vc.answerWaiting(out)
+		return nil
+	}
+	if out.Patch != nil || out.Events != nil || out.Title != nil {
+		vc.cc.Push("diff", out)
+	}
+	return nil
+}
+
+// answerWaiting replies to every event of the burst; the last reply
+// carries out, so the browser applies the patch as its event completes.
+func (vc *viewChannel) answerWaiting(out renderReply) {
+	for i, ref := range vc.waiting {
+		if i == len(vc.waiting)-1 {
+			vc.cc.Reply(ref, channel.ReplyOK(out))
+		} else {
+			vc.cc.Reply(ref, channel.ReplyOK(nil))
+		}
+	}
+	vc.waiting = vc.waiting[:0]
+}
+
+// rerender renders the view and returns the patch from the last tree.
+func (vc *viewChannel) rerender(ctx context.Context) (diff.Patch, error) {
+	html, err := vc.render(ctx)
+	if err != nil {
+		return diff.Patch{}, err
+	}
+	tree, err := render.ParseFragment(html)
+	if err != nil {
+		return diff.Patch{}, fmt.Errorf("parse render: %w", err)
+	}
+	patch := diff.Diff(vc.tree, tree)
+	vc.tree = tree
+	return patch, nil
+}
+
+// render renders the view with its Socket in the context.
+func (vc *viewChannel) render(ctx context.Context) ([]byte, error) {
+	html, err := render.Component(context.WithValue(ctx, socketKey{}, vc.s), vc.view.Render())
+	if err != nil {
+		return nil, fmt.Errorf("render %s: %w", vc.rt.pattern, err)
+	}
+	return html, nil
+}
+
+// takeEvents returns the events pushed for hooks since the last render.
+func (vc *viewChannel) takeEvents() [][2]any {
+	if len(vc.s.events) == 0 {
+		return nil
+	}
+	out := make([][2]any, len(vc.s.events))
+	for i, e := range vc.s.events {
+		out[i] = [2]any{e.name, e.payload}
+	}
+	vc.s.events = vc.s.events[:0]
+	return out
+}
+
+// flashToken signs the flash for the page the browser goes to next.
+func (vc *viewChannel) flashToken() string {
+	tok, err := vc.srv.flashToken(vc.s.flash)
+	if err != nil {
+		vc.cc.Logger().Error("live: flash not carried", "err", err)
+		return ""
+	}
+	return tok
+}
+
+// Terminate ends the view: timers stop, and the view is told why.
+func (vc *viewChannel) Terminate(reason error) {
+	if vc.s != nil {
+		vc.s.stopTimers()
+	}
+	if t, ok := vc.view.(Terminator); ok {
+		t.Terminate(reason)
+	}
+}
+
+// viewName names a view's route in logs.
+func (vc *viewChannel) viewName() string {
+	if vc.rt == nil {
+		return strings.TrimPrefix(vc.cc.Topic(), "lv:")
+	}
+	return vc.rt.pattern
+}

@@ -1,0 +1,211 @@
+//go:build lvdev
+
+package live
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/url"
+	"reflect"
+	"strconv"
+	"strings"
+)
+
+// Event types: the binding that sent an [Event].
+const (
+	EventClick   = "click"
+	EventSubmit  = "submit"
+	EventChange  = "change"
+	EventBlur    = "blur"
+	EventFocus   = "focus"
+	EventKeyDown = "keydown"
+	EventKeyUp   = "keyup"
+	EventHook    = "hook" // pushEvent from a client hook
+)
+
+// An Event is what a binding in the browser sent: live-click="inc" on a
+// button arrives as Event{Type: "click", Name: "inc"}.
+type Event struct {
+	// Type is the kind of binding: [EventClick], [EventSubmit], … .
+	Type string
+	// Name is the binding's value, the name the view switches on.
+	Name string
+	// Values holds a form's fields for submit and change, merged with the
+	// element's live-value-* attributes (live-value-user-id="7" gives
+	// Values["user-id"] = ["7"]).
+	Values url.Values
+	// Key is the KeyboardEvent.key of keydown and keyup events ("Enter").
+	Key string
+	// Field is, for change events, the name of the field that changed.
+	Field string
+	// Payload is the JSON value a client hook pushed (Type [EventHook]).
+	Payload json.RawMessage
+}
+
+// Value returns the first value of the named field, or "".
+func (e Event) Value(name string) string { return e.Values.Get(name) }
+
+// Decode fills the struct v points to from e.Values (form fields and
+// live-value-* attributes), or, for a hook event, from its JSON payload.
+// Fields are matched by the `form:"name"` tag or, without one, by the
+// lower-cased field name; a tag of "-" skips the field. Supported field
+// types are strings, booleans ("on", "true", "1"), integers, floats, their
+// pointers and slices of them. A value that does not parse is an error
+// naming the field; absent fields are left as they are.
+func (e Event) Decode(v any) error {
+	if e.Type == EventHook {
+		if err := json.Unmarshal(e.Payload, v); err != nil {
+			return fmt.Errorf("live: event %q: %w", e.Name, err)
+		}
+		return nil
+	}
+	return DecodeForm(e.Values, v)
+}
+
+// ErrDecode is wrapped by the errors of [DecodeForm].
+var ErrDecode = errors.New("live: cannot decode form")
+
+// DecodeForm fills the struct v points to from form values; see
+// [Event.Decode] for the rules.
+func DecodeForm(values url.Values, v any) error {
+	rv := reflect.ValueOf(v)
+	if rv.Kind() != reflect.Pointer || rv.IsNil() || rv.Elem().Kind() != reflect.Struct {
+		return fmt.Errorf("%w: want a pointer to a struct, got %T", ErrDecode, v)
+	}
+	rv = rv.Elem()
+	rt := rv.Type()
+	for i := range rt.NumField() {
+		f := rt.Field(i)
+		if !f.IsExported() {
+			continue
+		}
+		name := f.Tag.Get("form")
+		if name == "-" {
+			continue
+		}
+		if name == "" {
+			name = strings.ToLower(f.Name)
+		}
+		vals, ok := values[name]
+		if !ok {
+			continue
+		}
+		if err := setField(rv.Field(i), vals); err != nil {
+			return fmt.Errorf("%w: field %q: %w", ErrDecode, name, err)
+		}
+	}
+	return nil
+}
+
+// setField sets a struct field from the values of one form field.
+func setField(fv reflect.Value, vals []string) error {
+	switch fv.Kind() {
+	case reflect.Slice:
+		s := reflect.MakeSlice(fv.Type(), len(vals), len(vals))
+		for i, v := range vals {
+			if err := setScalar(s.Index(i), v); err != nil {
+				return err
+			}
+		}
+		fv.Set(s)
+		return nil
+	case reflect.Pointer:
+		p := reflect.New(fv.Type().Elem())
+		if err := setScalar(p.Elem(), vals[len(vals)-1]); err != nil {
+			return err
+		}
+		fv.Set(p)
+		return nil
+	}
+	// The last value wins, as with a checkbox after a hidden "false" input.
+	return setScalar(fv, vals[len(vals)-1])
+}
+
+// setScalar parses s into a string, bool, integer or float value.
+func setScalar(fv reflect.Value, s string) error {
+	switch fv.Kind() {
+	case reflect.String:
+		fv.SetString(s)
+	case reflect.Bool:
+		switch strings.ToLower(s) {
+		case "on", "true", "1", "yes":
+			fv.SetBool(true)
+		case "off", "false", "0", "no", "":
+			fv.SetBool(false)
+		default:
+			return fmt.Errorf("%q is not a boolean", s)
+		}
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		n, err := strconv.ParseInt(strings.TrimSpace(s), 10, fv.Type().Bits())
+		if err != nil {
+			return fmt.Errorf("%q is not a whole number", s)
+		}
+		fv.SetInt(n)
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		n, err := strconv.ParseUint(strings.TrimSpace(s), 10, fv.Type().Bits())
+		if err != nil {
+			return fmt.Errorf("%q is not a non-negative whole number", s)
+		}
+		fv.SetUint(n)
+	case reflect.Float32, reflect.Float64:
+		n, err := strconv.ParseFloat(strings.TrimSpace(s), fv.Type().Bits())
+		if err != nil {
+			return fmt.Errorf("%q is not a number", s)
+		}
+		fv.SetFloat(n)
+	default:
+		return fmt.Errorf("unsupported field type %s", fv.Type())
+	}
+	return nil
+}
+
+// wireEvent is the payload of an "event" push (docs/PROTOCOL.md).
+type wireEvent struct {
+	Type    string          `json:"t"`
+	Name    string          `json:"e"`
+	Values  json.RawMessage `json:"v"`
+	Key     string          `json:"k"`
+	Field   string          `json:"f"`
+	Element string          `json:"el"`
+}
+
+// maxEventValues bounds the form fields one event may carry.
+const maxEventValues = 1000
+
+// decodeEvent turns a wire event into an Event, rejecting what no binding
+// sends.
+func decodeEvent(w wireEvent) (Event, error) {
+	ev := Event{Type: w.Type, Name: w.Name, Key: w.Key, Field: w.Field}
+	switch w.Type {
+	case EventClick, EventSubmit, EventChange, EventBlur, EventFocus, EventKeyDown, EventKeyUp:
+	case EventHook:
+		ev.Payload = w.Values
+		if len(ev.Payload) == 0 {
+			ev.Payload = json.RawMessage("null")
+		}
+		return ev, nil
+	default:
+		return Event{}, fmt.Errorf("unknown event type %q", w.Type)
+	}
+	if w.Name == "" {
+		return Event{}, errors.New("event without a name")
+	}
+	ev.Values = url.Values{}
+	if len(w.Values) == 0 || string(w.Values) == "null" {
+		return ev, nil
+	}
+	var enc string
+	if err := json.Unmarshal(w.Values, &enc); err != nil {
+		return Event{}, errors.New("event values must be a url-encoded string")
+	}
+	if strings.Count(enc, "&") >= maxEventValues {
+		return Event{}, fmt.Errorf("event carries more than %d values", maxEventValues)
+	}
+	vals, err := url.ParseQuery(enc)
+	if err != nil {
+		return Event{}, fmt.Errorf("event values: %w", err)
+	}
+	ev.Values = vals
+	return ev, nil
+}
