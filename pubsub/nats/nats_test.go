@@ -1,0 +1,221 @@
+package nats_test
+
+import (
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	natsgo "github.com/nats-io/nats.go"
+	"go.uber.org/goleak"
+
+	"github.com/templive/templive/pubsub"
+	"github.com/templive/templive/pubsub/internal/tcpproxy"
+	"github.com/templive/templive/pubsub/nats"
+	"github.com/templive/templive/pubsub/pubsubtest"
+)
+
+// The tests need the shared NATS server; they fail, with a hint, when it is
+// not there.
+const (
+	url  = nats.DefaultURL
+	addr = "127.0.0.1:4222"
+)
+
+func TestMain(m *testing.M) {
+	goleak.VerifyTestMain(m)
+}
+
+var discard = slog.New(slog.DiscardHandler)
+
+// uniqueSubject keeps parallel tests, and parallel runs, apart.
+func uniqueSubject() string { return "templive-test." + rand.Text() }
+
+func newNode(t *testing.T, opts pubsub.Options, no nats.Options) *pubsub.PubSub {
+	t.Helper()
+	if no.Logger == nil {
+		no.Logger = discard
+	}
+	opts.Adapter = nats.New(no)
+	ps, err := pubsub.New(opts)
+	if err != nil {
+		t.Fatalf("start a node on NATS at %s (is nats-server running?): %v", no.URL, err)
+	}
+	t.Cleanup(func() {
+		if err := ps.Close(); err != nil {
+			t.Errorf("close %s: %v", ps.Node(), err)
+		}
+	})
+	return ps
+}
+
+func TestConformance(t *testing.T) {
+	t.Parallel()
+	pubsubtest.Run(t, func(t *testing.T, opts pubsub.Options) []*pubsub.PubSub {
+		subject := uniqueSubject()
+		var nodes []*pubsub.PubSub
+		for i := range 3 {
+			o := opts
+			o.Node = fmt.Sprintf("node-%d", i)
+			nodes = append(nodes, newNode(t, o, nats.Options{URL: url, Subject: subject}))
+		}
+		return nodes
+	})
+}
+
+func TestConformanceSharedConnection(t *testing.T) {
+	t.Parallel()
+	pubsubtest.Run(t, func(t *testing.T, opts pubsub.Options) []*pubsub.PubSub {
+		conn, err := natsgo.Connect(url)
+		if err != nil {
+			t.Fatalf("connect to NATS at %s (is nats-server running?): %v", url, err)
+		}
+		t.Cleanup(conn.Close)
+		subject := uniqueSubject()
+		var nodes []*pubsub.PubSub
+		for i := range 2 {
+			o := opts
+			o.Node = fmt.Sprintf("node-%d", i)
+			nodes = append(nodes, newNode(t, o, nats.Options{Conn: conn, Subject: subject}))
+		}
+		return nodes
+	})
+}
+
+func TestStartFailsWithoutServer(t *testing.T) {
+	t.Parallel()
+	_, err := pubsub.New(pubsub.Options{Adapter: nats.New(nats.Options{URL: "nats://127.0.0.1:1", Logger: discard})})
+	if err == nil {
+		t.Fatal("New succeeded with no NATS server behind the address")
+	}
+}
+
+// TestOutage cuts the nodes' connections to NATS with a proxy, checks that
+// local delivery goes on and that what cannot be published is reported,
+// then restores the connection and checks that the nodes hear each other
+// again.
+func TestOutage(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name      string
+		bufSize   int // nats.go reconnect buffer; -1 disables it
+		wantError bool
+	}{
+		{"with the reconnect buffer, broadcasts during the outage are buffered", 0, false},
+		{"without the reconnect buffer, a broadcast during the outage fails and is reported", -1, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			proxy, err := tcpproxy.Start(addr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer proxy.Close()
+
+			var mu sync.Mutex
+			var publishErrs []error
+			onError := func(err error) {
+				if errors.Is(err, pubsub.ErrPublish) {
+					mu.Lock()
+					publishErrs = append(publishErrs, err)
+					mu.Unlock()
+				}
+			}
+			no := nats.Options{URL: "nats://" + proxy.Addr(), Subject: uniqueSubject(), MaxBackoff: 200 * time.Millisecond}
+			if tt.bufSize != 0 {
+				no.ConnectOptions = []natsgo.Option{natsgo.ReconnectBufSize(tt.bufSize)}
+			}
+			a := newNode(t, pubsub.Options{Node: "a", Logger: discard, OnError: onError}, no)
+			b := newNode(t, pubsub.Options{Node: "b", Logger: discard}, no)
+			subA, _ := a.Subscribe("t")
+			subB, _ := b.Subscribe("t")
+
+			if err := a.Broadcast(t.Context(), "t", "before"); err != nil {
+				t.Fatal(err)
+			}
+			expect(t, subA, "before")
+			expect(t, subB, "before")
+
+			proxy.Cut()
+			// The client notices the cut asynchronously: keep broadcasting
+			// until it has, or long enough to know it buffers.
+			var failed error
+			for i := range 20 {
+				err := a.Broadcast(t.Context(), "t", fmt.Sprintf("during %d", i))
+				expect(t, subA, fmt.Sprintf("during %d", i)) // local subscribers are still served
+				if err != nil {
+					failed = err
+					break
+				}
+				time.Sleep(50 * time.Millisecond)
+			}
+			switch {
+			case tt.wantError && !errors.Is(failed, pubsub.ErrPublish):
+				t.Fatalf("no broadcast during the outage failed with ErrPublish (last error %v)", failed)
+			case !tt.wantError && failed != nil:
+				t.Fatalf("a buffered broadcast failed: %v", failed)
+			}
+			mu.Lock()
+			n := len(publishErrs)
+			mu.Unlock()
+			if tt.wantError && n != 1 {
+				t.Fatalf("OnError got %d publish errors, want 1", n)
+			}
+
+			if err := proxy.Restore(); err != nil {
+				t.Fatal(err)
+			}
+			waitReconnected(t, a, subA, subB)
+			waitReconnected(t, b, subB, subA)
+		})
+	}
+}
+
+// waitReconnected broadcasts probes from one node until one reaches the
+// other, which proves both connections are back and subscribed.
+func waitReconnected(t *testing.T, from *pubsub.PubSub, local, remote *pubsub.Subscription) {
+	t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for i := 0; time.Now().Before(deadline); i++ {
+		from.Broadcast(t.Context(), "t", fmt.Sprintf("probe %s %d", from.Node(), i))
+		drain(local)
+		timeout := time.After(200 * time.Millisecond)
+	wait:
+		for {
+			select {
+			case m := <-remote.C():
+				// Buffered "during" broadcasts may arrive first.
+				if s, _ := m.Payload.(string); strings.HasPrefix(s, "probe "+from.Node()) {
+					drain(remote)
+					return
+				}
+			case <-timeout:
+				break wait
+			}
+		}
+	}
+	t.Fatalf("no probe from %s arrived within 15 s of restoring the connection", from.Node())
+}
+
+func drain(s *pubsub.Subscription) {
+	for s.Mailbox().Len() > 0 {
+		<-s.C()
+	}
+}
+
+func expect(t *testing.T, s *pubsub.Subscription, want any) {
+	t.Helper()
+	select {
+	case m := <-s.C():
+		if m.Payload != want {
+			t.Fatalf("got %#v, want %#v", m.Payload, want)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatalf("no %#v within 5 s", want)
+	}
+}
