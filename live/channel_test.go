@@ -1,0 +1,416 @@
+package live
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/templive/templive/pubsub"
+)
+
+func TestJoinReplies(t *testing.T) {
+	t.Parallel()
+	s := startSocket(t, SocketOptions[*testUser]{}, func(ch *testChannel) {
+		ch.join = func(_ context.Context, cc *ChannelConn, payload json.RawMessage) (any, error) {
+			switch cc.Topic() {
+			case "room:open":
+				return map[string]json.RawMessage{"echo": payload}, nil
+			case "room:nil":
+				return nil, nil
+			case "room:private":
+				return nil, Refuse("unauthorized")
+			case "room:custom":
+				return nil, &JoinError{Response: map[string]int{"retry_in": 5}}
+			case "room:failing":
+				return nil, errors.New("database down")
+			case "room:panicking":
+				panic("boom")
+			}
+			return nil, nil
+		}
+	})
+	tests := []struct {
+		name, topic, status, response string
+	}{
+		{"A join is answered with the response Join returns.", "room:open", "ok", `{"echo":{"a":1}}`},
+		{"A nil response is sent as an empty object.", "room:nil", "ok", `{}`},
+		{"Refuse sends its reason.", "room:private", "error", `{"reason":"unauthorized"}`},
+		{"A JoinError sends its response.", "room:custom", "error", `{"retry_in":5}`},
+		{"Any other error hides its text.", "room:failing", "error", `{"reason":"join crashed"}`},
+		{"A panic in Join is a join crash.", "room:panicking", "error", `{"reason":"join crashed"}`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			c := s.dial(t, "1")
+			m := c.join(tt.topic, "3", map[string]int{"a": 1})
+			if m.JoinRef != "3" || m.Topic != tt.topic {
+				t.Errorf("reply frame %s", m.Raw)
+			}
+			c.expectStatus(m, tt.status, tt.response)
+			// The socket is still usable.
+			c.send("", "h", "phoenix", "heartbeat", map[string]any{})
+			c.expectReply("h")
+		})
+	}
+}
+
+func TestHandleInReplies(t *testing.T) {
+	t.Parallel()
+	var mu sync.Mutex
+	var later []string // refs to answer on "flush"
+	s := startSocket(t, SocketOptions[*testUser]{}, func(ch *testChannel) {
+		ch.handleIn = func(_ context.Context, cc *ChannelConn, ev Event) (Reply, error) {
+			switch ev.Name {
+			case "ok":
+				return ReplyOK(map[string]string{"got": ev.Name}), nil
+			case "error":
+				return ReplyError(map[string]string{"reason": "nope"}), nil
+			case "later":
+				mu.Lock()
+				later = append(later, ev.Ref)
+				mu.Unlock()
+				return NoReply, nil
+			case "flush":
+				mu.Lock()
+				defer mu.Unlock()
+				for _, ref := range later {
+					if err := cc.Reply(ref, ReplyOK(map[string]string{"late": ref})); err != nil {
+						return NoReply, err
+					}
+				}
+				return NoReply, nil
+			case "none":
+				return NoReply, nil
+			}
+			return ReplyOK(nil), nil
+		}
+	})
+	c := s.dial(t, "1")
+	c.join("room:1", "1", nil)
+
+	c.send("1", "2", "room:1", "ok", nil)
+	m := c.expectReply("2")
+	if m.JoinRef != "1" {
+		t.Errorf("reply join_ref %q, want 1", m.JoinRef)
+	}
+	c.expectStatus(m, "ok", `{"got":"ok"}`)
+
+	c.send("1", "3", "room:1", "error", nil)
+	c.expectStatus(c.expectReply("3"), "error", `{"reason":"nope"}`)
+
+	c.send("1", "4", "room:1", "none", nil)
+	c.send("1", "5", "room:1", "later", nil)
+	c.send("1", "6", "room:1", "flush", nil)
+	c.expectStatus(c.expectReply("5"), "ok", `{"late":"5"}`)
+	c.expectNothing(50 * time.Millisecond)
+}
+
+func TestPushesFromJoinFollowTheReply(t *testing.T) {
+	t.Parallel()
+	s := startSocket(t, SocketOptions[*testUser]{}, func(ch *testChannel) {
+		ch.join = func(_ context.Context, cc *ChannelConn, _ json.RawMessage) (any, error) {
+			return nil, cc.Push("welcome", map[string]string{"to": cc.Topic()})
+		}
+	})
+	c := s.dial(t, "1")
+	c.expectStatus(c.join("room:1", "1", nil), "ok", `{}`)
+	if m := c.read(); string(m.Raw) != `["1",null,"room:1","welcome",{"to":"room:1"}]` {
+		t.Fatalf("push %s", m.Raw)
+	}
+}
+
+func TestBroadcasts(t *testing.T) {
+	t.Parallel()
+	s := startSocket(t, SocketOptions[*testUser]{}, func(ch *testChannel) {
+		ch.handleIn = func(ctx context.Context, cc *ChannelConn, ev Event) (Reply, error) {
+			var err error
+			if ev.Name == "all" {
+				err = cc.Broadcast(ctx, "said", map[string]string{"by": ch.user.ID})
+			} else {
+				err = cc.BroadcastFrom(ctx, "said", map[string]string{"by": ch.user.ID})
+			}
+			return ReplyOK(nil), err
+		}
+	})
+	alice, bob, other := s.dial(t, "alice"), s.dial(t, "bob"), s.dial(t, "other")
+	alice.join("room:1", "1", nil)
+	bob.join("room:1", "1", nil)
+	other.join("room:2", "1", nil)
+
+	alice.send("1", "2", "room:1", "all", nil)
+	// The channel's goroutine writes the reply, then the broadcast it finds
+	// in its mailbox.
+	alice.expectReply("2")
+	a := alice.read()
+	b := bob.read()
+	want := `[null,null,"room:1","said",{"by":"alice"}]`
+	if string(a.Raw) != want || string(b.Raw) != want {
+		t.Fatalf("broadcast frames %s and %s, want %s", a.Raw, b.Raw, want)
+	}
+
+	alice.send("1", "3", "room:1", "others", nil)
+	alice.expectReply("3")
+	if m := bob.read(); string(m.Raw) != want {
+		t.Fatalf("broadcast from: %s", m.Raw)
+	}
+	alice.expectNothing(50 * time.Millisecond)
+	other.expectNothing(10 * time.Millisecond)
+}
+
+// tick is a typed PubSub message for HandleInfo.
+type tick struct{ N int }
+
+func TestHandleInfoOnSubscribedTopics(t *testing.T) {
+	t.Parallel()
+	ps, err := pubsub.New(pubsub.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ps.Close() })
+	s := startSocket(t, SocketOptions[*testUser]{PubSub: ps}, func(ch *testChannel) {
+		ch.join = func(_ context.Context, cc *ChannelConn, _ json.RawMessage) (any, error) {
+			return nil, cc.Subscribe("ticks")
+		}
+		ch.info = func(_ context.Context, cc *ChannelConn, msg any) error {
+			switch msg := msg.(type) {
+			case tick:
+				return cc.Push("tick", msg)
+			case string:
+				if msg == "unsubscribe" {
+					if err := cc.Unsubscribe("ticks"); err != nil {
+						return err
+					}
+					return cc.Push("unsubscribed", nil)
+				}
+			}
+			return nil
+		}
+	})
+	c := s.dial(t, "1")
+	c.join("room:1", "1", nil)
+	ps.Broadcast(t.Context(), "ticks", tick{N: 1})
+	if m := c.read(); string(m.Raw) != `["1",null,"room:1","tick",{"N":1}]` {
+		t.Fatalf("tick push %s", m.Raw)
+	}
+	// A plain value on the channel's own topic goes to HandleInfo too.
+	ps.Broadcast(t.Context(), "room:1", "unsubscribe")
+	if m := c.read(); m.Event != "unsubscribed" {
+		t.Fatalf("want unsubscribed, got %s", m.Raw)
+	}
+	ps.Broadcast(t.Context(), "ticks", tick{N: 2})
+	c.expectNothing(50 * time.Millisecond)
+}
+
+func TestLeave(t *testing.T) {
+	t.Parallel()
+	reasons := make(chan error, 1)
+	s := startSocket(t, SocketOptions[*testUser]{}, func(ch *testChannel) {
+		ch.terminate = func(r error) { reasons <- r }
+	})
+	c := s.dial(t, "1")
+	c.join("room:1", "1", nil)
+	c.send("1", "2", "room:1", "phx_leave", map[string]any{})
+	c.expectStatus(c.expectReply("2"), "ok", `{}`)
+	if r := waitFor(t, reasons, "Terminate"); !errors.Is(r, ErrLeft) {
+		t.Fatalf("Terminate reason %v, want ErrLeft", r)
+	}
+	c.send("1", "3", "room:1", "new_msg", nil)
+	c.expectStatus(c.expectReply("3"), "error", `{"reason":"unmatched topic"}`)
+}
+
+func TestTerminateOnConnectionClose(t *testing.T) {
+	t.Parallel()
+	reasons := make(chan error, 1)
+	s := startSocket(t, SocketOptions[*testUser]{}, func(ch *testChannel) {
+		ch.terminate = func(r error) { reasons <- r }
+	})
+	c := s.dial(t, "1")
+	c.join("room:1", "1", nil)
+	c.ws.Close()
+	if r := waitFor(t, reasons, "Terminate"); !errors.Is(r, ErrClosed) {
+		t.Fatalf("Terminate reason %v, want ErrClosed", r)
+	}
+}
+
+func TestCrashes(t *testing.T) {
+	t.Parallel()
+	reasons := make(chan error, 4)
+	s := startSocket(t, SocketOptions[*testUser]{}, func(ch *testChannel) {
+		ch.handleIn = func(_ context.Context, _ *ChannelConn, ev Event) (Reply, error) {
+			switch ev.Name {
+			case "panic":
+				panic("kaboom")
+			case "fail":
+				return NoReply, errors.New("broken invariant")
+			}
+			return ReplyOK(nil), nil
+		}
+		ch.terminate = func(r error) { reasons <- r }
+	})
+	for _, event := range []string{"panic", "fail"} {
+		t.Run("A "+event+" in HandleIn crashes only its channel.", func(t *testing.T) {
+			c := s.dial(t, "1")
+			c.join("room:crash", "1", nil)
+			c.join("room:calm", "2", nil)
+			c.send("1", "3", "room:crash", event, nil)
+			m := c.read()
+			if string(m.Raw) != `["1","1","room:crash","phx_error",{"reason":"channel_crash"}]` {
+				t.Fatalf("crash frame %s", m.Raw)
+			}
+			if r := waitFor(t, reasons, "Terminate"); !errors.Is(r, ErrChannelCrashed) {
+				t.Fatalf("Terminate reason %v", r)
+			}
+			c.send("2", "4", "room:calm", "hello", nil)
+			c.expectStatus(c.expectReply("4"), "ok", `{}`)
+			// The client rejoins, as the phoenix client does after phx_error.
+			c.expectStatus(c.join("room:crash", "5", nil), "ok", `{"user":"1"}`)
+			c.ws.Close()
+			waitFor(t, reasons, "Terminate")
+			waitFor(t, reasons, "Terminate")
+		})
+	}
+	if logs := s.logs.String(); !strings.Contains(logs, "topic=room:crash") || !strings.Contains(logs, "kaboom") {
+		t.Errorf("crash not logged with its topic:\n%s", logs)
+	}
+}
+
+func TestDuplicateJoinClosesTheOldChannel(t *testing.T) {
+	t.Parallel()
+	reasons := make(chan error, 2)
+	s := startSocket(t, SocketOptions[*testUser]{}, func(ch *testChannel) {
+		ch.terminate = func(r error) { reasons <- r }
+	})
+	c := s.dial(t, "1")
+	c.join("room:1", "1", nil)
+	c.send("5", "5", "room:1", "phx_join", map[string]any{})
+	if m := c.read(); string(m.Raw) != `["1","1","room:1","phx_close",{}]` {
+		t.Fatalf("want phx_close of the old join, got %s", m.Raw)
+	}
+	c.expectStatus(c.expectReply("5"), "ok", `{"user":"1"}`)
+	if r := waitFor(t, reasons, "Terminate"); !errors.Is(r, ErrLeft) {
+		t.Fatalf("Terminate reason %v, want ErrLeft", r)
+	}
+}
+
+func TestStaleJoinRefsAreDropped(t *testing.T) {
+	t.Parallel()
+	s := startSocket(t, SocketOptions[*testUser]{}, nil)
+	c := s.dial(t, "1")
+	c.join("room:1", "1", nil)
+	c.send("2", "2", "room:1", "phx_join", map[string]any{})
+	c.read() // phx_close of join 1
+	c.expectReply("2")
+
+	c.send("1", "3", "room:1", "echo", map[string]int{"stale": 1})
+	c.send("1", "4", "room:1", "phx_leave", nil)
+	c.send("2", "5", "room:1", "echo", map[string]int{"fresh": 1})
+	m := c.expectReply("5")
+	c.expectStatus(m, "ok", `{"fresh":1}`)
+}
+
+func TestServerClose(t *testing.T) {
+	t.Parallel()
+	reasons := make(chan error, 1)
+	s := startSocket(t, SocketOptions[*testUser]{}, func(ch *testChannel) {
+		ch.handleIn = func(_ context.Context, cc *ChannelConn, _ Event) (Reply, error) {
+			cc.Close()
+			return ReplyOK(nil), nil
+		}
+		ch.terminate = func(r error) { reasons <- r }
+	})
+	c := s.dial(t, "1")
+	c.join("room:1", "1", nil)
+	c.send("1", "2", "room:1", "bye", nil)
+	c.expectReply("2")
+	if m := c.read(); string(m.Raw) != `["1","1","room:1","phx_close",{}]` {
+		t.Fatalf("want phx_close, got %s", m.Raw)
+	}
+	if r := waitFor(t, reasons, "Terminate"); !errors.Is(r, ErrClosed) {
+		t.Fatalf("Terminate reason %v, want ErrClosed", r)
+	}
+}
+
+func TestMailboxOverflowCrashesTheChannel(t *testing.T) {
+	t.Parallel()
+	ps, err := pubsub.New(pubsub.Options{Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ps.Close() })
+	blocked, release := make(chan struct{}), make(chan struct{})
+	reasons := make(chan error, 1)
+	s := startSocket(t, SocketOptions[*testUser]{PubSub: ps, MailboxSize: 2}, func(ch *testChannel) {
+		ch.handleIn = func(context.Context, *ChannelConn, Event) (Reply, error) {
+			close(blocked)
+			<-release
+			return NoReply, nil
+		}
+		ch.terminate = func(r error) { reasons <- r }
+	})
+	c := s.dial(t, "1")
+	c.join("room:1", "1", nil)
+	c.send("1", "2", "room:1", "block", nil)
+	<-blocked
+	for i := range 5 {
+		ps.Broadcast(t.Context(), "room:1", tick{N: i})
+	}
+	close(release)
+	for {
+		m := c.read()
+		if m.Event == "phx_error" {
+			break
+		}
+	}
+	if r := waitFor(t, reasons, "Terminate"); !errors.Is(r, ErrMailboxOverflow) {
+		t.Fatalf("Terminate reason %v, want ErrMailboxOverflow", r)
+	}
+}
+
+// drainChannel counts how many events it handled between drained calls.
+type drainChannel struct {
+	cc      *ChannelConn
+	handled int
+	release chan struct{}
+}
+
+func (d *drainChannel) Join(context.Context, json.RawMessage) (any, error) { return nil, nil }
+
+func (d *drainChannel) HandleIn(_ context.Context, ev Event) (Reply, error) {
+	if ev.Name == "wait" {
+		<-d.release
+	}
+	d.handled++
+	return NoReply, nil
+}
+
+func (d *drainChannel) drained(context.Context) {
+	d.cc.Push("drained", map[string]int{"handled": d.handled})
+	d.handled = 0
+}
+
+func TestDrainedRunsOncePerBurst(t *testing.T) {
+	t.Parallel()
+	release := make(chan struct{})
+	s := startSocket(t, SocketOptions[*testUser]{}, nil)
+	s.sock.Channel("burst:*", func(cc *ChannelConn, _ *testUser) Channel {
+		return &drainChannel{cc: cc, release: release}
+	})
+	c := s.dial(t, "1")
+	c.join("burst:1", "1", nil)
+	c.send("1", "2", "burst:1", "wait", nil)
+	for i := range 5 {
+		c.send("1", string(rune('a'+i)), "burst:1", "ev", nil)
+	}
+	// Let the five events queue up behind the blocked one.
+	time.Sleep(50 * time.Millisecond)
+	close(release)
+	if m := c.read(); m.Event != "drained" || string(m.Payload) != `{"handled":6}` {
+		t.Fatalf("want one drained push after 6 events, got %s", m.Raw)
+	}
+}
