@@ -22,7 +22,10 @@ func benchTracker(b *testing.B) *Tracker[benchMeta] {
 	if err != nil {
 		b.Fatal(err)
 	}
-	tr := New(ps, Options[benchMeta]{})
+	tr, err := New(ps, Options[benchMeta]{})
+	if err != nil {
+		b.Fatal(err)
+	}
 	b.Cleanup(func() {
 		tr.Close()
 		ps.Close()

@@ -21,9 +21,15 @@ type RoomMeta struct {
 // list current from the diffs it receives. When the view's context ends,
 // the user leaves every list by itself.
 func Example() {
-	ps, _ := pubsub.New(pubsub.Options{})
+	ps, err := pubsub.New(pubsub.Options{})
+	if err != nil {
+		panic(err)
+	}
 	defer ps.Close()
-	tracker := presence.New(ps, presence.Options[RoomMeta]{})
+	tracker, err := presence.New(ps, presence.Options[RoomMeta]{})
+	if err != nil {
+		panic(err)
+	}
 	defer tracker.Close()
 
 	// The view's context: cancelled when its tab closes.
@@ -62,9 +68,12 @@ func ExampleOptions_fetch() {
 		return users, nil // one query for all ids
 	}
 
-	ps, _ := pubsub.New(pubsub.Options{})
+	ps, err := pubsub.New(pubsub.Options{})
+	if err != nil {
+		panic(err)
+	}
 	defer ps.Close()
-	tracker := presence.New(ps, presence.Options[RoomMeta]{
+	tracker, err := presence.New(ps, presence.Options[RoomMeta]{
 		Fetch: func(ctx context.Context, topic string, p presence.Presences[RoomMeta]) error {
 			names, err := loadNames(ctx, p.Keys())
 			if err != nil {
@@ -78,6 +87,9 @@ func ExampleOptions_fetch() {
 			return nil
 		},
 	})
+	if err != nil {
+		panic(err)
+	}
 	defer tracker.Close()
 
 	ctx := context.Background()

@@ -237,8 +237,16 @@ func (s *state[M]) add(topic, key, ref, prevRef string, meta M) *entry[M] {
 }
 
 // remove makes a local remove of e, an entry of this replica.
+//
+// A remove also takes the next clock value, a dot with no entry. It changes
+// nothing for the set, but it means every change moves the clock, so a
+// replica that compares a heartbeat's clock with what it has seen notices a
+// lost delta even when that delta only removed entries.
 func (s *state[M]) remove(e *entry[M]) {
 	s.delete(e)
+	s.clock++
+	tomb := dot{s.replica, s.clock}
+	s.ctx.add(tomb)
 	if s.delta != nil {
 		// An add and its remove in the same delta cancel out, but the dot
 		// stays in the delta's context so receivers drop an older copy.
@@ -246,6 +254,7 @@ func (s *state[M]) remove(e *entry[M]) {
 			s.delta.delete(de)
 		}
 		s.delta.ctx.add(e.dot)
+		s.delta.ctx.add(tomb)
 	}
 }
 
@@ -348,9 +357,9 @@ func (s *state[M]) setDown(rep string, down bool) []*entry[M] {
 	return slices.Collect(maps.Values(s.values[rep]))
 }
 
-// dropReplica discards the entries of rep for good, without reporting them,
-// and returns how many there were. The context keeps rep's dots, so late
-// deltas cannot bring the entries back.
+// dropReplica forgets rep: it discards its entries, without reporting them,
+// and the dots of rep it had seen, and returns how many entries there were.
+// If rep ever sends its full state again, its entries join afresh.
 func (s *state[M]) dropReplica(rep string) int {
 	if rep == s.replica {
 		return 0
@@ -360,6 +369,12 @@ func (s *state[M]) dropReplica(rep string) int {
 		s.delete(e)
 	}
 	delete(s.down, rep)
+	delete(s.ctx.vv, rep)
+	for d := range s.ctx.cloud {
+		if d.Replica == rep {
+			delete(s.ctx.cloud, d)
+		}
+	}
 	return len(es)
 }
 

@@ -74,7 +74,7 @@ func TestStateMerge(t *testing.T) {
 				a.remove(a.values[a.replica][1])
 			},
 			leaves:  []string{"room:1/alice=r1"},
-			wantOnB: 0, wantVVOfAOnB: 1,
+			wantOnB: 0, wantVVOfAOnB: 2,
 		},
 		{
 			name:   "an update is a leave of the old meta and a join of the new one",
@@ -86,7 +86,7 @@ func TestStateMerge(t *testing.T) {
 			},
 			joins:   []string{"room:1/alice=r2"},
 			leaves:  []string{"room:1/alice=r1"},
-			wantOnB: 1, wantVVOfAOnB: 2,
+			wantOnB: 1, wantVVOfAOnB: 3,
 		},
 		{
 			name: "an entry added and removed before the other replica looked is neither",
@@ -96,7 +96,7 @@ func TestStateMerge(t *testing.T) {
 				a.remove(e)
 			},
 			joins:   []string{"room:1/bob=r2"},
-			wantOnB: 1, wantVVOfAOnB: 2,
+			wantOnB: 1, wantVVOfAOnB: 3,
 		},
 		{
 			name:         "merging what was already merged changes nothing",
@@ -174,9 +174,9 @@ func TestStateDownReplica(t *testing.T) {
 	if n := b.dropReplica("a"); n != 2 || b.size() != 0 {
 		t.Fatalf("dropReplica dropped %d, left %d; want 2 and 0", n, b.size())
 	}
-	// The dots stay seen: an old state of a cannot bring its entries back.
-	if joins, _ := b.merge(a.extract()); len(joins) != 0 {
-		t.Fatalf("merge after dropReplica reported joins %v", keysOf(joins))
+	// a is forgotten: if it comes back, its entries join afresh.
+	if joins, _ := b.merge(a.extract()); len(joins) != 2 {
+		t.Fatalf("merge after dropReplica reported joins %v, want alice and bob", keysOf(joins))
 	}
 }
 

@@ -1,6 +1,7 @@
 package presence
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"fmt"
@@ -35,6 +36,26 @@ type Options[M any] struct {
 
 	// Now returns the current time, for refs. The default is [time.Now].
 	Now func() time.Time
+
+	// Name tells apart the Trackers that share a PubSub; each replicates
+	// on its own internal topic. Every node of a cluster must use the same
+	// Name, and the same M, for one Tracker. The default is "presence".
+	Name string
+
+	// BroadcastPeriod is how often this replica sends what changed to the
+	// other nodes. The default is [DefaultBroadcastPeriod].
+	BroadcastPeriod time.Duration
+	// MaxSilentPeriods is how many broadcast periods may pass without
+	// changes before a heartbeat is sent anyway. The default is
+	// [DefaultMaxSilentPeriods].
+	MaxSilentPeriods int
+	// DownPeriod is how long a peer may stay silent before its entries are
+	// reported as leaves. They are kept, and join again if it comes back.
+	// The default is [DefaultDownPeriod]; it should span several heartbeats.
+	DownPeriod time.Duration
+	// PermdownPeriod is how long a silent peer is remembered before its
+	// entries are dropped. The default is [DefaultPermdownPeriod].
+	PermdownPeriod time.Duration
 }
 
 // A Tracker tracks who is present on which topic, like Phoenix.Presence.
@@ -74,6 +95,12 @@ type Tracker[M any] struct {
 
 	out *outbox[M]
 
+	topic      string // of replication
+	period     time.Duration
+	maxSilent  int
+	downPeriod time.Duration
+	permdown   time.Duration
+
 	ctx       context.Context // canceled by Close; given to Fetch for diffs
 	cancel    context.CancelFunc
 	closeOnce sync.Once
@@ -93,19 +120,27 @@ type topicKey struct{ topic, key string }
 
 const scanLimit = 16
 
-// New returns a Tracker that delivers diffs through ps. It starts one
-// goroutine, which [Tracker.Close] stops.
-func New[M any](ps *pubsub.PubSub, opts Options[M]) *Tracker[M] {
+// New returns a Tracker that delivers diffs through ps and replicates its
+// entries to the Trackers of the same Name on the other nodes of ps's
+// cluster. It starts two goroutines, which [Tracker.Close] stops. It fails
+// if the replication messages cannot be registered with ps, which happens
+// when another Tracker of the same Name but a different M uses ps.
+func New[M any](ps *pubsub.PubSub, opts Options[M]) (*Tracker[M], error) {
 	if ps == nil {
 		panic("presence: New expects a non-nil PubSub")
 	}
 	t := &Tracker[M]{
-		ps:      ps,
-		fetch:   opts.Fetch,
-		log:     opts.Logger,
-		now:     opts.Now,
-		replica: ps.Node() + "#" + rand.Text()[:10],
-		owners:  make(map[context.Context]*owner[M]),
+		ps:         ps,
+		fetch:      opts.Fetch,
+		log:        opts.Logger,
+		now:        opts.Now,
+		replica:    ps.Node() + "#" + rand.Text()[:10],
+		owners:     make(map[context.Context]*owner[M]),
+		topic:      "templive.presence:" + cmp.Or(opts.Name, "presence"),
+		period:     cmp.Or(opts.BroadcastPeriod, DefaultBroadcastPeriod),
+		maxSilent:  cmp.Or(opts.MaxSilentPeriods, DefaultMaxSilentPeriods),
+		downPeriod: cmp.Or(opts.DownPeriod, DefaultDownPeriod),
+		permdown:   cmp.Or(opts.PermdownPeriod, DefaultPermdownPeriod),
 	}
 	if t.log == nil {
 		t.log = slog.Default()
@@ -113,13 +148,24 @@ func New[M any](ps *pubsub.PubSub, opts Options[M]) *Tracker[M] {
 	if t.now == nil {
 		t.now = time.Now
 	}
+	if err := registerWire[M](ps, cmp.Or(opts.Name, "presence")); err != nil {
+		return nil, err
+	}
+	sub, err := ps.SubscribeMailbox(pubsub.NewMailbox(replicationMailbox), t.topic)
+	if err != nil {
+		return nil, fmt.Errorf("presence: subscribe %s: %w", t.topic, err)
+	}
 	t.refs = newRefs(t.replica)
-	t.state = newState[M](t.replica, false)
+	t.state = newState[M](t.replica, true)
 	t.ctx, t.cancel = context.WithCancel(context.Background())
 	t.out = newOutbox[M]()
 	t.wg.Go(t.deliver)
-	return t
+	t.wg.Go(func() { t.replicate(sub) })
+	return t, nil
 }
+
+// replicationMailbox is the capacity of the mailbox of replication messages.
+const replicationMailbox = 1024
 
 // Replica returns the name of this Tracker's replica: the PubSub's node name
 // and an incarnation id that is new for every Tracker.

@@ -33,7 +33,10 @@ func newTracker(t *testing.T, opts presence.Options[roomMeta]) (*presence.Tracke
 	if err != nil {
 		t.Fatal(err)
 	}
-	tr := presence.New(ps, opts)
+	tr, err := presence.New(ps, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
 	t.Cleanup(func() {
 		tr.Close()
 		ps.Close()

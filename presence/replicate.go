@@ -1,0 +1,234 @@
+package presence
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/templive/templive/pubsub"
+)
+
+// Replication defaults, Phoenix.Tracker's.
+const (
+	DefaultBroadcastPeriod  = 1500 * time.Millisecond
+	DefaultMaxSilentPeriods = 10
+	DefaultDownPeriod       = 30 * time.Second
+	DefaultPermdownPeriod   = 20 * time.Minute
+)
+
+// peer is what a Tracker knows of another replica. Peers are owned by the
+// replication goroutine.
+type peer struct {
+	node      string
+	heard     time.Time // when the last message from it arrived
+	requested time.Time // when a full state was last asked of it
+	down      bool
+}
+
+// replicate runs on a goroutine of the Tracker until Close: it sends this
+// replica's deltas and heartbeats, merges what peers send and notices peers
+// that fall silent.
+func (t *Tracker[M]) replicate(sub *pubsub.Subscription) {
+	defer sub.Close()
+	ticker := time.NewTicker(t.period)
+	defer ticker.Stop()
+	peers := make(map[string]*peer)
+	silent := 0
+	t.heartbeat(sub, true) // announce this replica at once
+	for {
+		select {
+		case <-t.ctx.Done():
+			t.send(sub, "", message[M]{Kind: kindLeave, From: t.replica})
+			return
+		case msg := <-sub.C():
+			if m, ok := msg.Payload.(message[M]); ok {
+				t.receive(sub, peers, m)
+			}
+		case <-sub.Mailbox().Overflow():
+			// Messages were lost: start over from every peer's full state.
+			sub.Mailbox().Resume()
+			t.log.Warn("presence: replication mailbox overflowed; asking peers for their state",
+				slog.String("replica", t.replica))
+			for rep, p := range peers {
+				p.requested = time.Time{}
+				t.request(sub, rep, p)
+			}
+		case <-ticker.C:
+			silent++
+			if t.heartbeat(sub, silent >= t.maxSilent) {
+				silent = 0
+			}
+			t.checkPeers(peers)
+		}
+	}
+}
+
+// heartbeat sends the delta recorded since the last one, if any, or an
+// empty heartbeat if force is set. It reports whether it sent something.
+func (t *Tracker[M]) heartbeat(sub *pubsub.Subscription, force bool) bool {
+	t.mu.Lock()
+	d := t.state.takeDelta()
+	clock := t.state.clock
+	t.mu.Unlock()
+	if d == nil && !force {
+		return false
+	}
+	m := message[M]{Kind: kindHeartbeat, From: t.replica, Clock: clock}
+	if d != nil {
+		m.State = encodeState(d, t.replica)
+	}
+	t.send(sub, "", m)
+	return true
+}
+
+// send broadcasts m to every peer, or to the node of replica to.
+func (t *Tracker[M]) send(sub *pubsub.Subscription, to string, m message[M]) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(t.ctx), t.period)
+	defer cancel()
+	var err error
+	if to == "" {
+		err = t.ps.BroadcastFrom(ctx, sub.Mailbox(), t.topic, m)
+	} else {
+		err = t.ps.DirectBroadcast(ctx, nodeOf(to), t.topic, m)
+	}
+	if err != nil {
+		t.log.Error("presence: replication send failed",
+			slog.String("kind", m.Kind), slog.String("replica", t.replica), slog.Any("error", err))
+	}
+}
+
+// receive handles one message from a peer.
+func (t *Tracker[M]) receive(sub *pubsub.Subscription, peers map[string]*peer, m message[M]) {
+	if m.From == t.replica || m.From == "" {
+		return
+	}
+	if m.Kind == kindLeave {
+		t.mu.Lock()
+		leaves := t.state.setDown(m.From, true)
+		t.state.dropReplica(m.From)
+		t.pushLocked(nil, leaves)
+		t.mu.Unlock()
+		delete(peers, m.From)
+		return
+	}
+	p := peers[m.From]
+	if p == nil {
+		p = &peer{node: nodeOf(m.From)}
+		peers[m.From] = p
+		// A new peer knows nothing of us yet: tell it everything now
+		// rather than at our next change.
+		t.transfer(sub, m.From)
+	}
+	p.heard = time.Now()
+	t.mu.Lock()
+	if p.down {
+		p.down = false
+		t.pushLocked(t.state.setDown(m.From, false), nil)
+	}
+	t.mu.Unlock()
+
+	switch m.Kind {
+	case kindRequest:
+		if m.To == t.replica {
+			t.transfer(sub, m.From)
+		}
+		return
+	case kindTransfer:
+		if m.To != t.replica {
+			return
+		}
+	}
+	if m.State != nil {
+		remote, err := decodeState(m.State, m.From)
+		if err != nil {
+			t.log.Error("presence: dropping a malformed state", slog.Any("error", err))
+			return
+		}
+		t.mu.Lock()
+		t.pushLocked(t.state.merge(remote))
+		t.mu.Unlock()
+	}
+	t.mu.Lock()
+	behind := t.state.ctx.vv[m.From] < m.Clock
+	t.mu.Unlock()
+	if behind {
+		// A delta was lost, or arrived ahead of one still on its way: the
+		// full state settles it either way.
+		t.request(sub, m.From, p)
+	}
+}
+
+// request asks rep for its full state, at most once per broadcast period.
+func (t *Tracker[M]) request(sub *pubsub.Subscription, rep string, p *peer) {
+	if now := time.Now(); now.Sub(p.requested) >= t.period {
+		p.requested = now
+		t.send(sub, rep, message[M]{Kind: kindRequest, From: t.replica, To: rep})
+	}
+}
+
+// transfer sends this replica's full state to rep.
+func (t *Tracker[M]) transfer(sub *pubsub.Subscription, rep string) {
+	t.mu.Lock()
+	full := t.state.extract()
+	clock := t.state.clock
+	t.mu.Unlock()
+	t.send(sub, rep, message[M]{
+		Kind: kindTransfer, From: t.replica, To: rep, Clock: clock,
+		State: encodeState(full, t.replica),
+	})
+}
+
+// checkPeers reports the entries of peers silent for DownPeriod as leaves,
+// and forgets peers silent for PermdownPeriod.
+func (t *Tracker[M]) checkPeers(peers map[string]*peer) {
+	now := time.Now()
+	for rep, p := range peers {
+		silence := now.Sub(p.heard)
+		switch {
+		case silence >= t.permdown:
+			t.mu.Lock()
+			if !p.down {
+				t.pushLocked(nil, t.state.setDown(rep, true))
+			}
+			t.state.dropReplica(rep)
+			t.mu.Unlock()
+			delete(peers, rep)
+			t.log.Info("presence: peer gone for good", slog.String("replica", rep))
+		case silence >= t.downPeriod && !p.down:
+			p.down = true
+			t.mu.Lock()
+			t.pushLocked(nil, t.state.setDown(rep, true))
+			t.mu.Unlock()
+			t.log.Warn("presence: peer down", slog.String("replica", rep), slog.Duration("silence", silence))
+		}
+	}
+}
+
+// pushLocked queues the diffs of entries that joined and left.
+func (t *Tracker[M]) pushLocked(joins, leaves []*entry[M]) {
+	if len(joins)+len(leaves) == 0 {
+		return
+	}
+	for _, d := range diffsByTopic(joins, leaves) {
+		t.out.push(d)
+	}
+}
+
+// nodeOf returns the node name of a replica name.
+func nodeOf(replica string) string {
+	if i := strings.LastIndexByte(replica, '#'); i >= 0 {
+		return replica[:i]
+	}
+	return replica
+}
+
+// registerWire names the replication message type in ps, so that peers can
+// decode it.
+func registerWire[M any](ps *pubsub.PubSub, name string) error {
+	if err := pubsub.Register[message[M]](ps, "presence."+name); err != nil {
+		return fmt.Errorf("presence: register replication messages: %w", err)
+	}
+	return nil
+}

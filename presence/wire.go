@@ -1,0 +1,90 @@
+package presence
+
+import "fmt"
+
+// The messages replicas exchange over the PubSub. A replica only ever sends
+// its own entries, so every entry in a message belongs to From and carries
+// just its clock.
+
+const (
+	kindHeartbeat = "heartbeat" // State is a delta, or nil; Clock says how far From is
+	kindTransfer  = "transfer"  // State is From's full state, sent to one node
+	kindRequest   = "request"   // From asks To for its full state
+	kindLeave     = "leave"     // From is closing: drop its entries now
+)
+
+// message is the one type a Tracker broadcasts to its peers.
+type message[M any] struct {
+	Kind  string        `json:"kind"`
+	From  string        `json:"from"`
+	To    string        `json:"to,omitempty"`
+	Clock uint64        `json:"clock"`
+	State *wireState[M] `json:"state,omitempty"`
+}
+
+// wireState is a delta or a full state of one replica.
+type wireState[M any] struct {
+	// Seen is the highest clock of From up to which every dot is covered.
+	Seen uint64 `json:"seen,omitempty"`
+	// Dots are the other dots of From covered beyond Seen, mostly those of
+	// removed entries; the dots of Entries are covered too.
+	Dots    []uint64       `json:"dots,omitempty"`
+	Entries []wireEntry[M] `json:"entries,omitempty"`
+}
+
+type wireEntry[M any] struct {
+	Clock   uint64 `json:"c"`
+	Topic   string `json:"t"`
+	Key     string `json:"k"`
+	Ref     string `json:"r"`
+	PrevRef string `json:"p,omitempty"`
+	Meta    M      `json:"m"`
+}
+
+// encodeState turns a delta or an extract of replica's own entries into its
+// wire form. It reads only s, which the caller owns.
+func encodeState[M any](s *state[M], replica string) *wireState[M] {
+	w := &wireState[M]{Seen: s.ctx.vv[replica]}
+	own := s.values[replica]
+	for d := range s.ctx.cloud {
+		if d.Replica == replica && own[d.Clock] == nil {
+			w.Dots = append(w.Dots, d.Clock)
+		}
+	}
+	w.Entries = make([]wireEntry[M], 0, len(own))
+	for clock, e := range own {
+		w.Entries = append(w.Entries, wireEntry[M]{
+			Clock: clock, Topic: e.topic, Key: e.key, Ref: e.ref, PrevRef: e.prevRef, Meta: e.meta,
+		})
+	}
+	return w
+}
+
+// decodeState rebuilds the state that w describes for replica, checking
+// what a merge relies on.
+func decodeState[M any](w *wireState[M], replica string) (*state[M], error) {
+	s := newDelta[M](replica)
+	if w.Seen > 0 {
+		s.ctx.vv[replica] = w.Seen
+	}
+	for _, c := range w.Dots {
+		if c == 0 {
+			return nil, fmt.Errorf("presence: state from %s: dot with clock 0", replica)
+		}
+		s.ctx.add(dot{replica, c})
+	}
+	if len(w.Entries) > 0 {
+		s.values[replica] = make(map[uint64]*entry[M], len(w.Entries))
+	}
+	for _, we := range w.Entries {
+		if we.Clock == 0 {
+			return nil, fmt.Errorf("presence: state from %s: entry with clock 0", replica)
+		}
+		d := dot{replica, we.Clock}
+		s.ctx.add(d)
+		s.values[replica][we.Clock] = &entry[M]{
+			topic: we.Topic, key: we.Key, ref: we.Ref, prevRef: we.PrevRef, meta: we.Meta, dot: d,
+		}
+	}
+	return s, nil
+}
