@@ -115,11 +115,11 @@ func (s *Signer) verifyAt(salt, token string, maxAge time.Duration, now time.Tim
 		return nil, ErrTokenInvalid
 	}
 	head, sig := token[:dot], token[dot+1:]
-	got, err := base64.RawURLEncoding.DecodeString(sig)
+	got, err := base64.RawURLEncoding.Strict().DecodeString(sig)
 	if err != nil || !hmac.Equal(got, s.mac(salt, head)) {
 		return nil, ErrTokenInvalid
 	}
-	payload, err := base64.RawURLEncoding.DecodeString(head[len(tokenPrefix):])
+	payload, err := base64.RawURLEncoding.Strict().DecodeString(head[len(tokenPrefix):])
 	if err != nil || len(payload) < 8 {
 		return nil, ErrTokenInvalid
 	}
