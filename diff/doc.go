@@ -1,0 +1,35 @@
+// Package diff computes patches between two trees of [render.Node] and
+// applies them.
+//
+// The runtime keeps each view's last rendered tree; after a state change it
+// parses the new render, calls [Diff], and sends the [Patch] in its compact
+// JSON form ([Patch.AppendJSON]). The browser applies it to the live DOM.
+// [Apply] is the same algorithm in Go, so tests can prove the invariant the
+// whole system rests on without a browser:
+//
+//	Apply(old, Diff(old, new)) leaves old structurally equal to new
+//
+// (node types and boundaries, tags, attributes in order, text), except below
+// opaque containers, whose children the diff never touches.
+//
+// # Addressing
+//
+// An operation addresses a node by its path of child indices from the view
+// root, counting text and comment nodes. Operations apply in order, each to
+// the tree the previous ones left; Diff orders them so that every path it
+// emits is valid when its operation runs. docs/PROTOCOL.md specifies the wire
+// form, which the JavaScript client implements.
+//
+// # Matching
+//
+// Children with a live-key attribute, or else an id, are matched by key, so
+// prepending to a long keyed list is one insert and a reorder is a few moves.
+// Other children match by position and tag. Elements marked
+// live-update="ignore" or "stream" are opaque: their attributes are patched,
+// their children never.
+//
+// # Concurrency
+//
+// Diff only reads its trees; any number of Diffs may share them. Apply
+// mutates its tree and must not run concurrently with anything else using it.
+package diff
