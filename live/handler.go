@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -90,6 +91,7 @@ type Server struct {
 	socket *channel.Socket[struct{}]
 	js     http.Handler
 	parked *parking
+	views  sync.Map // view id → *viewChannel, while connected
 
 	mounts, adoptions atomic.Int64
 }
@@ -234,6 +236,29 @@ func (srv *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	default:
 		srv.pages.ServeHTTP(w, r)
 	}
+}
+
+// Send delivers msg to the [InfoHandler] of the connected view whose id is
+// viewID ([Socket.ID]), on the view's goroutine, the way a PubSub message
+// arrives: without blocking, under the mailbox's overflow policy. It
+// returns [ErrNoView] when no such view is connected to this server.
+func (srv *Server) Send(viewID string, msg any) error {
+	v, ok := srv.views.Load(viewID)
+	if !ok {
+		return fmt.Errorf("%w: %s", ErrNoView, viewID)
+	}
+	if !v.(*viewChannel).cc.Mailbox().Send(pubsub.Message{Payload: msg}) {
+		return fmt.Errorf("live: send to %s: mailbox full", viewID)
+	}
+	return nil
+}
+
+// A Ping sent to a view with [Server.Send] is answered, once the messages
+// before it have been handled and their render sent, by a "pong" push
+// carrying Ref. Test harnesses such as livetest use it to know a message
+// has taken effect; views never see it.
+type Ping struct {
+	Ref string
 }
 
 // Shutdown closes every live connection, ending their views, and waits for

@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
-	"strings"
 
 	"github.com/templive/templive/diff"
 	"github.com/templive/templive/live/channel"
@@ -29,6 +28,7 @@ type viewChannel struct {
 	dirty   bool     // a callback ran since the last render
 	waiting []string // refs of events to answer after the next render
 	reply   any      // a hook event's reply, sent with the last ref
+	pings   []string // refs of Pings to answer after the next render
 }
 
 // joinPayload is the payload of a live view's phx_join (docs/PROTOCOL.md).
@@ -130,6 +130,7 @@ func (vc *viewChannel) Join(ctx context.Context, raw json.RawMessage) (any, erro
 	}
 	vc.tree = tree
 	vc.dirty = false
+	vc.srv.views.Store(s.id, vc)
 	reply := joinReply{HTML: string(html)}
 	if s.titleSet {
 		reply.Title = s.title
@@ -215,6 +216,10 @@ func (vc *viewChannel) HandleIn(ctx context.Context, msg channel.Message) (chann
 
 // HandleInfo hands a PubSub message (or a SendAfter) to the view.
 func (vc *viewChannel) HandleInfo(ctx context.Context, m pubsub.Message) error {
+	if p, ok := m.Payload.(Ping); ok {
+		vc.pings = append(vc.pings, p.Ref)
+		return nil
+	}
 	ih, ok := vc.view.(InfoHandler)
 	if !ok {
 		return nil
@@ -242,17 +247,29 @@ func (vc *viewChannel) handleParams(ctx context.Context, u *url.URL) error {
 // drained runs when the queue is empty: once per burst of events and
 // messages, carry out navigation, render, diff, and send the patch.
 func (vc *viewChannel) Drained(ctx context.Context) error {
+	if err := vc.flush(ctx); err != nil {
+		return err
+	}
+	for _, ref := range vc.pings {
+		vc.cc.Push("pong", map[string]string{"ref": ref})
+	}
+	vc.pings = vc.pings[:0]
+	return nil
+}
+
+// flush carries out what the callbacks since the last flush asked for.
+func (vc *viewChannel) flush(ctx context.Context) error {
 	s := vc.s
 	if to := s.redirectTo; to != "" {
-		vc.answerWaiting(renderReply{})
 		vc.cc.Push("redirect", map[string]string{"to": to, "flash": vc.flashToken()})
+		vc.answerWaiting(renderReply{})
 		vc.cc.Close()
 		s.redirectTo = ""
 		return nil
 	}
 	if to := s.navigateTo; to != "" {
-		vc.answerWaiting(renderReply{})
 		vc.cc.Push("live_redirect", map[string]string{"to": to, "kind": s.navKind, "flash": vc.flashToken()})
+		vc.answerWaiting(renderReply{})
 		s.navigateTo = ""
 		return nil
 	}
@@ -359,17 +376,13 @@ func (vc *viewChannel) flashToken() string {
 // Terminate ends the view: timers stop, and the view is told why.
 func (vc *viewChannel) Terminate(reason error) {
 	if vc.s != nil {
+		vc.srv.views.CompareAndDelete(vc.s.id, vc)
 		vc.s.stopTimers()
+	}
+	if errors.Is(reason, channel.ErrChannelCrashed) && vc.rt != nil {
+		vc.srv.logger.Error("live: view crashed", "view", vc.rt.pattern, "id", vc.s.id, "err", reason)
 	}
 	if t, ok := vc.view.(Terminator); ok {
 		t.Terminate(reason)
 	}
-}
-
-// viewName names a view's route in logs.
-func (vc *viewChannel) viewName() string {
-	if vc.rt == nil {
-		return strings.TrimPrefix(vc.cc.Topic(), "lv:")
-	}
-	return vc.rt.pattern
 }
