@@ -18,8 +18,8 @@ import (
 // goroutine, one at a time, so a Channel needs no locking for its fields.
 //
 // Optional capabilities are separate interfaces checked at run time:
-// [InfoHandler] for PubSub messages and [Terminator] to learn that the
-// channel ended.
+// [InfoHandler] for PubSub messages, [Interceptor] to rewrite broadcasts
+// per client, and [Terminator] to learn that the channel ended.
 type Channel interface {
 	// Join is called first, with the client's join payload. It returns the
 	// response of the ok reply (nil for {}), or an error to refuse the join:
@@ -52,6 +52,21 @@ type InfoHandler interface {
 // not called for a join that was refused.
 type Terminator interface {
 	Terminate(reason error)
+}
+
+// An Interceptor sees the broadcasts of the events it names, on its
+// channel's own topic, before they reach its client, and decides what to
+// push instead (Phoenix's intercept and handle_out): call
+// [ChannelConn.Push] to pass one on, altered or not. Other broadcasts still
+// go straight to the client. An intercepted broadcast costs an encoding per
+// connection, so intercept only what must differ between clients.
+type Interceptor interface {
+	// Intercepts names the events to intercept. It is called once, after
+	// Join.
+	Intercepts() []string
+	// HandleOut handles an intercepted broadcast. A returned error crashes
+	// the channel.
+	HandleOut(ctx context.Context, b *Broadcast) error
 }
 
 // drainer is implemented by channels of this package (the live view
@@ -400,9 +415,7 @@ func (c *ChannelConn) run(ctx context.Context, ch Channel, payload json.RawMessa
 		c.conn.enqueue(f)
 	}
 
-	info, _ := ch.(InfoHandler)
-	dr, _ := ch.(drainer)
-	reason := c.loop(ctx, ch, info, dr)
+	reason := c.loop(ctx, ch)
 	c.terminate(ch, reason)
 }
 
@@ -418,12 +431,22 @@ func (c *ChannelConn) join(ctx context.Context, ch Channel, payload json.RawMess
 
 // loop handles one thing at a time until a stop, a leave or a crash, and
 // returns the reason.
-func (c *ChannelConn) loop(ctx context.Context, ch Channel, info InfoHandler, dr drainer) (reason error) {
+func (c *ChannelConn) loop(ctx context.Context, ch Channel) (reason error) {
 	defer func() {
 		if v := recover(); v != nil {
 			reason = c.crashed(v)
 		}
 	}()
+	info, _ := ch.(InfoHandler)
+	dr, _ := ch.(drainer)
+	out, _ := ch.(Interceptor)
+	var intercepts map[string]bool
+	if out != nil {
+		intercepts = map[string]bool{}
+		for _, ev := range out.Intercepts() {
+			intercepts[ev] = true
+		}
+	}
 	for {
 		select {
 		case <-c.stop:
@@ -453,6 +476,14 @@ func (c *ChannelConn) loop(ctx context.Context, ch Channel, info InfoHandler, dr
 			}
 		case m := <-c.mailbox.C():
 			if b, ok := m.Payload.(*Broadcast); ok && m.Topic == c.topic {
+				if intercepts[b.Event] {
+					if err := out.HandleOut(ctx, b); err != nil {
+						err = fmt.Errorf("%w: handle out %q: %w", ErrChannelCrashed, b.Event, err)
+						c.logger.Error("channel crashed", "err", err)
+						return err
+					}
+					break
+				}
 				f, err := b.encoded()
 				if err != nil {
 					c.logger.Error("broadcast not sent", "event", b.Event, "err", err)

@@ -414,3 +414,43 @@ func TestDrainedRunsOncePerBurst(t *testing.T) {
 		t.Fatalf("want one drained push after 6 events, got %s", m.Raw)
 	}
 }
+
+// censorChannel intercepts "said" broadcasts and hides them from user
+// "kid".
+type censorChannel struct {
+	testChannel
+}
+
+func (c *censorChannel) Intercepts() []string { return []string{"said"} }
+
+func (c *censorChannel) HandleOut(_ context.Context, b *Broadcast) error {
+	if c.user.ID == "kid" {
+		return c.cc.Push(b.Event, map[string]string{"body": "***"})
+	}
+	return c.cc.Push(b.Event, b.Payload)
+}
+
+func TestInterceptedBroadcasts(t *testing.T) {
+	t.Parallel()
+	s := startSocket(t, SocketOptions[*testUser]{}, nil)
+	s.sock.Channel("censored:*", func(cc *ChannelConn, u *testUser) Channel {
+		return &censorChannel{testChannel{cc: cc, user: u}}
+	})
+	adult, kid := s.dial(t, "adult"), s.dial(t, "kid")
+	adult.join("censored:1", "1", nil)
+	kid.join("censored:1", "1", nil)
+	if err := s.sock.Broadcast(t.Context(), "censored:1", "said", map[string]string{"body": "darn"}); err != nil {
+		t.Fatal(err)
+	}
+	if m := adult.read(); string(m.Raw) != `["1",null,"censored:1","said",{"body":"darn"}]` {
+		t.Errorf("adult got %s", m.Raw)
+	}
+	if m := kid.read(); string(m.Raw) != `["1",null,"censored:1","said",{"body":"***"}]` {
+		t.Errorf("kid got %s", m.Raw)
+	}
+	// Events not intercepted take the fast lane.
+	s.sock.Broadcast(t.Context(), "censored:1", "other", nil)
+	if m := kid.read(); string(m.Raw) != `[null,null,"censored:1","other",{}]` {
+		t.Errorf("kid got %s", m.Raw)
+	}
+}

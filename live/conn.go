@@ -120,6 +120,7 @@ func (c *conn) serve(ctx context.Context) {
 func (c *conn) readLoop(ctx context.Context) {
 	lim := c.sock.limits
 	c.ws.SetReadLimit(lim.readLimit)
+	rate := newRateLimit(lim.eventRate)
 	for {
 		if err := c.ws.SetReadDeadline(time.Now().Add(lim.idleTimeout)); err != nil {
 			c.close(closeInternalErr, "internal error", err)
@@ -128,6 +129,11 @@ func (c *conn) readLoop(ctx context.Context) {
 		typ, data, err := c.ws.ReadMessage()
 		if err != nil {
 			c.readFailed(err)
+			return
+		}
+		if !rate.allow(time.Now()) {
+			c.logger.Warn("closing a client over the event rate limit", "per_second", lim.eventRate)
+			c.close(closePolicy, "too many events", ErrRateLimited)
 			return
 		}
 		var f frame
@@ -366,4 +372,32 @@ func (c *conn) finish(readerDone <-chan struct{}) {
 	case <-t.C:
 	}
 	c.ws.Close()
+}
+
+// rateLimit is a token bucket refilled at perSecond tokens a second,
+// holding up to twice that. The zero perSecond allows everything.
+type rateLimit struct {
+	perSecond float64
+	tokens    float64
+	last      time.Time
+}
+
+func newRateLimit(perSecond int) *rateLimit {
+	return &rateLimit{perSecond: float64(perSecond), tokens: 2 * float64(perSecond)}
+}
+
+// allow takes a token if one is left at now.
+func (r *rateLimit) allow(now time.Time) bool {
+	if r.perSecond == 0 {
+		return true
+	}
+	if !r.last.IsZero() {
+		r.tokens = min(2*r.perSecond, r.tokens+r.perSecond*now.Sub(r.last).Seconds())
+	}
+	r.last = now
+	if r.tokens < 1 {
+		return false
+	}
+	r.tokens--
+	return true
 }

@@ -14,6 +14,9 @@ var (
 	// ErrSlowClient is the reason a connection is closed when its outbound
 	// queue is full: the client does not read as fast as the server writes.
 	ErrSlowClient = errors.New("live: client too slow")
+	// ErrRateLimited is the reason a connection is closed when its client
+	// sends more than [SocketOptions.EventsPerSecond].
+	ErrRateLimited = errors.New("live: client sent too many events")
 	// ErrDisconnected is the reason a connection is closed by
 	// [Socket.Disconnect].
 	ErrDisconnected = errors.New("live: disconnected by the server")

@@ -83,6 +83,11 @@ type SocketOptions[S any] struct {
 	// goroutine (default 64); beyond it the connection's reader waits,
 	// which slows the client down through TCP.
 	ChannelQueue int
+	// EventsPerSecond limits the frames one connection may send, heartbeats
+	// included, to this many per second on average, with bursts of twice as
+	// many; a client over the limit is disconnected with code 1008. Zero
+	// means no limit, as in Phoenix.
+	EventsPerSecond int
 	// MailboxSize is the capacity of each channel's PubSub mailbox
 	// (default [pubsub.DefaultMailboxSize]). An overflow crashes the
 	// channel, and the client rejoins.
@@ -150,6 +155,7 @@ type limits struct {
 	outboundQueue int
 	channelQueue  int
 	mailboxSize   int
+	eventRate     int // 0: unlimited
 }
 
 // route maps a topic pattern to a channel constructor.
@@ -177,6 +183,7 @@ func NewSocket[S any](opts SocketOptions[S]) *Socket[S] {
 		outboundQueue: orDefault(opts.OutboundQueue, DefaultOutboundQueue),
 		channelQueue:  orDefault(opts.ChannelQueue, DefaultChannelQueue),
 		mailboxSize:   orDefault(opts.MailboxSize, pubsub.DefaultMailboxSize),
+		eventRate:     max(opts.EventsPerSecond, 0),
 	}
 	logger := opts.Logger
 	if logger == nil {

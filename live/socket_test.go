@@ -387,3 +387,65 @@ func TestBroadcastFrameIsEncodedOnce(t *testing.T) {
 		t.Fatalf("Broadcast does not round-trip through JSON: %s, %v", data, err)
 	}
 }
+
+func TestEventRateLimit(t *testing.T) {
+	t.Parallel()
+	s := startSocket(t, SocketOptions[*testUser]{EventsPerSecond: 5}, nil)
+	c := s.dial(t, "1")
+	// A burst of twice the rate passes; the next frame closes the connection.
+	for i := range 10 {
+		ref := string(rune('a' + i))
+		c.send("", ref, "phoenix", "heartbeat", nil)
+		c.expectReply(ref)
+	}
+	c.send("", "z", "phoenix", "heartbeat", nil)
+	c.expectClose(websocket.ClosePolicyViolation)
+}
+
+func TestRateLimitRefills(t *testing.T) {
+	t.Parallel()
+	r := newRateLimit(2)
+	now := time.Now()
+	for range 4 {
+		if !r.allow(now) {
+			t.Fatal("burst refused")
+		}
+	}
+	if r.allow(now) {
+		t.Fatal("over the burst allowed")
+	}
+	if !r.allow(now.Add(500 * time.Millisecond)) {
+		t.Fatal("not refilled after half a second")
+	}
+}
+
+func TestWriteTimeoutClosesAStuckClient(t *testing.T) {
+	t.Parallel()
+	reasons := make(chan error, 1)
+	s := startSocket(t, SocketOptions[*testUser]{OutboundQueue: 100000, WriteTimeout: 100 * time.Millisecond}, func(ch *testChannel) {
+		ch.handleIn = func(_ context.Context, cc *ChannelConn, _ Event) (Reply, error) {
+			big := json.RawMessage(`"` + strings.Repeat("x", 256<<10) + `"`)
+			for range 200 { // 50 MiB: more than the socket buffers hold
+				if cc.Push("flood", big) != nil {
+					break
+				}
+			}
+			return NoReply, nil
+		}
+		ch.terminate = func(r error) { reasons <- r }
+	})
+	c := s.dial(t, "1")
+	c.join("room:1", "1", nil)
+	c.send("1", "2", "room:1", "flood_me", nil)
+	// The client reads nothing; the server's write times out.
+	if r := waitFor(t, reasons, "Terminate"); !errors.Is(r, ErrClosed) {
+		t.Fatalf("Terminate reason %v", r)
+	}
+	// The close is logged once the connection's goroutines are done.
+	for deadline := time.Now().Add(5 * time.Second); !strings.Contains(s.logs.String(), "i/o timeout"); {
+		if time.Now().After(deadline) {
+			t.Fatalf("no write timeout in the logs:\n%s", s.logs.String())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
