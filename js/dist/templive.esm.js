@@ -913,7 +913,7 @@ var Hooks = class {
    */
   each(cb, only) {
     for (let [el, hook] of this.live) {
-      if (!only || only.some((n) => el.contains(n))) this.call(hook, cb);
+      if (el.isConnected && (!only || only.some((n) => el.contains(n)))) this.call(hook, cb);
     }
   }
   /**
@@ -936,8 +936,95 @@ var Hooks = class {
 };
 
 // js/src/patch.js
+var OP_TEXT = 0;
+var OP_SET_ATTR = 1;
+var OP_REMOVE_ATTR = 2;
+var OP_INSERT = 3;
+var OP_REMOVE = 4;
+var OP_MOVE = 5;
+var OP_REPLACE = 6;
+var VOID = new Set("area base basefont bgsound br col embed frame hr img input keygen link meta param source track wbr".split(" "));
+var XHTML = "http://www.w3.org/1999/xhtml";
+var PatchError = class extends Error {
+};
 function applyPatch(root, patch, opts = {}) {
-  throw new Error("applyPatch: not implemented");
+  let changed = opts.changed || (() => {
+  });
+  patch.forEach((op, i) => {
+    try {
+      applyOp(root, op, changed);
+    } catch (e) {
+      throw new PatchError(`patch operation ${i} ${JSON.stringify(op).slice(0, 100)}: ${e instanceof Error ? e.message : e}`);
+    }
+  });
+}
+function fail(msg) {
+  throw new PatchError(msg);
+}
+function opaque(n) {
+  let v = n instanceof Element ? n.getAttribute("live-update") : null;
+  return v == "ignore" || v == "stream";
+}
+function applyOp(root, op, changed) {
+  let [code, path, a, b] = op;
+  if (!Array.isArray(path) || !path.length) fail("invalid patch: empty path");
+  let parent = root;
+  for (let i = 0; i < path.length; i++) {
+    if (opaque(parent)) fail("path enters an opaque container");
+    if (i == path.length - 1) break;
+    parent = parent.childNodes[path[i]] || fail("path does not resolve");
+  }
+  let k = path[path.length - 1];
+  let kids = parent.childNodes;
+  let n = kids.length;
+  if (!(k >= 0 && (k < n || k == n && code == OP_INSERT))) fail("path does not resolve");
+  let target = kids[k];
+  switch (code) {
+    case OP_TEXT:
+      if (!(target instanceof Text || target instanceof Comment)) fail("text of a non-text node");
+      target.data = a;
+      return changed(target);
+    case OP_SET_ATTR:
+    case OP_REMOVE_ATTR:
+      if (!(target instanceof Element)) fail("attribute of a non-element");
+      code == OP_SET_ATTR ? target.setAttribute(a, b) : target.removeAttribute(a);
+      return changed(target, a);
+    case OP_INSERT:
+    case OP_REPLACE: {
+      let el = (
+        /** @type {Element} */
+        parent
+      );
+      if (el.namespaceURI == XHTML && VOID.has(el.localName)) fail(`insert into void <${el.localName}>`);
+      let frag = fragment(el, a);
+      code == OP_REPLACE ? parent.replaceChild(frag, target) : parent.insertBefore(frag, target || null);
+      return changed(parent);
+    }
+    case OP_REMOVE: {
+      let count = Math.max(a || 1, 1);
+      if (k + count > n) fail(`removing ${count} of ${n - k}`);
+      for (let i = 0; i < count; i++) parent.removeChild(kids[k]);
+      return changed(parent);
+    }
+    case OP_MOVE:
+      if (!(a >= 0 && a < n)) fail(`move to ${a} of ${n}`);
+      parent.removeChild(target);
+      parent.insertBefore(target, parent.childNodes[a] || null);
+      return changed(parent);
+  }
+  fail(`unknown code ${code}`);
+}
+function fragment(parent, html) {
+  let range = document.createRange();
+  range.selectNodeContents(parent);
+  let frag = range.createContextualFragment(html);
+  for (let s of frag.querySelectorAll("script")) {
+    if (s.namespaceURI != XHTML) continue;
+    let t = document.createElement("template");
+    t.innerHTML = s.outerHTML;
+    s.replaceWith(document.importNode(t.content, true));
+  }
+  return frag;
 }
 
 // js/src/live.js
@@ -1128,15 +1215,26 @@ var View = class {
     let keep = isField(active) && this.root.contains(active) && !(resetForm && active.form == resetForm);
     let focus = keep ? saveFocus(this.root) : null;
     let changed = [];
+    let fields = /* @__PURE__ */ new Set();
     this.hooks.each("beforeUpdate");
-    applyPatch(this.root, d, { changed: (n) => changed.push(n) });
-    for (let n of changed) {
-      let el = n instanceof Element ? n : n.parentElement;
-      if (el && !(keep && el == active)) {
-        if (el instanceof HTMLOptionElement && el.parentElement) syncField(el.parentElement);
-        syncField(el);
-      }
+    try {
+      applyPatch(this.root, d, {
+        changed: (node, attr) => {
+          changed.push(node);
+          let el = node instanceof Element ? node : node.parentElement;
+          if (attr ? /^(value|checked|selected)$/.test(attr) : el && /^(TEXTAREA|OPTION|SELECT|OPTGROUP)$/.test(el.tagName)) {
+            let field = el && el.closest("select") || el;
+            field && fields.add(field);
+          }
+        }
+      });
+    } catch (e) {
+      this.live.socket.log("view", "patch failed, rejoining", e);
+      this.leave();
+      this.join();
+      return;
     }
+    for (let el of fields) if (!(keep && el == active)) syncField(el);
     restoreFocus(this.root, focus);
     this.hooks.each("updated", changed);
     this.hooks.scan(this.root);

@@ -82,7 +82,7 @@ export class Hooks {
    */
   each(cb, only) {
     for (let [el, hook] of this.live) {
-      if (!only || only.some(n => el.contains(n))) this.call(hook, cb)
+      if (el.isConnected && (!only || only.some(n => el.contains(n)))) this.call(hook, cb)
     }
   }
 

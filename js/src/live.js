@@ -228,16 +228,31 @@ export class View {
     let focus = keep ? saveFocus(this.root) : null
     /** @type {Node[]} */
     let changed = []
+    /** @type {Set<Element>} */
+    let fields = new Set()
     this.hooks.each("beforeUpdate")
-    applyPatch(this.root, d, {changed: n => changed.push(n)})
-    for (let n of changed) {
-      let el = n instanceof Element ? n : n.parentElement
-      if (el && !(keep && el == active)) {
-        // An option's or a textarea's text belongs to its field.
-        if (el instanceof HTMLOptionElement && el.parentElement) syncField(el.parentElement)
-        syncField(el)
-      }
+    try {
+      applyPatch(this.root, d, {
+        changed: (node, attr) => {
+          changed.push(node)
+          // A field's live value follows the server when the patch changed what
+          // holds its value: the value, checked or selected attribute, a
+          // textarea's text, or a select's options.
+          let el = node instanceof Element ? node : node.parentElement
+          if (attr ? /^(value|checked|selected)$/.test(attr) : el && /^(TEXTAREA|OPTION|SELECT|OPTGROUP)$/.test(el.tagName)) {
+            let field = el && el.closest("select") || el
+            field && fields.add(field)
+          }
+        },
+      })
+    } catch (e) {
+      // The DOM is no longer the tree the server diffs against: start over.
+      this.live.socket.log("view", "patch failed, rejoining", e)
+      this.leave()
+      this.join()
+      return
     }
+    for (let el of fields) if (!(keep && el == active)) syncField(el)
     restoreFocus(this.root, focus)
     this.hooks.each("updated", changed)
     this.hooks.scan(this.root)

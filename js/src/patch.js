@@ -1,10 +1,127 @@
-// Placeholder until docs/protocol-patch.md lands.
+// Applies a server patch to the DOM: the client half of Go's diff.Apply, with the
+// same semantics (docs/PROTOCOL.md). A patch is a list of operations
+// [code, path, args...]; path is a list of child indices (DOM childNodes, so text
+// and comment nodes count) from the view root, and each operation applies to the
+// tree the previous ones left.
+
+export const OP_TEXT = 0 // [0, path, text]: set the data of a text or comment node
+export const OP_SET_ATTR = 1 // [1, path, name, value]
+export const OP_REMOVE_ATTR = 2 // [2, path, name]
+export const OP_INSERT = 3 // [3, path, html]: parse in the parent's context, insert at the index
+export const OP_REMOVE = 4 // [4, path, count?]: remove count (default 1) siblings
+export const OP_MOVE = 5 // [5, path, to]: take the node out, put it back at index `to`
+export const OP_REPLACE = 6 // [6, path, html]: replace the node with the parsed nodes
+
+const VOID = new Set(("area base basefont bgsound br col embed frame hr img input keygen link meta " +
+  "param source track wbr").split(" "))
+const XHTML = "http://www.w3.org/1999/xhtml"
 
 /**
+ * Reports a node the patch touched: the node whose text changed, the element
+ * whose attribute `attr` changed, or the parent whose children changed.
+ * @typedef {(node: Node, attr?: string) => void} Changed
+ */
+
+/** A patch that does not fit the DOM it is applied to. */
+export class PatchError extends Error {}
+
+/**
+ * Applies the patch to the children of root, in place. It throws a PatchError
+ * at the first operation that fails; the operations before it stay applied, as
+ * with diff.Apply.
  * @param {Element} root
- * @param {any} patch
- * @param {{changed?: (node: Node) => void}} [opts]
+ * @param {any[]} patch
+ * @param {{changed?: Changed}} [opts]
  */
 export function applyPatch(root, patch, opts = {}) {
-  throw new Error("applyPatch: not implemented")
+  let changed = opts.changed || (() => {})
+  patch.forEach((op, i) => {
+    try {
+      applyOp(root, op, changed)
+    } catch (e) {
+      throw new PatchError(`patch operation ${i} ${JSON.stringify(op).slice(0, 100)}: ${e instanceof Error ? e.message : e}`)
+    }
+  })
+}
+
+/** @param {string} msg @returns {never} */
+function fail(msg) {
+  throw new PatchError(msg)
+}
+
+/** Children of live-update="ignore" and "stream" elements are not the diff's. @param {Node} n */
+function opaque(n) {
+  let v = n instanceof Element ? n.getAttribute("live-update") : null
+  return v == "ignore" || v == "stream"
+}
+
+/** @param {Element} root @param {any[]} op @param {Changed} changed */
+function applyOp(root, op, changed) {
+  let [code, path, a, b] = op
+  if (!Array.isArray(path) || !path.length) fail("invalid patch: empty path")
+  /** @type {Node} */
+  let parent = root
+  for (let i = 0; i < path.length; i++) {
+    if (opaque(parent)) fail("path enters an opaque container")
+    if (i == path.length - 1) break
+    parent = parent.childNodes[path[i]] || fail("path does not resolve")
+  }
+  let k = path[path.length - 1]
+  let kids = parent.childNodes
+  let n = kids.length
+  if (!(k >= 0 && (k < n || (k == n && code == OP_INSERT)))) fail("path does not resolve")
+  let target = kids[k]
+  switch (code) {
+    case OP_TEXT:
+      if (!(target instanceof Text || target instanceof Comment)) fail("text of a non-text node")
+      target.data = a
+      return changed(target)
+    case OP_SET_ATTR:
+    case OP_REMOVE_ATTR:
+      if (!(target instanceof Element)) fail("attribute of a non-element")
+      code == OP_SET_ATTR ? target.setAttribute(a, b) : target.removeAttribute(a)
+      return changed(target, a)
+    case OP_INSERT:
+    case OP_REPLACE: {
+      let el = /** @type {Element} */ (parent)
+      if (el.namespaceURI == XHTML && VOID.has(el.localName)) fail(`insert into void <${el.localName}>`)
+      let frag = fragment(el, a)
+      code == OP_REPLACE ? parent.replaceChild(frag, target) : parent.insertBefore(frag, target || null)
+      return changed(parent)
+    }
+    case OP_REMOVE: {
+      let count = Math.max(a || 1, 1)
+      if (k + count > n) fail(`removing ${count} of ${n - k}`)
+      for (let i = 0; i < count; i++) parent.removeChild(kids[k])
+      return changed(parent)
+    }
+    case OP_MOVE:
+      if (!(a >= 0 && a < n)) fail(`move to ${a} of ${n}`)
+      parent.removeChild(target)
+      parent.insertBefore(target, parent.childNodes[a] || null)
+      return changed(parent)
+  }
+  fail(`unknown code ${code}`)
+}
+
+/**
+ * Parses html with parent as the context element, as the server's
+ * render.ParseFragmentIn does.
+ * @param {Element} parent
+ * @param {string} html
+ */
+function fragment(parent, html) {
+  let range = document.createRange()
+  range.selectNodeContents(parent)
+  let frag = range.createContextualFragment(html)
+  // A fragment's scripts would run when inserted, unlike those of the page's
+  // first render and of join replies (innerHTML). Swap each for a copy made by
+  // innerHTML, which the browser marks as already started: same tree, no run.
+  for (let s of frag.querySelectorAll("script")) {
+    if (s.namespaceURI != XHTML) continue
+    let t = document.createElement("template")
+    t.innerHTML = s.outerHTML
+    s.replaceWith(document.importNode(t.content, true))
+  }
+  return frag
 }

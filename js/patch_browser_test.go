@@ -1,0 +1,277 @@
+package js_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/templive/templive/diff"
+	"github.com/templive/templive/internal/browsertest"
+	"github.com/templive/templive/js"
+	"github.com/templive/templive/render"
+)
+
+// patchPage defines check(cases): for each case it builds the old HTML in a
+// <div> root, applies the Go-made patch with the client's applyPatch, and
+// compares the result, node by node, with the browser's own parse of the new
+// HTML. It returns one message per mismatch.
+const patchPage = `<!doctype html>
+<title>patch</title>
+<link rel="icon" href="data:,">
+<script src="/templive.js"></script>
+<script>
+function describe(n) {
+  if (n.nodeType == 1) {
+    const attrs = [...n.attributes].map(a => a.name + "=" + JSON.stringify(a.value)).sort().join(" ")
+    return "<" + n.namespaceURI.split("/").pop() + ":" + n.localName + (attrs ? " " + attrs : "") + ">"
+  }
+  return n.nodeType + ":" + JSON.stringify(n.data)
+}
+function compare(got, want, where) {
+  if (describe(got) != describe(want)) return where + ": got " + describe(got) + ", want " + describe(want)
+  const g = got.childNodes, w = want.childNodes
+  for (let i = 0; i < Math.max(g.length, w.length); i++) {
+    if (!g[i] || !w[i]) return where + "/" + i + ": got " + (g[i] ? describe(g[i]) : "nothing") + ", want " + (w[i] ? describe(w[i]) : "nothing")
+    const d = compare(g[i], w[i], where + "/" + i)
+    if (d) return d
+  }
+  return null
+}
+window.check = cases => cases.map(c => {
+  const root = document.createElement("div")
+  const want = document.createElement("div")
+  document.body.append(root, want)
+  try {
+    root.innerHTML = c.old
+    want.innerHTML = c.new
+    templive.applyPatch(root, c.patch)
+    const d = compare(root, want, "")
+    return d && c.name + ": " + d + "\n  patch " + JSON.stringify(c.patch)
+  } catch (e) {
+    return c.name + ": " + e.message
+  } finally {
+    root.remove()
+    want.remove()
+  }
+}).filter(Boolean)
+</script>`
+
+type patchCase struct {
+	Name  string          `json:"name"`
+	Old   string          `json:"old"`
+	New   string          `json:"new"`
+	Patch json.RawMessage `json:"patch"`
+}
+
+func makeCase(t *testing.T, name, old, new string) patchCase {
+	t.Helper()
+	o, err := render.ParseFragment([]byte(old))
+	if err != nil {
+		t.Fatalf("%s: parse old: %v", name, err)
+	}
+	n, err := render.ParseFragment([]byte(new))
+	if err != nil {
+		t.Fatalf("%s: parse new: %v", name, err)
+	}
+	p := diff.Diff(o, n)
+	return patchCase{Name: name, Old: old, New: new, Patch: p.AppendJSON(nil)}
+}
+
+var patchCases = []struct{ name, old, new string }{
+	{"a text change", `<p>a</p>`, `<p>b</p>`},
+	{"attributes set, changed and removed", `<p class="a" title="t">x</p>`, `<p class="b" data-x="1">x</p>`},
+	{"an insert at the top of a keyed list", `<ul><li id="a">a</li><li id="b">b</li></ul>`, `<ul><li id="z">z</li><li id="a">a</li><li id="b">b</li></ul>`},
+	{"a keyed list reversed", `<ul><li id="a">a</li><li id="b">b</li><li id="c">c</li></ul>`, `<ul><li id="c">c</li><li id="b">b</li><li id="a">a</li></ul>`},
+	{"an element between two texts removed", `a<b>x</b>c`, `ac`},
+	{"a text split by a new element", `ac`, `a<b>x</b>c`},
+	{"rows inserted into a table", `<table><tbody><tr><td>1</td></tr></tbody></table>`, `<table><tbody><tr><td>0</td></tr><tr><td>1</td></tr><tr><td>2</td></tr></tbody></table>`},
+	{"options of a select", `<select><option>a</option></select>`, `<select><option>a</option><option selected>b</option></select>`},
+	{"svg children", `<svg></svg>`, `<svg><circle r="1"></circle><text>t</text></svg>`},
+	{"comments", `<!--a--><p>x</p>`, `<!--b--><p>x</p><!--c-->`},
+	{"an element replaced by another tag", `<div><p>a</p></div>`, `<div><section>a</section></div>`},
+	{"everything removed", `<p>a</p><p>b</p>text`, ``},
+	{"from nothing", ``, `<p>a</p>b<!--c-->`},
+	{"a textarea's text", `<textarea>a</textarea>`, `<textarea>b</textarea>`},
+	{"nested forms stay flat", `<form><div></div></form>`, `<form><div><input name="a"></div></form>`},
+	{"entities and special characters", `<p>&lt;a&gt;</p>`, `<p>&amp; "quotes" ü ☃</p>`},
+}
+
+// TestApplyPatchMatchesTheBrowser checks the oracle of DESIGN.md in Chromium: for
+// HTML documents A and B, the client's applyPatch of diff.Diff(A, B) on the DOM
+// the browser built from A gives the DOM the browser builds from B. The cases are
+// a table of known shapes and random documents.
+func TestApplyPatchMatchesTheBrowser(t *testing.T) {
+	t.Parallel()
+	var cases []patchCase
+	for _, c := range patchCases {
+		cases = append(cases, makeCase(t, c.name, c.old, c.new))
+	}
+	seed := uint64(time.Now().UnixNano())
+	t.Logf("random documents from seed %d", seed)
+	r := rand.New(rand.NewPCG(seed, 0))
+	for i := range 200 {
+		old := randomHTML(r, 3)
+		new := mutateHTML(r, old)
+		cases = append(cases, makeCase(t, fmt.Sprintf("random %d (seed %d)", i, seed), old, new))
+	}
+
+	srv := httptest.NewServer(pageMux(patchPage))
+	defer srv.Close()
+	tab := browsertest.New(t).NewTab(t)
+	tab.Navigate(srv.URL)
+	arg, err := json.Marshal(cases)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var failures []string
+	tab.Eval("check("+string(arg)+")", &failures)
+	for _, f := range failures {
+		t.Error(f)
+	}
+}
+
+// TestPatchScriptsDoNotRun checks that a <script> a patch inserts does not run,
+// as none does in the first render or a join reply (both set innerHTML).
+func TestPatchScriptsDoNotRun(t *testing.T) {
+	t.Parallel()
+	c := makeCase(t, "script", `<div></div>`, `<div><script>window.ran = true</script><p>after</p></div>`)
+	srv := httptest.NewServer(pageMux(patchPage))
+	defer srv.Close()
+	tab := browsertest.New(t).NewTab(t)
+	tab.Navigate(srv.URL)
+	arg, _ := json.Marshal([]patchCase{c})
+	var failures []string
+	tab.Eval("check("+string(arg)+")", &failures)
+	for _, f := range failures {
+		t.Error(f)
+	}
+	var ran bool
+	tab.Eval("window.ran === true", &ran)
+	if ran {
+		t.Error("a script inserted by a patch ran")
+	}
+}
+
+// pageMux serves page at / and the bundle at /templive.js.
+func pageMux(page string) *http.ServeMux {
+	mux := http.NewServeMux()
+	mux.Handle("/templive.js", js.Handler())
+	mux.HandleFunc("/{$}", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		fmt.Fprint(w, page)
+	})
+	return mux
+}
+
+// randomHTML writes well-nested markup whose parse is the same in any context a
+// patch uses: block elements hold blocks and inline content, inline elements
+// hold inline content only.
+func randomHTML(r *rand.Rand, depth int) string {
+	var b strings.Builder
+	writeBlock(&b, r, depth)
+	return b.String()
+}
+
+var words = []string{"a", "b", "hello", "x y", "&amp;", "ü"}
+
+func writeBlock(b *strings.Builder, r *rand.Rand, depth int) {
+	for range r.IntN(4) {
+		switch k := r.IntN(10); {
+		case depth > 0 && k < 3:
+			tag := []string{"div", "section", "ul"}[r.IntN(3)]
+			if tag == "ul" {
+				b.WriteString("<ul" + attrs(r) + ">")
+				for range r.IntN(4) {
+					b.WriteString("<li" + attrs(r) + ">")
+					writeInline(b, r, depth-1)
+					b.WriteString("</li>")
+				}
+				b.WriteString("</ul>")
+				continue
+			}
+			b.WriteString("<" + tag + attrs(r) + ">")
+			writeBlock(b, r, depth-1)
+			b.WriteString("</" + tag + ">")
+		case k < 5:
+			b.WriteString("<p" + attrs(r) + ">")
+			writeInline(b, r, depth-1)
+			b.WriteString("</p>")
+		default:
+			writeInline(b, r, depth-1)
+		}
+	}
+}
+
+func writeInline(b *strings.Builder, r *rand.Rand, depth int) {
+	for range r.IntN(4) {
+		switch k := r.IntN(10); {
+		case depth > 0 && k < 3:
+			tag := []string{"b", "span", "em"}[r.IntN(3)]
+			b.WriteString("<" + tag + attrs(r) + ">")
+			writeInline(b, r, depth-1)
+			b.WriteString("</" + tag + ">")
+		case k < 4:
+			b.WriteString(`<input name="f"` + attrs(r) + `>`)
+		case k < 5:
+			b.WriteString("<!--" + words[r.IntN(3)] + "-->")
+		default:
+			b.WriteString(words[r.IntN(len(words))])
+		}
+	}
+}
+
+func attrs(r *rand.Rand) string {
+	var s string
+	if r.IntN(3) == 0 {
+		s += fmt.Sprintf(` id="k%d"`, r.IntN(4))
+	}
+	if r.IntN(3) == 0 {
+		s += fmt.Sprintf(` class="c%d"`, r.IntN(3))
+	}
+	if r.IntN(5) == 0 {
+		s += fmt.Sprintf(` value="v%d"`, r.IntN(3))
+	}
+	return s
+}
+
+// mutateHTML returns old with a few random edits: often a new random document,
+// otherwise old with words and attributes swapped, so the two share structure.
+func mutateHTML(r *rand.Rand, old string) string {
+	if r.IntN(4) == 0 {
+		return randomHTML(r, 3)
+	}
+	repl := []string{"hello", "bye", `class="c0"`, `class="c2"`, `id="k1"`, `id="k3"`, "<b>", "<em>", "</b>", "</em>"}
+	s := old
+	for range 1 + r.IntN(3) {
+		i := r.IntN(len(repl) / 2)
+		from, to := repl[2*i], repl[2*i+1]
+		if r.IntN(2) == 0 {
+			from, to = to, from
+		}
+		if from == "<b>" || from == "<em>" || from == "</b>" || from == "</em>" {
+			// Swap whole elements consistently so the markup stays well nested.
+			a, b := "b>", "em>"
+			if strings.Contains(from, "em") {
+				a, b = b, a
+			}
+			s = strings.ReplaceAll(strings.ReplaceAll(s, "<"+a, "<\x00"), "</"+a, "</\x00")
+			s = strings.ReplaceAll(strings.ReplaceAll(s, "\x00", b), "\x00", b)
+			continue
+		}
+		s = strings.Replace(s, from, to, 1+r.IntN(2))
+	}
+	if r.IntN(2) == 0 {
+		// Insert or drop a chunk at a tag boundary.
+		if cut := strings.Index(s, "</p>"); cut >= 0 && r.IntN(2) == 0 {
+			s = s[:cut] + "<span>new</span>" + s[cut:]
+		} else {
+			s = randomHTML(r, 1) + s
+		}
+	}
+	return s
+}
