@@ -2,6 +2,7 @@ package presence
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"runtime"
@@ -205,5 +206,55 @@ func BenchmarkMerge100k(b *testing.B) {
 		if joins, _ := s.merge(y); len(joins) != n {
 			b.Fatal(len(joins))
 		}
+	}
+}
+
+// BenchmarkHeartbeatBytes reports the size of the frames a replica
+// publishes, as they go to the adapter: the envelope and the JSON of the
+// message. "idle" is the heartbeat sent when nothing changed; "one-join"
+// carries the delta of one track; "one-update" the delta of one update.
+func BenchmarkHeartbeatBytes(b *testing.B) {
+	cases := []struct {
+		name   string
+		change func(s *state[benchMeta])
+	}{
+		{"idle", func(s *state[benchMeta]) {}},
+		{"one-join", func(s *state[benchMeta]) {
+			s.add("room:lobby", "user:123456", "GJ7v0Zbq1NoAAQAC", "", benchMeta{OnlineAt: 1764200000})
+		}},
+		{"one-update", func(s *state[benchMeta]) {
+			e := s.add("room:lobby", "user:123456", "GJ7v0Zbq1NoAAQAC", "", benchMeta{OnlineAt: 1764200000})
+			s.takeDelta()
+			s.remove(e)
+			s.add("room:lobby", "user:123456", "GJ7v0Zbq1NoAAQAD", e.ref, benchMeta{OnlineAt: 1764200000, Typing: true})
+		}},
+	}
+	const replica = "node-1#GJ7V0ZBQ1N"
+	for _, c := range cases {
+		b.Run(c.name, func(b *testing.B) {
+			s := newState[benchMeta](replica, true)
+			for i := range 10_000 {
+				s.add("room:lobby", "user:"+strconv.Itoa(i), "ref"+strconv.Itoa(i), "", benchMeta{})
+			}
+			s.takeDelta()
+			c.change(s)
+			m := message[benchMeta]{Kind: kindHeartbeat, From: replica, Clock: s.clock}
+			if d := s.takeDelta(); d != nil {
+				m.State = encodeState(d, replica)
+			}
+			var frame []byte
+			for b.Loop() {
+				data, err := json.Marshal(m)
+				if err != nil {
+					b.Fatal(err)
+				}
+				env := pubsub.Envelope{Node: "node-1", Topic: "templive.presence:presence", Type: "presence.presence", Data: data}
+				frame, err = env.AppendBinary(frame[:0])
+				if err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(len(frame)), "bytes/frame")
+		})
 	}
 }
