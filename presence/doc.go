@@ -69,16 +69,37 @@
 //
 // # Replication
 //
-// The Tracker's state is a delta-state observed-remove set, the CRDT of
-// Phoenix.Tracker, built so that nodes can replicate it by exchanging deltas
-// and merging what arrives. Each Tracker is one replica, named by its node
-// and an incarnation id that is new every time it starts ([Tracker.Replica]).
-// A replica owns the entries it tracked, and tags each with a dot: the
-// replica and the value of its clock when the entry was added. The state
-// also keeps a causal context, every dot it has seen. Merging a remote state
-// or delta yields joins (entries whose dots were never seen here) and leaves
-// (entries the remote has seen and no longer holds), which become the Diffs
-// of the receiving node: each node computes its own diffs, and only deltas
-// cross the network. Merges are idempotent, commutative and associative, so
-// deltas that arrive twice, late or out of order do no harm.
+// Trackers of the same Options.Name on the nodes of a PubSub cluster
+// replicate their entries, so List on any node shows who is present on
+// every node, and each node's subscribers get Diffs for changes made
+// anywhere. The state is a delta-state observed-remove set, the CRDT of
+// Phoenix.Tracker. Each Tracker is one replica, named by its node and an
+// incarnation id that is new every time it starts ([Tracker.Replica]). A
+// replica owns the entries it tracked and tags each with a dot: the replica
+// and the value of its clock when the entry was added (removes move the
+// clock too). The state also keeps a causal context, every dot it has seen.
+// Merging a remote state or delta yields joins (entries whose dots were
+// never seen here) and leaves (entries the remote has seen and no longer
+// holds), which become the Diffs of the receiving node: each node computes
+// its own Diffs, and only deltas cross the network. Merges are idempotent,
+// commutative and associative, so deltas that arrive twice, late or out of
+// order do no harm.
+//
+// Every Options.BroadcastPeriod a replica broadcasts the delta of its own
+// changes, if any, with its clock; when nothing changed it still sends an
+// empty heartbeat every MaxSilentPeriods periods. A replica that sees a
+// heartbeat whose clock is ahead of what it has merged (a delta was lost:
+// cross-node delivery is at most once) asks the sender for its full state,
+// and a replica that hears from a new peer sends it its own full state at
+// once, so a node that joins the cluster lists everyone within one
+// round trip. A peer silent for Options.DownPeriod has its entries reported
+// as leaves but kept; if it is heard from again they join again, once, and
+// the next transfer settles what changed meanwhile. A peer silent for
+// PermdownPeriod is forgotten. A Tracker that closes tells its peers, which
+// report its entries as leaves at once.
+//
+// The replication messages travel on the internal topic
+// "templive.presence:<Name>" as a type registered with the PubSub's codec
+// under "presence.<Name>", so M must survive the codec (with the default
+// JSON codec: exported fields, or MarshalJSON and UnmarshalJSON).
 package presence

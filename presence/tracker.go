@@ -80,6 +80,14 @@ type Options[M any] struct {
 // and return, and List called after they return reflects the change. Diffs
 // are delivered in the order of the changes, from one goroutine. Whoever
 // calls [New] must call [Tracker.Close].
+//
+// # Nodes
+//
+// The Trackers of the same Options.Name on the nodes of the PubSub's cluster
+// replicate their entries: List shows the entries of every node, and Diffs
+// report changes made anywhere, each node computing its own. Entries can
+// only be changed on the node that tracked them. See the package
+// documentation for how replication works and what it guarantees.
 type Tracker[M any] struct {
 	ps      *pubsub.PubSub
 	fetch   func(context.Context, string, Presences[M]) error
@@ -358,9 +366,11 @@ func (t *Tracker[M]) fetchList(ctx context.Context, topic string, p Presences[M]
 }
 
 // Close stops the Tracker: later calls fail with [ErrClosed] or do nothing,
-// owners are no longer watched, and the diffs queued before Close are
-// delivered before it returns. Entries are dropped without diffs. Close is
-// idempotent and always returns nil; it does not close the PubSub.
+// owners are no longer watched, the diffs queued before Close are delivered
+// and the other nodes are told that this replica's entries are gone, all
+// before Close returns. No diffs are delivered on this node for the entries
+// Close drops. Close is idempotent and always returns nil; it does not close
+// the PubSub, which must outlive the Tracker.
 func (t *Tracker[M]) Close() error {
 	t.closeOnce.Do(func() {
 		t.mu.Lock()
