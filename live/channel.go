@@ -451,8 +451,9 @@ func (c *ChannelConn) loop(ctx context.Context, ch Channel) (reason error) {
 		select {
 		case <-c.stop:
 			c.mu.Lock()
-			defer c.mu.Unlock()
-			return c.stopReason
+			reason := c.stopReason
+			c.mu.Unlock()
+			return reason
 		case <-c.mailbox.Overflow():
 			return fmt.Errorf("%w (%d dropped)", ErrMailboxOverflow, c.mailbox.Dropped())
 		case in := <-c.in:

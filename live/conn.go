@@ -324,8 +324,9 @@ func (c *conn) enqueue(f outFrame) error {
 // by close or by a disconnect broadcast on the socket ID.
 func (c *conn) writeLoop(idMailbox *pubsub.Mailbox, readerDone <-chan struct{}) {
 	var idC <-chan pubsub.Message
+	var idOverflow <-chan struct{}
 	if idMailbox != nil {
-		idC = idMailbox.C()
+		idC, idOverflow = idMailbox.C(), idMailbox.Overflow()
 	}
 	wt := c.sock.limits.writeTimeout
 	for {
@@ -352,6 +353,11 @@ func (c *conn) writeLoop(idMailbox *pubsub.Mailbox, readerDone <-chan struct{}) 
 			if b, ok := m.Payload.(*Broadcast); ok && b.Event == eventDisconnect {
 				c.close(closeNormal, "disconnected", ErrDisconnected)
 			}
+		case <-idOverflow:
+			// Something floods the socket ID's topic; a disconnect may have
+			// been dropped with it, so err on the side of disconnecting.
+			idMailbox.Resume()
+			c.close(closeNormal, "disconnected", ErrDisconnected)
 		case <-c.done:
 			c.finish(readerDone)
 			return

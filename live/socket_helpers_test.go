@@ -99,7 +99,7 @@ func (s *syncBuffer) String() string {
 // startSocket serves a socket configured by opts (Connect and ID are
 // filled in when nil) with "room:*" routed to channels set up by newCh.
 // The socket is shut down and the server closed when the test ends.
-func startSocket(t *testing.T, opts SocketOptions[*testUser], newCh func(ch *testChannel)) *testServer {
+func startSocket(t testing.TB, opts SocketOptions[*testUser], newCh func(ch *testChannel)) *testServer {
 	t.Helper()
 	logs := &syncBuffer{}
 	if opts.Logger == nil {
@@ -156,7 +156,7 @@ func (s *testServer) url(query string) string {
 
 // wsClient is a raw gorilla client speaking the V2 protocol by hand.
 type wsClient struct {
-	t  *testing.T
+	t  testing.TB
 	ws *websocket.Conn
 }
 
@@ -169,7 +169,7 @@ type wireMsg struct {
 }
 
 // dial connects as user (no user param when "").
-func (s *testServer) dial(t *testing.T, user string) *wsClient {
+func (s *testServer) dial(t testing.TB, user string) *wsClient {
 	t.Helper()
 	q := ""
 	if user != "" {

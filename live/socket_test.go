@@ -5,8 +5,11 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"log/slog"
 	"net/http"
+	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -447,5 +450,45 @@ func TestWriteTimeoutClosesAStuckClient(t *testing.T) {
 			t.Fatalf("no write timeout in the logs:\n%s", s.logs.String())
 		}
 		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// BenchmarkBroadcastFanout measures one broadcast reaching 100 connections
+// that joined its topic, until the last client has read it.
+func BenchmarkBroadcastFanout(b *testing.B) {
+	const clients = 100
+	s := startSocket(b, SocketOptions[*testUser]{Logger: slog.New(slog.DiscardHandler)}, nil)
+	got := make(chan struct{}, clients)
+	var wg sync.WaitGroup
+	for i := range clients {
+		c := s.dial(b, strconv.Itoa(i))
+		c.join("room:1", "1", nil)
+		wg.Go(func() {
+			for {
+				if _, _, err := c.ws.ReadMessage(); err != nil {
+					return
+				}
+				got <- struct{}{}
+			}
+		})
+	}
+	b.Cleanup(wg.Wait)
+	ctx := context.Background()
+	for b.Loop() {
+		if err := s.sock.Broadcast(ctx, "room:1", "tick", map[string]int{"n": 1}); err != nil {
+			b.Fatal(err)
+		}
+		for range clients {
+			<-got
+		}
+	}
+}
+
+func BenchmarkEncodePush(b *testing.B) {
+	payload := map[string]string{"body": "hello there", "user_id": "42"}
+	for b.Loop() {
+		if _, err := encodePush("1", "room:lobby", "new_msg", payload); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
