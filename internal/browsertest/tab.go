@@ -21,19 +21,39 @@ const DefaultTimeout = 10 * time.Second
 const pollInterval = 20 * time.Millisecond
 
 // Tab is a browser tab owned by one test. Its methods fail the test on error and
-// must be called from the test's goroutine. It closes when the test ends.
+// must be called from the test's goroutine (use [Tab.For] in subtests). It
+// closes when the test that opened it ends.
 type Tab struct {
 	// Timeout bounds each action; zero means DefaultTimeout.
 	Timeout time.Duration
 
-	t      testing.TB
+	t testing.TB // where this handle reports failures
+	*tabState
+}
+
+// tabState is what the handles of one tab share.
+type tabState struct {
+	owner  testing.TB // the test that opened the tab; gets console output
 	ctx    context.Context
 	cancel context.CancelFunc
 	wg     sync.WaitGroup // the console reader
 
 	mu         sync.Mutex // guards done, exceptions
-	done       bool       // the test is ending; t must not be used from the reader
+	done       bool       // the test is ending; owner must not be used from the reader
 	exceptions []string
+}
+
+// For returns a handle on the same tab that reports failures to t, a subtest of
+// the test that opened the tab.
+func (tab *Tab) For(t testing.TB) *Tab {
+	c := *tab
+	c.t = t
+	t.Cleanup(func() {
+		if t.Failed() {
+			tab.saveFailure(t)
+		}
+	})
+	return &c
 }
 
 // NewTab opens a tab. Console messages are logged to t; an uncaught exception in
@@ -41,7 +61,7 @@ type Tab struct {
 func (b *Browser) NewTab(t testing.TB) *Tab {
 	t.Helper()
 	ctx, cancel := chromedp.NewContext(b.ctx)
-	tab := &Tab{t: t, ctx: ctx, cancel: cancel}
+	tab := &Tab{t: t, tabState: &tabState{owner: t, ctx: ctx, cancel: cancel}}
 	// The first Run opens the tab, which lives as long as the context it gets.
 	if err := chromedp.Do(ctx); err != nil {
 		cancel()
@@ -61,7 +81,7 @@ func (b *Browser) NewTab(t testing.TB) *Tab {
 }
 
 // console records one console message, from the reader goroutine.
-func (tab *Tab) console(m chromedp.ConsoleMessage) {
+func (tab *tabState) console(m chromedp.ConsoleMessage) {
 	tab.mu.Lock()
 	defer tab.mu.Unlock()
 	if tab.done {
@@ -73,23 +93,23 @@ func (tab *Tab) console(m chromedp.ConsoleMessage) {
 	}
 	if m.IsException() {
 		tab.exceptions = append(tab.exceptions, m.Text)
-		tab.t.Errorf("browsertest: uncaught page error: %s%s", m.Text, where)
+		tab.owner.Errorf("browsertest: uncaught page error: %s%s", m.Text, where)
 		return
 	}
-	tab.t.Logf("browser %s%s", m, where)
+	tab.owner.Logf("browser %s%s", m, where)
 }
 
 // Exceptions returns the uncaught page errors seen so far (each already failed
 // the test).
-func (tab *Tab) Exceptions() []string {
+func (tab *tabState) Exceptions() []string {
 	tab.mu.Lock()
 	defer tab.mu.Unlock()
 	return append([]string(nil), tab.exceptions...)
 }
 
-func (tab *Tab) close() {
-	if tab.t.Failed() {
-		tab.saveFailure()
+func (tab *tabState) close() {
+	if tab.owner.Failed() {
+		tab.saveFailure(tab.owner)
 	}
 	tab.mu.Lock()
 	tab.done = true
@@ -100,12 +120,12 @@ func (tab *Tab) close() {
 
 // saveFailure writes a screenshot and the page's HTML to a temporary directory
 // that outlives the test, and logs its path.
-func (tab *Tab) saveFailure() {
+func (tab *tabState) saveFailure(t testing.TB) {
 	ctx, cancel := context.WithTimeout(tab.ctx, 5*time.Second)
 	defer cancel()
 	dir, err := os.MkdirTemp("", "browsertest-failure-")
 	if err != nil {
-		tab.t.Logf("browsertest: no failure screenshot: %v", err)
+		t.Logf("browsertest: no failure screenshot: %v", err)
 		return
 	}
 	if png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100)); err == nil {
@@ -114,12 +134,12 @@ func (tab *Tab) saveFailure() {
 	if html, err := chromedp.Run(ctx, chromedp.Evaluate[string]("document.documentElement.outerHTML")); err == nil {
 		os.WriteFile(filepath.Join(dir, "page.html"), []byte(html), 0o644)
 	}
-	tab.t.Logf("browsertest: screenshot and HTML of the failed page in %s", dir)
+	t.Logf("browsertest: screenshot and HTML of the failed page in %s", dir)
 }
 
 // Context returns the tab's chromedp context, for actions this package does not
 // wrap: chromedp.Do(tab.Context(), ...).
-func (tab *Tab) Context() context.Context { return tab.ctx }
+func (tab *tabState) Context() context.Context { return tab.ctx }
 
 func (tab *Tab) timeout() time.Duration {
 	if tab.Timeout > 0 {

@@ -874,31 +874,47 @@ var Hooks = class {
     this.handlers = /* @__PURE__ */ new Map();
   }
   /**
-   * Mounts hooks on new elements of the root and destroys those whose element left.
+   * Mounts hooks on new elements of the root and destroys those whose element
+   * left. A hook whose element was replaced by one with the same id and hook
+   * name (a re-render of that element, or the new content after a rejoin) moves
+   * to the new element and gets `updated` instead.
    * @param {Element} root
    */
   scan(root) {
-    let seen = /* @__PURE__ */ new Set();
+    let orphans = /* @__PURE__ */ new Map();
+    for (let [el, hook] of this.live) {
+      if (!root.contains(el)) {
+        this.live.delete(el);
+        orphans.set(el.id + "\0" + el.getAttribute(HOOK_ATTR), [el, hook]);
+      }
+    }
     for (let el of root.querySelectorAll(`[${HOOK_ATTR}]`)) {
-      let def = this.defs[el.getAttribute(HOOK_ATTR) || ""];
-      if (!def) continue;
-      seen.add(el);
-      if (this.live.has(el)) continue;
+      let name = el.getAttribute(HOOK_ATTR) || "";
+      let def = this.defs[name];
+      if (!def || this.live.has(el)) continue;
+      let key = el.id + "\0" + name;
+      let orphan = el.id ? orphans.get(key) : void 0;
+      if (orphan) {
+        orphans.delete(key);
+        orphan[1].el = /** @type {HTMLElement} */
+        el;
+        this.live.set(el, orphan[1]);
+        this.call(orphan[1], "updated");
+        continue;
+      }
       let hook = Object.assign(Object.create(def), {
         el,
-        pushEvent: (name, payload) => this.push(name, payload),
-        handleEvent: (name, fn) => {
-          let list2 = this.handlers.get(name) || [];
+        pushEvent: (name2, payload) => this.push(name2, payload),
+        handleEvent: (name2, fn) => {
+          let list2 = this.handlers.get(name2) || [];
           list2.push({ hook, fn });
-          this.handlers.set(name, list2);
+          this.handlers.set(name2, list2);
         }
       });
       this.live.set(el, hook);
       this.call(hook, "mounted");
     }
-    for (let [el, hook] of this.live) {
-      if (!seen.has(el)) this.destroy(el, hook);
-    }
+    for (let [el, hook] of orphans.values()) this.destroy(el, hook);
   }
   /** @param {Element} el @param {Hook} hook */
   destroy(el, hook) {

@@ -40,16 +40,34 @@ export class Hooks {
   }
 
   /**
-   * Mounts hooks on new elements of the root and destroys those whose element left.
+   * Mounts hooks on new elements of the root and destroys those whose element
+   * left. A hook whose element was replaced by one with the same id and hook
+   * name (a re-render of that element, or the new content after a rejoin) moves
+   * to the new element and gets `updated` instead.
    * @param {Element} root
    */
   scan(root) {
-    let seen = new Set()
+    /** @type {Map<string, [Element, Hook]>} */
+    let orphans = new Map()
+    for (let [el, hook] of this.live) {
+      if (!root.contains(el)) {
+        this.live.delete(el)
+        orphans.set(el.id + "\0" + el.getAttribute(HOOK_ATTR), [el, hook])
+      }
+    }
     for (let el of root.querySelectorAll(`[${HOOK_ATTR}]`)) {
-      let def = this.defs[el.getAttribute(HOOK_ATTR) || ""]
-      if (!def) continue
-      seen.add(el)
-      if (this.live.has(el)) continue
+      let name = el.getAttribute(HOOK_ATTR) || ""
+      let def = this.defs[name]
+      if (!def || this.live.has(el)) continue
+      let key = el.id + "\0" + name
+      let orphan = el.id ? orphans.get(key) : undefined
+      if (orphan) {
+        orphans.delete(key)
+        orphan[1].el = /** @type {HTMLElement} */ (el)
+        this.live.set(el, orphan[1])
+        this.call(orphan[1], "updated")
+        continue
+      }
       /** @type {Hook} */
       let hook = Object.assign(Object.create(def), {
         el,
@@ -63,9 +81,7 @@ export class Hooks {
       this.live.set(el, hook)
       this.call(hook, "mounted")
     }
-    for (let [el, hook] of this.live) {
-      if (!seen.has(el)) this.destroy(el, hook)
-    }
+    for (let [el, hook] of orphans.values()) this.destroy(el, hook)
   }
 
   /** @param {Element} el @param {Hook} hook */
