@@ -184,15 +184,16 @@ func (t *Tracker[M]) drain() {
 	}
 }
 
-// BenchmarkMerge100k merges two states of 100,000 entries each, from
-// different replicas, into a third: what a node does when a peer with
-// 100,000 presences joins a cluster that already has as many.
+// BenchmarkMerge100k merges two full states of 100,000 entries each (one
+// per user, on 100 topics), from different replicas, into an empty third:
+// what a new node does when it joins two peers that hold 100,000 presences
+// each.
 func BenchmarkMerge100k(b *testing.B) {
 	const n = 100_000
 	build := func(replica string) *state[benchMeta] {
 		s := newState[benchMeta](replica, false)
 		for i := range n {
-			s.add(fmt.Sprintf("room:%d", i%100), "user:"+strconv.Itoa(i), replica+strconv.Itoa(i), "", benchMeta{})
+			s.add(fmt.Sprintf("room:%d", i%100), replica+":user:"+strconv.Itoa(i), replica+strconv.Itoa(i), "", benchMeta{})
 		}
 		return s.extract()
 	}

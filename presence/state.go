@@ -126,6 +126,48 @@ type entry[M any] struct {
 	dot        dot
 }
 
+// keyEntries are the entries of one key of a topic. Most keys have one,
+// which needs no slice.
+type keyEntries[M any] struct {
+	first *entry[M]
+	rest  []*entry[M]
+}
+
+func (k *keyEntries[M]) remove(e *entry[M]) {
+	if k.first == e {
+		if len(k.rest) == 0 {
+			k.first = nil
+			return
+		}
+		k.first = k.rest[0]
+		e = k.first
+	}
+	k.rest = slices.DeleteFunc(k.rest, func(x *entry[M]) bool { return x == e })
+	if len(k.rest) == 0 {
+		k.rest = nil
+	}
+}
+
+func (k keyEntries[M]) len() int {
+	if k.first == nil {
+		return 0
+	}
+	return 1 + len(k.rest)
+}
+
+// appendTo appends the entries, ordered by dot, to es.
+func (k keyEntries[M]) appendTo(es []*entry[M]) []*entry[M] {
+	if k.first == nil {
+		return es
+	}
+	start := len(es)
+	es = append(append(es, k.first), k.rest...)
+	if len(k.rest) > 0 {
+		sortEntries(es[start:])
+	}
+	return es
+}
+
 // state is a replica's view of every replica's entries.
 //
 // A state that records deltas (see newState) also accumulates, in delta, the
@@ -136,7 +178,7 @@ type state[M any] struct {
 	clock   uint64 // the last clock this replica gave to one of its adds
 	ctx     causalContext
 	values  map[string]map[uint64]*entry[M]   // replica → clock → entry
-	topics  map[string]map[string][]*entry[M] // topic → key → entries; nil in deltas
+	topics  map[string]map[string]keyEntries[M] // topic → key → entries; nil in deltas
 	down    map[string]struct{}               // replicas whose entries are hidden
 	delta   *state[M]                         // nil unless deltas are recorded
 }
@@ -148,7 +190,7 @@ func newState[M any](replica string, recordDeltas bool) *state[M] {
 		replica: replica,
 		ctx:     newCausalContext(),
 		values:  make(map[string]map[uint64]*entry[M]),
-		topics:  make(map[string]map[string][]*entry[M]),
+		topics:  make(map[string]map[string]keyEntries[M]),
 		down:    make(map[string]struct{}),
 	}
 	if recordDeltas {
@@ -192,10 +234,18 @@ func (s *state[M]) insert(e *entry[M]) {
 	}
 	byKey := s.topics[e.topic]
 	if byKey == nil {
-		byKey = make(map[string][]*entry[M])
+		byKey = make(map[string]keyEntries[M])
 		s.topics[e.topic] = byKey
 	}
-	byKey[e.key] = append(byKey[e.key], e)
+	// Written out rather than through a method: a generic method call
+	// makes k escape, which costs an allocation per insert.
+	k := byKey[e.key]
+	if k.first == nil {
+		k.first = e
+	} else {
+		k.rest = append(k.rest, e)
+	}
+	byKey[e.key] = k
 }
 
 // delete drops e from the values and the index; the causal context keeps
@@ -210,10 +260,11 @@ func (s *state[M]) delete(e *entry[M]) {
 		return
 	}
 	byKey := s.topics[e.topic]
-	list := slices.DeleteFunc(byKey[e.key], func(x *entry[M]) bool { return x == e })
+	k := byKey[e.key]
+	k.remove(e)
 	switch {
-	case len(list) > 0:
-		byKey[e.key] = list
+	case k.first != nil:
+		byKey[e.key] = k
 	case len(byKey) > 1:
 		delete(byKey, e.key)
 	default:
@@ -325,9 +376,11 @@ func (s *state[M]) merge(r *state[M]) (joins, leaves []*entry[M]) {
 		if s.values[rep] == nil && len(byClock) > 0 {
 			s.values[rep] = make(map[uint64]*entry[M], len(byClock))
 		}
+		reserved := s.reserve(byClock)
 		_, isDown := s.down[rep]
+		seen := s.ctx.vv[rep]
 		for clock, e := range byClock {
-			if s.ctx.contains(dot{rep, clock}) {
+			if clock <= seen || len(s.ctx.cloud) > 0 && s.ctx.contains(dot{rep, clock}) {
 				// Either we hold it already, or we have seen it removed.
 				continue
 			}
@@ -337,9 +390,35 @@ func (s *state[M]) merge(r *state[M]) (joins, leaves []*entry[M]) {
 				joins = append(joins, e)
 			}
 		}
+		for _, topic := range reserved {
+			if len(s.topics[topic]) == 0 {
+				delete(s.topics, topic)
+			}
+		}
 	}
 	s.ctx.join(&r.ctx, s.replica)
 	return joins, leaves
+}
+
+// reserve sizes the index maps of the topics that es would create, so that
+// a large transfer does not grow them step by step, and returns those
+// topics: the caller deletes any that stay empty.
+func (s *state[M]) reserve(es map[uint64]*entry[M]) []string {
+	if s.topics == nil || len(es) < 1024 {
+		return nil
+	}
+	counts := make(map[string]int)
+	for _, e := range es {
+		counts[e.topic]++
+	}
+	var created []string
+	for topic, n := range counts {
+		if s.topics[topic] == nil {
+			s.topics[topic] = make(map[string]keyEntries[M], n)
+			created = append(created, topic)
+		}
+	}
+	return created
 }
 
 // setDown hides or shows the entries of replica rep, and returns the entries

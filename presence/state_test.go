@@ -305,15 +305,42 @@ func TestStateTopicIndex(t *testing.T) {
 	e1 := s.add("room:1", "alice", "r1", "", 1)
 	e2 := s.add("room:1", "alice", "r2", "", 2)
 	s.add("room:2", "bob", "r3", "", 3)
-	if got := len(s.topics["room:1"]["alice"]); got != 2 {
+	if got := s.topics["room:1"]["alice"].len(); got != 2 {
 		t.Fatalf("alice has %d entries on room:1, want 2 (two tabs)", got)
 	}
+	e3 := s.add("room:1", "alice", "r4", "", 4)
 	s.remove(e1)
+	if got := s.topics["room:1"]["alice"].appendTo(nil); len(got) != 2 || got[0] != e2 || got[1] != e3 {
+		t.Fatalf("after removing the first of three, alice has %v, want r2 and r4 in order", keysOf(got))
+	}
+	s.remove(e3)
 	s.remove(e2)
 	if _, ok := s.topics["room:1"]; ok {
 		t.Fatal("an empty topic stayed in the index")
 	}
 	if got := len(s.topics["room:2"]); got != 1 {
 		t.Fatalf("room:2 has %d keys, want 1", got)
+	}
+}
+
+func TestStateLargeMergeLeavesNoEmptyTopics(t *testing.T) {
+	t.Parallel()
+	a := newState[int]("a", false)
+	var es []*entry[int]
+	for i := range 1100 {
+		es = append(es, a.add(fmt.Sprintf("t%d", i%3), fmt.Sprint(i), fmt.Sprint(i), "", i))
+	}
+	old := a.extract()
+	b := newState[int]("b", false)
+	b.merge(old)
+	for _, e := range es {
+		a.remove(e)
+	}
+	if _, leaves := b.merge(a.extract()); len(leaves) != 1100 {
+		t.Fatalf("got %d leaves, want 1100", len(leaves))
+	}
+	// The stale state arrives late: every entry in it was seen, and removed.
+	if joins, _ := b.merge(old); len(joins) != 0 || len(b.topics) != 0 {
+		t.Fatalf("a stale state joined %d entries and left topics %v", len(joins), slices.Collect(maps.Keys(b.topics)))
 	}
 }

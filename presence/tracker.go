@@ -304,14 +304,16 @@ func (t *Tracker[M]) List(ctx context.Context, topic string) (Presences[M], erro
 	}
 	byKey := t.state.topics[topic]
 	n := 0
-	for _, es := range byKey {
-		n += len(es)
+	for _, k := range byKey {
+		n += k.len()
 	}
 	// One array backs the metas of every key.
 	metas := make([]Meta[M], 0, n)
 	p := make(Presences[M], len(byKey))
-	for key, es := range byKey {
+	var es []*entry[M]
+	for key, k := range byKey {
 		start := len(metas)
+		es = k.appendTo(es[:0])
 		metas = t.appendMetasLocked(metas, es)
 		if len(metas) > start {
 			p[key] = Presence[M]{Metas: metas[start:len(metas):len(metas)]}
@@ -333,7 +335,7 @@ func (t *Tracker[M]) Get(ctx context.Context, topic, key string) (Presence[M], e
 		t.mu.Unlock()
 		return Presence[M]{}, fmt.Errorf("presence: get %s %s: %w", topic, key, ErrClosed)
 	}
-	es := t.state.topics[topic][key]
+	es := t.state.topics[topic][key].appendTo(nil)
 	pr := Presence[M]{Metas: t.appendMetasLocked(make([]Meta[M], 0, len(es)), es)}
 	t.mu.Unlock()
 	if len(pr.Metas) == 0 {
@@ -345,11 +347,8 @@ func (t *Tracker[M]) Get(ctx context.Context, topic, key string) (Presence[M], e
 	return pr, nil
 }
 
-// appendMetasLocked appends the visible metas of es, ordered by dot.
+// appendMetasLocked appends the visible metas of es.
 func (t *Tracker[M]) appendMetasLocked(metas []Meta[M], es []*entry[M]) []Meta[M] {
-	if len(es) > 1 {
-		sortEntries(es)
-	}
 	for _, e := range es {
 		if t.state.visible(e) {
 			metas = append(metas, e.toMeta())
