@@ -177,10 +177,10 @@ type state[M any] struct {
 	replica string
 	clock   uint64 // the last clock this replica gave to one of its adds
 	ctx     causalContext
-	values  map[string]map[uint64]*entry[M]   // replica → clock → entry
+	values  map[string]map[uint64]*entry[M]     // replica → clock → entry
 	topics  map[string]map[string]keyEntries[M] // topic → key → entries; nil in deltas
-	down    map[string]struct{}               // replicas whose entries are hidden
-	delta   *state[M]                         // nil unless deltas are recorded
+	down    map[string]struct{}                 // replicas whose entries are hidden
+	delta   *state[M]                           // nil unless deltas are recorded
 }
 
 // newState returns the empty state of replica. With recordDeltas, local adds
