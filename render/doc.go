@@ -28,10 +28,11 @@
 // source. [Node.AppendHTML] serializes a tree; [Equal] compares two
 // structurally.
 //
-// # Known difference from x/net/html
+// # Differences from x/net/html
 //
-// x/net/html sorts the attributes of formatting elements (<a>, <b>, <em>, …)
-// as a side effect of its bookkeeping; browsers keep source order, and so does
-// the fast path. Trees from the fallback path inherit the sorted order. Patches
-// name attributes by key, so the order never misdirects one.
+// Browsers keep the first of repeated attributes; x/net/html keeps all of
+// them, and this package keeps the first. x/net/html also sorts the
+// attributes of formatting elements (<a>, <b>, <em>, …) as a side effect of
+// its bookkeeping; browsers keep source order, and so does this package: the
+// fallback path restores it from the source.
 package render

@@ -46,6 +46,11 @@ type parser struct {
 	cnt [nCounted]int32 // open elements per counted tag
 }
 
+// maxFastDepth bounds the nesting the fast path builds; deeper markup goes
+// to x/net/html, which refuses more than 512 open elements, as browsers
+// stop nesting at about that depth too.
+const maxFastDepth = 500
+
 // Tags whose open count decides whether a start tag is simple.
 const (
 	cP = iota
@@ -339,7 +344,7 @@ func (p *parser) startTag() bool {
 		return false
 	}
 	cls := classify(tag)
-	if cls&tFallback != 0 {
+	if cls&tFallback != 0 || len(p.b.open) >= maxFastDepth {
 		return false
 	}
 	cur := p.current()

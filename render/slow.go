@@ -38,7 +38,87 @@ func parseSlow(src string, ancestors []*Node) (*Node, error) {
 	for _, n := range nodes {
 		b.convert(n)
 	}
-	return b.finish(), nil
+	root := b.finish()
+	if b.sorted {
+		restoreAttrOrder(root, src)
+	}
+	return root, nil
+}
+
+// formatting reports whether tag is one of the elements whose attributes
+// x/net/html sorts.
+func formatting(tag string) bool {
+	switch tag {
+	case "a", "b", "big", "code", "em", "font", "i", "nobr", "s", "small", "strike", "strong", "tt", "u":
+		return true
+	}
+	return false
+}
+
+// restoreAttrOrder undoes x/net/html's sorting of the attributes of
+// formatting elements: it gives each such element the order of a start tag
+// in src with the same name and the same attributes. Browsers keep that
+// order, and a patch that sets an attribute must find the same position on
+// both sides.
+func restoreAttrOrder(root *Node, src string) {
+	orders := map[string][][]Attr{}
+	z := html.NewTokenizer(strings.NewReader(src))
+	for {
+		tt := z.Next()
+		if tt == html.ErrorToken {
+			break
+		}
+		if tt != html.StartTagToken && tt != html.SelfClosingTagToken {
+			continue
+		}
+		t := z.Token()
+		if len(t.Attr) < 2 || !formatting(t.Data) {
+			continue
+		}
+		attrs := make([]Attr, 0, len(t.Attr))
+		for _, a := range t.Attr {
+			if !hasKey(attrs, a.Key) {
+				attrs = append(attrs, Attr{Key: a.Key, Val: a.Val})
+			}
+		}
+		orders[t.Data] = append(orders[t.Data], attrs)
+	}
+	var walk func(n *Node)
+	walk = func(n *Node) {
+		if n.Type == ElementNode && n.Namespace == HTML && len(n.Attrs) >= 2 && formatting(n.Data) {
+		candidates:
+			for _, order := range orders[n.Data] {
+				if len(order) != len(n.Attrs) {
+					continue
+				}
+				for _, a := range n.Attrs {
+					if v, ok := attrVal(order, a.Key); !ok || v != a.Val {
+						continue candidates
+					}
+				}
+				copy(n.Attrs, order)
+				break
+			}
+		}
+		for i := range n.Children {
+			walk(&n.Children[i])
+		}
+	}
+	walk(root)
+}
+
+func hasKey(attrs []Attr, key string) bool {
+	_, ok := attrVal(attrs, key)
+	return ok
+}
+
+func attrVal(attrs []Attr, key string) (string, bool) {
+	for _, a := range attrs {
+		if a.Key == key {
+			return a.Val, true
+		}
+	}
+	return "", false
 }
 
 func (b *builder) convert(n *html.Node) {
@@ -68,6 +148,9 @@ func (b *builder) convert(n *html.Node) {
 				}
 			}
 			b.attrs = append(b.attrs, Attr{Key: key, Val: a.Val})
+		}
+		if ns == HTML && len(b.attrs)-a0 >= 2 && formatting(n.Data) {
+			b.sorted = true
 		}
 		b.start(n.Data, ns, a0, 0)
 		for c := n.FirstChild; c != nil; c = c.NextSibling {

@@ -1,0 +1,209 @@
+package diff
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"runtime"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/a-h/templ"
+	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
+
+	"github.com/templive/templive/render"
+)
+
+// Benchmarks for docs/PERFORMANCE.md. Each reports, beside time and
+// allocations, the patch size and the size of the whole HTML (what a
+// protocol without a diff would send), and µs per KB where the budget is
+// stated that way.
+
+func benchParseDiff(b *testing.B, oldHTML, newHTML []byte) {
+	old, err := render.ParseFragment(oldHTML)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var wire []byte
+	b.ReportAllocs()
+	b.SetBytes(int64(len(newHTML)))
+	for b.Loop() {
+		new, err := render.ParseFragment(newHTML)
+		if err != nil {
+			b.Fatal(err)
+		}
+		wire = Diff(old, new).AppendJSON(wire[:0])
+	}
+	b.ReportMetric(float64(len(wire)), "patch-bytes")
+	b.ReportMetric(float64(len(newHTML)), "html-bytes")
+	b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N)/(float64(len(newHTML))/1024), "µs/KB")
+}
+
+func rows(n int) []int {
+	ids := make([]int, n)
+	for i := range ids {
+		ids[i] = i + 1
+	}
+	return ids
+}
+
+// BenchmarkParseDiff is parse of the new render plus diff plus encoding, the
+// work after every render.
+func BenchmarkParseDiff(b *testing.B) {
+	page := contentPage(0)
+	oneText := bytes.Replace(page, []byte("Paragraph 57 "), []byte("Paragraph 57!"), 1)
+	table := keyedTable(rows(200))
+	prepended := keyedTable(append([]int{0}, rows(200)...))
+	reversed := rows(200)
+	slices.Reverse(reversed)
+	b.Run("content-40KB/one-text", func(b *testing.B) { benchParseDiff(b, page, oneText) })
+	b.Run("content-40KB/unchanged", func(b *testing.B) { benchParseDiff(b, page, page) })
+	b.Run("table-200/insert-top", func(b *testing.B) { benchParseDiff(b, table, prepended) })
+	b.Run("table-200/reverse", func(b *testing.B) { benchParseDiff(b, table, keyedTable(reversed)) })
+}
+
+// BenchmarkParse compares the parse alone with x/net/html's parser and
+// tokenizer on the same page.
+func BenchmarkParse(b *testing.B) {
+	page := contentPage(0)
+	ctx := &html.Node{Type: html.ElementNode, Data: "div", DataAtom: atom.Div}
+	perKB := func(b *testing.B) {
+		b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N)/(float64(len(page))/1024), "µs/KB")
+	}
+	b.Run("render.ParseFragment", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := render.ParseFragment(page); err != nil {
+				b.Fatal(err)
+			}
+		}
+		perKB(b)
+	})
+	b.Run("x-net-html.ParseFragment", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := html.ParseFragment(bytes.NewReader(page), ctx); err != nil {
+				b.Fatal(err)
+			}
+		}
+		perKB(b)
+	})
+	b.Run("x-net-html.Tokenizer", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			z := html.NewTokenizer(bytes.NewReader(page))
+			for z.Next() != html.ErrorToken {
+			}
+		}
+		perKB(b)
+	})
+}
+
+// counterView is a ~2 KB view written the way templ's generated code writes:
+// literal strings and escaped values.
+func counterView(count int) templ.Component {
+	return templ.ComponentFunc(func(ctx context.Context, w io.Writer) error {
+		var sb strings.Builder
+		sb.WriteString(`<div class="counter"><h1 class="title">Counter</h1><p class="value">Count: `)
+		sb.WriteString(templ.EscapeString(fmt.Sprint(count)))
+		sb.WriteString(`</p><div class="buttons"><button live-click="dec" class="btn">-</button><button live-click="inc" class="btn">+</button></div><ul class="history">`)
+		for i := range 12 {
+			fmt.Fprintf(&sb, `<li id="h%d" class="entry"><span class="when">step %d</span> <span class="what">value %d</span></li>`, i, i, count-i)
+		}
+		sb.WriteString(`</ul><p class="hint">Click the buttons; the server renders, diffs and patches.</p></div>`)
+		_, err := io.WriteString(w, sb.String())
+		return err
+	})
+}
+
+// BenchmarkRenderDiffEncode is a whole update of a 2 KB view: render the
+// component, parse, diff against the last tree, encode the patch.
+func BenchmarkRenderDiffEncode(b *testing.B) {
+	ctx := context.Background()
+	first, err := render.Component(ctx, counterView(0))
+	if err != nil {
+		b.Fatal(err)
+	}
+	last, _ := render.ParseFragment(first)
+	var buf, wire []byte
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		i++
+		if buf, err = render.AppendComponent(ctx, buf[:0], counterView(i%2)); err != nil {
+			b.Fatal(err)
+		}
+		new, err := render.ParseFragment(buf)
+		if err != nil {
+			b.Fatal(err)
+		}
+		wire = Diff(last, new).AppendJSON(wire[:0])
+		last = new
+	}
+	b.ReportMetric(float64(len(wire)), "patch-bytes")
+	b.ReportMetric(float64(len(buf)), "html-bytes")
+}
+
+// BenchmarkRetainedTree measures the heap a view keeps for its last tree.
+func BenchmarkRetainedTree(b *testing.B) {
+	for _, tc := range []struct {
+		name string
+		html []byte
+	}{
+		{"content-40KB", contentPage(0)},
+		{"table-200", keyedTable(rows(200))},
+		{"counter-2KB", mustRender(b, counterView(7))},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
+			const n = 200
+			trees := make([]*render.Node, n)
+			var before, after runtime.MemStats
+			for b.Loop() {
+				clear(trees)
+				runtime.GC()
+				runtime.ReadMemStats(&before)
+				for i := range trees {
+					trees[i], _ = render.ParseFragment(tc.html)
+				}
+				runtime.GC()
+				runtime.ReadMemStats(&after)
+			}
+			runtime.KeepAlive(trees)
+			b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/n, "bytes/tree")
+			b.ReportMetric(float64(len(tc.html)), "html-bytes")
+		})
+	}
+}
+
+func mustRender(b *testing.B, c templ.Component) []byte {
+	html, err := render.Component(context.Background(), c)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return html
+}
+
+// BenchmarkDiff is the diff alone, on trees parsed beforehand.
+func BenchmarkDiff(b *testing.B) {
+	page := contentPage(0)
+	oneText := bytes.Replace(page, []byte("Paragraph 57 "), []byte("Paragraph 57!"), 1)
+	for _, tc := range []struct {
+		name     string
+		old, new []byte
+	}{
+		{"content-40KB/one-text", page, oneText},
+		{"table-200/insert-top", keyedTable(rows(200)), keyedTable(append([]int{0}, rows(200)...))},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
+			old, _ := render.ParseFragment(tc.old)
+			new, _ := render.ParseFragment(tc.new)
+			b.ReportAllocs()
+			for b.Loop() {
+				Diff(old, new)
+			}
+		})
+	}
+}
