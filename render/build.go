@@ -9,7 +9,7 @@ type builder struct {
 	open   []frame // open elements
 	arena  []pnode // nodes whose parent is complete, siblings contiguous
 	attrs  []Attr  // attributes of every node, by node
-	sorted bool // a formatting element has two attributes or more (see restoreAttrOrder)
+	sorted bool    // a formatting element has two attributes or more (see restoreAttrOrder)
 }
 
 // pnode is a node under construction: its children and attributes are
