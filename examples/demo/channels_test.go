@@ -41,7 +41,7 @@ func TestPhoenixClient(t *testing.T) {
 	ctx, cancel := context.WithCancel(t.Context())
 	errc := make(chan error, 1)
 	go func() {
-		errc <- runWith(ctx, config{listener: ln, dev: true, socketIdleTimeout: time.Second}, logger)
+		errc <- runWith(ctx, config{listener: ln, dev: true, socketIdleTimeout: 2 * time.Second}, logger)
 	}()
 	defer func() {
 		cancel()

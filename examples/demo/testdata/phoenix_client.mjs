@@ -3,7 +3,7 @@
 //	node --experimental-websocket examples/demo/testdata/phoenix_client.mjs http://127.0.0.1:8080
 //
 // The server must run in development mode (for /dev/token and
-// /dev/disconnect) with a short socket idle timeout (about 1 s): the
+// /dev/disconnect) with a short socket idle timeout (about 2 s): the
 // heartbeat check idles for longer than that. Exits 0 when every check
 // passes; otherwise prints the failed check and exits 1.
 import {Socket} from "phoenix"
@@ -14,7 +14,7 @@ if(!base){
   process.exit(2)
 }
 const endPoint = base.replace(/^http/, "ws") + "/socket"
-const heartbeatIntervalMs = 200
+const heartbeatIntervalMs = 500
 const stepTimeoutMs = 5000
 
 /** Resolves with the value passed to done, or rejects after the step timeout. */
@@ -119,7 +119,7 @@ async function main(){
 
   // Heartbeats keep an idle client connected past the server's idle timeout.
   const opens = alice.stats.opens
-  await sleep(2500)
+  await sleep(3500)
   check(alice.isConnected() && alice.stats.opens === opens && alice.stats.closes === 0,
     `idle client lost its connection: ${JSON.stringify(alice.stats)}`)
 
