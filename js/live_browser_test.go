@@ -33,6 +33,10 @@ const livePage = `<!doctype html>
 <meta name="csrf-token" content="csrf-123">
 <script>
 window.hookLog = []
+// The client reports a patch it could not apply with console.error: count them.
+window.consoleErrors = []
+const consoleError = console.error
+console.error = (...args) => { consoleErrors.push(args.join(" ")); consoleError(...args) }
 window.templiveHooks = {
   Probe: {
     mounted() {
@@ -81,6 +85,7 @@ func (s *viewState) html() string {
 <p id="query">%s</p>
 <p id="url">%s</p>
 <a id="plink" href="/page?x=2" live-patch>x=2</a>
+<a id="nlink" href="/page?nav=1" live-navigate>nav</a>
 <button id="toggle" live-click="toggle">toggle</button>
 <button id="bump" live-click="bump">bump</button>
 <button id="tick" live-click="tick">tick</button>
@@ -91,6 +96,7 @@ func (s *viewState) html() string {
 
 // liveRig is the scripted server and what it saw.
 type liveRig struct {
+	t       *testing.T
 	release chan struct{} // lets a "slow" click reply
 
 	mu     sync.Mutex // guards state, joins, events, params
@@ -118,12 +124,18 @@ func (r *liveRig) event(t, e string) map[string]any {
 	return nil
 }
 
+func (r *liveRig) joinCount() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return len(r.joins)
+}
+
 func (r *liveRig) count(t, e string) int {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	n := 0
 	for _, ev := range r.events {
-		if ev["t"] == t && ev["e"] == e {
+		if ev["t"] == t && (ev["e"] == e || ev["e"] == nil && e == "") {
 			n++
 		}
 	}
@@ -190,18 +202,24 @@ func (v *scriptedView) Join(ctx context.Context, payload json.RawMessage) (any, 
 }
 
 func (v *scriptedView) HandleIn(ctx context.Context, ev live.Event) (live.Reply, error) {
-	if ev.Name != "event" {
-		return live.ReplyError(map[string]string{"reason": "unknown event"}), nil
-	}
 	var e map[string]any
 	if err := json.Unmarshal(ev.Payload, &e); err != nil {
+		v.rig.t.Errorf("server: event %s: %v", ev.Name, err)
 		return live.NoReply, err
+	}
+	switch ev.Name {
+	case "event":
+	case "live_patch":
+		e["t"] = "live_patch"
+	default:
+		v.rig.t.Errorf("server: unexpected channel event %q %v", ev.Name, e)
+		return live.ReplyError(map[string]string{"reason": "unknown event"}), nil
 	}
 	v.rig.record(&v.rig.events, e)
 	vals, _ := url.ParseQuery(fmt.Sprint(e["v"]))
 	s := &v.state
 	reply := map[string]any{}
-	switch e["t"].(string) + ":" + fmt.Sprint(e["e"]) {
+	switch fmt.Sprint(e["t"]) + ":" + fmt.Sprint(e["e"]) {
 	case "click:inc":
 		by, _ := strconv.Atoi(vals.Get("by"))
 		s.Count += by
@@ -226,12 +244,8 @@ func (v *scriptedView) HandleIn(ctx context.Context, ev live.Event) (live.Reply,
 		s.WKey = fmt.Sprint(e["k"])
 	case "change:search":
 		s.Q = vals.Get("q")
-	case "live_patch:":
-		var p struct {
-			URL string `json:"url"`
-		}
-		json.Unmarshal(ev.Payload, &p)
-		s.URL = p.URL
+	case "live_patch:<nil>":
+		s.URL = fmt.Sprint(e["url"])
 	case "click:toggle":
 		s.HookShown = !s.HookShown
 	case "click:bump":
@@ -254,6 +268,7 @@ func (v *scriptedView) HandleIn(ctx context.Context, ev live.Event) (live.Reply,
 		}
 		return live.ReplyOK(nil), nil
 	default:
+		v.rig.t.Errorf("server: unexpected event %v", e)
 		return live.ReplyError(map[string]string{"reason": "unexpected event"}), nil
 	}
 	if p := v.patch(); !p.Empty() {
@@ -264,7 +279,7 @@ func (v *scriptedView) HandleIn(ctx context.Context, ev live.Event) (live.Reply,
 }
 
 func newLiveServer(t *testing.T) (*httptest.Server, *liveRig) {
-	rig := &liveRig{release: make(chan struct{})}
+	rig := &liveRig{t: t, release: make(chan struct{})}
 	sock := live.NewSocket(live.SocketOptions[struct{}]{Logger: slog.New(slog.DiscardHandler)})
 	sock.Channel("lv:*", func(cc *live.ChannelConn, _ struct{}) live.Channel {
 		return &scriptedView{rig: rig, cc: cc}
@@ -426,9 +441,34 @@ func TestLiveViewClient(t *testing.T) {
 		if got := str(tab, `location.search`); got != "?x=2" {
 			t.Errorf("location.search = %q", got)
 		}
+		joins := rig.joinCount()
 		tab.Eval(`history.back()`, nil)
 		tab.Wait(`location.search == ""`)
 		tab.Wait(`document.querySelector("#url").textContent.endsWith("/page")`)
+		if n := rig.joinCount(); n != joins {
+			t.Errorf("a live patch rejoined (%d joins)", n-joins)
+		}
+		if n := rig.count("live_patch", ""); n != 2 {
+			t.Errorf("%d live_patch events, want 2", n)
+		}
+	})
+
+	run("live-navigate rejoins with the new URL, and back rejoins again", func(t *testing.T, tab *browsertest.Tab) {
+		joins := rig.joinCount()
+		tab.Click("#nlink")
+		tab.WaitText("#url", "/page?nav=1")
+		if got := str(tab, `location.search`); got != "?nav=1" {
+			t.Errorf("location.search = %q", got)
+		}
+		if n := rig.joinCount(); n != joins+1 {
+			t.Errorf("%d joins for a navigation, want 1", n-joins)
+		}
+		tab.Eval(`history.back()`, nil)
+		tab.Wait(`document.querySelector("#url").textContent.endsWith("/page")`)
+		if n := rig.joinCount(); n != joins+2 {
+			t.Errorf("%d joins after navigate and back, want 2", n-joins)
+		}
+		tab.WaitClass("#lv-1", "live-connected")
 	})
 
 	run("a diff push", func(t *testing.T, tab *browsertest.Tab) {
@@ -455,6 +495,14 @@ func TestLiveViewClient(t *testing.T) {
 		}
 		if got := str(tab, `document.querySelector("#other").value`); got != "typed" {
 			t.Errorf("#other after rejoin = %q", got)
+		}
+	})
+
+	run("no console errors", func(t *testing.T, tab *browsertest.Tab) {
+		var errs []string
+		tab.Eval(`consoleErrors`, &errs)
+		for _, e := range errs {
+			t.Error(e)
 		}
 	})
 

@@ -27,7 +27,8 @@ const patchPage = `<!doctype html>
 <script>
 function describe(n) {
   if (n.nodeType == 1) {
-    const attrs = [...n.attributes].map(a => a.name + "=" + JSON.stringify(a.value)).sort().join(" ")
+    // Attribute order counts: diff keeps it, and el.attributes shows it.
+    const attrs = [...n.attributes].map(a => a.name + "=" + JSON.stringify(a.value)).join(" ")
     return "<" + n.namespaceURI.split("/").pop() + ":" + n.localName + (attrs ? " " + attrs : "") + ">"
   }
   return n.nodeType + ":" + JSON.stringify(n.data)
@@ -99,6 +100,9 @@ var patchCases = []struct{ name, old, new string }{
 	{"a textarea's text", `<textarea>a</textarea>`, `<textarea>b</textarea>`},
 	{"nested forms stay flat", `<form><div></div></form>`, `<form><div><input name="a"></div></form>`},
 	{"entities and special characters", `<p>&lt;a&gt;</p>`, `<p>&amp; "quotes" ü ☃</p>`},
+	{"a long text spliced", `<p>The counter is at 41 and rising, slowly.</p>`, `<p>The counter is at 42 and rising, slowly.</p>`},
+	{"a splice after astral characters", `<p>😀😀 emoji everywhere and then a 1 at the end</p>`, `<p>😀😀 emoji everywhere and then a 2 at the end</p>`},
+	{"an attribute added before others", `<p title="t" class="c">x</p>`, `<p id="i" title="t" class="c">x</p>`},
 }
 
 // TestApplyPatchMatchesTheBrowser checks the oracle of DESIGN.md in Chromium: for

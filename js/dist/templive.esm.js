@@ -959,6 +959,7 @@ var OP_INSERT = 3;
 var OP_REMOVE = 4;
 var OP_MOVE = 5;
 var OP_REPLACE = 6;
+var OP_SPLICE = 7;
 var VOID = new Set("area base basefont bgsound br col embed frame hr img input keygen link meta param source track wbr".split(" "));
 var XHTML = "http://www.w3.org/1999/xhtml";
 var PatchError = class extends Error {
@@ -982,7 +983,7 @@ function opaque(n) {
   return v == "ignore" || v == "stream";
 }
 function applyOp(root, op, changed) {
-  let [code, path, a, b] = op;
+  let [code, path, a, b, c] = op;
   if (!Array.isArray(path) || !path.length) fail("invalid patch: empty path");
   let parent = root;
   for (let i = 0; i < path.length; i++) {
@@ -997,8 +998,14 @@ function applyOp(root, op, changed) {
   let target = kids[k];
   switch (code) {
     case OP_TEXT:
+    case OP_SPLICE:
       if (!(target instanceof Text || target instanceof Comment)) fail("text of a non-text node");
-      target.data = a;
+      if (code == OP_TEXT) {
+        target.data = a;
+      } else {
+        if (!(a >= 0 && b >= 0 && a + b <= target.length)) fail(`splice ${a}+${b} outside a text of ${target.length}`);
+        target.replaceData(a, b, c);
+      }
       return changed(target);
     case OP_SET_ATTR:
     case OP_REMOVE_ATTR:
@@ -1192,9 +1199,10 @@ var View = class {
    * @param {Element | null} el the element that sent it (null for hooks)
    * @param {string} type
    * @param {Record<string, any>} payload
+   * @param {string} [event] the channel event: "event", or "live_patch"
    * @returns {Promise<any>}
    */
-  pushEvent(el, type, payload) {
+  pushEvent(el, type, payload, event = EV_EVENT) {
     if (!this.channel) return Promise.reject(new Error("view not joined"));
     if (el && el.id) payload.el = el.id;
     for (let k in payload) if (payload[k] === "" || payload[k] == null) delete payload[k];
@@ -1202,7 +1210,7 @@ var View = class {
     };
     let form = type == "submit" ? el : null;
     return new Promise((resolve, reject) => {
-      this.channel.push(EV_EVENT, payload).receive("ok", (r) => {
+      this.channel.push(event, payload).receive("ok", (r) => {
         done();
         this.applyReply(r, form);
         resolve(r.r);
@@ -1245,7 +1253,7 @@ var View = class {
         }
       });
     } catch (e) {
-      this.live.socket.log("view", "patch failed, rejoining", e);
+      console.error("templive: patch failed, rejoining", e);
       this.leave();
       this.join();
       return;
@@ -1262,7 +1270,7 @@ var View = class {
    */
   livePatch(href, kind) {
     this.history(href, kind);
-    this.pushEvent(null, EV_LIVE_PATCH, { url: href }).catch(() => {
+    this.pushEvent(null, "", { url: href }, EV_LIVE_PATCH).catch(() => {
     });
   }
   /** @param {string} href @param {"push" | "replace" | null} kind */

@@ -190,16 +190,17 @@ export class View {
    * @param {Element | null} el the element that sent it (null for hooks)
    * @param {string} type
    * @param {Record<string, any>} payload
+   * @param {string} [event] the channel event: "event", or "live_patch"
    * @returns {Promise<any>}
    */
-  pushEvent(el, type, payload) {
+  pushEvent(el, type, payload, event = EV_EVENT) {
     if (!this.channel) return Promise.reject(new Error("view not joined"))
     if (el && el.id) payload.el = el.id
     for (let k in payload) if (payload[k] === "" || payload[k] == null) delete payload[k]
     let done = el ? loading(el, type) : () => {}
     let form = type == "submit" ? el : null
     return new Promise((resolve, reject) => {
-      /** @type {import("./channel.js").Channel} */ (this.channel).push(EV_EVENT, payload)
+      /** @type {import("./channel.js").Channel} */ (this.channel).push(event, payload)
         .receive("ok", r => {
           done()
           this.applyReply(r, form)
@@ -247,7 +248,7 @@ export class View {
       })
     } catch (e) {
       // The DOM is no longer the tree the server diffs against: start over.
-      this.live.socket.log("view", "patch failed, rejoining", e)
+      console.error("templive: patch failed, rejoining", e)
       this.leave()
       this.join()
       return
@@ -265,7 +266,7 @@ export class View {
    */
   livePatch(href, kind) {
     this.history(href, kind)
-    this.pushEvent(null, EV_LIVE_PATCH, {url: href}).catch(() => {})
+    this.pushEvent(null, "", {url: href}, EV_LIVE_PATCH).catch(() => {})
   }
 
   /** @param {string} href @param {"push" | "replace" | null} kind */

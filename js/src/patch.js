@@ -11,6 +11,7 @@ export const OP_INSERT = 3 // [3, path, html]: parse in the parent's context, in
 export const OP_REMOVE = 4 // [4, path, count?]: remove count (default 1) siblings
 export const OP_MOVE = 5 // [5, path, to]: take the node out, put it back at index `to`
 export const OP_REPLACE = 6 // [6, path, html]: replace the node with the parsed nodes
+export const OP_SPLICE = 7 // [7, path, offset, count, text]: replace count UTF-16 units of a text at offset
 
 const VOID = new Set(("area base basefont bgsound br col embed frame hr img input keygen link meta " +
   "param source track wbr").split(" "))
@@ -57,7 +58,7 @@ function opaque(n) {
 
 /** @param {Element} root @param {any[]} op @param {Changed} changed */
 function applyOp(root, op, changed) {
-  let [code, path, a, b] = op
+  let [code, path, a, b, c] = op
   if (!Array.isArray(path) || !path.length) fail("invalid patch: empty path")
   /** @type {Node} */
   let parent = root
@@ -73,8 +74,15 @@ function applyOp(root, op, changed) {
   let target = kids[k]
   switch (code) {
     case OP_TEXT:
+    case OP_SPLICE:
       if (!(target instanceof Text || target instanceof Comment)) fail("text of a non-text node")
-      target.data = a
+      if (code == OP_TEXT) {
+        target.data = a
+      } else {
+        // replaceData would clamp a count that runs past the end; diff.Apply refuses it.
+        if (!(a >= 0 && b >= 0 && a + b <= target.length)) fail(`splice ${a}+${b} outside a text of ${target.length}`)
+        target.replaceData(a, b, c)
+      }
       return changed(target)
     case OP_SET_ATTR:
     case OP_REMOVE_ATTR:
