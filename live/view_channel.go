@@ -41,15 +41,16 @@ type joinPayload struct {
 
 // joinReply answers a successful join.
 type joinReply struct {
-	HTML  string `json:"html"`
-	Title string `json:"title,omitempty"`
+	HTML  json.RawMessage `json:"html"` // a JSON string that keeps <, > and & as they are
+	Title string          `json:"title,omitempty"`
 }
 
 // renderReply carries a render's effects: the patch, events for hooks, a
 // new title, and a hook event's reply.
 type renderReply struct {
-	Patch  json.RawMessage `json:"d,omitempty"`
-	Reply  any             `json:"r,omitempty"`
+	Patch   json.RawMessage `json:"d,omitempty"`
+	Streams json.RawMessage `json:"s,omitempty"`
+	Reply   any             `json:"r,omitempty"`
 	Events [][2]any        `json:"ev,omitempty"`
 	Title  *string         `json:"title,omitempty"`
 }
@@ -128,10 +129,14 @@ func (vc *viewChannel) Join(ctx context.Context, raw json.RawMessage) (any, erro
 	if err != nil {
 		return nil, fmt.Errorf("parse render: %w", err)
 	}
+	// The HTML carries the streams' items; the server keeps none of them.
+	if _, err := s.collectStreams(tree); err != nil {
+		return nil, err
+	}
 	vc.tree = tree
 	vc.dirty = false
 	vc.srv.views.Store(s.id, vc)
-	reply := joinReply{HTML: string(html)}
+	reply := joinReply{HTML: appendJSONString(nil, string(html))}
 	if s.titleSet {
 		reply.Title = s.title
 		s.titleSet = false
@@ -289,13 +294,14 @@ func (vc *viewChannel) flush(ctx context.Context) error {
 	}
 	var out renderReply
 	if vc.dirty {
-		patch, err := vc.rerender(ctx)
+		patch, streams, err := vc.rerender(ctx)
 		if err != nil {
 			return err
 		}
 		if !patch.Empty() {
 			out.Patch = patch.AppendJSON(nil)
 		}
+		out.Streams = streams
 		vc.dirty = false
 	}
 	out.Events = vc.takeEvents()
@@ -307,7 +313,7 @@ func (vc *viewChannel) flush(ctx context.Context) error {
 		vc.answerWaiting(out)
 		return nil
 	}
-	if out.Patch != nil || out.Events != nil || out.Title != nil {
+	if out.Patch != nil || out.Streams != nil || out.Events != nil || out.Title != nil {
 		vc.cc.Push("diff", out)
 	}
 	return nil
@@ -326,19 +332,24 @@ func (vc *viewChannel) answerWaiting(out renderReply) {
 	vc.waiting = vc.waiting[:0]
 }
 
-// rerender renders the view and returns the patch from the last tree.
-func (vc *viewChannel) rerender(ctx context.Context) (diff.Patch, error) {
+// rerender renders the view and returns the patch from the last tree and
+// the streams' operations.
+func (vc *viewChannel) rerender(ctx context.Context) (diff.Patch, json.RawMessage, error) {
 	html, err := vc.render(ctx)
 	if err != nil {
-		return diff.Patch{}, err
+		return nil, nil, err
 	}
 	tree, err := render.ParseFragment(html)
 	if err != nil {
-		return diff.Patch{}, fmt.Errorf("parse render: %w", err)
+		return nil, nil, fmt.Errorf("parse render: %w", err)
+	}
+	streams, err := vc.s.collectStreams(tree)
+	if err != nil {
+		return nil, nil, err
 	}
 	patch := diff.Diff(vc.tree, tree)
 	vc.tree = tree
-	return patch, nil
+	return patch, streams, nil
 }
 
 // render renders the view with its Socket in the context.

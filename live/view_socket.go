@@ -55,6 +55,7 @@ type Socket struct {
 	navKind    string
 	redirectTo string
 	hookReply  any
+	streams    []streamer
 
 	mu     sync.Mutex // guards timers
 	timers map[*time.Timer]struct{}

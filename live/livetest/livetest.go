@@ -162,7 +162,7 @@ type View struct {
 	c       *Client
 	t       testing.TB
 	ws      *websocket.Conn
-	frames  chan []json.RawMessage
+	frames  chan frame
 	readErr error
 	wg      sync.WaitGroup
 
@@ -176,9 +176,16 @@ type View struct {
 	events     []PushedEvent
 	redirect   string
 	navigated  string
+	lastRender int // bytes of the last frame that carried a render
 	closed     bool
 	closeOnce  sync.Once
 	lastFlashT string
+}
+
+// frame is a decoded server frame and its size on the wire.
+type frame struct {
+	f    []json.RawMessage
+	size int
 }
 
 // A PushedEvent is an event the view pushed to client hooks
@@ -231,7 +238,7 @@ func (v *View) connect() error {
 		return err
 	}
 	v.ws = ws
-	v.frames = make(chan []json.RawMessage, 256)
+	v.frames = make(chan frame, 256)
 	v.wg.Go(v.readLoop)
 	return nil
 }
@@ -250,7 +257,7 @@ func (v *View) readLoop() {
 			v.readErr = fmt.Errorf("livetest: malformed frame from server: %s", data)
 			return
 		}
-		v.frames <- f
+		v.frames <- frame{f, len(data)}
 	}
 }
 
@@ -329,7 +336,7 @@ func (v *View) await(ref string) (status string, resp json.RawMessage, err error
 			if !ok {
 				return "", nil, fmt.Errorf("connection closed: %v", v.readErr)
 			}
-			done, status, resp, err := v.handle(f, ref)
+			done, status, resp, err := v.handle(f.f, f.size, ref)
 			if err != nil || done {
 				return status, resp, err
 			}
@@ -351,11 +358,11 @@ func (v *View) awaitPush(event string, match func(json.RawMessage) bool) error {
 				return fmt.Errorf("connection closed: %v", v.readErr)
 			}
 			var ev string
-			json.Unmarshal(f[3], &ev)
-			if _, _, _, err := v.handle(f, ""); err != nil {
+			json.Unmarshal(f.f[3], &ev)
+			if _, _, _, err := v.handle(f.f, f.size, ""); err != nil {
 				return err
 			}
-			if ev == event && match(f[4]) {
+			if ev == event && match(f.f[4]) {
 				return nil
 			}
 		case <-timer.C:
@@ -365,7 +372,7 @@ func (v *View) awaitPush(event string, match func(json.RawMessage) bool) error {
 }
 
 // handle applies one frame. done reports that it was the reply to ref.
-func (v *View) handle(f []json.RawMessage, ref string) (done bool, status string, resp json.RawMessage, err error) {
+func (v *View) handle(f []json.RawMessage, size int, ref string) (done bool, status string, resp json.RawMessage, err error) {
 	var joinRef, fref, topic, event string
 	json.Unmarshal(f[0], &joinRef)
 	json.Unmarshal(f[1], &fref)
@@ -387,12 +394,14 @@ func (v *View) handle(f []json.RawMessage, ref string) (done bool, status string
 			return false, "", nil, nil
 		}
 		if r.Status == "ok" && fref != v.joinRef {
+			v.lastRender = size
 			if err := v.applyRender(r.Response); err != nil {
 				return true, r.Status, r.Response, err
 			}
 		}
 		return true, r.Status, r.Response, nil
 	case "diff":
+		v.lastRender = size
 		return false, "", nil, v.applyRender(f[4])
 	case "redirect":
 		var r struct{ To string }
@@ -424,9 +433,10 @@ func (v *View) handle(f []json.RawMessage, ref string) (done bool, status string
 // applyRender applies a render's effects: the patch, pushed events, title.
 func (v *View) applyRender(raw json.RawMessage) error {
 	var r struct {
-		Patch  json.RawMessage     `json:"d"`
-		Events [][]json.RawMessage `json:"ev"`
-		Title  *string             `json:"title"`
+		Patch   json.RawMessage     `json:"d"`
+		Streams [][]json.RawMessage `json:"s"`
+		Events  [][]json.RawMessage `json:"ev"`
+		Title   *string             `json:"title"`
 	}
 	if err := json.Unmarshal(raw, &r); err != nil {
 		return fmt.Errorf("malformed render: %s", raw)
@@ -438,6 +448,11 @@ func (v *View) applyRender(raw json.RawMessage) error {
 		}
 		if err := diff.Apply(v.tree, p); err != nil {
 			return fmt.Errorf("patch %s does not apply: %w\n%s", r.Patch, err, render.Pretty(v.tree.AppendHTML(nil)))
+		}
+	}
+	for _, op := range r.Streams {
+		if err := applyStreamOp(v.tree, op); err != nil {
+			return fmt.Errorf("stream operation %s: %w", op, err)
 		}
 	}
 	for _, e := range r.Events {
@@ -728,6 +743,11 @@ func (v *View) Events() []PushedEvent {
 	v.events = nil
 	return e
 }
+
+// LastRenderBytes returns the size on the wire of the last frame that
+// carried a render (an event's reply or a "diff" push): what one update
+// cost.
+func (v *View) LastRenderBytes() int { return v.lastRender }
 
 // ID returns the view's id ([live.Socket.ID]).
 func (v *View) ID() string { return v.id }

@@ -1,0 +1,310 @@
+//go:build lvdev
+
+package live
+
+import (
+	"encoding/json"
+	"fmt"
+	"slices"
+	"unicode/utf8"
+
+	"github.com/templive/templive/render"
+)
+
+// A Stream is a list the browser keeps and the server does not: a feed,
+// a log, a chat history. The view inserts, updates and deletes items; the
+// next render sends just those changes, and then the server forgets the
+// items, so a feed of 100,000 posts costs the view no more memory than a
+// feed of ten.
+//
+// Render the stream's container as an element whose id is the stream's
+// name and whose live-update attribute is "stream", with one child per
+// item of [Stream.Items], each with the item's DOM id as its id:
+//
+//	<ul id="posts" live-update="stream">
+//		for _, it := range v.Posts.Items() {
+//			<li id={ it.ID }>{ it.Value.Body }</li>
+//		}
+//	</ul>
+//
+// Items holds only what changed since the last render. Re-renders of the
+// rest of the page never touch the container's children.
+//
+// A Stream belongs to its view's goroutine, like the view's other fields.
+type Stream[T any] struct {
+	name  string
+	domID func(T) string
+	limit int
+	items []StreamItem[T] // pending, in the order the container shows them
+	ops   []streamOp      // pending, in the order the browser applies them
+}
+
+// A StreamItem is an item to render: its DOM id and its value.
+type StreamItem[T any] struct {
+	ID    string
+	Value T
+}
+
+// streamOp is one change to apply in the browser; see docs/PROTOCOL.md.
+type streamOp struct {
+	kind byte   // 'i' insert, 'd' delete, 'r' reset, 'l' limit
+	id   string // the item's DOM id (i, d)
+	at   int    // insert position: -1 end, 0 top, k before the k-th item (i); the limit (l)
+	html []byte // the item's HTML, filled in after the render (i)
+}
+
+// A streamer is a stream as the runtime sees it, whatever its item type.
+type streamer interface {
+	streamName() string
+	takeOps() (ops []streamOp, limit int)
+}
+
+// NewStream returns a stream named name for the view of s. domID gives
+// each item's DOM id, which must be unique in the page (prefix it:
+// "posts-42"). The container is the element with id name.
+func NewStream[T any](s *Socket, name string, domID func(T) string) *Stream[T] {
+	st := &Stream[T]{name: name, domID: domID}
+	s.streams = append(s.streams, st)
+	return st
+}
+
+// Name returns the stream's name: its container's id.
+func (st *Stream[T]) Name() string { return st.name }
+
+// Items returns the items to render in the container: those inserted or
+// updated since the last render, in their order on the page (trimmed to
+// the limit).
+func (st *Stream[T]) Items() []StreamItem[T] {
+	switch n := st.limit; {
+	case n > 0 && len(st.items) > n:
+		return st.items[:n]
+	case n < 0 && len(st.items) > -n:
+		return st.items[len(st.items)+n:]
+	}
+	return st.items
+}
+
+// Insert appends items at the end of the list. An item whose DOM id is
+// already in the browser's list is updated where it stands instead.
+func (st *Stream[T]) Insert(items ...T) { st.InsertAt(-1, items...) }
+
+// InsertAt inserts items, in order, before the at-th item of the list (0
+// is the top; -1 the end). An item whose DOM id is already in the list is
+// updated where it stands instead. An index past the end appends.
+func (st *Stream[T]) InsertAt(at int, items ...T) {
+	for i, v := range items {
+		id := st.domID(v)
+		pos := at
+		if at >= 0 {
+			pos = at + i
+		}
+		st.ops = append(st.ops, streamOp{kind: 'i', id: id, at: pos})
+		st.placeLocally(id, v, pos)
+	}
+}
+
+// placeLocally orders the pending items the way the browser will, so a
+// first render shows them in place.
+func (st *Stream[T]) placeLocally(id string, v T, at int) {
+	for i := range st.items {
+		if st.items[i].ID == id {
+			st.items[i].Value = v
+			return
+		}
+	}
+	it := StreamItem[T]{ID: id, Value: v}
+	if at < 0 || at >= len(st.items) {
+		st.items = append(st.items, it)
+		return
+	}
+	st.items = append(st.items, StreamItem[T]{})
+	copy(st.items[at+1:], st.items[at:])
+	st.items[at] = it
+}
+
+// Update replaces items in place; an item the browser does not have is
+// appended (use [Stream.InsertAt] to choose where).
+func (st *Stream[T]) Update(items ...T) { st.Insert(items...) }
+
+// Delete removes items from the browser's list, by DOM id.
+func (st *Stream[T]) Delete(items ...T) {
+	for _, v := range items {
+		st.DeleteID(st.domID(v))
+	}
+}
+
+// DeleteID removes the item with DOM id id from the browser's list.
+func (st *Stream[T]) DeleteID(id string) {
+	st.ops = append(st.ops, streamOp{kind: 'd', id: id})
+	for i := range st.items {
+		if st.items[i].ID == id {
+			st.items = append(st.items[:i], st.items[i+1:]...)
+			break
+		}
+	}
+}
+
+// Reset empties the browser's list, then inserts items in order.
+func (st *Stream[T]) Reset(items ...T) {
+	st.ops = append(st.ops[:0], streamOp{kind: 'r'})
+	st.items = st.items[:0]
+	st.Insert(items...)
+}
+
+// SetLimit makes the browser keep at most n items: after every render that
+// inserted items, the extra ones are dropped from the end of the list; a
+// negative n keeps the last -n, dropping from the top. Zero removes the
+// limit. The first render is trimmed too.
+func (st *Stream[T]) SetLimit(n int) { st.limit = n }
+
+func (st *Stream[T]) streamName() string { return st.name }
+
+// takeOps returns the pending operations and forgets them and the items.
+func (st *Stream[T]) takeOps() ([]streamOp, int) {
+	ops := st.ops
+	if st.limit != 0 && slices.ContainsFunc(ops, func(op streamOp) bool { return op.kind == 'i' }) {
+		ops = append(ops, streamOp{kind: 'l', at: st.limit})
+	}
+	st.ops, st.items = nil, nil
+	return ops, st.limit
+}
+
+// collectStreams takes every stream's pending operations, fills inserts
+// with the HTML the render produced for them, and empties the stream
+// containers of tree, so the server keeps none of their items. It returns
+// the operations encoded for the wire, or nil if there are none.
+func (s *Socket) collectStreams(tree *render.Node) (json.RawMessage, error) {
+	containers := map[string]*render.Node{}
+	findStreamContainers(tree, containers)
+	var out []byte
+	for _, st := range s.streams {
+		ops, limit := st.takeOps()
+		if len(ops) == 0 {
+			continue
+		}
+		c := containers[st.streamName()]
+		if c == nil {
+			return nil, fmt.Errorf("stream %q: no element with id %q and live-update=\"stream\" in the render", st.streamName(), st.streamName())
+		}
+		byID := map[string]*render.Node{}
+		for i := range c.Children {
+			if id, ok := c.Children[i].Attr("id"); ok {
+				byID[id] = &c.Children[i]
+			}
+		}
+		for _, op := range ops {
+			if op.kind == 'i' {
+				n := byID[op.id]
+				if n == nil && limit != 0 {
+					continue // trimmed by the limit before it was rendered
+				}
+				if n == nil {
+					return nil, fmt.Errorf("stream %q: the render has no child with id %q for an inserted item", st.streamName(), op.id)
+				}
+				op.html = n.AppendHTML(nil)
+			}
+			out = appendStreamOp(out, st.streamName(), op)
+		}
+	}
+	for _, c := range containers {
+		c.Children = nil
+	}
+	if out == nil {
+		return nil, nil
+	}
+	return append(append([]byte{'['}, out[1:]...), ']'), nil
+}
+
+// findStreamContainers records every element of tree with
+// live-update="stream", by id.
+func findStreamContainers(n *render.Node, into map[string]*render.Node) {
+	for i := range n.Children {
+		c := &n.Children[i]
+		if c.Type != render.ElementNode {
+			continue
+		}
+		if v, _ := c.Attr("live-update"); v == "stream" {
+			if id, ok := c.Attr("id"); ok {
+				into[id] = c
+			}
+			continue
+		}
+		findStreamContainers(c, into)
+	}
+}
+
+// appendStreamOp appends ",<op>" in its wire form:
+// ["i",container,id,at,html], ["d",container,id], ["r",container],
+// ["l",container,n].
+func appendStreamOp(b []byte, container string, op streamOp) []byte {
+	b = append(b, ",[\""...)
+	b = append(b, op.kind)
+	b = append(b, "\","...)
+	b = appendJSONString(b, container)
+	switch op.kind {
+	case 'i':
+		b = append(b, ',')
+		b = appendJSONString(b, op.id)
+		b = fmt.Appendf(b, ",%d,", op.at)
+		b = appendJSONString(b, string(op.html))
+	case 'd':
+		b = append(b, ',')
+		b = appendJSONString(b, op.id)
+	case 'l':
+		b = fmt.Appendf(b, ",%d", op.at)
+	}
+	return append(b, ']')
+}
+
+// appendJSONString appends s as a JSON string. Unlike encoding/json it
+// leaves <, > and & alone: the HTML of an item travels as it is. Invalid
+// UTF-8 becomes U+FFFD, since a WebSocket text frame must be valid UTF-8.
+func appendJSONString(b []byte, s string) []byte {
+	const hex = "0123456789abcdef"
+	b = append(b, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c >= utf8.RuneSelf {
+			r, size := utf8.DecodeRuneInString(s[i:])
+			if r == utf8.RuneError && size == 1 {
+				b = append(b, s[start:i]...)
+				b = append(b, `\ufffd`...)
+				i += size
+				start = i
+				continue
+			}
+			if r == '\u2028' || r == '\u2029' {
+				b = append(b, s[start:i]...)
+				b = append(b, `\u202`...)
+				b = append(b, hex[r&0xf])
+				i += size
+				start = i
+				continue
+			}
+			i += size
+			continue
+		}
+		if c >= 0x20 && c != '"' && c != '\\' {
+			i++
+			continue
+		}
+		b = append(b, s[start:i]...)
+		switch c {
+		case '"', '\\':
+			b = append(b, '\\', c)
+		case '\n':
+			b = append(b, '\\', 'n')
+		case '\r':
+			b = append(b, '\\', 'r')
+		case '\t':
+			b = append(b, '\\', 't')
+		default:
+			b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
+		}
+		i++
+		start = i
+	}
+	b = append(b, s[start:]...)
+	return append(b, '"')
+}
