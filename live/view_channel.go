@@ -51,8 +51,8 @@ type renderReply struct {
 	Patch   json.RawMessage `json:"d,omitempty"`
 	Streams json.RawMessage `json:"s,omitempty"`
 	Reply   any             `json:"r,omitempty"`
-	Events [][2]any        `json:"ev,omitempty"`
-	Title  *string         `json:"title,omitempty"`
+	Events  [][2]any        `json:"ev,omitempty"`
+	Title   *string         `json:"title,omitempty"`
 }
 
 // Join verifies the page's session, mounts the view (or adopts the one the
