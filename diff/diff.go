@@ -36,18 +36,28 @@ func (d *differ) html(parent *render.Node, run []render.Node) string {
 	return string(d.buf)
 }
 
-// key returns a child's key: its live-key attribute, else its id.
-func key(n *render.Node) string {
+// nodeKey is a child's key: its live-key attribute, else its id.
+type nodeKey struct {
+	val  string
+	kind uint8 // 0: no key, 1: live-key, 2: id
+}
+
+func key(n *render.Node) nodeKey {
 	if n.Type != render.ElementNode {
-		return ""
+		return nodeKey{}
 	}
-	if k, ok := n.Attr("live-key"); ok {
-		return "k" + k
+	var k nodeKey
+	for i := range n.Attrs {
+		switch n.Attrs[i].Key {
+		case "live-key":
+			return nodeKey{n.Attrs[i].Val, 1}
+		case "id":
+			if k.kind == 0 {
+				k = nodeKey{n.Attrs[i].Val, 2}
+			}
+		}
 	}
-	if k, ok := n.Attr("id"); ok {
-		return "i" + k
-	}
-	return ""
+	return k
 }
 
 // compatible reports whether a can be patched into b rather than replaced.
@@ -116,12 +126,12 @@ func (d *differ) middle(new *render.Node, O, N []render.Node, start, eo, en int)
 		return match
 	}
 	used := make([]bool, eo-start)
-	var keyed map[string]int
+	var keyed map[nodeKey]int
 	var unkeyed []int
 	for i := start; i < eo; i++ {
-		if k := key(&O[i]); k != "" {
+		if k := key(&O[i]); k.kind != 0 {
 			if keyed == nil {
-				keyed = make(map[string]int)
+				keyed = make(map[nodeKey]int)
 			}
 			if _, dup := keyed[k]; !dup {
 				keyed[k] = i
@@ -134,7 +144,7 @@ func (d *differ) middle(new *render.Node, O, N []render.Node, start, eo, en int)
 	for j := start; j < en; j++ {
 		match[j-start] = -1
 		var o int
-		if k := key(&N[j]); k != "" {
+		if k := key(&N[j]); k.kind != 0 {
 			i, ok := keyed[k]
 			if !ok {
 				continue
