@@ -71,8 +71,10 @@ type Interceptor interface {
 
 // drainer is implemented by channels of this package (the live view
 // runtime) that batch work: drained is called on the channel's goroutine
-// whenever it has just handled something and finds nothing else queued,
-// neither client events nor PubSub messages. A panic crashes the channel.
+// whenever it has just handled something (a client event, a PubSub message
+// or a broadcast) and finds nothing else queued, neither client events nor
+// PubSub messages. It is not called after Join alone. A panic crashes the
+// channel.
 type drainer interface {
 	drained(ctx context.Context)
 }
@@ -88,7 +90,8 @@ type drainer interface {
 //   - Client events arrive in HandleIn with their Ref. Return [NoReply],
 //     keep the ref, and after processing call [ChannelConn.Reply] with it.
 //   - [ChannelConn.Push] sends a server push at any time, from any goroutine.
-//   - Leave, close and crash are reported through [Terminator].
+//   - Leave, close and crash are reported through [Terminator]; by then
+//     Push and Reply return [ErrClosed].
 //   - [ChannelConn.Mailbox] is the channel's own *pubsub.Mailbox;
 //     [ChannelConn.Subscribe] adds topics to it and their messages arrive in
 //     [InfoHandler.HandleInfo] on the channel's goroutine. An overflow crashes
