@@ -143,3 +143,24 @@ func ExamplePubSub_Register() {
 	// true
 	// <nil>
 }
+
+// LocalBroadcast stays on this node: presence diffs, for instance, are
+// computed on every node and must not be relayed again.
+func ExamplePubSub_LocalBroadcast() {
+	cluster := pubsub.NewMemoryCluster()
+	a, _ := pubsub.New(pubsub.Options{Node: "a", Adapter: cluster.Adapter("a")})
+	b, _ := pubsub.New(pubsub.Options{Node: "b", Adapter: cluster.Adapter("b")})
+	defer a.Close()
+	defer b.Close()
+
+	onA, _ := a.Subscribe("presence:lobby")
+	onB, _ := b.Subscribe("presence:lobby")
+	a.LocalBroadcast("presence:lobby", "a's diff")
+	a.Broadcast(context.Background(), "presence:lobby", "for everyone")
+
+	fmt.Println("a:", (<-onA.C()).Payload, "then", (<-onA.C()).Payload)
+	fmt.Println("b:", (<-onB.C()).Payload)
+	// Output:
+	// a: a's diff then for everyone
+	// b: for everyone
+}

@@ -4,6 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"runtime"
+	"sync"
+	"sync/atomic"
 	"testing"
 
 	"go.uber.org/goleak"
@@ -171,3 +174,70 @@ func TestResume(t *testing.T) {
 }
 
 var discard = slog.New(slog.DiscardHandler)
+
+// Once Unsubscribe returns, no broadcast, even one already under way on
+// another goroutine, may deliver through the subscription.
+func TestUnsubscribeIsExact(t *testing.T) {
+	t.Parallel()
+	ps := newNode(t, pubsub.Options{})
+	stop := make(chan struct{})
+	var sent atomic.Int64
+	var wg sync.WaitGroup
+	for range 2 {
+		wg.Go(func() {
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+					ps.LocalBroadcast("hot", "x")
+					sent.Add(1)
+					runtime.Gosched()
+				}
+			}
+		})
+	}
+	for range 20 {
+		s, err := ps.Subscribe("hot")
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.Close()
+		n := s.Mailbox().Len()
+		// Let both publishers finish the broadcast they were in and
+		// start new ones.
+		for from := sent.Load(); sent.Load() < from+4; {
+			runtime.Gosched()
+		}
+		if got := s.Mailbox().Len(); got != n {
+			t.Fatalf("%d messages delivered after Unsubscribe returned", got-n)
+		}
+	}
+	close(stop)
+	wg.Wait()
+}
+
+// Subscribing and closing concurrently never leaves a subscription behind,
+// and never delivers to a closed PubSub's subscribers.
+func TestCloseRacesSubscribe(t *testing.T) {
+	t.Parallel()
+	for range 50 {
+		ps, _ := pubsub.New(pubsub.Options{Logger: discard})
+		var wg sync.WaitGroup
+		var subs [4]*pubsub.Subscription
+		for i := range subs {
+			wg.Go(func() { subs[i], _ = ps.Subscribe("t") })
+		}
+		wg.Go(func() { ps.Close() })
+		wg.Wait()
+		ps.LocalBroadcast("t", "late")
+		if n := ps.Subscribers("t"); n != 0 {
+			t.Fatalf("%d subscriptions survived Close", n)
+		}
+		for _, s := range subs {
+			if s != nil && s.Mailbox().Len() != 0 {
+				t.Fatal("a subscription of a closed PubSub received a message")
+			}
+		}
+	}
+}
