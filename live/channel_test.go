@@ -454,3 +454,60 @@ func TestInterceptedBroadcasts(t *testing.T) {
 		t.Errorf("kid got %s", m.Raw)
 	}
 }
+
+func TestChannelConnDescribesItsJoin(t *testing.T) {
+	t.Parallel()
+	var s *testServer
+	s = startSocket(t, SocketOptions[*testUser]{}, func(ch *testChannel) {
+		ch.join = func(_ context.Context, cc *ChannelConn, _ json.RawMessage) (any, error) {
+			return map[string]any{
+				"join_ref":  cc.JoinRef(),
+				"socket_id": cc.SocketID(),
+				"param":     cc.ConnectInfo().Params.Get("user"),
+				"mailbox":   cc.Mailbox() != nil,
+				"pubsub":    cc.PubSub() == s.sock.PubSub(),
+				"logger":    cc.Logger() != nil,
+			}, nil
+		}
+	})
+	c := s.dial(t, "9")
+	c.expectStatus(c.join("room:1", "7", nil), "ok",
+		`{"join_ref":"7","logger":true,"mailbox":true,"param":"9","pubsub":true,"socket_id":"user_socket:9"}`)
+}
+
+func TestRoutes(t *testing.T) {
+	t.Parallel()
+	s := startSocket(t, SocketOptions[*testUser]{}, nil)
+	s.sock.Channel("exact", func(cc *ChannelConn, u *testUser) Channel {
+		return &testChannel{cc: cc, user: &testUser{ID: "exact"}}
+	})
+	tests := []struct {
+		name, topic, status, response string
+	}{
+		{"A prefix pattern matches its topics.", "room:42", "ok", `{"user":"1"}`},
+		{"A prefix pattern matches the bare prefix.", "room:", "ok", `{"user":"1"}`},
+		{"An exact pattern matches its topic.", "exact", "ok", `{"user":"exact"}`},
+		{"An exact pattern does not match longer topics.", "exactly", "error", `{"reason":"unmatched topic"}`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			c := s.dial(t, "1")
+			c.expectStatus(c.join(tt.topic, "1", nil), tt.status, tt.response)
+		})
+	}
+}
+
+func TestBinaryBroadcast(t *testing.T) {
+	t.Parallel()
+	s := startSocket(t, SocketOptions[*testUser]{}, nil)
+	c := s.dial(t, "1")
+	c.join("room:1", "1", nil)
+	if err := s.sock.Broadcast(t.Context(), "room:1", "blob", Binary{1, 2}); err != nil {
+		t.Fatal(err)
+	}
+	want, _ := encodeBinary(kindBroadcast, []string{"room:1", "blob"}, []byte{1, 2})
+	if m := c.read(); !m.Binary || string(m.Raw) != string(want) {
+		t.Fatalf("binary broadcast %q, want %q", m.Raw, want)
+	}
+}
