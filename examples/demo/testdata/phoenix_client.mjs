@@ -134,6 +134,9 @@ async function main(){
   lobbyB.push("new_msg", {body: "welcome back"})
   check((await again).body === "welcome back", "wrong message after rejoin")
 
+  // Leaving is acknowledged.
+  await step("leave", (ok, fail) => lobbyB.leave().receive("ok", ok).receive("error", fail))
+
   for(const s of [alice, bob]){ s.disconnect() }
   console.log("ok: phoenix client checks passed")
 }
