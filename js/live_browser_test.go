@@ -52,7 +52,7 @@ window.templiveHooks = {
 }
 </script>
 <script defer src="/live/templive.js"></script>
-</head><body><div id="lv-1" data-live-root data-live-session="session-1">%s</div></body></html>`
+</head><body><div id="lv-1" data-live-root data-live-session="%s">%s</div></body></html>`
 
 // viewState is the scripted view's state; html renders it.
 type viewState struct {
@@ -99,8 +99,9 @@ type liveRig struct {
 	t       *testing.T
 	release chan struct{} // lets a "slow" click reply
 
-	mu     sync.Mutex // guards state, joins, events, params
-	state  viewState  // survives reconnects, as a resumed view's would
+	mu     sync.Mutex     // guards state, joins, events, params, gets
+	state  viewState      // survives reconnects, as a resumed view's would
+	gets   map[string]int // page loads by session
 	joins  []map[string]any
 	events []map[string]any
 	params []url.Values
@@ -182,7 +183,16 @@ func (v *scriptedView) Join(ctx context.Context, payload json.RawMessage) (any, 
 	v.rig.mu.Lock()
 	v.rig.params = append(v.rig.params, v.cc.ConnectInfo().Params)
 	v.rig.mu.Unlock()
-	if p["session"] != "session-1" {
+	switch p["session"] {
+	case "session-1":
+	case "redirect-me":
+		return nil, &live.JoinError{Response: map[string]string{"reason": "redirect", "to": "/other", "flash": "F1"}}
+	case "navigate-me":
+		// The mount navigates elsewhere once; the new URL mounts.
+		if !strings.Contains(fmt.Sprint(p["url"]), "from=nav") {
+			return nil, &live.JoinError{Response: map[string]string{"reason": "navigate", "to": "/page?from=nav", "flash": "F2"}}
+		}
+	default:
 		return nil, live.Refuse("unauthorized")
 	}
 	v.rig.mu.Lock()
@@ -279,7 +289,7 @@ func (v *scriptedView) HandleIn(ctx context.Context, ev live.Event) (live.Reply,
 }
 
 func newLiveServer(t *testing.T) (*httptest.Server, *liveRig) {
-	rig := &liveRig{t: t, release: make(chan struct{})}
+	rig := &liveRig{t: t, release: make(chan struct{}), gets: map[string]int{}}
 	sock := live.NewSocket(live.SocketOptions[struct{}]{Logger: slog.New(slog.DiscardHandler)})
 	sock.Channel("lv:*", func(cc *live.ChannelConn, _ struct{}) live.Channel {
 		return &scriptedView{rig: rig, cc: cc}
@@ -292,8 +302,15 @@ func newLiveServer(t *testing.T) (*httptest.Server, *liveRig) {
 		fmt.Fprint(w, `<!doctype html><title>other</title><link rel="icon" href="data:,"><h1>other page</h1>`)
 	})
 	mux.HandleFunc("/page", func(w http.ResponseWriter, r *http.Request) {
+		session := r.URL.Query().Get("session")
+		if session == "" {
+			session = "session-1"
+		}
+		rig.mu.Lock()
+		rig.gets[session]++
+		rig.mu.Unlock()
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		fmt.Fprintf(w, livePage, first)
+		fmt.Fprintf(w, livePage, html.EscapeString(session), first)
 	})
 	srv := httptest.NewServer(mux)
 	t.Cleanup(func() {
@@ -509,5 +526,68 @@ func TestLiveViewClient(t *testing.T) {
 	run("redirect", func(t *testing.T, tab *browsertest.Tab) {
 		tab.Click("#bye")
 		tab.WaitText("h1", "other page")
+	})
+}
+
+// TestLiveViewJoinRefusals covers the join errors that send the browser
+// elsewhere: a redirect with a flash, a mount that navigates, a bad session.
+func TestLiveViewJoinRefusals(t *testing.T) {
+	t.Parallel()
+	srv, rig := newLiveServer(t)
+	b := browsertest.New(t)
+
+	t.Run("redirect sets the flash cookie and loads the page", func(t *testing.T) {
+		tab := b.NewTab(t)
+		tab.Navigate(srv.URL + "/page?session=redirect-me")
+		tab.WaitText("h1", "other page")
+		var cookie string
+		tab.Eval(`document.cookie`, &cookie)
+		if !strings.Contains(cookie, "_live_flash=F1") {
+			t.Errorf("cookies %q, want _live_flash=F1", cookie)
+		}
+	})
+
+	t.Run("navigate rejoins at the new URL with the flash", func(t *testing.T) {
+		tab := b.NewTab(t)
+		tab.Navigate(srv.URL + "/page?session=navigate-me")
+		tab.WaitClass("#lv-1", "live-connected")
+		tab.Wait(`location.search == "?from=nav"`)
+		rig.mu.Lock()
+		last := rig.joins[len(rig.joins)-1]
+		rig.mu.Unlock()
+		if last["flash"] != "F2" || !strings.HasSuffix(fmt.Sprint(last["url"]), "/page?from=nav") {
+			t.Errorf("join after navigate = %v", last)
+		}
+		var entries int
+		tab.Eval(`history.length`, &entries)
+		if entries != 2 { // the new tab's blank page and this one, replaced
+			t.Errorf("history.length = %d, want 2 (the navigation replaces)", entries)
+		}
+	})
+
+	t.Run("an unauthorized session reloads the page, once", func(t *testing.T) {
+		tab := b.NewTab(t)
+		tab.Navigate(srv.URL + "/page?session=forged")
+		tab.WaitClass("#lv-1", "live-error")
+		deadline := time.Now().Add(10 * time.Second)
+		for {
+			rig.mu.Lock()
+			n := rig.gets["forged"]
+			rig.mu.Unlock()
+			if n >= 2 {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("%d loads of the page, want a reload", n)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		// The reload is refused again, and the next reload waits 10 s.
+		tab.WaitClass("#lv-1", "live-error")
+		var stamp string
+		tab.Eval(`sessionStorage.getItem("templive:reload") || ""`, &stamp)
+		if stamp == "" {
+			t.Error("no reload time in sessionStorage")
+		}
 	})
 }

@@ -29,6 +29,7 @@ var LOADING_CLASS = "live-loading";
 var ERROR_CLASS = "live-error";
 var RELOAD_KEY = "templive:reload";
 var RELOAD_MIN_MS = 1e4;
+var FLASH_COOKIE = "_live_flash";
 var EV_EVENT = "event";
 var EV_DIFF = "diff";
 var EV_REDIRECT = "redirect";
@@ -1052,6 +1053,7 @@ function fragment(parent, html) {
 
 // js/src/live.js
 var MAX_JOIN_ERRORS = 5;
+var MAX_REDIRECTS = 5;
 var LiveSocket = class {
   /** @param {LiveOptions} [opts] */
   constructor(opts = {}) {
@@ -1122,6 +1124,11 @@ function reload(url) {
     location.href = url;
   }, Math.max(0, wait));
 }
+function redirect(to, flash) {
+  if (flash) document.cookie = `${FLASH_COOKIE}=${flash}; path=/; max-age=60; samesite=lax`;
+  location.href = to;
+  return true;
+}
 var View = class {
   /**
    * @param {LiveSocket} live
@@ -1136,24 +1143,32 @@ var View = class {
     this.channel = null;
     this.joins = 0;
     this.joinErrors = 0;
+    this.redirects = 0;
     this.wasDisconnected = false;
     this.mountId = Math.random().toString(36).slice(2);
     history.replaceState({ ...history.state, live: this.mountId }, "");
   }
-  /** @param {string} [url] the page URL to join with (the current one by default) */
-  join(url) {
+  /**
+   * @param {string} [url] the page URL to join with (the current one by default)
+   * @param {string} [flash] a flash carried over from a live redirect
+   */
+  join(url, flash) {
     let chan = this.channel = this.live.socket.channel(this.topic, () => {
       let p = { session: this.session, url: url || location.href };
       if (this.joins > 0) p.form = formRecovery(this.root);
+      if (flash) p.flash = flash;
       return p;
     });
     this.setStatus(LOADING_CLASS);
     chan.on(EV_DIFF, (r) => this.applyReply(r));
-    chan.on(EV_REDIRECT, (r) => reload(r.to));
+    chan.on(EV_REDIRECT, (r) => redirect(r.to, r.flash));
     chan.on(EV_LIVE_PATCH, (r) => this.history(r.to, r.kind));
-    chan.on(EV_LIVE_REDIRECT, (r) => this.navigate(r.to, r.kind));
+    chan.on(EV_LIVE_REDIRECT, (r) => this.navigate(r.to, r.kind, void 0, r.flash));
     chan.on("phx_error", () => this.disconnected());
-    chan.join().receive("ok", (r) => this.joined(r)).receive("error", (r) => this.joinFailed(r && r.reason, url)).receive("timeout", () => this.disconnected());
+    chan.join().receive("ok", (r) => {
+      flash = void 0;
+      this.joined(r);
+    }).receive("error", (r) => this.joinFailed(r || {}, url)).receive("timeout", () => this.disconnected());
   }
   leave() {
     if (this.channel) this.channel.leave();
@@ -1170,20 +1185,33 @@ var View = class {
     this.root.classList.remove(CONNECTED_CLASS, LOADING_CLASS, ERROR_CLASS);
     this.root.classList.add(cls);
   }
-  /** @param {string | undefined} reason @param {string} [url] */
-  joinFailed(reason, url) {
+  /**
+   * A refused join: the mount sent the browser elsewhere, the session is no good,
+   * or something failed (the channel retries with backoff, up to a point).
+   * @param {{reason?: string, to?: string, flash?: string}} r
+   * @param {string} [url] the URL this join was for, when it was a live navigation
+   */
+  joinFailed(r, url) {
     this.disconnected();
-    if (reason == "navigate" && url) return void (location.href = url);
+    let { reason, to, flash } = r;
+    let stop = () => {
+      this.leave();
+      return true;
+    };
+    if (reason == "redirect" && to) return stop() && redirect(to, flash);
+    if (reason == "navigate") {
+      if (to && ++this.redirects <= MAX_REDIRECTS) return this.navigate(to, "replace", void 0, flash);
+      if (to || url) return stop() && redirect(to || url || location.href, flash);
+    }
     if (reason == "stale" || reason == "unauthorized" || ++this.joinErrors >= this.live.maxJoinErrors) {
-      this.channel && this.channel.leave();
-      reload(url || location.href);
+      stop() && reload(url || location.href);
     }
   }
   /** @param {{html: string, title?: string}} r */
   joined(r) {
     let reconnected = this.wasDisconnected;
     this.joins++;
-    this.joinErrors = 0;
+    this.joinErrors = this.redirects = 0;
     this.wasDisconnected = false;
     let focus = saveFocus(this.root);
     this.hooks.each("beforeUpdate");
@@ -1284,13 +1312,14 @@ var View = class {
    * @param {string} href
    * @param {"push" | "replace" | null} kind
    * @param {string} [mountId] the id of the history entry we came back to
+   * @param {string} [flash] carried to the next view's join
    */
-  navigate(href, kind, mountId) {
+  navigate(href, kind, mountId, flash) {
     this.leave();
     this.joins = 0;
     this.mountId = mountId || Math.random().toString(36).slice(2);
     this.history(href, kind);
-    this.join(href);
+    this.join(href, flash);
   }
 };
 function loading(el, type) {

@@ -36,6 +36,7 @@ export const LOADING_CLASS = "live-loading"
 export const ERROR_CLASS = "live-error"
 export const RELOAD_KEY = "templive:reload"
 export const RELOAD_MIN_MS = 10000
+export const FLASH_COOKIE = "_live_flash"
 
 // Live view events on the channel.
 export const EV_EVENT = "event"

@@ -2,7 +2,7 @@
 
 import {
   CONNECTED_CLASS, ERROR_CLASS, EV_DIFF, EV_EVENT, EV_LIVE_PATCH, EV_LIVE_REDIRECT, EV_REDIRECT,
-  LIVE_PATH, LOADING_CLASS, RELOAD_KEY, RELOAD_MIN_MS, ROOT_ATTR, SESSION_ATTR,
+  FLASH_COOKIE, LIVE_PATH, LOADING_CLASS, RELOAD_KEY, RELOAD_MIN_MS, ROOT_ATTR, SESSION_ATTR,
 } from "./constants.js"
 import {Socket} from "./socket.js"
 import {bind} from "./bindings.js"
@@ -23,6 +23,8 @@ import {applyPatch} from "./patch.js"
 
 /** Joined views that fail this many joins in a row reload the page. */
 const MAX_JOIN_ERRORS = 5
+/** Live navigations a mount may chain (each refusing with "navigate") before a full load. */
+const MAX_REDIRECTS = 5
 
 /** Connects the live views of a page and routes the document's events to them. */
 export class LiveSocket {
@@ -100,6 +102,18 @@ export function reload(url) {
   }, Math.max(0, wait))
 }
 
+/**
+ * A full page load of `to`. A flash travels in a short-lived cookie the next
+ * page's GET reads (and clears).
+ * @param {string} to
+ * @param {string} [flash]
+ */
+function redirect(to, flash) {
+  if (flash) document.cookie = `${FLASH_COOKIE}=${flash}; path=/; max-age=60; samesite=lax`
+  location.href = to
+  return true
+}
+
 /** One live root and its channel. */
 export class View {
   /**
@@ -116,28 +130,36 @@ export class View {
     this.channel = null
     this.joins = 0
     this.joinErrors = 0
+    this.redirects = 0
     this.wasDisconnected = false
     this.mountId = Math.random().toString(36).slice(2)
     history.replaceState({...history.state, live: this.mountId}, "")
   }
 
-  /** @param {string} [url] the page URL to join with (the current one by default) */
-  join(url) {
+  /**
+   * @param {string} [url] the page URL to join with (the current one by default)
+   * @param {string} [flash] a flash carried over from a live redirect
+   */
+  join(url, flash) {
     let chan = this.channel = this.live.socket.channel(this.topic, () => {
       /** @type {Record<string, any>} */
       let p = {session: this.session, url: url || location.href}
       if (this.joins > 0) p.form = formRecovery(this.root)
+      if (flash) p.flash = flash
       return p
     })
     this.setStatus(LOADING_CLASS)
     chan.on(EV_DIFF, r => this.applyReply(r))
-    chan.on(EV_REDIRECT, r => reload(r.to))
+    chan.on(EV_REDIRECT, r => redirect(r.to, r.flash))
     chan.on(EV_LIVE_PATCH, r => this.history(r.to, r.kind))
-    chan.on(EV_LIVE_REDIRECT, r => this.navigate(r.to, r.kind))
+    chan.on(EV_LIVE_REDIRECT, r => this.navigate(r.to, r.kind, undefined, r.flash))
     chan.on("phx_error", () => this.disconnected())
     chan.join()
-      .receive("ok", r => this.joined(r))
-      .receive("error", r => this.joinFailed(r && r.reason, url))
+      .receive("ok", r => {
+        flash = undefined // shown once, not again on a rejoin
+        this.joined(r)
+      })
+      .receive("error", r => this.joinFailed(r || {}, url))
       .receive("timeout", () => this.disconnected())
   }
 
@@ -159,13 +181,25 @@ export class View {
     this.root.classList.add(cls)
   }
 
-  /** @param {string | undefined} reason @param {string} [url] */
-  joinFailed(reason, url) {
+  /**
+   * A refused join: the mount sent the browser elsewhere, the session is no good,
+   * or something failed (the channel retries with backoff, up to a point).
+   * @param {{reason?: string, to?: string, flash?: string}} r
+   * @param {string} [url] the URL this join was for, when it was a live navigation
+   */
+  joinFailed(r, url) {
     this.disconnected()
-    if (reason == "navigate" && url) return void (location.href = url)
+    let {reason, to, flash} = r
+    let stop = () => { this.leave(); return true }
+    if (reason == "redirect" && to) return stop() && redirect(to, flash)
+    if (reason == "navigate") {
+      // A mount that navigates on (to), or a navigation the server will not do
+      // over the socket (a full page load of its URL).
+      if (to && ++this.redirects <= MAX_REDIRECTS) return this.navigate(to, "replace", undefined, flash)
+      if (to || url) return stop() && redirect(to || url || location.href, flash)
+    }
     if (reason == "stale" || reason == "unauthorized" || ++this.joinErrors >= this.live.maxJoinErrors) {
-      this.channel && this.channel.leave()
-      reload(url || location.href)
+      stop() && reload(url || location.href)
     }
   }
 
@@ -173,7 +207,7 @@ export class View {
   joined(r) {
     let reconnected = this.wasDisconnected
     this.joins++
-    this.joinErrors = 0
+    this.joinErrors = this.redirects = 0
     this.wasDisconnected = false
     let focus = saveFocus(this.root)
     this.hooks.each("beforeUpdate")
@@ -281,13 +315,14 @@ export class View {
    * @param {string} href
    * @param {"push" | "replace" | null} kind
    * @param {string} [mountId] the id of the history entry we came back to
+   * @param {string} [flash] carried to the next view's join
    */
-  navigate(href, kind, mountId) {
+  navigate(href, kind, mountId, flash) {
     this.leave()
     this.joins = 0
     this.mountId = mountId || Math.random().toString(36).slice(2)
     this.history(href, kind)
-    this.join(href)
+    this.join(href, flash)
   }
 }
 
