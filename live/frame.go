@@ -60,10 +60,11 @@ func decodeText(data []byte) (frame, error) {
 	if f.ref, err = decodeRef(parts[1]); err != nil {
 		return frame{}, fmt.Errorf("%w: ref: %v", ErrMalformedFrame, err)
 	}
-	if err := json.Unmarshal(parts[2], &f.topic); err != nil || f.topic == "" {
+	var ok bool
+	if f.topic, ok = decodeString(parts[2]); !ok || f.topic == "" {
 		return frame{}, fmt.Errorf("%w: topic must be a non-empty string", ErrMalformedFrame)
 	}
-	if err := json.Unmarshal(parts[3], &f.event); err != nil || f.event == "" {
+	if f.event, ok = decodeString(parts[3]); !ok || f.event == "" {
 		return frame{}, fmt.Errorf("%w: event must be a non-empty string", ErrMalformedFrame)
 	}
 	f.payload = parts[4]
@@ -75,11 +76,28 @@ func decodeRef(raw json.RawMessage) (string, error) {
 	if bytes.Equal(raw, []byte("null")) {
 		return "", nil
 	}
-	var s string
-	if err := json.Unmarshal(raw, &s); err != nil {
+	s, ok := decodeString(raw)
+	if !ok {
 		return "", errors.New("must be a string or null")
 	}
 	return s, nil
+}
+
+// decodeString decodes a JSON string from an element of an array that
+// json.Unmarshal has already validated. Strings without escapes, the
+// common case for refs, topics and events, are taken as they are.
+func decodeString(raw json.RawMessage) (string, bool) {
+	if len(raw) >= 2 && raw[0] == '"' && raw[len(raw)-1] == '"' {
+		inner := raw[1 : len(raw)-1]
+		if bytes.IndexByte(inner, '\\') < 0 && utf8.Valid(inner) {
+			return string(inner), true
+		}
+	}
+	var s string
+	if err := json.Unmarshal(raw, &s); err != nil {
+		return "", false
+	}
+	return s, true
 }
 
 // decodeBinary decodes a binary frame from the client: kind 0 (push),
