@@ -77,10 +77,14 @@ const (
 
 func classify(tag string) uint16 {
 	switch tag {
-	case "div", "section", "article", "aside", "nav", "header", "footer", "main", "ul", "ol",
+	case "section", "article", "aside", "nav", "header", "footer", "main", "ul", "ol",
 		"menu", "dl", "blockquote", "fieldset", "figure", "figcaption", "details", "summary",
-		"address", "center", "dialog", "dir", "hgroup", "search":
+		"center", "dir", "hgroup":
 		return tCloseP | tStopper
+	case "div", "address", "dialog", "search":
+		// The <li> search walks through div and address; dialog and search
+		// are not special to x/net/html.
+		return tCloseP
 	case "p":
 		return tCloseP | tImplied
 	case "h1", "h2", "h3", "h4", "h5", "h6":
@@ -393,16 +397,8 @@ func (p *parser) startTag() bool {
 	if p.cnt[cSelect] > 0 && tag != "option" && tag != "optgroup" {
 		return false
 	}
-	if cls&tCloseP != 0 && p.cnt[cP] > 0 {
-		for i := len(p.b.open) - 1; i >= 0; i-- {
-			t := p.b.open[i].n.data
-			if t == "p" {
-				return false
-			}
-			if classify(t)&tBoundary != 0 {
-				break
-			}
-		}
+	if cls&tCloseP != 0 && !p.noPInButtonScope() {
+		return false
 	}
 	counted := -1
 	switch tag {
@@ -420,8 +416,14 @@ func (p *parser) startTag() bool {
 		if !p.noOpen(func(t string) bool { return t == "li" }) {
 			return false
 		}
+		if !p.noPInButtonScope() {
+			return false
+		}
 	case "dd", "dt":
 		if !p.noOpen(func(t string) bool { return t == "dd" || t == "dt" }) {
+			return false
+		}
+		if !p.noPInButtonScope() {
 			return false
 		}
 	case "option":
@@ -451,6 +453,24 @@ func (p *parser) startTag() bool {
 		return p.rawElement(tag, a0, cls)
 	}
 	p.b.start(tag, HTML, a0, uint8(counted+1)<<4)
+	return true
+}
+
+// noPInButtonScope reports whether no <p> is open in button scope, so a
+// start tag that closes one has nothing to close.
+func (p *parser) noPInButtonScope() bool {
+	if p.cnt[cP] == 0 {
+		return true
+	}
+	for i := len(p.b.open) - 1; i >= 0; i-- {
+		t := p.b.open[i].n.data
+		if t == "p" {
+			return false
+		}
+		if classify(t)&tBoundary != 0 {
+			return true
+		}
+	}
 	return true
 }
 
