@@ -49,7 +49,7 @@ type InfoHandler interface {
 // client left (or joined the topic again), [ErrClosed] when the connection
 // closed or the channel was closed by the server, and an error wrapping
 // [ErrChannelCrashed] or [ErrMailboxOverflow] after a crash. Terminate is
-// not called for a join that was refused.
+// not called when Join refused or failed.
 type Terminator interface {
 	Terminate(reason error)
 }
@@ -522,6 +522,8 @@ func (c *ChannelConn) crashed(v any) error {
 func (c *ChannelConn) terminate(ch Channel, reason error) {
 	c.endSubscriptions()
 	c.conn.removeChannel(c)
+	// From here on Push and Reply fail, so nothing follows the final frame.
+	c.markEnded()
 
 	switch {
 	case errors.Is(reason, ErrChannelCrashed), errors.Is(reason, ErrMailboxOverflow):
@@ -533,7 +535,6 @@ func (c *ChannelConn) terminate(ch Channel, reason error) {
 	case reason == errServerClose || reason == errDuplicateJoin:
 		c.sendFinal(outFrame{data: encodeText(c.joinRef, c.joinRef, c.topic, eventClose, nil)})
 	}
-	c.markEnded()
 
 	t, ok := ch.(Terminator)
 	if !ok {
