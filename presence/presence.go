@@ -143,7 +143,7 @@ func hasRef[M any](metas []Meta[M], ref string) bool {
 }
 
 // A Diff is what changed on a topic: the metas that joined and those that
-// left, grouped by key. A [Tracker] delivers each Diff to the topic's local
+// left, grouped by key; either map may be nil. A [Tracker] delivers each Diff to the topic's local
 // subscribers as a Diff[M] value, so a view type-switches on
 // presence.Diff[RoomMeta]. An update appears as a leave of the old meta and
 // a join of the new one, whose PrevRef is the old Ref.
@@ -161,10 +161,11 @@ func (d Diff[M]) IsEmpty() bool {
 	return len(d.Joins) == 0 && len(d.Leaves) == 0
 }
 
-// group turns entries into presences by key, metas ordered by dot.
+// group turns entries into presences by key, metas ordered by dot. It
+// returns nil for no entries; a nil Presences still marshals to {}.
 func group[M any](es []*entry[M]) Presences[M] {
 	if len(es) == 0 {
-		return Presences[M]{}
+		return nil
 	}
 	sortEntries(es)
 	p := make(Presences[M], len(es))

@@ -124,45 +124,20 @@ type entry[M any] struct {
 	prevRef    string // phx_ref_prev: the ref this entry replaced, if any
 	meta       M
 	dot        dot
+	// next links the entries of one topic and key in the index of the
+	// one state that holds this entry, so every state that indexes
+	// entries owns them: merges copy what they index.
+	next *entry[M]
 }
 
-// keyEntries are the entries of one key of a topic. Most keys have one,
-// which needs no slice.
-type keyEntries[M any] struct {
-	first *entry[M]
-	rest  []*entry[M]
-}
-
-func (k *keyEntries[M]) remove(e *entry[M]) {
-	if k.first == e {
-		if len(k.rest) == 0 {
-			k.first = nil
-			return
-		}
-		k.first = k.rest[0]
-		e = k.first
-	}
-	k.rest = slices.DeleteFunc(k.rest, func(x *entry[M]) bool { return x == e })
-	if len(k.rest) == 0 {
-		k.rest = nil
-	}
-}
-
-func (k keyEntries[M]) len() int {
-	if k.first == nil {
-		return 0
-	}
-	return 1 + len(k.rest)
-}
-
-// appendTo appends the entries, ordered by dot, to es.
-func (k keyEntries[M]) appendTo(es []*entry[M]) []*entry[M] {
-	if k.first == nil {
-		return es
-	}
+// chain walks the entries of one key of a topic, linked through next, and
+// appends them to es ordered by dot.
+func chain[M any](head *entry[M], es []*entry[M]) []*entry[M] {
 	start := len(es)
-	es = append(append(es, k.first), k.rest...)
-	if len(k.rest) > 0 {
+	for e := head; e != nil; e = e.next {
+		es = append(es, e)
+	}
+	if len(es)-start > 1 {
 		sortEntries(es[start:])
 	}
 	return es
@@ -177,10 +152,13 @@ type state[M any] struct {
 	replica string
 	clock   uint64 // the last clock this replica gave to one of its adds
 	ctx     causalContext
-	values  map[string]map[uint64]*entry[M]     // replica → clock → entry
-	topics  map[string]map[string]keyEntries[M] // topic → key → entries; nil in deltas
-	down    map[string]struct{}                 // replicas whose entries are hidden
-	delta   *state[M]                           // nil unless deltas are recorded
+	values  map[string]map[uint64]*entry[M] // replica → clock → entry
+	topics  map[string]map[string]*entry[M] // topic → key → first entry; nil in deltas
+	down    map[string]struct{}             // replicas whose entries are hidden
+	delta   *state[M]                       // nil unless deltas are recorded
+	// borrowed is set on a delta or extract whose entries belong to the
+	// state it came from: a merge copies them rather than index them.
+	borrowed bool
 }
 
 // newState returns the empty state of replica. With recordDeltas, local adds
@@ -190,7 +168,7 @@ func newState[M any](replica string, recordDeltas bool) *state[M] {
 		replica: replica,
 		ctx:     newCausalContext(),
 		values:  make(map[string]map[uint64]*entry[M]),
-		topics:  make(map[string]map[string]keyEntries[M]),
+		topics:  make(map[string]map[string]*entry[M]),
 		down:    make(map[string]struct{}),
 	}
 	if recordDeltas {
@@ -234,18 +212,11 @@ func (s *state[M]) insert(e *entry[M]) {
 	}
 	byKey := s.topics[e.topic]
 	if byKey == nil {
-		byKey = make(map[string]keyEntries[M])
+		byKey = make(map[string]*entry[M])
 		s.topics[e.topic] = byKey
 	}
-	// Written out rather than through a method: a generic method call
-	// makes k escape, which costs an allocation per insert.
-	k := byKey[e.key]
-	if k.first == nil {
-		k.first = e
-	} else {
-		k.rest = append(k.rest, e)
-	}
-	byKey[e.key] = k
+	e.next = byKey[e.key]
+	byKey[e.key] = e
 }
 
 // delete drops e from the values and the index; the causal context keeps
@@ -260,11 +231,21 @@ func (s *state[M]) delete(e *entry[M]) {
 		return
 	}
 	byKey := s.topics[e.topic]
-	k := byKey[e.key]
-	k.remove(e)
+	head := byKey[e.key]
+	if head == e {
+		head = e.next
+	} else {
+		for p := head; p != nil; p = p.next {
+			if p.next == e {
+				p.next = e.next
+				break
+			}
+		}
+	}
+	e.next = nil
 	switch {
-	case k.first != nil:
-		byKey[e.key] = k
+	case head != nil:
+		byKey[e.key] = head
 	case len(byKey) > 1:
 		delete(byKey, e.key)
 	default:
@@ -280,8 +261,7 @@ func (s *state[M]) add(topic, key, ref, prevRef string, meta M) *entry[M] {
 	s.insert(e)
 	s.ctx.add(e.dot)
 	if s.delta != nil {
-		c := *e
-		s.delta.insert(&c)
+		s.delta.insert(e)
 		s.delta.ctx.add(e.dot)
 	}
 	return e
@@ -316,6 +296,7 @@ func (s *state[M]) takeDelta() *state[M] {
 		return nil
 	}
 	d := s.delta
+	d.borrowed = true
 	s.delta = newDelta[M](s.replica)
 	return d
 }
@@ -326,6 +307,7 @@ func (s *state[M]) takeDelta() *state[M] {
 // treated as immutable.
 func (s *state[M]) extract() *state[M] {
 	out := newDelta[M](s.replica)
+	out.borrowed = true
 	if s.clock > 0 {
 		out.ctx.vv[s.replica] = s.clock
 	}
@@ -384,7 +366,11 @@ func (s *state[M]) merge(r *state[M]) (joins, leaves []*entry[M]) {
 				// Either we hold it already, or we have seen it removed.
 				continue
 			}
-			// Entries are immutable once made, so states share them.
+			if r.borrowed && s.topics != nil {
+				c := *e
+				c.next = nil
+				e = &c
+			}
 			s.insert(e)
 			if !isDown {
 				joins = append(joins, e)
@@ -414,7 +400,7 @@ func (s *state[M]) reserve(es map[uint64]*entry[M]) []string {
 	var created []string
 	for topic, n := range counts {
 		if s.topics[topic] == nil {
-			s.topics[topic] = make(map[string]keyEntries[M], n)
+			s.topics[topic] = make(map[string]*entry[M], n)
 			created = append(created, topic)
 		}
 	}

@@ -305,12 +305,12 @@ func TestStateTopicIndex(t *testing.T) {
 	e1 := s.add("room:1", "alice", "r1", "", 1)
 	e2 := s.add("room:1", "alice", "r2", "", 2)
 	s.add("room:2", "bob", "r3", "", 3)
-	if got := s.topics["room:1"]["alice"].len(); got != 2 {
+	if got := len(chain(s.topics["room:1"]["alice"], nil)); got != 2 {
 		t.Fatalf("alice has %d entries on room:1, want 2 (two tabs)", got)
 	}
 	e3 := s.add("room:1", "alice", "r4", "", 4)
 	s.remove(e1)
-	if got := s.topics["room:1"]["alice"].appendTo(nil); len(got) != 2 || got[0] != e2 || got[1] != e3 {
+	if got := chain(s.topics["room:1"]["alice"], nil); len(got) != 2 || got[0] != e2 || got[1] != e3 {
 		t.Fatalf("after removing the first of three, alice has %v, want r2 and r4 in order", keysOf(got))
 	}
 	s.remove(e3)

@@ -304,16 +304,18 @@ func (t *Tracker[M]) List(ctx context.Context, topic string) (Presences[M], erro
 	}
 	byKey := t.state.topics[topic]
 	n := 0
-	for _, k := range byKey {
-		n += k.len()
+	for _, head := range byKey {
+		for e := head; e != nil; e = e.next {
+			n++
+		}
 	}
 	// One array backs the metas of every key.
 	metas := make([]Meta[M], 0, n)
 	p := make(Presences[M], len(byKey))
 	var es []*entry[M]
-	for key, k := range byKey {
+	for key, head := range byKey {
 		start := len(metas)
-		es = k.appendTo(es[:0])
+		es = chain(head, es[:0])
 		metas = t.appendMetasLocked(metas, es)
 		if len(metas) > start {
 			p[key] = Presence[M]{Metas: metas[start:len(metas):len(metas)]}
@@ -335,7 +337,7 @@ func (t *Tracker[M]) Get(ctx context.Context, topic, key string) (Presence[M], e
 		t.mu.Unlock()
 		return Presence[M]{}, fmt.Errorf("presence: get %s %s: %w", topic, key, ErrClosed)
 	}
-	es := t.state.topics[topic][key].appendTo(nil)
+	es := chain(t.state.topics[topic][key], nil)
 	pr := Presence[M]{Metas: t.appendMetasLocked(make([]Meta[M], 0, len(es)), es)}
 	t.mu.Unlock()
 	if len(pr.Metas) == 0 {
