@@ -91,6 +91,8 @@ func (s *viewState) html() string {
 <button id="tick" live-click="tick">tick</button>
 <p id="ticks">%d</p>
 <button id="bye" live-click="bye">bye</button>
+<div id="ign" live-update="ignore">server</div>
+<input id="fb" live-focus="fin" live-blur="fout" live-value-x="1">
 %s`, s.Count, s.SlowDone, e(s.Email), e(s.Other), e(s.Msg), e(s.Key), e(s.WKey), e(s.Q), e(s.URL), s.Tick, hook)
 }
 
@@ -258,6 +260,7 @@ func (v *scriptedView) HandleIn(ctx context.Context, ev live.Event) (live.Reply,
 		s.URL = fmt.Sprint(e["url"])
 	case "click:toggle":
 		s.HookShown = !s.HookShown
+	case "focus:fin", "blur:fout":
 	case "click:bump":
 		s.Hook++
 	case "hook:ping":
@@ -420,6 +423,17 @@ func TestLiveViewClient(t *testing.T) {
 		tab.WaitText("#wkey", "k")
 	})
 
+	run("focus and blur", func(t *testing.T, tab *browsertest.Tab) {
+		tab.Focus("#fb")
+		tab.Focus("#key")
+		deadline := time.Now().Add(5 * time.Second)
+		for rig.count("blur", "fout") == 0 && time.Now().Before(deadline) {
+			time.Sleep(10 * time.Millisecond)
+		}
+		wantEvent(t, "focus", "fin", map[string]any{"v": "x=1", "el": "fb"})
+		wantEvent(t, "blur", "fout", map[string]any{"v": "x=1", "el": "fb"})
+	})
+
 	run("debounce blur waits for the blur", func(t *testing.T, tab *browsertest.Tab) {
 		tab.Type("#q", "abc")
 		if n := rig.count("change", "search"); n != 0 {
@@ -497,6 +511,7 @@ func TestLiveViewClient(t *testing.T) {
 		tab.Click("#toggle") // a hook to see disconnected/reconnected
 		tab.Wait(`hookLog.filter(x => x == "mounted").length == 2`)
 		tab.Eval(`document.querySelector("#other").value = "typed"`, nil)
+		tab.Eval(`document.querySelector("#ign").textContent = "client"`, nil)
 		tab.Eval(`templive.liveSocket.socket.conn.close()`, nil)
 		tab.Wait(`hookLog.includes("disconnected")`)
 		tab.Wait(`hookLog.includes("reconnected")`)
@@ -512,6 +527,9 @@ func TestLiveViewClient(t *testing.T) {
 		}
 		if got := str(tab, `document.querySelector("#other").value`); got != "typed" {
 			t.Errorf("#other after rejoin = %q", got)
+		}
+		if got := str(tab, `document.querySelector("#ign").textContent`); got != "client" {
+			t.Errorf("live-update=ignore content after rejoin = %q, want the client's", got)
 		}
 	})
 

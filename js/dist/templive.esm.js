@@ -23,6 +23,7 @@ var LIVE_PATH = "/live";
 var ROOT_ATTR = "data-live-root";
 var SESSION_ATTR = "data-live-session";
 var HOOK_ATTR = "live-hook";
+var UPDATE_ATTR = "live-update";
 var VALUE_PREFIX = "live-value-";
 var CONNECTED_CLASS = "live-connected";
 var LOADING_CLASS = "live-loading";
@@ -1210,12 +1211,15 @@ var View = class {
   /** @param {{html: string, title?: string}} r */
   joined(r) {
     let reconnected = this.wasDisconnected;
+    let rejoin = this.joins > 0;
     this.joins++;
     this.joinErrors = this.redirects = 0;
     this.wasDisconnected = false;
     let focus = saveFocus(this.root);
     this.hooks.each("beforeUpdate");
+    let kept = rejoin ? keepIgnored(this.root) : null;
     this.root.innerHTML = r.html;
+    kept && kept(this.root);
     restoreFocus(this.root, focus);
     if (r.title != null) document.title = r.title;
     this.setStatus(CONNECTED_CLASS);
@@ -1322,6 +1326,19 @@ var View = class {
     this.join(href, flash);
   }
 };
+function keepIgnored(root) {
+  let saved = [...root.querySelectorAll(`[id][${UPDATE_ATTR}="ignore"]`)].map((el) => [el.id, [...el.childNodes]]);
+  return (root2) => {
+    for (let [id, nodes] of saved) {
+      let el = root2.querySelector(`#${CSS.escape(
+        /** @type {string} */
+        id
+      )}[${UPDATE_ATTR}="ignore"]`);
+      if (el) el.replaceChildren(.../** @type {Node[]} */
+      nodes);
+    }
+  };
+}
 function loading(el, type) {
   let cls = `live-${type}-loading`;
   el.classList.add(cls);

@@ -2,7 +2,7 @@
 
 import {
   CONNECTED_CLASS, ERROR_CLASS, EV_DIFF, EV_EVENT, EV_LIVE_PATCH, EV_LIVE_REDIRECT, EV_REDIRECT,
-  FLASH_COOKIE, LIVE_PATH, LOADING_CLASS, RELOAD_KEY, RELOAD_MIN_MS, ROOT_ATTR, SESSION_ATTR,
+  FLASH_COOKIE, LIVE_PATH, LOADING_CLASS, RELOAD_KEY, RELOAD_MIN_MS, ROOT_ATTR, SESSION_ATTR, UPDATE_ATTR,
 } from "./constants.js"
 import {Socket} from "./socket.js"
 import {bind} from "./bindings.js"
@@ -206,12 +206,15 @@ export class View {
   /** @param {{html: string, title?: string}} r */
   joined(r) {
     let reconnected = this.wasDisconnected
+    let rejoin = this.joins > 0
     this.joins++
     this.joinErrors = this.redirects = 0
     this.wasDisconnected = false
     let focus = saveFocus(this.root)
     this.hooks.each("beforeUpdate")
+    let kept = rejoin ? keepIgnored(this.root) : null
     this.root.innerHTML = r.html
+    kept && kept(this.root)
     restoreFocus(this.root, focus)
     if (r.title != null) document.title = r.title
     this.setStatus(CONNECTED_CLASS)
@@ -323,6 +326,22 @@ export class View {
     this.mountId = mountId || Math.random().toString(36).slice(2)
     this.history(href, kind)
     this.join(href, flash)
+  }
+}
+
+/**
+ * The children of live-update="ignore" elements with an id belong to the page's
+ * own scripts, and patches never touch them: a rejoin's new content keeps them.
+ * Returns the function that moves them into the new content.
+ * @param {Element} root
+ */
+function keepIgnored(root) {
+  let saved = [...root.querySelectorAll(`[id][${UPDATE_ATTR}="ignore"]`)].map(el => [el.id, [...el.childNodes]])
+  return (/** @type {Element} */ root) => {
+    for (let [id, nodes] of saved) {
+      let el = root.querySelector(`#${CSS.escape(/** @type {string} */ (id))}[${UPDATE_ATTR}="ignore"]`)
+      if (el) el.replaceChildren(.../** @type {Node[]} */ (nodes))
+    }
   }
 }
 
