@@ -14,7 +14,8 @@ import "context"
 // published.
 //
 // A PubSub owns the adapter it is given: it calls Start once from [New] and
-// Close once from [PubSub.Close]. Publish may be called concurrently.
+// Close once, from [PubSub.Close] or from New when Start failed. Publish may
+// be called concurrently, and after Close must fail rather than block.
 type Adapter interface {
 	// Start subscribes to the cluster and begins calling receive with each
 	// frame that arrives, from one goroutine at a time, in arrival order.

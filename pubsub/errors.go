@@ -21,6 +21,9 @@ var (
 	ErrDecode = errors.New("pubsub: cannot decode message")
 	// ErrEncode means a value could not be encoded for other nodes.
 	ErrEncode = errors.New("pubsub: cannot encode message")
+	// ErrDisconnected is returned by the adapters of a [MemoryCluster] node
+	// that was cut off with [MemoryCluster.Cut].
+	ErrDisconnected = errors.New("pubsub: disconnected")
 	// ErrPublish means the adapter failed to carry a broadcast to other nodes.
 	// Local subscribers have received it all the same.
 	ErrPublish = errors.New("pubsub: publish to other nodes failed")

@@ -16,21 +16,43 @@ import (
 // included, in one total order, each adapter from its own goroutine, through
 // an unbounded queue. A MemoryCluster is safe for concurrent use.
 type MemoryCluster struct {
-	mu    sync.Mutex // guards nodes
+	mu    sync.Mutex // guards nodes, cut
 	nodes map[*memoryAdapter]struct{}
+	cut   map[string]bool // node names disconnected by Cut
 }
 
 // NewMemoryCluster returns an empty cluster.
 func NewMemoryCluster() *MemoryCluster {
-	return &MemoryCluster{nodes: make(map[*memoryAdapter]struct{})}
+	return &MemoryCluster{nodes: make(map[*memoryAdapter]struct{}), cut: make(map[string]bool)}
 }
 
 // Adapter returns a new adapter attached to the cluster, for the node named
-// node (the name only labels errors; the PubSub's Options.Node is what
-// identifies it on the wire). Pass it in Options.Adapter; the PubSub starts
+// node. The name is what [MemoryCluster.Cut] refers to and labels errors;
+// the PubSub's Options.Node is what identifies the node on the wire, and
+// should be the same. Pass the adapter in Options.Adapter; the PubSub starts
 // and closes it.
 func (c *MemoryCluster) Adapter(node string) Adapter {
 	return &memoryAdapter{cluster: c, node: node, wake: make(chan struct{}, 1), done: make(chan struct{})}
+}
+
+// Cut disconnects the adapters created for node, as a network partition
+// would: until Restore they receive nothing, and their Publish fails, so
+// their PubSub keeps serving its local subscribers and reports what it could
+// not publish. Frames published meanwhile are lost to them, as with a real
+// broker. Cut lets tests watch a node fall silent without closing it.
+func (c *MemoryCluster) Cut(node string) { c.setDown(node, true) }
+
+// Restore reconnects the adapters created for node after Cut.
+func (c *MemoryCluster) Restore(node string) { c.setDown(node, false) }
+
+func (c *MemoryCluster) setDown(node string, down bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if down {
+		c.cut[node] = true
+	} else {
+		delete(c.cut, node)
+	}
 }
 
 // Nodes returns how many adapters of the cluster are started and not closed.
@@ -109,8 +131,13 @@ func (a *memoryAdapter) Publish(ctx context.Context, frame []byte) error {
 	// the same order of frames, as a single broker would.
 	a.cluster.mu.Lock()
 	defer a.cluster.mu.Unlock()
+	if a.cluster.cut[a.node] {
+		return fmt.Errorf("memory adapter %q: %w", a.node, ErrDisconnected)
+	}
 	for n := range a.cluster.nodes {
-		n.enqueue(frame)
+		if !a.cluster.cut[n.node] {
+			n.enqueue(frame)
+		}
 	}
 	return nil
 }

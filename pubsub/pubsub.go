@@ -35,7 +35,8 @@ type Options struct {
 	// cannot be decoded, each publish to the adapter that failed, and each
 	// mailbox that overflowed ([ErrOverflow]). Classify with [errors.Is]. It
 	// is called synchronously from the goroutine that hit the problem, never
-	// while a lock of the PubSub is held; it must not block.
+	// while a lock of the PubSub is held, possibly from several goroutines
+	// at once; it must not block.
 	OnError func(error)
 }
 
@@ -72,8 +73,8 @@ type PubSub struct {
 	dropped, overflows, decodeErrors, publishErrors atomic.Uint64
 }
 
-// New returns a PubSub configured by opts. With an adapter, New starts it and
-// returns its error, if any.
+// New returns a PubSub configured by opts. With an adapter, New starts it;
+// if that fails, New closes the adapter and returns the error.
 func New(opts Options) (*PubSub, error) {
 	ps := &PubSub{
 		node:    opts.Node,
@@ -99,7 +100,9 @@ func New(opts Options) (*PubSub, error) {
 	}
 	if ps.adapter != nil {
 		if err := ps.adapter.Start(ps.receive); err != nil {
-			return nil, fmt.Errorf("pubsub: start adapter: %w", err)
+			// The PubSub owns the adapter: release what Start may have
+			// acquired before failing.
+			return nil, errors.Join(fmt.Errorf("pubsub: start adapter: %w", err), ps.adapter.Close())
 		}
 	}
 	return ps, nil
