@@ -134,6 +134,7 @@ func (c *conn) readLoop(ctx context.Context) {
 		if !rate.allow(time.Now()) {
 			c.logger.Warn("closing a client over the event rate limit", "per_second", lim.eventRate)
 			c.close(closePolicy, "too many events", ErrRateLimited)
+			c.drainUntilClosed()
 			return
 		}
 		var f frame
@@ -145,9 +146,25 @@ func (c *conn) readLoop(ctx context.Context) {
 		if err != nil {
 			c.logger.Debug("malformed frame", "err", err)
 			c.close(closeInvalidData, err.Error(), err)
+			c.drainUntilClosed()
 			return
 		}
 		if !c.dispatch(ctx, f) {
+			return
+		}
+	}
+}
+
+// drainUntilClosed discards what the client still sends after the server
+// decided to close, until the client answers the close frame or closeGrace
+// passes. Dropping the TCP connection with unread data would reset it, and
+// the client could lose the close frame that says why.
+func (c *conn) drainUntilClosed() {
+	if c.ws.SetReadDeadline(time.Now().Add(closeGrace)) != nil {
+		return
+	}
+	for {
+		if _, _, err := c.ws.NextReader(); err != nil {
 			return
 		}
 	}

@@ -397,7 +397,10 @@ func TestEventRateLimit(t *testing.T) {
 	c := s.dial(t, "1")
 	// A burst of twice the rate passes; the first reply proves it.
 	for i := range 30 {
-		c.send("", strconv.Itoa(i), "phoenix", "heartbeat", nil)
+		frame := encodeText("", strconv.Itoa(i), "phoenix", "heartbeat", nil)
+		if c.ws.WriteMessage(websocket.TextMessage, frame) != nil {
+			break // closed already
+		}
 	}
 	c.expectReply("0")
 	c.expectClose(websocket.ClosePolicyViolation)
