@@ -116,6 +116,16 @@ func (m *Mailbox) Resume() int {
 	return n
 }
 
+// Send puts msg in the mailbox directly, as a subscription would deliver it:
+// without blocking and under the same overflow policy. It is how an owner
+// sends itself a message later (a timer firing), the counterpart of Erlang's
+// send(self(), msg). It reports whether msg was enqueued; a drop is counted
+// and signalled on Overflow, but no PubSub hears of it.
+func (m *Mailbox) Send(msg Message) bool {
+	dropped, _ := m.deliver(msg)
+	return !dropped
+}
+
 // deliver enqueues msg without blocking. It reports whether msg was dropped
 // and whether this drop made the mailbox lagged.
 func (m *Mailbox) deliver(msg Message) (dropped, lagged bool) {

@@ -241,3 +241,22 @@ func TestCloseRacesSubscribe(t *testing.T) {
 		}
 	}
 }
+
+func TestMailboxSend(t *testing.T) {
+	t.Parallel()
+	mb := pubsub.NewMailbox(1)
+	if !mb.Send(pubsub.Message{Payload: "tick"}) {
+		t.Fatal("Send to an empty mailbox failed")
+	}
+	if mb.Send(pubsub.Message{Payload: "tock"}) {
+		t.Fatal("Send to a full mailbox succeeded")
+	}
+	if !mb.Lagged() || mb.Dropped() != 1 {
+		t.Fatalf("lagged %v, dropped %d", mb.Lagged(), mb.Dropped())
+	}
+	select {
+	case <-mb.Overflow():
+	default:
+		t.Fatal("no overflow signal")
+	}
+}
