@@ -1080,7 +1080,9 @@ var LiveSocket = class {
   connect() {
     if (!this.unbind) {
       this.unbind = bind({
-        send: (el, type, payload) => this.viewOf(el)?.pushEvent(el, type, payload),
+        send: (el, type, payload) => {
+          this.viewOf(el)?.pushEvent(el, type, payload).catch((e) => this.socket.log("event", e.message));
+        },
         follow: (link, kind) => {
           let view = this.viewOf(link);
           if (!view) return;
@@ -1100,6 +1102,8 @@ var LiveSocket = class {
         root
       ));
     }
+    let main = this.views.values().next().value;
+    if (main) history.replaceState({ ...history.state, live: main.mountId }, "");
     this.socket.connect();
     for (let v of this.views.values()) v.join();
   }
@@ -1122,7 +1126,7 @@ function reload(url) {
   let wait = last + RELOAD_MIN_MS - Date.now();
   setTimeout(() => {
     sessionStorage.setItem(RELOAD_KEY, String(Date.now()));
-    location.href = url;
+    url == location.href ? location.reload() : location.assign(url);
   }, Math.max(0, wait));
 }
 function redirect(to, flash) {
@@ -1147,7 +1151,6 @@ var View = class {
     this.redirects = 0;
     this.wasDisconnected = false;
     this.mountId = Math.random().toString(36).slice(2);
-    history.replaceState({ ...history.state, live: this.mountId }, "");
   }
   /**
    * @param {string} [url] the page URL to join with (the current one by default)

@@ -52,7 +52,10 @@ export class LiveSocket {
   connect() {
     if (!this.unbind) {
       this.unbind = bind({
-        send: (el, type, payload) => this.viewOf(el)?.pushEvent(el, type, payload),
+        send: (el, type, payload) => {
+          // An error reply leaves the view as it is; nobody awaits a binding's event.
+          this.viewOf(el)?.pushEvent(el, type, payload).catch(e => this.socket.log("event", e.message))
+        },
         follow: (link, kind) => {
           let view = this.viewOf(link)
           if (!view) return
@@ -68,6 +71,9 @@ export class LiveSocket {
     for (let root of document.querySelectorAll(`[${ROOT_ATTR}]`)) {
       if (!this.views.has(root.id)) this.views.set(root.id, new View(this, /** @type {HTMLElement} */ (root)))
     }
+    // The first view is the page's main view: the one history entries belong to.
+    let main = this.views.values().next().value
+    if (main) history.replaceState({...history.state, live: main.mountId}, "")
     this.socket.connect()
     for (let v of this.views.values()) v.join()
   }
@@ -98,7 +104,7 @@ export function reload(url) {
   let wait = last + RELOAD_MIN_MS - Date.now()
   setTimeout(() => {
     sessionStorage.setItem(RELOAD_KEY, String(Date.now()))
-    location.href = url
+    url == location.href ? location.reload() : location.assign(url)
   }, Math.max(0, wait))
 }
 
@@ -133,7 +139,6 @@ export class View {
     this.redirects = 0
     this.wasDisconnected = false
     this.mountId = Math.random().toString(36).slice(2)
-    history.replaceState({...history.state, live: this.mountId}, "")
   }
 
   /**
