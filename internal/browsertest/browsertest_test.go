@@ -45,6 +45,9 @@ func TestTabDrivesAPage(t *testing.T) {
 	if got := tab.Text("#msg"); got != "hello gopher" {
 		t.Errorf("Text = %q", got)
 	}
+	if got := tab.Value("#name"); got != "gopher" {
+		t.Errorf("Value = %q", got)
+	}
 	tab.Eval("undefined", nil)
 }
 

@@ -248,6 +248,18 @@ func (tab *Tab) Text(sel string) string {
 	return *s
 }
 
+// Value returns the value property of the first form field matching the CSS
+// selector: what the user sees in it, which may differ from its value attribute.
+func (tab *Tab) Value(sel string) string {
+	tab.t.Helper()
+	var s *string
+	tab.Eval(fmt.Sprintf("(e => e ? String(e.value) : null)(document.querySelector(%s))", quote(sel)), &s)
+	if s == nil {
+		tab.t.Fatalf("browsertest: no element matches %s", sel)
+	}
+	return *s
+}
+
 // waitFor evaluates js until ok accepts its JSON value, failing the test with the
 // last value seen when the timeout passes.
 func (tab *Tab) waitFor(what, js string, ok func(raw []byte) bool) {
