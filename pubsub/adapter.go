@@ -23,6 +23,7 @@ type Adapter interface {
 	// receive does not block and does not retain frame after it returns.
 	Start(receive func(frame []byte)) error
 	// Publish sends a frame to every node. It does not wait for delivery.
+	// It may keep frame: the PubSub never modifies a frame once published.
 	Publish(ctx context.Context, frame []byte) error
 	// Close stops delivery and returns once receive is no longer running.
 	Close() error

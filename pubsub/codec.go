@@ -12,7 +12,8 @@ import (
 // A Codec must be safe for concurrent use.
 type Codec interface {
 	Marshal(v any) ([]byte, error)
-	// Unmarshal decodes data into v, which is a non-nil pointer.
+	// Unmarshal decodes data into v, which is a non-nil pointer. It must
+	// not keep data, which belongs to the adapter.
 	Unmarshal(data []byte, v any) error
 }
 

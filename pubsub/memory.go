@@ -125,8 +125,6 @@ func (a *memoryAdapter) Publish(ctx context.Context, frame []byte) error {
 	if closed {
 		return fmt.Errorf("memory adapter %q: %w", a.node, ErrClosed)
 	}
-	// Frames are shared between receivers, which must not modify them.
-	frame = append([]byte(nil), frame...)
 	// Holding the cluster lock while enqueueing everywhere gives every node
 	// the same order of frames, as a single broker would.
 	a.cluster.mu.Lock()

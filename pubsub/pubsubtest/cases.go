@@ -181,7 +181,7 @@ var cases = []testCase{
 	}},
 	{name: "a canceled context fails the broadcast before anything is delivered", run: func(t *testing.T, c *harness) {
 		s := subscribe(t, c.nodes[0], "ctx")
-		if err := c.nodes[0].Broadcast(ctxCanceled(), "ctx", "no"); err == nil {
+		if err := c.nodes[0].Broadcast(canceled(t), "ctx", "no"); err == nil {
 			t.Fatal("Broadcast with a canceled context succeeded")
 		}
 		marker(t, c.nodes[0], "ctx", s.Mailbox())

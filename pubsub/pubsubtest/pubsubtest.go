@@ -20,8 +20,9 @@ import (
 // A node must receive broadcasts from the others as soon as New returns.
 type Factory func(t *testing.T, opts pubsub.Options) []*pubsub.PubSub
 
-// Wait is how long the suite waits for a message that should arrive.
-var Wait = 5 * time.Second
+// wait is how long the suite waits for a message that should arrive; it
+// only bounds a failing test.
+const wait = 5 * time.Second
 
 // Run runs the conformance suite against clusters made by newCluster.
 func Run(t *testing.T, newCluster Factory) {
@@ -129,7 +130,7 @@ func broadcast(t *testing.T, ps *pubsub.PubSub, topic string, msg any) {
 // next waits for the next message of a mailbox.
 func next(t *testing.T, mb *pubsub.Mailbox, what string) pubsub.Message {
 	t.Helper()
-	timer := time.NewTimer(Wait)
+	timer := time.NewTimer(wait)
 	defer timer.Stop()
 	select {
 	case m := <-mb.C():
@@ -137,7 +138,7 @@ func next(t *testing.T, mb *pubsub.Mailbox, what string) pubsub.Message {
 	case <-mb.Overflow():
 		t.Fatalf("%s: mailbox overflowed", what)
 	case <-timer.C:
-		t.Fatalf("%s: no message after %v", what, Wait)
+		t.Fatalf("%s: no message after %v", what, wait)
 	}
 	return pubsub.Message{}
 }
@@ -171,8 +172,8 @@ func marker(t *testing.T, ps *pubsub.PubSub, topic string, mbs ...*pubsub.Mailbo
 
 var markers atomic.Int64
 
-func ctxCanceled() context.Context {
-	ctx, cancel := context.WithCancel(context.Background())
+func canceled(t *testing.T) context.Context {
+	ctx, cancel := context.WithCancel(t.Context())
 	cancel()
 	return ctx
 }
