@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"runtime"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/templive/templive/pubsub"
@@ -157,6 +158,34 @@ func BenchmarkMemoryPerPresence(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// BenchmarkMemoryPerEntry reports the heap the replicated state alone uses
+// per entry (B/entry), beyond its meta: the entry, its ref, and its place
+// in the value and topic indexes, with no owner. Remote entries cost this.
+func BenchmarkMemoryPerEntry(b *testing.B) {
+	const n = 100_000
+	meta := int(sizeOf[benchMeta]())
+	keys := make([]string, n)
+	refs := make([]string, n)
+	for i := range n {
+		keys[i] = "user:" + strconv.Itoa(i)
+		refs[i] = fmt.Sprintf("%016d", i) // a ref's 16 bytes are counted
+	}
+	topics := make([]string, 100)
+	for i := range topics {
+		topics[i] = fmt.Sprintf("room:%d", i)
+	}
+	for b.Loop() {
+		before := heap()
+		s := newState[benchMeta]("a", false)
+		for i := range n {
+			s.add(topics[i%100], keys[i], strings.Clone(refs[i]), "", benchMeta{})
+		}
+		after := heap()
+		b.ReportMetric(float64(after-before)/n-float64(meta), "B/entry")
+		runtime.KeepAlive(s)
 	}
 }
 
