@@ -17,16 +17,23 @@ func Diff(old, new *render.Node) Patch {
 }
 
 type differ struct {
-	ops  Patch
-	path []int // path of the parent whose children are being diffed
-	buf  []byte
-	cur  []int32 // scratch: identities of the current children (see children)
+	ops   Patch
+	path  []int // path of the parent whose children are being diffed
+	paths []int // backing store for the paths of ops
+	buf   []byte
+	cur   []int32 // scratch: identities of the current children (see children)
 }
 
 func (d *differ) op(code OpCode, index int, name, value string, n int) {
-	p := make([]int, len(d.path)+1)
-	copy(p, d.path)
-	p[len(d.path)] = index
+	// Paths are carved from shared chunks: one allocation for many ops.
+	need := len(d.path) + 1
+	if cap(d.paths)-len(d.paths) < need {
+		d.paths = make([]int, 0, max(256, need))
+	}
+	p := append(d.paths, d.path...)
+	p = append(p, index)
+	d.paths = p
+	p = p[len(p)-need : len(p) : len(p)]
 	d.ops = append(d.ops, Op{Code: code, Path: p, Name: name, Value: value, N: n})
 }
 
