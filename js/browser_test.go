@@ -14,7 +14,7 @@ import (
 
 	"github.com/templive/templive/internal/browsertest"
 	"github.com/templive/templive/js"
-	"github.com/templive/templive/live"
+	"github.com/templive/templive/live/channel"
 )
 
 func TestMain(m *testing.M) { browsertest.Main(m) }
@@ -128,9 +128,9 @@ func TestChannelsAndPresenceInBrowser(t *testing.T) {
 // newChannelServer serves the bundle, the test page, and a socket at /socket with
 // a "room:*" channel that tracks presence the way Phoenix reports it.
 func newChannelServer(t *testing.T) *httptest.Server {
-	sock := live.NewSocket(live.SocketOptions[struct{}]{Logger: slog.New(slog.DiscardHandler)})
+	sock := channel.NewSocket(channel.SocketOptions[struct{}]{Logger: slog.New(slog.DiscardHandler)})
 	rooms := &presenceBook{topics: map[string]map[string][]meta{}}
-	sock.Channel("room:*", func(cc *live.ChannelConn, _ struct{}) live.Channel {
+	sock.Channel("room:*", func(cc *channel.Conn, _ struct{}) channel.Channel {
 		return &room{cc: cc, book: rooms}
 	})
 	mux := http.NewServeMux()
@@ -208,7 +208,7 @@ func (b *presenceBook) leave(topic, key string, m meta) {
 // room is the test channel: it echoes "ping", refuses "fail", never answers
 // "slow", broadcasts "shout", crashes on "crash", and reports presence.
 type room struct {
-	cc   *live.ChannelConn
+	cc   *channel.Conn
 	book *presenceBook
 	key  string
 	meta meta
@@ -219,7 +219,7 @@ func (r *room) Join(ctx context.Context, payload json.RawMessage) (any, error) {
 		Name string `json:"name"`
 	}
 	if err := json.Unmarshal(payload, &p); err != nil || p.Name == "" {
-		return nil, live.Refuse("no name")
+		return nil, channel.Refuse("no name")
 	}
 	token := r.cc.ConnectInfo().Params.Get("token")
 	r.key = p.Name
@@ -235,23 +235,23 @@ func (r *room) Join(ctx context.Context, payload json.RawMessage) (any, error) {
 	return map[string]string{"welcome": p.Name, "token": token}, nil
 }
 
-func (r *room) HandleIn(ctx context.Context, ev live.Event) (live.Reply, error) {
+func (r *room) HandleIn(ctx context.Context, ev channel.Message) (channel.Reply, error) {
 	switch ev.Name {
 	case "ping":
-		return live.ReplyOK(ev.Payload), nil
+		return channel.ReplyOK(ev.Payload), nil
 	case "fail":
-		return live.ReplyError(map[string]string{"reason": "nope"}), nil
+		return channel.ReplyError(map[string]string{"reason": "nope"}), nil
 	case "slow":
-		return live.NoReply, nil
+		return channel.NoReply, nil
 	case "shout":
 		if err := r.cc.Broadcast(ctx, "shout", ev.Payload); err != nil {
-			return live.NoReply, err
+			return channel.NoReply, err
 		}
-		return live.ReplyOK(nil), nil
+		return channel.ReplyOK(nil), nil
 	case "crash":
-		return live.NoReply, errors.New("crash requested by the test")
+		return channel.NoReply, errors.New("crash requested by the test")
 	}
-	return live.ReplyError(map[string]string{"reason": "unknown event"}), nil
+	return channel.ReplyError(map[string]string{"reason": "unknown event"}), nil
 }
 
 func (r *room) Terminate(error) {

@@ -19,7 +19,7 @@ import (
 	"github.com/templive/templive/diff"
 	"github.com/templive/templive/internal/browsertest"
 	"github.com/templive/templive/js"
-	"github.com/templive/templive/live"
+	"github.com/templive/templive/live/channel"
 	"github.com/templive/templive/render"
 )
 
@@ -78,6 +78,7 @@ func (s *viewState) html() string {
 <p id="slowdone">%t</p>
 <form id="f" live-change="validate" live-submit="save"><input id="email" name="email" value="%s"><input id="other" name="other" value="%s"><button id="submit">Go</button></form>
 <p id="msg">%s</p>
+<form id="chat" live-submit="send"><input id="body" name="body"></form>
 <input id="key" live-keydown="key" live-key="Enter">
 <p id="lastkey">%s</p>
 <div live-window-keyup="wkey"></div><p id="wkey">%s</p>
@@ -147,7 +148,7 @@ func (r *liveRig) count(t, e string) int {
 
 type scriptedView struct {
 	rig   *liveRig
-	cc    *live.ChannelConn
+	cc    *channel.Conn
 	state viewState
 	last  *render.Node
 }
@@ -188,14 +189,14 @@ func (v *scriptedView) Join(ctx context.Context, payload json.RawMessage) (any, 
 	switch p["session"] {
 	case "session-1":
 	case "redirect-me":
-		return nil, &live.JoinError{Response: map[string]string{"reason": "redirect", "to": "/other", "flash": "F1"}}
+		return nil, &channel.JoinError{Response: map[string]string{"reason": "redirect", "to": "/other", "flash": "F1"}}
 	case "navigate-me":
 		// The mount navigates elsewhere once; the new URL mounts.
 		if !strings.Contains(fmt.Sprint(p["url"]), "from=nav") {
-			return nil, &live.JoinError{Response: map[string]string{"reason": "navigate", "to": "/page?from=nav", "flash": "F2"}}
+			return nil, &channel.JoinError{Response: map[string]string{"reason": "navigate", "to": "/page?from=nav", "flash": "F2"}}
 		}
 	default:
-		return nil, live.Refuse("unauthorized")
+		return nil, channel.Refuse("unauthorized")
 	}
 	v.rig.mu.Lock()
 	v.state = v.rig.state
@@ -213,11 +214,11 @@ func (v *scriptedView) Join(ctx context.Context, payload json.RawMessage) (any, 
 	return map[string]any{"html": h, "title": "Live test"}, nil
 }
 
-func (v *scriptedView) HandleIn(ctx context.Context, ev live.Event) (live.Reply, error) {
+func (v *scriptedView) HandleIn(ctx context.Context, ev channel.Message) (channel.Reply, error) {
 	var e map[string]any
 	if err := json.Unmarshal(ev.Payload, &e); err != nil {
 		v.rig.t.Errorf("server: event %s: %v", ev.Name, err)
-		return live.NoReply, err
+		return channel.NoReply, err
 	}
 	switch ev.Name {
 	case "event":
@@ -225,7 +226,7 @@ func (v *scriptedView) HandleIn(ctx context.Context, ev live.Event) (live.Reply,
 		e["t"] = "live_patch"
 	default:
 		v.rig.t.Errorf("server: unexpected channel event %q %v", ev.Name, e)
-		return live.ReplyError(map[string]string{"reason": "unknown event"}), nil
+		return channel.ReplyError(map[string]string{"reason": "unknown event"}), nil
 	}
 	v.rig.record(&v.rig.events, e)
 	vals, _ := url.ParseQuery(fmt.Sprint(e["v"]))
@@ -247,6 +248,8 @@ func (v *scriptedView) HandleIn(ctx context.Context, ev live.Event) (live.Reply,
 		s.Email = strings.ToUpper(vals.Get("email"))
 		s.Other = "server-" + vals.Get("email")
 		s.Msg = "email: " + vals.Get("email")
+	case "submit:send":
+		s.Msg = "sent " + vals.Get("body")
 	case "submit:save":
 		s.Msg = "saved " + vals.Get("email")
 		s.Email, s.Other = "", ""
@@ -272,29 +275,29 @@ func (v *scriptedView) HandleIn(ctx context.Context, ev live.Event) (live.Reply,
 		s.Tick++
 		v.save()
 		if err := v.cc.Push("diff", map[string]any{"d": v.patch()}); err != nil {
-			return live.NoReply, err
+			return channel.NoReply, err
 		}
-		return live.ReplyOK(nil), nil
+		return channel.ReplyOK(nil), nil
 	case "click:bye":
 		if err := v.cc.Push("redirect", map[string]string{"to": "/other"}); err != nil {
-			return live.NoReply, err
+			return channel.NoReply, err
 		}
-		return live.ReplyOK(nil), nil
+		return channel.ReplyOK(nil), nil
 	default:
 		v.rig.t.Errorf("server: unexpected event %v", e)
-		return live.ReplyError(map[string]string{"reason": "unexpected event"}), nil
+		return channel.ReplyError(map[string]string{"reason": "unexpected event"}), nil
 	}
 	if p := v.patch(); !p.Empty() {
 		reply["d"] = p
 	}
 	v.save()
-	return live.ReplyOK(reply), nil
+	return channel.ReplyOK(reply), nil
 }
 
 func newLiveServer(t *testing.T) (*httptest.Server, *liveRig) {
 	rig := &liveRig{t: t, release: make(chan struct{}), gets: map[string]int{}}
-	sock := live.NewSocket(live.SocketOptions[struct{}]{Logger: slog.New(slog.DiscardHandler)})
-	sock.Channel("lv:*", func(cc *live.ChannelConn, _ struct{}) live.Channel {
+	sock := channel.NewSocket(channel.SocketOptions[struct{}]{Logger: slog.New(slog.DiscardHandler)})
+	sock.Channel("lv:*", func(cc *channel.Conn, _ struct{}) channel.Channel {
 		return &scriptedView{rig: rig, cc: cc}
 	})
 	first := (&viewState{}).html()
@@ -410,6 +413,17 @@ func TestLiveViewClient(t *testing.T) {
 		tab.WaitText("#msg", "saved aXb")
 		if got := str(tab, `document.querySelector("#email").value + "|" + document.querySelector("#other").value`); got != "|" {
 			t.Errorf("fields after submit = %q, want empty", got)
+		}
+	})
+
+	run("submit empties a field the server renders without a value", func(t *testing.T, tab *browsertest.Tab) {
+		tab.Type("#body", "hi\n")
+		tab.WaitText("#msg", "sent hi")
+		if got := tab.Value("#body"); got != "" {
+			t.Errorf("#body after submit = %q, want empty", got)
+		}
+		if got := str(tab, `String(document.querySelector("#body").readOnly)`); got != "false" {
+			t.Errorf("#body.readOnly after the reply = %s", got)
 		}
 	})
 

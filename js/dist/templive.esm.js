@@ -1261,10 +1261,11 @@ var View = class {
   /**
    * Applies a patch and what travels with it.
    * @param {{d?: any, ev?: [string, any][], title?: string}} r
-   * @param {Element | null} [resetForm] a form whose focused field follows the server
+   * @param {Element | null} [resetForm] a submitted form: its fields, focused or not, follow the server
    */
   applyReply(r, resetForm) {
     if (r.d != null) this.patch(r.d, resetForm);
+    if (resetForm instanceof HTMLFormElement) for (let f of resetForm.elements) syncField(f);
     if (r.title != null) document.title = r.title;
     for (let [name, payload] of r.ev || []) this.hooks.dispatch(name, payload);
   }
@@ -1345,8 +1346,9 @@ function keepIgnored(root) {
 function loading(el, type) {
   let cls = `live-${type}-loading`;
   el.classList.add(cls);
+  let submit = type == "submit" && el instanceof HTMLFormElement;
   let targets = el.hasAttribute("live-disable-with") ? [el] : [];
-  if (el instanceof HTMLFormElement) targets.push(...el.querySelectorAll("[live-disable-with]"));
+  if (submit) targets.push(...el.querySelectorAll("[live-disable-with]"));
   let saved = targets.map((t) => {
     let b = (
       /** @type {HTMLButtonElement} */
@@ -1361,6 +1363,20 @@ function loading(el, type) {
       b.disabled = disabled;
     };
   });
+  if (submit) {
+    for (
+      let f of
+      /** @type {HTMLFormElement} */
+      el.elements
+    ) {
+      if ((f instanceof HTMLInputElement || f instanceof HTMLTextAreaElement) && !f.readOnly) {
+        f.readOnly = true;
+        saved.push(() => {
+          f.readOnly = false;
+        });
+      }
+    }
+  }
   return () => {
     el.classList.remove(cls);
     if (!el.classList.length && el.getAttribute("class") == "") el.removeAttribute("class");

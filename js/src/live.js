@@ -256,10 +256,13 @@ export class View {
   /**
    * Applies a patch and what travels with it.
    * @param {{d?: any, ev?: [string, any][], title?: string}} r
-   * @param {Element | null} [resetForm] a form whose focused field follows the server
+   * @param {Element | null} [resetForm] a submitted form: its fields, focused or not, follow the server
    */
   applyReply(r, resetForm) {
     if (r.d != null) this.patch(r.d, resetForm)
+    // After a submit, the form shows what the server rendered, even where the
+    // patch did not touch it: a chat box the server never gave a value empties.
+    if (resetForm instanceof HTMLFormElement) for (let f of resetForm.elements) syncField(f)
     if (r.title != null) document.title = r.title
     for (let [name, payload] of r.ev || []) this.hooks.dispatch(name, payload)
   }
@@ -351,17 +354,19 @@ function keepIgnored(root) {
 }
 
 /**
- * Marks an element busy while its event is in flight: the live-<type>-loading class
- * and live-disable-with. Returns the function that undoes it, which runs before the
- * reply's patch so the DOM is again what the server knows.
+ * Marks an element busy while its event is in flight: the live-<type>-loading class,
+ * live-disable-with, and read-only fields in a submitted form. Returns the function
+ * that undoes it, which runs before the reply's patch so the DOM is again what the
+ * server knows.
  * @param {Element} el
  * @param {string} type
  */
 function loading(el, type) {
   let cls = `live-${type}-loading`
   el.classList.add(cls)
+  let submit = type == "submit" && el instanceof HTMLFormElement
   let targets = el.hasAttribute("live-disable-with") ? [el] : []
-  if (el instanceof HTMLFormElement) targets.push(...el.querySelectorAll("[live-disable-with]"))
+  if (submit) targets.push(...el.querySelectorAll("[live-disable-with]"))
   let saved = targets.map(t => {
     let b = /** @type {HTMLButtonElement} */ (t)
     let nodes = [...b.childNodes]
@@ -373,6 +378,16 @@ function loading(el, type) {
       b.disabled = disabled
     }
   })
+  // What is typed after Enter and before the reply would be lost when the form
+  // follows the server: the fields are read-only until then.
+  if (submit) {
+    for (let f of /** @type {HTMLFormElement} */ (el).elements) {
+      if ((f instanceof HTMLInputElement || f instanceof HTMLTextAreaElement) && !f.readOnly) {
+        f.readOnly = true
+        saved.push(() => { f.readOnly = false })
+      }
+    }
+  }
   return () => {
     el.classList.remove(cls)
     if (!el.classList.length && el.getAttribute("class") == "") el.removeAttribute("class")
