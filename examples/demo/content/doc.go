@@ -43,8 +43,10 @@
 // one node the messages arrive in commit order.
 //
 // Once the change has committed the write has succeeded, whatever becomes of
-// its broadcast: a broadcast that fails (a closed PubSub, a broker that does
-// not answer) is logged, not returned, and does not roll anything back.
+// its broadcast: it goes out even if the caller's context is cancelled by
+// then, and a broadcast that fails (a closed PubSub, a broker that does not
+// answer within a few seconds) is logged, not returned, and does not roll
+// anything back.
 //
 // [Open] registers the message types with the PubSub under the names
 // "content.PostCreated", "content.PostUpdated" and "content.PostDeleted", so

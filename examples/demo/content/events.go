@@ -13,7 +13,9 @@ import (
 const TopicPosts = "posts"
 
 // UserTopic returns the topic on which the changes to the posts of the user
-// userID are broadcast: "posts:" followed by the user ID.
+// userID are broadcast: "posts:" followed by the user ID, as in the brief.
+// That prefix is therefore taken: a topic for one post must not be named
+// "posts:<post_id>", or it would collide with the user of the same ID.
 func UserTopic(userID string) string { return TopicPosts + ":" + userID }
 
 // PostCreated is broadcast after a post was stored.

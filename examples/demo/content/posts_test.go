@@ -340,3 +340,37 @@ func TestCloseIsIdempotentAndEndsOperations(t *testing.T) {
 		}
 	}
 }
+
+func TestOpenTakesPathsWithURICharactersLiterally(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "a?b#c %d&e", "posts.db")
+	ps := newPubSub(t)
+	store := openStore(t, path, ps)
+	post, err := store.CreatePost(t.Context(), "alice", "odd path")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := store.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(path); err != nil {
+		t.Fatalf("database file: %v", err)
+	}
+	again := openStore(t, path, ps)
+	if _, err := again.GetPost(t.Context(), post.ID); err != nil {
+		t.Fatalf("reopened: %v", err)
+	}
+}
+
+func TestDatabaseFilesUseWAL(t *testing.T) {
+	t.Parallel()
+	path := dbPath(t)
+	openStore(t, path, newPubSub(t))
+	var mode string
+	if err := rawDB(t, path).QueryRowContext(t.Context(), `PRAGMA journal_mode`).Scan(&mode); err != nil {
+		t.Fatal(err)
+	}
+	if mode != "wal" {
+		t.Fatalf("journal_mode = %q, want wal", mode)
+	}
+}

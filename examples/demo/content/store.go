@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -162,8 +163,13 @@ func openDB(path string, busyTimeout time.Duration) (*sql.DB, error) {
 		q.Add("_pragma", "journal_mode(WAL)")
 		q.Add("_pragma", "synchronous(NORMAL)")
 		// A file: URI, so that no character of the path (a '?', a '#')
-		// is mistaken for the start of the parameters.
-		dsn = (&url.URL{Scheme: "file", Path: filepath.ToSlash(abs), RawQuery: q.Encode()}).String()
+		// is mistaken for the start of the parameters. Its path must
+		// start with a slash, or "C:" would read as a host.
+		p := filepath.ToSlash(abs)
+		if !strings.HasPrefix(p, "/") {
+			p = "/" + p
+		}
+		dsn = (&url.URL{Scheme: "file", Path: p, RawQuery: q.Encode()}).String()
 	}
 	db, err := sql.Open("sqlite", dsn)
 	if err != nil {
