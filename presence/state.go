@@ -150,9 +150,9 @@ func chain[M any](head *entry[M], es []*entry[M]) []*entry[M] {
 // state with no delta of its own and usually no topic index.
 type state[M any] struct {
 	replica string
-	clock   uint64 // the last clock this replica gave to one of its adds
+	clock   uint64 // the last clock this replica gave to one of its changes
 	ctx     causalContext
-	values  map[string]map[uint64]*entry[M] // replica → clock → entry
+	values  map[string]map[uint64]*entry[M] // replica → clock → entry; see indexedOwn
 	topics  map[string]map[string]*entry[M] // topic → key → first entry; nil in deltas
 	down    map[string]struct{}             // replicas whose entries are hidden
 	delta   *state[M]                       // nil unless deltas are recorded
@@ -191,22 +191,55 @@ func (s *state[M]) size() int {
 	for _, byClock := range s.values {
 		n += len(byClock)
 	}
+	if s.topics != nil {
+		n += len(s.own())
+	}
 	return n
 }
 
+// get returns the entry with dot d, if s holds it. In an indexed state it
+// does not find the state's own entries; see indexedOwn.
 func (s *state[M]) get(d dot) *entry[M] {
 	return s.values[d.Replica][d.Clock]
+}
+
+// own returns the entries of s's own replica by clock.
+func (s *state[M]) own() map[uint64]*entry[M] {
+	if s.topics == nil {
+		return s.values[s.replica]
+	}
+	own := make(map[uint64]*entry[M])
+	for _, byKey := range s.topics {
+		for _, head := range byKey {
+			for e := head; e != nil; e = e.next {
+				if e.dot.Replica == s.replica {
+					own[e.dot.Clock] = e
+				}
+			}
+		}
+	}
+	return own
+}
+
+// indexedOwn reports whether e is an entry of s's own replica in a state
+// with a topic index. Those are kept in the index only: merges never look
+// up the state's own entries by dot, so for the entries that are most
+// numerous on a node, its own, the values map would only cost memory.
+func (s *state[M]) indexedOwn(e *entry[M]) bool {
+	return s.topics != nil && e.dot.Replica == s.replica
 }
 
 // insert stores e under its dot and indexes it; it does not touch the
 // causal context.
 func (s *state[M]) insert(e *entry[M]) {
-	byClock := s.values[e.dot.Replica]
-	if byClock == nil {
-		byClock = make(map[uint64]*entry[M])
-		s.values[e.dot.Replica] = byClock
+	if !s.indexedOwn(e) {
+		byClock := s.values[e.dot.Replica]
+		if byClock == nil {
+			byClock = make(map[uint64]*entry[M])
+			s.values[e.dot.Replica] = byClock
+		}
+		byClock[e.dot.Clock] = e
 	}
-	byClock[e.dot.Clock] = e
 	if s.topics == nil {
 		return
 	}
@@ -222,10 +255,12 @@ func (s *state[M]) insert(e *entry[M]) {
 // delete drops e from the values and the index; the causal context keeps
 // its dot, which is what makes the removal observable.
 func (s *state[M]) delete(e *entry[M]) {
-	byClock := s.values[e.dot.Replica]
-	delete(byClock, e.dot.Clock)
-	if len(byClock) == 0 {
-		delete(s.values, e.dot.Replica)
+	if !s.indexedOwn(e) {
+		byClock := s.values[e.dot.Replica]
+		delete(byClock, e.dot.Clock)
+		if len(byClock) == 0 {
+			delete(s.values, e.dot.Replica)
+		}
 	}
 	if s.topics == nil {
 		return
@@ -311,7 +346,7 @@ func (s *state[M]) extract() *state[M] {
 	if s.clock > 0 {
 		out.ctx.vv[s.replica] = s.clock
 	}
-	if own := s.values[s.replica]; own != nil {
+	if own := s.own(); len(own) > 0 {
 		out.values[s.replica] = maps.Clone(own)
 	}
 	return out
@@ -447,11 +482,6 @@ func (s *state[M]) dropReplica(rep string) int {
 func (s *state[M]) visible(e *entry[M]) bool {
 	_, isDown := s.down[e.dot.Replica]
 	return !isDown
-}
-
-// replicas returns the replicas that have entries in s.
-func (s *state[M]) replicas() []string {
-	return slices.Sorted(maps.Keys(s.values))
 }
 
 // sortEntries orders entries by dot, for reproducible output.

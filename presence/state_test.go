@@ -14,10 +14,16 @@ import (
 func view[M any](s *state[M]) string {
 	var b strings.Builder
 	var es []*entry[M]
-	for _, byClock := range s.values {
+	for rep, byClock := range s.values {
+		if rep == s.replica {
+			continue // in own, below
+		}
 		for _, e := range byClock {
 			es = append(es, e)
 		}
+	}
+	for _, e := range s.own() {
+		es = append(es, e)
 	}
 	sortEntries(es)
 	for _, e := range es {
@@ -71,7 +77,7 @@ func TestStateMerge(t *testing.T) {
 				a.add("room:1", "alice", "r1", "", 1)
 			},
 			do: func(a *state[int]) {
-				a.remove(a.values[a.replica][1])
+				a.remove(a.own()[1])
 			},
 			leaves:  []string{"room:1/alice=r1"},
 			wantOnB: 0, wantVVOfAOnB: 2,
@@ -80,7 +86,7 @@ func TestStateMerge(t *testing.T) {
 			name:   "an update is a leave of the old meta and a join of the new one",
 			before: func(a *state[int]) { a.add("room:1", "alice", "r1", "", 1) },
 			do: func(a *state[int]) {
-				old := a.values[a.replica][1]
+				old := a.own()[1]
 				a.remove(old)
 				a.add("room:1", "alice", "r2", old.ref, 2)
 			},
@@ -142,7 +148,7 @@ func TestStateMergeNeverChangesOwnEntries(t *testing.T) {
 	forged := newDelta[int]("b")
 	forged.ctx.add(e.dot)
 	joins, leaves := a.merge(forged)
-	if len(joins)+len(leaves) != 0 || a.get(e.dot) == nil {
+	if len(joins)+len(leaves) != 0 || a.own()[e.dot.Clock] != e {
 		t.Fatalf("merge changed a's own entry: joins %v, leaves %v", keysOf(joins), keysOf(leaves))
 	}
 }
