@@ -1,50 +1,66 @@
-// Package live is templive's runtime: the WebSocket socket that speaks the
-// Phoenix Channels V2 protocol, channels for custom bidirectional
-// protocols, signed tokens, and the live views that ride on the same
-// socket.
+// Package live turns a Go struct and a templ component into a live page:
+// the server renders it, keeps one goroutine per connected browser tab,
+// and after every state change sends the browser a small patch over one
+// WebSocket. The people who use it write no JavaScript.
 //
-// # Sockets
+// # Views
 //
-// A [Socket] is an [http.Handler] mounted at a path such as "/socket". It
-// upgrades "/socket/websocket?vsn=2.0.0", calls [SocketOptions.Connect]
-// with the connect params and request ([ConnectInfo]) to accept the
-// connection with a typed state, or refuse it with HTTP 403, and routes
-// each phx_join to the [Channel] registered for the topic:
+// A [View] is a struct whose fields are its state. It renders with a
+// [templ.Component] and handles what the browser and the rest of the
+// system send it through optional interfaces:
 //
-//	sock := live.NewSocket(live.SocketOptions[*UserSocket]{
-//		Connect: func(ctx context.Context, info *live.ConnectInfo) (*UserSocket, error) { … },
-//		ID:      func(u *UserSocket) string { return "user_socket:" + u.ID },
-//		PubSub:  ps,
-//	})
-//	sock.Channel("room:*", func(cc *live.ChannelConn, u *UserSocket) live.Channel {
-//		return &RoomChannel{cc: cc, user: u}
-//	})
-//	mux.Handle("/socket/", sock)
-//	defer sock.Shutdown(ctx)
+//	type Counter struct{ Count int }
 //
-// The official phoenix npm client connects unchanged, with connect params
-// or its authToken option.
+//	func (c *Counter) Mount(ctx context.Context, s *live.Socket, params url.Values) error {
+//		return nil
+//	}
+//	func (c *Counter) Render() templ.Component { return counterView(c) } // a templ component
+//	func (c *Counter) HandleEvent(ctx context.Context, s *live.Socket, ev live.Event) error {
+//		if ev.Name == "inc" { // <button live-click="inc">
+//			c.Count++
+//		}
+//		return nil
+//	}
 //
-// # Channels
+// [EventHandler] receives the browser's bindings (live-click, live-submit,
+// live-change, …) as typed [Event]s; [InfoHandler] receives PubSub
+// messages — the very Go values that were broadcast — after
+// [Socket.Subscribe]; [ParamsHandler] follows the URL; [Terminator] learns
+// that the view ended.
 //
-// Each joined topic runs its [Channel]'s callbacks on its own goroutine,
-// one at a time: [Channel.Join], [Channel.HandleIn] for client events,
-// [InfoHandler.HandleInfo] for PubSub messages and [Terminator.Terminate]
-// at the end. A panic crashes that channel only; the client receives
-// phx_error and rejoins. Broadcasts on a channel's topic are encoded once
-// and the same frame is written to every subscribed connection.
+// # Serving
 //
-// # Concurrency and limits
+// A [Server] serves the pages, their first (static, indexable) render, the
+// live socket at /live/websocket and the client script at
+// /live/templive.js:
 //
-// Every connection has one reader and one writer goroutine; all writes go
-// through a bounded queue, and a client too slow to drain it is
-// disconnected (close code 1008). Frame size, channels per connection,
-// queue sizes and timeouts are fields of [SocketOptions]. [Socket.Shutdown]
-// closes every connection with code 1001 and waits for every goroutine.
+//	lv := live.NewServer(live.Options{Secret: secret, PubSub: ps})
+//	lv.Page("/counter", func() live.View { return &Counter{} })
+//	mux.Handle("/", lv)
+//	defer lv.Shutdown(ctx)
 //
-// # Tokens
+// A layout renders live.Head() in its head, for the CSRF token and the
+// client script.
 //
-// A [Signer] signs and verifies data in the manner of Phoenix.Token:
-// [SignToken] and [VerifyToken] carry typed data, and [Signer.Verify]
-// distinguishes [ErrTokenExpired] from [ErrTokenInvalid].
+// # Lifecycle
+//
+// The GET mounts the view disconnected and renders the whole page, with a
+// signed session token on the view's root element. The browser then joins
+// the view's topic on the live socket; the server verifies the token,
+// mounts the view again, connected (or adopts the GET's instance, see
+// [Options.MountOnce]), and replies with its HTML. From then on every event
+// and message runs on the view's goroutine, one at a time; after a burst of
+// them the view renders once, the new HTML is diffed against what the
+// browser has, and the patch is sent. A panic or error crashes that view
+// only: the browser rejoins and the view comes back.
+//
+// # Streams
+//
+// A [Stream] holds a list the browser keeps and the server forgets after
+// each render: feeds of any length cost a view the same memory.
+//
+// # Testing
+//
+// Package livetest drives views in plain go test, over a real connection
+// and the real diff, with no browser.
 package live

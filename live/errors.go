@@ -2,36 +2,26 @@ package live
 
 import "errors"
 
-// Errors reported by the socket, its channels and tokens. Compare with
-// [errors.Is]; they may be wrapped with context.
+// Errors of live views, sessions and tokens. Compare with [errors.Is]; they
+// may be wrapped with context.
 var (
-	// ErrClosed is returned by methods of a socket, connection or channel
-	// that has closed.
-	ErrClosed = errors.New("live: closed")
-	// ErrLeft is the reason given to [Terminator.Terminate] when the client
-	// left the channel (phx_leave) or joined it again.
-	ErrLeft = errors.New("live: channel left")
-	// ErrSlowClient is the reason a connection is closed when its outbound
-	// queue is full: the client does not read as fast as the server writes.
-	ErrSlowClient = errors.New("live: client too slow")
-	// ErrRateLimited is the reason a connection is closed when its client
-	// sends more than [SocketOptions.EventsPerSecond].
-	ErrRateLimited = errors.New("live: client sent too many events")
-	// ErrDisconnected is the reason a connection is closed by
-	// [Socket.Disconnect].
-	ErrDisconnected = errors.New("live: disconnected by the server")
-	// ErrMalformedFrame is reported for a frame that does not decode.
-	ErrMalformedFrame = errors.New("live: malformed frame")
-	// ErrChannelCrashed wraps the panic value or error that crashed a
-	// channel; the client receives phx_error.
-	ErrChannelCrashed = errors.New("live: channel crashed")
-	// ErrMailboxOverflow is the reason a channel is crashed when its PubSub
-	// mailbox overflows: it missed messages, so it must start over.
-	ErrMailboxOverflow = errors.New("live: channel mailbox overflowed")
 	// ErrTokenInvalid is returned by [Signer.Verify] for a forged, altered,
 	// malformed or future-dated token, or one signed with another salt.
 	ErrTokenInvalid = errors.New("live: invalid token")
 	// ErrTokenExpired is returned by [Signer.Verify] for a genuine token
 	// older than the max age.
 	ErrTokenExpired = errors.New("live: expired token")
+	// ErrNotConnected is returned by Socket methods that need the live
+	// connection, such as Subscribe, while the view renders for the HTTP
+	// GET.
+	ErrNotConnected = errors.New("live: view not connected")
+	// ErrViewCrashed wraps the panic or error that ended a view; the
+	// browser is told, rejoins, and the view is mounted again.
+	ErrViewCrashed = errors.New("live: view crashed")
+	// ErrNoView is returned by [Server.Send] for a view id that is not
+	// connected to this server.
+	ErrNoView = errors.New("live: no such view")
+	// ErrDecode is wrapped by the errors of [DecodeForm] and
+	// [Event.Decode].
+	ErrDecode = errors.New("live: cannot decode form")
 )

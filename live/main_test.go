@@ -1,5 +1,3 @@
-//go:build lvdev
-
 package live_test
 
 import (

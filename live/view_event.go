@@ -1,5 +1,3 @@
-//go:build lvdev
-
 package live
 
 import (
@@ -62,9 +60,6 @@ func (e Event) Decode(v any) error {
 	}
 	return DecodeForm(e.Values, v)
 }
-
-// ErrDecode is wrapped by the errors of [DecodeForm].
-var ErrDecode = errors.New("live: cannot decode form")
 
 // DecodeForm fills the struct v points to from form values; see
 // [Event.Decode] for the rules.

@@ -1,10 +1,7 @@
-//go:build lvdev
-
 package live
 
 import (
 	"context"
-	"errors"
 	"net/url"
 	"sync"
 	"time"
@@ -66,20 +63,6 @@ type pushedEvent struct {
 	name    string
 	payload any
 }
-
-// Errors of the view runtime, in one block with the socket's.
-var (
-	// ErrNotConnected is returned by Socket methods that need the live
-	// connection, such as Subscribe, when the view is rendering for the
-	// HTTP GET.
-	ErrNotConnected = errors.New("live: view not connected")
-	// ErrViewCrashed wraps the panic or error that ended a view; the
-	// browser is told, rejoins, and the view is mounted again.
-	ErrViewCrashed = errors.New("live: view crashed")
-	// ErrNoView is returned by [Server.Send] for a view id that is not
-	// connected to this server.
-	ErrNoView = errors.New("live: no such view")
-)
 
 // Connected reports whether the browser is connected: false while the
 // view is mounted and rendered for the HTTP GET, true on the view's

@@ -7,14 +7,14 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/templive/templive/live"
+	"github.com/templive/templive/live/channel"
 )
 
 // RoomChannel is the brief's RoomChannel: "room:lobby" is open to every
 // user, "room:<id>" only to its members; "new_msg" is broadcast to the
 // room with the sender's user id, and "typing" to everyone but the sender.
 type RoomChannel struct {
-	cc    *live.ChannelConn
+	cc    *channel.Conn
 	user  *UserSocket
 	rooms *rooms
 }
@@ -25,7 +25,7 @@ func (ch *RoomChannel) Join(_ context.Context, _ json.RawMessage) (any, error) {
 	if roomID == "lobby" || ch.rooms.member(roomID, ch.user.UserID) {
 		return nil, nil
 	}
-	return nil, live.Refuse("unauthorized")
+	return nil, channel.Refuse("unauthorized")
 }
 
 // newMsg is the payload of "new_msg" from the client.
@@ -34,26 +34,26 @@ type newMsg struct {
 }
 
 // HandleIn handles the room's two client events.
-func (ch *RoomChannel) HandleIn(ctx context.Context, ev live.Event) (live.Reply, error) {
+func (ch *RoomChannel) HandleIn(ctx context.Context, ev channel.Message) (channel.Reply, error) {
 	switch ev.Name {
 	case "new_msg":
 		var m newMsg
 		if err := ev.Decode(&m); err != nil {
-			return live.ReplyError(map[string]string{"reason": "invalid message"}), nil
+			return channel.ReplyError(map[string]string{"reason": "invalid message"}), nil
 		}
 		err := ch.cc.Broadcast(ctx, "new_msg", map[string]string{"body": m.Body, "user_id": ch.user.UserID})
 		if err != nil {
-			return live.NoReply, fmt.Errorf("broadcast new_msg: %w", err)
+			return channel.NoReply, fmt.Errorf("broadcast new_msg: %w", err)
 		}
-		return live.NoReply, nil
+		return channel.NoReply, nil
 	case "typing":
 		err := ch.cc.BroadcastFrom(ctx, "typing", map[string]string{"user_id": ch.user.UserID})
 		if err != nil {
-			return live.NoReply, fmt.Errorf("broadcast typing: %w", err)
+			return channel.NoReply, fmt.Errorf("broadcast typing: %w", err)
 		}
-		return live.NoReply, nil
+		return channel.NoReply, nil
 	}
-	return live.ReplyError(map[string]string{"reason": "unknown event"}), nil
+	return channel.ReplyError(map[string]string{"reason": "unknown event"}), nil
 }
 
 // rooms is the demo's membership rule: an in-memory set of members per

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/templive/templive/live"
+	"github.com/templive/templive/live/channel"
 	"github.com/templive/templive/pubsub"
 )
 
@@ -34,7 +35,7 @@ func (u *UserSocket) socketID() string { return "user_socket:" + u.UserID }
 // channels is the brief's UserSocket with its channels: the socket mounted
 // at /socket and the signer of its tokens.
 type channels struct {
-	sock   *live.Socket[*UserSocket]
+	sock   *channel.Socket[*UserSocket]
 	signer *live.Signer
 	rooms  *rooms
 }
@@ -50,14 +51,14 @@ type channelOptions struct {
 // newChannels builds the user socket and routes "room:*" to RoomChannel.
 func newChannels(opts channelOptions) *channels {
 	c := &channels{signer: opts.Signer, rooms: demoRooms()}
-	c.sock = live.NewSocket(live.SocketOptions[*UserSocket]{
+	c.sock = channel.NewSocket(channel.SocketOptions[*UserSocket]{
 		Connect:     c.connect,
 		ID:          (*UserSocket).socketID,
 		PubSub:      opts.PubSub,
 		Logger:      opts.Logger,
 		IdleTimeout: opts.IdleTimeout,
 	})
-	c.sock.Channel("room:*", func(cc *live.ChannelConn, u *UserSocket) live.Channel {
+	c.sock.Channel("room:*", func(cc *channel.Conn, u *UserSocket) channel.Channel {
 		return &RoomChannel{cc: cc, user: u, rooms: c.rooms}
 	})
 	return c
@@ -66,7 +67,7 @@ func newChannels(opts channelOptions) *channels {
 // connect verifies the token, sent as the "token" connect param or as the
 // phoenix client's authToken, and refuses the connection without a valid
 // one.
-func (c *channels) connect(_ context.Context, info *live.ConnectInfo) (*UserSocket, error) {
+func (c *channels) connect(_ context.Context, info *channel.ConnectInfo) (*UserSocket, error) {
 	token := info.Params.Get("token")
 	if token == "" {
 		token = info.AuthToken

@@ -1,4 +1,4 @@
-package live
+package channel
 
 import (
 	"context"
@@ -161,7 +161,7 @@ type limits struct {
 // route maps a topic pattern to a channel constructor.
 type route struct {
 	pattern string
-	newCh   func(cc *ChannelConn, state any) Channel
+	newCh   func(cc *Conn, state any) Channel
 }
 
 // match reports whether topic matches pattern: exactly, or by prefix when
@@ -197,7 +197,7 @@ func NewSocket[S any](opts SocketOptions[S]) *Socket[S] {
 		}
 		core.ps, core.ownPS = ps, true
 	}
-	if err := pubsub.Register[*Broadcast](core.ps, "live.Broadcast"); err != nil {
+	if err := pubsub.Register[*Broadcast](core.ps, "channel.Broadcast"); err != nil {
 		panic("live: NewSocket: " + err.Error())
 	}
 	s := &Socket[S]{opts: opts, core: core}
@@ -220,7 +220,7 @@ func orDefault[T int | int64 | time.Duration](v, def T) T {
 // state. A pattern is a topic, or a prefix ending in "*" ("room:*"). The
 // first matching route wins. Channel panics on an empty pattern or a nil
 // constructor.
-func (s *Socket[S]) Channel(pattern string, newChannel func(cc *ChannelConn, state S) Channel) {
+func (s *Socket[S]) Channel(pattern string, newChannel func(cc *Conn, state S) Channel) {
 	if pattern == "" || newChannel == nil {
 		panic("live: Socket.Channel needs a pattern and a constructor")
 	}
@@ -228,7 +228,7 @@ func (s *Socket[S]) Channel(pattern string, newChannel func(cc *ChannelConn, sta
 	defer s.core.routesM.Unlock()
 	s.core.routes = append(s.core.routes, route{
 		pattern: pattern,
-		newCh:   func(cc *ChannelConn, state any) Channel { return newChannel(cc, state.(S)) },
+		newCh:   func(cc *Conn, state any) Channel { return newChannel(cc, state.(S)) },
 	})
 }
 
@@ -393,7 +393,7 @@ func (sc *socketCore) remove(c *conn) {
 }
 
 // route finds the constructor for topic.
-func (sc *socketCore) route(topic string) (func(cc *ChannelConn, state any) Channel, bool) {
+func (sc *socketCore) route(topic string) (func(cc *Conn, state any) Channel, bool) {
 	sc.routesM.RLock()
 	defer sc.routesM.RUnlock()
 	for _, r := range sc.routes {

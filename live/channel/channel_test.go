@@ -1,4 +1,4 @@
-package live
+package channel
 
 import (
 	"context"
@@ -16,7 +16,7 @@ import (
 func TestJoinReplies(t *testing.T) {
 	t.Parallel()
 	s := startSocket(t, SocketOptions[*testUser]{}, func(ch *testChannel) {
-		ch.join = func(_ context.Context, cc *ChannelConn, payload json.RawMessage) (any, error) {
+		ch.join = func(_ context.Context, cc *Conn, payload json.RawMessage) (any, error) {
 			switch cc.Topic() {
 			case "room:open":
 				return map[string]json.RawMessage{"echo": payload}, nil
@@ -65,7 +65,7 @@ func TestHandleInReplies(t *testing.T) {
 	var mu sync.Mutex
 	var later []string // refs to answer on "flush"
 	s := startSocket(t, SocketOptions[*testUser]{}, func(ch *testChannel) {
-		ch.handleIn = func(_ context.Context, cc *ChannelConn, ev Event) (Reply, error) {
+		ch.handleIn = func(_ context.Context, cc *Conn, ev Message) (Reply, error) {
 			switch ev.Name {
 			case "ok":
 				return ReplyOK(map[string]string{"got": ev.Name}), nil
@@ -114,7 +114,7 @@ func TestHandleInReplies(t *testing.T) {
 func TestPushesFromJoinFollowTheReply(t *testing.T) {
 	t.Parallel()
 	s := startSocket(t, SocketOptions[*testUser]{}, func(ch *testChannel) {
-		ch.join = func(_ context.Context, cc *ChannelConn, _ json.RawMessage) (any, error) {
+		ch.join = func(_ context.Context, cc *Conn, _ json.RawMessage) (any, error) {
 			return nil, cc.Push("welcome", map[string]string{"to": cc.Topic()})
 		}
 	})
@@ -128,7 +128,7 @@ func TestPushesFromJoinFollowTheReply(t *testing.T) {
 func TestBroadcasts(t *testing.T) {
 	t.Parallel()
 	s := startSocket(t, SocketOptions[*testUser]{}, func(ch *testChannel) {
-		ch.handleIn = func(ctx context.Context, cc *ChannelConn, ev Event) (Reply, error) {
+		ch.handleIn = func(ctx context.Context, cc *Conn, ev Message) (Reply, error) {
 			var err error
 			if ev.Name == "all" {
 				err = cc.Broadcast(ctx, "said", map[string]string{"by": ch.user.ID})
@@ -174,10 +174,10 @@ func TestHandleInfoOnSubscribedTopics(t *testing.T) {
 	}
 	t.Cleanup(func() { ps.Close() })
 	s := startSocket(t, SocketOptions[*testUser]{PubSub: ps}, func(ch *testChannel) {
-		ch.join = func(_ context.Context, cc *ChannelConn, _ json.RawMessage) (any, error) {
+		ch.join = func(_ context.Context, cc *Conn, _ json.RawMessage) (any, error) {
 			return nil, cc.Subscribe("ticks")
 		}
-		ch.info = func(_ context.Context, cc *ChannelConn, msg any) error {
+		ch.info = func(_ context.Context, cc *Conn, msg any) error {
 			switch msg := msg.(type) {
 			case tick:
 				return cc.Push("tick", msg)
@@ -242,7 +242,7 @@ func TestCrashes(t *testing.T) {
 	t.Parallel()
 	reasons := make(chan error, 4)
 	s := startSocket(t, SocketOptions[*testUser]{}, func(ch *testChannel) {
-		ch.handleIn = func(_ context.Context, _ *ChannelConn, ev Event) (Reply, error) {
+		ch.handleIn = func(_ context.Context, _ *Conn, ev Message) (Reply, error) {
 			switch ev.Name {
 			case "panic":
 				panic("kaboom")
@@ -318,7 +318,7 @@ func TestServerClose(t *testing.T) {
 	t.Parallel()
 	reasons := make(chan error, 1)
 	s := startSocket(t, SocketOptions[*testUser]{}, func(ch *testChannel) {
-		ch.handleIn = func(_ context.Context, cc *ChannelConn, _ Event) (Reply, error) {
+		ch.handleIn = func(_ context.Context, cc *Conn, _ Message) (Reply, error) {
 			cc.Close()
 			return ReplyOK(nil), nil
 		}
@@ -346,7 +346,7 @@ func TestMailboxOverflowCrashesTheChannel(t *testing.T) {
 	blocked, release := make(chan struct{}), make(chan struct{})
 	reasons := make(chan error, 1)
 	s := startSocket(t, SocketOptions[*testUser]{PubSub: ps, MailboxSize: 2}, func(ch *testChannel) {
-		ch.handleIn = func(context.Context, *ChannelConn, Event) (Reply, error) {
+		ch.handleIn = func(context.Context, *Conn, Message) (Reply, error) {
 			close(blocked)
 			<-release
 			return NoReply, nil
@@ -372,16 +372,16 @@ func TestMailboxOverflowCrashesTheChannel(t *testing.T) {
 	}
 }
 
-// drainChannel counts how many events it handled between drained calls.
+// drainChannel counts how many events it handled between Drained calls.
 type drainChannel struct {
-	cc      *ChannelConn
+	cc      *Conn
 	handled int
 	release chan struct{}
 }
 
 func (d *drainChannel) Join(context.Context, json.RawMessage) (any, error) { return nil, nil }
 
-func (d *drainChannel) HandleIn(_ context.Context, ev Event) (Reply, error) {
+func (d *drainChannel) HandleIn(_ context.Context, ev Message) (Reply, error) {
 	if ev.Name == "wait" {
 		<-d.release
 	}
@@ -389,16 +389,17 @@ func (d *drainChannel) HandleIn(_ context.Context, ev Event) (Reply, error) {
 	return NoReply, nil
 }
 
-func (d *drainChannel) drained(context.Context) {
+func (d *drainChannel) Drained(context.Context) error {
 	d.cc.Push("drained", map[string]int{"handled": d.handled})
 	d.handled = 0
+	return nil
 }
 
 func TestDrainedRunsOncePerBurst(t *testing.T) {
 	t.Parallel()
 	release := make(chan struct{})
 	s := startSocket(t, SocketOptions[*testUser]{}, nil)
-	s.sock.Channel("burst:*", func(cc *ChannelConn, _ *testUser) Channel {
+	s.sock.Channel("burst:*", func(cc *Conn, _ *testUser) Channel {
 		return &drainChannel{cc: cc, release: release}
 	})
 	c := s.dial(t, "1")
@@ -411,7 +412,7 @@ func TestDrainedRunsOncePerBurst(t *testing.T) {
 	time.Sleep(50 * time.Millisecond)
 	close(release)
 	if m := c.read(); m.Event != "drained" || string(m.Payload) != `{"handled":6}` {
-		t.Fatalf("want one drained push after 6 events, got %s", m.Raw)
+		t.Fatalf("want one Drained push after 6 events, got %s", m.Raw)
 	}
 }
 
@@ -433,7 +434,7 @@ func (c *censorChannel) HandleOut(_ context.Context, b *Broadcast) error {
 func TestInterceptedBroadcasts(t *testing.T) {
 	t.Parallel()
 	s := startSocket(t, SocketOptions[*testUser]{}, nil)
-	s.sock.Channel("censored:*", func(cc *ChannelConn, u *testUser) Channel {
+	s.sock.Channel("censored:*", func(cc *Conn, u *testUser) Channel {
 		return &censorChannel{testChannel{cc: cc, user: u}}
 	})
 	adult, kid := s.dial(t, "adult"), s.dial(t, "kid")
@@ -459,7 +460,7 @@ func TestChannelConnDescribesItsJoin(t *testing.T) {
 	t.Parallel()
 	var s *testServer
 	s = startSocket(t, SocketOptions[*testUser]{}, func(ch *testChannel) {
-		ch.join = func(_ context.Context, cc *ChannelConn, _ json.RawMessage) (any, error) {
+		ch.join = func(_ context.Context, cc *Conn, _ json.RawMessage) (any, error) {
 			return map[string]any{
 				"join_ref":  cc.JoinRef(),
 				"socket_id": cc.SocketID(),
@@ -478,7 +479,7 @@ func TestChannelConnDescribesItsJoin(t *testing.T) {
 func TestRoutes(t *testing.T) {
 	t.Parallel()
 	s := startSocket(t, SocketOptions[*testUser]{}, nil)
-	s.sock.Channel("exact", func(cc *ChannelConn, u *testUser) Channel {
+	s.sock.Channel("exact", func(cc *Conn, u *testUser) Channel {
 		return &testChannel{cc: cc, user: &testUser{ID: "exact"}}
 	})
 	tests := []struct {

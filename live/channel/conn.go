@@ -1,4 +1,4 @@
-package live
+package channel
 
 import (
 	"context"
@@ -28,7 +28,7 @@ const (
 // conn is one upgraded WebSocket connection. Its reader runs on the
 // goroutine of Socket.ServeHTTP, which also starts the writer and the
 // channels' goroutines and waits for all of them. Everything sent to the
-// client goes through out, drained by the writer alone.
+// client goes through out, Drained by the writer alone.
 type conn struct {
 	sock   *socketCore
 	ws     *websocket.Conn
@@ -46,7 +46,7 @@ type conn struct {
 	closeErr  error
 
 	mu       sync.Mutex // guards channels
-	channels map[string]*ChannelConn
+	channels map[string]*Conn
 
 	wg sync.WaitGroup // the writer and the channels' goroutines
 }
@@ -65,7 +65,7 @@ func newConn(sc *socketCore, ws *websocket.Conn, info *ConnectInfo, id string, s
 		logger:   logger,
 		out:      make(chan outFrame, sc.limits.outboundQueue),
 		done:     make(chan struct{}),
-		channels: map[string]*ChannelConn{},
+		channels: map[string]*Conn{},
 	}
 }
 
@@ -265,7 +265,7 @@ func (c *conn) join(ctx context.Context, f frame) bool {
 		return true
 	}
 
-	cc := &ChannelConn{
+	cc := &Conn{
 		conn:    c,
 		topic:   f.topic,
 		joinRef: joinRef,
@@ -295,7 +295,7 @@ func (c *conn) join(ctx context.Context, f frame) bool {
 }
 
 // construct calls a channel constructor, turning a panic into an error.
-func construct(newCh func(*ChannelConn, any) Channel, cc *ChannelConn, state any) (ch Channel, err error) {
+func construct(newCh func(*Conn, any) Channel, cc *Conn, state any) (ch Channel, err error) {
 	defer func() {
 		if v := recover(); v != nil {
 			err = fmt.Errorf("%w: constructor panic: %v", ErrChannelCrashed, v)
@@ -309,7 +309,7 @@ func construct(newCh func(*ChannelConn, any) Channel, cc *ChannelConn, state any
 }
 
 // removeChannel forgets cc if it is still the channel of its topic.
-func (c *conn) removeChannel(cc *ChannelConn) {
+func (c *conn) removeChannel(cc *Conn) {
 	c.mu.Lock()
 	if c.channels[cc.topic] == cc {
 		delete(c.channels, cc.topic)

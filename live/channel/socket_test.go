@@ -1,4 +1,4 @@
-package live
+package channel
 
 import (
 	"context"
@@ -207,7 +207,7 @@ func TestTooManyChannels(t *testing.T) {
 func TestSlowClientIsDisconnected(t *testing.T) {
 	t.Parallel()
 	s := startSocket(t, SocketOptions[*testUser]{OutboundQueue: 1}, func(ch *testChannel) {
-		ch.handleIn = func(_ context.Context, cc *ChannelConn, ev Event) (Reply, error) {
+		ch.handleIn = func(_ context.Context, cc *Conn, ev Message) (Reply, error) {
 			big := strings.Repeat("x", 64<<10)
 			for range 1000 {
 				if err := cc.Push("flood", big); err != nil {
@@ -326,7 +326,7 @@ func TestBinaryFrames(t *testing.T) {
 	t.Parallel()
 	var gotBinary atomic.Value
 	s := startSocket(t, SocketOptions[*testUser]{}, func(ch *testChannel) {
-		ch.handleIn = func(_ context.Context, cc *ChannelConn, ev Event) (Reply, error) {
+		ch.handleIn = func(_ context.Context, cc *Conn, ev Message) (Reply, error) {
 			gotBinary.Store(string(ev.Binary))
 			if err := cc.Push("blob", Binary("pushed")); err != nil {
 				return NoReply, err
@@ -427,7 +427,7 @@ func TestWriteTimeoutClosesAStuckClient(t *testing.T) {
 	t.Parallel()
 	reasons := make(chan error, 1)
 	s := startSocket(t, SocketOptions[*testUser]{OutboundQueue: 100000, WriteTimeout: 100 * time.Millisecond}, func(ch *testChannel) {
-		ch.handleIn = func(_ context.Context, cc *ChannelConn, _ Event) (Reply, error) {
+		ch.handleIn = func(_ context.Context, cc *Conn, _ Message) (Reply, error) {
 			big := json.RawMessage(`"` + strings.Repeat("x", 256<<10) + `"`)
 			for range 200 { // 50 MiB: more than the socket buffers hold
 				if cc.Push("flood", big) != nil {

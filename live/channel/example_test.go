@@ -1,9 +1,8 @@
-package live_test
+package channel_test
 
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -14,6 +13,7 @@ import (
 	"github.com/gorilla/websocket"
 
 	"github.com/templive/templive/live"
+	"github.com/templive/templive/live/channel"
 )
 
 // User is the state a connection carries once Connect accepted it.
@@ -23,32 +23,32 @@ type User struct {
 
 // RoomChannel broadcasts what its members say.
 type RoomChannel struct {
-	cc   *live.ChannelConn
+	cc   *channel.Conn
 	user *User
 }
 
 func (ch *RoomChannel) Join(ctx context.Context, payload json.RawMessage) (any, error) {
 	if ch.cc.Topic() == "room:secret" {
-		return nil, live.Refuse("unauthorized")
+		return nil, channel.Refuse("unauthorized")
 	}
 	return map[string]string{"welcome": ch.user.ID}, nil
 }
 
-func (ch *RoomChannel) HandleIn(ctx context.Context, ev live.Event) (live.Reply, error) {
+func (ch *RoomChannel) HandleIn(ctx context.Context, ev channel.Message) (channel.Reply, error) {
 	var msg struct{ Body string }
 	if err := ev.Decode(&msg); err != nil {
-		return live.ReplyError(map[string]string{"reason": "bad payload"}), nil
+		return channel.ReplyError(map[string]string{"reason": "bad payload"}), nil
 	}
 	err := ch.cc.Broadcast(ctx, "said", map[string]string{"body": msg.Body, "by": ch.user.ID})
-	return live.NoReply, err
+	return channel.NoReply, err
 }
 
 func ExampleNewSocket() {
 	signer := live.NewSigner([]byte("a secret of at least thirty-two bytes"))
-	sock := live.NewSocket(live.SocketOptions[*User]{
+	sock := channel.NewSocket(channel.SocketOptions[*User]{
 		// Connect accepts a connection carrying a valid token; any error
 		// refuses it with HTTP 403.
-		Connect: func(ctx context.Context, info *live.ConnectInfo) (*User, error) {
+		Connect: func(ctx context.Context, info *channel.ConnectInfo) (*User, error) {
 			id, err := live.VerifyToken[string](signer, "user socket", info.Params.Get("token"), 24*time.Hour)
 			if err != nil {
 				return nil, err
@@ -58,7 +58,7 @@ func ExampleNewSocket() {
 		ID:     func(u *User) string { return "user_socket:" + u.ID },
 		Logger: slog.New(slog.DiscardHandler),
 	})
-	sock.Channel("room:*", func(cc *live.ChannelConn, u *User) live.Channel {
+	sock.Channel("room:*", func(cc *channel.Conn, u *User) channel.Channel {
 		return &RoomChannel{cc: cc, user: u}
 	})
 	mux := http.NewServeMux()
@@ -89,30 +89,4 @@ func ExampleNewSocket() {
 	// ["1","1","room:lobby","phx_reply",{"status":"ok","response":{"welcome":"42"}}]
 	// [null,null,"room:lobby","said",{"body":"hi","by":"42"}]
 	// ["3","3","room:secret","phx_reply",{"status":"error","response":{"reason":"unauthorized"}}]
-}
-
-func ExampleSignToken() {
-	signer := live.NewSigner([]byte("a secret of at least thirty-two bytes"))
-	token, err := live.SignToken(signer, "user socket", "42")
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
-	userID, err := live.VerifyToken[string](signer, "user socket", token, time.Hour)
-	fmt.Println(userID, err)
-
-	_, err = live.VerifyToken[string](signer, "another purpose", token, time.Hour)
-	fmt.Println(errors.Is(err, live.ErrTokenInvalid))
-	// Output:
-	// 42 <nil>
-	// true
-}
-
-func ExampleSigner_Verify() {
-	signer := live.NewSigner([]byte("a secret of at least thirty-two bytes"))
-	old := signer.SignAt("user socket", []byte("42"), time.Now().Add(-2*time.Hour))
-	_, err := signer.Verify("user socket", old, time.Hour)
-	fmt.Println(errors.Is(err, live.ErrTokenExpired))
-	// Output:
-	// true
 }

@@ -1,4 +1,4 @@
-package live
+package channel
 
 import (
 	"bytes"
@@ -251,9 +251,11 @@ func marshalPayload(v any) (json.RawMessage, error) {
 		}
 		return v, nil
 	}
-	b, err := json.Marshal(v)
-	if err != nil {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
 		return nil, fmt.Errorf("live: encode payload: %w", err)
 	}
-	return b, nil
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
 }

@@ -1,4 +1,4 @@
-package live
+package channel
 
 import (
 	"bytes"
@@ -31,12 +31,12 @@ type testUser struct {
 // testChannel is a Channel whose callbacks are set per test. Nil callbacks
 // accept the join and reply ok to every event with its payload.
 type testChannel struct {
-	cc   *ChannelConn
+	cc   *Conn
 	user *testUser
 
-	join      func(ctx context.Context, cc *ChannelConn, payload json.RawMessage) (any, error)
-	handleIn  func(ctx context.Context, cc *ChannelConn, ev Event) (Reply, error)
-	info      func(ctx context.Context, cc *ChannelConn, msg any) error
+	join      func(ctx context.Context, cc *Conn, payload json.RawMessage) (any, error)
+	handleIn  func(ctx context.Context, cc *Conn, ev Message) (Reply, error)
+	info      func(ctx context.Context, cc *Conn, msg any) error
 	terminate func(reason error)
 }
 
@@ -47,7 +47,7 @@ func (ch *testChannel) Join(ctx context.Context, payload json.RawMessage) (any, 
 	return map[string]string{"user": ch.user.ID}, nil
 }
 
-func (ch *testChannel) HandleIn(ctx context.Context, ev Event) (Reply, error) {
+func (ch *testChannel) HandleIn(ctx context.Context, ev Message) (Reply, error) {
 	if ch.handleIn != nil {
 		return ch.handleIn(ctx, ch.cc, ev)
 	}
@@ -121,7 +121,7 @@ func startSocket(t testing.TB, opts SocketOptions[*testUser], newCh func(ch *tes
 		opts.IdleTimeout = 5 * time.Second
 	}
 	sock := NewSocket(opts)
-	sock.Channel("room:*", func(cc *ChannelConn, u *testUser) Channel {
+	sock.Channel("room:*", func(cc *Conn, u *testUser) Channel {
 		ch := &testChannel{cc: cc, user: u}
 		if newCh != nil {
 			newCh(ch)

@@ -1,4 +1,4 @@
-package live
+package channel
 
 import (
 	"context"
@@ -29,15 +29,15 @@ type Channel interface {
 	Join(ctx context.Context, payload json.RawMessage) (response any, err error)
 	// HandleIn handles an event pushed by the client. The returned [Reply]
 	// is sent at once; return [NoReply] to send none now and reply later
-	// with [ChannelConn.Reply] and the event's Ref. A returned error crashes
+	// with [Conn.Reply] and the event's Ref. A returned error crashes
 	// the channel (see [ErrChannelCrashed]).
-	HandleIn(ctx context.Context, ev Event) (Reply, error)
+	HandleIn(ctx context.Context, ev Message) (Reply, error)
 }
 
 // An InfoHandler receives the PubSub messages delivered to its channel's
 // mailbox, other than the broadcasts on the channel's own topic that go
 // straight to the client: messages on topics added with
-// [ChannelConn.Subscribe], and non-[Broadcast] values on the channel's
+// [Conn.Subscribe], and non-[Broadcast] values on the channel's
 // topic. msg.Payload is the Go value that was broadcast; type-switch on it.
 // A returned error crashes the channel.
 type InfoHandler interface {
@@ -57,7 +57,7 @@ type Terminator interface {
 // An Interceptor sees the broadcasts of the events it names, on its
 // channel's own topic, before they reach its client, and decides what to
 // push instead (Phoenix's intercept and handle_out): call
-// [ChannelConn.Push] to pass one on, altered or not. Other broadcasts still
+// [Conn.Push] to pass one on, altered or not. Other broadcasts still
 // go straight to the client. An intercepted broadcast costs an encoding per
 // connection, so intercept only what must differ between clients.
 type Interceptor interface {
@@ -69,44 +69,44 @@ type Interceptor interface {
 	HandleOut(ctx context.Context, b *Broadcast) error
 }
 
-// drainer is implemented by channels of this package (the live view
-// runtime) that batch work: drained is called on the channel's goroutine
-// whenever it has just handled something (a client event, a PubSub message
-// or a broadcast) and finds nothing else queued, neither client events nor
-// PubSub messages. It is not called after Join alone. A panic crashes the
-// channel.
-type drainer interface {
-	drained(ctx context.Context)
+// A Drainer is a channel that batches work, such as the live view runtime,
+// which renders once per burst of events: Drained is called on the
+// channel's goroutine whenever it has just handled something (a client
+// event, a PubSub message or a broadcast) and finds nothing else queued,
+// neither client events nor PubSub messages. It is not called after Join
+// alone. A panic or a returned error crashes the channel.
+type Drainer interface {
+	Drained(ctx context.Context) error
 }
 
-// How the live view runtime (a Channel in this package, routed at "lv:*")
+// How the live view runtime (a Channel of package live, routed at "lv:*")
 // uses this API:
 //
 //   - The join payload is Join's argument; the socket's connect state is
 //     typed and handed to the constructor given to [Socket.Channel], next to
-//     the [ChannelConn]; connect info (origin, params, cookies) is
-//     [ChannelConn.ConnectInfo].
+//     the [Conn]; connect info (origin, params, cookies) is
+//     [Conn.ConnectInfo].
 //   - Join replies with its returned response (the first render).
 //   - Client events arrive in HandleIn with their Ref. Return [NoReply],
-//     keep the ref, and after processing call [ChannelConn.Reply] with it.
-//   - [ChannelConn.Push] sends a server push at any time, from any goroutine.
+//     keep the ref, and after processing call [Conn.Reply] with it.
+//   - [Conn.Push] sends a server push at any time, from any goroutine.
 //   - Leave, close and crash are reported through [Terminator]; by then
 //     Push and Reply return [ErrClosed].
-//   - [ChannelConn.Mailbox] is the channel's own *pubsub.Mailbox;
-//     [ChannelConn.Subscribe] adds topics to it and their messages arrive in
+//   - [Conn.Mailbox] is the channel's own *pubsub.Mailbox;
+//     [Conn.Subscribe] adds topics to it and their messages arrive in
 //     [InfoHandler.HandleInfo] on the channel's goroutine. An overflow crashes
 //     the channel (the client rejoins and the view remounts).
 //   - A panic, or an error returned by a callback, crashes the channel: the
 //     client receives phx_error and rejoins; other channels are unaffected.
-//   - Implement drained(ctx) (the unexported [drainer] interface) to render
-//     once per burst: it runs when the goroutine's queue is momentarily empty.
-//   - [ChannelConn.Close] ends the channel from the server (phx_close).
+//   - Implement [Drainer] to render once per burst: Drained runs when the
+//     goroutine's queue is momentarily empty.
+//   - [Conn.Close] ends the channel from the server (phx_close).
 
-// An Event is a message pushed by the client on a joined channel.
-type Event struct {
+// A Message is a message pushed by the client on a joined channel.
+type Message struct {
 	// Name is the event name, such as "new_msg".
 	Name string
-	// Ref identifies the push; pass it to [ChannelConn.Reply] to reply later.
+	// Ref identifies the push; pass it to [Conn.Reply] to reply later.
 	Ref string
 	// Payload is the JSON payload of a text frame; nil for a binary frame.
 	Payload json.RawMessage
@@ -115,7 +115,7 @@ type Event struct {
 }
 
 // Decode decodes the event's JSON payload into v.
-func (e Event) Decode(v any) error {
+func (e Message) Decode(v any) error {
 	if e.Binary != nil {
 		return fmt.Errorf("live: event %q: binary payload is not JSON", e.Name)
 	}
@@ -164,10 +164,10 @@ func Refuse(reason string) error {
 }
 
 // A Broadcast is an event for every client that joined a topic. Published
-// through PubSub (by [ChannelConn.Broadcast] or [Socket.Broadcast]), it is
+// through PubSub (by [Conn.Broadcast] or [Socket.Broadcast]), it is
 // encoded once, lazily, and the same frame is written to every connection
 // whose channel on that topic receives it (Phoenix's fastlane). It is
-// registered with the PubSub as "live.Broadcast" so it crosses nodes.
+// registered with the PubSub as "channel.Broadcast" so it crosses nodes.
 //
 // Treat a Broadcast as immutable once published.
 type Broadcast struct {
@@ -215,14 +215,14 @@ type inbound struct {
 	f frame
 }
 
-// A ChannelConn is a channel's handle on its connection: the topic, the
+// A Conn is a channel's handle on its connection: the topic, the
 // join ref, pushes, replies, broadcasts and PubSub subscriptions. It is
 // given to the constructor registered with [Socket.Channel].
 //
 // All methods are safe for concurrent use, so other goroutines may push on
 // a channel's behalf. After the channel ends, Push and Reply return
 // [ErrClosed].
-type ChannelConn struct {
+type Conn struct {
 	conn    *conn
 	topic   string
 	joinRef string
@@ -242,33 +242,33 @@ type ChannelConn struct {
 }
 
 // Topic returns the channel's topic, such as "room:lobby".
-func (c *ChannelConn) Topic() string { return c.topic }
+func (c *Conn) Topic() string { return c.topic }
 
 // JoinRef returns the ref of the join that created the channel.
-func (c *ChannelConn) JoinRef() string { return c.joinRef }
+func (c *Conn) JoinRef() string { return c.joinRef }
 
 // ConnectInfo returns what the client presented when it connected.
-func (c *ChannelConn) ConnectInfo() *ConnectInfo { return c.conn.info }
+func (c *Conn) ConnectInfo() *ConnectInfo { return c.conn.info }
 
 // SocketID returns the connection's socket ID ("" if it has none).
-func (c *ChannelConn) SocketID() string { return c.conn.id }
+func (c *Conn) SocketID() string { return c.conn.id }
 
 // Mailbox returns the channel's PubSub mailbox, read by its goroutine.
 // Subscribe it with [pubsub.PubSub.SubscribeMailbox] (or
-// [ChannelConn.Subscribe]) and the messages arrive in
+// [Conn.Subscribe]) and the messages arrive in
 // [InfoHandler.HandleInfo]. The caller closes subscriptions it made itself.
-func (c *ChannelConn) Mailbox() *pubsub.Mailbox { return c.mailbox }
+func (c *Conn) Mailbox() *pubsub.Mailbox { return c.mailbox }
 
 // PubSub returns the PubSub the socket uses.
-func (c *ChannelConn) PubSub() *pubsub.PubSub { return c.conn.sock.ps }
+func (c *Conn) PubSub() *pubsub.PubSub { return c.conn.sock.ps }
 
 // Logger returns the socket's logger with the channel's topic attached.
-func (c *ChannelConn) Logger() *slog.Logger { return c.logger }
+func (c *Conn) Logger() *slog.Logger { return c.logger }
 
 // Push sends event with payload to this client only
 // ([join_ref, null, topic, event, payload]). It never blocks: a client too
 // slow to drain its queue is disconnected ([ErrSlowClient]).
-func (c *ChannelConn) Push(event string, payload any) error {
+func (c *Conn) Push(event string, payload any) error {
 	f, err := encodePush(c.joinRef, c.topic, event, payload)
 	if err != nil {
 		return fmt.Errorf("push %s on %s: %w", event, c.topic, err)
@@ -278,7 +278,7 @@ func (c *ChannelConn) Push(event string, payload any) error {
 
 // Reply answers the client push whose Ref is ref. Use it to reply after
 // [Channel.HandleIn] returned [NoReply]. A zero Reply sends ok with {}.
-func (c *ChannelConn) Reply(ref string, r Reply) error {
+func (c *Conn) Reply(ref string, r Reply) error {
 	f, err := encodeReply(c.joinRef, ref, c.topic, r)
 	if err != nil {
 		return fmt.Errorf("reply on %s: %w", c.topic, err)
@@ -287,7 +287,7 @@ func (c *ChannelConn) Reply(ref string, r Reply) error {
 }
 
 // send queues f for the client, or holds it while Join runs.
-func (c *ChannelConn) send(f outFrame) error {
+func (c *Conn) send(f outFrame) error {
 	c.mu.Lock()
 	if c.ended {
 		c.mu.Unlock()
@@ -304,7 +304,7 @@ func (c *ChannelConn) send(f outFrame) error {
 
 // Broadcast sends event with payload to every client that joined the
 // channel's topic, on every node, this one included.
-func (c *ChannelConn) Broadcast(ctx context.Context, event string, payload any) error {
+func (c *Conn) Broadcast(ctx context.Context, event string, payload any) error {
 	b, err := NewBroadcast(c.topic, event, payload)
 	if err != nil {
 		return err
@@ -312,9 +312,9 @@ func (c *ChannelConn) Broadcast(ctx context.Context, event string, payload any) 
 	return c.conn.sock.ps.Broadcast(ctx, c.topic, b)
 }
 
-// BroadcastFrom is like [ChannelConn.Broadcast] but skips this channel's
+// BroadcastFrom is like [Conn.Broadcast] but skips this channel's
 // own client.
-func (c *ChannelConn) BroadcastFrom(ctx context.Context, event string, payload any) error {
+func (c *Conn) BroadcastFrom(ctx context.Context, event string, payload any) error {
 	b, err := NewBroadcast(c.topic, event, payload)
 	if err != nil {
 		return err
@@ -325,7 +325,7 @@ func (c *ChannelConn) BroadcastFrom(ctx context.Context, event string, payload a
 // Subscribe subscribes the channel to topic: its messages arrive in
 // [InfoHandler.HandleInfo]. Subscribing twice to a topic is harmless. The
 // subscription ends with the channel.
-func (c *ChannelConn) Subscribe(topic string) error {
+func (c *Conn) Subscribe(topic string) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.ended {
@@ -342,9 +342,9 @@ func (c *ChannelConn) Subscribe(topic string) error {
 	return nil
 }
 
-// Unsubscribe ends a subscription made with [ChannelConn.Subscribe].
+// Unsubscribe ends a subscription made with [Conn.Subscribe].
 // Messages already in the mailbox are still delivered.
-func (c *ChannelConn) Unsubscribe(topic string) error {
+func (c *Conn) Unsubscribe(topic string) error {
 	c.mu.Lock()
 	sub, ok := c.subs[topic]
 	delete(c.subs, topic)
@@ -358,11 +358,11 @@ func (c *ChannelConn) Unsubscribe(topic string) error {
 // Close ends the channel from the server side once the current callback
 // returns: the client receives phx_close and does not rejoin, and
 // [Terminator.Terminate] is called with [ErrClosed]. It does not wait.
-func (c *ChannelConn) Close() {
+func (c *Conn) Close() {
 	c.requestStop(errServerClose)
 }
 
-// errServerClose is the internal stop reason of ChannelConn.Close; the
+// errServerClose is the internal stop reason of Conn.Close; the
 // channel's Terminate sees ErrClosed.
 var errServerClose = fmt.Errorf("%w by the server", ErrClosed)
 
@@ -371,7 +371,7 @@ var errServerClose = fmt.Errorf("%w by the server", ErrClosed)
 var errDuplicateJoin = fmt.Errorf("%w: joined again", ErrLeft)
 
 // requestStop asks the goroutine to end with reason; the first reason wins.
-func (c *ChannelConn) requestStop(reason error) {
+func (c *Conn) requestStop(reason error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.stopReason == nil {
@@ -382,7 +382,7 @@ func (c *ChannelConn) requestStop(reason error) {
 
 // run is the channel's goroutine: Join, then events, PubSub messages and
 // stop requests one at a time until the channel ends.
-func (c *ChannelConn) run(ctx context.Context, ch Channel, payload json.RawMessage, joinMsgRef string) {
+func (c *Conn) run(ctx context.Context, ch Channel, payload json.RawMessage, joinMsgRef string) {
 	defer close(c.done)
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -423,7 +423,7 @@ func (c *ChannelConn) run(ctx context.Context, ch Channel, payload json.RawMessa
 }
 
 // join runs ch.Join, turning a panic into an error.
-func (c *ChannelConn) join(ctx context.Context, ch Channel, payload json.RawMessage) (resp any, err error) {
+func (c *Conn) join(ctx context.Context, ch Channel, payload json.RawMessage) (resp any, err error) {
 	defer func() {
 		if v := recover(); v != nil {
 			err = c.crashed(v)
@@ -434,14 +434,14 @@ func (c *ChannelConn) join(ctx context.Context, ch Channel, payload json.RawMess
 
 // loop handles one thing at a time until a stop, a leave or a crash, and
 // returns the reason.
-func (c *ChannelConn) loop(ctx context.Context, ch Channel) (reason error) {
+func (c *Conn) loop(ctx context.Context, ch Channel) (reason error) {
 	defer func() {
 		if v := recover(); v != nil {
 			reason = c.crashed(v)
 		}
 	}()
 	info, _ := ch.(InfoHandler)
-	dr, _ := ch.(drainer)
+	dr, _ := ch.(Drainer)
 	out, _ := ch.(Interceptor)
 	var intercepts map[string]bool
 	if out != nil {
@@ -464,7 +464,7 @@ func (c *ChannelConn) loop(ctx context.Context, ch Channel) (reason error) {
 				c.conn.enqueue(c.replyFrame(in.f.ref, ReplyOK(nil)))
 				return ErrLeft
 			}
-			ev := Event{Name: in.f.event, Ref: in.f.ref, Payload: in.f.payload, Binary: in.f.binary}
+			ev := Message{Name: in.f.event, Ref: in.f.ref, Payload: in.f.payload, Binary: in.f.binary}
 			r, err := ch.HandleIn(ctx, ev)
 			if err != nil {
 				err = fmt.Errorf("%w: handle %q: %w", ErrChannelCrashed, ev.Name, err)
@@ -505,13 +505,17 @@ func (c *ChannelConn) loop(ctx context.Context, ch Channel) (reason error) {
 			}
 		}
 		if dr != nil && len(c.in) == 0 && c.mailbox.Len() == 0 {
-			dr.drained(ctx)
+			if err := dr.Drained(ctx); err != nil {
+				err = fmt.Errorf("%w: %w", ErrChannelCrashed, err)
+				c.logger.Error("channel crashed", "err", err)
+				return err
+			}
 		}
 	}
 }
 
 // crashed turns a recovered panic into an error, logging it with the stack.
-func (c *ChannelConn) crashed(v any) error {
+func (c *Conn) crashed(v any) error {
 	err := fmt.Errorf("%w: panic: %v", ErrChannelCrashed, v)
 	c.logger.Error("channel crashed", "err", err, "stack", string(debug.Stack()))
 	return err
@@ -519,7 +523,7 @@ func (c *ChannelConn) crashed(v any) error {
 
 // terminate tells the client and the Channel that the channel ended, and
 // releases its subscriptions.
-func (c *ChannelConn) terminate(ch Channel, reason error) {
+func (c *Conn) terminate(ch Channel, reason error) {
 	c.endSubscriptions()
 	c.conn.removeChannel(c)
 	// From here on Push and Reply fail, so nothing follows the final frame.
@@ -556,7 +560,7 @@ func (c *ChannelConn) terminate(ch Channel, reason error) {
 
 // replyFrame encodes a reply; a reply that cannot be encoded becomes an
 // error reply the client can still match to its push.
-func (c *ChannelConn) replyFrame(ref string, r Reply) outFrame {
+func (c *Conn) replyFrame(ref string, r Reply) outFrame {
 	f, err := encodeReply(c.joinRef, ref, c.topic, r)
 	if err != nil {
 		c.logger.Error("reply not encoded", "err", err)
@@ -567,11 +571,11 @@ func (c *ChannelConn) replyFrame(ref string, r Reply) outFrame {
 
 // sendFinal queues a frame that ends the channel, bypassing the ended
 // check.
-func (c *ChannelConn) sendFinal(f outFrame) {
+func (c *Conn) sendFinal(f outFrame) {
 	c.conn.enqueue(f)
 }
 
-func (c *ChannelConn) markEnded() {
+func (c *Conn) markEnded() {
 	c.mu.Lock()
 	c.ended = true
 	c.pending = nil
@@ -579,7 +583,7 @@ func (c *ChannelConn) markEnded() {
 }
 
 // endSubscriptions closes every subscription of the channel.
-func (c *ChannelConn) endSubscriptions() {
+func (c *Conn) endSubscriptions() {
 	c.mu.Lock()
 	subs := c.subs
 	c.subs = map[string]*pubsub.Subscription{}

@@ -1,0 +1,49 @@
+// Package channel is templive's WebSocket transport: a socket that speaks
+// the Phoenix Channels V2 protocol, and channels for custom bidirectional
+// protocols on it. The official phoenix npm client (and Phoenix clients in
+// other languages) talk to it unchanged. templive's live views are
+// channels too, on "lv:*" topics of the socket that [live.Server] mounts.
+//
+// # Sockets
+//
+// A [Socket] is an [http.Handler] mounted at a path such as "/socket". It
+// upgrades "/socket/websocket?vsn=2.0.0", calls [SocketOptions.Connect]
+// with the connect params and request ([ConnectInfo]) to accept the
+// connection with a typed state, or refuse it with HTTP 403, and routes
+// each phx_join to the [Channel] registered for the topic:
+//
+//	sock := channel.NewSocket(channel.SocketOptions[*UserSocket]{
+//		Connect: func(ctx context.Context, info *channel.ConnectInfo) (*UserSocket, error) { … },
+//		ID:      func(u *UserSocket) string { return "user_socket:" + u.ID },
+//		PubSub:  ps,
+//	})
+//	sock.Channel("room:*", func(cc *channel.Conn, u *UserSocket) channel.Channel {
+//		return &RoomChannel{cc: cc, user: u}
+//	})
+//	mux.Handle("/socket/", sock)
+//	defer sock.Shutdown(ctx)
+//
+// The official phoenix npm client connects unchanged, with connect params
+// or its authToken option.
+//
+// # Channels
+//
+// Each joined topic runs its [Channel]'s callbacks on its own goroutine,
+// one at a time: [Channel.Join], [Channel.HandleIn] for client events,
+// [InfoHandler.HandleInfo] for PubSub messages and [Terminator.Terminate]
+// at the end. A panic crashes that channel only; the client receives
+// phx_error and rejoins. Broadcasts on a channel's topic are encoded once
+// and the same frame is written to every subscribed connection.
+//
+// # Concurrency and limits
+//
+// Every connection has one reader and one writer goroutine; all writes go
+// through a bounded queue, and a client too slow to drain it is
+// disconnected (close code 1008). Frame size, channels per connection,
+// queue sizes and timeouts are fields of [SocketOptions]. [Socket.Shutdown]
+// closes every connection with code 1001 and waits for every goroutine.
+//
+// # Tokens
+//
+// Sockets usually authenticate with a signed token: see [live.Signer].
+package channel
