@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"unsafe"
 
 	"github.com/templive/templive/pubsub"
 )
@@ -191,7 +192,7 @@ func BenchmarkMemoryPerEntry(b *testing.B) {
 
 func sizeOf[T any]() uintptr {
 	var v T
-	return unsafeSizeof(v)
+	return unsafe.Sizeof(v)
 }
 
 func heap() uint64 {

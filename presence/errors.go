@@ -13,6 +13,9 @@ var (
 	// ErrNotTracked is returned by Update when the owner does not track the
 	// key on the topic.
 	ErrNotTracked = errors.New("presence: not tracked")
+	// ErrInvalidOptions is returned by New for replication settings that
+	// cannot work together.
+	ErrInvalidOptions = errors.New("presence: invalid options")
 	// ErrMetaNotObject is returned when a meta does not marshal to a JSON
 	// object, so it cannot be flattened next to phx_ref.
 	ErrMetaNotObject = errors.New("presence: meta is not a JSON object")

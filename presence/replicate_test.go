@@ -173,6 +173,7 @@ func TestReplicationNewNode(t *testing.T) {
 	opts := fastReplication
 	opts.MaxSilentPeriods = 1000 // no idle heartbeats: the newcomer must be told at once
 	opts.DownPeriod = time.Hour
+	opts.PermdownPeriod = 2 * time.Hour
 	a := newNode(t, cluster, "a", opts)
 	b := newNode(t, cluster, "b", opts)
 	mustTrack(t, a.tr, t.Context(), "room:1", "alice", roomMeta{})
@@ -228,6 +229,7 @@ func TestReplicationGracefulClose(t *testing.T) {
 	cluster := pubsub.NewMemoryCluster()
 	opts := fastReplication
 	opts.DownPeriod = time.Hour // only the goodbye can make bob leave in time
+	opts.PermdownPeriod = 2 * time.Hour
 	a := newNode(t, cluster, "a", opts)
 	b := newNode(t, cluster, "b", opts)
 	mustTrack(t, a.tr, t.Context(), "room:1", "alice", roomMeta{})

@@ -131,8 +131,10 @@ const scanLimit = 16
 // New returns a Tracker that delivers diffs through ps and replicates its
 // entries to the Trackers of the same Name on the other nodes of ps's
 // cluster. It starts two goroutines, which [Tracker.Close] stops. It fails
-// if the replication messages cannot be registered with ps, which happens
-// when another Tracker of the same Name but a different M uses ps.
+// with [ErrInvalidOptions] if the replication periods do not make sense
+// together, and if the replication messages cannot be registered with ps,
+// which happens when another Tracker of the same Name but a different M
+// uses ps.
 func New[M any](ps *pubsub.PubSub, opts Options[M]) (*Tracker[M], error) {
 	if ps == nil {
 		panic("presence: New expects a non-nil PubSub")
@@ -156,6 +158,9 @@ func New[M any](ps *pubsub.PubSub, opts Options[M]) (*Tracker[M], error) {
 	if t.now == nil {
 		t.now = time.Now
 	}
+	if err := t.validate(); err != nil {
+		return nil, err
+	}
 	if err := registerWire[M](ps, cmp.Or(opts.Name, "presence")); err != nil {
 		return nil, err
 	}
@@ -170,6 +175,21 @@ func New[M any](ps *pubsub.PubSub, opts Options[M]) (*Tracker[M], error) {
 	t.wg.Go(t.deliver)
 	t.wg.Go(func() { t.replicate(sub) })
 	return t, nil
+}
+
+// validate checks the replication settings, after defaults.
+func (t *Tracker[M]) validate() error {
+	switch {
+	case t.period <= 0 || t.maxSilent <= 0 || t.downPeriod <= 0 || t.permdown <= 0:
+		return fmt.Errorf("%w: replication periods must be positive", ErrInvalidOptions)
+	case t.downPeriod <= t.period*time.Duration(t.maxSilent):
+		// Idle peers would be reported down between two heartbeats.
+		return fmt.Errorf("%w: DownPeriod %v must exceed the idle heartbeat interval %v (BroadcastPeriod × MaxSilentPeriods)",
+			ErrInvalidOptions, t.downPeriod, t.period*time.Duration(t.maxSilent))
+	case t.permdown < t.downPeriod:
+		return fmt.Errorf("%w: PermdownPeriod %v is shorter than DownPeriod %v", ErrInvalidOptions, t.permdown, t.downPeriod)
+	}
+	return nil
 }
 
 // replicationMailbox is the capacity of the mailbox of replication messages.

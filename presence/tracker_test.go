@@ -471,3 +471,54 @@ func TestTrackerClose(t *testing.T) {
 	case <-time.After(10 * time.Millisecond):
 	}
 }
+
+func TestNewRejects(t *testing.T) {
+	t.Parallel()
+	ps, err := pubsub.New(pubsub.Options{Node: "n1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ps.Close()
+	ints, err := presence.New(ps, presence.Options[int]{Name: "rooms"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ints.Close()
+	tests := []struct {
+		name string
+		opts presence.Options[roomMeta]
+		want error
+	}{
+		{
+			name: "a negative period",
+			opts: presence.Options[roomMeta]{BroadcastPeriod: -time.Second},
+			want: presence.ErrInvalidOptions,
+		},
+		{
+			name: "a down period shorter than the idle heartbeat interval",
+			opts: presence.Options[roomMeta]{BroadcastPeriod: time.Second, MaxSilentPeriods: 10, DownPeriod: 5 * time.Second},
+			want: presence.ErrInvalidOptions,
+		},
+		{
+			name: "a permdown period shorter than the down period",
+			opts: presence.Options[roomMeta]{PermdownPeriod: time.Second},
+			want: presence.ErrInvalidOptions,
+		},
+		{
+			name: "a name already used with another meta type",
+			opts: presence.Options[roomMeta]{Name: "rooms"},
+			want: pubsub.ErrDuplicateType,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name+" is refused", func(t *testing.T) {
+			t.Parallel()
+			if tr, err := presence.New(ps, tt.opts); !errors.Is(err, tt.want) {
+				if tr != nil {
+					tr.Close()
+				}
+				t.Fatalf("New = %v, want %v", err, tt.want)
+			}
+		})
+	}
+}

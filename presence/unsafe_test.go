@@ -1,5 +1,0 @@
-package presence
-
-import "unsafe"
-
-func unsafeSizeof[T any](v T) uintptr { return unsafe.Sizeof(v) }
