@@ -279,3 +279,62 @@ func mutateHTML(r *rand.Rand, old string) string {
 	}
 	return s
 }
+
+// TestStreamsInBrowser applies stream operations (docs/protocol-live.md, Streams)
+// with the client's applyStreams and compares the root's HTML.
+func TestStreamsInBrowser(t *testing.T) {
+	t.Parallel()
+	const list = `<ul id="s" live-update="stream"><li id="a">A</li><li id="b">B</li><li id="c">C</li></ul>`
+	cases := []struct {
+		Name   string `json:"name"`
+		Before string `json:"before"`
+		Ops    []any  `json:"ops"`
+		After  string `json:"after"`
+	}{
+		{"append with -1", list, []any{[]any{"i", "s", "d", -1, `<li id="d">D</li>`}},
+			`<ul id="s" live-update="stream"><li id="a">A</li><li id="b">B</li><li id="c">C</li><li id="d">D</li></ul>`},
+		{"insert at the top", list, []any{[]any{"i", "s", "d", 0, `<li id="d">D</li>`}},
+			`<ul id="s" live-update="stream"><li id="d">D</li><li id="a">A</li><li id="b">B</li><li id="c">C</li></ul>`},
+		{"insert before the second", list, []any{[]any{"i", "s", "d", 1, `<li id="d">D</li>`}},
+			`<ul id="s" live-update="stream"><li id="a">A</li><li id="d">D</li><li id="b">B</li><li id="c">C</li></ul>`},
+		{"an index past the end appends", list, []any{[]any{"i", "s", "d", 9, `<li id="d">D</li>`}},
+			`<ul id="s" live-update="stream"><li id="a">A</li><li id="b">B</li><li id="c">C</li><li id="d">D</li></ul>`},
+		{"an existing id is replaced where it stands", list, []any{[]any{"i", "s", "b", 0, `<li id="b">B2</li>`}},
+			`<ul id="s" live-update="stream"><li id="a">A</li><li id="b">B2</li><li id="c">C</li></ul>`},
+		{"delete, and delete of a missing id", list, []any{[]any{"d", "s", "a"}, []any{"d", "s", "zz"}},
+			`<ul id="s" live-update="stream"><li id="b">B</li><li id="c">C</li></ul>`},
+		{"reset then insert", list, []any{[]any{"r", "s"}, []any{"i", "s", "x", -1, `<li id="x">X</li>`}},
+			`<ul id="s" live-update="stream"><li id="x">X</li></ul>`},
+		{"limit keeps the first n", list, []any{[]any{"l", "s", 2}},
+			`<ul id="s" live-update="stream"><li id="a">A</li><li id="b">B</li></ul>`},
+		{"a negative limit keeps the last n", list, []any{[]any{"i", "s", "d", 0, `<li id="d">D</li>`}, []any{"l", "s", -2}},
+			`<ul id="s" live-update="stream"><li id="b">B</li><li id="c">C</li></ul>`},
+		{"rows parse in a tbody", `<table><tbody id="t" live-update="stream"></tbody></table>`,
+			[]any{[]any{"i", "t", "r1", -1, `<tr id="r1"><td>1</td></tr>`}},
+			`<table><tbody id="t" live-update="stream"><tr id="r1"><td>1</td></tr></tbody></table>`},
+		{"an unknown container is ignored", list, []any{[]any{"r", "nope"}}, list},
+	}
+	srv := httptest.NewServer(pageMux(`<!doctype html><title>streams</title><link rel="icon" href="data:,">
+<script src="/templive.js"></script>`))
+	defer srv.Close()
+	tab := browsertest.New(t).NewTab(t)
+	tab.Navigate(srv.URL)
+	arg, err := json.Marshal(cases)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	tab.Eval(`(`+string(arg)+`).map(c => {
+		const root = document.createElement("div")
+		document.body.append(root)
+		root.innerHTML = c.before
+		templive.applyStreams(root, c.ops)
+		root.remove()
+		return root.innerHTML
+	})`, &got)
+	for i, c := range cases {
+		if got[i] != c.After {
+			t.Errorf("%s:\n got %s\nwant %s", c.Name, got[i], c.After)
+		}
+	}
+}

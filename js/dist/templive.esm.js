@@ -1052,6 +1052,31 @@ function fragment(parent, html) {
   return frag;
 }
 
+// js/src/stream.js
+function applyStreams(root, ops, changed = () => {
+}) {
+  for (let [kind, name, a, b, html] of ops) {
+    let box = root.querySelector(`#${CSS.escape(name)}`);
+    if (!box) continue;
+    let items = box.children;
+    let item = kind == "i" || kind == "d" ? [...items].find((el) => el.id == a) : void 0;
+    if (kind == "i") {
+      let frag = fragment(box, html);
+      if (item) item.replaceWith(frag);
+      else box.insertBefore(frag, b >= 0 && b < items.length ? items[b] : null);
+    } else if (kind == "d") {
+      item && item.remove();
+    } else if (kind == "r") {
+      box.replaceChildren();
+    } else if (kind == "l") {
+      let n = items.length;
+      let keep = a >= 0 ? [0, a] : [n + a, n];
+      for (let el of [...items].filter((_, i) => i < keep[0] || i >= keep[1])) el.remove();
+    }
+    changed(box);
+  }
+}
+
 // js/src/live.js
 var MAX_JOIN_ERRORS = 5;
 var MAX_REDIRECTS = 5;
@@ -1260,17 +1285,23 @@ var View = class {
   }
   /**
    * Applies a patch and what travels with it.
-   * @param {{d?: any, ev?: [string, any][], title?: string}} r
+   * @param {{d?: any[], s?: any[][], ev?: [string, any][], title?: string}} r
    * @param {Element | null} [resetForm] a submitted form: its fields, focused or not, follow the server
    */
   applyReply(r, resetForm) {
-    if (r.d != null) this.patch(r.d, resetForm);
+    if (r.d != null || r.s != null) this.patch(r.d || [], r.s || [], resetForm);
     if (resetForm instanceof HTMLFormElement) for (let f of resetForm.elements) syncField(f);
     if (r.title != null) document.title = r.title;
     for (let [name, payload] of r.ev || []) this.hooks.dispatch(name, payload);
   }
-  /** @param {any} d @param {Element | null | undefined} resetForm */
-  patch(d, resetForm) {
+  /**
+   * Applies a patch, then stream operations, keeping the focused field as the
+   * user has it.
+   * @param {any[]} d
+   * @param {any[][]} streams
+   * @param {Element | null | undefined} resetForm
+   */
+  patch(d, streams, resetForm) {
     let active = document.activeElement;
     let keep = isField(active) && this.root.contains(active) && !(resetForm && active.form == resetForm);
     let focus = keep ? saveFocus(this.root) : null;
@@ -1288,6 +1319,7 @@ var View = class {
           }
         }
       });
+      applyStreams(this.root, streams, (box) => changed.push(box));
     } catch (e) {
       console.error("templive: patch failed, rejoining", e);
       this.leave();
@@ -1390,6 +1422,7 @@ export {
   Push,
   Socket,
   applyPatch,
+  applyStreams,
   decode,
   encode
 };

@@ -9,6 +9,7 @@ import {bind} from "./bindings.js"
 import {formRecovery, isField, restoreFocus, rootOf, saveFocus, syncField} from "./dom.js"
 import {Hooks} from "./hooks.js"
 import {applyPatch} from "./patch.js"
+import {applyStreams} from "./stream.js"
 
 /** @typedef {import("./hooks.js").HookDef} HookDef */
 /** @typedef {import("./channel.js").Channel} Channel */
@@ -255,11 +256,11 @@ export class View {
 
   /**
    * Applies a patch and what travels with it.
-   * @param {{d?: any, ev?: [string, any][], title?: string}} r
+   * @param {{d?: any[], s?: any[][], ev?: [string, any][], title?: string}} r
    * @param {Element | null} [resetForm] a submitted form: its fields, focused or not, follow the server
    */
   applyReply(r, resetForm) {
-    if (r.d != null) this.patch(r.d, resetForm)
+    if (r.d != null || r.s != null) this.patch(r.d || [], r.s || [], resetForm)
     // After a submit, the form shows what the server rendered, even where the
     // patch did not touch it: a chat box the server never gave a value empties.
     if (resetForm instanceof HTMLFormElement) for (let f of resetForm.elements) syncField(f)
@@ -267,8 +268,14 @@ export class View {
     for (let [name, payload] of r.ev || []) this.hooks.dispatch(name, payload)
   }
 
-  /** @param {any} d @param {Element | null | undefined} resetForm */
-  patch(d, resetForm) {
+  /**
+   * Applies a patch, then stream operations, keeping the focused field as the
+   * user has it.
+   * @param {any[]} d
+   * @param {any[][]} streams
+   * @param {Element | null | undefined} resetForm
+   */
+  patch(d, streams, resetForm) {
     let active = document.activeElement
     let keep = isField(active) && this.root.contains(active) && !(resetForm && active.form == resetForm)
     let focus = keep ? saveFocus(this.root) : null
@@ -291,6 +298,7 @@ export class View {
           }
         },
       })
+      applyStreams(this.root, streams, box => changed.push(box))
     } catch (e) {
       // The DOM is no longer the tree the server diffs against: start over.
       console.error("templive: patch failed, rejoining", e)

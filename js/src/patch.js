@@ -118,7 +118,7 @@ function applyOp(root, op, changed) {
  * @param {Element} parent
  * @param {string} html
  */
-function fragment(parent, html) {
+export function fragment(parent, html) {
   let range = document.createRange()
   range.selectNodeContents(parent)
   let frag = range.createContextualFragment(html)
