@@ -22,13 +22,9 @@ import (
 	"time"
 
 	"github.com/templive/templive/live"
+	"github.com/templive/templive/presence"
 	"github.com/templive/templive/pubsub"
 )
-
-// page is one entry of the home page's index.
-type page struct {
-	Path, Title, About string
-}
 
 func main() {
 	addr := flag.String("addr", "127.0.0.1:8080", "address to listen on")
@@ -70,32 +66,15 @@ func runWith(ctx context.Context, cfg config, logger *slog.Logger) error {
 			return err
 		}
 	}
-	ps, err := pubsub.New(pubsub.Options{Logger: logger})
+	app, err := newApp(cfg, logger)
 	if err != nil {
 		ln.Close()
 		return err
 	}
-	defer ps.Close()
-	// Tokens live as long as the process: a restart signs everyone out.
-	secret := make([]byte, 32)
-	rand.Read(secret)
-	signer := live.NewSigner(secret)
-	chans := newChannels(channelOptions{
-		PubSub:      ps,
-		Signer:      signer,
-		Logger:      logger,
-		IdleTimeout: cfg.socketIdleTimeout,
-	})
+	defer app.close()
 
-	mux := newMux()
-	chans.mount(mux)
-	if cfg.dev {
-		mux.Handle("GET /dev/token", devTokenHandler(signer))
-		mux.Handle("POST /dev/disconnect", devDisconnectHandler(chans))
-		logger.Warn("DEVELOPMENT MODE: /dev/token signs anyone in; run with -dev=false in production")
-	}
 	srv := &http.Server{
-		Handler:           mux,
+		Handler:           app.mux,
 		ReadHeaderTimeout: 10 * time.Second,
 	}
 	errc := make(chan error, 1)
@@ -104,30 +83,84 @@ func runWith(ctx context.Context, cfg config, logger *slog.Logger) error {
 
 	select {
 	case err := <-errc:
-		chans.shutdown(context.Background())
+		app.shutdown(context.Background())
 		return err
 	case <-ctx.Done():
 	}
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	// The HTTP server does not track upgraded connections: the socket
-	// closes and waits for them itself.
-	err = errors.Join(srv.Shutdown(shutdownCtx), chans.shutdown(shutdownCtx))
+	// The HTTP server does not track upgraded connections: the sockets
+	// close and wait for them themselves.
+	err = errors.Join(srv.Shutdown(shutdownCtx), app.shutdown(shutdownCtx))
 	if serr := <-errc; !errors.Is(serr, http.ErrServerClosed) {
 		err = errors.Join(err, serr)
 	}
 	return err
 }
 
-// newMux routes the demo's pages.
-func newMux() *http.ServeMux {
-	pages := []page{}
-	mux := http.NewServeMux()
-	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		if err := homePage(pages).Render(r.Context(), w); err != nil {
-			http.Error(w, "render failed", http.StatusInternalServerError)
-		}
+// app is the demo's handlers and the services behind them.
+type app struct {
+	mux     *http.ServeMux
+	ps      *pubsub.PubSub
+	tracker *presence.Tracker[RoomMeta]
+	chans   *channels
+	live    *live.Server
+}
+
+// newApp builds the demo: PubSub, presence, the user socket, the live
+// views and the routes.
+func newApp(cfg config, logger *slog.Logger) (*app, error) {
+	ps, err := pubsub.New(pubsub.Options{Logger: logger})
+	if err != nil {
+		return nil, err
+	}
+	tracker, err := presence.New(ps, presence.Options[RoomMeta]{Logger: logger})
+	if err != nil {
+		ps.Close()
+		return nil, err
+	}
+	// Tokens live as long as the process: a restart signs everyone out.
+	secret := make([]byte, 32)
+	rand.Read(secret)
+	signer := live.NewSigner(secret)
+	a := &auth{signer: signer}
+	chans := newChannels(channelOptions{
+		PubSub:      ps,
+		Signer:      signer,
+		Tracker:     tracker,
+		Logger:      logger,
+		IdleTimeout: cfg.socketIdleTimeout,
 	})
-	return mux
+	lv := newLive(liveOptions{
+		Secret:  secret,
+		PubSub:  ps,
+		Auth:    a,
+		Tracker: tracker,
+		Rooms:   chans.rooms,
+		Signer:  signer,
+		Logger:  logger,
+	})
+
+	mux := http.NewServeMux()
+	chans.mount(mux)
+	a.mount(mux)
+	mux.Handle("GET /static/", staticHandler())
+	mux.Handle("/", lv)
+	if cfg.dev {
+		mux.Handle("GET /dev/token", devTokenHandler(signer))
+		mux.Handle("POST /dev/disconnect", devDisconnectHandler(chans))
+		logger.Warn("DEVELOPMENT MODE: /dev/token signs anyone in; run with -dev=false in production")
+	}
+	return &app{mux: mux, ps: ps, tracker: tracker, chans: chans, live: lv}, nil
+}
+
+// shutdown closes every live connection and waits for them.
+func (a *app) shutdown(ctx context.Context) error {
+	return errors.Join(a.live.Shutdown(ctx), a.chans.shutdown(ctx))
+}
+
+// close releases the services once the connections are gone.
+func (a *app) close() {
+	a.tracker.Close()
+	a.ps.Close()
 }

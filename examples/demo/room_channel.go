@@ -1,31 +1,82 @@
 package main
 
 import (
+	"strconv"
+	"time"
+
 	"context"
 	"encoding/json"
 	"fmt"
 	"strings"
 	"sync"
 
+	"github.com/templive/templive/presence"
+	"github.com/templive/templive/pubsub"
+
 	"github.com/templive/templive/live/channel"
 )
 
-// RoomChannel is the brief's RoomChannel: "room:lobby" is open to every
-// user, "room:<id>" only to its members; "new_msg" is broadcast to the
-// room with the sender's user id, and "typing" to everyone but the sender.
+// RoomChannel is the brief's RoomChannel: "room:lobby" and the public
+// rooms are open to every user, the others only to their members;
+// "new_msg" is broadcast to the room with the sender's user id, and
+// "typing" to everyone but the sender. After the join it tracks the user's
+// presence with {online_at, typing: false} and pushes presence_state;
+// "typing:start" and "typing:stop" update that meta, and every change
+// reaches everyone on the topic as presence_diff.
 type RoomChannel struct {
-	cc    *channel.Conn
-	user  *UserSocket
-	rooms *rooms
+	cc      *channel.Conn
+	user    *UserSocket
+	rooms   *rooms
+	tracker *presence.Tracker[RoomMeta]
 }
 
-// Join admits the user to the lobby, or to a room they are a member of.
-func (ch *RoomChannel) Join(_ context.Context, _ json.RawMessage) (any, error) {
+// Join admits the user to the lobby, or to a room they may enter, and
+// tracks them there. The presence is owned by the channel's context, so it
+// leaves every list when the channel ends, however it ends.
+func (ch *RoomChannel) Join(ctx context.Context, _ json.RawMessage) (any, error) {
 	roomID := strings.TrimPrefix(ch.cc.Topic(), "room:")
-	if roomID == "lobby" || ch.rooms.member(roomID, ch.user.UserID) {
+	if roomID != "lobby" && !ch.rooms.member(roomID, ch.user.UserID) {
+		return nil, channel.Refuse("unauthorized")
+	}
+	if ch.tracker == nil {
 		return nil, nil
 	}
-	return nil, channel.Refuse("unauthorized")
+	meta := RoomMeta{OnlineAt: strconv.FormatInt(time.Now().Unix(), 10)}
+	if _, err := ch.tracker.Track(ctx, ch.cc.Topic(), ch.user.UserID, meta); err != nil {
+		return nil, fmt.Errorf("track %s: %w", ch.user.UserID, err)
+	}
+	list, err := ch.tracker.List(ctx, ch.cc.Topic())
+	if err != nil {
+		return nil, fmt.Errorf("list presences: %w", err)
+	}
+	// Pushed after the join reply, as Phoenix's :after_join does.
+	if err := ch.cc.Push("presence_state", list); err != nil {
+		return nil, err
+	}
+	return nil, nil
+}
+
+// HandleInfo pushes the room's presence diffs to the client.
+func (ch *RoomChannel) HandleInfo(_ context.Context, msg pubsub.Message) error {
+	if d, ok := msg.Payload.(presence.Diff[RoomMeta]); ok {
+		return ch.cc.Push("presence_diff", d)
+	}
+	return nil
+}
+
+// setTyping updates the user's presence meta on this channel.
+func (ch *RoomChannel) setTyping(ctx context.Context, on bool) (channel.Reply, error) {
+	if ch.tracker == nil {
+		return channel.ReplyError(map[string]string{"reason": "no presence"}), nil
+	}
+	_, err := ch.tracker.UpdateFunc(ctx, ch.cc.Topic(), ch.user.UserID, func(m RoomMeta) RoomMeta {
+		m.Typing = on
+		return m
+	})
+	if err != nil {
+		return channel.NoReply, fmt.Errorf("update presence: %w", err)
+	}
+	return channel.ReplyOK(nil), nil
 }
 
 // newMsg is the payload of "new_msg" from the client.
@@ -46,6 +97,10 @@ func (ch *RoomChannel) HandleIn(ctx context.Context, ev channel.Message) (channe
 			return channel.NoReply, fmt.Errorf("broadcast new_msg: %w", err)
 		}
 		return channel.NoReply, nil
+	case "typing:start":
+		return ch.setTyping(ctx, true)
+	case "typing:stop":
+		return ch.setTyping(ctx, false)
 	case "typing":
 		err := ch.cc.BroadcastFrom(ctx, "typing", map[string]string{"user_id": ch.user.UserID})
 		if err != nil {
@@ -59,20 +114,25 @@ func (ch *RoomChannel) HandleIn(ctx context.Context, ev channel.Message) (channe
 // rooms is the demo's membership rule: an in-memory set of members per
 // room. It is safe for concurrent use.
 type rooms struct {
-	mu      sync.RWMutex // guards members
+	mu      sync.RWMutex // guards public, members
+	public  map[string]bool
 	members map[string]map[string]bool
 }
 
-// demoRooms returns the demo's rooms: users 1 and 2 share room 42.
+// demoRooms returns the demo's rooms: 1, 2 and 3 are public, and users 1
+// and 2 share the private room 42.
 func demoRooms() *rooms {
-	return &rooms{members: map[string]map[string]bool{
-		"42": {"1": true, "2": true},
-	}}
+	return &rooms{
+		public: map[string]bool{"lobby": true, "1": true, "2": true, "3": true},
+		members: map[string]map[string]bool{
+			"42": {"1": true, "2": true},
+		},
+	}
 }
 
-// member reports whether userID may join room roomID.
+// member reports whether userID may enter room roomID.
 func (r *rooms) member(roomID, userID string) bool {
 	r.mu.RLock()
 	defer r.mu.RUnlock()
-	return r.members[roomID][userID]
+	return r.public[roomID] || r.members[roomID][userID]
 }

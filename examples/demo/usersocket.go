@@ -9,6 +9,7 @@ import (
 
 	"github.com/templive/templive/live"
 	"github.com/templive/templive/live/channel"
+	"github.com/templive/templive/presence"
 	"github.com/templive/templive/pubsub"
 )
 
@@ -35,22 +36,24 @@ func (u *UserSocket) socketID() string { return "user_socket:" + u.UserID }
 // channels is the brief's UserSocket with its channels: the socket mounted
 // at /socket and the signer of its tokens.
 type channels struct {
-	sock   *channel.Socket[*UserSocket]
-	signer *live.Signer
-	rooms  *rooms
+	sock    *channel.Socket[*UserSocket]
+	signer  *live.Signer
+	rooms   *rooms
+	tracker *presence.Tracker[RoomMeta]
 }
 
 // channelOptions configures the channels of the demo.
 type channelOptions struct {
 	PubSub      *pubsub.PubSub
 	Signer      *live.Signer
+	Tracker     *presence.Tracker[RoomMeta]
 	Logger      *slog.Logger
 	IdleTimeout time.Duration // 0 for the socket's default
 }
 
 // newChannels builds the user socket and routes "room:*" to RoomChannel.
 func newChannels(opts channelOptions) *channels {
-	c := &channels{signer: opts.Signer, rooms: demoRooms()}
+	c := &channels{signer: opts.Signer, rooms: demoRooms(), tracker: opts.Tracker}
 	c.sock = channel.NewSocket(channel.SocketOptions[*UserSocket]{
 		Connect:     c.connect,
 		ID:          (*UserSocket).socketID,
@@ -59,7 +62,7 @@ func newChannels(opts channelOptions) *channels {
 		IdleTimeout: opts.IdleTimeout,
 	})
 	c.sock.Channel("room:*", func(cc *channel.Conn, u *UserSocket) channel.Channel {
-		return &RoomChannel{cc: cc, user: u, rooms: c.rooms}
+		return &RoomChannel{cc: cc, user: u, rooms: c.rooms, tracker: c.tracker}
 	})
 	return c
 }

@@ -101,6 +101,27 @@ func (c *Client) Get(path string) *Page {
 	return p
 }
 
+// PostForm posts values to path, as a plain HTML form would, without
+// following a redirect; cookies it sets (a sign-in, say) stay in the
+// client's jar for later requests.
+func (c *Client) PostForm(path string, values url.Values) *Page {
+	c.t.Helper()
+	resp, err := c.http.PostForm(c.URL(path), values)
+	if err != nil {
+		c.t.Fatalf("livetest: POST %s: %v", path, err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		c.t.Fatalf("livetest: POST %s: %v", path, err)
+	}
+	p := &Page{t: c.t, Status: resp.StatusCode, Location: resp.Header.Get("Location"), Body: string(body)}
+	if resp.StatusCode == http.StatusOK {
+		p.findRoot()
+	}
+	return p
+}
+
 // findRoot extracts the live root, its session token and the CSRF token.
 func (p *Page) findRoot() {
 	doc, err := html.Parse(strings.NewReader(p.Body))

@@ -1,0 +1,132 @@
+package main
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/templive/templive/live"
+)
+
+// The sign-in of the demo: a user picks a name, kept in a signed cookie.
+// Live views see it through their session (live.Options.Session), and pages
+// that use Channels render a socket token for that user, as Phoenix apps do.
+const (
+	userCookie     = "demo_user"
+	userCookieSalt = "demo user cookie"
+	userCookieAge  = 7 * 24 * time.Hour
+	maxNameLen     = 32
+)
+
+// auth signs users in and out with a signed cookie.
+type auth struct {
+	signer *live.Signer
+}
+
+// user returns the name of the signed-in user, or "".
+func (a *auth) user(r *http.Request) string {
+	c, err := r.Cookie(userCookie)
+	if err != nil {
+		return ""
+	}
+	name, err := live.VerifyToken[string](a.signer, userCookieSalt, c.Value, userCookieAge)
+	if err != nil {
+		return ""
+	}
+	return name
+}
+
+// session is the live.Options.Session of the demo: the signed-in user.
+func (a *auth) session(r *http.Request) (live.Session, error) {
+	if name := a.user(r); name != "" {
+		return live.Session{"user": name}, nil
+	}
+	return nil, nil
+}
+
+// mount routes the sign-in pages.
+func (a *auth) mount(mux *http.ServeMux) {
+	mux.HandleFunc("GET /signin", func(w http.ResponseWriter, r *http.Request) {
+		a.renderSignin(w, r, r.URL.Query().Get("next"), "", http.StatusOK)
+	})
+	mux.HandleFunc("POST /signin", a.signin)
+	mux.HandleFunc("POST /signout", a.signout)
+}
+
+func (a *auth) renderSignin(w http.ResponseWriter, r *http.Request, next, problem string, status int) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	signinPage(next, problem).Render(r.Context(), w)
+}
+
+// sameOrigin reports whether a form post comes from this site: together
+// with SameSite=Lax cookies, it is the demo's CSRF protection for plain
+// forms (live views have their own tokens).
+func sameOrigin(r *http.Request) bool {
+	o := r.Header.Get("Origin")
+	if o == "" {
+		return r.Header.Get("Sec-Fetch-Site") != "cross-site"
+	}
+	u, err := url.Parse(o)
+	return err == nil && u.Host == r.Host
+}
+
+func (a *auth) signin(w http.ResponseWriter, r *http.Request) {
+	if !sameOrigin(r) {
+		http.Error(w, "cross-site form post refused", http.StatusForbidden)
+		return
+	}
+	name := strings.TrimSpace(r.PostFormValue("name"))
+	next := r.PostFormValue("next")
+	if problem := validName(name); problem != "" {
+		a.renderSignin(w, r, next, problem, http.StatusUnprocessableEntity)
+		return
+	}
+	tok, err := live.SignToken(a.signer, userCookieSalt, name)
+	if err != nil {
+		http.Error(w, "sign-in failed", http.StatusInternalServerError)
+		return
+	}
+	http.SetCookie(w, &http.Cookie{Name: userCookie, Value: tok, Path: "/", HttpOnly: true,
+		SameSite: http.SameSiteLaxMode, MaxAge: int(userCookieAge / time.Second), Secure: r.TLS != nil})
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") {
+		next = "/"
+	}
+	http.Redirect(w, r, next, http.StatusSeeOther)
+}
+
+func (a *auth) signout(w http.ResponseWriter, r *http.Request) {
+	if !sameOrigin(r) {
+		http.Error(w, "cross-site form post refused", http.StatusForbidden)
+		return
+	}
+	http.SetCookie(w, &http.Cookie{Name: userCookie, Path: "/", MaxAge: -1})
+	http.Redirect(w, r, "/", http.StatusSeeOther)
+}
+
+// validName explains what is wrong with a name, or returns "".
+func validName(name string) string {
+	switch {
+	case name == "":
+		return "Pick a name."
+	case len(name) > maxNameLen:
+		return "That name is too long."
+	}
+	for _, r := range name {
+		if !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != ' ' && r != '-' && r != '_' {
+			return "Use letters, digits, spaces, - and _ only."
+		}
+	}
+	return ""
+}
+
+// currentUser returns the signed-in user of the page being rendered.
+func currentUser(ctx context.Context) string {
+	if s := live.SocketFrom(ctx); s != nil {
+		return s.Session().Get("user")
+	}
+	return ""
+}

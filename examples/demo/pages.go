@@ -1,0 +1,69 @@
+package main
+
+import (
+	"context"
+	"log/slog"
+	"net/url"
+
+	"github.com/a-h/templ"
+
+	"github.com/templive/templive/live"
+	"github.com/templive/templive/presence"
+	"github.com/templive/templive/pubsub"
+)
+
+// page is one entry of the home page's index.
+type page struct {
+	Path, Title, About string
+}
+
+// pages lists the demo's pages on the home page.
+var pages = []page{
+	{Path: "/counter", Title: "Counter", About: "a view is a struct; clicks run on the server"},
+	{Path: "/signup", Title: "Sign up", About: "a form validated on every change"},
+	{Path: "/rooms/1", Title: "Room 1", About: "chat with a live “who is online” list (Presence)"},
+}
+
+// liveOptions is what the demo's live views need.
+type liveOptions struct {
+	Secret  []byte
+	PubSub  *pubsub.PubSub
+	Auth    *auth
+	Tracker *presence.Tracker[RoomMeta]
+	Rooms   *rooms
+	Signer  *live.Signer
+	Logger  *slog.Logger
+}
+
+// newLive builds the live server with the demo's pages, one per pattern of
+// the brief.
+func newLive(opts liveOptions) *live.Server {
+	lv := live.NewServer(live.Options{
+		Secret:    opts.Secret,
+		PubSub:    opts.PubSub,
+		Layout:    layout,
+		Session:   opts.Auth.session,
+		Logger:    opts.Logger,
+		MountOnce: true,
+	})
+	lv.Page("/{$}", func() live.View { return &Home{} })
+	lv.Page("/counter", func() live.View { return &Counter{} })
+	lv.Page("/signup", func() live.View { return &Signup{} })
+	lv.Page("/rooms/{id}", func() live.View { return &RoomLive{tracker: opts.Tracker, rooms: opts.Rooms} })
+	return lv
+}
+
+// Home is the demo's index.
+type Home struct {
+	flash string
+}
+
+// Mount shows the flash a redirect carried here.
+func (h *Home) Mount(ctx context.Context, s *live.Socket, params url.Values) error {
+	h.flash = s.Flash("error")
+	s.SetTitle("templive demo")
+	return nil
+}
+
+// Render lists the pages.
+func (h *Home) Render() templ.Component { return homeView(h) }

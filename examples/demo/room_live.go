@@ -1,0 +1,174 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/a-h/templ"
+
+	"github.com/templive/templive/live"
+	"github.com/templive/templive/live/channel"
+	"github.com/templive/templive/presence"
+)
+
+// RoomMeta is what the room tracks for each user present, the brief's
+// %{online_at: …, typing: false}.
+type RoomMeta struct {
+	OnlineAt string `json:"online_at"`
+	Typing   bool   `json:"typing"`
+}
+
+// typing reports whether any of a user's tabs is typing.
+func typing(p presence.Presence[RoomMeta]) bool {
+	for _, m := range p.Metas {
+		if m.Value.Typing {
+			return true
+		}
+	}
+	return false
+}
+
+// typingFor is how long "typing…" lasts after the last keystroke.
+const typingFor = 3 * time.Second
+
+// ChatMessage is a message said in a room, shown as a stream item.
+type ChatMessage struct {
+	ID   int64
+	From string
+	Body string
+}
+
+// stopTyping is the view's own timer message: clear "typing…" unless the
+// user typed again since (seq tells).
+type stopTyping struct{ seq int }
+
+// RoomLive is the brief's RoomLive: who is online in a room, who is
+// typing, and the room's messages, which it exchanges with RoomChannel's
+// clients over the same PubSub topic.
+type RoomLive struct {
+	RoomID    string
+	User      string
+	Presences presence.Presences[RoomMeta]
+	Messages  *live.Stream[ChatMessage]
+	Draft     string
+
+	tracker *presence.Tracker[RoomMeta]
+	rooms   *rooms
+	nextID  int64
+	topic   string
+	typing  bool
+	seq     int
+}
+
+// Mount sends visitors who are not signed in to the sign-in page; once
+// connected, it subscribes to the room's topic and tracks the user there.
+func (v *RoomLive) Mount(ctx context.Context, s *live.Socket, params url.Values) error {
+	v.RoomID = params.Get("id")
+	v.User = s.Session().Get("user")
+	if v.User == "" {
+		s.Redirect("/signin?next=" + url.QueryEscape("/rooms/"+v.RoomID))
+		return nil
+	}
+	if !v.rooms.member(v.RoomID, v.User) {
+		s.PutFlash("error", "That room is for its members only.")
+		s.Redirect("/")
+		return nil
+	}
+	v.topic = "room:" + v.RoomID
+	v.Messages = live.NewStream(s, "messages", func(m ChatMessage) string { return "msg-" + strconv.FormatInt(m.ID, 10) })
+	v.Messages.SetLimit(-100)
+	s.SetTitle("Room " + v.RoomID + " · templive demo")
+	if s.Connected() {
+		if err := s.Subscribe(v.topic); err != nil {
+			return err
+		}
+		meta := RoomMeta{OnlineAt: strconv.FormatInt(time.Now().Unix(), 10)}
+		if _, err := v.tracker.Track(s.Context(), v.topic, v.User, meta); err != nil {
+			return err
+		}
+	}
+	list, err := v.tracker.List(ctx, v.topic)
+	if err != nil {
+		return err
+	}
+	if list == nil {
+		list = presence.Presences[RoomMeta]{}
+	}
+	v.Presences = list
+	return nil
+}
+
+// Render shows the room.
+func (v *RoomLive) Render() templ.Component { return roomView(v) }
+
+// HandleEvent sends a message on submit and marks the user typing while
+// they type.
+func (v *RoomLive) HandleEvent(ctx context.Context, s *live.Socket, ev live.Event) error {
+	switch ev.Name {
+	case "typing":
+		v.Draft = ev.Value("body")
+		v.seq++
+		s.SendAfter(typingFor, stopTyping{v.seq})
+		return v.setTyping(s, true)
+	case "say":
+		body := strings.TrimSpace(ev.Value("body"))
+		if body == "" || len(body) > 500 {
+			return nil
+		}
+		v.Draft = ""
+		b, err := channel.NewBroadcast(v.topic, "new_msg", map[string]string{"body": body, "user_id": v.User})
+		if err != nil {
+			return err
+		}
+		if err := s.PubSub().Broadcast(ctx, v.topic, b); err != nil {
+			return fmt.Errorf("say: %w", err)
+		}
+		return v.setTyping(s, false)
+	}
+	return nil
+}
+
+// setTyping updates the user's meta in this tab, if it changes.
+func (v *RoomLive) setTyping(s *live.Socket, on bool) error {
+	if v.typing == on {
+		return nil
+	}
+	v.typing = on
+	_, err := v.tracker.UpdateFunc(s.Context(), v.topic, v.User, func(m RoomMeta) RoomMeta {
+		m.Typing = on
+		return m
+	})
+	return err
+}
+
+// HandleInfo follows presence diffs and the room's messages, whether a
+// view or a Channels client sent them.
+func (v *RoomLive) HandleInfo(ctx context.Context, s *live.Socket, msg any) error {
+	switch m := msg.(type) {
+	case presence.Diff[RoomMeta]:
+		v.Presences.Sync(m)
+	case *channel.Broadcast:
+		if m.Event != "new_msg" {
+			return nil
+		}
+		var p struct {
+			Body   string `json:"body"`
+			UserID string `json:"user_id"`
+		}
+		if err := json.Unmarshal(m.Payload, &p); err != nil {
+			return nil // a message we cannot read is not shown
+		}
+		v.nextID++
+		v.Messages.Insert(ChatMessage{ID: v.nextID, From: p.UserID, Body: p.Body})
+	case stopTyping:
+		if m.seq == v.seq {
+			return v.setTyping(s, false)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,150 @@
+package main
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/templive/templive/live"
+	"github.com/templive/templive/live/livetest"
+)
+
+// newTestApp returns the whole demo, served to livetest clients.
+func newTestApp(t *testing.T) *app {
+	t.Helper()
+	a, err := newApp(config{}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := a.shutdown(ctx); err != nil {
+			t.Errorf("shutdown: %v", err)
+		}
+		a.close()
+	})
+	return a
+}
+
+// newTestLive returns the demo's live server.
+func newTestLive(t *testing.T) *live.Server { return newTestApp(t).live }
+
+// signedIn returns a client of the demo signed in as name.
+func signedIn(t *testing.T, a *app, name string) *livetest.Client {
+	t.Helper()
+	c := livetest.NewClient(t, a.live, a.mux)
+	if p := c.PostForm("/signin", url.Values{"name": {name}, "next": {"/"}}); p.Status != http.StatusSeeOther {
+		t.Fatalf("sign in as %s: status %d", name, p.Status)
+	}
+	return c
+}
+
+func TestCounterButtonsChangeTheCount(t *testing.T) {
+	t.Parallel()
+	v := livetest.Mount(t, newTestLive(t), "/counter")
+	steps := []struct {
+		button string
+		want   string
+	}{
+		{"#inc", "1"},
+		{"#inc", "2"},
+		{"#inc10", "12"},
+		{"#dec", "11"},
+		{"#reset", "0"},
+		{"#dec", "-1"},
+	}
+	for _, s := range steps {
+		v.Click(s.button)
+		if got := v.Text("#count"); got != s.want {
+			t.Fatalf("after %s: count = %q, want %q", s.button, got, s.want)
+		}
+	}
+	if v.Title() != "Counter · templive demo" {
+		t.Errorf("title = %q", v.Title())
+	}
+}
+
+func TestCounterStartsFromTheURL(t *testing.T) {
+	t.Parallel()
+	c := livetest.NewClient(t, newTestLive(t), nil)
+	if got := c.Get("/counter?start=5").Text("#count"); got != "5" {
+		t.Fatalf("static render: count = %q", got)
+	}
+	v := c.Live("/counter?start=5")
+	v.Click("#inc")
+	if got := v.Text("#count"); got != "6" {
+		t.Fatalf("count = %q", got)
+	}
+}
+
+func TestSignupShowsErrorsOnlyForTouchedFields(t *testing.T) {
+	t.Parallel()
+	v := livetest.Mount(t, newTestLive(t), "/signup")
+	v.Change("#signup", "email", url.Values{"email": {"not-an-email"}})
+	if !v.Has("#error-email") {
+		t.Fatalf("no email error after typing a bad email:\n%s", v.HTML())
+	}
+	if v.Has("#error-name") || v.Has("#error-password") {
+		t.Fatalf("errors shown for untouched fields:\n%s", v.HTML())
+	}
+	if got, _ := v.Attr("#signup-email", "value"); got != "not-an-email" {
+		t.Fatalf("email value = %q", got)
+	}
+	v.Change("#signup", "email", url.Values{"email": {"ada@example.com"}})
+	if v.Has("#error-email") {
+		t.Fatalf("email error stays after fixing it:\n%s", v.HTML())
+	}
+}
+
+func TestSignupSubmitValidatesEverythingThenSaves(t *testing.T) {
+	t.Parallel()
+	v := livetest.Mount(t, newTestLive(t), "/signup")
+	v.Submit("#signup", url.Values{"name": {"Ada"}})
+	if !v.Has("#error-email") || !v.Has("#error-password") || v.Has("#error-name") {
+		t.Fatalf("a bad submit shows the wrong errors:\n%s", v.HTML())
+	}
+	v.Submit("#signup", url.Values{"name": {"Ada"}, "email": {"ada@example.com"}, "password": {"correct horse"}})
+	if got := v.Text("#done"); !strings.Contains(got, "Ada") {
+		t.Fatalf("done = %q", got)
+	}
+	if got, _ := v.Attr("#signup-name", "value"); got != "" {
+		t.Fatalf("the form was not reset: name = %q", got)
+	}
+	if v.Has(".error") {
+		t.Fatalf("errors after a good submit:\n%s", v.HTML())
+	}
+}
+
+func TestSignupFormValidation(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		form SignupForm
+		bad  []string
+	}{
+		{"a complete form is valid", SignupForm{"Ada", "ada@example.com", "12345678"}, nil},
+		{"an empty form fails everywhere", SignupForm{}, []string{"name", "email", "password"}},
+		{"a blank name is no name", SignupForm{"   ", "a@b.c", "12345678"}, []string{"name"}},
+		{"an email needs a domain with a dot", SignupForm{"Ada", "ada@localhost", "12345678"}, []string{"email"}},
+		{"a short password is refused", SignupForm{"Ada", "a@b.c", "1234567"}, []string{"password"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			errs := tt.form.Validate()
+			if len(errs) != len(tt.bad) {
+				t.Fatalf("errors %v, want fields %v", errs, tt.bad)
+			}
+			for _, f := range tt.bad {
+				if errs[f] == "" {
+					t.Errorf("no error for %s", f)
+				}
+			}
+		})
+	}
+}
