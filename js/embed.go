@@ -1,5 +1,3 @@
-// Package js embeds templive's browser client, built from js/src by js/build.mjs,
-// so Go programs serve it without npm.
 package js
 
 import (

@@ -198,6 +198,16 @@ export class Channel {
     return ref
   }
 
+  /** Calls fn when the channel closes (left, or closed by the server). @param {(payload: any) => void} fn */
+  onClose(fn) {
+    return this.on(EV_CLOSE, fn)
+  }
+
+  /** Calls fn when the channel errors (crash, lost connection). @param {(payload: any) => void} fn */
+  onError(fn) {
+    return this.on(EV_ERROR, fn)
+  }
+
   /** @param {string} event @param {number} [ref] all bindings of the event when omitted */
   off(event, ref) {
     this.bindings = this.bindings.filter(b => !(b.event == event && (ref == null || ref == b.ref)))

@@ -81,11 +81,14 @@ test("join, push and replies are matched by ref; stale join_refs are dropped", a
   assert.ok(timedOut)
 
   let left = false
+  let closed = 0
+  chan.onClose(() => closed++)
   chan.leave().receive("ok", () => { left = true })
   let leave = ws.last()
   assert.equal(leave[3], "phx_leave")
   ws.recv([leave[0], leave[1], "room:1", "phx_reply", {status: "ok", response: {}}])
   assert.ok(left)
+  assert.equal(closed, 1)
   assert.equal(s.channels.length, 0)
   s.disconnect()
 })
@@ -99,7 +102,7 @@ test("a lost connection reconnects and the channel rejoins with a new join_ref",
   ws.open()
   let chan = s.channel("room:1")
   let errors = 0
-  chan.on("phx_error", () => errors++)
+  chan.onError(() => errors++)
   chan.join()
   let [joinRef, ref] = ws.last()
   ws.recv([joinRef, ref, "room:1", "phx_reply", {status: "ok", response: {}}])
