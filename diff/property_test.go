@@ -57,6 +57,27 @@ func genSimilar(seed uint64, alt *rand.Rand, b *strings.Builder, depth int) {
 				b.WriteString("</td></tr>")
 			}
 			b.WriteString("</table>")
+		case k == 8 && depth > 0 && r.IntN(2) == 0:
+			switch r.IntN(3) {
+			case 0:
+				b.WriteString(`<select name="s">`)
+				for range r.IntN(4) {
+					b.WriteString(`<option value="` + strconv.Itoa(r.IntN(4)) + `"` + []string{"", " selected"}[r.IntN(2)] + `>o` + strconv.Itoa(r.IntN(3)) + `</option>`)
+				}
+				b.WriteString(`</select>`)
+			case 1:
+				b.WriteString("<dl>")
+				for range r.IntN(4) {
+					b.WriteString(`<dt id="t` + strconv.Itoa(r.IntN(4)) + `">t</dt><dd>`)
+					sub()
+					b.WriteString("</dd>")
+				}
+				b.WriteString("</dl>")
+			case 2:
+				b.WriteString(`<form id="f` + strconv.Itoa(r.IntN(2)) + `"><label>L <input name="a" value="` + strconv.Itoa(r.IntN(3)) + `"></label><textarea name="t">` + []string{"", "\nx", "y &amp; z"}[r.IntN(3)] + `</textarea>`)
+				sub()
+				b.WriteString("</form>")
+			}
 		case k == 7 && depth > 0:
 			attr := []string{"", ` live-update="ignore"`, ` live-update="stream"`}[r.IntN(3)]
 			b.WriteString(`<div class="c` + strconv.Itoa(r.IntN(3)) + `"` + attr + ">")

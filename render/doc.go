@@ -28,6 +28,12 @@
 // source. [Node.AppendHTML] serializes a tree; [Equal] compares two
 // structurally.
 //
+// # Concurrency
+//
+// [Component], [AppendComponent], [ParseFragment] and [ParseFragmentIn] are
+// safe for concurrent use. A tree is safe to read from many goroutines while
+// nobody mutates it; diff.Apply mutates one.
+//
 // # Differences from x/net/html
 //
 // Browsers keep the first of repeated attributes; x/net/html keeps all of

@@ -40,3 +40,28 @@ func ExampleComponent() {
 	// Output:
 	// "Hello, & welcome"
 }
+
+func ExamplePretty() {
+	fmt.Println(render.Pretty([]byte(`<ul><li>a</li><li>b</li></ul>`)))
+	// Output:
+	// <ul>
+	//   <li>
+	//     a
+	//   </li>
+	//   <li>
+	//     b
+	//   </li>
+	// </ul>
+}
+
+func ExampleParseFragmentIn() {
+	table := &render.Node{Type: render.ElementNode, Data: "table"}
+	tbody := &render.Node{Type: render.ElementNode, Data: "tbody"}
+	rows, err := render.ParseFragmentIn([]byte(`<tr><td>1</td></tr>`), []*render.Node{table, tbody})
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(rows.Children[0].Data)
+	// Output:
+	// tr
+}
