@@ -128,7 +128,7 @@ func (vc *viewChannel) Join(ctx context.Context, raw json.RawMessage) (any, erro
 		return nil, fmt.Errorf("parse render: %w", err)
 	}
 	// The HTML carries the streams' items; the server keeps none of them.
-	if _, err := s.collectStreams(tree); err != nil {
+	if _, tree, err = s.collectStreams(tree); err != nil {
 		return nil, err
 	}
 	vc.tree = tree
@@ -341,7 +341,7 @@ func (vc *viewChannel) rerender(ctx context.Context) (diff.Patch, json.RawMessag
 	if err != nil {
 		return nil, nil, fmt.Errorf("parse render: %w", err)
 	}
-	streams, err := vc.s.collectStreams(tree)
+	streams, tree, err := vc.s.collectStreams(tree)
 	if err != nil {
 		return nil, nil, err
 	}

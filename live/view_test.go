@@ -121,7 +121,7 @@ func (c *counter) Terminate(reason error) {
 
 // newServer returns a live server with the counter at /counter and
 // /other, and its PubSub.
-func newServer(t *testing.T, opts live.Options, newView func() live.View) (*live.Server, *pubsub.PubSub) {
+func newServer(t testing.TB, opts live.Options, newView func() live.View) (*live.Server, *pubsub.PubSub) {
 	t.Helper()
 	ps, err := pubsub.New(pubsub.Options{})
 	if err != nil {

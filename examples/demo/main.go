@@ -13,14 +13,17 @@ import (
 	"crypto/rand"
 	"errors"
 	"flag"
+	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"syscall"
 	"time"
 
+	"github.com/templive/templive/examples/demo/content"
 	"github.com/templive/templive/live"
 	"github.com/templive/templive/presence"
 	"github.com/templive/templive/pubsub"
@@ -29,12 +32,13 @@ import (
 func main() {
 	addr := flag.String("addr", "127.0.0.1:8080", "address to listen on")
 	dev := flag.Bool("dev", true, "development mode: serve /dev/token, which signs anyone in")
+	db := flag.String("db", filepath.Join("data", "demo.db"), "SQLite database file of the feed, created on first run")
 	flag.Parse()
 
 	logger := slog.New(slog.NewTextHandler(os.Stderr, nil))
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := runWith(ctx, config{addr: *addr, dev: *dev}, logger); err != nil {
+	if err := runWith(ctx, config{addr: *addr, dev: *dev, dbPath: *db}, logger); err != nil {
 		logger.Error("demo stopped", "err", err)
 		os.Exit(1)
 	}
@@ -51,6 +55,7 @@ type config struct {
 	addr     string
 	listener net.Listener // if set, served instead of listening on addr
 	dev      bool         // serve /dev/token
+	dbPath   string       // the feed's SQLite file; "" keeps it in memory
 	// socketIdleTimeout closes sockets silent for this long; 0 for the
 	// default (60 s). Tests shorten it.
 	socketIdleTimeout time.Duration
@@ -103,6 +108,7 @@ type app struct {
 	mux     *http.ServeMux
 	ps      *pubsub.PubSub
 	tracker *presence.Tracker[RoomMeta]
+	store   *content.Store
 	chans   *channels
 	live    *live.Server
 }
@@ -118,6 +124,16 @@ func newApp(cfg config, logger *slog.Logger) (*app, error) {
 	if err != nil {
 		ps.Close()
 		return nil, err
+	}
+	dbPath := cfg.dbPath
+	if dbPath == "" {
+		dbPath = content.MemoryPath
+	}
+	store, err := content.Open(context.Background(), dbPath, ps, content.WithLogger(logger))
+	if err != nil {
+		tracker.Close()
+		ps.Close()
+		return nil, fmt.Errorf("open the feed's database: %w", err)
 	}
 	// Tokens live as long as the process: a restart signs everyone out.
 	secret := make([]byte, 32)
@@ -137,6 +153,7 @@ func newApp(cfg config, logger *slog.Logger) (*app, error) {
 		Auth:    a,
 		Tracker: tracker,
 		Rooms:   chans.rooms,
+		Store:   store,
 		Signer:  signer,
 		Logger:  logger,
 	})
@@ -151,7 +168,7 @@ func newApp(cfg config, logger *slog.Logger) (*app, error) {
 		mux.Handle("POST /dev/disconnect", devDisconnectHandler(chans))
 		logger.Warn("DEVELOPMENT MODE: /dev/token signs anyone in; run with -dev=false in production")
 	}
-	return &app{mux: mux, ps: ps, tracker: tracker, chans: chans, live: lv}, nil
+	return &app{mux: mux, ps: ps, tracker: tracker, store: store, chans: chans, live: lv}, nil
 }
 
 // shutdown closes every live connection and waits for them.
@@ -161,6 +178,7 @@ func (a *app) shutdown(ctx context.Context) error {
 
 // close releases the services once the connections are gone.
 func (a *app) close() {
+	a.store.Close()
 	a.tracker.Close()
 	a.ps.Close()
 }

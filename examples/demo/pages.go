@@ -7,6 +7,7 @@ import (
 
 	"github.com/a-h/templ"
 
+	"github.com/templive/templive/examples/demo/content"
 	"github.com/templive/templive/live"
 	"github.com/templive/templive/presence"
 	"github.com/templive/templive/pubsub"
@@ -21,6 +22,7 @@ type page struct {
 var pages = []page{
 	{Path: "/counter", Title: "Counter", About: "a view is a struct; clicks run on the server"},
 	{Path: "/signup", Title: "Sign up", About: "a form validated on every change"},
+	{Path: "/feed", Title: "Feed", About: "posts in SQLite, streamed to every viewer (streams + PubSub)"},
 	{Path: "/rooms/1", Title: "Room 1", About: "chat with a live “who is online” list (Presence)"},
 }
 
@@ -31,6 +33,7 @@ type liveOptions struct {
 	Auth    *auth
 	Tracker *presence.Tracker[RoomMeta]
 	Rooms   *rooms
+	Store   *content.Store
 	Signer  *live.Signer
 	Logger  *slog.Logger
 }
@@ -49,6 +52,7 @@ func newLive(opts liveOptions) *live.Server {
 	lv.Page("/{$}", func() live.View { return &Home{} })
 	lv.Page("/counter", func() live.View { return &Counter{} })
 	lv.Page("/signup", func() live.View { return &Signup{} })
+	lv.Page("/feed", func() live.View { return &FeedLive{store: opts.Store} })
 	lv.Page("/rooms/{id}", func() live.View { return &RoomLive{tracker: opts.Tracker, rooms: opts.Rooms} })
 	return lv
 }

@@ -1,0 +1,140 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"strconv"
+
+	"github.com/a-h/templ"
+
+	"github.com/templive/templive/examples/demo/content"
+	"github.com/templive/templive/live"
+)
+
+// feedSize is how many posts the feed shows; older ones drop off the end.
+const feedSize = 50
+
+// FeedItem is one post as this viewer's feed shows it: an item of the
+// stream, re-rendered whenever it changes.
+type FeedItem struct {
+	Post    content.Post
+	Editing bool
+	Problem string
+}
+
+// FeedLive is the brief's FeedLive: recent posts as a stream that the
+// server does not keep, new posts at the top, edits and deletes pushed to
+// every viewer. Posts are written by the content context, which broadcasts
+// only after a write succeeded.
+type FeedLive struct {
+	User    string
+	Draft   string
+	Problem string
+	Posts   *live.Stream[FeedItem]
+
+	store *content.Store
+}
+
+// Mount lists the recent posts and, once connected, follows "posts".
+func (v *FeedLive) Mount(ctx context.Context, s *live.Socket, params url.Values) error {
+	v.User = s.Session().Get("user")
+	v.Posts = live.NewStream(s, "posts", func(it FeedItem) string { return "post-" + strconv.FormatInt(it.Post.ID, 10) })
+	v.Posts.SetLimit(feedSize)
+	s.SetTitle("Feed · templive demo")
+	if s.Connected() {
+		if err := s.Subscribe(content.TopicPosts); err != nil {
+			return err
+		}
+	}
+	posts, err := v.store.ListRecentPosts(ctx, feedSize)
+	if err != nil {
+		return fmt.Errorf("list posts: %w", err)
+	}
+	items := make([]FeedItem, len(posts))
+	for i, p := range posts {
+		items[i] = FeedItem{Post: p}
+	}
+	v.Posts.Reset(items...)
+	return nil
+}
+
+// Render shows the feed.
+func (v *FeedLive) Render() templ.Component { return feedView(v) }
+
+// HandleEvent writes through the content context; what changed comes
+// back, to every viewer, through its broadcasts.
+func (v *FeedLive) HandleEvent(ctx context.Context, s *live.Socket, ev live.Event) error {
+	if v.User == "" {
+		return nil // the page offers nothing to anonymous visitors
+	}
+	id, _ := strconv.ParseInt(ev.Value("id"), 10, 64)
+	switch ev.Name {
+	case "draft":
+		v.Draft = ev.Value("body")
+	case "post":
+		_, err := v.store.CreatePost(ctx, v.User, ev.Value("body"))
+		if problem := problemOf(err); problem != "" {
+			v.Draft, v.Problem = ev.Value("body"), problem
+			return nil
+		} else if err != nil {
+			return err
+		}
+		v.Draft, v.Problem = "", ""
+	case "edit", "cancel":
+		p, err := v.store.GetPost(ctx, id)
+		if errors.Is(err, content.ErrNotFound) {
+			v.Posts.DeleteID("post-" + strconv.FormatInt(id, 10))
+			return nil
+		} else if err != nil {
+			return err
+		}
+		v.Posts.Update(FeedItem{Post: p, Editing: ev.Name == "edit" && p.UserID == v.User})
+	case "save":
+		p, err := v.store.UpdatePost(ctx, v.User, id, ev.Value("body"))
+		if problem := problemOf(err); problem != "" {
+			if cur, gerr := v.store.GetPost(ctx, id); gerr == nil {
+				cur.Body = ev.Value("body")
+				v.Posts.Update(FeedItem{Post: cur, Editing: true, Problem: problem})
+			}
+			return nil
+		} else if err != nil {
+			return err
+		}
+		v.Posts.Update(FeedItem{Post: p})
+	case "delete":
+		if _, err := v.store.DeletePost(ctx, v.User, id); problemOf(err) == "" && err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// problemOf returns what to tell the user about a failed write, or "" when
+// err is nil or not theirs to fix.
+func problemOf(err error) string {
+	var verr *content.ValidationError
+	switch {
+	case errors.As(err, &verr):
+		return "The post " + verr.Fields["body"] + "."
+	case errors.Is(err, content.ErrForbidden):
+		return "Only its author can change a post."
+	case errors.Is(err, content.ErrNotFound):
+		return "That post is gone."
+	}
+	return ""
+}
+
+// HandleInfo follows the content context's broadcasts.
+func (v *FeedLive) HandleInfo(ctx context.Context, s *live.Socket, msg any) error {
+	switch m := msg.(type) {
+	case content.PostCreated:
+		v.Posts.InsertAt(0, FeedItem{Post: m.Post})
+	case content.PostUpdated:
+		v.Posts.Update(FeedItem{Post: m.Post})
+	case content.PostDeleted:
+		v.Posts.Delete(FeedItem{Post: m.Post})
+	}
+	return nil
+}
