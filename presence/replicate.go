@@ -25,6 +25,7 @@ type peer struct {
 	heard     time.Time // when the last message from it arrived
 	requested time.Time // when a full state was last asked of it
 	down      bool
+	partSeen  uint64 // Seen of the last part of a transfer merged, 0 if none or one was lost
 }
 
 // replicate runs on a goroutine of the Tracker until Close: it sends this
@@ -146,6 +147,16 @@ func (t *Tracker[M]) receive(sub *pubsub.Subscription, peers map[string]*peer, m
 			t.log.Error("presence: dropping a malformed state", slog.Any("error", err))
 			return
 		}
+		if m.Kind == kindTransfer {
+			// The parts of a transfer only add up to the full state if none
+			// is missing.
+			if m.State.After != 0 && m.State.After != p.partSeen {
+				remote.detached = true
+				p.partSeen = 0
+			} else {
+				p.partSeen = m.State.Seen
+			}
+		}
 		t.mu.Lock()
 		t.pushLocked(t.state.merge(remote))
 		t.mu.Unlock()
@@ -168,17 +179,25 @@ func (t *Tracker[M]) request(sub *pubsub.Subscription, rep string, p *peer) {
 	}
 }
 
-// transfer sends this replica's full state to rep.
+// transfer sends this replica's full state to rep, in parts of at most
+// transferPart entries. Each part carries, as its clock, the last clock it
+// covers, so the receiver does not take itself to be behind before the last
+// part arrives.
 func (t *Tracker[M]) transfer(sub *pubsub.Subscription, rep string) {
 	t.mu.Lock()
 	full := t.state.extract()
 	clock := t.state.clock
 	t.mu.Unlock()
-	t.send(sub, rep, message[M]{
-		Kind: kindTransfer, From: t.replica, To: rep, Clock: clock,
-		State: encodeState(full, t.replica),
-	})
+	for _, part := range parts(full, t.replica, clock, transferPart) {
+		t.send(sub, rep, message[M]{
+			Kind: kindTransfer, From: t.replica, To: rep, Clock: part.Seen, State: part,
+		})
+	}
 }
+
+// transferPart is the most entries one transfer message carries: about
+// 70 KB of JSON with small metas.
+const transferPart = 500
 
 // checkPeers reports the entries of peers silent for DownPeriod as leaves,
 // and forgets peers silent for PermdownPeriod.

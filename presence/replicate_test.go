@@ -241,3 +241,21 @@ func TestReplicationGracefulClose(t *testing.T) {
 	}
 	eventually(t, []string{"alice:false"}, a)
 }
+
+func TestReplicationLargeTransfer(t *testing.T) {
+	t.Parallel()
+	cluster := pubsub.NewMemoryCluster()
+	opts := fastReplication
+	opts.MaxSilentPeriods = 1000 // only the transfer to the newcomer can tell it
+	opts.DownPeriod = time.Hour
+	opts.PermdownPeriod = 2 * time.Hour
+	a := newNode(t, cluster, "a", opts)
+	var want []string
+	for i := range 1234 { // several parts of a transfer
+		key := fmt.Sprintf("u%04d", i)
+		mustTrack(t, a.tr, t.Context(), "room:1", key, roomMeta{})
+		want = append(want, key+":false")
+	}
+	d := newNode(t, cluster, "d", opts)
+	eventually(t, want, a, d)
+}

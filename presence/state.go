@@ -77,10 +77,13 @@ func (c *causalContext) add(d dot) {
 	c.vv[d.Replica] = n
 }
 
-// join adds every dot of o, except those of replica skip.
-func (c *causalContext) join(o *causalContext, skip string) {
+// join adds every dot of o, except those of replica skip. For a replica
+// r with from[r] > 0, o.vv[r] only covers the clocks after from[r]; if c
+// has not seen up to from[r], that range is left out, and c stays behind
+// until it is sent the clocks in between.
+func (c *causalContext) join(o *causalContext, skip string, from map[string]uint64) {
 	for r, n := range o.vv {
-		if r == skip || n <= c.vv[r] {
+		if r == skip || n <= c.vv[r] || from[r] > c.vv[r] {
 			continue
 		}
 		c.vv[r] = n
@@ -159,6 +162,15 @@ type state[M any] struct {
 	// borrowed is set on a delta or extract whose entries belong to the
 	// state it came from: a merge copies them rather than index them.
 	borrowed bool
+	// from is set on one part of a full state sent in parts: for each
+	// replica, the part is authoritative only for the clocks after from[r]
+	// up to ctx.vv[r].
+	from map[string]uint64
+	// detached is set on a part that does not follow the previous part of
+	// the same full state, one having been lost. The part is still
+	// authoritative for its entries, but its context says nothing of the
+	// clocks before it, so it is not merged: the receiver stays behind.
+	detached bool
 }
 
 // newState returns the empty state of replica. With recordDeltas, local adds
@@ -372,8 +384,9 @@ func (s *state[M]) merge(r *state[M]) (joins, leaves []*entry[M]) {
 		if rep == s.replica {
 			continue
 		}
+		lo := r.from[rep]
 		for clock, e := range s.values[rep] {
-			if clock <= n && r.values[rep][clock] == nil {
+			if clock > lo && clock <= n && r.values[rep][clock] == nil {
 				removed(e)
 			}
 		}
@@ -396,6 +409,10 @@ func (s *state[M]) merge(r *state[M]) (joins, leaves []*entry[M]) {
 		reserved := s.reserve(byClock)
 		_, isDown := s.down[rep]
 		seen := s.ctx.vv[rep]
+		// A part of a full state that does not follow on from what s has
+		// seen does not extend its context (see causalContext.join), so the
+		// dots of its entries are recorded one by one.
+		gap := r.detached || r.from[rep] > seen
 		for clock, e := range byClock {
 			if clock <= seen || len(s.ctx.cloud) > 0 && s.ctx.contains(dot{rep, clock}) {
 				// Either we hold it already, or we have seen it removed.
@@ -407,6 +424,9 @@ func (s *state[M]) merge(r *state[M]) (joins, leaves []*entry[M]) {
 				e = &c
 			}
 			s.insert(e)
+			if gap {
+				s.ctx.add(e.dot)
+			}
 			if !isDown {
 				joins = append(joins, e)
 			}
@@ -417,7 +437,9 @@ func (s *state[M]) merge(r *state[M]) (joins, leaves []*entry[M]) {
 			}
 		}
 	}
-	s.ctx.join(&r.ctx, s.replica)
+	if !r.detached {
+		s.ctx.join(&r.ctx, s.replica, r.from)
+	}
 	return joins, leaves
 }
 

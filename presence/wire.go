@@ -1,6 +1,10 @@
 package presence
 
-import "fmt"
+import (
+	"fmt"
+	"maps"
+	"slices"
+)
 
 // The messages replicas exchange over the PubSub. A replica only ever sends
 // its own entries, so every entry in a message belongs to From and carries
@@ -26,6 +30,9 @@ type message[M any] struct {
 type wireState[M any] struct {
 	// Seen is the highest clock of From up to which every dot is covered.
 	Seen uint64 `json:"seen,omitempty"`
+	// After is set on the parts of a full state sent in several messages:
+	// the part covers the clocks after After up to Seen.
+	After uint64 `json:"after,omitempty"`
 	// Dots are the other dots of From covered beyond Seen, mostly those of
 	// removed entries; the dots of Entries are covered too.
 	Dots    []uint64       `json:"dots,omitempty"`
@@ -67,6 +74,12 @@ func decodeState[M any](w *wireState[M], replica string) (*state[M], error) {
 	if w.Seen > 0 {
 		s.ctx.vv[replica] = w.Seen
 	}
+	if w.After > 0 {
+		if w.After >= w.Seen || len(w.Dots) > 0 {
+			return nil, fmt.Errorf("presence: state from %s: bad range %d-%d", replica, w.After, w.Seen)
+		}
+		s.from = map[string]uint64{replica: w.After}
+	}
 	for _, c := range w.Dots {
 		if c == 0 {
 			return nil, fmt.Errorf("presence: state from %s: dot with clock 0", replica)
@@ -77,8 +90,8 @@ func decodeState[M any](w *wireState[M], replica string) (*state[M], error) {
 		s.values[replica] = make(map[uint64]*entry[M], len(w.Entries))
 	}
 	for _, we := range w.Entries {
-		if we.Clock == 0 {
-			return nil, fmt.Errorf("presence: state from %s: entry with clock 0", replica)
+		if we.Clock <= w.After {
+			return nil, fmt.Errorf("presence: state from %s: entry %d outside its range", replica, we.Clock)
 		}
 		d := dot{replica, we.Clock}
 		s.ctx.add(d)
@@ -87,4 +100,37 @@ func decodeState[M any](w *wireState[M], replica string) (*state[M], error) {
 		}
 	}
 	return s, nil
+}
+
+// parts splits full, the extract of replica's own entries at clock, into
+// states of at most size entries each, so that no message grows with the
+// number of presences (brokers limit message sizes: NATS to 1 MB by
+// default). Each part is authoritative for a range of clocks, so parts
+// merged in order amount to the full state, and a lost part leaves the
+// receiver behind, to ask again, rather than wrong.
+func parts[M any](full *state[M], replica string, clock uint64, size int) []*wireState[M] {
+	own := full.values[replica]
+	clocks := slices.Sorted(maps.Keys(own))
+	var out []*wireState[M]
+	var after uint64
+	for {
+		n := min(size, len(clocks))
+		seen := clock
+		if n < len(clocks) {
+			seen = clocks[n-1]
+		}
+		w := &wireState[M]{Seen: seen, After: after, Entries: make([]wireEntry[M], 0, n)}
+		for _, c := range clocks[:n] {
+			e := own[c]
+			w.Entries = append(w.Entries, wireEntry[M]{
+				Clock: c, Topic: e.topic, Key: e.key, Ref: e.ref, PrevRef: e.prevRef, Meta: e.meta,
+			})
+		}
+		out = append(out, w)
+		clocks = clocks[n:]
+		if len(clocks) == 0 {
+			return out
+		}
+		after = seen
+	}
 }

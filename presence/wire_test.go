@@ -124,3 +124,98 @@ func FuzzDecodeState(f *testing.F) {
 		}
 	})
 }
+
+// decodeParts sends the parts of a's full state through JSON.
+func decodeParts(t *testing.T, a *state[int], size int) []*state[int] {
+	t.Helper()
+	var out []*state[int]
+	for _, p := range parts(a.extract(), a.replica, a.clock, size) {
+		if len(p.Entries) > size {
+			t.Fatalf("a part holds %d entries, more than %d", len(p.Entries), size)
+		}
+		b, err := json.Marshal(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var w wireState[int]
+		if err := json.Unmarshal(b, &w); err != nil {
+			t.Fatal(err)
+		}
+		s, err := decodeState(&w, a.replica)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+func TestTransferParts(t *testing.T) {
+	t.Parallel()
+	for seed := range uint64(20) {
+		rng := rand.New(rand.NewPCG(seed, 3))
+		a, deltas := history(rng, "a", 60)
+		// b has merged some of a's history, c none of it.
+		b := newState[int]("b", false)
+		for _, d := range deltas[:len(deltas)/2] {
+			b.merge(d)
+		}
+		c := newState[int]("c", false)
+		wantB, wantC := newState[int]("b", false), newState[int]("c", false)
+		for _, d := range deltas[:len(deltas)/2] {
+			wantB.merge(d)
+		}
+		wantB.merge(a.extract())
+		wantC.merge(a.extract())
+
+		for _, size := range []int{1, 3, 1000} {
+			for _, s := range []struct {
+				got, want *state[int]
+			}{{cloneByMerge(b), wantB}, {cloneByMerge(c), wantC}} {
+				for _, p := range decodeParts(t, a, size) {
+					s.got.merge(p)
+				}
+				if view(s.got) != view(s.want) {
+					t.Fatalf("seed %d, parts of %d: got\n%s\nwant\n%s", seed, size, view(s.got), view(s.want))
+				}
+			}
+		}
+
+		// A lost part leaves the receiver behind, not wrong: it holds no
+		// entry of a that is neither a's now nor its own before, it knows it
+		// is behind, and the full state repairs it.
+		ps := decodeParts(t, a, 2)
+		if len(ps) < 3 {
+			continue
+		}
+		got := cloneByMerge(b)
+		for i, p := range ps {
+			switch {
+			case i == 1:
+				continue // lost
+			case i > 1:
+				p.detached = true // as the receiver marks the parts after a gap
+			}
+			got.merge(p)
+		}
+		if got.ctx.vv["a"] >= a.clock {
+			t.Fatalf("seed %d: a lost part went unnoticed", seed)
+		}
+		for clock, e := range got.values["a"] {
+			if a.own()[clock] == nil && b.values["a"][clock] == nil {
+				t.Fatalf("seed %d: after a lost part, b holds %s, which a removed before b heard of it", seed, e.ref)
+			}
+		}
+		got.merge(a.extract())
+		if view(got) != view(wantB) {
+			t.Fatalf("seed %d: the full state did not repair a lost part", seed)
+		}
+	}
+}
+
+// cloneByMerge returns a copy of s under the same replica name.
+func cloneByMerge(s *state[int]) *state[int] {
+	c := newState[int](s.replica, false)
+	c.merge(s)
+	return c
+}
