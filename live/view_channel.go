@@ -107,8 +107,8 @@ func (vc *viewChannel) Join(ctx context.Context, raw json.RawMessage) (any, erro
 	if err := mountView(ctx, vc.view, s, params); err != nil {
 		return nil, err
 	}
-	for id, form := range p.Form {
-		if err := vc.recoverForm(ctx, id, form); err != nil {
+	if len(p.Form) > 0 {
+		if err := vc.recoverForms(ctx, p.Form); err != nil {
 			return nil, err
 		}
 	}
@@ -149,23 +149,62 @@ func (vc *viewChannel) Join(ctx context.Context, raw json.RawMessage) (any, erro
 	return reply, nil
 }
 
-// recoverForm replays a form's state after a reconnect as a change event,
-// so the view comes back as the user left it.
-func (vc *viewChannel) recoverForm(ctx context.Context, id, form string) error {
+// maxRecoveredForms bounds the forms one join may replay.
+const maxRecoveredForms = 16
+
+// recoverForms replays, after a reconnect, the state of the forms the user
+// was filling in: each form the view renders with that id and a
+// live-change binding gets its change event, so the view comes back as the
+// user left it. The event name comes from the server's own render, never
+// from the client.
+func (vc *viewChannel) recoverForms(ctx context.Context, forms map[string]string) error {
 	eh, ok := vc.view.(EventHandler)
-	if !ok {
+	if !ok || len(forms) > maxRecoveredForms {
 		return nil
 	}
-	vals, err := url.ParseQuery(form)
+	html, err := vc.render(ctx)
 	if err != nil {
-		return nil // a form we cannot read is not worth refusing the join
+		return err
 	}
-	name := vals.Get("_live_change")
-	vals.Del("_live_change")
-	if name == "" {
-		return nil
+	tree, err := render.ParseFragment(html)
+	if err != nil {
+		return fmt.Errorf("parse render: %w", err)
 	}
-	return eh.HandleEvent(ctx, vc.s, Event{Type: EventChange, Name: name, Values: vals})
+	for id, form := range forms {
+		el := findElement(tree, id)
+		if el == nil || el.Data != "form" {
+			continue
+		}
+		name, ok := el.Attr("live-change")
+		if !ok || name == "" {
+			continue
+		}
+		vals, err := url.ParseQuery(form)
+		if err != nil {
+			continue // a form we cannot read is not worth refusing the join
+		}
+		if err := eh.HandleEvent(ctx, vc.s, Event{Type: EventChange, Name: name, Values: vals}); err != nil {
+			return fmt.Errorf("recover form %s: %w", id, err)
+		}
+	}
+	return nil
+}
+
+// findElement returns the element of tree whose id is id, or nil.
+func findElement(n *render.Node, id string) *render.Node {
+	for i := range n.Children {
+		c := &n.Children[i]
+		if c.Type != render.ElementNode {
+			continue
+		}
+		if v, _ := c.Attr("id"); v == id {
+			return c
+		}
+		if found := findElement(c, id); found != nil {
+			return found
+		}
+	}
+	return nil
 }
 
 // HandleIn runs a client event: "event" (a binding) or "live_patch" (a

@@ -543,3 +543,36 @@ func TestTheClientScriptIsServed(t *testing.T) {
 		t.Fatalf("status %d, type %q", resp.StatusCode, resp.Header.Get("Content-Type"))
 	}
 }
+
+// form is a view with a form validated on change, for form recovery.
+type form struct {
+	email string
+}
+
+func (f *form) Mount(ctx context.Context, s *live.Socket, params url.Values) error { return nil }
+
+func (f *form) Render() templ.Component {
+	return templ.ComponentFunc(func(ctx context.Context, w io.Writer) error {
+		_, err := fmt.Fprintf(w, `<form id="f" live-change="validate"><input name="email" value="%s"></form><p id="email">%s</p>`,
+			templ.EscapeString(f.email), templ.EscapeString(f.email))
+		return err
+	})
+}
+
+func (f *form) HandleEvent(ctx context.Context, s *live.Socket, ev live.Event) error {
+	if ev.Name == "validate" {
+		f.email = ev.Value("email")
+	}
+	return nil
+}
+
+func TestARejoinRecoversTheFormsTheUserWasFillingIn(t *testing.T) {
+	t.Parallel()
+	srv, _ := newServer(t, live.Options{}, nil)
+	srv.Page("/form", func() live.View { return &form{} })
+	v := livetest.Mount(t, srv, "/form")
+	v.RejoinWith(map[string]any{"form": map[string]string{"f": "email=ada%40example.com", "nope": "email=x"}})
+	if got := v.Text("#email"); got != "ada@example.com" {
+		t.Fatalf("email = %q after a rejoin with form state", got)
+	}
+}

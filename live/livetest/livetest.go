@@ -533,7 +533,14 @@ func (v *View) TryEvent(typ, name string, values url.Values) error {
 // after a crash or a reconnect; the view is mounted anew.
 func (v *View) Rejoin() {
 	v.t.Helper()
-	reason, err := v.join(nil)
+	v.RejoinWith(nil)
+}
+
+// RejoinWith rejoins like [View.Rejoin] with extra join payload fields,
+// such as the "form" state the browser recovers after a reconnect.
+func (v *View) RejoinWith(extra map[string]any) {
+	v.t.Helper()
+	reason, err := v.join(extra)
 	if err != nil {
 		v.t.Fatalf("livetest: rejoin: %v", err)
 	}
