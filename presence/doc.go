@@ -92,7 +92,11 @@
 // cross-node delivery is at most once) asks the sender for its full state,
 // and a replica that hears from a new peer sends it its own full state at
 // once, so a node that joins the cluster lists everyone within one
-// round trip. A peer silent for Options.DownPeriod has its entries reported
+// round trip. Full states travel in parts of at most 500 entries, so no
+// message grows with the number of presences (brokers limit message sizes),
+// and a burst of changes too big for one heartbeat is not sent as a delta:
+// peers see from the heartbeat's clock that they are behind, and ask for
+// the full state. A peer silent for Options.DownPeriod has its entries reported
 // as leaves but kept; if it is heard from again they join again, once, and
 // the next transfer settles what changed meanwhile. A peer silent for
 // PermdownPeriod is forgotten. A Tracker that closes tells its peers, which

@@ -78,7 +78,12 @@ func (t *Tracker[M]) heartbeat(sub *pubsub.Subscription, force bool) bool {
 	}
 	m := message[M]{Kind: kindHeartbeat, From: t.replica, Clock: clock}
 	if d != nil {
-		m.State = encodeState(d, t.replica)
+		// A burst too big for one message is not sent: the heartbeat's
+		// clock tells peers they are behind, and they ask for the full
+		// state, which travels in parts.
+		if w := encodeState(d, t.replica); len(w.Entries) <= transferPart && len(w.Dots) <= 20*transferPart {
+			m.State = w
+		}
 	}
 	t.send(sub, "", m)
 	return true

@@ -259,3 +259,25 @@ func TestReplicationLargeTransfer(t *testing.T) {
 	d := newNode(t, cluster, "d", opts)
 	eventually(t, want, a, d)
 }
+
+func TestReplicationBurst(t *testing.T) {
+	t.Parallel()
+	cluster := pubsub.NewMemoryCluster()
+	a := newNode(t, cluster, "a", fastReplication)
+	b := newNode(t, cluster, "b", fastReplication)
+	eventually(t, nil, a, b)
+	var owners []context.CancelFunc
+	var want []string
+	for i := range 1234 { // more than one message can carry
+		owner, cancel := context.WithCancel(t.Context())
+		owners = append(owners, cancel)
+		key := fmt.Sprintf("u%04d", i)
+		mustTrack(t, a.tr, owner, "room:1", key, roomMeta{})
+		want = append(want, key+":false")
+	}
+	eventually(t, want, a, b)
+	for _, cancel := range owners {
+		cancel()
+	}
+	eventually(t, nil, a, b)
+}
