@@ -1,0 +1,244 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"regexp"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/gorilla/websocket"
+)
+
+var (
+	rootRE = regexp.MustCompile(`<div id="([^"]+)" data-live-root data-live-session="([^"]+)"`)
+	csrfRE = regexp.MustCompile(`<meta name="csrf-token" content="([^"]+)"`)
+)
+
+// page is what a client needs from the GET: the view's id, its session
+// token, the CSRF token and the CSRF cookie.
+type page struct {
+	id, session, csrf, cookie string
+	bytes                     int
+}
+
+// getPage GETs the counter page, as a browser's first request.
+func getPage(ctx context.Context, hc *http.Client, base string) (page, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+"/counter", nil)
+	if err != nil {
+		return page{}, err
+	}
+	resp, err := hc.Do(req)
+	if err != nil {
+		return page{}, err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return page{}, err
+	}
+	if resp.StatusCode != http.StatusOK {
+		return page{}, fmt.Errorf("GET /counter: status %d", resp.StatusCode)
+	}
+	m, c := rootRE.FindSubmatch(body), csrfRE.FindSubmatch(body)
+	if m == nil || c == nil {
+		return page{}, errors.New("GET /counter: no live root or CSRF token in the page")
+	}
+	p := page{id: string(m[1]), session: string(m[2]), csrf: string(c[1]), bytes: len(body)}
+	for _, ck := range resp.Cookies() {
+		if ck.Name == "_live_csrf" {
+			p.cookie = ck.Name + "=" + ck.Value
+		}
+	}
+	if p.cookie == "" {
+		return page{}, errors.New("GET /counter: no _live_csrf cookie")
+	}
+	return p, nil
+}
+
+// A client is one browser tab: one WebSocket joined to one view. Its
+// reader goroutine matches replies to events and records diff pushes;
+// writes go through send, from any goroutine.
+type client struct {
+	r     *recorder
+	ws    *websocket.Conn
+	topic string
+
+	wmu sync.Mutex // guards writes to ws, ref
+	ref int        // the last heartbeat's ref
+
+	inFlight atomic.Int64 // sequence number + 1 of the event awaiting its reply, 0 if none
+	closing  atomic.Bool
+	joined   chan joinResult
+	done     chan struct{} // closed when the reader returns
+}
+
+type joinResult struct {
+	htmlBytes  int // the whole HTML of the view, as a JSON string
+	frameBytes int // the join reply frame
+	err        error
+}
+
+// dial opens the live socket as the browser does (CSRF token, cookie,
+// Origin), starts the reader and joins the view. It returns once the join
+// reply with the first render has arrived.
+func dial(ctx context.Context, d *websocket.Dialer, host string, p page, r *recorder) (*client, joinResult, error) {
+	h := http.Header{}
+	h.Set("Origin", "http://"+host)
+	h.Set("Cookie", p.cookie)
+	u := "ws://" + host + "/live/websocket?vsn=2.0.0&_csrf_token=" + p.csrf
+	ws, resp, err := d.DialContext(ctx, u, h)
+	if err != nil {
+		if resp != nil {
+			err = fmt.Errorf("%w (HTTP %d)", err, resp.StatusCode)
+		}
+		return nil, joinResult{}, fmt.Errorf("dial: %w", err)
+	}
+	c := &client{r: r, ws: ws, topic: "lv:" + p.id, joined: make(chan joinResult, 1), done: make(chan struct{})}
+	go c.read()
+	join, _ := json.Marshal(map[string]string{"session": p.session, "url": "http://" + host + "/counter"})
+	if err := c.send("phx_join", join, "1"); err != nil {
+		c.close()
+		return nil, joinResult{}, fmt.Errorf("join: %w", err)
+	}
+	select {
+	case res := <-c.joined:
+		if res.err != nil {
+			c.close()
+			return nil, res, res.err
+		}
+		return c, res, nil
+	case <-ctx.Done():
+		c.close()
+		return nil, joinResult{}, fmt.Errorf("join: %w", ctx.Err())
+	}
+}
+
+// send writes one frame [joinRef, ref, topic, event, payload].
+func (c *client) send(event string, payload []byte, ref string) error {
+	var b bytes.Buffer
+	fmt.Fprintf(&b, `["1",%q,%q,%q,`, ref, c.topic, event)
+	b.Write(payload)
+	b.WriteByte(']')
+	return c.write(b.Bytes())
+}
+
+// write sends one text frame.
+func (c *client) write(frame []byte) error {
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	c.ws.SetWriteDeadline(time.Now().Add(10 * time.Second))
+	return c.ws.WriteMessage(websocket.TextMessage, frame)
+}
+
+// eventPayload is the payload of a click on the "inc" button.
+var eventPayload = []byte(`{"t":"click","e":"inc","v":""}`)
+
+// sendEvent sends click "inc" with ref "e<seq>" and returns the frame's
+// size.
+func (c *client) sendEvent(seq int) (int, error) {
+	f := fmt.Appendf(nil, `["1","e%d",%q,"event",%s]`, seq, c.topic, eventPayload)
+	return len(f), c.write(f)
+}
+
+// heartbeat sends the phoenix client's heartbeat, so the server does not
+// close the connection as idle.
+func (c *client) heartbeat() error {
+	c.wmu.Lock()
+	c.ref++
+	f := fmt.Appendf(nil, `[null,"h%d","phoenix","heartbeat",{}]`, c.ref)
+	c.wmu.Unlock()
+	return c.write(f)
+}
+
+// close closes the connection and waits for the reader.
+func (c *client) close() {
+	c.closing.Store(true)
+	c.wmu.Lock()
+	c.ws.SetWriteDeadline(time.Now().Add(time.Second))
+	c.ws.WriteMessage(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseNormalClosure, ""))
+	c.wmu.Unlock()
+	select {
+	case <-c.done:
+	case <-time.After(2 * time.Second):
+	}
+	c.ws.Close()
+	<-c.done
+}
+
+// reply is the payload of a phx_reply.
+type reply struct {
+	Status   string `json:"status"`
+	Response struct {
+		HTML json.RawMessage `json:"html"`
+		D    json.RawMessage `json:"d"`
+	} `json:"response"`
+}
+
+// read reads frames until the connection closes.
+func (c *client) read() {
+	defer close(c.done)
+	joined := false
+	for {
+		_, data, err := c.ws.ReadMessage()
+		now := time.Now()
+		if err != nil {
+			if !joined {
+				c.joined <- joinResult{err: fmt.Errorf("read before join reply: %w", err)}
+			} else if !c.closing.Load() {
+				c.r.fail("connection lost: %v", err)
+			}
+			return
+		}
+		var f [5]json.RawMessage
+		if err := json.Unmarshal(data, &f); err != nil {
+			c.r.fail("malformed frame: %v", err)
+			continue
+		}
+		var event, ref string
+		json.Unmarshal(f[3], &event)
+		json.Unmarshal(f[1], &ref)
+		switch event {
+		case "phx_reply":
+			var rp reply
+			if err := json.Unmarshal(f[4], &rp); err != nil {
+				c.r.fail("malformed reply: %v", err)
+				continue
+			}
+			switch {
+			case ref == "1" && !joined:
+				joined = true
+				if rp.Status != "ok" || len(rp.Response.HTML) == 0 {
+					c.joined <- joinResult{err: fmt.Errorf("join refused: %s", f[4])}
+					return
+				}
+				c.joined <- joinResult{htmlBytes: len(rp.Response.HTML), frameBytes: len(data)}
+			case len(ref) > 1 && ref[0] == 'e':
+				seq, err := strconv.Atoi(ref[1:])
+				if err != nil {
+					c.r.fail("unknown ref %q", ref)
+					continue
+				}
+				c.inFlight.CompareAndSwap(int64(seq)+1, 0)
+				if rp.Status != "ok" {
+					c.r.fail("event refused: %s", f[4])
+					continue
+				}
+				c.r.eventReplied(seq, now, len(rp.Response.D), len(data))
+			case rp.Status != "ok":
+				c.r.fail("error reply to %s: %s", ref, f[4])
+			}
+		case "diff":
+			c.r.diffPushed(now, len(data))
+		case "phx_error", "phx_close":
+			c.r.fail("server sent %s on %s", event, c.topic)
+		}
+	}
+}
