@@ -36,7 +36,7 @@ export function limited(el, fn) {
     s.timer = setTimeout(() => flush(el), Number(debounce) || 300)
   } else {
     let ms = Number(throttle) || 0
-    let since = Date.now() - (s.last || 0)
+    let since = s.last == null ? ms : Date.now() - s.last
     if (since >= ms) {
       s.pending = null
       s.last = Date.now()

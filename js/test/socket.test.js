@@ -1,8 +1,8 @@
-// The socket and channels against a scripted fake WebSocket.
+// The socket and channels against a scripted fake WebSocket. Timers are mocked,
+// so the tests do not depend on how fast the machine is.
 
 import {test} from "node:test"
 import assert from "node:assert/strict"
-import {setTimeout as sleep} from "node:timers/promises"
 import {Socket} from "../src/socket.js"
 import {backoff} from "../src/timer.js"
 
@@ -25,6 +25,13 @@ class FakeWS {
   last() { return this.sent[this.sent.length - 1] }
 }
 
+// fakeTime mocks setTimeout for the test t and returns a function that moves
+// time forward.
+function fakeTime(t) {
+  t.mock.timers.enable({apis: ["setTimeout"]})
+  return ms => t.mock.timers.tick(ms)
+}
+
 function newSocket(opts = {}) {
   FakeWS.all = []
   return new Socket("ws://example.test/socket", {
@@ -44,7 +51,8 @@ test("connect sends params, vsn and the auth token subprotocol", () => {
   s.disconnect()
 })
 
-test("join, push and replies are matched by ref; stale join_refs are dropped", async () => {
+test("join, push and replies are matched by ref; stale join_refs are dropped", t => {
+  let sleep = fakeTime(t)
   let s = newSocket()
   s.connect()
   let ws = FakeWS.all[0]
@@ -77,7 +85,9 @@ test("join, push and replies are matched by ref; stale join_refs are dropped", a
 
   let timedOut = false
   chan.push("slow", {}, 10).receive("timeout", () => { timedOut = true })
-  await sleep(30)
+  sleep(9)
+  assert.ok(!timedOut)
+  sleep(1)
   assert.ok(timedOut)
 
   let left = false
@@ -93,7 +103,8 @@ test("join, push and replies are matched by ref; stale join_refs are dropped", a
   s.disconnect()
 })
 
-test("a lost connection reconnects and the channel rejoins with a new join_ref", async () => {
+test("a lost connection reconnects and the channel rejoins with a new join_ref", t => {
+  let sleep = fakeTime(t)
   let s = newSocket()
   let opens = 0
   s.onOpen(() => opens++)
@@ -109,7 +120,7 @@ test("a lost connection reconnects and the channel rejoins with a new join_ref",
   ws.drop()
   assert.equal(errors, 1)
   assert.equal(chan.state, "errored")
-  await sleep(20)
+  sleep(5)
   let ws2 = FakeWS.all[1]
   assert.ok(ws2, "reconnected")
   ws2.open()
@@ -125,11 +136,12 @@ test("a lost connection reconnects and the channel rejoins with a new join_ref",
   ws2.recv([joinRef, null, "room:1", "msg", {}])
   assert.equal(got, 0)
   s.disconnect()
-  await sleep(20)
+  sleep(60000)
   assert.equal(FakeWS.all.length, 2, "no reconnect after disconnect()")
 })
 
-test("a join refused with an error is retried with backoff", async () => {
+test("a join refused with an error is retried with backoff", t => {
+  let sleep = fakeTime(t)
   let s = newSocket()
   s.connect()
   let ws = FakeWS.all[0]
@@ -140,28 +152,33 @@ test("a join refused with an error is retried with backoff", async () => {
   let first = ws.last()
   ws.recv([first[0], first[1], "room:1", "phx_reply", {status: "error", response: {reason: "nope"}}])
   assert.deepEqual(errors, [{reason: "nope"}])
-  await sleep(20)
+  sleep(4)
+  assert.equal(ws.last(), first, "the rejoin waits for its backoff")
+  sleep(1)
   let second = ws.last()
   assert.equal(second[3], "phx_join")
   assert.notEqual(second[1], first[1])
   s.disconnect()
 })
 
-test("a heartbeat without reply closes the connection and reconnects", async () => {
-  let s = newSocket({heartbeatIntervalMs: 10})
+test("a heartbeat without reply closes the connection and reconnects", t => {
+  let sleep = fakeTime(t)
+  let s = newSocket()
   s.connect()
   let ws = FakeWS.all[0]
   ws.open()
-  await sleep(15)
+  sleep(29999)
+  assert.equal(ws.sent.length, 0)
+  sleep(1)
   let hb = ws.last()
   assert.deepEqual([hb[0], hb[2], hb[3], hb[4]], [null, "phoenix", "heartbeat", {}])
   ws.recv([null, hb[1], "phoenix", "phx_reply", {status: "ok", response: {}}])
-  await sleep(12)
+  sleep(30000)
   assert.equal(ws.sent.filter(f => f[3] == "heartbeat").length, 2)
   assert.equal(ws.closedWith, null)
-  await sleep(15)
+  sleep(30000)
   assert.deepEqual(ws.closedWith, [1000, "heartbeat timeout"])
-  await sleep(20)
+  sleep(5)
   assert.equal(FakeWS.all.length, 2, "reconnected")
   s.disconnect()
 })
