@@ -213,3 +213,25 @@ func mustJSON(t *testing.T, v any) string {
 	}
 	return string(b)
 }
+
+// FuzzMetaJSON decodes arbitrary metas as a client might send them: nothing
+// panics, and what decodes re-encodes to a meta that decodes the same.
+func FuzzMetaJSON(f *testing.F) {
+	f.Add([]byte(`{"phx_ref":"F2","phx_ref_prev":"F1","name":"Alice","typing":true}`))
+	f.Add([]byte(`{"phx_ref":"a\"b","typing":false}`))
+	f.Add([]byte(`{}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var m presence.Meta[roomMeta]
+		if json.Unmarshal(data, &m) != nil {
+			return
+		}
+		b, err := json.Marshal(m)
+		if err != nil {
+			t.Fatalf("a decoded meta does not encode: %v", err)
+		}
+		var again presence.Meta[roomMeta]
+		if err := json.Unmarshal(b, &again); err != nil || again != m {
+			t.Fatalf("%s decoded to %+v, re-encoded as %s, decoded to %+v (%v)", data, m, b, again, err)
+		}
+	})
+}
