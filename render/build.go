@@ -5,11 +5,12 @@ package render
 // (nodes, attributes, root) and no capacity is wasted in the memory a view
 // keeps. The fast parser and the conversion from x/net/html both use it.
 type builder struct {
-	kids   []pnode // completed children of the open elements, innermost last
-	open   []frame // open elements
-	arena  []pnode // nodes whose parent is complete, siblings contiguous
-	attrs  []Attr  // attributes of every node, by node
-	sorted bool    // a formatting element has two attributes or more (see restoreAttrOrder)
+	kids     []pnode // completed children of the open elements, innermost last
+	open     []frame // open elements
+	arena    []pnode // nodes whose parent is complete, siblings contiguous
+	attrs    []Attr  // attributes of every node, by node
+	sorted   bool    // a formatting element has two attributes or more (see restoreAttrOrder)
+	comments bool    // the tree has comments (see restoreComments)
 }
 
 // pnode is a node under construction: its children and attributes are

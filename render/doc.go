@@ -40,5 +40,7 @@
 // them, and this package keeps the first. x/net/html also sorts the
 // attributes of formatting elements (<a>, <b>, <em>, …) as a side effect of
 // its bookkeeping; browsers keep source order, and so does this package: the
-// fallback path restores it from the source.
+// fallback path restores it from the source. x/net/html decodes character
+// references in comments; browsers do not, and the fallback path restores
+// the comment's text from the source.
 package render

@@ -39,10 +39,69 @@ func parseSlow(src string, ancestors []*Node) (*Node, error) {
 		b.convert(n)
 	}
 	root := b.finish()
+	ctxTag := ""
+	if len(ancestors) > 0 && ancestors[len(ancestors)-1].Namespace == HTML {
+		ctxTag = ancestors[len(ancestors)-1].Data
+	}
 	if b.sorted {
-		restoreAttrOrder(root, src)
+		restoreAttrOrder(root, src, ctxTag)
+	}
+	if b.comments && strings.Contains(src, "&") {
+		restoreComments(root, src, ctxTag)
 	}
 	return root, nil
+}
+
+// restoreComments undoes x/net/html's decoding of character references in
+// comments, which browsers leave alone ("<!--&amp;-->" is a comment whose
+// data is "&amp;"). The tree builder keeps comments in source order, so the
+// i-th comment of the tree is the i-th comment token; if the counts differ
+// (markup the standalone tokenizer reads differently from the parser, such
+// as <style> inside <svg>), the tree is left as x/net/html built it.
+func restoreComments(root *Node, src, ctxTag string) {
+	var raw []string // the data of each comment token, or "\x00" for one left alone
+	z := html.NewTokenizerFragment(strings.NewReader(src), ctxTag)
+	for {
+		tt := z.Next()
+		if tt == html.ErrorToken {
+			break
+		}
+		if tt != html.CommentToken {
+			continue
+		}
+		r := string(z.Raw())
+		data, ok := strings.CutPrefix(r, "<!--")
+		if ok {
+			data, ok = strings.CutSuffix(data, "-->")
+		}
+		if !ok || strings.HasPrefix(data, ">") || strings.HasPrefix(data, "->") || strings.Contains(data, "--!") {
+			raw = append(raw, "\x00")
+			continue
+		}
+		data = strings.ReplaceAll(data, "\r\n", "\n")
+		data = strings.ReplaceAll(data, "\r", "\n")
+		data = strings.ReplaceAll(data, "\x00", "\ufffd")
+		raw = append(raw, data)
+	}
+	var comments []*Node
+	var walk func(n *Node)
+	walk = func(n *Node) {
+		if n.Type == CommentNode {
+			comments = append(comments, n)
+		}
+		for i := range n.Children {
+			walk(&n.Children[i])
+		}
+	}
+	walk(root)
+	if len(comments) != len(raw) {
+		return
+	}
+	for i, c := range comments {
+		if raw[i] != "\x00" {
+			c.Data = raw[i]
+		}
+	}
 }
 
 // formatting reports whether tag is one of the elements whose attributes
@@ -60,9 +119,9 @@ func formatting(tag string) bool {
 // in src with the same name and the same attributes. Browsers keep that
 // order, and a patch that sets an attribute must find the same position on
 // both sides.
-func restoreAttrOrder(root *Node, src string) {
+func restoreAttrOrder(root *Node, src, ctxTag string) {
 	orders := map[string][][]Attr{}
-	z := html.NewTokenizer(strings.NewReader(src))
+	z := html.NewTokenizerFragment(strings.NewReader(src), ctxTag)
 	for {
 		tt := z.Next()
 		if tt == html.ErrorToken {
@@ -126,6 +185,7 @@ func (b *builder) convert(n *html.Node) {
 	case html.TextNode:
 		b.text(n.Data)
 	case html.CommentNode:
+		b.comments = true
 		b.comment(n.Data)
 	case html.ElementNode:
 		ns := HTML
