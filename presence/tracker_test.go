@@ -522,3 +522,36 @@ func TestNewRejects(t *testing.T) {
 		})
 	}
 }
+
+func TestTrackerCloseCancelsFetch(t *testing.T) {
+	t.Parallel()
+	ps, err := pubsub.New(pubsub.Options{Node: "n1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ps.Close()
+	sub := subscribe(t, ps, "room:1")
+	fetching := make(chan struct{})
+	tr, err := presence.New(ps, presence.Options[roomMeta]{
+		Logger: discard(),
+		Fetch: func(ctx context.Context, _ string, _ presence.Presences[roomMeta]) error {
+			close(fetching)
+			<-ctx.Done() // a query that only ends when cancelled
+			return ctx.Err()
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustTrack(t, tr, t.Context(), "room:1", "alice", roomMeta{})
+	<-fetching
+	if err := tr.Close(); err != nil {
+		t.Fatal(err)
+	}
+	// Close cancelled Fetch's context, and the diff still went out.
+	select {
+	case <-sub.C():
+	default:
+		t.Fatal("the diff whose Fetch was cancelled was not delivered")
+	}
+}
