@@ -3,7 +3,7 @@
 // account. It sits on a [pubsub.PubSub] and tells the topic's subscribers
 // about every change.
 //
-//	tracker := presence.New(ps, presence.Options[RoomMeta]{})
+//	tracker, err := presence.New(ps, presence.Options[RoomMeta]{})
 //	defer tracker.Close()
 //
 //	// in a view's Mount, when connected, with the view's context:

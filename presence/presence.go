@@ -148,6 +148,9 @@ func hasRef[M any](metas []Meta[M], ref string) bool {
 // presence.Diff[RoomMeta]. An update appears as a leave of the old meta and
 // a join of the new one, whose PrevRef is the old Ref.
 //
+// Every subscriber of the topic receives the same Diff value, so it must be
+// treated as read-only; [Presences.Sync] copies what it keeps.
+//
 // It marshals to Phoenix's presence_diff payload: {"joins": {…}, "leaves": {…}}.
 type Diff[M any] struct {
 	// Topic is the topic the diff is about. It is not part of the JSON.
