@@ -34,7 +34,7 @@ func resolve(root *render.Node, path []int, chain *[]*render.Node) (*render.Node
 	*chain = (*chain)[:0]
 	n := root
 	for _, k := range path[:len(path)-1] {
-		if opaque(n) {
+		if opaque(n) || isTemplate(n) {
 			return nil, fmt.Errorf("%w: %v", ErrOpaque, path)
 		}
 		if k >= len(n.Children) {
@@ -43,10 +43,16 @@ func resolve(root *render.Node, path []int, chain *[]*render.Node) (*render.Node
 		n = &n.Children[k]
 		*chain = append(*chain, n)
 	}
-	if opaque(n) {
+	if opaque(n) || isTemplate(n) {
 		return nil, fmt.Errorf("%w: %v", ErrOpaque, path)
 	}
 	return n, nil
+}
+
+// isTemplate reports whether n is a <template>, whose content the DOM keeps
+// in a separate fragment instead of its childNodes.
+func isTemplate(n *render.Node) bool {
+	return n.Type == render.ElementNode && n.Namespace == render.HTML && n.Data == "template"
 }
 
 func apply(root *render.Node, op Op, chain *[]*render.Node) error {

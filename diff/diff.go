@@ -309,10 +309,30 @@ func (d *differ) node(o, n *render.Node) {
 		d.path = append(d.path, at)
 		return
 	}
+	if n.Namespace == render.HTML && n.Data == "template" && !equalChildren(o, n) {
+		// A template's content is not among its childNodes in the DOM,
+		// so no path can reach it: send the element whole.
+		d.path = d.path[:len(d.path)-1]
+		d.op(OpReplace, at, "", string(n.AppendHTML(d.buf[:0])), 0)
+		d.path = append(d.path, at)
+		return
+	}
 	d.attrs(o, n)
 	if !no {
 		d.children(o, n)
 	}
+}
+
+func equalChildren(a, b *render.Node) bool {
+	if len(a.Children) != len(b.Children) {
+		return false
+	}
+	for i := range a.Children {
+		if !render.Equal(&a.Children[i], &b.Children[i]) {
+			return false
+		}
+	}
+	return true
 }
 
 // text emits the cheaper of setting the whole text and splicing the part

@@ -150,6 +150,8 @@ func TestDiffRoundTrips(t *testing.T) {
 		{"svg children are patched", `<svg><circle r="1"></circle></svg>`, `<svg><circle r="2"></circle><rect></rect></svg>`},
 		{"select options change", `<select><option value=1>One</option></select>`, `<select><option value=0>Zero</option><option value=1 selected>One</option></select>`},
 		{"a splice inside multi-byte text", "<p>a long shared prefix 😀 é then x and a long shared suffix</p>", "<p>a long shared prefix 😀 é then y😀 and a long shared suffix</p>"},
+		{"a changed template is replaced whole", `<template id=t><p>a</p></template>`, `<template id=t><p>b</p></template>`},
+		{"an unchanged template only gets its attributes", `<template id=t class=a><p>a</p></template>`, `<template id=t class=b><p>a</p></template>`},
 		{"misnested markup round trips", `<p><b>1<i>2</b>3</i></p>`, `<p><b>1<i>4</b>3</i>5</p>`},
 	}
 	for _, tt := range tests {

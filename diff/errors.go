@@ -12,6 +12,7 @@ var (
 	// ErrPath means a path does not resolve in the tree.
 	ErrPath = errors.New("diff: path does not resolve")
 	// ErrOpaque means a path descends into the children of a
-	// live-update="ignore" or "stream" element, which patches never touch.
+	// live-update="ignore" or "stream" element, which patches never touch,
+	// or of a <template>, whose content is not among its DOM children.
 	ErrOpaque = errors.New("diff: path enters an opaque container")
 )
