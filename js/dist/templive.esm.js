@@ -732,6 +732,59 @@ function formRecovery(root) {
   }
   return out;
 }
+function keepIgnored(root) {
+  let saved = [...root.querySelectorAll(`[id][${UPDATE_ATTR}="ignore"]`)].map((el) => [el.id, [...el.childNodes]]);
+  return (root2) => {
+    for (let [id, nodes] of saved) {
+      let el = root2.querySelector(`#${CSS.escape(
+        /** @type {string} */
+        id
+      )}[${UPDATE_ATTR}="ignore"]`);
+      if (el) el.replaceChildren(.../** @type {Node[]} */
+      nodes);
+    }
+  };
+}
+function loading(el, type) {
+  let cls = `live-${type}-loading`;
+  el.classList.add(cls);
+  let submit = type == "submit" && el instanceof HTMLFormElement;
+  let targets = el.hasAttribute("live-disable-with") ? [el] : [];
+  if (submit) targets.push(...el.querySelectorAll("[live-disable-with]"));
+  let saved = targets.map((t) => {
+    let b = (
+      /** @type {HTMLButtonElement} */
+      t
+    );
+    let nodes = [...b.childNodes];
+    let disabled = b.disabled;
+    b.textContent = b.getAttribute("live-disable-with");
+    b.disabled = true;
+    return () => {
+      b.replaceChildren(...nodes);
+      b.disabled = disabled;
+    };
+  });
+  if (submit) {
+    for (
+      let f of
+      /** @type {HTMLFormElement} */
+      el.elements
+    ) {
+      if ((f instanceof HTMLInputElement || f instanceof HTMLTextAreaElement) && !f.readOnly) {
+        f.readOnly = true;
+        saved.push(() => {
+          f.readOnly = false;
+        });
+      }
+    }
+  }
+  return () => {
+    el.classList.remove(cls);
+    if (!el.classList.length && el.getAttribute("class") == "") el.removeAttribute("class");
+    saved.forEach((f) => f());
+  };
+}
 
 // js/src/bindings.js
 var limits = /* @__PURE__ */ new WeakMap();
@@ -1085,75 +1138,8 @@ function applyStreams(root, ops, changed = () => {
   }
 }
 
-// js/src/live.js
-var MAX_JOIN_ERRORS = 5;
+// js/src/view.js
 var MAX_REDIRECTS = 5;
-var LiveSocket = class {
-  /** @param {LiveOptions} [opts] */
-  constructor(opts = {}) {
-    let w = (
-      /** @type {any} */
-      globalThis
-    );
-    this.hooks = opts.hooks || w.templiveHooks || {};
-    this.maxJoinErrors = opts.maxJoinErrors || MAX_JOIN_ERRORS;
-    let params = opts.params;
-    this.socket = new Socket(opts.path || LIVE_PATH, {
-      ...opts,
-      params: () => {
-        let meta = document.querySelector("meta[name='csrf-token']");
-        let p = typeof params == "function" ? params() : params || {};
-        return { _csrf_token: meta ? meta.getAttribute("content") || "" : "", ...p };
-      }
-    });
-    this.views = /* @__PURE__ */ new Map();
-    this.unbind = null;
-  }
-  /** Joins every live root of the document. */
-  connect() {
-    if (!this.unbind) {
-      this.unbind = bind({
-        send: (el, type, payload) => {
-          this.viewOf(el)?.pushEvent(el, type, payload).catch((e) => this.socket.log("event", e.message));
-        },
-        follow: (link, kind) => {
-          let view = this.viewOf(link);
-          if (!view) return;
-          kind == "live-patch" ? view.livePatch(link.href, "push") : view.navigate(link.href, "push");
-        },
-        popState: (e) => {
-          let view = this.views.values().next().value;
-          if (!view || !e.state || !e.state.live) return;
-          e.state.live == view.mountId ? view.livePatch(location.href, null) : view.navigate(location.href, null, e.state.live);
-        }
-      });
-    }
-    for (let root of document.querySelectorAll(`[${ROOT_ATTR}]`)) {
-      if (!this.views.has(root.id)) this.views.set(root.id, new View(
-        this,
-        /** @type {HTMLElement} */
-        root
-      ));
-    }
-    let main = this.views.values().next().value;
-    if (main) history.replaceState({ ...history.state, live: main.mountId }, "");
-    this.socket.connect();
-    for (let v of this.views.values()) v.join();
-  }
-  /** Leaves every view and closes the socket. */
-  disconnect() {
-    for (let v of this.views.values()) v.leave();
-    this.views.clear();
-    this.unbind && this.unbind();
-    this.unbind = null;
-    this.socket.disconnect();
-  }
-  /** @param {Element} el */
-  viewOf(el) {
-    let root = rootOf(el);
-    return root ? this.views.get(root.id) : void 0;
-  }
-};
 function reload(url) {
   let last = Number(sessionStorage.getItem(RELOAD_KEY)) || 0;
   let wait = last + RELOAD_MIN_MS - Date.now();
@@ -1370,59 +1356,75 @@ var View = class {
     this.join(href, flash);
   }
 };
-function keepIgnored(root) {
-  let saved = [...root.querySelectorAll(`[id][${UPDATE_ATTR}="ignore"]`)].map((el) => [el.id, [...el.childNodes]]);
-  return (root2) => {
-    for (let [id, nodes] of saved) {
-      let el = root2.querySelector(`#${CSS.escape(
-        /** @type {string} */
-        id
-      )}[${UPDATE_ATTR}="ignore"]`);
-      if (el) el.replaceChildren(.../** @type {Node[]} */
-      nodes);
-    }
-  };
-}
-function loading(el, type) {
-  let cls = `live-${type}-loading`;
-  el.classList.add(cls);
-  let submit = type == "submit" && el instanceof HTMLFormElement;
-  let targets = el.hasAttribute("live-disable-with") ? [el] : [];
-  if (submit) targets.push(...el.querySelectorAll("[live-disable-with]"));
-  let saved = targets.map((t) => {
-    let b = (
-      /** @type {HTMLButtonElement} */
-      t
+
+// js/src/live.js
+var MAX_JOIN_ERRORS = 5;
+var LiveSocket = class {
+  /** @param {LiveOptions} [opts] */
+  constructor(opts = {}) {
+    let w = (
+      /** @type {any} */
+      globalThis
     );
-    let nodes = [...b.childNodes];
-    let disabled = b.disabled;
-    b.textContent = b.getAttribute("live-disable-with");
-    b.disabled = true;
-    return () => {
-      b.replaceChildren(...nodes);
-      b.disabled = disabled;
-    };
-  });
-  if (submit) {
-    for (
-      let f of
-      /** @type {HTMLFormElement} */
-      el.elements
-    ) {
-      if ((f instanceof HTMLInputElement || f instanceof HTMLTextAreaElement) && !f.readOnly) {
-        f.readOnly = true;
-        saved.push(() => {
-          f.readOnly = false;
-        });
+    this.hooks = opts.hooks || w.templiveHooks || {};
+    this.maxJoinErrors = opts.maxJoinErrors || MAX_JOIN_ERRORS;
+    let params = opts.params;
+    this.socket = new Socket(opts.path || LIVE_PATH, {
+      ...opts,
+      params: () => {
+        let meta = document.querySelector("meta[name='csrf-token']");
+        let p = typeof params == "function" ? params() : params || {};
+        return { _csrf_token: meta ? meta.getAttribute("content") || "" : "", ...p };
       }
-    }
+    });
+    this.views = /* @__PURE__ */ new Map();
+    this.unbind = null;
   }
-  return () => {
-    el.classList.remove(cls);
-    if (!el.classList.length && el.getAttribute("class") == "") el.removeAttribute("class");
-    saved.forEach((f) => f());
-  };
-}
+  /** Joins every live root of the document. */
+  connect() {
+    if (!this.unbind) {
+      this.unbind = bind({
+        send: (el, type, payload) => {
+          this.viewOf(el)?.pushEvent(el, type, payload).catch((e) => this.socket.log("event", e.message));
+        },
+        follow: (link, kind) => {
+          let view = this.viewOf(link);
+          if (!view) return;
+          kind == "live-patch" ? view.livePatch(link.href, "push") : view.navigate(link.href, "push");
+        },
+        popState: (e) => {
+          let view = this.views.values().next().value;
+          if (!view || !e.state || !e.state.live) return;
+          e.state.live == view.mountId ? view.livePatch(location.href, null) : view.navigate(location.href, null, e.state.live);
+        }
+      });
+    }
+    for (let root of document.querySelectorAll(`[${ROOT_ATTR}]`)) {
+      if (!this.views.has(root.id)) this.views.set(root.id, new View(
+        this,
+        /** @type {HTMLElement} */
+        root
+      ));
+    }
+    let main = this.views.values().next().value;
+    if (main) history.replaceState({ ...history.state, live: main.mountId }, "");
+    this.socket.connect();
+    for (let v of this.views.values()) v.join();
+  }
+  /** Leaves every view and closes the socket. */
+  disconnect() {
+    for (let v of this.views.values()) v.leave();
+    this.views.clear();
+    this.unbind && this.unbind();
+    this.unbind = null;
+    this.socket.disconnect();
+  }
+  /** @param {Element} el */
+  viewOf(el) {
+    let root = rootOf(el);
+    return root ? this.views.get(root.id) : void 0;
+  }
+};
 export {
   Channel,
   LiveSocket,

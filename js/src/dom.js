@@ -1,7 +1,7 @@
 // DOM helpers: reading bindings and values, serialising forms, and keeping the
 // focused field's value, caret and selection across a re-render.
 
-import {ROOT_ATTR, VALUE_PREFIX} from "./constants.js"
+import {ROOT_ATTR, UPDATE_ATTR, VALUE_PREFIX} from "./constants.js"
 
 /**
  * The nearest element from `node` up (inclusive) that has the attribute, staying
@@ -135,4 +135,62 @@ export function formRecovery(root) {
     out[f.id] = serializeForm(/** @type {HTMLFormElement} */ (f))
   }
   return out
+}
+
+/**
+ * The children of live-update="ignore" elements with an id belong to the page's
+ * own scripts, and patches never touch them: a rejoin's new content keeps them.
+ * Returns the function that moves them into the new content.
+ * @param {Element} root
+ */
+export function keepIgnored(root) {
+  let saved = [...root.querySelectorAll(`[id][${UPDATE_ATTR}="ignore"]`)].map(el => [el.id, [...el.childNodes]])
+  return (/** @type {Element} */ root) => {
+    for (let [id, nodes] of saved) {
+      let el = root.querySelector(`#${CSS.escape(/** @type {string} */ (id))}[${UPDATE_ATTR}="ignore"]`)
+      if (el) el.replaceChildren(.../** @type {Node[]} */ (nodes))
+    }
+  }
+}
+
+/**
+ * Marks an element busy while its event is in flight: the live-<type>-loading class,
+ * live-disable-with, and read-only fields in a submitted form. Returns the function
+ * that undoes it, which runs before the reply's patch so the DOM is again what the
+ * server knows.
+ * @param {Element} el
+ * @param {string} type
+ */
+export function loading(el, type) {
+  let cls = `live-${type}-loading`
+  el.classList.add(cls)
+  let submit = type == "submit" && el instanceof HTMLFormElement
+  let targets = el.hasAttribute("live-disable-with") ? [el] : []
+  if (submit) targets.push(...el.querySelectorAll("[live-disable-with]"))
+  let saved = targets.map(t => {
+    let b = /** @type {HTMLButtonElement} */ (t)
+    let nodes = [...b.childNodes]
+    let disabled = b.disabled
+    b.textContent = b.getAttribute("live-disable-with")
+    b.disabled = true
+    return () => {
+      b.replaceChildren(...nodes)
+      b.disabled = disabled
+    }
+  })
+  // What is typed after Enter and before the reply would be lost when the form
+  // follows the server: the fields are read-only until then.
+  if (submit) {
+    for (let f of /** @type {HTMLFormElement} */ (el).elements) {
+      if ((f instanceof HTMLInputElement || f instanceof HTMLTextAreaElement) && !f.readOnly) {
+        f.readOnly = true
+        saved.push(() => { f.readOnly = false })
+      }
+    }
+  }
+  return () => {
+    el.classList.remove(cls)
+    if (!el.classList.length && el.getAttribute("class") == "") el.removeAttribute("class")
+    saved.forEach(f => f())
+  }
 }

@@ -1,0 +1,268 @@
+// A live view: one [data-live-root] element and its lv:<id> channel. It joins
+// (and rejoins with form recovery), applies patches, streams and server pushes,
+// sends events, and follows live navigation (docs/protocol-live.md).
+
+import {
+  CONNECTED_CLASS, ERROR_CLASS, EV_DIFF, EV_EVENT, EV_LIVE_PATCH, EV_LIVE_REDIRECT, EV_REDIRECT,
+  FLASH_COOKIE, LOADING_CLASS, RELOAD_KEY, RELOAD_MIN_MS, SESSION_ATTR,
+} from "./constants.js"
+import {formRecovery, isField, keepIgnored, loading, restoreFocus, saveFocus, syncField} from "./dom.js"
+import {Hooks} from "./hooks.js"
+import {applyPatch} from "./patch.js"
+import {applyStreams} from "./stream.js"
+
+/** @typedef {import("./channel.js").Channel} Channel */
+/** @typedef {import("./live.js").LiveSocket} LiveSocket */
+
+/** Live navigations a mount may chain (each refusing with "navigate") before a full load. */
+const MAX_REDIRECTS = 5
+
+/**
+ * Loads `url` for good, but never more often than once per RELOAD_MIN_MS, so a view
+ * whose server keeps refusing it does not reload in a loop.
+ * @param {string} url
+ */
+export function reload(url) {
+  let last = Number(sessionStorage.getItem(RELOAD_KEY)) || 0
+  let wait = last + RELOAD_MIN_MS - Date.now()
+  setTimeout(() => {
+    sessionStorage.setItem(RELOAD_KEY, String(Date.now()))
+    url == location.href ? location.reload() : location.assign(url)
+  }, Math.max(0, wait))
+}
+
+/**
+ * A full page load of `to`. A flash travels in a short-lived cookie the next
+ * page's GET reads (and clears).
+ * @param {string} to
+ * @param {string} [flash]
+ */
+function redirect(to, flash) {
+  if (flash) document.cookie = `${FLASH_COOKIE}=${flash}; path=/; max-age=60; samesite=lax`
+  location.href = to
+  return true
+}
+
+/** One live root and its channel. */
+export class View {
+  /**
+   * @param {LiveSocket} live
+   * @param {HTMLElement} root
+   */
+  constructor(live, root) {
+    this.live = live
+    this.root = root
+    this.topic = "lv:" + root.id
+    this.session = root.getAttribute(SESSION_ATTR) || ""
+    this.hooks = new Hooks(live.hooks, (name, payload) => this.pushEvent(null, "hook", {t: "hook", e: name, v: payload}))
+    /** @type {Channel | null} */
+    this.channel = null
+    this.joins = 0
+    this.joinErrors = 0
+    this.redirects = 0
+    this.wasDisconnected = false
+    this.mountId = Math.random().toString(36).slice(2)
+  }
+
+  /**
+   * @param {string} [url] the page URL to join with (the current one by default)
+   * @param {string} [flash] a flash carried over from a live redirect
+   */
+  join(url, flash) {
+    let chan = this.channel = this.live.socket.channel(this.topic, () => {
+      /** @type {Record<string, any>} */
+      let p = {session: this.session, url: url || location.href}
+      if (this.joins > 0) p.form = formRecovery(this.root)
+      if (flash) p.flash = flash
+      return p
+    })
+    this.setStatus(LOADING_CLASS)
+    chan.on(EV_DIFF, r => this.applyReply(r))
+    chan.on(EV_REDIRECT, r => redirect(r.to, r.flash))
+    chan.on(EV_LIVE_PATCH, r => this.history(r.to, r.kind))
+    chan.on(EV_LIVE_REDIRECT, r => this.navigate(r.to, r.kind, undefined, r.flash))
+    chan.on("phx_error", () => this.disconnected())
+    chan.join()
+      .receive("ok", r => {
+        flash = undefined // shown once, not again on a rejoin
+        this.joined(r)
+      })
+      .receive("error", r => this.joinFailed(r || {}, url))
+      .receive("timeout", () => this.disconnected())
+  }
+
+  leave() {
+    if (this.channel) this.channel.leave()
+    this.channel = null
+  }
+
+  disconnected() {
+    if (this.root.classList.contains(ERROR_CLASS)) return
+    this.setStatus(ERROR_CLASS)
+    this.wasDisconnected = true
+    this.hooks.each("disconnected")
+  }
+
+  /** @param {string} cls */
+  setStatus(cls) {
+    this.root.classList.remove(CONNECTED_CLASS, LOADING_CLASS, ERROR_CLASS)
+    this.root.classList.add(cls)
+  }
+
+  /**
+   * A refused join: the mount sent the browser elsewhere, the session is no good,
+   * or something failed (the channel retries with backoff, up to a point).
+   * @param {{reason?: string, to?: string, flash?: string}} r
+   * @param {string} [url] the URL this join was for, when it was a live navigation
+   */
+  joinFailed(r, url) {
+    this.disconnected()
+    let {reason, to, flash} = r
+    let stop = () => { this.leave(); return true }
+    if (reason == "redirect" && to) return stop() && redirect(to, flash)
+    if (reason == "navigate") {
+      // A mount that navigates on (to), or a navigation the server will not do
+      // over the socket (a full page load of its URL).
+      if (to && ++this.redirects <= MAX_REDIRECTS) return this.navigate(to, "replace", undefined, flash)
+      if (to || url) return stop() && redirect(to || url || location.href, flash)
+    }
+    if (reason == "stale" || reason == "unauthorized" || ++this.joinErrors >= this.live.maxJoinErrors) {
+      stop() && reload(url || location.href)
+    }
+  }
+
+  /** @param {{html: string, title?: string}} r */
+  joined(r) {
+    let reconnected = this.wasDisconnected
+    let rejoin = this.joins > 0
+    this.joins++
+    this.joinErrors = this.redirects = 0
+    this.wasDisconnected = false
+    let focus = saveFocus(this.root)
+    this.hooks.each("beforeUpdate")
+    let kept = rejoin ? keepIgnored(this.root) : null
+    this.root.innerHTML = r.html
+    kept && kept(this.root)
+    restoreFocus(this.root, focus)
+    if (r.title != null) document.title = r.title
+    this.setStatus(CONNECTED_CLASS)
+    this.hooks.scan(this.root)
+    if (reconnected) this.hooks.each("reconnected")
+  }
+
+  /**
+   * Sends an event; resolves with the reply's `r` once its patch is applied.
+   * @param {Element | null} el the element that sent it (null for hooks)
+   * @param {string} type
+   * @param {Record<string, any>} payload
+   * @param {string} [event] the channel event: "event", or "live_patch"
+   * @returns {Promise<any>}
+   */
+  pushEvent(el, type, payload, event = EV_EVENT) {
+    if (!this.channel) return Promise.reject(new Error("view not joined"))
+    if (el && el.id) payload.el = el.id
+    for (let k in payload) if (payload[k] === "" || payload[k] == null) delete payload[k]
+    let done = el ? loading(el, type) : () => {}
+    let form = type == "submit" ? el : null
+    return new Promise((resolve, reject) => {
+      /** @type {import("./channel.js").Channel} */ (this.channel).push(event, payload)
+        .receive("ok", r => {
+          done()
+          this.applyReply(r, form)
+          resolve(r.r)
+        })
+        .receive("error", r => { done(); reject(new Error(r && r.reason || "error")) })
+        .receive("timeout", () => { done(); reject(new Error("timeout")) })
+    })
+  }
+
+  /**
+   * Applies a patch and what travels with it.
+   * @param {{d?: any[], s?: any[][], ev?: [string, any][], title?: string}} r
+   * @param {Element | null} [resetForm] a submitted form: its fields, focused or not, follow the server
+   */
+  applyReply(r, resetForm) {
+    if (r.d != null || r.s != null) this.patch(r.d || [], r.s || [], resetForm)
+    // After a submit, the form shows what the server rendered, even where the
+    // patch did not touch it: a chat box the server never gave a value empties.
+    if (resetForm instanceof HTMLFormElement) for (let f of resetForm.elements) syncField(f)
+    if (r.title != null) document.title = r.title
+    for (let [name, payload] of r.ev || []) this.hooks.dispatch(name, payload)
+  }
+
+  /**
+   * Applies a patch, then stream operations, keeping the focused field as the
+   * user has it.
+   * @param {any[]} d
+   * @param {any[][]} streams
+   * @param {Element | null | undefined} resetForm
+   */
+  patch(d, streams, resetForm) {
+    let active = document.activeElement
+    let keep = isField(active) && this.root.contains(active) && !(resetForm && active.form == resetForm)
+    let focus = keep ? saveFocus(this.root) : null
+    /** @type {Node[]} */
+    let changed = []
+    /** @type {Set<Element>} */
+    let fields = new Set()
+    this.hooks.each("beforeUpdate")
+    try {
+      applyPatch(this.root, d, {
+        changed: (node, attr) => {
+          changed.push(node)
+          // A field's live value follows the server when the patch changed what
+          // holds its value: the value, checked or selected attribute, a
+          // textarea's text, or a select's options.
+          let el = node instanceof Element ? node : node.parentElement
+          if (attr ? /^(value|checked|selected)$/.test(attr) : el && /^(TEXTAREA|OPTION|SELECT|OPTGROUP)$/.test(el.tagName)) {
+            let field = el && el.closest("select") || el
+            field && fields.add(field)
+          }
+        },
+      })
+      applyStreams(this.root, streams, box => changed.push(box))
+    } catch (e) {
+      // The DOM is no longer the tree the server diffs against: start over.
+      console.error("templive: patch failed, rejoining", e)
+      this.leave()
+      this.join()
+      return
+    }
+    for (let el of fields) if (!(keep && el == active)) syncField(el)
+    restoreFocus(this.root, focus)
+    this.hooks.each("updated", changed)
+    this.hooks.scan(this.root)
+  }
+
+  /**
+   * A live-patch: same view, new params.
+   * @param {string} href
+   * @param {"push" | "replace" | null} kind null when the browser already moved (back/forward)
+   */
+  livePatch(href, kind) {
+    this.history(href, kind)
+    this.pushEvent(null, "", {url: href}, EV_LIVE_PATCH).catch(() => {})
+  }
+
+  /** @param {string} href @param {"push" | "replace" | null} kind */
+  history(href, kind) {
+    if (!kind) return
+    let state = {live: this.mountId}
+    kind == "replace" ? history.replaceState(state, "", href) : history.pushState(state, "", href)
+  }
+
+  /**
+   * A live-navigate: rejoins the same topic with another URL.
+   * @param {string} href
+   * @param {"push" | "replace" | null} kind
+   * @param {string} [mountId] the id of the history entry we came back to
+   * @param {string} [flash] carried to the next view's join
+   */
+  navigate(href, kind, mountId, flash) {
+    this.leave()
+    this.joins = 0
+    this.mountId = mountId || Math.random().toString(36).slice(2)
+    this.history(href, kind)
+    this.join(href, flash)
+  }
+}
