@@ -23,6 +23,7 @@ var pages = []page{
 	{Path: "/counter", Title: "Counter", About: "a view is a struct; clicks run on the server"},
 	{Path: "/signup", Title: "Sign up", About: "a form validated on every change"},
 	{Path: "/feed", Title: "Feed", About: "posts in SQLite, streamed to every viewer (streams + PubSub)"},
+	{Path: "/lab", Title: "Client lab", About: "debounce, throttle and a client hook"},
 	{Path: "/rooms/1", Title: "Room 1", About: "chat with a live “who is online” list (Presence)"},
 }
 
@@ -52,6 +53,7 @@ func newLive(opts liveOptions) *live.Server {
 	lv.Page("/{$}", func() live.View { return &Home{} })
 	lv.Page("/counter", func() live.View { return &Counter{} })
 	lv.Page("/signup", func() live.View { return &Signup{} })
+	lv.Page("/lab", func() live.View { return &Lab{} })
 	lv.Page("/feed", func() live.View { return &FeedLive{store: opts.Store} })
 	lv.Page("/rooms/{id}", func() live.View { return &RoomLive{tracker: opts.Tracker, rooms: opts.Rooms} })
 	return lv
