@@ -209,7 +209,9 @@ func (c clusterConfig) signingSecret(logger *slog.Logger) []byte {
 	}
 	logger.Warn("no signing secret (-secret-file or " + secretEnv + "): using a random one, " +
 		"so sign-ins, sessions and socket tokens will not work on other nodes nor after a restart")
-	return []byte(rand.Text() + rand.Text()) // 2 × 26 base32 digits, 260 random bits
+	secret := make([]byte, minSecretLen)
+	rand.Read(secret)
+	return secret
 }
 
 // nodeName returns this node's name: the -node flag, or the host name and

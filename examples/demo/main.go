@@ -3,6 +3,11 @@
 //
 //	go run ./examples/demo -addr 127.0.0.1:8080
 //
+// Several nodes share broadcasts and presence through Redis or NATS
+// (-pubsub), a signing secret (-secret-file or TEMPLIVE_SECRET) and the
+// feed's database (-db); cluster.go has the flags. With -addr
+// 127.0.0.1:0 the node picks a free port and logs its URL.
+//
 // Development mode (on unless -dev=false) serves GET /dev/token?user=<id>,
 // which signs anyone in, and POST /dev/disconnect?user=<id>: never expose
 // them.
@@ -10,7 +15,6 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
 	"errors"
 	"flag"
 	"fmt"
@@ -33,12 +37,18 @@ func main() {
 	addr := flag.String("addr", "127.0.0.1:8080", "address to listen on")
 	dev := flag.Bool("dev", true, "development mode: serve /dev/token, which signs anyone in")
 	db := flag.String("db", filepath.Join("data", "demo.db"), "SQLite database file of the feed, created on first run")
+	clusterFlags := addClusterFlags(flag.CommandLine)
 	flag.Parse()
 
 	logger := slog.New(slog.NewTextHandler(os.Stderr, nil))
+	cluster, err := clusterFlags.config(os.Getenv, logger)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "demo:", err)
+		os.Exit(2)
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := runWith(ctx, config{addr: *addr, dev: *dev, dbPath: *db}, logger); err != nil {
+	if err := runWith(ctx, config{addr: *addr, dev: *dev, dbPath: *db, cluster: cluster}, logger); err != nil {
 		logger.Error("demo stopped", "err", err)
 		os.Exit(1)
 	}
@@ -59,6 +69,7 @@ type config struct {
 	// socketIdleTimeout closes sockets silent for this long; 0 for the
 	// default (60 s). Tests shorten it.
 	socketIdleTimeout time.Duration
+	cluster           clusterConfig // the other nodes; the zero value for none
 }
 
 // runWith serves the demo as cfg says until ctx is done, then shuts down
@@ -70,6 +81,7 @@ func runWith(ctx context.Context, cfg config, logger *slog.Logger) error {
 		if ln, err = net.Listen("tcp", cfg.addr); err != nil {
 			return err
 		}
+		cfg.listener = ln // names the node
 	}
 	app, err := newApp(cfg, logger)
 	if err != nil {
@@ -116,11 +128,16 @@ type app struct {
 // newApp builds the demo: PubSub, presence, the user socket, the live
 // views and the routes.
 func newApp(cfg config, logger *slog.Logger) (*app, error) {
-	ps, err := pubsub.New(pubsub.Options{Logger: logger})
+	ps, err := pubsub.New(pubsub.Options{
+		Node:    cfg.cluster.nodeName(cfg.listener),
+		Adapter: cfg.cluster.adapter,
+		Logger:  logger,
+	})
 	if err != nil {
 		return nil, err
 	}
-	tracker, err := presence.New(ps, presence.Options[RoomMeta]{Logger: logger})
+	cfg.cluster.logCluster(logger, ps)
+	tracker, err := presence.New(ps, cfg.cluster.presenceOptions(logger))
 	if err != nil {
 		ps.Close()
 		return nil, err
@@ -135,9 +152,7 @@ func newApp(cfg config, logger *slog.Logger) (*app, error) {
 		ps.Close()
 		return nil, fmt.Errorf("open the feed's database: %w", err)
 	}
-	// Tokens live as long as the process: a restart signs everyone out.
-	secret := make([]byte, 32)
-	rand.Read(secret)
+	secret := cfg.cluster.signingSecret(logger)
 	signer := live.NewSigner(secret)
 	a := &auth{signer: signer}
 	chans := newChannels(channelOptions{
