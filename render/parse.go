@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"strings"
 	"sync"
+
+	"golang.org/x/net/html"
 )
 
 // ParseFragment parses html as the browser does when it is set as the
@@ -566,10 +568,11 @@ func (p *parser) endTag() bool {
 	return true
 }
 
-// decode replaces the character references templ and html.EscapeString
-// produce. It reports false for any other '&', whose meaning depends on
-// rules (legacy names without ';', numeric remapping, attribute context)
-// the fallback parser implements.
+// decode replaces character references that end in ';' and name an entity
+// exactly, or a code point outside the ranges the parser remaps. It reports
+// false for any other '&', whose meaning depends on rules (legacy names
+// without ';', numeric remapping, attribute context) the fallback parser
+// implements.
 func decode(s string) (string, bool) {
 	var b strings.Builder
 	b.Grow(len(s))
@@ -582,7 +585,7 @@ func decode(s string) (string, bool) {
 		b.WriteString(s[:i])
 		s = s[i+1:]
 		j := strings.IndexByte(s, ';')
-		if j < 1 || j > 8 {
+		if j < 1 || j > 32 {
 			return "", false
 		}
 		ref := s[:j]
@@ -601,13 +604,46 @@ func decode(s string) (string, bool) {
 		case "nbsp":
 			b.WriteString("\u00a0")
 		default:
-			r, ok := numericRef(ref)
+			if ref[0] == '#' {
+				r, ok := numericRef(ref)
+				if !ok {
+					return "", false
+				}
+				b.WriteRune(r)
+				continue
+			}
+			v, ok := namedRef(ref)
 			if !ok {
 				return "", false
 			}
-			b.WriteRune(r)
+			b.WriteString(v)
 		}
 	}
+}
+
+// namedRef decodes the named character reference "&" + ref + ";" when ref
+// is exactly the name of an entity. A reference that only starts with the
+// name of one (&notit; is "¬it;" in text but stays as is in an attribute)
+// reports false.
+func namedRef(ref string) (string, bool) {
+	for i := range len(ref) {
+		c := ref[i]
+		if !('a' <= c|0x20 && c|0x20 <= 'z' || '0' <= c && c <= '9') {
+			return "", false
+		}
+	}
+	full := "&" + ref + ";"
+	v := html.UnescapeString(full)
+	if v == full || v == "" {
+		return "", false
+	}
+	for i := range len(v) {
+		c := v[i]
+		if c == ';' || c == '&' || 'a' <= c|0x20 && c|0x20 <= 'z' || '0' <= c && c <= '9' {
+			return "", false // part of the name was left over
+		}
+	}
+	return v, true
 }
 
 func numericRef(ref string) (rune, bool) {

@@ -124,6 +124,8 @@ func TestParseFragmentMatchesHTML5Parser(t *testing.T) {
 		{"title inside the body is RCDATA", `<title>a &amp; <b>b</b></title>`},
 		{"pre drops its first newline", "<pre>\n\nkeep one</pre>"},
 		{"entities decode in text and attributes", `<a href="/?a=1&amp;b=2" title="&quot;q&#39;">&lt;tag&gt; &amp; &nbsp;&#169;&#x263a;</a>`},
+		{"named entities with semicolons", `<p title="&mdash;&hellip;&notin;">&rsquo;&copy;&NotEqualTilde;&semi;</p>`},
+		{"a reference that only starts with an entity name", `<p title="&notit;">&notit;</p>`},
 		{"legacy entities without semicolons", `<p>&copy &notit; &amp</p><a href="?x=1&copy=2">l</a>`},
 		{"misnested formatting elements are repaired", `<b>1<i>2</b>3</i>`},
 		{"a list item closes the previous one", `<ul><li>a<li>b</ul>`},

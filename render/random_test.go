@@ -18,7 +18,7 @@ func genMarkup(r *rand.Rand, b *strings.Builder, depth int) {
 		"section", "em", "label", "textarea", "title", "script", "style", "listing", "rt", "ruby", "object", "my-el",
 		"address", "dialog", "search", "article", "nobr", "svg", "math", "image", "iframe", "noscript", "xmp", "rb",
 		"rp", "rtc", "marquee", "font", "u", "s", "DIV", "Td", "menu", "details", "summary", "fieldset", "legend"}
-	texts := []string{"x", " ", "\n", "a &amp; b", "&lt;", "&nbsp;", "&#169;", "&copy", "<!--c-->", "\n  ", "&#x1F600;"}
+	texts := []string{"x", " ", "\n", "a &amp; b", "&lt;", "&nbsp;", "&#169;", "&copy", "<!--c-->", "\n  ", "&#x1F600;", "&mdash;", "&notit;", "&semi;", "&NotEqualTilde;", "&amp", "&#128;"}
 	for range r.IntN(4) {
 		switch k := r.IntN(10); {
 		case k < 3:
@@ -34,7 +34,7 @@ func genMarkup(r *rand.Rand, b *strings.Builder, depth int) {
 			case 1:
 				b.WriteString(` type=hidden CLASS='a&amp;b' class=dup`)
 			case 2:
-				b.WriteString(` title="&quot;x&#39;" data-v=1/`)
+				b.WriteString(` title="&quot;x&#39;&hellip;" data-v=1/ alt="&notit;&copy=&mdash;"`)
 			}
 			b.WriteString(">")
 			genMarkup(r, b, depth-1)
