@@ -1,0 +1,21 @@
+// Package livetest tests live views in plain go test, with no browser, the
+// way Phoenix's LiveViewTest does: mount a view, click, submit, change,
+// send it messages, and read what it renders.
+//
+// It drives the real runtime over a real WebSocket with the frames the
+// browser client sends, and applies every patch and stream operation to
+// the tree it keeps with the real diff package, so what a test sees is what
+// a browser would show:
+//
+//	func TestCounter(t *testing.T) {
+//		v := livetest.Mount(t, srv, "/counter")
+//		v.Click("#inc")
+//		if got := v.Text("#count"); got != "1" {
+//			t.Fatalf("count = %s", got)
+//		}
+//	}
+//
+// Elements are found with CSS selectors (tag, #id, .class, [attr],
+// [attr=value], descendant and child combinators). Failures print the
+// view's HTML, indented.
+package livetest
