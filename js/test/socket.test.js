@@ -189,3 +189,43 @@ test("backoff walks its steps, repeats the last, and jitters within 50-100%", ()
   let low = backoff([100], () => 0)
   assert.equal(low(1), 50)
 })
+
+test("pushes wait for the join, and go out with its join_ref", t => {
+  fakeTime(t)
+  let s = newSocket()
+  s.connect()
+  let ws = FakeWS.all[0]
+  ws.open()
+  let chan = s.channel("room:1")
+  assert.throws(() => chan.push("early", {}), /before join/)
+  chan.join()
+  let [joinRef, ref] = ws.last()
+  let reply = null
+  chan.push("hello", {a: 1}).receive("ok", r => { reply = r })
+  assert.equal(ws.sent.length, 1, "the push waits while joining")
+  ws.recv([joinRef, ref, "room:1", "phx_reply", {status: "ok", response: {}}])
+  let push = ws.last()
+  assert.deepEqual([push[0], push[3], push[4]], [joinRef, "hello", {a: 1}])
+  ws.recv([joinRef, push[1], "room:1", "phx_reply", {status: "ok", response: {b: 2}}])
+  assert.deepEqual(reply, {b: 2})
+  s.disconnect()
+})
+
+test("joining a topic again leaves the channel already on it", t => {
+  fakeTime(t)
+  let s = newSocket()
+  s.connect()
+  let ws = FakeWS.all[0]
+  ws.open()
+  let first = s.channel("room:1")
+  first.join()
+  let [jr, r] = ws.last()
+  ws.recv([jr, r, "room:1", "phx_reply", {status: "ok", response: {}}])
+  let second = s.channel("room:1")
+  second.join()
+  let events = ws.sent.slice(-2).map(f => f[3])
+  assert.deepEqual(events, ["phx_leave", "phx_join"])
+  // As in the phoenix client, a leave closes the channel at once.
+  assert.equal(first.state, "closed")
+  assert.deepEqual(s.channels, [second])
+})
