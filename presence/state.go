@@ -78,12 +78,21 @@ func (c *causalContext) add(d dot) {
 }
 
 // join adds every dot of o, except those of replica skip. For a replica
-// r with from[r] > 0, o.vv[r] only covers the clocks after from[r]; if c
-// has not seen up to from[r], that range is left out, and c stays behind
-// until it is sent the clocks in between.
+// r with from[r] > 0, o.vv[r] only covers the clocks after from[r]. If c
+// has not seen up to from[r], the dots of that range go to the cloud, where
+// they wait for the ones in between; a range too long for that is left
+// out, and c stays behind until it is sent a full state.
 func (c *causalContext) join(o *causalContext, skip string, from map[string]uint64) {
 	for r, n := range o.vv {
-		if r == skip || n <= c.vv[r] || from[r] > c.vv[r] {
+		if r == skip || n <= c.vv[r] {
+			continue
+		}
+		if lo := from[r]; lo > c.vv[r] {
+			if n-lo <= maxCloudFill {
+				for clock := lo + 1; clock <= n; clock++ {
+					c.add(dot{r, clock})
+				}
+			}
 			continue
 		}
 		c.vv[r] = n
@@ -97,6 +106,9 @@ func (c *causalContext) join(o *causalContext, skip string, from map[string]uint
 		}
 	}
 }
+
+// maxCloudFill bounds the dots one join may add to a cloud for a range.
+const maxCloudFill = 10_000
 
 func (c *causalContext) compact(r string) {
 	n := c.vv[r]
@@ -184,9 +196,19 @@ func newState[M any](replica string, recordDeltas bool) *state[M] {
 		down:    make(map[string]struct{}),
 	}
 	if recordDeltas {
-		s.delta = newDelta[M](replica)
+		s.delta = s.newLocalDelta()
 	}
 	return s
+}
+
+// newLocalDelta starts the delta of the changes after the current clock.
+// Every change moves the clock, so the delta is authoritative for the range
+// of clocks from there on, which its from and vv say; only the dots of older
+// entries it removes need to be listed, in its cloud.
+func (s *state[M]) newLocalDelta() *state[M] {
+	d := newDelta[M](s.replica)
+	d.from = map[string]uint64{s.replica: s.clock}
+	return d
 }
 
 func newDelta[M any](replica string) *state[M] {
@@ -309,7 +331,7 @@ func (s *state[M]) add(topic, key, ref, prevRef string, meta M) *entry[M] {
 	s.ctx.add(e.dot)
 	if s.delta != nil {
 		s.delta.insert(e)
-		s.delta.ctx.add(e.dot)
+		s.delta.ctx.vv[s.replica] = s.clock
 	}
 	return e
 }
@@ -326,25 +348,27 @@ func (s *state[M]) remove(e *entry[M]) {
 	tomb := dot{s.replica, s.clock}
 	s.ctx.add(tomb)
 	if s.delta != nil {
-		// An add and its remove in the same delta cancel out, but the dot
-		// stays in the delta's context so receivers drop an older copy.
+		// An add and its remove in the same delta cancel out: the dot is
+		// in the delta's range, which says it was seen.
 		if de := s.delta.get(e.dot); de != nil {
 			s.delta.delete(de)
 		}
-		s.delta.ctx.add(e.dot)
-		s.delta.ctx.add(tomb)
+		if e.dot.Clock <= s.delta.from[s.replica] {
+			s.delta.ctx.cloud[e.dot] = struct{}{}
+		}
+		s.delta.ctx.vv[s.replica] = s.clock
 	}
 }
 
 // takeDelta returns the local changes recorded since the last call, or nil
 // if there were none, and starts a new delta.
 func (s *state[M]) takeDelta() *state[M] {
-	if s.delta == nil || (len(s.delta.ctx.vv) == 0 && len(s.delta.ctx.cloud) == 0) {
+	if s.delta == nil || s.delta.ctx.vv[s.replica] == 0 {
 		return nil
 	}
 	d := s.delta
 	d.borrowed = true
-	s.delta = newDelta[M](s.replica)
+	s.delta = s.newLocalDelta()
 	return d
 }
 
@@ -409,9 +433,9 @@ func (s *state[M]) merge(r *state[M]) (joins, leaves []*entry[M]) {
 		reserved := s.reserve(byClock)
 		_, isDown := s.down[rep]
 		seen := s.ctx.vv[rep]
-		// A part of a full state that does not follow on from what s has
-		// seen does not extend its context (see causalContext.join), so the
-		// dots of its entries are recorded one by one.
+		// A range that does not follow on from what s has seen does not
+		// extend its context (see causalContext.join), so the dots of its
+		// entries are recorded one by one.
 		gap := r.detached || r.from[rep] > seen
 		for clock, e := range byClock {
 			if clock <= seen || len(s.ctx.cloud) > 0 && s.ctx.contains(dot{rep, clock}) {

@@ -30,8 +30,8 @@ type message[M any] struct {
 type wireState[M any] struct {
 	// Seen is the highest clock of From up to which every dot is covered.
 	Seen uint64 `json:"seen,omitempty"`
-	// After is set on the parts of a full state sent in several messages:
-	// the part covers the clocks after After up to Seen.
+	// After is set on deltas and on the parts of a full state sent in
+	// several messages: they cover the clocks after After up to Seen.
 	After uint64 `json:"after,omitempty"`
 	// Dots are the other dots of From covered beyond Seen, mostly those of
 	// removed entries; the dots of Entries are covered too.
@@ -51,7 +51,7 @@ type wireEntry[M any] struct {
 // encodeState turns a delta or an extract of replica's own entries into its
 // wire form. It reads only s, which the caller owns.
 func encodeState[M any](s *state[M], replica string) *wireState[M] {
-	w := &wireState[M]{Seen: s.ctx.vv[replica]}
+	w := &wireState[M]{Seen: s.ctx.vv[replica], After: s.from[replica]}
 	own := s.values[replica]
 	for d := range s.ctx.cloud {
 		if d.Replica == replica && own[d.Clock] == nil {
@@ -75,7 +75,7 @@ func decodeState[M any](w *wireState[M], replica string) (*state[M], error) {
 		s.ctx.vv[replica] = w.Seen
 	}
 	if w.After > 0 {
-		if w.After >= w.Seen || len(w.Dots) > 0 {
+		if w.After >= w.Seen {
 			return nil, fmt.Errorf("presence: state from %s: bad range %d-%d", replica, w.After, w.Seen)
 		}
 		s.from = map[string]uint64{replica: w.After}
@@ -83,6 +83,11 @@ func decodeState[M any](w *wireState[M], replica string) (*state[M], error) {
 	for _, c := range w.Dots {
 		if c == 0 {
 			return nil, fmt.Errorf("presence: state from %s: dot with clock 0", replica)
+		}
+		if c <= w.After {
+			// Below the range, where vv says nothing: an old dot removed.
+			s.ctx.cloud[dot{replica, c}] = struct{}{}
+			continue
 		}
 		s.ctx.add(dot{replica, c})
 	}
