@@ -20,8 +20,14 @@ import (
 // a local entry whose dot the remote context has seen but whose entry the
 // remote lacks was removed there, and is a leave. An update removes the old
 // dot and adds a new one, so it reaches other replicas as a leave and a join.
+//
+// Removes take a clock value too (a dot with no entry), so every change
+// moves the clock. A replica's delta is therefore the whole range of clocks
+// since its previous delta, plus the dots of older entries it removed; a
+// full state sent in parts is a sequence of such ranges.
 
-// A dot names one add: the replica that made it and that replica's clock.
+// A dot names one change: the replica that made it and that replica's
+// clock. The dot of an add tags the entry it added.
 type dot struct {
 	Replica string `json:"r"`
 	Clock   uint64 `json:"c"`
@@ -35,8 +41,9 @@ func (d dot) compare(o dot) int {
 }
 
 // causalContext is the set of dots a state has seen: for each replica every
-// clock from 1 to vv[replica], plus the dots beyond a gap in cloud. A delta
-// carries the dots it knows about, usually in its cloud.
+// clock from 1 to vv[replica], plus the dots beyond a gap in cloud. In a
+// delta or a part of a full state, vv[r] counts from state.from[r] instead
+// of from 1.
 type causalContext struct {
 	vv    map[string]uint64
 	cloud map[dot]struct{}
