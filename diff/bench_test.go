@@ -154,12 +154,15 @@ func BenchmarkRenderDiffEncode(b *testing.B) {
 // BenchmarkRetainedTree measures the heap a view keeps for its last tree.
 func BenchmarkRetainedTree(b *testing.B) {
 	for _, tc := range []struct {
-		name string
-		html []byte
+		name    string
+		html    []byte
+		compact bool
 	}{
-		{"content-40KB", contentPage(0)},
-		{"table-200", keyedTable(rows(200))},
-		{"counter-2KB", mustRender(b, counterView(7))},
+		{"content-40KB", contentPage(0), false},
+		{"content-40KB/compact", contentPage(0), true},
+		{"table-200", keyedTable(rows(200)), false},
+		{"counter-2KB", mustRender(b, counterView(7)), false},
+		{"counter-2KB/compact", mustRender(b, counterView(7)), true},
 	} {
 		b.Run(tc.name, func(b *testing.B) {
 			const n = 200
@@ -171,6 +174,9 @@ func BenchmarkRetainedTree(b *testing.B) {
 				runtime.ReadMemStats(&before)
 				for i := range trees {
 					trees[i], _ = render.ParseFragment(tc.html)
+					if tc.compact {
+						trees[i] = render.Compact(trees[i])
+					}
 				}
 				runtime.GC()
 				runtime.ReadMemStats(&after)
