@@ -210,9 +210,12 @@ func (b *Broadcast) encoded() (outFrame, error) {
 	return b.frame, b.err
 }
 
-// inbound is a client frame routed to a channel's goroutine.
+// inbound is a client frame routed to a channel's goroutine. It holds a
+// pointer so that a channel's queue costs 8 bytes a slot while idle, not
+// the size of a frame: the queue's buffer is allocated whole when the
+// channel joins, and most channels never fill it.
 type inbound struct {
-	f frame
+	f *frame
 }
 
 // A Conn is a channel's handle on its connection: the topic, the

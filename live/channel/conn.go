@@ -28,7 +28,7 @@ const (
 // conn is one upgraded WebSocket connection. Its reader runs on the
 // goroutine of Socket.ServeHTTP, which also starts the writer and the
 // channels' goroutines and waits for all of them. Everything sent to the
-// client goes through out, Drained by the writer alone.
+// client goes through outQ, drained by the writer alone.
 type conn struct {
 	sock   *socketCore
 	ws     *websocket.Conn
@@ -37,7 +37,12 @@ type conn struct {
 	state  any
 	logger *slog.Logger
 
-	out chan outFrame // bounded outbound queue, read by the writer
+	// The outbound queue: a slice rather than a buffered channel, so that
+	// an idle connection holds no buffer of limits.outboundQueue frames
+	// (8 KB at the default), only what is waiting.
+	outMu   sync.Mutex    // guards outQ
+	outQ    []outFrame    // frames waiting for the writer, at most limits.outboundQueue
+	outWake chan struct{} // capacity 1: a token tells the writer that outQ has frames
 
 	closeOnce sync.Once
 	done      chan struct{} // closed by close
@@ -63,7 +68,7 @@ func newConn(sc *socketCore, ws *websocket.Conn, info *ConnectInfo, id string, s
 		id:       id,
 		state:    state,
 		logger:   logger,
-		out:      make(chan outFrame, sc.limits.outboundQueue),
+		outWake:  make(chan struct{}, 1),
 		done:     make(chan struct{}),
 		channels: map[string]*Conn{},
 	}
@@ -217,7 +222,7 @@ func (c *conn) dispatch(ctx context.Context, f frame) bool {
 		return true
 	}
 	select {
-	case cc.in <- inbound{f: f}:
+	case cc.in <- inbound{f: &f}:
 	case <-cc.done: // the channel ended; like Phoenix, drop the message
 	case <-c.done:
 		return false
@@ -325,17 +330,26 @@ func (c *conn) enqueue(f outFrame) error {
 		return ErrClosed
 	default:
 	}
-	select {
-	case c.out <- f:
-		return nil
-	case <-c.done:
-		return ErrClosed
-	default:
-		c.logger.Warn("closing a slow client", "queued", len(c.out))
+	c.outMu.Lock()
+	if n := len(c.outQ); n >= c.sock.limits.outboundQueue {
+		c.outMu.Unlock()
+		c.logger.Warn("closing a slow client", "queued", n)
 		c.close(closePolicy, "client too slow", ErrSlowClient)
 		return ErrSlowClient
 	}
+	c.outQ = append(c.outQ, f)
+	c.outMu.Unlock()
+	select {
+	case c.outWake <- struct{}{}:
+	default: // the writer has a token already
+	}
+	return nil
 }
+
+// spareQueue is the largest outbound slice the writer keeps for reuse
+// after a burst; a larger one goes back to the garbage collector, so an
+// idle connection does not keep the memory of its biggest burst.
+const spareQueue = 8
 
 // writeLoop writes queued frames, and closes the connection when asked to
 // by close or by a disconnect broadcast on the socket ID.
@@ -346,6 +360,7 @@ func (c *conn) writeLoop(idMailbox *pubsub.Mailbox, readerDone <-chan struct{}) 
 		idC, idOverflow = idMailbox.C(), idMailbox.Overflow()
 	}
 	wt := c.sock.limits.writeTimeout
+	var spare []outFrame
 	for {
 		select {
 		case <-c.done:
@@ -354,17 +369,39 @@ func (c *conn) writeLoop(idMailbox *pubsub.Mailbox, readerDone <-chan struct{}) 
 		default:
 		}
 		select {
-		case f := <-c.out:
-			typ := websocket.TextMessage
-			if f.binary {
-				typ = websocket.BinaryMessage
+		case <-c.outWake:
+			c.outMu.Lock()
+			batch := c.outQ
+			c.outQ = spare
+			c.outMu.Unlock()
+			for i, f := range batch {
+				// Closing takes priority over the frames still queued, but
+				// the first frame of a batch is written, like a frame taken
+				// from a channel before the close began.
+				if i > 0 {
+					select {
+					case <-c.done:
+						c.finish(readerDone)
+						return
+					default:
+					}
+				}
+				typ := websocket.TextMessage
+				if f.binary {
+					typ = websocket.BinaryMessage
+				}
+				err := c.ws.SetWriteDeadline(time.Now().Add(wt))
+				if err == nil {
+					err = c.ws.WriteMessage(typ, f.data)
+				}
+				if err != nil {
+					c.close(closeNormal, "", fmt.Errorf("write: %w", err))
+				}
+				batch[i] = outFrame{} // the frame's bytes are garbage now
 			}
-			err := c.ws.SetWriteDeadline(time.Now().Add(wt))
-			if err == nil {
-				err = c.ws.WriteMessage(typ, f.data)
-			}
-			if err != nil {
-				c.close(closeNormal, "", fmt.Errorf("write: %w", err))
+			spare = nil
+			if cap(batch) <= spareQueue {
+				spare = batch[:0]
 			}
 		case m := <-idC:
 			if b, ok := m.Payload.(*Broadcast); ok && b.Event == eventDisconnect {
