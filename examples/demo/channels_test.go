@@ -22,6 +22,19 @@ const repoRoot = "../.."
 // /socket (testdata/phoenix_client.mjs) and fails if any of its checks
 // fail.
 func TestPhoenixClient(t *testing.T) {
+	runNodeAgainstDemo(t, "phoenix_client.mjs")
+}
+
+// TestPhoenixPresence runs the official phoenix client's Presence class
+// against RoomChannel (testdata/phoenix_presence.mjs): its list stays
+// accurate through joins, meta updates, a second tab and leaves.
+func TestPhoenixPresence(t *testing.T) {
+	runNodeAgainstDemo(t, "phoenix_presence.mjs")
+}
+
+// runNodeAgainstDemo serves the demo in development mode and runs a script
+// of testdata with node against it; the script's exit status decides.
+func runNodeAgainstDemo(t *testing.T, script string) {
 	// Only goroutines this test starts must be gone when it ends.
 	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
 
@@ -57,10 +70,10 @@ func TestPhoenixClient(t *testing.T) {
 	cmdCtx, cancelCmd := context.WithTimeout(ctx, 60*time.Second)
 	defer cancelCmd()
 	cmd := exec.CommandContext(cmdCtx, node, "--experimental-websocket", "--no-warnings",
-		filepath.Join("testdata", "phoenix_client.mjs"), "http://"+ln.Addr().String())
+		filepath.Join("testdata", script), "http://"+ln.Addr().String())
 	out, err := cmd.CombinedOutput()
 	if err != nil {
-		t.Errorf("phoenix client: %v\n%s", err, out)
+		t.Errorf("%s: %v\n%s", script, err, out)
 		return
 	}
 	t.Logf("%s", out)
