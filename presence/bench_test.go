@@ -224,7 +224,7 @@ func (t *Tracker[M]) drain() {
 func BenchmarkMerge100k(b *testing.B) {
 	const n = 100_000
 	build := func(replica string) *state[benchMeta] {
-		s := newState[benchMeta](replica, true)
+		s := newState[benchMeta](replica, false)
 		for i := range n {
 			s.add(fmt.Sprintf("room:%d", i%100), replica+":user:"+strconv.Itoa(i), replica+strconv.Itoa(i), "", benchMeta{})
 		}

@@ -281,6 +281,11 @@ func (s *state[M]) insert(e *entry[M]) {
 		}
 		byClock[e.dot.Clock] = e
 	}
+	s.index(e)
+}
+
+// index adds e to the topic index, if s has one.
+func (s *state[M]) index(e *entry[M]) {
 	if s.topics == nil {
 		return
 	}
@@ -434,9 +439,15 @@ func (s *state[M]) merge(r *state[M]) (joins, leaves []*entry[M]) {
 		if rep == s.replica {
 			continue
 		}
-		if s.values[rep] == nil && len(byClock) > 0 {
-			s.values[rep] = make(map[uint64]*entry[M], len(byClock))
+		if len(byClock) == 0 {
+			continue
 		}
+		local := s.values[rep]
+		if local == nil {
+			local = make(map[uint64]*entry[M], len(byClock))
+			s.values[rep] = local
+		}
+		joins = slices.Grow(joins, len(byClock))
 		reserved := s.reserve(byClock)
 		_, isDown := s.down[rep]
 		seen := s.ctx.vv[rep]
@@ -454,7 +465,8 @@ func (s *state[M]) merge(r *state[M]) (joins, leaves []*entry[M]) {
 				c.next = nil
 				e = &c
 			}
-			s.insert(e)
+			local[clock] = e // rep is not s's replica: see indexedOwn
+			s.index(e)
 			if gap {
 				s.ctx.add(e.dot)
 			}
