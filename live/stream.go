@@ -170,11 +170,9 @@ func (st *Stream[T]) takeOps() ([]streamOp, int) {
 // collectStreams takes every stream's pending operations, fills inserts
 // with the HTML the render produced for them, and empties the stream
 // containers of tree, so the server keeps none of their items. It returns
-// the operations encoded for the wire, or nil if there are none, and the
-// tree to keep: when items were dropped it is a compact copy, because a
-// parsed tree shares one buffer for all its nodes and all its text, and
-// the items would otherwise stay alive in it.
-func (s *Socket) collectStreams(tree *render.Node) (json.RawMessage, *render.Node, error) {
+// the operations encoded for the wire, or nil if there are none, and
+// whether it cut items out of tree.
+func (s *Socket) collectStreams(tree *render.Node) (ops json.RawMessage, cut bool, err error) {
 	containers := map[string]*render.Node{}
 	findStreamContainers(tree, containers)
 	var out []byte
@@ -185,7 +183,7 @@ func (s *Socket) collectStreams(tree *render.Node) (json.RawMessage, *render.Nod
 		}
 		c := containers[st.streamName()]
 		if c == nil {
-			return nil, nil, fmt.Errorf("stream %q: no element with id %q and live-update=\"stream\" in the render", st.streamName(), st.streamName())
+			return nil, false, fmt.Errorf("stream %q: no element with id %q and live-update=\"stream\" in the render", st.streamName(), st.streamName())
 		}
 		byID := map[string]*render.Node{}
 		for i := range c.Children {
@@ -200,29 +198,21 @@ func (s *Socket) collectStreams(tree *render.Node) (json.RawMessage, *render.Nod
 					continue // trimmed by the limit before it was rendered
 				}
 				if n == nil {
-					return nil, nil, fmt.Errorf("stream %q: the render has no child with id %q for an inserted item", st.streamName(), op.id)
+					return nil, false, fmt.Errorf("stream %q: the render has no child with id %q for an inserted item", st.streamName(), op.id)
 				}
 				op.html = n.AppendHTML(nil)
 			}
 			out = appendStreamOp(out, st.streamName(), op)
 		}
 	}
-	dropped := false
 	for _, c := range containers {
-		dropped = dropped || len(c.Children) > 0
+		cut = cut || len(c.Children) > 0
 		c.Children = nil
 	}
-	if dropped {
-		compact, err := render.ParseFragment(tree.AppendHTML(nil))
-		if err != nil {
-			return nil, nil, fmt.Errorf("compact the tree: %w", err)
-		}
-		tree = compact
-	}
 	if out == nil {
-		return nil, tree, nil
+		return nil, cut, nil
 	}
-	return append(append([]byte{'['}, out[1:]...), ']'), tree, nil
+	return append(append([]byte{'['}, out[1:]...), ']'), cut, nil
 }
 
 // findStreamContainers records every element of tree with
