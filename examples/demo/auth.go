@@ -8,6 +8,8 @@ import (
 	"time"
 	"unicode"
 
+	"github.com/a-h/templ"
+
 	"github.com/templive/templive/live"
 )
 
@@ -54,6 +56,7 @@ func (a *auth) mount(mux *http.ServeMux) {
 	})
 	mux.HandleFunc("POST /signin", a.signin)
 	mux.HandleFunc("POST /signout", a.signout)
+	mux.Handle("GET /chat", chatHandler(a))
 }
 
 func (a *auth) renderSignin(w http.ResponseWriter, r *http.Request, next, problem string, status int) {
@@ -123,10 +126,17 @@ func validName(name string) string {
 	return ""
 }
 
-// currentUser returns the signed-in user of the page being rendered.
+// currentUser returns the signed-in user of the page being rendered: a
+// live view's session, or what a plain page put in its context.
 func currentUser(ctx context.Context) string {
 	if s := live.SocketFrom(ctx); s != nil {
 		return s.Session().Get("user")
 	}
-	return ""
+	user, _ := ctx.Value(userKey{}).(string)
+	return user
+}
+
+// withChildren renders c where a layout says { children... }.
+func withChildren(ctx context.Context, c templ.Component) context.Context {
+	return templ.WithChildren(ctx, c)
 }

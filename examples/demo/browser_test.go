@@ -184,3 +184,28 @@ func TestBrowserRoomPresence(t *testing.T) {
 	ada.Wait(`!document.querySelector("#online-bob")`)
 	t.Logf("bob left ada's list %v after closing his tab", time.Since(closed).Round(time.Millisecond))
 }
+
+func TestBrowserChannelsChatWithPresence(t *testing.T) {
+	t.Parallel()
+	base := serveDemo(t)
+	b := browsertest.New(t)
+	ada, bob := b.NewTab(t), b.NewTab(t)
+	// Each page carries the socket token of the user it was served to.
+	signIn(ada, base, "ada")
+	ada.Navigate(base + "/chat")
+	ada.WaitText("#chat-status", "connected")
+	signIn(bob, base, "bob")
+	bob.Navigate(base + "/chat")
+	bob.WaitText("#chat-status", "connected")
+
+	for _, tab := range []*browsertest.Tab{ada, bob} {
+		tab.Wait(`document.querySelector("#chat-online-ada") && document.querySelector("#chat-online-bob")`)
+	}
+	bob.Type("#chat-body", "hello ada")
+	ada.Wait(`document.querySelector("#chat-online-bob .typing")`)
+	bob.Click(`#chat-form button`)
+	ada.WaitText("#chat-messages", "hello ada")
+	ada.Wait(`!document.querySelector("#chat-online-bob .typing")`)
+	bob.Navigate("about:blank")
+	ada.Wait(`!document.querySelector("#chat-online-bob")`)
+}

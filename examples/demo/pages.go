@@ -25,6 +25,7 @@ var pages = []page{
 	{Path: "/feed", Title: "Feed", About: "posts in SQLite, streamed to every viewer (streams + PubSub)"},
 	{Path: "/lab", Title: "Client lab", About: "debounce, throttle and a client hook"},
 	{Path: "/rooms/1", Title: "Room 1", About: "chat with a live “who is online” list (Presence)"},
+	{Path: "/chat", Title: "Lobby (Channels)", About: "the JS Channels API and Presence helpers against the Phoenix-compatible RoomChannel"},
 }
 
 // liveOptions is what the demo's live views need.
