@@ -25,7 +25,7 @@ import (
 
 // This file tests the live view client in Chromium against a scripted server: a
 // "lv:*" channel on live.Socket that renders a fixed page from its state and
-// answers events with diff.Diff patches, as docs/protocol-live.md says the live
+// answers events with diff.Diff patches, as docs/PROTOCOL.md, "Live views" says the live
 // runtime does. The runtime's own browser tests drive real views.
 
 const livePage = `<!doctype html>
@@ -330,7 +330,7 @@ func newLiveServer(t *testing.T) (*httptest.Server, *liveRig) {
 }
 
 // TestLiveViewClient drives the live view client through the bindings of
-// docs/protocol-live.md, one after the other on one page.
+// docs/PROTOCOL.md, "Live views", one after the other on one page.
 func TestLiveViewClient(t *testing.T) {
 	t.Parallel()
 	srv, rig := newLiveServer(t)

@@ -280,7 +280,7 @@ func mutateHTML(r *rand.Rand, old string) string {
 	return s
 }
 
-// TestStreamsInBrowser applies stream operations (docs/protocol-live.md, Streams)
+// TestStreamsInBrowser applies stream operations (docs/PROTOCOL.md, "Streams")
 // with the client's applyStreams and compares the root's HTML.
 func TestStreamsInBrowser(t *testing.T) {
 	t.Parallel()

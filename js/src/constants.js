@@ -1,5 +1,5 @@
 // Names shared by the modules of the client: Phoenix channel events, wire keys of the
-// live view protocol (docs/protocol-live.md) and the attributes and classes it reads.
+// live view protocol (docs/PROTOCOL.md, "Live views") and the attributes and classes it reads.
 
 export const VSN = "2.0.0"
 export const PHOENIX_TOPIC = "phoenix"

@@ -1,5 +1,5 @@
 // Stream operations: the items of live-update="stream" containers, which the
-// server sends once and forgets (docs/protocol-live.md, Streams). Items are the
+// server sends once and forgets (docs/PROTOCOL.md, "Streams"). Items are the
 // container's element children, matched by id.
 
 import {fragment} from "./patch.js"

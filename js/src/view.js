@@ -1,6 +1,6 @@
 // A live view: one [data-live-root] element and its lv:<id> channel. It joins
 // (and rejoins with form recovery), applies patches, streams and server pushes,
-// sends events, and follows live navigation (docs/protocol-live.md).
+// sends events, and follows live navigation (docs/PROTOCOL.md, "Live views").
 
 import {
   CONNECTED_CLASS, ERROR_CLASS, EV_DIFF, EV_EVENT, EV_LIVE_PATCH, EV_LIVE_REDIRECT, EV_REDIRECT,
