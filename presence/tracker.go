@@ -200,9 +200,11 @@ const replicationMailbox = 1024
 func (t *Tracker[M]) Replica() string { return t.replica }
 
 // Track starts tracking meta under key on topic, owned by ctx, and returns
-// the new meta's ref. The entry is untracked when ctx is done. It fails
-// with ctx's error if ctx is already done, with [ErrAlreadyTracked] if ctx
-// already tracks key on topic, and with [ErrClosed] after Close.
+// the new meta's ref. The entry is untracked when ctx is done; with a
+// context that is never done, such as [context.Background], it stays until
+// Untrack. Track fails with ctx's error if ctx is already done, with
+// [ErrAlreadyTracked] if ctx already tracks key on topic, and with
+// [ErrClosed] after Close.
 func (t *Tracker[M]) Track(ctx context.Context, topic, key string, meta M) (string, error) {
 	if err := context.Cause(ctx); err != nil {
 		return "", fmt.Errorf("presence: track %s %s: %w", topic, key, err)
