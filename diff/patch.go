@@ -67,15 +67,15 @@ func (p Patch) AppendJSON(dst []byte) []byte {
 		switch op.Code {
 		case OpText, OpInsert, OpReplace:
 			dst = append(dst, ',')
-			dst = appendString(dst, op.Value)
+			dst = AppendJSONString(dst, op.Value)
 		case OpSetAttr:
 			dst = append(dst, ',')
-			dst = appendString(dst, op.Name)
+			dst = AppendJSONString(dst, op.Name)
 			dst = append(dst, ',')
-			dst = appendString(dst, op.Value)
+			dst = AppendJSONString(dst, op.Value)
 		case OpRemoveAttr:
 			dst = append(dst, ',')
-			dst = appendString(dst, op.Name)
+			dst = AppendJSONString(dst, op.Name)
 		case OpRemove:
 			if op.N > 1 {
 				dst = append(dst, ',')
@@ -90,7 +90,7 @@ func (p Patch) AppendJSON(dst []byte) []byte {
 			dst = append(dst, ',')
 			dst = strconv.AppendInt(dst, int64(op.Count), 10)
 			dst = append(dst, ',')
-			dst = appendString(dst, op.Value)
+			dst = AppendJSONString(dst, op.Value)
 		}
 		dst = append(dst, ']')
 	}
@@ -112,9 +112,11 @@ func (p *Patch) UnmarshalJSON(b []byte) error {
 
 const hex = "0123456789abcdef"
 
-// appendString appends s as a JSON string. Invalid UTF-8 becomes U+FFFD, as
-// encoding/json does.
-func appendString(dst []byte, s string) []byte {
+// AppendJSONString appends s to dst as a JSON string the way patches encode
+// strings: <, > and & stay as they are (HTML travels in patches, and
+// escaping it costs bytes), and invalid UTF-8 becomes U+FFFD, since a
+// WebSocket text frame must be valid UTF-8.
+func AppendJSONString(dst []byte, s string) []byte {
 	dst = append(dst, '"')
 	last := 0
 	for i := 0; i < len(s); {

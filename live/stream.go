@@ -4,8 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
-	"unicode/utf8"
 
+	"github.com/templive/templive/diff"
 	"github.com/templive/templive/render"
 )
 
@@ -240,71 +240,18 @@ func appendStreamOp(b []byte, container string, op streamOp) []byte {
 	b = append(b, ",[\""...)
 	b = append(b, op.kind)
 	b = append(b, "\","...)
-	b = appendJSONString(b, container)
+	b = diff.AppendJSONString(b, container)
 	switch op.kind {
 	case 'i':
 		b = append(b, ',')
-		b = appendJSONString(b, op.id)
+		b = diff.AppendJSONString(b, op.id)
 		b = fmt.Appendf(b, ",%d,", op.at)
-		b = appendJSONString(b, string(op.html))
+		b = diff.AppendJSONString(b, string(op.html))
 	case 'd':
 		b = append(b, ',')
-		b = appendJSONString(b, op.id)
+		b = diff.AppendJSONString(b, op.id)
 	case 'l':
 		b = fmt.Appendf(b, ",%d", op.at)
 	}
 	return append(b, ']')
-}
-
-// appendJSONString appends s as a JSON string. Unlike encoding/json it
-// leaves <, > and & alone: the HTML of an item travels as it is. Invalid
-// UTF-8 becomes U+FFFD, since a WebSocket text frame must be valid UTF-8.
-func appendJSONString(b []byte, s string) []byte {
-	const hex = "0123456789abcdef"
-	b = append(b, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c >= utf8.RuneSelf {
-			r, size := utf8.DecodeRuneInString(s[i:])
-			if r == utf8.RuneError && size == 1 {
-				b = append(b, s[start:i]...)
-				b = append(b, `\ufffd`...)
-				i += size
-				start = i
-				continue
-			}
-			if r == '\u2028' || r == '\u2029' {
-				b = append(b, s[start:i]...)
-				b = append(b, `\u202`...)
-				b = append(b, hex[r&0xf])
-				i += size
-				start = i
-				continue
-			}
-			i += size
-			continue
-		}
-		if c >= 0x20 && c != '"' && c != '\\' {
-			i++
-			continue
-		}
-		b = append(b, s[start:i]...)
-		switch c {
-		case '"', '\\':
-			b = append(b, '\\', c)
-		case '\n':
-			b = append(b, '\\', 'n')
-		case '\r':
-			b = append(b, '\\', 'r')
-		case '\t':
-			b = append(b, '\\', 't')
-		default:
-			b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
-		}
-		i++
-		start = i
-	}
-	b = append(b, s[start:]...)
-	return append(b, '"')
 }

@@ -135,7 +135,7 @@ func (vc *viewChannel) Join(ctx context.Context, raw json.RawMessage) (any, erro
 	vc.last.keep(html, tree, cut)
 	vc.dirty = false
 	vc.srv.views.Store(s.id, vc)
-	reply := joinReply{HTML: appendJSONString(nil, string(html))}
+	reply := joinReply{HTML: diff.AppendJSONString(nil, string(html))}
 	if s.titleSet {
 		reply.Title = s.title
 		s.titleSet = false

@@ -86,13 +86,19 @@ type Page struct {
 func (c *Client) Get(path string) *Page {
 	c.t.Helper()
 	resp, err := c.http.Get(c.URL(path))
+	return c.page("GET "+path, resp, err)
+}
+
+// page reads a response into a Page, failing the test if there is none.
+func (c *Client) page(what string, resp *http.Response, err error) *Page {
+	c.t.Helper()
 	if err != nil {
-		c.t.Fatalf("livetest: GET %s: %v", path, err)
+		c.t.Fatalf("livetest: %s: %v", what, err)
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(resp.Body)
 	if err != nil {
-		c.t.Fatalf("livetest: GET %s: %v", path, err)
+		c.t.Fatalf("livetest: %s: %v", what, err)
 	}
 	p := &Page{t: c.t, Status: resp.StatusCode, Location: resp.Header.Get("Location"), Body: string(body)}
 	if resp.StatusCode == http.StatusOK {
@@ -107,19 +113,7 @@ func (c *Client) Get(path string) *Page {
 func (c *Client) PostForm(path string, values url.Values) *Page {
 	c.t.Helper()
 	resp, err := c.http.PostForm(c.URL(path), values)
-	if err != nil {
-		c.t.Fatalf("livetest: POST %s: %v", path, err)
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	if err != nil {
-		c.t.Fatalf("livetest: POST %s: %v", path, err)
-	}
-	p := &Page{t: c.t, Status: resp.StatusCode, Location: resp.Header.Get("Location"), Body: string(body)}
-	if resp.StatusCode == http.StatusOK {
-		p.findRoot()
-	}
-	return p
+	return c.page("POST "+path, resp, err)
 }
 
 // findRoot extracts the live root, its session token and the CSRF token.
