@@ -51,9 +51,10 @@
 // Untrack never wait for subscribers or for Options.Fetch.
 //
 // Options.Fetch is the counterpart of Phoenix's fetch/2: it enriches what
-// List and Get return and every Diff before delivery, with one call per Diff
-// for all its keys, so loading user names costs one query per change rather
-// than one per entry.
+// List and Get return and every Diff before delivery, with one call for all
+// the keys of a Diff (or of all the Diffs of a topic that queued up while
+// the previous call ran), so loading user names costs one query per change,
+// or fewer, rather than one per entry.
 //
 // # Wire format
 //

@@ -18,16 +18,18 @@ type Options[M any] struct {
 	// Phoenix.Presence's fetch/2: it may change the metas of p in place (for
 	// example fill in user names loaded with one query for all of p's keys)
 	// but not add or remove keys or metas. It is called once per List or Get
-	// with what they return, and once per diff with the diff's joins and
-	// leaves together in one Presences (a key that is in both, as in an
-	// update, has its joined metas first), so a diff costs one query however
-	// many keys it holds.
+	// with what they return, and for diffs with their joins and leaves
+	// together in one Presences (a key in several of them has all their
+	// metas), so a diff costs one query however many keys it holds.
 	//
-	// Diffs are fetched one at a time, in order, on a goroutine of the
-	// Tracker, so a slow Fetch delays diffs but never blocks Track. ctx is
-	// the caller's for List and Get, and for diffs one that Close cancels.
-	// When Fetch fails on a diff the error is logged and the diff is
-	// delivered as Fetch left it, so subscribers never miss a change.
+	// Diffs are fetched on a goroutine of the Tracker, so a slow Fetch
+	// delays diffs but never blocks Track. While it runs, new diffs queue
+	// up; the next call takes all the queued diffs of a topic at once, so
+	// a burst of changes costs one query per topic, not one per change.
+	// Diffs are still delivered one per change, in order. ctx is the
+	// caller's for List and Get, and for diffs one that Close cancels. When
+	// Fetch fails on diffs the error is logged and they are delivered as
+	// Fetch left them, so subscribers never miss a change.
 	Fetch func(ctx context.Context, topic string, p Presences[M]) error
 
 	// Logger receives errors that have no caller to return to. The default

@@ -323,9 +323,11 @@ func TestTrackerFetch(t *testing.T) {
 	t.Parallel()
 	names := map[string]string{"alice": "Alice", "bob": "Bob"}
 	var calls atomic.Int32
+	entered := make(chan struct{}, 10)
 	release := make(chan struct{})
 	tr, ps := newTracker(t, presence.Options[roomMeta]{
 		Fetch: func(ctx context.Context, topic string, p presence.Presences[roomMeta]) error {
+			entered <- struct{}{}
 			<-release
 			calls.Add(1)
 			for key, pr := range p {
@@ -337,20 +339,28 @@ func TestTrackerFetch(t *testing.T) {
 		},
 	})
 	sub := subscribe(t, ps, "room:1")
-	// Fetch is blocked, and tracking does not wait for it.
 	mustTrack(t, tr, t.Context(), "room:1", "alice", roomMeta{})
+	<-entered
+	// Fetch is blocked on the first diff, and tracking does not wait for
+	// it; the next two changes queue up and are fetched together.
 	if _, err := tr.Update(t.Context(), "room:1", "alice", roomMeta{Typing: true}); err != nil {
 		t.Fatal(err)
 	}
+	mustTrack(t, tr, t.Context(), "room:1", "bob", roomMeta{})
 	close(release)
 
-	nextDiff(t, sub)
+	if d := nextDiff(t, sub); d.Joins["alice"].Metas[0].Value.Name != "Alice" {
+		t.Errorf("first diff %+v, want alice named by Fetch", d)
+	}
 	d := nextDiff(t, sub)
-	if j, l := d.Joins["alice"].Metas[0].Value, d.Leaves["alice"].Metas[0].Value; j.Name != "Alice" || l.Name != "Alice" {
+	if j, l := d.Joins["alice"].Metas[0].Value, d.Leaves["alice"].Metas[0].Value; j.Name != "Alice" || l.Name != "Alice" || !j.Typing || l.Typing {
 		t.Errorf("update diff has join %+v and leave %+v, want both named by Fetch", j, l)
 	}
+	if d := nextDiff(t, sub); d.Joins["bob"].Metas[0].Value.Name != "Bob" {
+		t.Errorf("third diff %+v, want bob named by Fetch", d)
+	}
 	if n := calls.Load(); n != 2 {
-		t.Errorf("Fetch ran %d times for 2 diffs, want once per diff", n)
+		t.Errorf("Fetch ran %d times, want 2: once for the first diff, once for the two queued behind it", n)
 	}
 	list, err := tr.List(t.Context(), "room:1")
 	if err != nil || list["alice"].Metas[0].Value.Name != "Alice" {
