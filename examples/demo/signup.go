@@ -66,8 +66,17 @@ func (v *Signup) HandleEvent(ctx context.Context, s *live.Socket, ev live.Event)
 	all := f.Validate()
 	switch ev.Name {
 	case "validate":
-		if ev.Field != "" {
+		switch {
+		case ev.Field != "":
 			v.touched[ev.Field] = true
+		default:
+			// A change with no field is the form's state replayed after a
+			// reconnect: what the user had filled in was touched.
+			for name, vals := range ev.Values {
+				if len(vals) > 0 && vals[0] != "" {
+					v.touched[name] = true
+				}
+			}
 		}
 		v.Errors = map[string]string{}
 		for k, msg := range all {
