@@ -17,7 +17,7 @@ const serveEnv = "LOADGEN_TEST_SERVE"
 
 func TestMain(m *testing.M) {
 	if os.Getenv(serveEnv) == "1" {
-		if err := serveMain("127.0.0.1:0", slog.New(slog.DiscardHandler)); err != nil {
+		if err := serveMain("127.0.0.1:0", 0, slog.New(slog.DiscardHandler)); err != nil {
 			os.Exit(1)
 		}
 		os.Exit(0)
@@ -59,7 +59,7 @@ func checkCorrect(t *testing.T, cfg config, res *results) {
 func TestLoadInProcessGetsEveryPatchAndBroadcast(t *testing.T) {
 	t.Parallel()
 	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	b, err := newBenchServer(logger)
+	b, err := newBenchServer(logger, 0)
 	if err != nil {
 		t.Fatal(err)
 	}

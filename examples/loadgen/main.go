@@ -20,6 +20,7 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -40,6 +41,7 @@ func main() {
 		pprofDir   = flag.String("pprof", "", "directory to save the server's heap (idle) and CPU (event phase) profiles in")
 		asJSON     = flag.Bool("json", false, "print the results as JSON")
 		deadline   = flag.Duration("deadline", 5*time.Minute, "hard limit on the whole run; the driver and its server exit by then")
+		mailbox    = flag.Int("mailbox", 0, "each view's PubSub mailbox capacity on the server (0: the default, pubsub.DefaultMailboxSize)")
 		verbose    = flag.Bool("v", false, "log at debug level")
 	)
 	flag.Parse()
@@ -50,7 +52,7 @@ func main() {
 	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
 
 	if *serve {
-		if err := serveMain(*addr, logger); err != nil {
+		if err := serveMain(*addr, *mailbox, logger); err != nil {
 			logger.Error("loadgen server", "err", err)
 			os.Exit(1)
 		}
@@ -71,7 +73,7 @@ func main() {
 	defer watchdog.Stop()
 
 	cfg := config{N: *n, Concurrency: *conc, Rate: *rate, Duration: *dur, Broadcasts: *broadcasts,
-		Settle: *settle, PprofDir: *pprofDir, Logger: logger}
+		Settle: *settle, PprofDir: *pprofDir, Mailbox: *mailbox, Logger: logger}
 	if err := drive(ctx, cfg, *target, *asJSON, os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "loadgen:", err)
 		os.Exit(1)
@@ -90,7 +92,7 @@ func drive(ctx context.Context, cfg config, target string, asJSON bool, w io.Wri
 		}
 	}
 	if target == "" {
-		child, base, err := startChild(ctx, cfg.Logger)
+		child, base, err := startChild(ctx, cfg.Mailbox, cfg.Logger)
 		if err != nil {
 			return err
 		}
@@ -122,12 +124,12 @@ type child struct {
 
 // startChild re-executes this binary with -serve and returns the base URL
 // it listens on.
-func startChild(ctx context.Context, logger *slog.Logger) (*child, string, error) {
+func startChild(ctx context.Context, mailbox int, logger *slog.Logger) (*child, string, error) {
 	exe, err := os.Executable()
 	if err != nil {
 		return nil, "", err
 	}
-	cmd := exec.Command(exe, "-serve", "-addr", "127.0.0.1:0")
+	cmd := exec.Command(exe, "-serve", "-addr", "127.0.0.1:0", "-mailbox", strconv.Itoa(mailbox))
 	cmd.Stderr = os.Stderr
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL} // dies with the driver, whatever happens to it
 	out, err := cmd.StdoutPipe()
@@ -176,7 +178,7 @@ func (c *child) stop() {
 }
 
 // serveMain is the server process: it serves until SIGTERM or SIGINT.
-func serveMain(addr string, logger *slog.Logger) error {
+func serveMain(addr string, mailbox int, logger *slog.Logger) error {
 	if err := loopbackOnly(addr); err != nil {
 		return err
 	}
@@ -187,7 +189,7 @@ func serveMain(addr string, logger *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	b, err := newBenchServer(logger)
+	b, err := newBenchServer(logger, mailbox)
 	if err != nil {
 		ln.Close()
 		return err

@@ -27,6 +27,7 @@ type config struct {
 	Broadcasts  int           // broadcast rounds
 	Settle      time.Duration // pause before measuring idle memory
 	PprofDir    string        // where to save the server's heap and CPU profiles; "" for none
+	Mailbox     int           // the child server's mailbox capacity per view; 0 for the default
 	Logger      *slog.Logger
 }
 

@@ -20,6 +20,7 @@ import (
 	"github.com/a-h/templ"
 
 	"github.com/templive/templive/live"
+	"github.com/templive/templive/live/channel"
 	"github.com/templive/templive/pubsub"
 )
 
@@ -86,14 +87,16 @@ type benchServer struct {
 }
 
 // newBenchServer builds the server; the caller must call close.
-func newBenchServer(logger *slog.Logger) (*benchServer, error) {
+// mailbox is each view's PubSub mailbox capacity (0: the default).
+func newBenchServer(logger *slog.Logger, mailbox int) (*benchServer, error) {
 	ps, err := pubsub.New(pubsub.Options{Logger: logger})
 	if err != nil {
 		return nil, err
 	}
 	secret := make([]byte, 32)
 	rand.Read(secret)
-	lv := live.NewServer(live.Options{Secret: secret, PubSub: ps, Logger: logger})
+	lv := live.NewServer(live.Options{Secret: secret, PubSub: ps, Logger: logger,
+		Socket: channel.SocketOptions[struct{}]{MailboxSize: mailbox}})
 	lv.Page("/counter", func() live.View { return &counter{} })
 
 	b := &benchServer{lv: lv, ps: ps, mux: http.NewServeMux()}
@@ -132,8 +135,12 @@ type memStats struct {
 }
 
 func (b *benchServer) serveMem(w http.ResponseWriter, r *http.Request) {
-	runtime.GC()
-	runtime.GC() // the second collects what finalizers of the first released
+	// Several cycles: the second collects what finalizers of the first
+	// released, and each halves the stacks of goroutines that use less
+	// than a quarter of theirs, as a long-running server's GCs would.
+	for range 4 {
+		runtime.GC()
+	}
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
 	out := memStats{

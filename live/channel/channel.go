@@ -464,6 +464,9 @@ func (c *Conn) loop(ctx context.Context, ch Channel) (reason error) {
 			return fmt.Errorf("%w (%d dropped)", ErrMailboxOverflow, c.mailbox.Dropped())
 		case in := <-c.in:
 			if in.f.event == eventLeave {
+				// Free the topic's slot before the client learns it left,
+				// so that a join it sends next is counted without it.
+				c.conn.removeChannel(c)
 				c.conn.enqueue(c.replyFrame(in.f.ref, ReplyOK(nil)))
 				return ErrLeft
 			}

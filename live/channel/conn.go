@@ -422,6 +422,26 @@ func (c *conn) writeLoop(idMailbox *pubsub.Mailbox, readerDone <-chan struct{}) 
 // finish sends the close frame, gives the client a moment to answer it so
 // the reader sees a clean close, then drops the TCP connection.
 func (c *conn) finish(readerDone <-chan struct{}) {
+	// Frames queued before the close (the replies to what the client sent
+	// before it went over a limit, say) go first, within one write
+	// timeout; a client too slow to take them gets none.
+	if !errors.Is(c.closeErr, ErrSlowClient) {
+		c.outMu.Lock()
+		queued := c.outQ
+		c.outQ = nil
+		c.outMu.Unlock()
+		if len(queued) > 0 && c.ws.SetWriteDeadline(time.Now().Add(c.sock.limits.writeTimeout)) == nil {
+			for _, f := range queued {
+				typ := websocket.TextMessage
+				if f.binary {
+					typ = websocket.BinaryMessage
+				}
+				if c.ws.WriteMessage(typ, f.data) != nil {
+					break
+				}
+			}
+		}
+	}
 	msg := websocket.FormatCloseMessage(c.closeCode, c.closeText)
 	// The error is ErrCloseSent when gorilla or the client closed first.
 	_ = c.ws.WriteControl(websocket.CloseMessage, msg, time.Now().Add(c.sock.limits.writeTimeout))

@@ -30,6 +30,9 @@ const (
 // authToken: "base64url.bearer.phx." + base64url(token).
 const authTokenPrefix = "base64url.bearer.phx."
 
+// readBufferSize is the size of each connection's read buffer.
+const readBufferSize = 1024
+
 // closeGrace is how long a closing connection waits for the client to
 // answer its close frame before dropping the TCP connection.
 const closeGrace = time.Second
@@ -204,6 +207,12 @@ func NewSocket[S any](opts SocketOptions[S]) *Socket[S] {
 	s.upgrader = websocket.Upgrader{
 		Subprotocols: []string{"phoenix"},
 		CheckOrigin:  func(*http.Request) bool { return true }, // checked before the upgrade
+		// Client frames are small (events, heartbeats): a 1 KB read buffer
+		// serves them, and larger ones are read in several calls. The write
+		// buffer is lent by the socket's pool for each write only, so an
+		// idle connection holds none.
+		ReadBufferSize:  readBufferSize,
+		WriteBufferPool: &sync.Pool{},
 	}
 	return s
 }
@@ -309,19 +318,29 @@ func (s *Socket[S]) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	s.core.wg.Add(1)
 	s.core.mu.Unlock()
-	defer s.core.wg.Done()
 
 	// The upgrader echoes "phoenix" when the client offered it.
 	ws, err := s.upgrader.Upgrade(w, r, nil)
 	if err != nil {
+		s.core.wg.Done()
 		return // the upgrader has answered the request
 	}
 	c := newConn(s.core, ws, info, id, state)
 	if !s.core.add(c) {
 		c.close(websocket.CloseGoingAway, "server shutting down", ErrClosed)
 	}
-	c.serve(r.Context())
-	s.core.remove(c)
+	// The connection is served on a goroutine of its own, which Shutdown
+	// waits for, and this handler returns: net/http then drops its state
+	// for the hijacked connection — its 4 KB read and write buffers and
+	// the request goroutine's grown stack — which it would otherwise keep
+	// for the connection's whole life. The request's context ends when
+	// the handler returns; the connection keeps its values, not its end.
+	ctx := context.WithoutCancel(r.Context())
+	go func() {
+		defer s.core.wg.Done()
+		c.serve(ctx)
+		s.core.remove(c)
+	}()
 }
 
 // authToken extracts the phoenix client's authToken from the offered
