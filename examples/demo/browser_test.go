@@ -129,11 +129,16 @@ func TestBrowserFeedTwoTabs(t *testing.T) {
 	bob.Type("#new-post-body", "half a thought")
 	bob.Eval(`(e => { e.setSelectionRange(4, 4); return true })(document.querySelector("#new-post-body"))`, nil)
 
-	ada.Type("#new-post-body", "first!")
-	ada.Click(`#new-post button[type="submit"]`)
+	post := func(body string) {
+		t.Helper()
+		ada.Type("#new-post-body", body)
+		ada.Click(`#new-post button[type="submit"]`)
+		// The form is read-only until the submit's reply, which clears it.
+		ada.Wait(`(f => f.value == "" && !f.readOnly)(document.querySelector("#new-post-body"))`)
+	}
+	post("first!")
 	bob.WaitText("#posts > li:first-child .body", "first!")
-	ada.Type("#new-post-body", "second")
-	ada.Click(`#new-post button[type="submit"]`)
+	post("second")
 	bob.WaitText("#posts > li:first-child .body", "second")
 
 	var draft struct {
