@@ -34,9 +34,9 @@ type brokerMeta struct {
 // nodes takes to be listed on the other two, over a real Redis and a real
 // NATS on loopback: from Track returning to the Diff carrying the join
 // being delivered to a subscriber on the slower of the two other nodes.
-// Each iteration is one join, on the nodes in turn, spaced a few
-// milliseconds apart so that joins fall at every phase of the broadcast
-// period, as real ones do; the benchmark reports the p50, p99 and maximum
+// Each iteration is one join, on the nodes in turn, the joins spread over
+// at least three broadcast periods so that they fall at every phase of
+// the period, as real ones do; the benchmark reports the p50, p99 and maximum
 // of those latencies (ns/op means nothing here), and the bytes the three
 // nodes published for replication per join, envelopes included.
 //
@@ -170,9 +170,10 @@ func benchmarkClusterJoin(b *testing.B, newAdapter func(channel string) pubsub.A
 		n.counter.reset()
 	}
 
-	// One join every few milliseconds: the phase of each join relative to
-	// its node's ticker is what it would be for a user arriving at random.
-	spacing := min(period/7, 7*time.Millisecond)
+	// The joins are spread over at least three broadcast periods, so that
+	// their phases relative to their node's ticker are as varied as those
+	// of users arriving at random.
+	spacing := max(3*period/time.Duration(b.N), 5*time.Millisecond)
 	tracked := make([]time.Time, b.N)
 	b.ResetTimer()
 	for i := range b.N {
