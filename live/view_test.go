@@ -20,6 +20,7 @@ import (
 
 	"github.com/templive/templive/live"
 	"github.com/templive/templive/live/livetest"
+	"github.com/templive/templive/presence"
 	"github.com/templive/templive/pubsub"
 )
 
@@ -574,5 +575,70 @@ func TestARejoinRecoversTheFormsTheUserWasFillingIn(t *testing.T) {
 	v.RejoinWith(map[string]any{"form": map[string]string{"f": "email=ada%40example.com", "nope": "email=x"}})
 	if got := v.Text("#email"); got != "ada@example.com" {
 		t.Fatalf("email = %q after a rejoin with form state", got)
+	}
+}
+
+// present is a view that tracks itself on a topic while connected, and
+// crashes on demand.
+type present struct {
+	tracker *presence.Tracker[struct{}]
+}
+
+func (p *present) Mount(ctx context.Context, s *live.Socket, params url.Values) error {
+	if s.Connected() {
+		_, err := p.tracker.Track(s.Context(), "room:x", params.Get("user"), struct{}{})
+		return err
+	}
+	return nil
+}
+
+func (p *present) Render() templ.Component {
+	return templ.ComponentFunc(func(ctx context.Context, w io.Writer) error {
+		_, err := io.WriteString(w, `<button id="crash" live-click="crash">crash</button>`)
+		return err
+	})
+}
+
+func (p *present) HandleEvent(ctx context.Context, s *live.Socket, ev live.Event) error {
+	panic("crash on purpose")
+}
+
+func TestACrashedViewLeavesPresence(t *testing.T) {
+	t.Parallel()
+	srv, ps := newServer(t, live.Options{}, nil)
+	tracker, err := presence.New(ps, presence.Options[struct{}]{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { tracker.Close() })
+	srv.Page("/present", func() live.View { return &present{tracker: tracker} })
+	sub, err := ps.Subscribe("room:x")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sub.Close()
+
+	v := livetest.Mount(t, srv, "/present?user=ada")
+	waitDiff := func(want string) {
+		t.Helper()
+		for {
+			select {
+			case m := <-sub.C():
+				d := m.Payload.(presence.Diff[struct{}])
+				if want == "join" && len(d.Joins["ada"].Metas) == 1 || want == "leave" && len(d.Leaves["ada"].Metas) == 1 {
+					return
+				}
+			case <-time.After(livetest.Timeout):
+				t.Fatalf("no %s of ada", want)
+			}
+		}
+	}
+	waitDiff("join")
+	if err := v.TryEvent(live.EventClick, "crash", nil); err == nil {
+		t.Fatal("the view did not crash")
+	}
+	waitDiff("leave")
+	if list, _ := tracker.List(t.Context(), "room:x"); len(list) != 0 {
+		t.Fatalf("still listed after the crash: %v", list.Keys())
 	}
 }
