@@ -76,7 +76,7 @@ func (c *counter) HandleEvent(ctx context.Context, s *live.Socket, ev live.Event
 		return errors.New("event failed")
 	case "redirect":
 		s.PutFlash("info", "redirected")
-		s.Redirect("/elsewhere")
+		s.Redirect("/other?start=3")
 	case "navigate":
 		s.PutFlash("info", "navigated")
 		s.PushNavigate("/other?start=7")
@@ -272,8 +272,15 @@ func TestRedirectCarriesTheFlashToTheNextPage(t *testing.T) {
 	c := livetest.NewClient(t, srv, nil)
 	v := c.Live("/counter")
 	v.Event(live.EventClick, "redirect", nil)
-	if v.Redirect() != "/elsewhere" {
+	if v.Redirect() != "/other?start=3" {
 		t.Fatalf("redirect = %q", v.Redirect())
+	}
+	p := v.FollowRedirect()
+	if got := p.Text("#flash"); got != "redirected" {
+		t.Fatalf("flash after the redirect = %q", got)
+	}
+	if got := c.Get("/other").Text("#flash"); got != "" {
+		t.Fatalf("the flash shows twice: %q", got)
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/templive/templive/live/livetest"
 )
@@ -83,4 +84,29 @@ func TestTheSameUserInTwoTabsIsListedOnce(t *testing.T) {
 	if !strings.Contains(one.Text("#online-ada"), "2 tabs") {
 		t.Fatalf("two tabs not shown:\n%s", one.HTML())
 	}
+}
+
+// BenchmarkTabCloseToListUpdate measures the time from a tab closing to the
+// other tab's list no longer showing its user: the connection closes, the
+// view's context ends, presence untracks, the diff reaches the other view,
+// which re-renders and sends its patch.
+func BenchmarkTabCloseToListUpdate(b *testing.B) {
+	a := newTestApp(b)
+	ada := signedIn(b, a, "ada").Live("/rooms/3")
+	bobs := signedIn(b, a, "bob")
+	var total time.Duration
+	for b.Loop() {
+		bob := bobs.Live("/rooms/3")
+		ada.Sync("")
+		if !ada.Has("#online-bob") {
+			b.Fatal("bob not listed")
+		}
+		start := time.Now()
+		bob.Close()
+		for ada.Has("#online-bob") {
+			ada.Sync("")
+		}
+		total += time.Since(start)
+	}
+	b.ReportMetric(float64(total.Microseconds())/float64(b.N), "µs/close")
 }

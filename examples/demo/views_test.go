@@ -15,7 +15,7 @@ import (
 )
 
 // newTestApp returns the whole demo, served to livetest clients.
-func newTestApp(t *testing.T) *app {
+func newTestApp(t testing.TB) *app {
 	t.Helper()
 	a, err := newApp(config{}, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
@@ -36,7 +36,7 @@ func newTestApp(t *testing.T) *app {
 func newTestLive(t *testing.T) *live.Server { return newTestApp(t).live }
 
 // signedIn returns a client of the demo signed in as name.
-func signedIn(t *testing.T, a *app, name string) *livetest.Client {
+func signedIn(t testing.TB, a *app, name string) *livetest.Client {
 	t.Helper()
 	c := livetest.NewClient(t, a.live, a.mux)
 	if p := c.PostForm("/signin", url.Values{"name": {name}, "next": {"/"}}); p.Status != http.StatusSeeOther {

@@ -188,6 +188,7 @@ type View struct {
 	title      string
 	events     []PushedEvent
 	redirect   string
+	flash      string // the signed flash the redirect carried
 	navigated  string
 	lastRender int // bytes of the last frame that carried a render
 	closed     bool
@@ -417,9 +418,9 @@ func (v *View) handle(f []json.RawMessage, size int, ref string) (done bool, sta
 		v.lastRender = size
 		return false, "", nil, v.applyRender(f[4])
 	case "redirect":
-		var r struct{ To string }
+		var r struct{ To, Flash string }
 		json.Unmarshal(f[4], &r)
-		v.redirect = r.To
+		v.redirect, v.flash = r.To, r.Flash
 	case "live_patch":
 		var r struct{ To string }
 		json.Unmarshal(f[4], &r)
@@ -755,6 +756,21 @@ func (v *View) URL() string { return v.url }
 // Redirect returns where the view redirected the browser (a full page
 // load), or "".
 func (v *View) Redirect() string { return v.redirect }
+
+// FollowRedirect loads the page the view redirected to, as the browser
+// does: with the flash the redirect carried in the _live_flash cookie. The
+// test fails if the view did not redirect.
+func (v *View) FollowRedirect() *Page {
+	v.t.Helper()
+	if v.redirect == "" {
+		v.t.Fatal("livetest: the view did not redirect")
+	}
+	if v.flash != "" {
+		u, _ := url.Parse(v.c.ts.URL)
+		v.c.jar.SetCookies(u, []*http.Cookie{{Name: "_live_flash", Value: v.flash, Path: "/"}})
+	}
+	return v.c.Get(v.redirect)
+}
 
 // Events returns the events pushed to client hooks so far, and forgets
 // them.
