@@ -96,7 +96,9 @@ func testCluster(t *testing.T, bin, broker string) {
 
 	step("three users in room 1, on three nodes, see the same three users online")
 	adaRoom := ada.live(a.url, "/rooms/1")
-	bobRoom := bob.live(b.url, "/rooms/1")
+	// As behind a load balancer: bob's page comes from A, his socket goes
+	// to B, which trusts A's tokens because they share the secret.
+	bobRoom := bob.liveVia(a.url, b.url, "/rooms/1")
 	carolRoom := carol.live(c.url, "/rooms/1")
 	everyone := []string{"ada", "bob", "carol"}
 	for _, v := range []*remoteView{adaRoom, bobRoom, carolRoom} {
@@ -354,8 +356,15 @@ type remoteView struct {
 	tree           *render.Node
 }
 
-// live loads path from node base and joins its view.
+// live loads path from node base and joins its view there.
 func (r *remote) live(base, path string) *remoteView {
+	r.t.Helper()
+	return r.liveVia(base, base, path)
+}
+
+// liveVia loads path from node base and joins its view over the live
+// socket of node socket.
+func (r *remote) liveVia(base, socket, path string) *remoteView {
 	r.t.Helper()
 	t := r.t
 	resp, err := r.http.Get(base + path)
@@ -372,8 +381,8 @@ func (r *remote) live(base, path string) *remoteView {
 		t.Fatalf("GET %s%s: no live root or CSRF token in:\n%s", base, path, body)
 	}
 
-	u, _ := url.Parse(base)
-	h := http.Header{"Origin": {base}}
+	u, _ := url.Parse(socket)
+	h := http.Header{"Origin": {socket}}
 	var cookies []string
 	for _, ck := range r.jar.Cookies(u) {
 		cookies = append(cookies, ck.Name+"="+ck.Value)
@@ -381,9 +390,9 @@ func (r *remote) live(base, path string) *remoteView {
 	h.Set("Cookie", strings.Join(cookies, "; "))
 	ws, _, err := websocket.DefaultDialer.Dial("ws://"+u.Host+"/live/websocket?vsn=2.0.0&_csrf_token="+url.QueryEscape(csrf), h)
 	if err != nil {
-		t.Fatalf("connect to %s: %v", base, err)
+		t.Fatalf("connect to %s: %v", socket, err)
 	}
-	v := &remoteView{t: t, node: base, ws: ws, frames: make(chan []json.RawMessage, 256), topic: "lv:" + id}
+	v := &remoteView{t: t, node: socket, ws: ws, frames: make(chan []json.RawMessage, 256), topic: "lv:" + id}
 	v.wg.Go(v.read)
 	t.Cleanup(v.close)
 
