@@ -124,7 +124,7 @@ func run(ctx context.Context, cfg config, base string) (*results, error) {
 		}
 	}()
 
-	if res.Idle.Before, err = getMem(ctx, hc, base); err != nil {
+	if res.Idle.Before, err = getMem(ctx, hc, base, true); err != nil {
 		return res, err
 	}
 
@@ -146,7 +146,7 @@ func run(ctx context.Context, cfg config, base string) (*results, error) {
 	if err := sleep(ctx, cfg.Settle); err != nil {
 		return res, err
 	}
-	if res.Idle.After, err = getMem(ctx, hc, base); err != nil {
+	if res.Idle.After, err = getMem(ctx, hc, base, true); err != nil {
 		return res, err
 	}
 	n := float64(len(clients))
@@ -287,6 +287,10 @@ func eventPhase(ctx context.Context, cfg config, hc *http.Client, base string, c
 	if cfg.Rate <= 0 || cfg.Duration <= 0 {
 		return nil
 	}
+	m0, err := getMem(ctx, hc, base, false)
+	if err != nil {
+		return err
+	}
 	var profWG sync.WaitGroup
 	var profErr error
 	if cfg.PprofDir != "" {
@@ -295,10 +299,6 @@ func eventPhase(ctx context.Context, cfg config, hc *http.Client, base string, c
 			profErr = saveProfile(ctx, hc, fmt.Sprintf("%s/debug/pprof/profile?seconds=%d", base, secs),
 				filepath.Join(cfg.PprofDir, fmt.Sprintf("cpu-events-%d.pb.gz", cfg.N)))
 		})
-	}
-	m0, err := getMem(ctx, hc, base)
-	if err != nil {
-		return err
 	}
 	total := min(int(cfg.Duration.Seconds()*float64(cfg.Rate)), len(rec.sched))
 	interval := time.Second / time.Duration(cfg.Rate)
@@ -352,7 +352,7 @@ func eventPhase(ctx context.Context, cfg config, hc *http.Client, base string, c
 	wall := time.Since(t0)
 	ev.WallSecond = wall.Seconds()
 	ev.ClientCPU = (cpuTime() - cpu0).Seconds() / wall.Seconds()
-	m1, err := getMem(ctx, hc, base)
+	m1, err := getMem(ctx, hc, base, false)
 	if err != nil {
 		return err
 	}
@@ -390,9 +390,19 @@ func broadcastPhase(ctx context.Context, cfg config, hc *http.Client, base strin
 	if cfg.Broadcasts <= 0 {
 		return nil
 	}
-	m0, err := getMem(ctx, hc, base)
+	m0, err := getMem(ctx, hc, base, false)
 	if err != nil {
 		return err
+	}
+	var profWG sync.WaitGroup
+	var profErr error
+	if cfg.PprofDir != "" {
+		// A profile of the phase's first seconds, which its rounds fill.
+		secs := max(cfg.Broadcasts/4, 1)
+		profWG.Go(func() {
+			profErr = saveProfile(ctx, hc, fmt.Sprintf("%s/debug/pprof/profile?seconds=%d", base, secs),
+				filepath.Join(cfg.PprofDir, fmt.Sprintf("cpu-broadcast-%d.pb.gz", cfg.N)))
+		})
 	}
 	cpu0, t0 := cpuTime(), time.Now()
 	var last, median []int64
@@ -436,7 +446,7 @@ func broadcastPhase(ctx context.Context, cfg config, hc *http.Client, base strin
 		frames += int64(got)
 	}
 	wall := time.Since(t0)
-	m1, err := getMem(ctx, hc, base)
+	m1, err := getMem(ctx, hc, base, false)
 	if err != nil {
 		return err
 	}
@@ -446,13 +456,20 @@ func broadcastPhase(ctx context.Context, cfg config, hc *http.Client, base strin
 	if frames > 0 {
 		res.Wire.DiffFrame = float64(bytes) / float64(frames)
 	}
-	return nil
+	profWG.Wait()
+	return profErr
 }
 
 // getMem asks the server for its memory figures, after a GC.
-func getMem(ctx context.Context, hc *http.Client, base string) (memStats, error) {
+// gc false skips the collections, to read the CPU time without adding to
+// it.
+func getMem(ctx context.Context, hc *http.Client, base string, gc bool) (memStats, error) {
 	var m memStats
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+"/debug/mem", nil)
+	u := base + "/debug/mem"
+	if !gc {
+		u += "?gc=0"
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	if err != nil {
 		return m, err
 	}

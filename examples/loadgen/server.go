@@ -122,7 +122,7 @@ func (b *benchServer) close(ctx context.Context) error {
 	return err
 }
 
-// memStats is what /debug/mem answers, after a GC.
+// memStats is what /debug/mem answers, after a GC unless ?gc=0.
 type memStats struct {
 	HeapInuse  uint64  `json:"heap_inuse"`
 	HeapAlloc  uint64  `json:"heap_alloc"`
@@ -138,8 +138,11 @@ func (b *benchServer) serveMem(w http.ResponseWriter, r *http.Request) {
 	// Several cycles: the second collects what finalizers of the first
 	// released, and each halves the stacks of goroutines that use less
 	// than a quarter of theirs, as a long-running server's GCs would.
-	for range 4 {
-		runtime.GC()
+	// ?gc=0 skips them, to read the CPU time without adding to it.
+	if r.URL.Query().Get("gc") != "0" {
+		for range 4 {
+			runtime.GC()
+		}
 	}
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
