@@ -113,6 +113,9 @@ func testCluster(t *testing.T, bin, broker string) {
 		})
 	}
 
+	step("phoenix clients on A and B share the lobby's presence and messages")
+	phoenixAcrossNodes(t, a.url, b.url)
+
 	step("C is killed: carol leaves the lists of A and B after the down period")
 	c.kill()
 	carolRoom.close()
@@ -130,6 +133,70 @@ func testCluster(t *testing.T, bin, broker string) {
 		}
 	}
 	step("done")
+}
+
+// phoenixAcross is run by node with the official phoenix client: two
+// users in room:lobby, one connected to each of two nodes, with tokens
+// both signed by the first. Its import of "phoenix" resolves from the
+// repository's node_modules.
+const phoenixAcross = `
+import {Socket, Presence} from "phoenix"
+
+const [baseA, baseB] = process.argv.slice(1)
+const stepTimeoutMs = 20000
+
+function until(name, cond, what){
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => { clearInterval(poll); reject(new Error(name + ": timed out; " + what())) }, stepTimeoutMs)
+    const poll = setInterval(() => { if(cond()){ clearInterval(poll); clearTimeout(timer); resolve() } }, 10)
+  })
+}
+
+async function enter(user, base){
+  const res = await fetch(baseA + "/dev/token?user=" + user)
+  if(!res.ok){ throw new Error("GET /dev/token: " + res.status) }
+  const socket = new Socket(base.replace(/^http/, "ws") + "/socket", {params: {token: await res.text()}})
+  socket.connect()
+  const channel = socket.channel("room:lobby", {})
+  const presence = new Presence(channel)
+  const said = []
+  channel.on("new_msg", m => said.push(m.user_id + ": " + m.body))
+  await new Promise((resolve, reject) => {
+    channel.join().receive("ok", resolve).receive("error", r => reject(new Error(JSON.stringify(r))))
+  })
+  const listed = () => presence.list(id => id).sort().join(" ")
+  return {socket, channel, said, listed}
+}
+
+const p1 = await enter("p1", baseA)
+const p2 = await enter("p2", baseB)
+for(const p of [p1, p2]){
+  await until("both listed", () => p.listed() === "p1 p2", p.listed)
+}
+p2.channel.push("new_msg", {body: "hello from B"})
+await until("the message crosses", () => p1.said.includes("p2: hello from B"), () => p1.said.join("; "))
+p2.socket.disconnect()
+await until("p2 leaves", () => p1.listed() === "p1", p1.listed)
+p1.socket.disconnect()
+// fetch's idle keep-alive connections would hold the process for seconds.
+process.exit(0)
+`
+
+// phoenixAcrossNodes runs phoenixAcross against nodes a and b.
+func phoenixAcrossNodes(t *testing.T, a, b string) {
+	t.Helper()
+	node, err := exec.LookPath("node")
+	if err != nil {
+		t.Fatal("node is not installed: install Node 20 or later, then run `npm ci` at the repository root")
+	}
+	ctx, cancel := context.WithTimeout(t.Context(), 60*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, node, "--experimental-websocket", "--no-warnings",
+		"--input-type=module", "-e", phoenixAcross, a, b)
+	cmd.Dir = repoRoot
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("phoenix client across nodes: %v\n%s", err, out)
+	}
 }
 
 // needServer fails the test unless something listens on addr.
