@@ -10,6 +10,18 @@ import (
 	"github.com/templive/templive/pubsub"
 )
 
+// deltaInterval is the shortest time between two deltas of a replica:
+// changes closer together than this are batched.
+const deltaInterval = 50 * time.Millisecond
+
+// timerC returns t's channel, or nil (which blocks forever) for no timer.
+func timerC(t *time.Timer) <-chan time.Time {
+	if t == nil {
+		return nil
+	}
+	return t.C
+}
+
 // Replication defaults, Phoenix.Tracker's.
 const (
 	DefaultBroadcastPeriod  = 1500 * time.Millisecond
@@ -31,6 +43,14 @@ type peer struct {
 // replicate runs on a goroutine of the Tracker until Close: it sends this
 // replica's deltas and heartbeats, merges what peers send and notices peers
 // that fall silent.
+//
+// Local changes are sent as soon as they happen, but at most once per
+// delta interval: a change after a quiet spell goes at once, and those
+// that follow it within the interval travel together in one delta when it
+// ends. So a join shows on the other nodes within a transport delay when
+// the node is calm, and within the interval when it is busy, while a busy
+// node sends at most one delta per interval. The broadcast period paces
+// the heartbeats of an idle node and the checks of silent peers.
 func (t *Tracker[M]) replicate(sub *pubsub.Subscription) {
 	defer sub.Close()
 	ticker := time.NewTicker(t.period)
@@ -38,6 +58,19 @@ func (t *Tracker[M]) replicate(sub *pubsub.Subscription) {
 	peers := make(map[string]*peer)
 	silent := 0
 	t.heartbeat(sub, true) // announce this replica at once
+	lastSent := time.Now()
+	interval := min(t.period, deltaInterval)
+	var flush *time.Timer // pending while changes wait for the interval to end
+	defer func() {
+		if flush != nil {
+			flush.Stop()
+		}
+	}()
+	send := func() {
+		if t.heartbeat(sub, false) {
+			lastSent, silent = time.Now(), 0
+		}
+	}
 	for {
 		select {
 		case <-t.ctx.Done():
@@ -56,10 +89,22 @@ func (t *Tracker[M]) replicate(sub *pubsub.Subscription) {
 				p.requested = time.Time{}
 				t.request(sub, rep, p)
 			}
+		case <-t.changed:
+			if flush != nil {
+				break // the pending delta will carry this change too
+			}
+			if wait := interval - time.Since(lastSent); wait > 0 {
+				flush = time.NewTimer(wait)
+				break
+			}
+			send()
+		case <-timerC(flush):
+			flush = nil
+			send()
 		case <-ticker.C:
 			silent++
 			if t.heartbeat(sub, silent >= t.maxSilent) {
-				silent = 0
+				lastSent, silent = time.Now(), 0
 			}
 			t.checkPeers(peers)
 		}

@@ -44,8 +44,12 @@ type Options[M any] struct {
 	// Name, and the same M, for one Tracker. The default is "presence".
 	Name string
 
-	// BroadcastPeriod is how often this replica sends what changed to the
-	// other nodes. The default is [DefaultBroadcastPeriod].
+	// BroadcastPeriod paces replication at rest: an idle replica sends a
+	// heartbeat every MaxSilentPeriods of them, and silent peers are
+	// checked once per period. Changes do not wait for it: they are sent
+	// at once, batched only when they come faster than one per 50 ms (or
+	// per BroadcastPeriod, if that is shorter). The default is
+	// [DefaultBroadcastPeriod].
 	BroadcastPeriod time.Duration
 	// MaxSilentPeriods is how many broadcast periods may pass without
 	// changes before a heartbeat is sent anyway. The default is
@@ -104,6 +108,10 @@ type Tracker[M any] struct {
 	closed bool
 
 	out *outbox[M]
+	// changed wakes the replication goroutine after a local change, so a
+	// change after a quiet period is sent at once instead of at the next
+	// broadcast period.
+	changed chan struct{}
 
 	topic      string // of replication
 	period     time.Duration
@@ -174,9 +182,18 @@ func New[M any](ps *pubsub.PubSub, opts Options[M]) (*Tracker[M], error) {
 	t.state = newState[M](t.replica, true)
 	t.ctx, t.cancel = context.WithCancel(context.Background())
 	t.out = newOutbox[M]()
+	t.changed = make(chan struct{}, 1)
 	t.wg.Go(t.deliver)
 	t.wg.Go(func() { t.replicate(sub) })
 	return t, nil
+}
+
+// noteChange wakes the replication goroutine; it never blocks.
+func (t *Tracker[M]) noteChange() {
+	select {
+	case t.changed <- struct{}{}:
+	default:
+	}
 }
 
 // validate checks the replication settings, after defaults.
@@ -227,6 +244,7 @@ func (t *Tracker[M]) Track(ctx context.Context, topic, key string, meta M) (stri
 	e := t.state.add(topic, key, t.refs.next(t.now()), "", meta)
 	o.add(e)
 	t.out.push(diffOf(topic, []*entry[M]{e}, nil))
+	t.noteChange()
 	return e.ref, nil
 }
 
@@ -259,6 +277,7 @@ func (t *Tracker[M]) UpdateFunc(ctx context.Context, topic, key string, fn func(
 	e := t.state.add(topic, key, t.refs.next(t.now()), old.ref, fn(old.meta))
 	o.replace(old, e)
 	t.out.push(diffOf(topic, []*entry[M]{e}, []*entry[M]{old}))
+	t.noteChange()
 	return e.ref, nil
 }
 
@@ -282,6 +301,7 @@ func (t *Tracker[M]) Untrack(ctx context.Context, topic, key string) bool {
 	}
 	t.state.remove(e)
 	t.out.push(diffOf(topic, nil, []*entry[M]{e}))
+	t.noteChange()
 	return true
 }
 
@@ -314,6 +334,7 @@ func (t *Tracker[M]) dropOwnerLocked(ctx context.Context, o *owner[M]) int {
 	}
 	for _, d := range diffsByTopic(nil, o.entries) {
 		t.out.push(d)
+		t.noteChange()
 	}
 	return len(o.entries)
 }
