@@ -36,39 +36,24 @@ func TestTwoUsersSeeEachOtherOnlineAndTyping(t *testing.T) {
 		t.Fatalf("ada alone sees %q", got)
 	}
 	bob := signedIn(t, a, "bob").Live("/rooms/1")
-	ada.Sync("")
 	for _, v := range []*livetest.View{ada, bob} {
-		if !v.Has("#online-ada") || !v.Has("#online-bob") {
-			t.Fatalf("not both online:\n%s", v.HTML())
-		}
+		v.SyncUntil("both online", func() bool { return v.Has("#online-ada") && v.Has("#online-bob") })
 	}
 
 	bob.Change("#say", "body", url.Values{"body": {"hel"}})
-	ada.Sync("")
-	if !ada.Has("#online-bob .typing") {
-		t.Fatalf("ada does not see bob typing:\n%s", ada.HTML())
-	}
+	ada.SyncUntil("ada sees bob typing", func() bool { return ada.Has("#online-bob .typing") })
 	bob.Submit("#say", url.Values{"body": {"hello"}})
-	ada.Sync("")
-	if ada.Has("#online-bob .typing") {
-		t.Fatalf("bob still typing after sending:\n%s", ada.HTML())
-	}
+	ada.SyncUntil("bob stops typing after sending", func() bool { return !ada.Has("#online-bob .typing") })
 	for _, v := range []*livetest.View{ada, bob} {
-		v.Sync("")
-		if got := v.Texts("#messages > li"); len(got) != 1 || !strings.Contains(got[0], "hello") {
-			t.Fatalf("messages %q", got)
+		v.SyncUntil("the message arrives", func() bool { return v.Count("#messages > li") == 1 })
+		if got := v.Text("#messages > li"); !strings.Contains(got, "hello") {
+			t.Fatalf("message %q", got)
 		}
 	}
 
 	// A closed tab leaves every list, with nothing to call.
 	bob.Close()
-	for range 100 {
-		ada.Sync("")
-		if !ada.Has("#online-bob") {
-			return
-		}
-	}
-	t.Fatalf("bob still online after closing his tab:\n%s", ada.HTML())
+	ada.SyncUntil("bob leaves", func() bool { return !ada.Has("#online-bob") })
 }
 
 func TestTheSameUserInTwoTabsIsListedOnce(t *testing.T) {
@@ -77,12 +62,9 @@ func TestTheSameUserInTwoTabsIsListedOnce(t *testing.T) {
 	c := signedIn(t, a, "ada")
 	one := c.Live("/rooms/2")
 	c.Live("/rooms/2")
-	one.Sync("")
+	one.SyncUntil("two tabs shown", func() bool { return strings.Contains(one.Text("#online-ada"), "2 tabs") })
 	if n := one.Count("#online > li"); n != 1 {
 		t.Fatalf("%d entries:\n%s", n, one.HTML())
-	}
-	if !strings.Contains(one.Text("#online-ada"), "2 tabs") {
-		t.Fatalf("two tabs not shown:\n%s", one.HTML())
 	}
 }
 
@@ -97,10 +79,7 @@ func BenchmarkTabCloseToListUpdate(b *testing.B) {
 	var total time.Duration
 	for b.Loop() {
 		bob := bobs.Live("/rooms/3")
-		ada.Sync("")
-		if !ada.Has("#online-bob") {
-			b.Fatal("bob not listed")
-		}
+		ada.SyncUntil("bob listed", func() bool { return ada.Has("#online-bob") })
 		start := time.Now()
 		bob.Close()
 		for ada.Has("#online-bob") {

@@ -1170,6 +1170,14 @@ var View = class {
     this.redirects = 0;
     this.wasDisconnected = false;
     this.mountId = Math.random().toString(36).slice(2);
+    this.typed = /* @__PURE__ */ new WeakMap();
+    this.inputs = 0;
+    this.answered = 0;
+    root.addEventListener("input", (e) => this.typed.set(
+      /** @type {Element} */
+      e.target,
+      ++this.inputs
+    ), true);
   }
   /**
    * @param {string} [url] the page URL to join with (the current one by default)
@@ -1183,7 +1191,7 @@ var View = class {
       return p;
     });
     this.setStatus(LOADING_CLASS);
-    chan.on(EV_DIFF, (r) => this.applyReply(r));
+    chan.on(EV_DIFF, (r) => this.applyReply(r, null, this.answered));
     chan.on(EV_REDIRECT, (r) => redirect(r.to, r.flash));
     chan.on(EV_LIVE_PATCH, (r) => this.history(r.to, r.kind));
     chan.on(EV_LIVE_REDIRECT, (r) => this.navigate(r.to, r.kind, void 0, r.flash));
@@ -1263,10 +1271,12 @@ var View = class {
     let done = el ? loading(el, type) : () => {
     };
     let form = type == "submit" ? el : null;
+    let seen = this.inputs;
     return new Promise((resolve, reject) => {
       this.channel.push(event, payload).receive("ok", (r) => {
         done();
-        this.applyReply(r, form);
+        this.answered = Math.max(this.answered, seen);
+        this.applyReply(r, form, seen);
         resolve(r.r);
       }).receive("error", (r) => {
         done();
@@ -1281,10 +1291,14 @@ var View = class {
    * Applies a patch and what travels with it.
    * @param {{d?: any[], s?: any[][], ev?: [string, any][], title?: string}} r
    * @param {Element | null} [resetForm] a submitted form: its fields, focused or not, follow the server
+   * @param {number} [seen] the last input the server had seen when it rendered this
    */
-  applyReply(r, resetForm) {
-    if (r.d != null || r.s != null) this.patch(r.d || [], r.s || [], resetForm);
-    if (resetForm instanceof HTMLFormElement) for (let f of resetForm.elements) syncField(f);
+  applyReply(r, resetForm, seen = this.inputs) {
+    let fresh = (el) => (this.typed.get(el) || 0) <= seen;
+    if (r.d != null || r.s != null) this.patch(r.d || [], r.s || [], resetForm, fresh);
+    if (resetForm instanceof HTMLFormElement) {
+      for (let f of resetForm.elements) if (fresh(f)) syncField(f);
+    }
     if (r.title != null) document.title = r.title;
     for (let [name, payload] of r.ev || []) this.hooks.dispatch(name, payload);
   }
@@ -1294,8 +1308,9 @@ var View = class {
    * @param {any[]} d
    * @param {any[][]} streams
    * @param {Element | null | undefined} resetForm
+   * @param {(el: Element) => boolean} [fresh] whether a field holds nothing the server has not seen
    */
-  patch(d, streams, resetForm) {
+  patch(d, streams, resetForm, fresh = () => true) {
     let active = document.activeElement;
     let keep = isField(active) && this.root.contains(active) && !(resetForm && active.form == resetForm);
     let focus = keep ? saveFocus(this.root) : null;
@@ -1320,7 +1335,7 @@ var View = class {
       this.join();
       return;
     }
-    for (let el of fields) if (!(keep && el == active)) syncField(el);
+    for (let el of fields) if (!(keep && el == active) && fresh(el)) syncField(el);
     restoreFocus(this.root, focus);
     this.hooks.each("updated", changed);
     this.hooks.scan(this.root);

@@ -62,6 +62,15 @@ export class View {
     this.redirects = 0
     this.wasDisconnected = false
     this.mountId = Math.random().toString(36).slice(2)
+    // What the user typed that the server has not seen yet must survive a
+    // patch, focused or not: each input gets a number, each event remembers
+    // the last number it carried, and a reply only resets fields typed in
+    // no later than its event (a diff push: than the last answered one).
+    /** @type {WeakMap<Element, number>} */
+    this.typed = new WeakMap()
+    this.inputs = 0
+    this.answered = 0
+    root.addEventListener("input", e => this.typed.set(/** @type {Element} */ (e.target), ++this.inputs), true)
   }
 
   /**
@@ -77,7 +86,7 @@ export class View {
       return p
     })
     this.setStatus(LOADING_CLASS)
-    chan.on(EV_DIFF, r => this.applyReply(r))
+    chan.on(EV_DIFF, r => this.applyReply(r, null, this.answered))
     chan.on(EV_REDIRECT, r => redirect(r.to, r.flash))
     chan.on(EV_LIVE_PATCH, r => this.history(r.to, r.kind))
     chan.on(EV_LIVE_REDIRECT, r => this.navigate(r.to, r.kind, undefined, r.flash))
@@ -164,11 +173,13 @@ export class View {
     for (let k in payload) if (payload[k] === "" || payload[k] == null) delete payload[k]
     let done = el ? loading(el, type) : () => {}
     let form = type == "submit" ? el : null
+    let seen = this.inputs
     return new Promise((resolve, reject) => {
       /** @type {import("./channel.js").Channel} */ (this.channel).push(event, payload)
         .receive("ok", r => {
           done()
-          this.applyReply(r, form)
+          this.answered = Math.max(this.answered, seen)
+          this.applyReply(r, form, seen)
           resolve(r.r)
         })
         .receive("error", r => { done(); reject(new Error(r && r.reason || "error")) })
@@ -180,12 +191,14 @@ export class View {
    * Applies a patch and what travels with it.
    * @param {{d?: any[], s?: any[][], ev?: [string, any][], title?: string}} r
    * @param {Element | null} [resetForm] a submitted form: its fields, focused or not, follow the server
+   * @param {number} [seen] the last input the server had seen when it rendered this
    */
-  applyReply(r, resetForm) {
-    if (r.d != null || r.s != null) this.patch(r.d || [], r.s || [], resetForm)
+  applyReply(r, resetForm, seen = this.inputs) {
+    let fresh = (/** @type {Element} */ el) => (this.typed.get(el) || 0) <= seen
+    if (r.d != null || r.s != null) this.patch(r.d || [], r.s || [], resetForm, fresh)
     // After a submit, the form shows what the server rendered, even where the
     // patch did not touch it: a chat box the server never gave a value empties.
-    if (resetForm instanceof HTMLFormElement) for (let f of resetForm.elements) syncField(f)
+    if (resetForm instanceof HTMLFormElement) for (let f of resetForm.elements) if (fresh(f)) syncField(f)
     if (r.title != null) document.title = r.title
     for (let [name, payload] of r.ev || []) this.hooks.dispatch(name, payload)
   }
@@ -196,8 +209,9 @@ export class View {
    * @param {any[]} d
    * @param {any[][]} streams
    * @param {Element | null | undefined} resetForm
+   * @param {(el: Element) => boolean} [fresh] whether a field holds nothing the server has not seen
    */
-  patch(d, streams, resetForm) {
+  patch(d, streams, resetForm, fresh = () => true) {
     let active = document.activeElement
     let keep = isField(active) && this.root.contains(active) && !(resetForm && active.form == resetForm)
     let focus = keep ? saveFocus(this.root) : null
@@ -228,7 +242,7 @@ export class View {
       this.join()
       return
     }
-    for (let el of fields) if (!(keep && el == active)) syncField(el)
+    for (let el of fields) if (!(keep && el == active) && fresh(el)) syncField(el)
     restoreFocus(this.root, focus)
     this.hooks.each("updated", changed)
     this.hooks.scan(this.root)

@@ -710,6 +710,25 @@ func (v *View) Sync(ref string) {
 	v.follow()
 }
 
+// SyncUntil syncs the view until cond holds, for changes that reach the
+// view through another goroutine first (a presence diff, a broadcast from
+// another node); the test fails, printing the HTML, if cond does not hold
+// within [Timeout].
+func (v *View) SyncUntil(what string, cond func() bool) {
+	v.t.Helper()
+	deadline := time.Now().Add(Timeout)
+	for {
+		v.Sync("")
+		if cond() {
+			return
+		}
+		if time.Now().After(deadline) {
+			v.t.Fatalf("livetest: %s: not within %s\n%s", what, Timeout, v.pretty())
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
 // HTML returns the view's current HTML (the root's contents).
 func (v *View) HTML() string { return string(v.tree.AppendHTML(nil)) }
 
