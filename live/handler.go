@@ -27,6 +27,12 @@ const (
 	DefaultSessionMaxAge = 24 * time.Hour
 	DefaultParkedViews   = 1000
 	DefaultParkedFor     = 10 * time.Second
+	// DefaultViewMailbox is the capacity of a view's PubSub mailbox. A view
+	// drains its mailbox before every render, so it rarely holds more than
+	// a few messages; one that falls 64 behind is crashed and remounted
+	// (it rereads its state) rather than fed stale messages. Every
+	// connected view allocates its mailbox whole: 32 bytes a slot.
+	DefaultViewMailbox = 64
 )
 
 // Options configures a [Server]. Secret and PubSub are required; the zero
@@ -61,7 +67,8 @@ type Options struct {
 	ParkedViews int
 	ParkedFor   time.Duration
 	// Socket tunes the live socket's limits (its Connect, ID and PubSub
-	// fields are the server's own and are ignored).
+	// fields are the server's own and are ignored). Its MailboxSize is each
+	// view's PubSub mailbox, [DefaultViewMailbox] if zero.
 	Socket channel.SocketOptions[struct{}]
 	// Logger receives view crashes and errors; the default is
 	// [slog.Default].
@@ -143,6 +150,9 @@ func NewServer(opts Options) *Server {
 	srv.parked = newParking(parked, parkedFor)
 
 	so := opts.Socket
+	if so.MailboxSize <= 0 {
+		so.MailboxSize = DefaultViewMailbox
+	}
 	so.PubSub = opts.PubSub
 	so.Logger = srv.logger
 	so.ID = nil

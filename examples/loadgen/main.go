@@ -41,7 +41,7 @@ func main() {
 		pprofDir   = flag.String("pprof", "", "directory to save the server's heap (idle) and CPU (event phase) profiles in")
 		asJSON     = flag.Bool("json", false, "print the results as JSON")
 		deadline   = flag.Duration("deadline", 5*time.Minute, "hard limit on the whole run; the driver and its server exit by then")
-		mailbox    = flag.Int("mailbox", 0, "each view's PubSub mailbox capacity on the server (0: the default, pubsub.DefaultMailboxSize)")
+		mailbox    = flag.Int("mailbox", 0, "each view's PubSub mailbox capacity on the server (0: the default, live.DefaultViewMailbox)")
 		verbose    = flag.Bool("v", false, "log at debug level")
 	)
 	flag.Parse()
