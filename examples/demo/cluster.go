@@ -26,7 +26,7 @@ import (
 
 // The demo runs on several nodes when they share a broker (-pubsub), a
 // signing secret (-secret-file or TEMPLIVE_SECRET) and, on one machine, the
-// feed's SQLite file (-db). See docs/guide-multinode.md.
+// feed's SQLite file (-db). See docs/MULTINODE.md.
 
 // secretEnv names the environment variable that holds the signing secret
 // when -secret-file is not given.
