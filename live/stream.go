@@ -54,6 +54,7 @@ type streamOp struct {
 // A streamer is a stream as the runtime sees it, whatever its item type.
 type streamer interface {
 	streamName() string
+	pending() bool
 	takeOps() (ops []streamOp, limit int)
 }
 
@@ -156,6 +157,19 @@ func (st *Stream[T]) Reset(items ...T) {
 func (st *Stream[T]) SetLimit(n int) { st.limit = n }
 
 func (st *Stream[T]) streamName() string { return st.name }
+
+func (st *Stream[T]) pending() bool { return len(st.ops) > 0 }
+
+// streamsPending reports whether any stream of the view has operations to
+// send.
+func (s *Socket) streamsPending() bool {
+	for _, st := range s.streams {
+		if st.pending() {
+			return true
+		}
+	}
+	return false
+}
 
 // takeOps returns the pending operations and forgets them and the items.
 func (st *Stream[T]) takeOps() ([]streamOp, int) {

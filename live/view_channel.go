@@ -1,6 +1,7 @@
 package live
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -377,6 +378,9 @@ func (vc *viewChannel) rerender(ctx context.Context) (diff.Patch, json.RawMessag
 	if err != nil {
 		return nil, nil, err
 	}
+	if vc.last.same(html) && !vc.s.streamsPending() {
+		return nil, nil, nil // nothing changed: no parse, no diff
+	}
 	tree, err := render.ParseFragment(html)
 	if err != nil {
 		return nil, nil, fmt.Errorf("parse render: %w", err)
@@ -412,6 +416,11 @@ func (l *lastRender) keep(html []byte, tree *render.Node, cut bool) {
 		return
 	}
 	l.html, l.compact = html, nil
+}
+
+// same reports whether html is the last render's HTML.
+func (l *lastRender) same(html []byte) bool {
+	return l.compact == nil && bytes.Equal(l.html, html)
 }
 
 // tree returns the tree of the last render.
