@@ -87,16 +87,17 @@ type Options struct {
 // [Server.Shutdown], which closes every live connection and waits for the
 // views to end.
 type Server struct {
-	opts   Options
-	ps     *pubsub.PubSub
-	signer *Signer
-	logger *slog.Logger
-	layout func(string) templ.Component
-	pages  *http.ServeMux
-	socket *channel.Socket[struct{}]
-	js     http.Handler
-	parked *parking
-	views  sync.Map // view id → *viewChannel, while connected
+	opts    Options
+	ps      *pubsub.PubSub
+	signer  *Signer
+	logger  *slog.Logger
+	layout  func(string) templ.Component
+	pages   *http.ServeMux
+	socket  *channel.Socket[struct{}]
+	js      http.Handler
+	parked  *parking
+	patches *patchCache
+	views   sync.Map // view id → *viewChannel, while connected
 
 	mounts, adoptions atomic.Int64
 }
@@ -123,13 +124,14 @@ func NewServer(opts Options) *Server {
 		panic("live: NewServer needs a PubSub")
 	}
 	srv := &Server{
-		opts:   opts,
-		ps:     opts.PubSub,
-		signer: NewSigner(opts.Secret),
-		logger: opts.Logger,
-		layout: opts.Layout,
-		pages:  http.NewServeMux(),
-		js:     js.Handler(),
+		opts:    opts,
+		ps:      opts.PubSub,
+		signer:  NewSigner(opts.Secret),
+		logger:  opts.Logger,
+		layout:  opts.Layout,
+		pages:   http.NewServeMux(),
+		js:      js.Handler(),
+		patches: newPatchCache(),
 	}
 	if srv.logger == nil {
 		srv.logger = slog.Default()

@@ -337,10 +337,7 @@ func (vc *viewChannel) flush(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		if !patch.Empty() {
-			out.Patch = patch.AppendJSON(nil)
-		}
-		out.Streams = streams
+		out.Patch, out.Streams = patch, streams
 		vc.dirty = false
 	}
 	out.Events = vc.takeEvents()
@@ -371,15 +368,22 @@ func (vc *viewChannel) answerWaiting(out renderReply) {
 	vc.waiting = vc.waiting[:0]
 }
 
-// rerender renders the view and returns the patch from the last tree and
-// the streams' operations.
-func (vc *viewChannel) rerender(ctx context.Context) (diff.Patch, json.RawMessage, error) {
+// rerender renders the view and returns the encoded patch from the last
+// render (nil if nothing changed) and the streams' operations.
+func (vc *viewChannel) rerender(ctx context.Context) (patch, streams json.RawMessage, err error) {
 	html, err := vc.render(ctx)
 	if err != nil {
 		return nil, nil, err
 	}
-	if vc.last.same(html) && !vc.s.streamsPending() {
-		return nil, nil, nil // nothing changed: no parse, no diff
+	shareable := !vc.s.streamsPending() && vc.last.compact == nil
+	if shareable {
+		if vc.last.same(html) {
+			return nil, nil, nil // nothing changed: no parse, no diff
+		}
+		if p, ok := vc.srv.patches.get(vc.last.html, html); ok {
+			vc.last.keep(html, nil, false)
+			return p, nil, nil
+		}
 	}
 	tree, err := render.ParseFragment(html)
 	if err != nil {
@@ -393,7 +397,12 @@ func (vc *viewChannel) rerender(ctx context.Context) (diff.Patch, json.RawMessag
 	if err != nil {
 		return nil, nil, err
 	}
-	patch := diff.Diff(old, tree)
+	if d := diff.Diff(old, tree); !d.Empty() {
+		patch = d.AppendJSON(nil)
+	}
+	if shareable && !cut {
+		vc.srv.patches.put(vc.last.html, html, patch)
+	}
 	vc.last.keep(html, tree, cut)
 	return patch, streams, nil
 }

@@ -649,3 +649,35 @@ func TestACrashedViewLeavesPresence(t *testing.T) {
 		t.Fatalf("still listed after the crash: %v", list.Keys())
 	}
 }
+
+func TestViewsInTheSameStateShareCorrectPatches(t *testing.T) {
+	t.Parallel()
+	srv, ps := newServer(t, live.Options{}, nil)
+	c := livetest.NewClient(t, srv, nil)
+	views := []*livetest.View{c.Live("/counter"), c.Live("/counter"), c.Live("/counter?start=7")}
+	broadcast := func(n int) {
+		t.Helper()
+		if err := ps.Broadcast(t.Context(), "counter", n); err != nil {
+			t.Fatal(err)
+		}
+		for _, v := range views {
+			v.Sync("")
+		}
+	}
+	want := func(counts ...string) {
+		t.Helper()
+		for i, v := range views {
+			if got := v.Text("#count"); got != counts[i] {
+				t.Fatalf("view %d shows %s, want %s", i, got, counts[i])
+			}
+		}
+	}
+	broadcast(5) // two views go 0 → 5 (one patch, shared), one 7 → 12
+	want("5", "5", "12")
+	views[0].Click("#inc")
+	want("6", "5", "12")
+	broadcast(1)
+	want("7", "6", "13")
+	broadcast(-6) // 7 → 1 and 6 → 0: different pairs, different patches
+	want("1", "0", "7")
+}
