@@ -7,6 +7,8 @@ import (
 	"encoding/base64"
 	"net/http"
 	"time"
+
+	"github.com/google/uuid"
 )
 
 // Salts keep tokens signed for one purpose from verifying for another.
@@ -35,11 +37,12 @@ type sessionToken struct {
 }
 
 // newViewID returns a fresh, unguessable view id: the page's root element
-// id and, after "lv:", its channel topic.
+// id and, after "lv:", its channel topic. It is a random (version 4) UUID,
+// in 22 characters of URL-safe base64 rather than 36 of hex: it travels in
+// every frame of the view.
 func newViewID() string {
-	var b [16]byte
-	rand.Read(b[:])
-	return "lv-" + base64.RawURLEncoding.EncodeToString(b[:])
+	id := uuid.New()
+	return "lv-" + base64.RawURLEncoding.EncodeToString(id[:])
 }
 
 // csrfSecret returns the request's CSRF secret, setting a fresh cookie if
