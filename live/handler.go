@@ -1,6 +1,7 @@
 package live
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -99,7 +100,8 @@ type Server struct {
 	patches *patchCache
 	views   sync.Map // view id → *viewChannel, while connected
 
-	mounts, adoptions atomic.Int64
+	mounts, adoptions     atomic.Int64
+	headSeen, headMissing atomic.Bool // the layout renders live.Head; a page without it was reported
 }
 
 // Stats counts mounts, for measuring "mount once".
@@ -117,11 +119,14 @@ func (srv *Server) Stats() Stats {
 	return Stats{Mounts: srv.mounts.Load(), Adoptions: srv.adoptions.Load(), Parked: srv.parked.len()}
 }
 
-// NewServer returns a Server. It panics when Secret is shorter than 32
-// bytes or PubSub is nil: both are programming errors.
+// NewServer returns a Server. It panics when Options.Secret is shorter than
+// 32 bytes or Options.PubSub is nil: both are programming errors.
 func NewServer(opts Options) *Server {
 	if opts.PubSub == nil {
-		panic("live: NewServer needs a PubSub")
+		panic("live: NewServer needs Options.PubSub")
+	}
+	if len(opts.Secret) < 32 {
+		panic(fmt.Sprintf("live: NewServer needs Options.Secret of at least 32 random bytes, got %d", len(opts.Secret)))
 	}
 	srv := &Server{
 		opts:    opts,
@@ -336,10 +341,32 @@ func (srv *Server) servePage(w http.ResponseWriter, r *http.Request, rt *route) 
 		return err
 	})
 	pageCtx := templ.WithChildren(context.WithValue(ctx, socketKey{}, s), root)
+	page, err := render.Component(pageCtx, srv.layout(s.title))
+	if err != nil {
+		srv.logger.Error("live: layout render failed", "route", rt.pattern, "err", err)
+		http.Error(w, "Internal Server Error", http.StatusInternalServerError)
+		return
+	}
+	srv.checkHead(page, rt)
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
-	if err := srv.layout(s.title).Render(pageCtx, w); err != nil {
-		srv.logger.Error("live: layout render failed", "route", rt.pattern, "err", err)
+	w.Write(page)
+}
+
+// checkHead warns, once, when a page the layout rendered lacks the client
+// script: such a page renders but never connects, and nothing else would
+// say why.
+func (srv *Server) checkHead(page []byte, rt *route) {
+	if srv.headSeen.Load() {
+		return
+	}
+	if bytes.Contains(page, []byte(`src="/live/templive.js"`)) {
+		srv.headSeen.Store(true)
+		return
+	}
+	if srv.headMissing.CompareAndSwap(false, true) {
+		srv.logger.Warn("live: the layout renders no client script, so pages never connect: render @live.Head() in its <head>",
+			"route", rt.pattern)
 	}
 }
 

@@ -21,7 +21,7 @@ type View interface {
 	// serve the HTTP GET (s.Connected() is false), then again on the
 	// view's goroutine when the browser joins (s.Connected() is true; this
 	// is where to subscribe to PubSub and track presence). A view adopted
-	// from the GET ("mount once", see [PageOptions.MountOnce]) is mounted
+	// from the GET ("mount once", see [Options.MountOnce]) is mounted
 	// connected on the same instance: s.Adopted() reports it, so an
 	// expensive load can be skipped. An error refuses the page (500 on the
 	// GET) or crashes the view.

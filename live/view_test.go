@@ -681,3 +681,25 @@ func TestViewsInTheSameStateShareCorrectPatches(t *testing.T) {
 	broadcast(-6) // 7 → 1 and 6 → 0: different pairs, different patches
 	want("1", "0", "7")
 }
+
+func TestALayoutWithoutTheClientScriptIsReported(t *testing.T) {
+	t.Parallel()
+	var logs strings.Builder
+	srv, _ := newServer(t, live.Options{
+		Logger: slog.New(slog.NewTextHandler(&logs, nil)),
+		Layout: func(title string) templ.Component {
+			return templ.ComponentFunc(func(ctx context.Context, w io.Writer) error {
+				io.WriteString(w, "<!DOCTYPE html><html><head></head><body>")
+				templ.GetChildren(ctx).Render(ctx, w)
+				_, err := io.WriteString(w, "</body></html>")
+				return err
+			})
+		},
+	}, nil)
+	c := livetest.NewClient(t, srv, nil)
+	c.Get("/counter")
+	c.Get("/counter")
+	if n := strings.Count(logs.String(), "live.Head"); n != 1 {
+		t.Fatalf("warned %d times, want once:\n%s", n, logs.String())
+	}
+}

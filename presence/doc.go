@@ -6,17 +6,17 @@
 //	tracker, err := presence.New(ps, presence.Options[RoomMeta]{})
 //	defer tracker.Close()
 //
-//	// in a view's Mount, when connected, with the view's context:
-//	sub, err := ps.Subscribe("room:42")
-//	ref, err := tracker.Track(ctx, "room:42", userID, RoomMeta{Typing: false})
-//	online, err := tracker.List(ctx, "room:42")
+//	// in a live view's Mount, when connected; the view's context owns the
+//	// entry, which leaves when the view ends:
+//	s.Subscribe("room:42")
+//	ref, err := tracker.Track(s.Context(), "room:42", userID, RoomMeta{Typing: false})
+//	v.online, err = tracker.List(ctx, "room:42")
 //
-//	// on the view's goroutine:
-//	case msg := <-sub.C():
-//		switch diff := msg.Payload.(type) {
-//		case presence.Diff[RoomMeta]:
-//			online.Sync(diff)
-//		}
+//	// in the view's HandleInfo:
+//	switch diff := msg.(type) {
+//	case presence.Diff[RoomMeta]:
+//		v.online.Sync(diff)
+//	}
 //
 // # Entries, keys and metas
 //

@@ -7,9 +7,13 @@
 //	ps.Broadcast(ctx, "posts", PostCreated{Post: post})
 //	ps.Broadcast(ctx, "users:"+userID+":posts", PostCreated{Post: post})
 //
-//	// in a view's Mount, when connected:
+//	// in a live view's Mount, when connected (package live delivers the
+//	// messages to the view's HandleInfo, on its goroutine):
+//	s.Subscribe("posts")
+//
+//	// anywhere else, a subscription read by its owner's goroutine:
 //	sub, err := ps.Subscribe("posts")
-//	// ... then, on the view's goroutine: case m := <-sub.C(): switch m.Payload.(type) { ... }
+//	for m := range sub.C() { switch p := m.Payload.(type) { ... } }
 //
 // # Topics
 //
