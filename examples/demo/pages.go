@@ -16,6 +16,7 @@ import (
 // page is one entry of the home page's index.
 type page struct {
 	Path, Title, About string
+	SignIn             bool // the page needs a signed-in user
 }
 
 // pages lists the demo's pages on the home page.
@@ -24,8 +25,8 @@ var pages = []page{
 	{Path: "/signup", Title: "Sign up", About: "a form validated on every change"},
 	{Path: "/feed", Title: "Feed", About: "posts in SQLite, streamed to every viewer (streams + PubSub)"},
 	{Path: "/lab", Title: "Client lab", About: "debounce, throttle and a client hook"},
-	{Path: "/rooms/1", Title: "Room 1", About: "chat with a live “who is online” list (Presence)"},
-	{Path: "/chat", Title: "Lobby (Channels)", About: "the JS Channels API and Presence helpers against the Phoenix-compatible RoomChannel"},
+	{Path: "/rooms/1", Title: "Room 1", About: "chat with a live “who is online” list (Presence)", SignIn: true},
+	{Path: "/chat", Title: "Lobby (Channels)", About: "the JS Channels API and Presence helpers against the Phoenix-compatible RoomChannel", SignIn: true},
 }
 
 // liveOptions is what the demo's live views need.
