@@ -58,6 +58,12 @@ type Options struct {
 	// SessionMaxAge is how long a served page can still connect (default
 	// 24 h). A browser that joins with an older page reloads it.
 	SessionMaxAge time.Duration
+	// SocketID names the live connections of one user, such as
+	// "user:42", from the session the socket's request carries (the same
+	// cookies as the pages; Session must be set), so that
+	// [Server.Disconnect] can close them all on sign-out. Nil leaves
+	// connections unnamed.
+	SocketID func(Session) string
 	// MountOnce lets a view mounted for a page's GET be adopted by the
 	// browser's join instead of being mounted a second time, when the join
 	// reaches this node within ParkedFor (see [Socket.Adopted]).
@@ -67,9 +73,10 @@ type Options struct {
 	// crawlers and clients without JS never join.
 	ParkedViews int
 	ParkedFor   time.Duration
-	// Socket tunes the live socket's limits (its Connect, ID and PubSub
-	// fields are the server's own and are ignored). Its MailboxSize is each
-	// view's PubSub mailbox, [DefaultViewMailbox] if zero.
+	// Socket tunes the live socket's limits. Its Connect, ID and PubSub
+	// fields are the server's own: NewServer panics if they are set. Its
+	// MailboxSize is each view's PubSub mailbox, [DefaultViewMailbox] if
+	// zero.
 	Socket channel.SocketOptions[struct{}]
 	// Logger receives view crashes and errors; the default is
 	// [slog.Default].
@@ -94,7 +101,7 @@ type Server struct {
 	logger  *slog.Logger
 	layout  func(string) templ.Component
 	pages   *http.ServeMux
-	socket  *channel.Socket[struct{}]
+	socket  *channel.Socket[liveConn]
 	js      http.Handler
 	parked  *parking
 	patches *patchCache
@@ -124,6 +131,9 @@ func (srv *Server) Stats() Stats {
 func NewServer(opts Options) *Server {
 	if opts.PubSub == nil {
 		panic("live: NewServer needs Options.PubSub")
+	}
+	if opts.Socket.Connect != nil || opts.Socket.ID != nil || opts.Socket.PubSub != nil {
+		panic("live: Options.Socket.Connect, ID and PubSub are the server's own; use Options.Session, Options.SocketID and Options.PubSub")
 	}
 	if len(opts.Secret) < 32 {
 		panic(fmt.Sprintf("live: NewServer needs Options.Secret of at least 32 random bytes, got %d", len(opts.Secret)))
@@ -156,24 +166,78 @@ func NewServer(opts Options) *Server {
 	}
 	srv.parked = newParking(parked, parkedFor)
 
-	so := opts.Socket
-	if so.MailboxSize <= 0 {
-		so.MailboxSize = DefaultViewMailbox
-	}
-	so.PubSub = opts.PubSub
-	so.Logger = srv.logger
-	so.ID = nil
-	so.Connect = func(ctx context.Context, info *channel.ConnectInfo) (struct{}, error) {
-		if !srv.validCSRF(info.Params.Get("_csrf_token"), info.Cookies) {
-			return struct{}{}, errors.New("live: missing or invalid CSRF token")
-		}
-		return struct{}{}, nil
-	}
-	srv.socket = channel.NewSocket(so)
-	srv.socket.Channel("lv:*", func(cc *channel.Conn, _ struct{}) channel.Channel {
+	srv.socket = channel.NewSocket(srv.socketOptions(opts.Socket))
+	srv.socket.Channel("lv:*", func(cc *channel.Conn, _ liveConn) channel.Channel {
 		return &viewChannel{srv: srv, cc: cc}
 	})
 	return srv
+}
+
+// liveConn is the state of a connection to the live socket: the socket ID
+// Options.SocketID gave it, if any.
+type liveConn struct {
+	id string
+}
+
+// socketOptions turns the limits of Options.Socket into the options of the
+// live socket, whose Connect checks the CSRF token and names the connection
+// with Options.SocketID.
+func (srv *Server) socketOptions(limits channel.SocketOptions[struct{}]) channel.SocketOptions[liveConn] {
+	mailbox := limits.MailboxSize
+	if mailbox <= 0 {
+		mailbox = DefaultViewMailbox
+	}
+	return channel.SocketOptions[liveConn]{
+		Connect: func(ctx context.Context, info *channel.ConnectInfo) (liveConn, error) {
+			if !srv.validCSRF(info.Params.Get("_csrf_token"), info.Cookies) {
+				return liveConn{}, errors.New("live: missing or invalid CSRF token")
+			}
+			if srv.opts.SocketID == nil || srv.opts.Session == nil {
+				return liveConn{}, nil
+			}
+			// The session of the request that opened the socket: the
+			// same cookies the pages were served with.
+			r := (&http.Request{Header: info.Header, RemoteAddr: info.RemoteAddr}).WithContext(ctx)
+			sess, err := srv.opts.Session(r)
+			if err != nil {
+				return liveConn{}, fmt.Errorf("live: session: %w", err)
+			}
+			return liveConn{id: srv.opts.SocketID(sess)}, nil
+		},
+		ID:              func(c liveConn) string { return c.id },
+		PubSub:          srv.ps,
+		Logger:          srv.logger,
+		CheckOrigin:     limits.CheckOrigin,
+		AllowedOrigins:  limits.AllowedOrigins,
+		MaxChannels:     limits.MaxChannels,
+		ReadLimit:       limits.ReadLimit,
+		IdleTimeout:     limits.IdleTimeout,
+		WriteTimeout:    limits.WriteTimeout,
+		OutboundQueue:   limits.OutboundQueue,
+		ChannelQueue:    limits.ChannelQueue,
+		EventsPerSecond: limits.EventsPerSecond,
+		MailboxSize:     mailbox,
+	}
+}
+
+// Disconnect closes every live connection whose socket ID
+// ([Options.SocketID]) is id, on every node of the PubSub: its views end,
+// and the browser reconnects with the session it has now — use it when a
+// user signs out. It does not wait.
+func (srv *Server) Disconnect(ctx context.Context, id string) error {
+	return srv.socket.Disconnect(ctx, id)
+}
+
+// CheckCSRF reports whether a request carries the CSRF token of the page
+// it comes from, in its _csrf_token form field or X-CSRF-Token header, for
+// plain form posts and fetches outside the live socket ([Socket.CSRFToken]
+// renders the token into a page).
+func (srv *Server) CheckCSRF(r *http.Request) bool {
+	token := r.Header.Get("X-CSRF-Token")
+	if token == "" {
+		token = r.PostFormValue("_csrf_token")
+	}
+	return srv.validCSRF(token, r.Cookies())
 }
 
 // A route is a page registered with [Server.Page].
@@ -279,7 +343,7 @@ type Ping struct {
 // Shutdown closes every live connection, ending their views, and waits for
 // them; parked views are dropped. It is idempotent.
 func (srv *Server) Shutdown(ctx context.Context) error {
-	srv.parked.clear()
+	srv.parked.close()
 	return srv.socket.Shutdown(ctx)
 }
 
@@ -309,6 +373,11 @@ func (srv *Server) servePage(w http.ResponseWriter, r *http.Request, rt *route) 
 		http.Error(w, "Internal Server Error", http.StatusInternalServerError)
 		return
 	}
+	if err := s.checkTargets(); err != nil {
+		srv.logger.Error("live: mount failed", "route", rt.pattern, "err", err)
+		http.Error(w, "Internal Server Error", http.StatusInternalServerError)
+		return
+	}
 	if to := s.leavingTo(); to != "" {
 		srv.setFlashCookie(w, r, s.flash)
 		http.Redirect(w, r, to, http.StatusFound)
@@ -325,9 +394,6 @@ func (srv *Server) servePage(w http.ResponseWriter, r *http.Request, rt *route) 
 		srv.logger.Error("live: session token", "route", rt.pattern, "err", err)
 		http.Error(w, "Internal Server Error", http.StatusInternalServerError)
 		return
-	}
-	if srv.opts.MountOnce {
-		srv.parked.put(s.id, &parkedView{view: view, route: rt, socket: s})
 	}
 
 	root := templ.ComponentFunc(func(ctx context.Context, w io.Writer) error {
@@ -348,6 +414,9 @@ func (srv *Server) servePage(w http.ResponseWriter, r *http.Request, rt *route) 
 		return
 	}
 	srv.checkHead(page, rt)
+	if srv.opts.MountOnce {
+		srv.parked.put(s.id, &parkedView{view: view, route: rt, socket: s})
+	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	w.Write(page)
@@ -382,7 +451,7 @@ func mountView(ctx context.Context, v View, s *Socket, params url.Values) (err e
 		return fmt.Errorf("mount: %w", err)
 	}
 	if ph, ok := v.(ParamsHandler); ok && s.leavingTo() == "" {
-		if err := ph.HandleParams(ctx, s, s.url); err != nil {
+		if err := ph.HandleParams(ctx, s, params); err != nil {
 			return fmt.Errorf("handle params: %w", err)
 		}
 	}
@@ -482,8 +551,9 @@ func defaultLayout(title string) templ.Component {
 	})
 }
 
-// trimOrigin reports whether to is a path on this site (no scheme or host),
-// the only kind of target navigation accepts.
+// localPath reports whether to is a path on this site (no scheme or host),
+// the only kind of target Redirect, PushNavigate and PushPatch accept.
 func localPath(to string) bool {
-	return strings.HasPrefix(to, "/") && !strings.HasPrefix(to, "//")
+	return strings.HasPrefix(to, "/") && !strings.HasPrefix(to, "//") && !strings.HasPrefix(to, "/\\") &&
+		!strings.ContainsAny(to, "\r\n")
 }

@@ -15,15 +15,16 @@ type parkedView struct {
 }
 
 // parking holds parked views: bounded in number (the oldest leave first)
-// and in time (expired ones are dropped lazily), single use. It starts no
-// goroutine: expired views are swept on every put and never returned.
+// and in time, single use. It starts no goroutine: expired views are swept
+// whenever it is used, and never returned.
 type parking struct {
 	max int
 	ttl time.Duration
 
-	mu    sync.Mutex // guards views, order
-	views map[string]*parkedView
-	order []string // ids in the order they were parked; may hold taken ids
+	mu     sync.Mutex // guards views, order, closed
+	views  map[string]*parkedView
+	order  []string // ids in the order they were parked; may hold taken ids
+	closed bool
 }
 
 func newParking(max int, ttl time.Duration) *parking {
@@ -36,6 +37,9 @@ func (p *parking) put(id string, v *parkedView) {
 	v.expires = now.Add(p.ttl)
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	if p.closed {
+		return
+	}
 	p.views[id] = v
 	p.order = append(p.order, id)
 	p.sweepLocked(now)
@@ -44,14 +48,13 @@ func (p *parking) put(id string, v *parkedView) {
 // take returns the view parked under id and forgets it, or nil if there is
 // none or it expired.
 func (p *parking) take(id string) *parkedView {
+	now := time.Now()
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	v, ok := p.views[id]
-	if !ok {
-		return nil
-	}
 	delete(p.views, id)
-	if time.Now().After(v.expires) {
+	p.sweepLocked(now)
+	if !ok || now.After(v.expires) {
 		return nil
 	}
 	return v
@@ -94,12 +97,15 @@ func (p *parking) compactLocked() {
 func (p *parking) len() int {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	p.sweepLocked(time.Now())
 	return len(p.views)
 }
 
-func (p *parking) clear() {
+// close drops every parked view, and put parks none from then on.
+func (p *parking) close() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.views = map[string]*parkedView{}
 	p.order = nil
+	p.closed = true
 }

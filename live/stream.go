@@ -61,8 +61,16 @@ type streamer interface {
 // NewStream returns a stream named name for the view of s. domID gives
 // each item's DOM id, which must be unique in the page (prefix it:
 // "posts-42"). The container is the element with id name.
+// A second NewStream of the same name replaces the first (a view that
+// makes its streams in HandleParams, say).
 func NewStream[T any](s *Socket, name string, domID func(T) string) *Stream[T] {
 	st := &Stream[T]{name: name, domID: domID}
+	for i, old := range s.streams {
+		if old.streamName() == name {
+			s.streams[i] = st
+			return st
+		}
+	}
 	s.streams = append(s.streams, st)
 	return st
 }
@@ -132,8 +140,10 @@ func (st *Stream[T]) Delete(items ...T) {
 	}
 }
 
-// DeleteID removes the item with DOM id id from the browser's list.
+// DeleteID removes the item with DOM id id from the browser's list. An
+// insert of it still pending is dropped: it was never rendered.
 func (st *Stream[T]) DeleteID(id string) {
+	st.ops = slices.DeleteFunc(st.ops, func(op streamOp) bool { return op.kind == 'i' && op.id == id })
 	st.ops = append(st.ops, streamOp{kind: 'd', id: id})
 	for i := range st.items {
 		if st.items[i].ID == id {

@@ -32,11 +32,13 @@ type View interface {
 	Render() templ.Component
 }
 
-// A ParamsHandler is told the page's URL after Mount and after every live
-// patch ([Socket.PushPatch] or a live-patch link), so that the state
-// can follow the URL (a page number, a selected tab).
+// A ParamsHandler is told the page's params after Mount and after every
+// live patch ([Socket.PushPatch] or a live-patch link), so that the state
+// can follow the URL (a page number, a selected tab). params holds the
+// URL's query and the route's wildcards, as Mount's do; the URL itself is
+// [Socket.URL].
 type ParamsHandler interface {
-	HandleParams(ctx context.Context, s *Socket, u *url.URL) error
+	HandleParams(ctx context.Context, s *Socket, params url.Values) error
 }
 
 // An EventHandler handles the events sent by the browser's bindings

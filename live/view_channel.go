@@ -6,7 +6,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net/url"
+	"slices"
 
 	"github.com/templive/templive/diff"
 	"github.com/templive/templive/live/channel"
@@ -24,10 +26,16 @@ type viewChannel struct {
 	s    *Socket
 	last lastRender // what the browser has
 
-	dirty   bool     // a callback ran since the last render
-	waiting []string // refs of events to answer after the next render
-	reply   any      // a hook event's reply, sent with the last ref
-	pings   []string // refs of Pings to answer after the next render
+	dirty   bool      // a callback ran since the last render
+	waiting []waiting // events to answer after the next render
+	pings   []string  // refs of Pings to answer after the next render
+}
+
+// waiting is an event whose reply waits for the next render, and what a
+// hook event's handler replied (see [Socket.Reply]).
+type waiting struct {
+	ref   string
+	reply any
 }
 
 // joinPayload is the payload of a live view's phx_join (docs/PROTOCOL.md).
@@ -55,8 +63,10 @@ type renderReply struct {
 }
 
 // Join verifies the page's session, mounts the view (or adopts the one the
-// GET mounted) and replies with the first render.
-func (vc *viewChannel) Join(ctx context.Context, raw json.RawMessage) (any, error) {
+// GET mounted) and replies with the first render. A join refused or failed
+// after Mount ends the view as Terminate would: its timers stop and it is
+// told why.
+func (vc *viewChannel) Join(ctx context.Context, raw json.RawMessage) (resp any, err error) {
 	var p joinPayload
 	if err := json.Unmarshal(raw, &p); err != nil {
 		return nil, channel.Refuse("invalid join payload")
@@ -75,6 +85,7 @@ func (vc *viewChannel) Join(ctx context.Context, raw json.RawMessage) (any, erro
 	if err != nil || u.Path == "" {
 		return nil, channel.Refuse("invalid url")
 	}
+	u = vc.onSite(u)
 	rt, params, ok := vc.srv.resolve(ctx, u)
 	if !ok {
 		return nil, channel.Refuse("navigate")
@@ -82,24 +93,22 @@ func (vc *viewChannel) Join(ctx context.Context, raw json.RawMessage) (any, erro
 	navigated := rt.pattern != tok.Route
 
 	s := &Socket{srv: vc.srv, id: tok.ID, connected: true, session: tok.Session, url: u, ctx: ctx, cc: vc.cc, mailbox: vc.cc.Mailbox()}
-	s.flash = tok.Flash
-	if navigated {
-		s.flash = nil
-		if p.Flash != "" {
-			if f, err := VerifyToken[map[string]string](vc.srv.signer, saltFlash, p.Flash, flashMaxAge); err == nil {
-				s.flash = f
-			}
-		}
-	}
+	s.flash = vc.joinFlash(tok, p.Flash, navigated)
 	for _, c := range vc.cc.ConnectInfo().Cookies {
 		if c.Name == csrfCookie {
 			s.csrf = vc.srv.csrfToken(c.Value)
 		}
 	}
 	vc.s, vc.rt = s, rt
+	defer func() {
+		if err != nil {
+			vc.end(err)
+		}
+	}()
 
 	if pv := vc.srv.parked.take(tok.ID); pv != nil && !navigated && pv.route == rt {
 		vc.view, s.adopted = pv.view, true
+		s.streams = pv.socket.streams // what the GET's Mount set up renders now
 		vc.srv.adoptions.Add(1)
 	} else {
 		vc.view = rt.newView()
@@ -113,11 +122,17 @@ func (vc *viewChannel) Join(ctx context.Context, raw json.RawMessage) (any, erro
 			return nil, err
 		}
 	}
+	if err := s.checkTargets(); err != nil {
+		return nil, err
+	}
 	if to := s.redirectTo; to != "" {
 		return nil, &channel.JoinError{Response: map[string]string{"reason": "redirect", "to": to, "flash": vc.flashToken()}}
 	}
 	if to := s.navigateTo; to != "" {
 		return nil, &channel.JoinError{Response: map[string]string{"reason": "navigate", "to": to, "flash": vc.flashToken()}}
+	}
+	if err := vc.applyPatchTo(ctx); err != nil {
+		return nil, err
 	}
 
 	html, err := vc.render(ctx)
@@ -141,14 +156,87 @@ func (vc *viewChannel) Join(ctx context.Context, raw json.RawMessage) (any, erro
 		reply.Title = s.title
 		s.titleSet = false
 	}
-	if s.patchTo != "" {
-		vc.cc.Push("live_patch", map[string]string{"to": s.patchTo, "kind": s.patchKind})
-		s.patchTo = ""
-	}
+	// Pushes made during Join follow the join reply.
 	if len(s.events) > 0 {
-		vc.cc.Push("diff", renderReply{Events: vc.takeEvents()})
+		if err := vc.send(vc.cc.Push("diff", renderReply{Events: vc.takeEvents()})); err != nil {
+			return nil, err
+		}
 	}
 	return reply, nil
+}
+
+// onSite returns u with the scheme and host of the page that connected
+// (its Origin, which the socket checked), so that a view never sees a host
+// the client made up in the URL it joined with.
+func (vc *viewChannel) onSite(u *url.URL) *url.URL {
+	origin, err := url.Parse(vc.cc.ConnectInfo().Origin)
+	if err != nil || origin.Host == "" {
+		return u
+	}
+	c := *u
+	c.Scheme, c.Host, c.User = origin.Scheme, origin.Host, nil
+	return &c
+}
+
+// joinFlash returns the flash a join shows: the one a live navigation
+// carried, else, on a join of the page's own route, the page's.
+func (vc *viewChannel) joinFlash(tok sessionToken, carried string, navigated bool) map[string]string {
+	if carried != "" {
+		if f, err := VerifyToken[map[string]string](vc.srv.signer, saltFlash, carried, flashMaxAge); err == nil {
+			return f
+		}
+	}
+	if navigated {
+		return nil
+	}
+	return tok.Flash
+}
+
+// applyPatchTo carries out a PushPatch: it checks the target is this
+// view's route, moves the view there, runs HandleParams, and tells the
+// browser to follow.
+func (vc *viewChannel) applyPatchTo(ctx context.Context) error {
+	s := vc.s
+	to, kind := s.patchTo, s.patchKind
+	if to == "" {
+		return nil
+	}
+	s.patchTo = ""
+	u, err := s.url.Parse(to)
+	if err != nil || !localPath(to) {
+		return fmt.Errorf("live: PushPatch(%q): not a path on this site", to)
+	}
+	rt, params, ok := vc.srv.resolve(ctx, u)
+	if !ok || rt != vc.rt {
+		return fmt.Errorf("live: PushPatch(%q): not this view's route %s; use PushNavigate", to, vc.rt.pattern)
+	}
+	if err := vc.handleParams(ctx, u, params); err != nil {
+		return err
+	}
+	vc.dirty = true
+	return vc.send(vc.cc.Push("live_patch", map[string]string{"to": u.RequestURI(), "kind": kind}))
+}
+
+// end releases a view whose channel will not run: its timers stop and it is
+// told why.
+func (vc *viewChannel) end(reason error) {
+	if vc.s != nil {
+		vc.s.stopTimers()
+	}
+	if t, ok := vc.view.(Terminator); ok {
+		t.Terminate(reason)
+	}
+}
+
+// send returns err unless it only says the connection is gone, which
+// the channel learns about by itself: a push or reply that cannot be
+// encoded must not be dropped silently, or the browser would fall out of
+// step with the tree the server diffs against.
+func (vc *viewChannel) send(err error) error {
+	if err == nil || errors.Is(err, channel.ErrClosed) || errors.Is(err, channel.ErrSlowClient) {
+		return nil
+	}
+	return err
 }
 
 // maxRecoveredForms bounds the forms one join may replay.
@@ -161,7 +249,7 @@ const maxRecoveredForms = 16
 // from the client.
 func (vc *viewChannel) recoverForms(ctx context.Context, forms map[string]string) error {
 	eh, ok := vc.view.(EventHandler)
-	if !ok || len(forms) > maxRecoveredForms {
+	if !ok {
 		return nil
 	}
 	html, err := vc.render(ctx)
@@ -172,7 +260,11 @@ func (vc *viewChannel) recoverForms(ctx context.Context, forms map[string]string
 	if err != nil {
 		return fmt.Errorf("parse render: %w", err)
 	}
-	for id, form := range forms {
+	ids := slices.Sorted(maps.Keys(forms))
+	if len(ids) > maxRecoveredForms {
+		ids = ids[:maxRecoveredForms]
+	}
+	for _, id := range ids {
 		el := findElement(tree, id)
 		if el == nil || el.Data != "form" {
 			continue
@@ -181,7 +273,7 @@ func (vc *viewChannel) recoverForms(ctx context.Context, forms map[string]string
 		if !ok || name == "" {
 			continue
 		}
-		vals, err := url.ParseQuery(form)
+		vals, err := parseValues(forms[id])
 		if err != nil {
 			continue // a form we cannot read is not worth refusing the join
 		}
@@ -227,12 +319,17 @@ func (vc *viewChannel) HandleIn(ctx context.Context, msg channel.Message) (chann
 			return channel.ReplyError(map[string]string{"reason": "view handles no events"}), nil
 		}
 		vc.dirty = true
+		vc.s.hookReply = nil
 		if err := eh.HandleEvent(ctx, vc.s, ev); err != nil {
 			return channel.NoReply, fmt.Errorf("event %q: %w", ev.Name, err)
 		}
-		if ev.Type == EventHook && vc.s.hookReply != nil {
-			vc.reply, vc.s.hookReply = vc.s.hookReply, nil
+		wt := waiting{ref: msg.Ref}
+		if ev.Type == EventHook {
+			wt.reply = vc.s.hookReply
 		}
+		vc.s.hookReply = nil
+		vc.waiting = append(vc.waiting, wt)
+		return channel.NoReply, nil
 	case "live_patch":
 		var p struct {
 			URL string `json:"url"`
@@ -244,18 +341,19 @@ func (vc *viewChannel) HandleIn(ctx context.Context, msg channel.Message) (chann
 		if err != nil {
 			return channel.ReplyError(map[string]string{"reason": "invalid url"}), nil
 		}
-		if rt, _, ok := vc.srv.resolve(ctx, u); !ok || rt != vc.rt {
+		u = vc.onSite(u)
+		rt, params, ok := vc.srv.resolve(ctx, u)
+		if !ok || rt != vc.rt {
 			return channel.ReplyError(map[string]string{"reason": "navigate"}), nil
 		}
 		vc.dirty = true
-		if err := vc.handleParams(ctx, u); err != nil {
+		if err := vc.handleParams(ctx, u, params); err != nil {
 			return channel.NoReply, err
 		}
-	default:
-		return channel.ReplyError(map[string]string{"reason": "unknown event " + msg.Name}), nil
+		vc.waiting = append(vc.waiting, waiting{ref: msg.Ref})
+		return channel.NoReply, nil
 	}
-	vc.waiting = append(vc.waiting, msg.Ref)
-	return channel.NoReply, nil
+	return channel.ReplyError(map[string]string{"reason": "unknown event " + msg.Name}), nil
 }
 
 // HandleInfo hands a PubSub message (or a SendAfter) to the view.
@@ -275,58 +373,63 @@ func (vc *viewChannel) HandleInfo(ctx context.Context, m pubsub.Message) error {
 	return nil
 }
 
-// handleParams moves the view to u and runs its HandleParams.
-func (vc *viewChannel) handleParams(ctx context.Context, u *url.URL) error {
+// handleParams moves the view to u and runs its HandleParams with u's
+// params: its query and the route's wildcards.
+func (vc *viewChannel) handleParams(ctx context.Context, u *url.URL, params url.Values) error {
 	vc.s.url = u
 	ph, ok := vc.view.(ParamsHandler)
 	if !ok {
 		return nil
 	}
-	if err := ph.HandleParams(ctx, vc.s, u); err != nil {
+	if err := ph.HandleParams(ctx, vc.s, params); err != nil {
 		return fmt.Errorf("handle params %s: %w", u, err)
 	}
 	return nil
 }
 
-// drained runs when the queue is empty: once per burst of events and
+// Drained runs when the queue is empty: once per burst of events and
 // messages, carry out navigation, render, diff, and send the patch.
 func (vc *viewChannel) Drained(ctx context.Context) error {
 	if err := vc.flush(ctx); err != nil {
 		return err
 	}
 	for _, ref := range vc.pings {
-		vc.cc.Push("pong", map[string]string{"ref": ref})
+		if err := vc.send(vc.cc.Push("pong", map[string]string{"ref": ref})); err != nil {
+			return err
+		}
 	}
 	vc.pings = vc.pings[:0]
 	return nil
 }
 
 // flush carries out what the callbacks since the last flush asked for.
+// An error crashes the view, which the browser then rejoins: never a
+// patch silently lost.
 func (vc *viewChannel) flush(ctx context.Context) error {
 	s := vc.s
+	if err := s.checkTargets(); err != nil {
+		return err
+	}
 	if to := s.redirectTo; to != "" {
-		vc.cc.Push("redirect", map[string]string{"to": to, "flash": vc.flashToken()})
-		vc.answerWaiting(renderReply{})
-		vc.cc.Close()
 		s.redirectTo = ""
+		if err := vc.send(vc.cc.Push("redirect", map[string]string{"to": to, "flash": vc.flashToken()})); err != nil {
+			return err
+		}
+		if err := vc.answerWaiting(renderReply{}); err != nil {
+			return err
+		}
+		vc.cc.Close()
 		return nil
 	}
 	if to := s.navigateTo; to != "" {
-		vc.cc.Push("live_redirect", map[string]string{"to": to, "kind": s.navKind, "flash": vc.flashToken()})
-		vc.answerWaiting(renderReply{})
 		s.navigateTo = ""
-		return nil
-	}
-	if to := s.patchTo; to != "" {
-		s.patchTo = ""
-		u, err := s.url.Parse(to)
-		if err == nil {
-			vc.cc.Push("live_patch", map[string]string{"to": u.RequestURI(), "kind": s.patchKind})
-			if err := vc.handleParams(ctx, u); err != nil {
-				return err
-			}
+		if err := vc.send(vc.cc.Push("live_redirect", map[string]string{"to": to, "kind": s.navKind, "flash": vc.flashToken()})); err != nil {
+			return err
 		}
-		vc.dirty = true
+		return vc.answerWaiting(renderReply{})
+	}
+	if err := vc.applyPatchTo(ctx); err != nil {
+		return err
 	}
 	if !vc.dirty && len(vc.waiting) == 0 && len(s.events) == 0 && !s.titleSet {
 		return nil
@@ -344,28 +447,30 @@ func (vc *viewChannel) flush(ctx context.Context) error {
 	if s.titleSet {
 		out.Title, s.titleSet = &s.title, false
 	}
-	out.Reply, vc.reply = vc.reply, nil
 	if len(vc.waiting) > 0 {
-		vc.answerWaiting(out)
-		return nil
+		return vc.answerWaiting(out)
 	}
 	if out.Patch != nil || out.Streams != nil || out.Events != nil || out.Title != nil {
-		vc.cc.Push("diff", out)
+		return vc.send(vc.cc.Push("diff", out))
 	}
 	return nil
 }
 
-// answerWaiting replies to every event of the burst; the last reply
-// carries out, so the browser applies the patch as its event completes.
-func (vc *viewChannel) answerWaiting(out renderReply) {
-	for i, ref := range vc.waiting {
+// answerWaiting replies to every event of the burst, each with its own
+// hook reply; the last reply also carries out, so the browser applies the
+// patch as its event completes.
+func (vc *viewChannel) answerWaiting(out renderReply) error {
+	defer func() { vc.waiting = vc.waiting[:0] }()
+	for i, w := range vc.waiting {
+		r := renderReply{Reply: w.reply}
 		if i == len(vc.waiting)-1 {
-			vc.cc.Reply(ref, channel.ReplyOK(out))
-		} else {
-			vc.cc.Reply(ref, channel.ReplyOK(nil))
+			r.Patch, r.Streams, r.Events, r.Title = out.Patch, out.Streams, out.Events, out.Title
+		}
+		if err := vc.send(vc.cc.Reply(w.ref, channel.ReplyOK(r))); err != nil {
+			return err
 		}
 	}
-	vc.waiting = vc.waiting[:0]
+	return nil
 }
 
 // rerender renders the view and returns the encoded patch from the last
@@ -476,16 +581,17 @@ func (vc *viewChannel) flashToken() string {
 	return tok
 }
 
-// Terminate ends the view: timers stop, and the view is told why.
+// Terminate ends the view: timers stop, and the view is told why; a crash
+// reaches it wrapped in [ErrViewCrashed].
 func (vc *viewChannel) Terminate(reason error) {
 	if vc.s != nil {
 		vc.srv.views.CompareAndDelete(vc.s.id, vc)
-		vc.s.stopTimers()
 	}
-	if errors.Is(reason, channel.ErrChannelCrashed) && vc.rt != nil {
-		vc.srv.logger.Error("live: view crashed", "view", vc.rt.pattern, "id", vc.s.id, "err", reason)
+	if errors.Is(reason, channel.ErrChannelCrashed) || errors.Is(reason, channel.ErrMailboxOverflow) {
+		reason = fmt.Errorf("%w: %w", ErrViewCrashed, reason)
+		if vc.rt != nil {
+			vc.srv.logger.Error("live: view crashed", "view", vc.rt.pattern, "id", vc.s.id, "err", reason)
+		}
 	}
-	if t, ok := vc.view.(Terminator); ok {
-		t.Terminate(reason)
-	}
+	vc.end(reason)
 }

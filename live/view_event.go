@@ -82,8 +82,8 @@ func DecodeForm(values url.Values, v any) error {
 		if name == "" {
 			name = strings.ToLower(f.Name)
 		}
-		vals, ok := values[name]
-		if !ok {
+		vals := values[name]
+		if len(vals) == 0 {
 			continue
 		}
 		if err := setField(rv.Field(i), vals); err != nil {
@@ -194,13 +194,23 @@ func decodeEvent(w wireEvent) (Event, error) {
 	if err := json.Unmarshal(w.Values, &enc); err != nil {
 		return Event{}, errors.New("event values must be a url-encoded string")
 	}
-	if strings.Count(enc, "&") >= maxEventValues {
-		return Event{}, fmt.Errorf("event carries more than %d values", maxEventValues)
-	}
-	vals, err := url.ParseQuery(enc)
+	vals, err := parseValues(enc)
 	if err != nil {
-		return Event{}, fmt.Errorf("event values: %w", err)
+		return Event{}, err
 	}
 	ev.Values = vals
 	return ev, nil
+}
+
+// parseValues decodes url-encoded values from the browser, at most
+// maxEventValues of them.
+func parseValues(enc string) (url.Values, error) {
+	if strings.Count(enc, "&") >= maxEventValues {
+		return nil, fmt.Errorf("event carries more than %d values", maxEventValues)
+	}
+	vals, err := url.ParseQuery(enc)
+	if err != nil {
+		return nil, fmt.Errorf("event values: %w", err)
+	}
+	return vals, nil
 }

@@ -2,6 +2,7 @@ package live
 
 import (
 	"context"
+	"fmt"
 	"net/url"
 	"sync"
 	"time"
@@ -51,6 +52,7 @@ type Socket struct {
 	navigateTo string
 	navKind    string
 	redirectTo string
+	external   bool // redirectTo may leave the site
 	hookReply  any
 	streams    []streamer
 
@@ -178,10 +180,40 @@ func (s *Socket) ReplacePatch(to string) { s.patchTo, s.patchKind = to, "replace
 // along.
 func (s *Socket) PushNavigate(to string) { s.navigateTo, s.navKind = to, "push" }
 
-// Redirect makes the browser load to with a full page load, ending the
-// view. The flash goes along. Before the browser connects it answers the
-// GET with 302.
-func (s *Socket) Redirect(to string) { s.redirectTo = to }
+// Redirect makes the browser load to, a path on this site such as
+// "/login", with a full page load, ending the view. The flash goes along.
+// Before the browser connects it answers the GET with 302. A target that
+// is not a path on this site (a URL, "//host") is refused: the view
+// crashes, or the GET fails with 500, and the log says why — so a
+// user-supplied "return_to" can never send the browser elsewhere. Use
+// [Socket.RedirectExternal] to leave the site on purpose.
+func (s *Socket) Redirect(to string) { s.redirectTo, s.external = to, false }
+
+// RedirectExternal is [Socket.Redirect] to an absolute http or https URL
+// of another site.
+func (s *Socket) RedirectExternal(to string) { s.redirectTo, s.external = to, true }
+
+// checkTargets refuses navigation targets that would leave the site
+// without RedirectExternal.
+func (s *Socket) checkTargets() error {
+	if to := s.redirectTo; to != "" {
+		if s.external {
+			u, err := url.Parse(to)
+			if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+				return fmt.Errorf("live: RedirectExternal(%q): not an absolute http(s) URL", to)
+			}
+		} else if !localPath(to) {
+			return fmt.Errorf("live: Redirect(%q): not a path on this site; use RedirectExternal to leave it", to)
+		}
+	}
+	if to := s.navigateTo; to != "" && !localPath(to) {
+		return fmt.Errorf("live: PushNavigate(%q): not a path on this site", to)
+	}
+	if to := s.patchTo; to != "" && !localPath(to) {
+		return fmt.Errorf("live: PushPatch(%q): not a path on this site", to)
+	}
+	return nil
+}
 
 // PutFlash sets a flash message of a kind ("info", "error") shown by the
 // page (see [Socket.Flash]) and carried over a navigation or redirect.

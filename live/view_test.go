@@ -45,8 +45,8 @@ func (c *counter) Mount(ctx context.Context, s *live.Socket, params url.Values) 
 	return nil
 }
 
-func (c *counter) HandleParams(ctx context.Context, s *live.Socket, u *url.URL) error {
-	if v := u.Query().Get("start"); v != "" {
+func (c *counter) HandleParams(ctx context.Context, s *live.Socket, params url.Values) error {
+	if v := params.Get("start"); v != "" {
 		fmt.Sscan(v, &c.n)
 	}
 	return nil

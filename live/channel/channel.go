@@ -73,8 +73,11 @@ type Interceptor interface {
 // which renders once per burst of events: Drained is called on the
 // channel's goroutine whenever it has just handled something (a client
 // event, a PubSub message or a broadcast) and finds nothing else queued,
-// neither client events nor PubSub messages. It is not called after Join
-// alone. A panic or a returned error crashes the channel.
+// neither client events nor PubSub messages. A burst is bounded: Drained
+// is also called after every 64 things handled since its last call, even
+// if more are queued, so that a sustained stream of messages cannot
+// postpone it forever. It is not called after Join alone. A panic or a
+// returned error crashes the channel.
 type Drainer interface {
 	Drained(ctx context.Context) error
 }
@@ -99,8 +102,10 @@ type Drainer interface {
 //   - A panic, or an error returned by a callback, crashes the channel: the
 //     client receives phx_error and rejoins; other channels are unaffected.
 //   - Implement [Drainer] to render once per burst: Drained runs when the
-//     goroutine's queue is momentarily empty.
-//   - [Conn.Close] ends the channel from the server (phx_close).
+//     goroutine's queue is momentarily empty, and at least every 64
+//     things handled.
+//   - [Conn.Close] ends the channel from the server (phx_close); events
+//     and messages still queued are not handled.
 
 // A Message is a message pushed by the client on a joined channel.
 type Message struct {
@@ -360,7 +365,8 @@ func (c *Conn) Unsubscribe(topic string) error {
 
 // Close ends the channel from the server side once the current callback
 // returns: the client receives phx_close and does not rejoin, and
-// [Terminator.Terminate] is called with [ErrClosed]. It does not wait.
+// [Terminator.Terminate] is called with [ErrClosed]. Client events and
+// PubSub messages still queued are dropped, not handled. It does not wait.
 func (c *Conn) Close() {
 	c.requestStop(errServerClose)
 }
@@ -435,6 +441,15 @@ func (c *Conn) join(ctx context.Context, ch Channel, payload json.RawMessage) (r
 	return ch.Join(ctx, payload)
 }
 
+// maxBurst is how many things (client events, PubSub messages,
+// broadcasts) the goroutine handles before it calls [Drainer.Drained]
+// even though more are queued. Without a bound, a channel whose queue
+// never empties — a live view under a steady stream of messages — would
+// never render, and the replies it holds back would pile up without
+// limit. 64 keeps a burst's renders few while bounding the wait of the
+// first event of a burst to 64 handlings.
+const maxBurst = 64
+
 // loop handles one thing at a time until a stop, a leave or a crash, and
 // returns the reason.
 func (c *Conn) loop(ctx context.Context, ch Channel) (reason error) {
@@ -453,13 +468,19 @@ func (c *Conn) loop(ctx context.Context, ch Channel) (reason error) {
 			intercepts[ev] = true
 		}
 	}
+	handled := 0 // since the last Drained
 	for {
+		// A select picks at random among its ready cases, so a stop must
+		// be checked on its own first: after Close, nothing queued may
+		// still be handled.
 		select {
 		case <-c.stop:
-			c.mu.Lock()
-			reason := c.stopReason
-			c.mu.Unlock()
-			return reason
+			return c.stopped()
+		default:
+		}
+		select {
+		case <-c.stop:
+			return c.stopped()
 		case <-c.mailbox.Overflow():
 			return fmt.Errorf("%w (%d dropped)", ErrMailboxOverflow, c.mailbox.Dropped())
 		case in := <-c.in:
@@ -510,7 +531,9 @@ func (c *Conn) loop(ctx context.Context, ch Channel) (reason error) {
 				}
 			}
 		}
-		if dr != nil && len(c.in) == 0 && c.mailbox.Len() == 0 {
+		handled++
+		if dr != nil && (handled >= maxBurst || len(c.in) == 0 && c.mailbox.Len() == 0) {
+			handled = 0
 			if err := dr.Drained(ctx); err != nil {
 				err = fmt.Errorf("%w: %w", ErrChannelCrashed, err)
 				c.logger.Error("channel crashed", "err", err)
@@ -518,6 +541,13 @@ func (c *Conn) loop(ctx context.Context, ch Channel) (reason error) {
 			}
 		}
 	}
+}
+
+// stopped returns the reason the channel was asked to stop.
+func (c *Conn) stopped() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.stopReason
 }
 
 // crashed turns a recovered panic into an error, logging it with the stack.
