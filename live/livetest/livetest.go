@@ -2,6 +2,7 @@ package livetest
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -175,8 +176,9 @@ type View struct {
 	c       *Client
 	t       testing.TB
 	ws      *websocket.Conn
-	frames  chan frame
-	readErr error
+	frames  chan frame    // decoded by readLoop; closed when it returns
+	done    chan struct{} // closed by Close, so that readLoop stops sending
+	readErr error         // why readLoop returned; read after frames is closed
 	wg      sync.WaitGroup
 
 	id, session, csrf string
@@ -253,11 +255,15 @@ func (v *View) connect() error {
 	}
 	v.ws = ws
 	v.frames = make(chan frame, 256)
+	v.done = make(chan struct{})
 	v.wg.Go(v.readLoop)
 	return nil
 }
 
-// readLoop decodes frames until the connection closes.
+// readLoop decodes frames until the connection closes or the view is
+// closed. A view that pushes faster than the test reads fills frames, so
+// the send also waits on done: otherwise Close, which closes the socket
+// and waits for readLoop, would wait forever on a send nobody receives.
 func (v *View) readLoop() {
 	defer close(v.frames)
 	for {
@@ -271,14 +277,25 @@ func (v *View) readLoop() {
 			v.readErr = fmt.Errorf("livetest: malformed frame from server: %s", data)
 			return
 		}
-		v.frames <- frame{f, len(data)}
+		select {
+		case v.frames <- frame{f, len(data)}:
+		case <-v.done:
+			v.readErr = errViewClosed
+			return
+		}
 	}
 }
 
-// Close leaves the view and closes the connection. It is idempotent.
+// errViewClosed is why the reader stopped when the test closed the view.
+var errViewClosed = errors.New("livetest: the view was closed")
+
+// Close leaves the view, closes the connection and waits for the goroutine
+// reading it; frames the test has not handled yet are dropped. It is
+// idempotent; [Client.Live] registers it with t.Cleanup.
 func (v *View) Close() {
 	v.closeOnce.Do(func() {
 		if v.ws != nil {
+			close(v.done)
 			v.ws.WriteMessage(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseNormalClosure, ""))
 			v.ws.Close()
 			v.wg.Wait()
