@@ -5,10 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/templive/templive/pubsub/internal/adaptertest"
 
 	natsgo "github.com/nats-io/nats.go"
 	"go.uber.org/goleak"
@@ -138,8 +139,8 @@ func TestOutage(t *testing.T) {
 			if err := a.Broadcast(t.Context(), "t", "before"); err != nil {
 				t.Fatal(err)
 			}
-			expect(t, subA, "before")
-			expect(t, subB, "before")
+			adaptertest.Expect(t, subA, "before")
+			adaptertest.Expect(t, subB, "before")
 
 			proxy.Cut()
 			// The client notices the cut asynchronously: keep broadcasting
@@ -147,7 +148,7 @@ func TestOutage(t *testing.T) {
 			var failed error
 			for i := range 20 {
 				err := a.Broadcast(t.Context(), "t", fmt.Sprintf("during %d", i))
-				expect(t, subA, fmt.Sprintf("during %d", i)) // local subscribers are still served
+				adaptertest.Expect(t, subA, fmt.Sprintf("during %d", i)) // local subscribers are still served
 				if err != nil {
 					failed = err
 					break
@@ -170,53 +171,9 @@ func TestOutage(t *testing.T) {
 			if err := proxy.Restore(); err != nil {
 				t.Fatal(err)
 			}
-			waitReconnected(t, a, subA, subB)
-			waitReconnected(t, b, subB, subA)
+			adaptertest.WaitReconnected(t, a, subA, subB)
+			adaptertest.WaitReconnected(t, b, subB, subA)
 		})
-	}
-}
-
-// waitReconnected broadcasts probes from one node until one reaches the
-// other, which proves both connections are back and subscribed.
-func waitReconnected(t *testing.T, from *pubsub.PubSub, local, remote *pubsub.Subscription) {
-	t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
-	for i := 0; time.Now().Before(deadline); i++ {
-		from.Broadcast(t.Context(), "t", fmt.Sprintf("probe %s %d", from.Node(), i))
-		drain(local)
-		timeout := time.After(200 * time.Millisecond)
-	wait:
-		for {
-			select {
-			case m := <-remote.C():
-				// Buffered "during" broadcasts may arrive first.
-				if s, _ := m.Payload.(string); strings.HasPrefix(s, "probe "+from.Node()) {
-					drain(remote)
-					return
-				}
-			case <-timeout:
-				break wait
-			}
-		}
-	}
-	t.Fatalf("no probe from %s arrived within 15 s of restoring the connection", from.Node())
-}
-
-func drain(s *pubsub.Subscription) {
-	for s.Mailbox().Len() > 0 {
-		<-s.C()
-	}
-}
-
-func expect(t *testing.T, s *pubsub.Subscription, want any) {
-	t.Helper()
-	select {
-	case m := <-s.C():
-		if m.Payload != want {
-			t.Fatalf("got %#v, want %#v", m.Payload, want)
-		}
-	case <-time.After(5 * time.Second):
-		t.Fatalf("no %#v within 5 s", want)
 	}
 }
 
