@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -192,17 +193,22 @@ func (srv *Server) socketOptions(limits channel.SocketOptions[struct{}]) channel
 			if !srv.validCSRF(info.Params.Get("_csrf_token"), info.Cookies) {
 				return liveConn{}, errors.New("live: missing or invalid CSRF token")
 			}
-			if srv.opts.SocketID == nil || srv.opts.Session == nil {
-				return liveConn{}, nil
+			var c liveConn
+			if srv.opts.SocketID != nil && srv.opts.Session != nil {
+				// The session of the request that opened the socket: the
+				// same cookies the pages were served with.
+				r := (&http.Request{Header: info.Header, RemoteAddr: info.RemoteAddr}).WithContext(ctx)
+				sess, err := srv.opts.Session(r)
+				if err != nil {
+					return liveConn{}, fmt.Errorf("live: session: %w", err)
+				}
+				c.id = srv.opts.SocketID(sess)
 			}
-			// The session of the request that opened the socket: the
-			// same cookies the pages were served with.
-			r := (&http.Request{Header: info.Header, RemoteAddr: info.RemoteAddr}).WithContext(ctx)
-			sess, err := srv.opts.Session(r)
-			if err != nil {
-				return liveConn{}, fmt.Errorf("live: session: %w", err)
-			}
-			return liveConn{id: srv.opts.SocketID(sess)}, nil
+			// Views need the CSRF cookie and the Origin, not the rest of
+			// the request, which every idle connection would keep.
+			info.Header, info.Params = nil, nil
+			info.Cookies = slices.DeleteFunc(info.Cookies, func(c *http.Cookie) bool { return c.Name != csrfCookie })
+			return c, nil
 		},
 		ID:              func(c liveConn) string { return c.id },
 		PubSub:          srv.ps,
