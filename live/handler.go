@@ -107,6 +107,7 @@ type Server struct {
 	parked  *parking
 	patches *patchCache
 	views   sync.Map // view id → *viewChannel, while connected
+	routes  sync.Map // pattern → *route
 
 	mounts, adoptions     atomic.Int64
 	headSeen, headMissing atomic.Bool // the layout renders live.Head; a page without it was reported
@@ -251,6 +252,20 @@ type route struct {
 	pattern string
 	params  []string // names of the pattern's wildcards
 	newView func() View
+	group   string // pages of one group navigate among themselves live
+}
+
+// A PageOption configures a page registered with [Server.Page].
+type PageOption func(*route)
+
+// Group puts a page in a named group, like Phoenix's live_session: a live
+// navigation (live-navigate, [Socket.PushNavigate]) reaches a page of
+// another group only through a full page load, so the new page's GET —
+// with its own session and its Mount's checks — decides. Use a group per
+// authorisation boundary ("admin", "public"). Pages without this option
+// form the group "".
+func Group(name string) PageOption {
+	return func(rt *route) { rt.group = name }
 }
 
 // resolveKey marks a request made only to find which route a URL names.
@@ -268,8 +283,12 @@ var wildcard = regexp.MustCompile(`\{([A-Za-z_][A-Za-z0-9_]*)(?:\.\.\.)?\}`)
 // Page serves the live view made by newView at pattern, a path pattern of
 // [http.ServeMux] without a method ("/rooms/{id}"). Wildcards reach Mount
 // as params, with the query's. Register all pages before serving.
-func (srv *Server) Page(pattern string, newView func() View) {
+func (srv *Server) Page(pattern string, newView func() View, opts ...PageOption) {
 	rt := &route{pattern: pattern, newView: newView}
+	for _, o := range opts {
+		o(rt)
+	}
+	srv.routes.Store(pattern, rt)
 	for _, m := range wildcard.FindAllStringSubmatch(pattern, -1) {
 		rt.params = append(rt.params, m[1])
 	}

@@ -258,3 +258,23 @@ func TestDecodeFormIgnoresEmptyValueLists(t *testing.T) {
 		t.Fatalf("got %v, %+v", err, f)
 	}
 }
+
+func TestLiveNavigationStaysWithinItsGroup(t *testing.T) {
+	t.Parallel()
+	srv := newMisc(t, live.Options{}, nil)
+	srv.Page("/admin", func() live.View { return &misc{} }, live.Group("admin"))
+	c := livetest.NewClient(t, srv, nil)
+	v := c.Live("/misc")
+	v.Event(live.EventClick, "nav", url.Values{"to": {"/misc2"}}) // same group: live
+	if !strings.HasSuffix(v.URL(), "/misc2") {
+		t.Fatalf("at %s", v.URL())
+	}
+	// Into another group, the browser loads the page in full.
+	v.Event(live.EventClick, "nav", url.Values{"to": {"/admin"}})
+	if v.Redirect() != "/admin" {
+		t.Fatalf("a live navigation into another group: redirect %q", v.Redirect())
+	}
+	if p := v.FollowRedirect(); p.Status != http.StatusOK || !p.Live() {
+		t.Fatalf("the full load of /admin: status %d", p.Status)
+	}
+}

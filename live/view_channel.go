@@ -91,6 +91,14 @@ func (vc *viewChannel) Join(ctx context.Context, raw json.RawMessage) (resp any,
 		return nil, channel.Refuse("navigate")
 	}
 	navigated := rt.pattern != tok.Route
+	if navigated {
+		// Live navigation stays within the page's group; the browser loads
+		// a page of another group in full, with its own GET.
+		from, ok := vc.srv.routes.Load(tok.Route)
+		if !ok || from.(*route).group != rt.group {
+			return nil, channel.Refuse("navigate")
+		}
+	}
 
 	s := &Socket{srv: vc.srv, id: tok.ID, connected: true, session: tok.Session, url: u, ctx: ctx, cc: vc.cc, mailbox: vc.cc.Mailbox()}
 	s.flash = vc.joinFlash(tok, p.Flash, navigated)
