@@ -16,6 +16,7 @@ var JOINING = "joining";
 var LEAVING = "leaving";
 var DEFAULT_TIMEOUT = 1e4;
 var HEARTBEAT_MS = 3e4;
+var STABLE_MS = 5e3;
 var RECONNECT_STEPS = [10, 50, 100, 150, 200, 250, 500, 1e3, 2e3, 5e3];
 var REJOIN_STEPS = [1e3, 2e3, 5e3, 1e4];
 var WS_CLOSE_NORMAL = 1e3;
@@ -325,6 +326,8 @@ var Socket = class {
     this.authToken = opts.authToken;
     this.timeout = opts.timeout || DEFAULT_TIMEOUT;
     this.heartbeatIntervalMs = opts.heartbeatIntervalMs || HEARTBEAT_MS;
+    this.stableMs = opts.stableMs || STABLE_MS;
+    this.openedAt = Infinity;
     this.reconnectAfterMs = opts.reconnectAfterMs || backoff(RECONNECT_STEPS);
     this.rejoinAfterMs = opts.rejoinAfterMs || backoff(REJOIN_STEPS);
     this.logger = opts.logger;
@@ -461,7 +464,7 @@ var Socket = class {
   onConnOpen() {
     this.log("transport", "connected to " + this.endPoint);
     this.closeWasClean = false;
-    this.reconnectTimer.reset();
+    this.openedAt = Date.now();
     this.pendingHeartbeatRef = null;
     this.scheduleHeartbeat();
     let buffered = this.sendBuffer;
@@ -496,6 +499,9 @@ var Socket = class {
     clearTimeout(this.heartbeatTimer);
     this.pendingHeartbeatRef = null;
     this.channelsErrored();
+    this.sendBuffer = [];
+    if (Date.now() - this.openedAt >= this.stableMs) this.reconnectTimer.reset();
+    this.openedAt = Infinity;
     if (!this.closeWasClean) this.reconnectTimer.schedule();
     this.fire("close", event);
   }
@@ -681,7 +687,7 @@ function saveFocus(root) {
   let el = document.activeElement;
   if (!isField(el) || !root.contains(el)) return null;
   let sel = selection(el);
-  return { id: el.id, form: el.form ? el.form.id : "", name: el.name, value: el.value, ...sel };
+  return { el, id: el.id, form: el.form ? el.form.id : "", name: el.name, value: el.value, ...sel };
 }
 function selection(el) {
   try {
@@ -696,12 +702,15 @@ function selection(el) {
 }
 function restoreFocus(root, state) {
   if (!state) return;
-  let el = state.id ? document.getElementById(state.id) : null;
-  if (!el && state.name) {
-    el = [...root.querySelectorAll(`[name="${CSS.escape(state.name)}"]`)].find((f) => isField(f) && (f.form ? f.form.id : "") == state.form) || null;
+  let el = state.el;
+  if (!root.contains(el)) {
+    let found = state.id ? [document.getElementById(state.id)] : state.name ? [...root.querySelectorAll(`[name="${CSS.escape(state.name)}"]`)].filter((f) => isField(f) && (f.form ? f.form.id : "") == state.form) : [];
+    el = /** @type {Element} */
+    found.length == 1 && found[0];
+    if (!isField(el) || !root.contains(el)) return;
+    if (!/^(checkbox|radio|file)$/.test(el.type) && el.value != state.value) el.value = state.value;
   }
-  if (!isField(el) || !root.contains(el)) return;
-  if (el.value != state.value) el.value = state.value;
+  if (!isField(el)) return;
   if (document.activeElement != el) el.focus();
   if (state.start != null && "setSelectionRange" in el) {
     try {
@@ -844,7 +853,7 @@ function bind(sink) {
     /** @param {MouseEvent} e */
     (e) => {
       let link = closestWith(e.target, "live-patch") || closestWith(e.target, "live-navigate");
-      if (link instanceof HTMLAnchorElement && e.button == 0 && !(e.metaKey || e.ctrlKey || e.shiftKey || e.altKey)) {
+      if (link instanceof HTMLAnchorElement && e.button == 0 && !(e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) && !e.defaultPrevented && !link.target && !link.hasAttribute("download") && link.origin == location.origin) {
         e.preventDefault();
         return sink.follow(link, link.hasAttribute("live-patch") ? "live-patch" : "live-navigate");
       }
@@ -874,7 +883,9 @@ function bind(sink) {
     if (!el || !rootOf(el)) return;
     let owner = el;
     limited(field, () => {
-      let v = owner == form ? serializeForm(form) : liveValues(owner, new URLSearchParams([[field.name, field.value]])).toString();
+      let pairs = field instanceof HTMLSelectElement ? [...field.selectedOptions].map((o) => [field.name, o.value]) : /^(checkbox|radio)$/.test(field.type) && !/** @type {HTMLInputElement} */
+      field.checked ? [] : [[field.name, field.value]];
+      let v = owner == form ? serializeForm(form) : liveValues(owner, new URLSearchParams(pairs)).toString();
       send(owner, "change", { v, f: field.name });
     });
   });
@@ -925,6 +936,13 @@ function bind(sink) {
 }
 
 // js/src/hooks.js
+function guard(fn) {
+  try {
+    fn();
+  } catch (e) {
+    console.error("templive: hook", e);
+  }
+}
 var Hooks = class {
   /**
    * @param {Record<string, HookDef>} defs
@@ -1001,12 +1019,12 @@ var Hooks = class {
    * @param {any} payload
    */
   dispatch(name, payload) {
-    for (let h of this.handlers.get(name) || []) h.fn.call(h.hook, payload);
+    for (let h of this.handlers.get(name) || []) guard(() => h.fn.call(h.hook, payload));
   }
   /** @param {Hook} hook @param {Callback} cb */
   call(hook, cb) {
     let fn = hook[cb];
-    if (typeof fn == "function") fn.call(hook);
+    if (typeof fn == "function") guard(() => fn.call(hook));
   }
   /** Destroys every hook (the view left). */
   clear() {
@@ -1043,7 +1061,7 @@ function fail(msg) {
 }
 function opaque(n) {
   let v = n instanceof Element ? n.getAttribute("live-update") : null;
-  return v == "ignore" || v == "stream";
+  return v == "ignore" || v == "stream" || n instanceof HTMLTemplateElement;
 }
 function applyOp(root, op, changed) {
   let [code, path, a, b, c] = op;
@@ -1067,6 +1085,8 @@ function applyOp(root, op, changed) {
         target.data = a;
       } else {
         if (!(a >= 0 && b >= 0 && a + b <= target.length)) fail(`splice ${a}+${b} outside a text of ${target.length}`);
+        let d = target.data;
+        for (let i of [a, a + b]) if (/^[\uD800-\uDBFF][\uDC00-\uDFFF]$/.test(d.slice(i - 1, i + 1))) fail(`splice at ${i} inside a character`);
         target.replaceData(a, b, c);
       }
       return changed(target);
@@ -1140,6 +1160,7 @@ function applyStreams(root, ops, changed = () => {
 
 // js/src/view.js
 var MAX_REDIRECTS = 5;
+var MAX_PATCH_FAILS = 3;
 function reload(url) {
   let last = Number(sessionStorage.getItem(RELOAD_KEY)) || 0;
   let wait = last + RELOAD_MIN_MS - Date.now();
@@ -1173,11 +1194,15 @@ var View = class {
     this.typed = /* @__PURE__ */ new WeakMap();
     this.inputs = 0;
     this.answered = 0;
-    root.addEventListener("input", (e) => this.typed.set(
+    this.onInput = (e) => this.typed.set(
       /** @type {Element} */
       e.target,
       ++this.inputs
-    ), true);
+    );
+    root.addEventListener("input", this.onInput, true);
+    this.busy = /* @__PURE__ */ new Set();
+    this.patchFails = 0;
+    this.rejoinTimer = void 0;
   }
   /**
    * @param {string} [url] the page URL to join with (the current one by default)
@@ -1202,8 +1227,26 @@ var View = class {
     }).receive("error", (r) => this.joinFailed(r || {}, url)).receive("timeout", () => this.disconnected());
   }
   leave() {
+    clearTimeout(this.rejoinTimer);
     if (this.channel) this.channel.leave();
     this.channel = null;
+  }
+  /** Leaves for good: hooks destroyed, listener removed. */
+  destroy() {
+    this.leave();
+    this.hooks.clear();
+    this.root.removeEventListener("input", this.onInput, true);
+  }
+  /**
+   * The DOM is no longer what the server diffs against (a patch failed, a reply
+   * was lost): joins again, with form recovery, after a backoff when it keeps
+   * happening, and loads the page in full after MAX_PATCH_FAILS.
+   */
+  rejoin() {
+    this.leave();
+    let n = ++this.patchFails;
+    if (n > MAX_PATCH_FAILS) return reload(location.href);
+    this.rejoinTimer = setTimeout(() => this.join(), n > 1 ? this.live.socket.rejoinAfterMs(n - 1) : 0);
   }
   disconnected() {
     if (this.root.classList.contains(ERROR_CLASS)) return;
@@ -1268,12 +1311,21 @@ var View = class {
     if (!this.channel) return Promise.reject(new Error("view not joined"));
     if (el && el.id) payload.el = el.id;
     for (let k in payload) if (payload[k] === "" || payload[k] == null) delete payload[k];
-    let done = el ? loading(el, type) : () => {
+    let busy = el && { el, type, undo: loading(el, type) };
+    busy && this.busy.add(busy);
+    let done = () => {
+      if (!busy) return;
+      this.busy.delete(busy);
+      busy.undo();
     };
     let form = type == "submit" ? el : null;
     let seen = this.inputs;
     return new Promise((resolve, reject) => {
-      this.channel.push(event, payload).receive("ok", (r) => {
+      let push = (
+        /** @type {import("./channel.js").Channel} */
+        this.channel.push(event, payload, this.live.eventTimeout)
+      );
+      push.receive("ok", (r) => {
         done();
         this.answered = Math.max(this.answered, seen);
         this.applyReply(r, form, seen);
@@ -1283,6 +1335,7 @@ var View = class {
         reject(new Error(r && r.reason || "error"));
       }).receive("timeout", () => {
         done();
+        if (push.sent) this.rejoin();
         reject(new Error("timeout"));
       });
     });
@@ -1317,6 +1370,7 @@ var View = class {
     let changed = [];
     let fields = /* @__PURE__ */ new Set();
     this.hooks.each("beforeUpdate");
+    for (let b of this.busy) b.undo();
     try {
       applyPatch(this.root, d, {
         changed: (node, attr) => {
@@ -1331,10 +1385,11 @@ var View = class {
       applyStreams(this.root, streams, (box) => changed.push(box));
     } catch (e) {
       console.error("templive: patch failed, rejoining", e);
-      this.leave();
-      this.join();
+      this.rejoin();
       return;
     }
+    this.patchFails = 0;
+    for (let b of this.busy) b.el.isConnected ? b.undo = loading(b.el, b.type) : this.busy.delete(b);
     for (let el of fields) if (!(keep && el == active) && fresh(el)) syncField(el);
     restoreFocus(this.root, focus);
     this.hooks.each("updated", changed);
@@ -1347,14 +1402,14 @@ var View = class {
    */
   livePatch(href, kind) {
     this.history(href, kind);
-    this.pushEvent(null, "", { url: href }, EV_LIVE_PATCH).catch(() => {
-    });
+    this.pushEvent(null, "", { url: href }, EV_LIVE_PATCH).catch((e) => e.message == "navigate" && this.navigate(href, "replace"));
   }
   /** @param {string} href @param {"push" | "replace" | null} kind */
   history(href, kind) {
     if (!kind) return;
     let state = { live: this.mountId };
     kind == "replace" ? history.replaceState(state, "", href) : history.pushState(state, "", href);
+    this.live.href = location.href.split("#")[0];
   }
   /**
    * A live-navigate: rejoins the same topic with another URL.
@@ -1364,16 +1419,23 @@ var View = class {
    * @param {string} [flash] carried to the next view's join
    */
   navigate(href, kind, mountId, flash) {
+    let was = this.mountId;
+    this.mountId = mountId || Math.random().toString(36).slice(2);
+    try {
+      this.history(href, kind);
+    } catch {
+      this.mountId = was;
+      return redirect(href, flash);
+    }
     this.leave();
     this.joins = 0;
-    this.mountId = mountId || Math.random().toString(36).slice(2);
-    this.history(href, kind);
     this.join(href, flash);
   }
 };
 
 // js/src/live.js
 var MAX_JOIN_ERRORS = 5;
+var EVENT_TIMEOUT = 3e4;
 var LiveSocket = class {
   /** @param {LiveOptions} [opts] */
   constructor(opts = {}) {
@@ -1383,6 +1445,8 @@ var LiveSocket = class {
     );
     this.hooks = opts.hooks || w.templiveHooks || {};
     this.maxJoinErrors = opts.maxJoinErrors || MAX_JOIN_ERRORS;
+    this.eventTimeout = opts.eventTimeout || EVENT_TIMEOUT;
+    this.href = "";
     let params = opts.params;
     this.socket = new Socket(opts.path || LIVE_PATH, {
       ...opts,
@@ -1409,6 +1473,9 @@ var LiveSocket = class {
         },
         popState: (e) => {
           let view = this.views.values().next().value;
+          let href = location.href.split("#")[0];
+          if (href == this.href) return;
+          this.href = href;
           if (!view || !e.state || !e.state.live) return;
           e.state.live == view.mountId ? view.livePatch(location.href, null) : view.navigate(location.href, null, e.state.live);
         }
@@ -1423,12 +1490,13 @@ var LiveSocket = class {
     }
     let main = this.views.values().next().value;
     if (main) history.replaceState({ ...history.state, live: main.mountId }, "");
+    this.href = location.href.split("#")[0];
     this.socket.connect();
     for (let v of this.views.values()) v.join();
   }
   /** Leaves every view and closes the socket. */
   disconnect() {
-    for (let v of this.views.values()) v.leave();
+    for (let v of this.views.values()) v.destroy();
     this.views.clear();
     this.unbind && this.unbind();
     this.unbind = null;

@@ -85,7 +85,9 @@ export function bind(sink) {
 
   on(document, "click", /** @param {MouseEvent} e */ e => {
     let link = closestWith(e.target, "live-patch") || closestWith(e.target, "live-navigate")
-    if (link instanceof HTMLAnchorElement && e.button == 0 && !(e.metaKey || e.ctrlKey || e.shiftKey || e.altKey)) {
+    // Only same-origin links the browser would open in this tab.
+    if (link instanceof HTMLAnchorElement && e.button == 0 && !(e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) &&
+      !e.defaultPrevented && !link.target && !link.hasAttribute("download") && link.origin == location.origin) {
       e.preventDefault()
       return sink.follow(link, link.hasAttribute("live-patch") ? "live-patch" : "live-navigate")
     }
@@ -112,7 +114,10 @@ export function bind(sink) {
     if (!el || !rootOf(el)) return
     let owner = el
     limited(field, () => {
-      let v = owner == form ? serializeForm(form) : liveValues(owner, new URLSearchParams([[field.name, field.value]])).toString()
+      // A field's own value, as a form would send it: none for an unchecked box.
+      let pairs = field instanceof HTMLSelectElement ? [...field.selectedOptions].map(o => [field.name, o.value])
+        : /^(checkbox|radio)$/.test(field.type) && !(/** @type {HTMLInputElement} */ (field).checked) ? [] : [[field.name, field.value]]
+      let v = owner == form ? serializeForm(form) : liveValues(owner, new URLSearchParams(pairs)).toString()
       send(owner, "change", {v, f: field.name})
     })
   })

@@ -19,6 +19,7 @@ export const LEAVING = "leaving"
 
 export const DEFAULT_TIMEOUT = 10000
 export const HEARTBEAT_MS = 30000
+export const STABLE_MS = 5000
 export const RECONNECT_STEPS = [10, 50, 100, 150, 200, 250, 500, 1000, 2000, 5000]
 export const REJOIN_STEPS = [1000, 2000, 5000, 10000]
 export const WS_CLOSE_NORMAL = 1000

@@ -54,7 +54,7 @@ export function isField(el) {
 }
 
 /**
- * @typedef {{id: string, form: string, name: string, value: string, start: number | null, end: number | null, dir: any}} FocusState
+ * @typedef {{el: Element, id: string, form: string, name: string, value: string, start: number | null, end: number | null, dir: any}} FocusState
  */
 
 /**
@@ -67,7 +67,7 @@ export function saveFocus(root) {
   let el = document.activeElement
   if (!isField(el) || !root.contains(el)) return null
   let sel = selection(el)
-  return {id: el.id, form: el.form ? el.form.id : "", name: el.name, value: el.value, ...sel}
+  return {el, id: el.id, form: el.form ? el.form.id : "", name: el.name, value: el.value, ...sel}
 }
 
 /** @param {HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement} el */
@@ -81,20 +81,24 @@ function selection(el) {
 }
 
 /**
- * Puts the focus, value and selection back on the field matching `state`.
+ * Puts the focus and selection back on the field of `state`. Only when the field
+ * was replaced, its value goes to the one field with its id, or its form's id and
+ * its name.
  * @param {Element} root
  * @param {FocusState | null} state
  */
 export function restoreFocus(root, state) {
   if (!state) return
-  /** @type {Element | null} */
-  let el = state.id ? document.getElementById(state.id) : null
-  if (!el && state.name) {
-    el = [...root.querySelectorAll(`[name="${CSS.escape(state.name)}"]`)]
-      .find(f => isField(f) && (f.form ? f.form.id : "") == state.form) || null
+  let el = state.el
+  if (!root.contains(el)) {
+    let found = state.id ? [document.getElementById(state.id)] : state.name
+      ? [...root.querySelectorAll(`[name="${CSS.escape(state.name)}"]`)].filter(f => isField(f) && (f.form ? f.form.id : "") == state.form)
+      : []
+    el = /** @type {Element} */ (found.length == 1 && found[0])
+    if (!isField(el) || !root.contains(el)) return
+    if (!/^(checkbox|radio|file)$/.test(el.type) && el.value != state.value) el.value = state.value
   }
-  if (!isField(el) || !root.contains(el)) return
-  if (el.value != state.value) el.value = state.value
+  if (!isField(el)) return
   if (document.activeElement != el) el.focus()
   if (state.start != null && "setSelectionRange" in el) {
     try {

@@ -24,6 +24,19 @@ import {HOOK_ATTR} from "./constants.js"
 
 /** @typedef {"mounted" | "beforeUpdate" | "updated" | "destroyed" | "disconnected" | "reconnected"} Callback */
 
+/**
+ * Runs a user callback: its exception is logged, and never stops a patch or
+ * escapes the socket's message handler.
+ * @param {() => void} fn
+ */
+function guard(fn) {
+  try {
+    fn()
+  } catch (e) {
+    console.error("templive: hook", e)
+  }
+}
+
 /** The hooks living in one view's root. */
 export class Hooks {
   /**
@@ -108,13 +121,13 @@ export class Hooks {
    * @param {any} payload
    */
   dispatch(name, payload) {
-    for (let h of this.handlers.get(name) || []) h.fn.call(h.hook, payload)
+    for (let h of this.handlers.get(name) || []) guard(() => h.fn.call(h.hook, payload))
   }
 
   /** @param {Hook} hook @param {Callback} cb */
   call(hook, cb) {
     let fn = hook[cb]
-    if (typeof fn == "function") fn.call(hook)
+    if (typeof fn == "function") guard(() => fn.call(hook))
   }
 
   /** Destroys every hook (the view left). */

@@ -14,11 +14,14 @@ import {View} from "./view.js"
  *   hooks?: Record<string, HookDef>,
  *   path?: string,
  *   maxJoinErrors?: number,
+ *   eventTimeout?: number,
  * }} LiveOptions
  */
 
 /** Joined views that fail this many joins in a row reload the page. */
 const MAX_JOIN_ERRORS = 5
+/** How long an event waits for its reply before the view rejoins (ms). */
+const EVENT_TIMEOUT = 30000
 
 
 /** Connects the live views of a page and routes the document's events to them. */
@@ -28,6 +31,9 @@ export class LiveSocket {
     let w = /** @type {any} */ (globalThis)
     this.hooks = opts.hooks || w.templiveHooks || {}
     this.maxJoinErrors = opts.maxJoinErrors || MAX_JOIN_ERRORS
+    this.eventTimeout = opts.eventTimeout || EVENT_TIMEOUT
+    // The page URL without its hash: a popstate that changes only the hash is no navigation.
+    this.href = ""
     let params = opts.params
     this.socket = new Socket(opts.path || LIVE_PATH, {
       ...opts,
@@ -58,6 +64,9 @@ export class LiveSocket {
         },
         popState: e => {
           let view = this.views.values().next().value
+          let href = location.href.split("#")[0]
+          if (href == this.href) return
+          this.href = href
           if (!view || !e.state || !e.state.live) return
           e.state.live == view.mountId ? view.livePatch(location.href, null) : view.navigate(location.href, null, e.state.live)
         },
@@ -69,13 +78,14 @@ export class LiveSocket {
     // The first view is the page's main view: the one history entries belong to.
     let main = this.views.values().next().value
     if (main) history.replaceState({...history.state, live: main.mountId}, "")
+    this.href = location.href.split("#")[0]
     this.socket.connect()
     for (let v of this.views.values()) v.join()
   }
 
   /** Leaves every view and closes the socket. */
   disconnect() {
-    for (let v of this.views.values()) v.leave()
+    for (let v of this.views.values()) v.destroy()
     this.views.clear()
     this.unbind && this.unbind()
     this.unbind = null

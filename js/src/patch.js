@@ -50,10 +50,14 @@ function fail(msg) {
   throw new PatchError(msg)
 }
 
-/** Children of live-update="ignore" and "stream" elements are not the diff's. @param {Node} n */
+/**
+ * Children of live-update="ignore" and "stream" elements are not the diff's, and a
+ * <template> keeps its children in its content, as diff.Apply knows.
+ * @param {Node} n
+ */
 function opaque(n) {
   let v = n instanceof Element ? n.getAttribute("live-update") : null
-  return v == "ignore" || v == "stream"
+  return v == "ignore" || v == "stream" || n instanceof HTMLTemplateElement
 }
 
 /** @param {Element} root @param {any[]} op @param {Changed} changed */
@@ -81,6 +85,9 @@ function applyOp(root, op, changed) {
       } else {
         // replaceData would clamp a count that runs past the end; diff.Apply refuses it.
         if (!(a >= 0 && b >= 0 && a + b <= target.length)) fail(`splice ${a}+${b} outside a text of ${target.length}`)
+        // Nor does it cut a character in two (a surrogate pair).
+        let d = target.data
+        for (let i of [a, a + b]) if (/^[\uD800-\uDBFF][\uDC00-\uDFFF]$/.test(d.slice(i - 1, i + 1))) fail(`splice at ${i} inside a character`)
         target.replaceData(a, b, c)
       }
       return changed(target)

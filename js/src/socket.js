@@ -3,7 +3,7 @@
 
 import {
   DEFAULT_TIMEOUT, EV_ERROR, EV_HEARTBEAT, HEARTBEAT_MS, JOINED, JOINING,
-  PHOENIX_TOPIC, RECONNECT_STEPS, REJOIN_STEPS, VSN, WS_CLOSE_NORMAL,
+  PHOENIX_TOPIC, RECONNECT_STEPS, REJOIN_STEPS, STABLE_MS, VSN, WS_CLOSE_NORMAL,
 } from "./constants.js"
 import {Timer, backoff} from "./timer.js"
 import {decode, encode} from "./serializer.js"
@@ -18,6 +18,7 @@ import {Channel} from "./channel.js"
  * @property {string} [authToken] sent in the Sec-WebSocket-Protocol header, as Phoenix does
  * @property {number} [timeout] default push timeout in ms
  * @property {number} [heartbeatIntervalMs]
+ * @property {number} [stableMs] how long a connection must have lasted for the reconnect backoff to start over
  * @property {Backoff} [reconnectAfterMs]
  * @property {Backoff} [rejoinAfterMs]
  * @property {(kind: string, msg: string, data?: any) => void} [logger]
@@ -37,6 +38,9 @@ export class Socket {
     this.authToken = opts.authToken
     this.timeout = opts.timeout || DEFAULT_TIMEOUT
     this.heartbeatIntervalMs = opts.heartbeatIntervalMs || HEARTBEAT_MS
+    this.stableMs = opts.stableMs || STABLE_MS
+    /** When the open connection opened, in ms since the epoch. */
+    this.openedAt = Infinity
     this.reconnectAfterMs = opts.reconnectAfterMs || backoff(RECONNECT_STEPS)
     this.rejoinAfterMs = opts.rejoinAfterMs || backoff(REJOIN_STEPS)
     this.logger = opts.logger
@@ -187,7 +191,7 @@ export class Socket {
   onConnOpen() {
     this.log("transport", "connected to " + this.endPoint)
     this.closeWasClean = false
-    this.reconnectTimer.reset()
+    this.openedAt = Date.now()
     this.pendingHeartbeatRef = null
     this.scheduleHeartbeat()
     let buffered = this.sendBuffer
@@ -228,6 +232,12 @@ export class Socket {
     clearTimeout(this.heartbeatTimer)
     this.pendingHeartbeatRef = null
     this.channelsErrored()
+    // Channels rejoin on the next open: what was buffered (their joins) is stale.
+    this.sendBuffer = []
+    // The backoff starts over only after a connection that lasted: a server that
+    // accepts and closes at once is retried ever more slowly.
+    if (Date.now() - this.openedAt >= this.stableMs) this.reconnectTimer.reset()
+    this.openedAt = Infinity
     if (!this.closeWasClean) this.reconnectTimer.schedule()
     this.fire("close", event)
   }

@@ -16,6 +16,8 @@ import {applyStreams} from "./stream.js"
 
 /** Live navigations a mount may chain (each refusing with "navigate") before a full load. */
 const MAX_REDIRECTS = 5
+/** Patches that may fail in a row (each rejoining, with backoff) before a full load. */
+const MAX_PATCH_FAILS = 3
 
 /**
  * Loads `url` for good, but never more often than once per RELOAD_MIN_MS, so a view
@@ -70,7 +72,13 @@ export class View {
     this.typed = new WeakMap()
     this.inputs = 0
     this.answered = 0
-    root.addEventListener("input", e => this.typed.set(/** @type {Element} */ (e.target), ++this.inputs), true)
+    this.onInput = (/** @type {Event} */ e) => this.typed.set(/** @type {Element} */ (e.target), ++this.inputs)
+    root.addEventListener("input", this.onInput, true)
+    /** Elements busy with an event in flight. @type {Set<{el: Element, type: string, undo: () => void}>} */
+    this.busy = new Set()
+    this.patchFails = 0
+    /** @type {ReturnType<typeof setTimeout> | undefined} */
+    this.rejoinTimer = undefined
   }
 
   /**
@@ -101,8 +109,28 @@ export class View {
   }
 
   leave() {
+    clearTimeout(this.rejoinTimer)
     if (this.channel) this.channel.leave()
     this.channel = null
+  }
+
+  /** Leaves for good: hooks destroyed, listener removed. */
+  destroy() {
+    this.leave()
+    this.hooks.clear()
+    this.root.removeEventListener("input", this.onInput, true)
+  }
+
+  /**
+   * The DOM is no longer what the server diffs against (a patch failed, a reply
+   * was lost): joins again, with form recovery, after a backoff when it keeps
+   * happening, and loads the page in full after MAX_PATCH_FAILS.
+   */
+  rejoin() {
+    this.leave()
+    let n = ++this.patchFails
+    if (n > MAX_PATCH_FAILS) return reload(location.href)
+    this.rejoinTimer = setTimeout(() => this.join(), n > 1 ? this.live.socket.rejoinAfterMs(n - 1) : 0)
   }
 
   disconnected() {
@@ -171,11 +199,18 @@ export class View {
     if (!this.channel) return Promise.reject(new Error("view not joined"))
     if (el && el.id) payload.el = el.id
     for (let k in payload) if (payload[k] === "" || payload[k] == null) delete payload[k]
-    let done = el ? loading(el, type) : () => {}
+    let busy = el && {el, type, undo: loading(el, type)}
+    busy && this.busy.add(busy)
+    let done = () => {
+      if (!busy) return
+      this.busy.delete(busy)
+      busy.undo()
+    }
     let form = type == "submit" ? el : null
     let seen = this.inputs
     return new Promise((resolve, reject) => {
-      /** @type {import("./channel.js").Channel} */ (this.channel).push(event, payload)
+      let push = /** @type {import("./channel.js").Channel} */ (this.channel).push(event, payload, this.live.eventTimeout)
+      push
         .receive("ok", r => {
           done()
           this.answered = Math.max(this.answered, seen)
@@ -183,7 +218,12 @@ export class View {
           resolve(r.r)
         })
         .receive("error", r => { done(); reject(new Error(r && r.reason || "error")) })
-        .receive("timeout", () => { done(); reject(new Error("timeout")) })
+        .receive("timeout", () => {
+          // A reply may still come, too late: its patch would be lost. Start over.
+          done()
+          if (push.sent) this.rejoin()
+          reject(new Error("timeout"))
+        })
     })
   }
 
@@ -220,6 +260,8 @@ export class View {
     /** @type {Set<Element>} */
     let fields = new Set()
     this.hooks.each("beforeUpdate")
+    // The server renders no loading state: undo them while its patch applies.
+    for (let b of this.busy) b.undo()
     try {
       applyPatch(this.root, d, {
         changed: (node, attr) => {
@@ -238,10 +280,11 @@ export class View {
     } catch (e) {
       // The DOM is no longer the tree the server diffs against: start over.
       console.error("templive: patch failed, rejoining", e)
-      this.leave()
-      this.join()
+      this.rejoin()
       return
     }
+    this.patchFails = 0
+    for (let b of this.busy) b.el.isConnected ? b.undo = loading(b.el, b.type) : this.busy.delete(b)
     for (let el of fields) if (!(keep && el == active) && fresh(el)) syncField(el)
     restoreFocus(this.root, focus)
     this.hooks.each("updated", changed)
@@ -255,7 +298,8 @@ export class View {
    */
   livePatch(href, kind) {
     this.history(href, kind)
-    this.pushEvent(null, "", {url: href}, EV_LIVE_PATCH).catch(() => {})
+    // A URL of another view: a live navigation (a full load if the server refuses it too).
+    this.pushEvent(null, "", {url: href}, EV_LIVE_PATCH).catch(e => e.message == "navigate" && this.navigate(href, "replace"))
   }
 
   /** @param {string} href @param {"push" | "replace" | null} kind */
@@ -263,6 +307,7 @@ export class View {
     if (!kind) return
     let state = {live: this.mountId}
     kind == "replace" ? history.replaceState(state, "", href) : history.pushState(state, "", href)
+    this.live.href = location.href.split("#")[0]
   }
 
   /**
@@ -273,10 +318,17 @@ export class View {
    * @param {string} [flash] carried to the next view's join
    */
   navigate(href, kind, mountId, flash) {
+    let was = this.mountId
+    this.mountId = mountId || Math.random().toString(36).slice(2)
+    try {
+      // Before leaving: a URL pushState refuses (another origin) is loaded in full.
+      this.history(href, kind)
+    } catch {
+      this.mountId = was
+      return redirect(href, flash)
+    }
     this.leave()
     this.joins = 0
-    this.mountId = mountId || Math.random().toString(36).slice(2)
-    this.history(href, kind)
     this.join(href, flash)
   }
 }
