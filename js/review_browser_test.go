@@ -44,7 +44,7 @@ class FakeWS {
   }
   close() { this.readyState = 3 }
 }
-window.deliver = msg => ws.onmessage({data: JSON.stringify(msg)})
+window.deliver = msg => ws.onmessage && ws.onmessage({data: JSON.stringify(msg)})
 window.reply = (m, status, response) => deliver([m[0], m[1], m[2], "phx_reply", {status, response}])
 window.lastEvent = (ev = "event") => sent.filter(m => m[3] == ev).at(-1)
 window.joins = (id = "lv-1") => sent.filter(m => m[3] == "phx_join" && m[2] == "lv:" + id).length
