@@ -39,11 +39,7 @@ var migrations = []migration{
 // and safe against other processes migrating the same file at the same
 // time: each step re-checks, under the write lock, that it is still missing.
 func migrate(ctx context.Context, db *sql.DB, ms []migration, now func() time.Time) error {
-	if _, err := db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
-		version    INTEGER PRIMARY KEY,
-		name       TEXT NOT NULL,
-		applied_at TEXT NOT NULL
-	)`); err != nil {
+	if err := createMigrationsTable(ctx, db); err != nil {
 		return fmt.Errorf("migrate: create schema_migrations: %w", err)
 	}
 	applied, err := appliedMigrations(ctx, db)
@@ -68,6 +64,31 @@ func migrate(ctx context.Context, db *sql.DB, ms []migration, now func() time.Ti
 		}
 	}
 	return nil
+}
+
+// createMigrationsTable creates the table of applied migrations if it does
+// not exist, in a transaction that takes the write lock when it begins: as
+// a bare statement, a process racing another to create it could read the
+// schema, lose the race for the write lock and fail with SQLITE_BUSY at
+// once, without waiting out the busy timeout.
+func createMigrationsTable(ctx context.Context, db *sql.DB) (err error) {
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			err = errors.Join(err, rollback(tx))
+		}
+	}()
+	if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+		version    INTEGER PRIMARY KEY,
+		name       TEXT NOT NULL,
+		applied_at TEXT NOT NULL
+	)`); err != nil {
+		return err
+	}
+	return tx.Commit()
 }
 
 // appliedMigrations returns the name of each version recorded in db.

@@ -121,7 +121,7 @@ func Open(ctx context.Context, path string, ps *pubsub.PubSub, opts ...Option) (
 	if err != nil {
 		return nil, fmt.Errorf("content: open %s: %w", path, err)
 	}
-	if err := migrate(ctx, db, migrations, o.now); err != nil {
+	if err := migrateRetrying(ctx, db, o); err != nil {
 		return nil, errors.Join(fmt.Errorf("content: open %s: %w", path, err), db.Close())
 	}
 	return &Store{
@@ -131,6 +131,34 @@ func Open(ctx context.Context, path string, ps *pubsub.PubSub, opts ...Option) (
 		logger:  o.logger,
 		writing: make(chan struct{}, 1),
 	}, nil
+}
+
+// migrateRetrying migrates db, trying again for up to the busy timeout when
+// SQLite reports the database busy. Processes that open a new database at
+// once race to switch it to WAL, and SQLite answers the loser with
+// SQLITE_BUSY without waiting out the busy timeout.
+func migrateRetrying(ctx context.Context, db *sql.DB, o options) error {
+	deadline := time.Now().Add(o.busyTimeout)
+	wait := 5 * time.Millisecond
+	for {
+		err := migrate(ctx, db, migrations, o.now)
+		if err == nil || !isBusy(err) || time.Now().After(deadline) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return errors.Join(err, ctx.Err())
+		case <-time.After(wait):
+		}
+		wait = min(2*wait, 100*time.Millisecond)
+	}
+}
+
+// isBusy reports whether err is SQLite's SQLITE_BUSY (code 5, in any of its
+// extended forms).
+func isBusy(err error) bool {
+	var coded interface{ Code() int }
+	return errors.As(err, &coded) && coded.Code()&0xff == 5
 }
 
 // openDB opens and checks a connection pool to the database at path.
