@@ -86,9 +86,10 @@
 // commutative and associative, so deltas that arrive twice, late or out of
 // order do no harm.
 //
-// Every Options.BroadcastPeriod a replica broadcasts the delta of its own
-// changes, if any, with its clock; when nothing changed it still sends an
-// empty heartbeat every MaxSilentPeriods periods. A replica that sees a
+// A replica broadcasts the delta of its own changes, with its clock, as
+// soon as they happen, batching the changes that come within 50 ms of the
+// last delta; when nothing changed it still sends an empty heartbeat every
+// MaxSilentPeriods broadcast periods. A replica that sees a
 // heartbeat whose clock is ahead of what it has merged (a delta was lost:
 // cross-node delivery is at most once) asks the sender for its full state,
 // and a replica that hears from a new peer sends it its own full state at

@@ -167,6 +167,19 @@ func (t *Tracker[M]) receive(sub *pubsub.Subscription, peers map[string]*peer, m
 	p := peers[m.From]
 	if p == nil {
 		p = &peer{node: nodeOf(m.From)}
+		// Node names are unique: a new replica of a known node means the
+		// old one is gone (it crashed and restarted without a word), so
+		// its entries leave now instead of after the down period.
+		for rep, old := range peers {
+			if old.node == p.node {
+				t.mu.Lock()
+				leaves := t.state.setDown(rep, true)
+				t.state.dropReplica(rep)
+				t.pushLocked(nil, leaves)
+				t.mu.Unlock()
+				delete(peers, rep)
+			}
+		}
 		peers[m.From] = p
 		// A new peer knows nothing of us yet: tell it everything now
 		// rather than at our next change.

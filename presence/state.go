@@ -96,8 +96,10 @@ func (c *causalContext) join(o *causalContext, skip string, from map[string]uint
 		}
 		if lo := from[r]; lo > c.vv[r] {
 			if n-lo <= maxCloudFill {
-				for clock := lo + 1; clock <= n; clock++ {
-					c.add(dot{r, clock})
+				// Counted from lo, so that a clock near the top of uint64
+				// cannot wrap the loop around.
+				for i := uint64(1); i <= n-lo; i++ {
+					c.add(dot{r, lo + i})
 				}
 			}
 			continue

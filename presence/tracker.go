@@ -15,9 +15,12 @@ import (
 // Options configures a [Tracker]. The zero value is valid.
 type Options[M any] struct {
 	// Fetch, if set, enriches presences before anyone sees them, like
-	// Phoenix.Presence's fetch/2: it may change the metas of p in place (for
-	// example fill in user names loaded with one query for all of p's keys)
-	// but not add or remove keys or metas. It is called once per List or Get
+	// Phoenix.Presence's fetch/2: it may replace the metas of p (for
+	// example fill in user names loaded with one query for all of p's keys:
+	// p[k].Metas[i].Value = enriched) but not add or remove keys or metas,
+	// and never change what a meta's Value refers to in place — a map or
+	// a pointer in M is shared with the Tracker's state, which other
+	// goroutines read and other nodes are sent. Fetch must not call Close. It is called once per List or Get
 	// with what they return, and for diffs with their joins and leaves
 	// together in one Presences (a key in several of them has all their
 	// metas), so a diff costs one query however many keys it holds.
@@ -416,7 +419,8 @@ func (t *Tracker[M]) fetchList(ctx context.Context, topic string, p Presences[M]
 // and the other nodes are told that this replica's entries are gone, all
 // before Close returns. No diffs are delivered on this node for the entries
 // Close drops. Close is idempotent and always returns nil; it does not close
-// the PubSub, which must outlive the Tracker.
+// the PubSub, which must outlive the Tracker. It waits for the Tracker's
+// goroutines, so Fetch and the PubSub's OnError must not call it.
 func (t *Tracker[M]) Close() error {
 	t.closeOnce.Do(func() {
 		t.mu.Lock()

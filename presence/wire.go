@@ -67,9 +67,18 @@ func encodeState[M any](s *state[M], replica string) *wireState[M] {
 	return w
 }
 
+// maxClock bounds the clocks decodeState accepts.
+const maxClock = 1 << 62
+
 // decodeState rebuilds the state that w describes for replica, checking
 // what a merge relies on.
 func decodeState[M any](w *wireState[M], replica string) (*state[M], error) {
+	// Clocks count the changes of one replica: no honest one comes near
+	// 2^62, and a forged one that high would make every later change of
+	// that replica look already seen.
+	if w.Seen >= maxClock || w.After >= maxClock {
+		return nil, fmt.Errorf("presence: state from %s: clock %d out of range", replica, w.Seen)
+	}
 	s := newDelta[M](replica)
 	if w.Seen > 0 {
 		s.ctx.vv[replica] = w.Seen
