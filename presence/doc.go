@@ -95,7 +95,9 @@
 // and a replica that hears from a new peer sends it its own full state at
 // once, so a node that joins the cluster lists everyone within one
 // round trip. Full states travel in parts of at most 500 entries, so no
-// message grows with the number of presences (brokers limit message sizes),
+// message grows with the number of presences (brokers limit message sizes:
+// 500 metas of 2 KB or more exceed NATS's default 1 MB, so keep metas
+// small — ids and flags, not avatars),
 // and a burst of changes too big for one heartbeat is not sent as a delta:
 // peers see from the heartbeat's clock that they are behind, and ask for
 // the full state. A peer silent for Options.DownPeriod has its entries reported
