@@ -36,6 +36,11 @@ type Options struct {
 	// MaxBackoff caps the wait between reconnection attempts. The default
 	// is 5 s; attempts start at 50 ms and double, with jitter.
 	MaxBackoff time.Duration
+	// HealthCheck is how long the subscription may stay silent before it
+	// is pinged; a ping unanswered for as long again means the connection
+	// is half-open (a dead NAT entry, a vanished host), and it is replaced.
+	// The default is 15 s.
+	HealthCheck time.Duration
 	// Logger receives connection losses and recoveries. The default is
 	// [slog.Default].
 	Logger *slog.Logger
@@ -50,6 +55,7 @@ type Adapter struct {
 	channel    string
 	startWait  time.Duration
 	maxBackoff time.Duration
+	health     time.Duration
 	logger     *slog.Logger
 
 	mu      sync.Mutex // guards sub, started, closed
@@ -70,6 +76,7 @@ func New(opts Options) *Adapter {
 		channel:    opts.Channel,
 		startWait:  opts.StartTimeout,
 		maxBackoff: opts.MaxBackoff,
+		health:     opts.HealthCheck,
 		logger:     opts.Logger,
 	}
 	if a.client == nil {
@@ -90,6 +97,9 @@ func New(opts Options) *Adapter {
 	}
 	if a.startWait <= 0 {
 		a.startWait = 5 * time.Second
+	}
+	if a.health <= 0 {
+		a.health = defaultHealthCheck
 	}
 	if a.maxBackoff <= 0 {
 		a.maxBackoff = 5 * time.Second
@@ -133,23 +143,34 @@ func (a *Adapter) Start(receive func(frame []byte)) error {
 	return nil
 }
 
-// healthCheck is how long the receive loop waits for traffic before it pings
-// the connection to find out whether it is still alive.
-const healthCheck = 15 * time.Second
+// defaultHealthCheck is how long the receive loop waits for traffic before
+// it pings the connection to find out whether it is still alive.
+const defaultHealthCheck = 15 * time.Second
 
 func (a *Adapter) run(sub *goredis.PubSub, receive func(frame []byte)) {
 	backoff := time.Duration(0)
+	pinged := false // a ping is out, and nothing has come back since
 	for {
-		reply, err := sub.ReceiveTimeout(a.ctx, healthCheck)
+		reply, err := sub.ReceiveTimeout(a.ctx, a.health)
 		if a.ctx.Err() != nil {
 			return
 		}
 		if err != nil {
 			var netErr interface{ Timeout() bool }
 			if errors.As(err, &netErr) && netErr.Timeout() {
-				// Idle: a failed ping makes the next receive reconnect.
-				if err := sub.Ping(a.ctx); err == nil {
-					continue
+				if !pinged {
+					// Idle: a failed ping makes the next receive reconnect;
+					// one that is never answered shows on the next timeout.
+					if err := sub.Ping(a.ctx); err == nil {
+						pinged = true
+						continue
+					}
+				} else {
+					err = fmt.Errorf("no answer to a ping within %s: connection half-open", a.health)
+					if sub = a.resubscribe(sub); sub == nil {
+						return
+					}
+					pinged = false
 				}
 			}
 			backoff = a.nextBackoff(backoff)
@@ -161,6 +182,7 @@ func (a *Adapter) run(sub *goredis.PubSub, receive func(frame []byte)) {
 			}
 			continue
 		}
+		pinged = false
 		switch r := reply.(type) {
 		case *goredis.Message:
 			receive([]byte(r.Payload))
@@ -171,6 +193,22 @@ func (a *Adapter) run(sub *goredis.PubSub, receive func(frame []byte)) {
 			backoff = 0
 		}
 	}
+}
+
+// resubscribe replaces a subscription whose connection stopped answering
+// with a new one, on a new connection. It returns nil if the adapter closed
+// meanwhile.
+func (a *Adapter) resubscribe(old *goredis.PubSub) *goredis.PubSub {
+	old.Close()
+	sub := a.client.Subscribe(a.ctx, a.channel) // connects on the next receive
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.closed {
+		sub.Close()
+		return nil
+	}
+	a.sub = sub
+	return sub
 }
 
 func (a *Adapter) nextBackoff(d time.Duration) time.Duration {

@@ -160,3 +160,29 @@ func BenchmarkRemoteDelivery(b *testing.B) {
 		<-sub.C()
 	}
 }
+
+// TestHalfOpenConnection blackholes the subscriber's connection to Redis —
+// nothing is closed, nothing answers, as after a dead NAT entry — and
+// checks that the adapter notices through its health check and subscribes
+// again on a new connection.
+func TestHalfOpenConnection(t *testing.T) {
+	t.Parallel()
+	proxy, err := tcpproxy.Start(addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer proxy.Close()
+	channel := uniqueChannel()
+	a := newNode(t, pubsub.Options{Node: "a", Logger: discard},
+		redis.Options{Addr: proxy.Addr(), Channel: channel, HealthCheck: 100 * time.Millisecond, MaxBackoff: 100 * time.Millisecond})
+	b := newNode(t, pubsub.Options{Node: "b", Logger: discard}, redis.Options{Addr: addr, Channel: channel})
+	subA, _ := a.Subscribe("t")
+	subB, _ := b.Subscribe("t")
+	if err := b.Broadcast(t.Context(), "t", "before"); err != nil {
+		t.Fatal(err)
+	}
+	adaptertest.Expect(t, subA, "before")
+
+	proxy.Blackhole()
+	adaptertest.WaitReconnected(t, b, subB, subA)
+}

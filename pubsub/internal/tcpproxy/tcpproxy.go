@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"sync"
+	"sync/atomic"
 )
 
 // A Proxy forwards every connection accepted on its address to a target.
@@ -19,6 +20,8 @@ type Proxy struct {
 	ln     net.Listener
 	conns  map[net.Conn]struct{}
 	closed bool
+
+	epoch atomic.Int64 // connections of an older epoch are blackholed
 
 	wg sync.WaitGroup
 }
@@ -50,6 +53,12 @@ func (p *Proxy) Cut() {
 	}
 	p.mu.Unlock()
 }
+
+// Blackhole makes every connection open now go silent: what either side
+// sends is read and dropped, and nothing is closed — a half-open link, as a
+// dead NAT entry or a vanished host leaves. New connections are forwarded
+// as usual.
+func (p *Proxy) Blackhole() { p.epoch.Add(1) }
 
 // Restore listens again on the same address.
 func (p *Proxy) Restore() error {
@@ -132,13 +141,31 @@ func (p *Proxy) forward(client net.Conn) {
 			return
 		}
 		defer p.untrack(server)
+		epoch := p.epoch.Load()
 		var wg sync.WaitGroup
 		wg.Go(func() {
-			io.Copy(server, client)
+			p.copy(server, client, epoch)
 			server.Close()
 		})
-		io.Copy(client, server)
+		p.copy(client, server, epoch)
 		client.Close()
 		wg.Wait()
 	})
+}
+
+// copy forwards src to dst until either fails, dropping what arrives once
+// the proxy's epoch has moved past epoch.
+func (p *Proxy) copy(dst io.Writer, src io.Reader, epoch int64) {
+	buf := make([]byte, 32<<10)
+	for {
+		n, err := src.Read(buf)
+		if n > 0 && p.epoch.Load() == epoch {
+			if _, werr := dst.Write(buf[:n]); werr != nil {
+				return
+			}
+		}
+		if err != nil {
+			return
+		}
+	}
 }
