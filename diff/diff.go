@@ -69,7 +69,16 @@ func key(n *render.Node) nodeKey {
 
 // compatible reports whether a can be patched into b rather than replaced.
 func compatible(a, b *render.Node) bool {
-	return a.Type == b.Type && (a.Type != render.ElementNode || a.Data == b.Data && a.Namespace == b.Namespace)
+	return a.Type == b.Type && (a.Type != render.ElementNode ||
+		a.Data == b.Data && a.Namespace == b.Namespace && liveUpdate(a) == liveUpdate(b))
+}
+
+// liveUpdate returns an element's live-update attribute: a client-owned or
+// streamed container only ever matches another of its kind, so one never
+// stands in, by position, for an ordinary element.
+func liveUpdate(n *render.Node) string {
+	v, _ := n.Attr("live-update")
+	return v
 }
 
 func same(a, b *render.Node) bool { return compatible(a, b) && key(a) == key(b) }

@@ -510,9 +510,28 @@ func (vc *viewChannel) rerender(ctx context.Context) (patch, streams json.RawMes
 	if err != nil {
 		return nil, nil, err
 	}
-	if d := diff.Diff(old, tree); !d.Empty() {
-		patch = d.AppendJSON(nil)
+	d := diff.Diff(old, tree)
+	if d.Empty() {
+		vc.last.keep(html, tree, cut)
+		return nil, streams, nil
 	}
+	// The browser will have old with the patch applied: the new render,
+	// unless some markup does not survive being sent as HTML (a form in a
+	// form is dropped when parsed in place). Then the whole content goes,
+	// parsed at the root as a page load parses it, rather than a patch that
+	// would leave the browser with another tree than the server's.
+	n := len(old.Children)
+	if err := diff.Apply(old, d); err != nil || !render.Equal(old, tree) {
+		vc.cc.Logger().Warn("live: a patch cannot carry this render (a form in a form?); the view's content is sent whole", "view", vc.rt.pattern)
+		// The render's own HTML: at the root it parses to the render's tree
+		// by construction, stream items included (their operations go).
+		d = diff.Patch{{Code: diff.OpInsert, Path: []int{0}, Value: string(html)}}
+		if n > 0 {
+			d = append(diff.Patch{{Code: diff.OpRemove, Path: []int{0}, N: n}}, d...)
+		}
+		streams, shareable = nil, false
+	}
+	patch = d.AppendJSON(nil)
 	if shareable && !cut {
 		vc.srv.patches.put(vc.last.html, html, patch)
 	}
