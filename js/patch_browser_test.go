@@ -28,7 +28,7 @@ const patchPage = `<!doctype html>
 function describe(n) {
   if (n.nodeType == 1) {
     // Attribute order counts: diff keeps it, and el.attributes shows it.
-    const attrs = [...n.attributes].map(a => a.name + "=" + JSON.stringify(a.value)).join(" ")
+    const attrs = [...n.attributes].map(a => a.name + (a.namespaceURI ? "@" + a.namespaceURI : "") + "=" + JSON.stringify(a.value)).join(" ")
     return "<" + n.namespaceURI.split("/").pop() + ":" + n.localName + (attrs ? " " + attrs : "") + ">"
   }
   return n.nodeType + ":" + JSON.stringify(n.data)
@@ -103,6 +103,8 @@ var patchCases = []struct{ name, old, new string }{
 	{"a long text spliced", `<p>The counter is at 41 and rising, slowly.</p>`, `<p>The counter is at 42 and rising, slowly.</p>`},
 	{"a splice after astral characters", `<p>😀😀 emoji everywhere and then a 1 at the end</p>`, `<p>😀😀 emoji everywhere and then a 2 at the end</p>`},
 	{"an attribute added before others", `<p title="t" class="c">x</p>`, `<p id="i" title="t" class="c">x</p>`},
+	{"an xlink attribute set on svg", `<svg><use></use></svg>`, `<svg><use xlink:href="#a"></use></svg>`},
+	{"an xlink attribute removed from svg", `<svg><use xlink:href="#a" x="1"></use></svg>`, `<svg><use x="1"></use></svg>`},
 }
 
 // TestApplyPatchMatchesTheBrowser checks the oracle of DESIGN.md in Chromium: for

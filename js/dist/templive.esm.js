@@ -1043,6 +1043,7 @@ var OP_REPLACE = 6;
 var OP_SPLICE = 7;
 var VOID = new Set("area base basefont bgsound br col embed frame hr img input keygen link meta param source track wbr".split(" "));
 var XHTML = "http://www.w3.org/1999/xhtml";
+var NS = { xlink: "http://www.w3.org/1999/xlink", xml: "http://www.w3.org/XML/1998/namespace", xmlns: "http://www.w3.org/2000/xmlns/" };
 var PatchError = class extends Error {
 };
 function applyPatch(root, patch, opts = {}) {
@@ -1093,7 +1094,9 @@ function applyOp(root, op, changed) {
     case OP_SET_ATTR:
     case OP_REMOVE_ATTR:
       if (!(target instanceof Element)) fail("attribute of a non-element");
-      code == OP_SET_ATTR ? target.setAttribute(a, b) : target.removeAttribute(a);
+      let ns = target.namespaceURI != XHTML && NS[a.split(":")[0]];
+      if (ns) code == OP_SET_ATTR ? target.setAttributeNS(ns, a, b) : target.removeAttributeNS(ns, a.split(":").pop() || a);
+      else code == OP_SET_ATTR ? target.setAttribute(a, b) : target.removeAttribute(a);
       return changed(target, a);
     case OP_INSERT:
     case OP_REPLACE: {

@@ -16,6 +16,8 @@ export const OP_SPLICE = 7 // [7, path, offset, count, text]: replace count UTF-
 const VOID = new Set(("area base basefont bgsound br col embed frame hr img input keygen link meta " +
   "param source track wbr").split(" "))
 const XHTML = "http://www.w3.org/1999/xhtml"
+/** @type {Record<string, string>} */
+const NS = {xlink: "http://www.w3.org/1999/xlink", xml: "http://www.w3.org/XML/1998/namespace", xmlns: "http://www.w3.org/2000/xmlns/"}
 
 /**
  * Reports a node the patch touched: the node whose text changed, the element
@@ -94,7 +96,11 @@ function applyOp(root, op, changed) {
     case OP_SET_ATTR:
     case OP_REMOVE_ATTR:
       if (!(target instanceof Element)) fail("attribute of a non-element")
-      code == OP_SET_ATTR ? target.setAttribute(a, b) : target.removeAttribute(a)
+      // On SVG and MathML, xlink:, xml: and xmlns attributes have their
+      // namespace, as the parser gives them (<use xlink:href> needs it).
+      let ns = target.namespaceURI != XHTML && NS[a.split(":")[0]]
+      if (ns) code == OP_SET_ATTR ? target.setAttributeNS(ns, a, b) : target.removeAttributeNS(ns, a.split(":").pop() || a)
+      else code == OP_SET_ATTR ? target.setAttribute(a, b) : target.removeAttribute(a)
       return changed(target, a)
     case OP_INSERT:
     case OP_REPLACE: {
