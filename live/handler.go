@@ -456,6 +456,11 @@ func (srv *Server) checkHead(page []byte, rt *route) {
 	}
 	if bytes.Contains(page, []byte(`src="/live/templive.js"`)) {
 		srv.headSeen.Store(true)
+		if !bytes.HasPrefix(bytes.ToLower(bytes.TrimSpace(page)), []byte("<!doctype html>")) {
+			// In quirks mode the browser parses some markup (a table in a
+			// <p>) unlike the server, and patches would go astray.
+			srv.logger.Warn("live: the layout does not start with <!DOCTYPE html>; browsers then parse in quirks mode, unlike the server", "route", rt.pattern)
+		}
 		return
 	}
 	if srv.headMissing.CompareAndSwap(false, true) {
