@@ -94,10 +94,10 @@
 // cross-node delivery is at most once) asks the sender for its full state,
 // and a replica that hears from a new peer sends it its own full state at
 // once, so a node that joins the cluster lists everyone within one
-// round trip. Full states travel in parts of at most 500 entries, so no
-// message grows with the number of presences (brokers limit message sizes:
-// 500 metas of 2 KB or more exceed NATS's default 1 MB, so keep metas
-// small — ids and flags, not avatars),
+// round trip. Full states travel in parts of at most 500 entries and about
+// 256 KB, so no message grows with the number of presences or the size of
+// their metas (brokers limit message sizes: NATS to 1 MB by default; a
+// single meta too big for any message is not replicated, and logged),
 // and a burst of changes too big for one heartbeat is not sent as a delta:
 // peers see from the heartbeat's clock that they are behind, and ask for
 // the full state. A peer silent for Options.DownPeriod has its entries reported

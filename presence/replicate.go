@@ -126,7 +126,7 @@ func (t *Tracker[M]) heartbeat(sub *pubsub.Subscription, force bool) bool {
 		// A burst too big for one message is not sent: the heartbeat's
 		// clock tells peers they are behind, and they ask for the full
 		// state, which travels in parts.
-		if w := encodeState(d, t.replica); len(w.Entries) <= transferPart && len(w.Dots) <= 20*transferPart {
+		if w := encodeState(d, t.replica); len(w.Entries) <= transferPart && len(w.Dots) <= 20*transferPart && fits(w) {
 			m.State = w
 		}
 	}
@@ -251,15 +251,31 @@ func (t *Tracker[M]) transfer(sub *pubsub.Subscription, rep string) {
 	full := t.state.extract()
 	clock := t.state.clock
 	t.mu.Unlock()
-	for _, part := range parts(full, t.replica, clock, transferPart) {
+	all, skipped := parts(full, t.replica, clock, transferPart)
+	if skipped > 0 {
+		t.log.Error("presence: entries too big to replicate left out of a transfer",
+			slog.Int("entries", skipped), slog.String("replica", t.replica))
+	}
+	for _, part := range all {
 		t.send(sub, rep, message[M]{
 			Kind: kindTransfer, From: t.replica, To: rep, Clock: part.Seen, State: part,
 		})
 	}
 }
 
-// transferPart is the most entries one transfer message carries: about
-// 70 KB of JSON with small metas.
+// fits reports whether the entries of w fit in one replication message.
+func fits[M any](w *wireState[M]) bool {
+	n := 0
+	for _, e := range w.Entries {
+		if n += entryBytes(e); n > maxPartBytes {
+			return false
+		}
+	}
+	return true
+}
+
+// transferPart is the most entries one transfer message carries (about
+// 70 KB of JSON with small metas); maxPartBytes bounds it for large ones.
 const transferPart = 500
 
 // checkPeers reports the entries of peers silent for DownPeriod as leaves,

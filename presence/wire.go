@@ -1,6 +1,7 @@
 package presence
 
 import (
+	"encoding/json"
 	"fmt"
 	"maps"
 	"slices"
@@ -117,34 +118,56 @@ func decodeState[M any](w *wireState[M], replica string) (*state[M], error) {
 }
 
 // parts splits full, the extract of replica's own entries at clock, into
-// states of at most size entries each, so that no message grows with the
-// number of presences (brokers limit message sizes: NATS to 1 MB by
-// default). Each part is authoritative for a range of clocks, so parts
-// merged in order amount to the full state, and a lost part leaves the
-// receiver behind, to ask again, rather than wrong.
-func parts[M any](full *state[M], replica string, clock uint64, size int) []*wireState[M] {
+// states of at most size entries and about maxPartBytes of JSON each, so
+// that no message grows with the number of presences or the size of their
+// metas (brokers limit message sizes: NATS to 1 MB by default). Each part
+// is authoritative for a range of clocks, so parts merged in order amount
+// to the full state, and a lost part leaves the receiver behind, to ask
+// again, rather than wrong. An entry too big for any message is left out
+// and counted in skipped.
+func parts[M any](full *state[M], replica string, clock uint64, size int) (out []*wireState[M], skipped int) {
 	own := full.values[replica]
 	clocks := slices.Sorted(maps.Keys(own))
-	var out []*wireState[M]
 	var after uint64
 	for {
-		n := min(size, len(clocks))
-		seen := clock
-		if n < len(clocks) {
-			seen = clocks[n-1]
+		w := &wireState[M]{After: after}
+		bytes, n := 0, 0
+		for ; n < len(clocks) && n < size; n++ {
+			e := own[clocks[n]]
+			we := wireEntry[M]{Clock: clocks[n], Topic: e.topic, Key: e.key, Ref: e.ref, PrevRef: e.prevRef, Meta: e.meta}
+			b := entryBytes(we)
+			if b > maxPartBytes {
+				skipped++
+				continue
+			}
+			if bytes+b > maxPartBytes && len(w.Entries) > 0 {
+				break
+			}
+			bytes += b
+			w.Entries = append(w.Entries, we)
 		}
-		w := &wireState[M]{Seen: seen, After: after, Entries: make([]wireEntry[M], 0, n)}
-		for _, c := range clocks[:n] {
-			e := own[c]
-			w.Entries = append(w.Entries, wireEntry[M]{
-				Clock: c, Topic: e.topic, Key: e.key, Ref: e.ref, PrevRef: e.prevRef, Meta: e.meta,
-			})
+		w.Seen = clock
+		if n < len(clocks) {
+			w.Seen = clocks[n-1]
 		}
 		out = append(out, w)
 		clocks = clocks[n:]
 		if len(clocks) == 0 {
-			return out
+			return out, skipped
 		}
-		after = seen
+		after = w.Seen
 	}
+}
+
+// maxPartBytes bounds the JSON of the entries of one replication message,
+// well under the smallest broker limit (NATS: 1 MB by default).
+const maxPartBytes = 256 << 10
+
+// entryBytes returns about how many bytes of JSON e takes.
+func entryBytes[M any](e wireEntry[M]) int {
+	b, err := json.Marshal(e)
+	if err != nil {
+		return maxPartBytes + 1 // not sendable: the codec would fail on it too
+	}
+	return len(b)
 }
