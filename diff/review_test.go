@@ -23,3 +23,15 @@ func TestAClientOwnedContainerIsNeverMatchedWithAnOrdinaryElement(t *testing.T) 
 		t.Fatalf("after the patch: %s", old.AppendHTML(nil))
 	}
 }
+
+func TestInsertedHTMLParsesInAnHTMLIntegrationPoint(t *testing.T) {
+	t.Parallel()
+	old, _ := render.ParseFragment([]byte(`<math><annotation-xml encoding="text/html"></annotation-xml></math>`))
+	new, _ := render.ParseFragment([]byte(`<math><annotation-xml encoding="text/html"><button>x</button></annotation-xml></math>`))
+	if err := diff.Apply(old, diff.Diff(old, new)); err != nil {
+		t.Fatal(err)
+	}
+	if !render.Equal(old, new) {
+		t.Fatalf("after the patch:\n%s\nwant:\n%s", old.AppendHTML(nil), new.AppendHTML(nil))
+	}
+}

@@ -17,6 +17,11 @@ func parseSlow(src string, ancestors []*Node) (*Node, error) {
 		var parent *html.Node
 		for _, a := range ancestors {
 			n := &html.Node{Type: html.ElementNode, Data: a.Data, DataAtom: atom.Lookup([]byte(a.Data))}
+			// Attributes matter to the parser: <annotation-xml
+			// encoding="text/html"> is an HTML integration point.
+			for _, at := range a.Attrs {
+				n.Attr = append(n.Attr, html.Attribute{Key: at.Key, Val: at.Val})
+			}
 			switch a.Namespace {
 			case SVG:
 				n.Namespace = "svg"
