@@ -290,3 +290,15 @@ func TestReviewPatchTemplateAndSurrogates(t *testing.T) {
 	}
 	wantJS(t, tab, `document.getElementById("p").textContent`, "aXb")
 }
+
+// What the user typed into a form no event carries (a chat box with only
+// live-submit) survives a crash and rejoin, which replaces the root.
+func TestDraftSurvivesARejoin(t *testing.T) {
+	tab := openFake(t, `<div id="lv-1" data-live-root data-live-session="s"><p id="p">a</p>`+
+		`<form id="chat" live-submit="send"><textarea name="body"></textarea></form><input id="other"></div>`, "")
+	tab.Type(`#chat textarea`, "half a sentence")
+	tab.Focus("#other")
+	tab.Eval(`deliver([joinRef("lv-1"), joinRef("lv-1"), "lv:lv-1", "phx_error", {reason: "channel_crash"}]); true`, nil)
+	tab.Wait(`joins() == 2 && document.querySelector("#lv-1").classList.contains("live-connected")`)
+	wantJS(t, tab, `document.querySelector("#chat textarea").value`, "half a sentence")
+}

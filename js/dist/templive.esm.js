@@ -1234,6 +1234,24 @@ var View = class {
     if (this.channel) this.channel.leave();
     this.channel = null;
   }
+  /**
+   * The fields holding input the server has not seen, as selectors (by id,
+   * or by form id and name) and values.
+   * @returns {[string, string][]}
+   */
+  drafts() {
+    let out = [];
+    for (let el of this.root.querySelectorAll("input, textarea")) {
+      let f = (
+        /** @type {HTMLInputElement} */
+        el
+      );
+      if ((this.typed.get(f) || 0) <= this.answered || /^(file|checkbox|radio)$/.test(f.type)) continue;
+      let sel = f.id ? "#" + CSS.escape(f.id) : f.form && f.form.id && f.name ? `#${CSS.escape(f.form.id)} [name="${CSS.escape(f.name)}"]` : "";
+      if (sel) out.push([sel, f.value]);
+    }
+    return out;
+  }
   /** Leaves for good: hooks destroyed, listener removed. */
   destroy() {
     this.leave();
@@ -1294,8 +1312,16 @@ var View = class {
     let focus = saveFocus(this.root);
     this.hooks.each("beforeUpdate");
     let kept = rejoin ? keepIgnored(this.root) : null;
+    let drafts = rejoin ? this.drafts() : [];
     this.root.innerHTML = r.html;
     kept && kept(this.root);
+    for (let [sel, value] of drafts) {
+      let m = this.root.querySelectorAll(sel);
+      if (m.length == 1) {
+        m[0].value = value;
+        this.typed.set(m[0], ++this.inputs);
+      }
+    }
     restoreFocus(this.root, focus);
     if (r.title != null) document.title = r.title;
     this.setStatus(CONNECTED_CLASS);
