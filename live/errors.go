@@ -1,6 +1,11 @@
 package live
 
-import "errors"
+import (
+	"errors"
+	"strings"
+
+	"github.com/templive/templive/live/channel"
+)
 
 // Errors of live views, sessions and tokens. Compare with [errors.Is]; they
 // may be wrapped with context.
@@ -25,3 +30,19 @@ var (
 	// [Event.Decode].
 	ErrDecode = errors.New("live: cannot decode form")
 )
+
+// crashError is the reason a crashed view's Terminate receives: it matches
+// [ErrViewCrashed] and the channel's error, and says what crashed once.
+type crashError struct {
+	cause error
+}
+
+func (e *crashError) Error() string {
+	var ce *channel.CrashError
+	if errors.As(e.cause, &ce) {
+		return "live: view crashed in " + ce.Op + ": " + ce.Err.Error()
+	}
+	return "live: view crashed: " + strings.TrimPrefix(e.cause.Error(), "channel: ")
+}
+
+func (e *crashError) Unwrap() []error { return []error{ErrViewCrashed, e.cause} }

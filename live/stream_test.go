@@ -154,3 +154,26 @@ func TestAStreamInsertCostsTheItemsHTMLPlusAFewBytes(t *testing.T) {
 		t.Fatalf("a delete cost a %d-byte frame", got)
 	}
 }
+
+func TestInsertingAndDeletingAnItemInOneRenderIsFine(t *testing.T) {
+	t.Parallel()
+	v := livetest.Mount(t, newMisc(t, live.Options{}, nil), "/misc")
+	v.Event(live.EventClick, "insert-delete", nil)
+	if got := strings.Join(v.Texts("#items > li"), ","); got != "a" {
+		t.Fatalf("items %q", got)
+	}
+}
+
+func TestAnAdoptedViewKeepsItsStreams(t *testing.T) {
+	t.Parallel()
+	srv := newMisc(t, live.Options{MountOnce: true}, nil)
+	v := livetest.Mount(t, srv, "/misc")
+	if srv.Stats().Adoptions != 1 {
+		t.Fatal("the view was not adopted")
+	}
+	v.Event(live.EventClick, "insert", nil)
+	v.Event(live.EventClick, "insert", nil)
+	if got := strings.Join(v.Texts("#items > li"), ","); got != "a,1,2" {
+		t.Fatalf("items %q", got)
+	}
+}

@@ -703,3 +703,25 @@ func TestALayoutWithoutTheClientScriptIsReported(t *testing.T) {
 		t.Fatalf("warned %d times, want once:\n%s", n, logs.String())
 	}
 }
+
+func TestAJoinRefusedAfterMountEndsTheView(t *testing.T) {
+	t.Parallel()
+	ended := make(chan error, 1)
+	srv := newMisc(t, live.Options{}, ended)
+	c := livetest.NewClient(t, srv, nil)
+	p := c.Get("/misc?on-join=redirect")
+	if p.Status != http.StatusOK {
+		t.Fatalf("status %d", p.Status)
+	}
+	// The connected Mount redirects: the join is refused, and the view that
+	// was mounted for it (with a timer running) must end.
+	err := c.TryLive("/misc?on-join=redirect")
+	if err == nil || !strings.Contains(err.Error(), "redirect") {
+		t.Fatalf("join: %v", err)
+	}
+	select {
+	case <-ended:
+	case <-time.After(livetest.Timeout):
+		t.Fatal("Terminate was not called for the refused join")
+	}
+}

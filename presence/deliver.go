@@ -39,7 +39,7 @@ func (t *Tracker[M]) fetchDiffs(diffs []Diff[M]) {
 	for _, topic := range topics {
 		all := union(byTopic[topic])
 		if err := t.fetch(t.ctx, topic, all); err != nil {
-			t.log.Error("presence: fetch for a diff failed; delivering it unenriched",
+			t.log.Error("fetch for a diff failed; delivering it unenriched",
 				slog.String("topic", topic), slog.Any("error", err))
 		}
 	}

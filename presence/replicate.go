@@ -83,7 +83,7 @@ func (t *Tracker[M]) replicate(sub *pubsub.Subscription) {
 		case <-sub.Mailbox().Overflow():
 			// Messages were lost: start over from every peer's full state.
 			sub.Mailbox().Resume()
-			t.log.Warn("presence: replication mailbox overflowed; asking peers for their state",
+			t.log.Warn("replication mailbox overflowed; asking peers for their state",
 				slog.String("replica", t.replica))
 			for rep, p := range peers {
 				p.requested = time.Time{}
@@ -145,7 +145,7 @@ func (t *Tracker[M]) send(sub *pubsub.Subscription, to string, m message[M]) {
 		err = t.ps.DirectBroadcast(ctx, nodeOf(to), t.topic, m)
 	}
 	if err != nil {
-		t.log.Error("presence: replication send failed",
+		t.log.Error("replication send failed",
 			slog.String("kind", m.Kind), slog.String("replica", t.replica), slog.Any("error", err))
 	}
 }
@@ -207,7 +207,7 @@ func (t *Tracker[M]) receive(sub *pubsub.Subscription, peers map[string]*peer, m
 	if m.State != nil {
 		remote, err := decodeState(m.State, m.From)
 		if err != nil {
-			t.log.Error("presence: dropping a malformed state", slog.Any("error", err))
+			t.log.Error("dropping a malformed state", slog.Any("error", err))
 			return
 		}
 		if m.Kind == kindTransfer {
@@ -253,7 +253,7 @@ func (t *Tracker[M]) transfer(sub *pubsub.Subscription, rep string) {
 	t.mu.Unlock()
 	all, skipped := parts(full, t.replica, clock, transferPart)
 	if skipped > 0 {
-		t.log.Error("presence: entries too big to replicate left out of a transfer",
+		t.log.Error("entries too big to replicate left out of a transfer",
 			slog.Int("entries", skipped), slog.String("replica", t.replica))
 	}
 	for _, part := range all {
@@ -293,13 +293,13 @@ func (t *Tracker[M]) checkPeers(peers map[string]*peer) {
 			t.state.dropReplica(rep)
 			t.mu.Unlock()
 			delete(peers, rep)
-			t.log.Info("presence: peer gone for good", slog.String("replica", rep))
+			t.log.Info("peer gone for good", slog.String("replica", rep))
 		case silence >= t.downPeriod && !p.down:
 			p.down = true
 			t.mu.Lock()
 			t.pushLocked(nil, t.state.setDown(rep, true))
 			t.mu.Unlock()
-			t.log.Warn("presence: peer down", slog.String("replica", rep), slog.Duration("silence", silence))
+			t.log.Warn("peer down", slog.String("replica", rep), slog.Duration("silence", silence))
 		}
 	}
 }

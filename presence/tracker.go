@@ -168,6 +168,7 @@ func New[M any](ps *pubsub.PubSub, opts Options[M]) (*Tracker[M], error) {
 	if t.log == nil {
 		t.log = slog.Default()
 	}
+	t.log = t.log.With("layer", "presence")
 	if t.now == nil {
 		t.now = time.Now
 	}

@@ -98,6 +98,7 @@ func New(opts Options) (*PubSub, error) {
 	if ps.logger == nil {
 		ps.logger = slog.Default()
 	}
+	ps.logger = ps.logger.With("layer", "pubsub")
 	if ps.adapter != nil {
 		if err := ps.adapter.Start(ps.receive); err != nil {
 			// The PubSub owns the adapter: release what Start may have
@@ -308,7 +309,7 @@ func (ps *PubSub) receive(frame []byte) {
 }
 
 func (ps *PubSub) report(err error) {
-	ps.logger.Warn("pubsub", "node", ps.node, "err", err)
+	ps.logger.Warn("message not delivered", "node", ps.node, "err", err)
 	if ps.onError != nil {
 		ps.onError(err)
 	}

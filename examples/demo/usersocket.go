@@ -55,11 +55,11 @@ type channelOptions struct {
 func newChannels(opts channelOptions) *channels {
 	c := &channels{signer: opts.Signer, rooms: demoRooms(), tracker: opts.Tracker}
 	c.sock = channel.NewSocket(channel.SocketOptions[*UserSocket]{
-		Connect:     c.connect,
-		ID:          (*UserSocket).socketID,
-		PubSub:      opts.PubSub,
-		Logger:      opts.Logger,
-		IdleTimeout: opts.IdleTimeout,
+		Connect: c.connect,
+		ID:      (*UserSocket).socketID,
+		PubSub:  opts.PubSub,
+		Logger:  opts.Logger,
+		Limits:  channel.Limits{IdleTimeout: opts.IdleTimeout},
 	})
 	c.sock.Channel("room:*", func(cc *channel.Conn, u *UserSocket) channel.Channel {
 		return &RoomChannel{cc: cc, user: u, rooms: c.rooms, tracker: c.tracker}

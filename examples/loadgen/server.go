@@ -96,7 +96,7 @@ func newBenchServer(logger *slog.Logger, mailbox int) (*benchServer, error) {
 	secret := make([]byte, 32)
 	rand.Read(secret)
 	lv := live.NewServer(live.Options{Secret: secret, PubSub: ps, Logger: logger,
-		Socket: channel.SocketOptions[struct{}]{MailboxSize: mailbox}})
+		Limits: channel.Limits{MailboxSize: mailbox}})
 	lv.Page("/counter", func() live.View { return &counter{} })
 
 	b := &benchServer{lv: lv, ps: ps, mux: http.NewServeMux()}

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -70,7 +71,7 @@ func TestHandleInReplies(t *testing.T) {
 			case "ok":
 				return ReplyOK(map[string]string{"got": ev.Name}), nil
 			case "error":
-				return ReplyError(map[string]string{"reason": "nope"}), nil
+				return ReplyReason("nope"), nil
 			case "later":
 				mu.Lock()
 				later = append(later, ev.Ref)
@@ -345,7 +346,7 @@ func TestMailboxOverflowCrashesTheChannel(t *testing.T) {
 	t.Cleanup(func() { ps.Close() })
 	blocked, release := make(chan struct{}), make(chan struct{})
 	reasons := make(chan error, 1)
-	s := startSocket(t, SocketOptions[*testUser]{PubSub: ps, MailboxSize: 2}, func(ch *testChannel) {
+	s := startSocket(t, SocketOptions[*testUser]{PubSub: ps, Limits: Limits{MailboxSize: 2}}, func(ch *testChannel) {
 		ch.handleIn = func(context.Context, *Conn, Message) (Reply, error) {
 			close(blocked)
 			<-release
@@ -510,5 +511,99 @@ func TestBinaryBroadcast(t *testing.T) {
 	want, _ := encodeBinary(kindBroadcast, []string{"room:1", "blob"}, []byte{1, 2})
 	if m := c.read(); !m.Binary || string(m.Raw) != string(want) {
 		t.Fatalf("binary broadcast %q, want %q", m.Raw, want)
+	}
+}
+
+// waitQueued waits until n client events wait in cc's queue, so that a
+// test knows they are all queued before it lets the goroutine go on.
+func waitQueued(t *testing.T, cc *Conn, n int) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for len(cc.in) < n {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d events queued, want %d", len(cc.in), n)
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+func TestCloseDropsTheEventsQueuedBehindIt(t *testing.T) {
+	t.Parallel()
+	const queued = 50
+	release := make(chan struct{})
+	clients := make(chan *Conn, 1)
+	var calls atomic.Int32
+	s := startSocket(t, SocketOptions[*testUser]{}, func(ch *testChannel) {
+		clients <- ch.cc
+		ch.handleIn = func(_ context.Context, cc *Conn, ev Message) (Reply, error) {
+			if calls.Add(1) == 1 {
+				<-release
+				cc.Close()
+			}
+			return ReplyOK(nil), nil
+		}
+	})
+	c := s.dial(t, "1")
+	c.join("room:1", "1", nil)
+	cc := waitFor(t, clients, "the channel")
+	c.send("1", "2", "room:1", "close", nil)
+	for range queued {
+		c.send("1", "3", "room:1", "ev", nil)
+	}
+	waitQueued(t, cc, queued)
+	close(release)
+	// The first event's reply, then phx_close; no reply to a queued event.
+	c.expectReply("2")
+	for m := c.read(); m.Event != "phx_close"; m = c.read() {
+		if m.Event == "phx_reply" && m.Ref == "3" {
+			t.Errorf("a queued event was handled after Close: %s", m.Raw)
+		}
+	}
+	waitFor(t, cc.done, "the channel's goroutine")
+	if n := calls.Load(); n != 1 {
+		t.Fatalf("HandleIn ran %d times, want once: events queued behind Close were handled", n)
+	}
+}
+
+func TestDrainedRunsAtLeastEvery64Events(t *testing.T) {
+	t.Parallel()
+	const queued = 200
+	release := make(chan struct{})
+	clients := make(chan *Conn, 1)
+	// A queue that holds the whole burst, so that it never empties before
+	// the last event: only the bound makes Drained run in between.
+	s := startSocket(t, SocketOptions[*testUser]{Limits: Limits{ChannelQueue: 2 * queued}}, nil)
+	s.sock.Channel("burst:*", func(cc *Conn, _ *testUser) Channel {
+		clients <- cc
+		return &drainChannel{cc: cc, release: release}
+	})
+	c := s.dial(t, "1")
+	c.join("burst:1", "1", nil)
+	cc := waitFor(t, clients, "the channel")
+	c.send("1", "2", "burst:1", "wait", nil)
+	for range queued {
+		c.send("1", "3", "burst:1", "ev", nil)
+	}
+	waitQueued(t, cc, queued)
+	close(release)
+	var bursts []int
+	total := 0
+	for total < queued+1 {
+		m := c.read()
+		if m.Event != "drained" {
+			t.Fatalf("want a drained push, got %s", m.Raw)
+		}
+		var p struct{ Handled int }
+		if err := json.Unmarshal(m.Payload, &p); err != nil {
+			t.Fatal(err)
+		}
+		if p.Handled > maxBurst {
+			t.Fatalf("Drained ran after %d events, more than %d", p.Handled, maxBurst)
+		}
+		bursts = append(bursts, p.Handled)
+		total += p.Handled
+	}
+	if len(bursts) < 2 || total != queued+1 {
+		t.Fatalf("Drained ran after bursts of %v events, want several adding up to %d", bursts, queued+1)
 	}
 }

@@ -40,7 +40,7 @@
 // Every connection has one reader and one writer goroutine; all writes go
 // through a bounded queue, and a client too slow to drain it is
 // disconnected (close code 1008). Frame size, channels per connection,
-// queue sizes and timeouts are fields of [SocketOptions]. [Socket.Shutdown]
+// queue sizes and timeouts are fields of [Limits]. [Socket.Shutdown]
 // closes every connection with code 1001 and waits for every goroutine.
 //
 // # Tokens

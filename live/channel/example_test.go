@@ -37,7 +37,7 @@ func (ch *RoomChannel) Join(ctx context.Context, payload json.RawMessage) (any, 
 func (ch *RoomChannel) HandleIn(ctx context.Context, ev channel.Message) (channel.Reply, error) {
 	var msg struct{ Body string }
 	if err := ev.Decode(&msg); err != nil {
-		return channel.ReplyError(map[string]string{"reason": "bad payload"}), nil
+		return channel.ReplyReason("bad payload"), nil
 	}
 	err := ch.cc.Broadcast(ctx, "said", map[string]string{"body": msg.Body, "by": ch.user.ID})
 	return channel.NoReply, err

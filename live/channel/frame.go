@@ -166,7 +166,7 @@ func appendString(b []byte, s string) []byte {
 
 // errFieldTooLong is returned when a binary frame's header field exceeds
 // the 255 bytes its one-byte length allows.
-var errFieldTooLong = errors.New("live: binary frame field longer than 255 bytes")
+var errFieldTooLong = errors.New("channel: binary frame field longer than 255 bytes")
 
 // encodeBinary encodes a server→client binary frame of the given kind:
 // push (join_ref, topic, event), reply (join_ref, ref, topic, status) or
@@ -255,7 +255,7 @@ func marshalPayload(v any) (json.RawMessage, error) {
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
 	if err := enc.Encode(v); err != nil {
-		return nil, fmt.Errorf("live: encode payload: %w", err)
+		return nil, fmt.Errorf("channel: encode payload: %w", err)
 	}
 	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
 }

@@ -54,7 +54,7 @@ func TestEncodeReply(t *testing.T) {
 		want string
 	}{
 		{"An ok reply with a nil response sends an empty object.", ReplyOK(nil), `["1","2","room:1","phx_reply",{"status":"ok","response":{}}]`},
-		{"An error reply carries its response.", ReplyError(map[string]string{"reason": "x"}), `["1","2","room:1","phx_reply",{"status":"error","response":{"reason":"x"}}]`},
+		{"An error reply carries its response.", ReplyReason("x"), `["1","2","room:1","phx_reply",{"status":"error","response":{"reason":"x"}}]`},
 		{"A zero reply is ok.", Reply{}, `["1","2","room:1","phx_reply",{"status":"ok","response":{}}]`},
 	}
 	for _, tt := range tests {

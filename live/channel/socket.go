@@ -16,7 +16,7 @@ import (
 	"github.com/templive/templive/pubsub"
 )
 
-// Defaults of [SocketOptions].
+// Defaults of [Limits].
 const (
 	DefaultMaxChannels   = 100
 	DefaultReadLimit     = 1 << 20
@@ -68,6 +68,14 @@ type SocketOptions[S any] struct {
 	// for any subdomain.
 	AllowedOrigins []string
 
+	// Limits bound what one connection may send, hold and cost.
+	Limits Limits
+}
+
+// Limits bound what one connection may send, hold and cost. The zero
+// value of each field means its default. [live.Options] holds the same
+// struct for the live socket.
+type Limits struct {
 	// MaxChannels is the most channels one connection may join at once
 	// (default 100); one more gets {"reason":"too many channels joined"}.
 	MaxChannels int
@@ -141,10 +149,10 @@ type socketCore struct {
 	routesM sync.RWMutex // guards routes
 	routes  []route
 
-	mu     sync.Mutex // guards conns, closed
-	conns  map[*conn]struct{}
-	closed bool
-	wg     sync.WaitGroup // one per upgraded connection
+	mu      sync.Mutex // guards clients, closed
+	clients map[*client]struct{}
+	closed  bool
+	wg      sync.WaitGroup // one per upgraded connection
 
 	shutdownOnce sync.Once
 	shutdownErr  error
@@ -178,30 +186,32 @@ func match(pattern, topic string) bool {
 
 // NewSocket returns a Socket configured by opts.
 func NewSocket[S any](opts SocketOptions[S]) *Socket[S] {
+	lim := opts.Limits
 	l := limits{
-		maxChannels:   orDefault(opts.MaxChannels, DefaultMaxChannels),
-		readLimit:     orDefault(opts.ReadLimit, DefaultReadLimit),
-		idleTimeout:   orDefault(opts.IdleTimeout, DefaultIdleTimeout),
-		writeTimeout:  orDefault(opts.WriteTimeout, DefaultWriteTimeout),
-		outboundQueue: orDefault(opts.OutboundQueue, DefaultOutboundQueue),
-		channelQueue:  orDefault(opts.ChannelQueue, DefaultChannelQueue),
-		mailboxSize:   orDefault(opts.MailboxSize, pubsub.DefaultMailboxSize),
-		eventRate:     max(opts.EventsPerSecond, 0),
+		maxChannels:   orDefault(lim.MaxChannels, DefaultMaxChannels),
+		readLimit:     orDefault(lim.ReadLimit, DefaultReadLimit),
+		idleTimeout:   orDefault(lim.IdleTimeout, DefaultIdleTimeout),
+		writeTimeout:  orDefault(lim.WriteTimeout, DefaultWriteTimeout),
+		outboundQueue: orDefault(lim.OutboundQueue, DefaultOutboundQueue),
+		channelQueue:  orDefault(lim.ChannelQueue, DefaultChannelQueue),
+		mailboxSize:   orDefault(lim.MailboxSize, pubsub.DefaultMailboxSize),
+		eventRate:     max(lim.EventsPerSecond, 0),
 	}
 	logger := opts.Logger
 	if logger == nil {
 		logger = slog.Default()
 	}
-	core := &socketCore{ps: opts.PubSub, logger: logger, limits: l, conns: map[*conn]struct{}{}}
+	logger = logger.With("layer", "channel")
+	core := &socketCore{ps: opts.PubSub, logger: logger, limits: l, clients: map[*client]struct{}{}}
 	if core.ps == nil {
 		ps, err := pubsub.New(pubsub.Options{Logger: logger})
 		if err != nil {
-			panic("live: NewSocket: " + err.Error()) // an in-process PubSub cannot fail
+			panic("channel: NewSocket: " + err.Error()) // an in-process PubSub cannot fail
 		}
 		core.ps, core.ownPS = ps, true
 	}
 	if err := pubsub.Register[*Broadcast](core.ps, "channel.Broadcast"); err != nil {
-		panic("live: NewSocket: " + err.Error())
+		panic("channel: NewSocket: " + err.Error())
 	}
 	s := &Socket[S]{opts: opts, core: core}
 	s.upgrader = websocket.Upgrader{
@@ -231,7 +241,7 @@ func orDefault[T int | int64 | time.Duration](v, def T) T {
 // constructor.
 func (s *Socket[S]) Channel(pattern string, newChannel func(cc *Conn, state S) Channel) {
 	if pattern == "" || newChannel == nil {
-		panic("live: Socket.Channel needs a pattern and a constructor")
+		panic("channel: Socket.Channel needs a pattern and a constructor")
 	}
 	s.core.routesM.Lock()
 	defer s.core.routesM.Unlock()
@@ -271,18 +281,18 @@ func (s *Socket[S]) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !websocket.IsWebSocketUpgrade(r) {
-		http.Error(w, "live: expected a WebSocket upgrade", http.StatusBadRequest)
+		http.Error(w, "channel: expected a WebSocket upgrade", http.StatusBadRequest)
 		return
 	}
 	q := r.URL.Query()
 	if vsn := q.Get("vsn"); !strings.HasPrefix(vsn, "2.") {
-		http.Error(w, "live: unsupported protocol version (want vsn=2.0.0)", http.StatusBadRequest)
+		http.Error(w, "channel: unsupported protocol version (want vsn=2.0.0)", http.StatusBadRequest)
 		return
 	}
 	q.Del("vsn")
 	if !s.checkOrigin(r) {
 		s.core.logger.Debug("socket refused: origin not allowed", "origin", r.Header.Get("Origin"))
-		http.Error(w, "live: origin not allowed", http.StatusForbidden)
+		http.Error(w, "channel: origin not allowed", http.StatusForbidden)
 		return
 	}
 	info := &ConnectInfo{
@@ -299,7 +309,7 @@ func (s *Socket[S]) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		state, err = s.opts.Connect(r.Context(), info)
 		if err != nil {
 			s.core.logger.Debug("socket refused by Connect", "remote", r.RemoteAddr, "err", err)
-			http.Error(w, "live: connection refused", http.StatusForbidden)
+			http.Error(w, "channel: connection refused", http.StatusForbidden)
 			return
 		}
 	}
@@ -313,7 +323,7 @@ func (s *Socket[S]) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.core.mu.Lock()
 	if s.core.closed {
 		s.core.mu.Unlock()
-		http.Error(w, "live: shutting down", http.StatusServiceUnavailable)
+		http.Error(w, "channel: shutting down", http.StatusServiceUnavailable)
 		return
 	}
 	s.core.wg.Add(1)
@@ -325,7 +335,7 @@ func (s *Socket[S]) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.core.wg.Done()
 		return // the upgrader has answered the request
 	}
-	c := newConn(s.core, ws, info, id, state)
+	c := newClient(s.core, ws, info, id, state)
 	if !s.core.add(c) {
 		c.close(websocket.CloseGoingAway, "server shutting down", ErrClosed)
 	}
@@ -395,19 +405,19 @@ func originMatches(allowed string, u *url.URL) bool {
 }
 
 // add registers a live connection; false if the socket is shutting down.
-func (sc *socketCore) add(c *conn) bool {
+func (sc *socketCore) add(c *client) bool {
 	sc.mu.Lock()
 	defer sc.mu.Unlock()
 	if sc.closed {
 		return false
 	}
-	sc.conns[c] = struct{}{}
+	sc.clients[c] = struct{}{}
 	return true
 }
 
-func (sc *socketCore) remove(c *conn) {
+func (sc *socketCore) remove(c *client) {
 	sc.mu.Lock()
-	delete(sc.conns, c)
+	delete(sc.clients, c)
 	sc.mu.Unlock()
 }
 
@@ -431,12 +441,12 @@ func (s *Socket[S]) Shutdown(ctx context.Context) error {
 	sc := s.core
 	sc.mu.Lock()
 	sc.closed = true
-	conns := make([]*conn, 0, len(sc.conns))
-	for c := range sc.conns {
-		conns = append(conns, c)
+	clients := make([]*client, 0, len(sc.clients))
+	for c := range sc.clients {
+		clients = append(clients, c)
 	}
 	sc.mu.Unlock()
-	for _, c := range conns {
+	for _, c := range clients {
 		c.close(websocket.CloseGoingAway, "server shutting down", ErrClosed)
 	}
 
@@ -448,7 +458,7 @@ func (s *Socket[S]) Shutdown(ctx context.Context) error {
 	select {
 	case <-done:
 	case <-ctx.Done():
-		return fmt.Errorf("live: shutdown: %w", ctx.Err())
+		return fmt.Errorf("channel: shutdown: %w", ctx.Err())
 	}
 	sc.shutdownOnce.Do(func() {
 		if sc.ownPS {

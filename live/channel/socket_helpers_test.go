@@ -117,8 +117,8 @@ func startSocket(t testing.TB, opts SocketOptions[*testUser], newCh func(ch *tes
 	if opts.ID == nil {
 		opts.ID = func(u *testUser) string { return "user_socket:" + u.ID }
 	}
-	if opts.IdleTimeout == 0 {
-		opts.IdleTimeout = 5 * time.Second
+	if opts.Limits.IdleTimeout == 0 {
+		opts.Limits.IdleTimeout = 5 * time.Second
 	}
 	sock := NewSocket(opts)
 	sock.Channel("room:*", func(cc *Conn, u *testUser) Channel {

@@ -139,7 +139,7 @@ func TestHeartbeat(t *testing.T) {
 
 func TestIdleTimeout(t *testing.T) {
 	t.Parallel()
-	s := startSocket(t, SocketOptions[*testUser]{IdleTimeout: 300 * time.Millisecond}, nil)
+	s := startSocket(t, SocketOptions[*testUser]{Limits: Limits{IdleTimeout: 300 * time.Millisecond}}, nil)
 
 	t.Run("Heartbeats keep a connection open past the idle timeout.", func(t *testing.T) {
 		t.Parallel()
@@ -160,7 +160,7 @@ func TestIdleTimeout(t *testing.T) {
 
 func TestBadInputClosesOnlyThatConnection(t *testing.T) {
 	t.Parallel()
-	s := startSocket(t, SocketOptions[*testUser]{ReadLimit: 1024}, nil)
+	s := startSocket(t, SocketOptions[*testUser]{Limits: Limits{ReadLimit: 1024}}, nil)
 	tests := []struct {
 		name string
 		typ  int
@@ -193,7 +193,7 @@ func TestBadInputClosesOnlyThatConnection(t *testing.T) {
 
 func TestTooManyChannels(t *testing.T) {
 	t.Parallel()
-	s := startSocket(t, SocketOptions[*testUser]{MaxChannels: 2}, nil)
+	s := startSocket(t, SocketOptions[*testUser]{Limits: Limits{MaxChannels: 2}}, nil)
 	c := s.dial(t, "1")
 	c.expectStatus(c.join("room:1", "1", nil), "ok", `{"user":"1"}`)
 	c.expectStatus(c.join("room:2", "2", nil), "ok", `{"user":"1"}`)
@@ -206,7 +206,7 @@ func TestTooManyChannels(t *testing.T) {
 
 func TestSlowClientIsDisconnected(t *testing.T) {
 	t.Parallel()
-	s := startSocket(t, SocketOptions[*testUser]{OutboundQueue: 1}, func(ch *testChannel) {
+	s := startSocket(t, SocketOptions[*testUser]{Limits: Limits{OutboundQueue: 1}}, func(ch *testChannel) {
 		ch.handleIn = func(_ context.Context, cc *Conn, ev Message) (Reply, error) {
 			big := strings.Repeat("x", 64<<10)
 			for range 1000 {
@@ -393,7 +393,7 @@ func TestBroadcastFrameIsEncodedOnce(t *testing.T) {
 
 func TestEventRateLimit(t *testing.T) {
 	t.Parallel()
-	s := startSocket(t, SocketOptions[*testUser]{EventsPerSecond: 5}, nil)
+	s := startSocket(t, SocketOptions[*testUser]{Limits: Limits{EventsPerSecond: 5}}, nil)
 	c := s.dial(t, "1")
 	// A burst of twice the rate passes; the first reply proves it.
 	for i := range 30 {
@@ -426,7 +426,7 @@ func TestRateLimitRefills(t *testing.T) {
 func TestWriteTimeoutClosesAStuckClient(t *testing.T) {
 	t.Parallel()
 	reasons := make(chan error, 1)
-	s := startSocket(t, SocketOptions[*testUser]{OutboundQueue: 100000, WriteTimeout: 100 * time.Millisecond}, func(ch *testChannel) {
+	s := startSocket(t, SocketOptions[*testUser]{Limits: Limits{OutboundQueue: 100000, WriteTimeout: 100 * time.Millisecond}}, func(ch *testChannel) {
 		ch.handleIn = func(_ context.Context, cc *Conn, _ Message) (Reply, error) {
 			big := json.RawMessage(`"` + strings.Repeat("x", 256<<10) + `"`)
 			for range 200 { // 50 MiB: more than the socket buffers hold

@@ -76,6 +76,7 @@ func New(opts Options) *Adapter {
 	if logger == nil {
 		logger = slog.Default()
 	}
+	logger = logger.With("layer", "pubsub/nats")
 	return &Adapter{opts: opts, logger: logger, done: make(chan struct{})}
 }
 
@@ -142,13 +143,13 @@ func (a *Adapter) connectOptions() []natsgo.Option {
 			return d/2 + rand.N(d/2+1)
 		}),
 		natsgo.DisconnectErrHandler(func(_ *natsgo.Conn, err error) {
-			a.logger.Warn("nats adapter: disconnected, reconnecting", "subject", a.opts.Subject, "err", err)
+			a.logger.Warn("disconnected, reconnecting", "subject", a.opts.Subject, "err", err)
 		}),
 		natsgo.ReconnectHandler(func(c *natsgo.Conn) {
-			a.logger.Info("nats adapter: reconnected", "subject", a.opts.Subject, "server", c.ConnectedUrlRedacted())
+			a.logger.Info("reconnected", "subject", a.opts.Subject, "server", c.ConnectedUrlRedacted())
 		}),
 		natsgo.ErrorHandler(func(_ *natsgo.Conn, _ *natsgo.Subscription, err error) {
-			a.logger.Warn("nats adapter: frames lost", "subject", a.opts.Subject, "err", err)
+			a.logger.Warn("frames lost", "subject", a.opts.Subject, "err", err)
 		}),
 		natsgo.NoCallbacksAfterClientClose(),
 	}

@@ -107,6 +107,7 @@ func New(opts Options) *Adapter {
 	if a.logger == nil {
 		a.logger = slog.Default()
 	}
+	a.logger = a.logger.With("layer", "pubsub/redis")
 	a.ctx, a.cancel = context.WithCancel(context.Background())
 	return a
 }
@@ -174,7 +175,7 @@ func (a *Adapter) run(sub *goredis.PubSub, receive func(frame []byte)) {
 				}
 			}
 			backoff = a.nextBackoff(backoff)
-			a.logger.Warn("redis adapter: connection lost, retrying", "channel", a.channel, "err", err, "in", backoff)
+			a.logger.Warn("connection lost, retrying", "channel", a.channel, "err", err, "in", backoff)
 			select {
 			case <-a.ctx.Done():
 				return
@@ -188,7 +189,7 @@ func (a *Adapter) run(sub *goredis.PubSub, receive func(frame []byte)) {
 			receive([]byte(r.Payload))
 		case *goredis.Subscription:
 			if backoff > 0 {
-				a.logger.Info("redis adapter: resubscribed", "channel", r.Channel)
+				a.logger.Info("resubscribed", "channel", r.Channel)
 			}
 			backoff = 0
 		}

@@ -253,3 +253,17 @@ func SocketFrom(ctx context.Context) *Socket {
 	s, _ := ctx.Value(socketKey{}).(*Socket)
 	return s
 }
+
+// leavingTo returns where a callback asked to send the browser, if
+// anywhere: a redirect, a navigation, or (before connect) a patch.
+func (s *Socket) leavingTo() string {
+	switch {
+	case s.redirectTo != "":
+		return s.redirectTo
+	case s.navigateTo != "":
+		return s.navigateTo
+	case !s.connected && s.patchTo != "":
+		return s.patchTo
+	}
+	return ""
+}

@@ -1,0 +1,128 @@
+package channel
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+
+	"github.com/gorilla/websocket"
+
+	"github.com/templive/templive/pubsub"
+)
+
+// Close codes the server sends (RFC 6455 §7.4.1).
+const (
+	closeNormal       = websocket.CloseNormalClosure           // 1000: disconnected by the server, idle
+	closeGoingAway    = websocket.CloseGoingAway               // 1001: Shutdown
+	closeInvalidData  = websocket.CloseInvalidFramePayloadData // 1007: malformed frame
+	closePolicy       = websocket.ClosePolicyViolation         // 1008: client too slow
+	closeInternalErr  = websocket.CloseInternalServerErr       // 1011
+	maxCloseTextBytes = 123
+)
+
+// A client is one connected browser or app: an upgraded WebSocket and the
+// channels it joined. Socket.ServeHTTP upgrades the request and starts
+// serve on a goroutine of its own, which the socket's Shutdown waits for,
+// then returns. serve runs the reader (read.go) on that goroutine and
+// starts the writer (write.go) and each joined channel's goroutine
+// (channel.go), and waits for all of them before it returns. Everything
+// sent to the client goes through outQ, drained by the writer alone.
+type client struct {
+	sock   *socketCore
+	ws     *websocket.Conn
+	info   *ConnectInfo
+	id     string
+	state  any
+	logger *slog.Logger
+
+	// The outbound queue: a slice rather than a buffered channel, so that
+	// an idle connection holds no buffer of limits.outboundQueue frames
+	// (8 KB at the default), only what is waiting.
+	outMu   sync.Mutex    // guards outQ
+	outQ    []outFrame    // frames waiting for the writer, at most limits.outboundQueue
+	outWake chan struct{} // capacity 1: a token tells the writer that outQ has frames
+
+	closeOnce sync.Once
+	done      chan struct{} // closed by close
+	closeCode int           // set once, before done is closed
+	closeText string
+	closeErr  error
+
+	mu       sync.Mutex // guards channels
+	channels map[string]*Conn
+
+	wg sync.WaitGroup // the writer and the channels' goroutines
+}
+
+func newClient(sc *socketCore, ws *websocket.Conn, info *ConnectInfo, id string, state any) *client {
+	logger := sc.logger.With("remote", info.RemoteAddr)
+	if id != "" {
+		logger = logger.With("socket_id", id)
+	}
+	return &client{
+		sock:     sc,
+		ws:       ws,
+		info:     info,
+		id:       id,
+		state:    state,
+		logger:   logger,
+		outWake:  make(chan struct{}, 1),
+		done:     make(chan struct{}),
+		channels: map[string]*Conn{},
+	}
+}
+
+// close starts closing the connection with a close code, a short text for
+// the client and the reason for the logs. The first call wins; it does
+// not wait.
+func (c *client) close(code int, text string, reason error) {
+	c.closeOnce.Do(func() {
+		if len(text) > maxCloseTextBytes {
+			text = text[:maxCloseTextBytes]
+		}
+		c.closeCode, c.closeText, c.closeErr = code, text, reason
+		close(c.done)
+	})
+}
+
+// serve runs the connection until it closes and every goroutine it
+// started has returned.
+func (c *client) serve(ctx context.Context) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+
+	var idMailbox *pubsub.Mailbox
+	if c.id != "" {
+		idMailbox = pubsub.NewMailbox(4)
+		sub, err := c.sock.ps.SubscribeMailbox(idMailbox, c.id)
+		if err != nil {
+			c.logger.Error("socket ID not subscribed", "err", err)
+			c.close(closeInternalErr, "internal error", err)
+		} else {
+			defer sub.Close()
+		}
+	}
+
+	readerDone := make(chan struct{})
+	c.wg.Go(func() { c.writeLoop(idMailbox, readerDone) })
+	c.readLoop(ctx)
+	close(readerDone)
+	cancel() // abort callbacks blocked on the connection's context
+
+	c.mu.Lock()
+	for _, cc := range c.channels {
+		cc.requestStop(ErrClosed)
+	}
+	c.mu.Unlock()
+	c.wg.Wait()
+	c.logger.Debug("socket closed", "code", c.closeCode, "reason", c.closeErr)
+}
+
+// removeChannel forgets cc if it is still the channel of its topic.
+func (c *client) removeChannel(cc *Conn) {
+	c.mu.Lock()
+	if c.channels[cc.topic] == cc {
+		delete(c.channels, cc.topic)
+	}
+	c.mu.Unlock()
+}

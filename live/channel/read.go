@@ -1,0 +1,207 @@
+package channel
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"github.com/templive/templive/pubsub"
+)
+
+// readLoop reads and dispatches frames until the connection fails or
+// closes.
+func (c *client) readLoop(ctx context.Context) {
+	lim := c.sock.limits
+	c.ws.SetReadLimit(lim.readLimit)
+	rate := newRateLimit(lim.eventRate)
+	for {
+		if err := c.ws.SetReadDeadline(time.Now().Add(lim.idleTimeout)); err != nil {
+			c.close(closeInternalErr, "internal error", err)
+			return
+		}
+		typ, data, err := c.ws.ReadMessage()
+		if err != nil {
+			c.readFailed(err)
+			return
+		}
+		if !rate.allow(time.Now()) {
+			c.logger.Warn("closing a client over the event rate limit", "per_second", lim.eventRate)
+			c.close(closePolicy, "too many events", ErrRateLimited)
+			c.drainUntilClosed()
+			return
+		}
+		var f frame
+		if typ == websocket.BinaryMessage {
+			f, err = decodeBinary(data)
+		} else {
+			f, err = decodeText(data)
+		}
+		if err != nil {
+			c.logger.Debug("malformed frame", "err", err)
+			c.close(closeInvalidData, err.Error(), err)
+			c.drainUntilClosed()
+			return
+		}
+		if !c.dispatch(ctx, f) {
+			return
+		}
+	}
+}
+
+// drainUntilClosed discards what the client still sends after the server
+// decided to close, until the client answers the close frame or closeGrace
+// passes. Dropping the TCP connection with unread data would reset it, and
+// the client could lose the close frame that says why.
+func (c *client) drainUntilClosed() {
+	if c.ws.SetReadDeadline(time.Now().Add(closeGrace)) != nil {
+		return
+	}
+	for {
+		if _, _, err := c.ws.NextReader(); err != nil {
+			return
+		}
+	}
+}
+
+// readFailed closes the connection after a read error, choosing the close
+// code from its cause.
+func (c *client) readFailed(err error) {
+	var ne net.Error
+	var ce *websocket.CloseError
+	switch {
+	case errors.As(err, &ce):
+		c.close(closeNormal, "", fmt.Errorf("client closed: %w", err))
+	case errors.Is(err, websocket.ErrReadLimit):
+		// gorilla has already sent 1009 (message too big).
+		c.close(websocket.CloseMessageTooBig, "frame too large", err)
+	case errors.As(err, &ne) && ne.Timeout():
+		select {
+		case <-c.done: // closing already
+		default:
+			c.close(closeNormal, "idle timeout", fmt.Errorf("idle for %s: %w", c.sock.limits.idleTimeout, err))
+		}
+	default:
+		c.close(closeNormal, "", err)
+	}
+}
+
+// dispatch routes one frame; false ends the reader.
+func (c *client) dispatch(ctx context.Context, f frame) bool {
+	if f.topic == topicPhoenix && f.event == eventHeartbeat {
+		c.replyTo(f, "", ReplyOK(nil))
+		return true
+	}
+	if f.event == eventJoin {
+		return c.join(ctx, f)
+	}
+	c.mu.Lock()
+	cc := c.channels[f.topic]
+	c.mu.Unlock()
+	if cc == nil {
+		if f.event == eventLeave {
+			c.replyTo(f, f.joinRef, ReplyOK(nil))
+			return true
+		}
+		c.replyTo(f, "", ReplyReason("unmatched topic"))
+		return true
+	}
+	if f.joinRef != "" && f.joinRef != cc.joinRef {
+		c.logger.Debug("dropped a message with a stale join_ref", "topic", f.topic, "event", f.event, "join_ref", f.joinRef)
+		return true
+	}
+	select {
+	case cc.in <- inbound{f: &f}:
+	case <-cc.done: // the channel ended; like Phoenix, drop the message
+	case <-c.done:
+		return false
+	}
+	return true
+}
+
+// replyTo queues a reply to f sent by the socket itself rather than a
+// channel.
+func (c *client) replyTo(f frame, joinRef string, r Reply) {
+	out, err := encodeReply(joinRef, f.ref, f.topic, r)
+	if err == nil {
+		c.enqueue(out)
+	}
+}
+
+// join starts a channel for a phx_join; false ends the reader.
+func (c *client) join(ctx context.Context, f frame) bool {
+	newCh, ok := c.sock.route(f.topic)
+	if !ok {
+		c.logger.Debug("join of an unmatched topic", "topic", f.topic)
+		c.replyTo(f, "", ReplyReason("unmatched topic"))
+		return true
+	}
+	joinRef := f.joinRef
+	if joinRef == "" {
+		joinRef = f.ref
+	}
+	c.mu.Lock()
+	old := c.channels[f.topic]
+	n := len(c.channels)
+	c.mu.Unlock()
+	if old != nil {
+		// A duplicate join closes the old channel (phx_close) and waits for
+		// it to end before joining again, as Phoenix does.
+		old.requestStop(errDuplicateJoin)
+		select {
+		case <-old.done:
+		case <-c.done:
+			return false
+		}
+	} else if n >= c.sock.limits.maxChannels {
+		c.logger.Warn("join refused: too many channels", "topic", f.topic, "max", c.sock.limits.maxChannels)
+		c.replyTo(f, joinRef, ReplyReason("too many channels joined"))
+		return true
+	}
+
+	cc := &Conn{
+		client:  c,
+		topic:   f.topic,
+		joinRef: joinRef,
+		logger:  c.logger.With("topic", f.topic),
+		mailbox: pubsub.NewMailbox(c.sock.limits.mailboxSize),
+		in:      make(chan inbound, c.sock.limits.channelQueue),
+		stop:    make(chan struct{}),
+		done:    make(chan struct{}),
+		joining: true,
+		subs:    map[string]*pubsub.Subscription{},
+	}
+	ch, err := construct(newCh, cc, c.state)
+	if err != nil {
+		cc.logCrash(nil, err)
+		c.replyTo(f, joinRef, ReplyReason("join crashed"))
+		return true
+	}
+	c.mu.Lock()
+	c.channels[f.topic] = cc
+	c.mu.Unlock()
+	payload := f.payload
+	if payload == nil {
+		payload = json.RawMessage("{}")
+	}
+	c.wg.Go(func() { cc.run(ctx, ch, payload, f.ref) })
+	return true
+}
+
+// construct calls a channel constructor, turning a panic into an error.
+func construct(newCh func(*Conn, any) Channel, cc *Conn, state any) (ch Channel, err *CrashError) {
+	defer func() {
+		if v := recover(); v != nil {
+			err = panicked("the constructor", v)
+		}
+	}()
+	ch = newCh(cc, state)
+	if ch == nil {
+		return nil, &CrashError{Op: "the constructor", Err: errors.New("it returned nil")}
+	}
+	return ch, nil
+}

@@ -1,0 +1,269 @@
+package channel
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"runtime/debug"
+	"strconv"
+
+	"github.com/templive/templive/pubsub"
+)
+
+// run is the channel's goroutine: Join, then events, PubSub messages and
+// stop requests one at a time until the channel ends.
+func (c *Conn) run(ctx context.Context, ch Channel, payload json.RawMessage, joinMsgRef string) {
+	defer close(c.done)
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+
+	resp, err := c.join(ctx, ch, payload)
+	if err == nil {
+		err = c.Subscribe(c.topic)
+	}
+	if err != nil {
+		c.endSubscriptions()
+		c.client.removeChannel(c)
+		c.markEnded()
+		var je *JoinError
+		r := ReplyReason("join crashed")
+		if errors.As(err, &je) {
+			r = ReplyError(je.Response)
+		} else {
+			c.logCrash(ch, asCrash("Join", err))
+		}
+		c.sendFinal(c.replyFrame(joinMsgRef, r))
+		return
+	}
+	c.mu.Lock()
+	c.joining = false
+	pending := c.pending
+	c.pending = nil
+	c.mu.Unlock()
+	// The reply goes first, then what Join pushed, so the client is joined
+	// before it sees them.
+	c.client.enqueue(c.replyFrame(joinMsgRef, ReplyOK(resp)))
+	for _, f := range pending {
+		c.client.enqueue(f)
+	}
+
+	reason := c.loop(ctx, ch)
+	c.terminate(ch, reason)
+}
+
+// join runs ch.Join, turning a panic into an error.
+func (c *Conn) join(ctx context.Context, ch Channel, payload json.RawMessage) (resp any, err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			err = panicked("Join", v)
+		}
+	}()
+	return ch.Join(ctx, payload)
+}
+
+// maxBurst is how many things (client events, PubSub messages,
+// broadcasts) the goroutine handles before it calls [Drainer.Drained]
+// even though more are queued. Without a bound, a channel whose queue
+// never empties — a live view under a steady stream of messages — would
+// never render, and the replies it holds back would pile up without
+// limit. 64 keeps a burst's renders few while bounding the wait of the
+// first event of a burst to 64 handlings.
+const maxBurst = 64
+
+// loop handles one thing at a time until a stop, a leave or a crash, and
+// returns the reason.
+func (c *Conn) loop(ctx context.Context, ch Channel) (reason error) {
+	// The callback running now and what it is about, to name a crash
+	// without formatting anything on the way of every message.
+	var doing, about string
+	crash := func(err error) error { return &CrashError{Op: opName(doing, about), Err: err} }
+	defer func() {
+		if v := recover(); v != nil {
+			reason = panicked(opName(doing, about), v)
+		}
+	}()
+	info, _ := ch.(InfoHandler)
+	dr, _ := ch.(Drainer)
+	out, _ := ch.(Interceptor)
+	var intercepts map[string]bool
+	if out != nil {
+		intercepts = map[string]bool{}
+		for _, ev := range out.Intercepts() {
+			intercepts[ev] = true
+		}
+	}
+	handled := 0 // since the last Drained
+	for {
+		// A select picks at random among its ready cases, so a stop must
+		// be checked on its own first: after Close, nothing queued may
+		// still be handled.
+		select {
+		case <-c.stop:
+			return c.stopped()
+		default:
+		}
+		select {
+		case <-c.stop:
+			return c.stopped()
+		case <-c.mailbox.Overflow():
+			return fmt.Errorf("%w (%d dropped)", ErrMailboxOverflow, c.mailbox.Dropped())
+		case in := <-c.in:
+			if in.f.event == eventLeave {
+				// Free the topic's slot before the client learns it left,
+				// so that a join it sends next is counted without it.
+				c.client.removeChannel(c)
+				c.client.enqueue(c.replyFrame(in.f.ref, ReplyOK(nil)))
+				return ErrLeft
+			}
+			ev := Message{Name: in.f.event, Ref: in.f.ref, Payload: in.f.payload, Binary: in.f.binary}
+			doing, about = "HandleIn", ev.Name
+			r, err := ch.HandleIn(ctx, ev)
+			if err != nil {
+				return crash(err)
+			}
+			if r.status != "" && in.f.ref != "" {
+				if err := c.Reply(in.f.ref, r); err != nil && !errors.Is(err, ErrClosed) && !errors.Is(err, ErrSlowClient) {
+					doing = "the reply of HandleIn"
+					return crash(err)
+				}
+			}
+		case m := <-c.mailbox.C():
+			if b, ok := m.Payload.(*Broadcast); ok && m.Topic == c.topic {
+				if intercepts[b.Event] {
+					doing, about = "HandleOut", b.Event
+					if err := out.HandleOut(ctx, b); err != nil {
+						return crash(err)
+					}
+					break
+				}
+				f, err := b.encoded()
+				if err != nil {
+					c.logger.Error("broadcast not sent", "event", b.Event, "err", err)
+					break
+				}
+				c.client.enqueue(f)
+				break
+			}
+			if info != nil {
+				doing, about = "HandleInfo", m.Topic
+				if err := info.HandleInfo(ctx, m); err != nil {
+					return crash(err)
+				}
+			}
+		}
+		handled++
+		if dr != nil && (handled >= maxBurst || len(c.in) == 0 && c.mailbox.Len() == 0) {
+			handled = 0
+			doing, about = "Drained", ""
+			if err := dr.Drained(ctx); err != nil {
+				return crash(err)
+			}
+		}
+	}
+}
+
+// opName names a callback for a [CrashError]: `HandleIn "new_msg"`.
+func opName(doing, about string) string {
+	if about == "" {
+		return doing
+	}
+	return doing + " " + strconv.Quote(about)
+}
+
+// stopped returns the reason the channel was asked to stop.
+func (c *Conn) stopped() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.stopReason
+}
+
+// logCrash logs, once, why a channel crashed: the layer that ends its
+// lifecycle is the one that says so. A Channel that implements
+// [slog.LogValuer] describes itself in the line.
+func (c *Conn) logCrash(ch Channel, ce *CrashError) {
+	attrs := []any{"op", ce.Op, "err", ce.Err}
+	if lv, ok := ch.(slog.LogValuer); ok {
+		attrs = append(attrs, "channel", lv)
+	}
+	if ce.Stack != nil {
+		attrs = append(attrs, "stack", string(ce.Stack))
+	}
+	c.logger.Error("channel crashed", attrs...)
+}
+
+// terminate tells the client and the Channel that the channel ended, and
+// releases its subscriptions.
+func (c *Conn) terminate(ch Channel, reason error) {
+	c.endSubscriptions()
+	c.client.removeChannel(c)
+	// From here on Push and Reply fail, so nothing follows the final frame.
+	c.markEnded()
+
+	var ce *CrashError
+	switch {
+	case errors.As(reason, &ce), errors.Is(reason, ErrMailboxOverflow):
+		if ce != nil {
+			c.logCrash(ch, ce)
+		} else {
+			c.logger.Warn("channel mailbox overflowed", "err", reason)
+		}
+		f := encodeText(c.joinRef, c.joinRef, c.topic, eventError, json.RawMessage(`{"reason":"channel_crash"}`))
+		c.sendFinal(outFrame{data: f})
+	case reason == errServerClose || reason == errDuplicateJoin:
+		c.sendFinal(outFrame{data: encodeText(c.joinRef, c.joinRef, c.topic, eventClose, nil)})
+	}
+
+	t, ok := ch.(Terminator)
+	if !ok {
+		return
+	}
+	switch {
+	case reason == errServerClose:
+		reason = ErrClosed
+	case reason == errDuplicateJoin:
+		reason = ErrLeft
+	}
+	defer func() {
+		if v := recover(); v != nil {
+			c.logger.Error("channel Terminate panicked", "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
+		}
+	}()
+	t.Terminate(reason)
+}
+
+// replyFrame encodes a reply; a reply that cannot be encoded becomes an
+// error reply the client can still match to its push.
+func (c *Conn) replyFrame(ref string, r Reply) outFrame {
+	f, err := encodeReply(c.joinRef, ref, c.topic, r)
+	if err != nil {
+		c.logger.Error("reply not encoded", "err", err)
+		f, _ = encodeReply(c.joinRef, ref, c.topic, ReplyReason("reply not encoded"))
+	}
+	return f
+}
+
+// sendFinal queues a frame that ends the channel, bypassing the ended
+// check.
+func (c *Conn) sendFinal(f outFrame) {
+	c.client.enqueue(f)
+}
+
+func (c *Conn) markEnded() {
+	c.mu.Lock()
+	c.ended = true
+	c.pending = nil
+	c.mu.Unlock()
+}
+
+// endSubscriptions closes every subscription of the channel.
+func (c *Conn) endSubscriptions() {
+	c.mu.Lock()
+	subs := c.subs
+	c.subs = map[string]*pubsub.Subscription{}
+	c.mu.Unlock()
+	for _, s := range subs {
+		s.Close()
+	}
+}

@@ -1,0 +1,174 @@
+package live
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+
+	"github.com/a-h/templ"
+
+	"github.com/templive/templive/render"
+)
+
+// servePage answers a page's GET: mount disconnected, render, and wrap the
+// view in the layout with its session token.
+func (srv *Server) servePage(w http.ResponseWriter, r *http.Request, rt *route) {
+	ctx := r.Context()
+	secret := csrfSecret(w, r)
+	var sess Session
+	if srv.opts.Session != nil {
+		var err error
+		if sess, err = srv.opts.Session(r); err != nil {
+			srv.logger.Error("session failed", "path", r.URL.Path, "err", err)
+			http.Error(w, "Internal Server Error", http.StatusInternalServerError)
+			return
+		}
+	}
+	u := requestURL(r)
+	s := &Socket{srv: srv, id: newViewID(), session: sess, url: u, csrf: srv.csrfToken(secret), ctx: ctx}
+	s.flash = srv.takeFlashCookie(w, r)
+
+	view := rt.newView()
+	srv.mounts.Add(1)
+	err := mountView(ctx, view, s, rt.values(r))
+	if err != nil {
+		srv.logger.Error("mount failed", "route", rt.pattern, "err", err)
+		http.Error(w, "Internal Server Error", http.StatusInternalServerError)
+		return
+	}
+	if err := s.checkTargets(); err != nil {
+		srv.logger.Error("mount failed", "route", rt.pattern, "err", err)
+		http.Error(w, "Internal Server Error", http.StatusInternalServerError)
+		return
+	}
+	if to := s.leavingTo(); to != "" {
+		srv.setFlashCookie(w, r, s.flash)
+		http.Redirect(w, r, to, http.StatusFound)
+		return
+	}
+	html, err := render.Component(context.WithValue(ctx, socketKey{}, s), view.Render())
+	if err != nil {
+		srv.logger.Error("render failed", "route", rt.pattern, "err", err)
+		http.Error(w, "Internal Server Error", http.StatusInternalServerError)
+		return
+	}
+	token, err := SignToken(srv.signer, saltSession, sessionToken{ID: s.id, Route: rt.pattern, Session: sess, Flash: s.flash})
+	if err != nil {
+		srv.logger.Error("session token not signed", "route", rt.pattern, "err", err)
+		http.Error(w, "Internal Server Error", http.StatusInternalServerError)
+		return
+	}
+
+	root := templ.ComponentFunc(func(ctx context.Context, w io.Writer) error {
+		if _, err := fmt.Fprintf(w, `<div id="%s" data-live-root data-live-session="%s">`, s.id, token); err != nil {
+			return err
+		}
+		if _, err := w.Write(html); err != nil {
+			return err
+		}
+		_, err := io.WriteString(w, `</div>`)
+		return err
+	})
+	pageCtx := templ.WithChildren(context.WithValue(ctx, socketKey{}, s), root)
+	page, err := render.Component(pageCtx, srv.layout(s.title))
+	if err != nil {
+		srv.logger.Error("layout render failed", "route", rt.pattern, "err", err)
+		http.Error(w, "Internal Server Error", http.StatusInternalServerError)
+		return
+	}
+	srv.checkHead(page, rt)
+	if srv.opts.MountOnce {
+		srv.parked.put(s.id, &parkedView{view: view, route: rt, socket: s})
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.Write(page)
+}
+
+// checkHead warns, once, when a page the layout rendered lacks the client
+// script: such a page renders but never connects, and nothing else would
+// say why.
+func (srv *Server) checkHead(page []byte, rt *route) {
+	if srv.headSeen.Load() {
+		return
+	}
+	if bytes.Contains(page, []byte(`src="/live/templive.js"`)) {
+		srv.headSeen.Store(true)
+		if !bytes.HasPrefix(bytes.ToLower(bytes.TrimSpace(page)), []byte("<!doctype html>")) {
+			// In quirks mode the browser parses some markup (a table in a
+			// <p>) unlike the server, and patches would go astray.
+			srv.logger.Warn("the layout does not start with <!DOCTYPE html>; browsers then parse in quirks mode, unlike the server", "route", rt.pattern)
+		}
+		return
+	}
+	if srv.headMissing.CompareAndSwap(false, true) {
+		srv.logger.Warn("the layout renders no client script, so pages never connect: render @live.Head() in its <head>",
+			"route", rt.pattern)
+	}
+}
+
+// mountView runs Mount and, if the view has one, HandleParams, turning a
+// panic into an error.
+func mountView(ctx context.Context, v View, s *Socket, params url.Values) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("%w: panic in mount: %v", ErrViewCrashed, p)
+		}
+	}()
+	if err := v.Mount(ctx, s, params); err != nil {
+		return fmt.Errorf("mount: %w", err)
+	}
+	if ph, ok := v.(ParamsHandler); ok && s.leavingTo() == "" {
+		if err := ph.HandleParams(ctx, s, params); err != nil {
+			return fmt.Errorf("handle params: %w", err)
+		}
+	}
+	return nil
+}
+
+// requestURL returns the absolute URL of a request.
+func requestURL(r *http.Request) *url.URL {
+	u := *r.URL
+	u.Host = r.Host
+	u.Scheme = "http"
+	if r.TLS != nil {
+		u.Scheme = "https"
+	}
+	return &u
+}
+
+// Head renders what a layout's <head> needs for live views: the CSRF token
+// and the client script.
+func Head() templ.Component {
+	return templ.ComponentFunc(func(ctx context.Context, w io.Writer) error {
+		token := ""
+		if s := SocketFrom(ctx); s != nil {
+			token = s.csrf
+		}
+		_, err := fmt.Fprintf(w, `<meta name="csrf-token" content="%s"><script defer src="/live/templive.js"></script>`, templ.EscapeString(token))
+		return err
+	})
+}
+
+// defaultLayout is a minimal HTML5 document around the view.
+func defaultLayout(title string) templ.Component {
+	return templ.ComponentFunc(func(ctx context.Context, w io.Writer) error {
+		if _, err := fmt.Fprintf(w, `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>%s</title>`, templ.EscapeString(title)); err != nil {
+			return err
+		}
+		if err := Head().Render(ctx, w); err != nil {
+			return err
+		}
+		if _, err := io.WriteString(w, `</head><body>`); err != nil {
+			return err
+		}
+		if err := templ.GetChildren(ctx).Render(ctx, w); err != nil {
+			return err
+		}
+		_, err := io.WriteString(w, `</body></html>`)
+		return err
+	})
+}

@@ -1,0 +1,156 @@
+package live
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+
+	"github.com/templive/templive/live/channel"
+	"github.com/templive/templive/pubsub"
+)
+
+// applyPatchTo carries out a PushPatch: it checks the target is this
+// view's route, moves the view there, runs HandleParams, and tells the
+// browser to follow.
+func (vc *viewChannel) applyPatchTo(ctx context.Context) error {
+	s := vc.s
+	to, kind := s.patchTo, s.patchKind
+	if to == "" {
+		return nil
+	}
+	s.patchTo = ""
+	u, err := s.url.Parse(to)
+	if err != nil || !localPath(to) {
+		return fmt.Errorf("live: PushPatch(%q): not a path on this site", to)
+	}
+	rt, params, ok := vc.srv.resolve(ctx, u)
+	if !ok || rt != vc.rt {
+		return fmt.Errorf("live: PushPatch(%q): not this view's route %s; use PushNavigate", to, vc.rt.pattern)
+	}
+	if err := vc.handleParams(ctx, u, params); err != nil {
+		return err
+	}
+	vc.dirty = true
+	return vc.push("live_patch", map[string]string{"to": u.RequestURI(), "kind": kind})
+}
+
+// end releases a view whose channel will not run: its timers stop and it is
+// told why.
+func (vc *viewChannel) end(reason error) {
+	if vc.s != nil {
+		vc.s.stopTimers()
+	}
+	if t, ok := vc.view.(Terminator); ok {
+		t.Terminate(reason)
+	}
+}
+
+// HandleIn runs a client event: "event" (a binding) or "live_patch" (a
+// live-patch link or back/forward). The reply waits for the render.
+func (vc *viewChannel) HandleIn(ctx context.Context, msg channel.Message) (channel.Reply, error) {
+	switch msg.Name {
+	case "event":
+		var w wireEvent
+		if err := json.Unmarshal(msg.Payload, &w); err != nil {
+			return channel.ReplyReason("malformed event"), nil
+		}
+		ev, err := decodeEvent(w)
+		if err != nil {
+			return channel.ReplyReason(err.Error()), nil
+		}
+		eh, ok := vc.view.(EventHandler)
+		if !ok {
+			return channel.ReplyReason("view handles no events"), nil
+		}
+		vc.dirty = true
+		vc.s.hookReply = nil
+		if err := eh.HandleEvent(ctx, vc.s, ev); err != nil {
+			return channel.NoReply, fmt.Errorf("event %q: %w", ev.Name, err)
+		}
+		wt := waiting{ref: msg.Ref}
+		if ev.Type == EventHook {
+			wt.reply = vc.s.hookReply
+		}
+		vc.s.hookReply = nil
+		vc.waiting = append(vc.waiting, wt)
+		return channel.NoReply, nil
+	case "live_patch":
+		var p struct {
+			URL string `json:"url"`
+		}
+		if err := json.Unmarshal(msg.Payload, &p); err != nil {
+			return channel.ReplyReason("malformed live_patch"), nil
+		}
+		u, err := url.Parse(p.URL)
+		if err != nil {
+			return channel.ReplyReason("invalid url"), nil
+		}
+		u = vc.onSite(u)
+		rt, params, ok := vc.srv.resolve(ctx, u)
+		if !ok || rt != vc.rt {
+			return channel.ReplyReason("navigate"), nil
+		}
+		vc.dirty = true
+		if err := vc.handleParams(ctx, u, params); err != nil {
+			return channel.NoReply, err
+		}
+		vc.waiting = append(vc.waiting, waiting{ref: msg.Ref})
+		return channel.NoReply, nil
+	}
+	return channel.ReplyReason("unknown event " + msg.Name), nil
+}
+
+// HandleInfo hands a PubSub message (or a SendAfter) to the view.
+func (vc *viewChannel) HandleInfo(ctx context.Context, m pubsub.Message) error {
+	if p, ok := m.Payload.(Ping); ok {
+		vc.pings = append(vc.pings, p.Ref)
+		return nil
+	}
+	ih, ok := vc.view.(InfoHandler)
+	if !ok {
+		return nil
+	}
+	vc.dirty = true
+	if err := ih.HandleInfo(ctx, vc.s, m.Payload); err != nil {
+		return fmt.Errorf("info %T: %w", m.Payload, err)
+	}
+	return nil
+}
+
+// handleParams moves the view to u and runs its HandleParams with u's
+// params: its query and the route's wildcards.
+func (vc *viewChannel) handleParams(ctx context.Context, u *url.URL, params url.Values) error {
+	vc.s.url = u
+	ph, ok := vc.view.(ParamsHandler)
+	if !ok {
+		return nil
+	}
+	if err := ph.HandleParams(ctx, vc.s, params); err != nil {
+		return fmt.Errorf("handle params %s: %w", u, err)
+	}
+	return nil
+}
+
+// Terminate ends the view: timers stop, and the view is told why; a crash
+// reaches it wrapped in [ErrViewCrashed].
+func (vc *viewChannel) Terminate(reason error) {
+	if vc.s != nil {
+		vc.srv.views.CompareAndDelete(vc.s.id, vc)
+	}
+	if errors.Is(reason, channel.ErrChannelCrashed) || errors.Is(reason, channel.ErrMailboxOverflow) {
+		// The channel has logged the crash, with this view's LogValue.
+		reason = &crashError{cause: reason}
+	}
+	vc.end(reason)
+}
+
+// LogValue describes the view in the lines the channel logs about it.
+func (vc *viewChannel) LogValue() slog.Value {
+	if vc.rt == nil || vc.s == nil {
+		return slog.StringValue("view not joined")
+	}
+	return slog.GroupValue(slog.String("route", vc.rt.pattern), slog.String("id", vc.s.id))
+}

@@ -1,0 +1,215 @@
+package live
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"maps"
+	"net/url"
+	"slices"
+
+	"github.com/templive/templive/diff"
+	"github.com/templive/templive/live/channel"
+	"github.com/templive/templive/render"
+)
+
+// joinPayload is the payload of a live view's phx_join (docs/PROTOCOL.md).
+type joinPayload struct {
+	Session string            `json:"session"`
+	URL     string            `json:"url"`
+	Form    map[string]string `json:"form"`
+	Flash   string            `json:"flash"`
+}
+
+// joinReply answers a successful join.
+type joinReply struct {
+	HTML  json.RawMessage `json:"html"` // a JSON string that keeps <, > and & as they are
+	Title string          `json:"title,omitempty"`
+}
+
+// Join verifies the page's session, mounts the view (or adopts the one the
+// GET mounted) and replies with the first render. A join refused or failed
+// after Mount ends the view as Terminate would: its timers stop and it is
+// told why.
+func (vc *viewChannel) Join(ctx context.Context, raw json.RawMessage) (resp any, err error) {
+	var p joinPayload
+	if err := json.Unmarshal(raw, &p); err != nil {
+		return nil, channel.Refuse("invalid join payload")
+	}
+	tok, err := VerifyToken[sessionToken](vc.srv.signer, saltSession, p.Session, vc.srv.opts.SessionMaxAge)
+	switch {
+	case errors.Is(err, ErrTokenExpired):
+		return nil, channel.Refuse("stale")
+	case err != nil:
+		return nil, channel.Refuse("unauthorized")
+	}
+	if "lv:"+tok.ID != vc.cc.Topic() {
+		return nil, channel.Refuse("unauthorized")
+	}
+	u, err := url.Parse(p.URL)
+	if err != nil || u.Path == "" {
+		return nil, channel.Refuse("invalid url")
+	}
+	u = vc.onSite(u)
+	rt, params, ok := vc.srv.resolve(ctx, u)
+	if !ok {
+		return nil, channel.Refuse("navigate")
+	}
+	navigated := rt.pattern != tok.Route
+	if navigated {
+		// Live navigation stays within the page's group; the browser loads
+		// a page of another group in full, with its own GET.
+		from, ok := vc.srv.routes.Load(tok.Route)
+		if !ok || from.(*route).group != rt.group {
+			return nil, channel.Refuse("navigate")
+		}
+	}
+
+	s := &Socket{srv: vc.srv, id: tok.ID, connected: true, session: tok.Session, url: u, ctx: ctx, cc: vc.cc, mailbox: vc.cc.Mailbox()}
+	s.flash = vc.joinFlash(tok, p.Flash, navigated)
+	for _, c := range vc.cc.ConnectInfo().Cookies {
+		if c.Name == csrfCookie {
+			s.csrf = vc.srv.csrfToken(c.Value)
+		}
+	}
+	vc.s, vc.rt = s, rt
+	defer func() {
+		if err != nil {
+			vc.end(err)
+		}
+	}()
+
+	if pv := vc.srv.parked.take(tok.ID); pv != nil && !navigated && pv.route == rt {
+		vc.view, s.adopted = pv.view, true
+		s.streams = pv.socket.streams // what the GET's Mount set up renders now
+		vc.srv.adoptions.Add(1)
+	} else {
+		vc.view = rt.newView()
+	}
+	vc.srv.mounts.Add(1)
+	if err := mountView(ctx, vc.view, s, params); err != nil {
+		return nil, err
+	}
+	if len(p.Form) > 0 {
+		if err := vc.recoverForms(ctx, p.Form); err != nil {
+			return nil, err
+		}
+	}
+	if err := s.checkTargets(); err != nil {
+		return nil, err
+	}
+	if to := s.redirectTo; to != "" {
+		return nil, &channel.JoinError{Response: map[string]string{"reason": "redirect", "to": to, "flash": vc.flashToken()}}
+	}
+	if to := s.navigateTo; to != "" {
+		return nil, &channel.JoinError{Response: map[string]string{"reason": "navigate", "to": to, "flash": vc.flashToken()}}
+	}
+	if err := vc.applyPatchTo(ctx); err != nil {
+		return nil, err
+	}
+
+	html, err := vc.render(ctx)
+	if err != nil {
+		return nil, err
+	}
+	tree, err := render.ParseFragment(html)
+	if err != nil {
+		return nil, fmt.Errorf("parse render: %w", err)
+	}
+	// The HTML carries the streams' items; the server keeps none of them.
+	_, cut, err := s.collectStreams(tree)
+	if err != nil {
+		return nil, err
+	}
+	vc.last.keep(html, tree, cut)
+	vc.dirty = false
+	vc.srv.views.Store(s.id, vc)
+	reply := joinReply{HTML: diff.AppendJSONString(nil, string(html))}
+	if s.titleSet {
+		reply.Title = s.title
+		s.titleSet = false
+	}
+	// Pushes made during Join follow the join reply.
+	if len(s.events) > 0 {
+		if err := vc.push("diff", renderReply{Events: vc.takeEvents()}); err != nil {
+			return nil, err
+		}
+	}
+	return reply, nil
+}
+
+// onSite returns u with the scheme and host of the page that connected
+// (its Origin, which the socket checked), so that a view never sees a host
+// the client made up in the URL it joined with.
+func (vc *viewChannel) onSite(u *url.URL) *url.URL {
+	origin, err := url.Parse(vc.cc.ConnectInfo().Origin)
+	if err != nil || origin.Host == "" {
+		return u
+	}
+	c := *u
+	c.Scheme, c.Host, c.User = origin.Scheme, origin.Host, nil
+	return &c
+}
+
+// maxRecoveredForms bounds the forms one join may replay.
+const maxRecoveredForms = 16
+
+// recoverForms replays, after a reconnect, the state of the forms the user
+// was filling in: each form the view renders with that id and a
+// live-change binding gets its change event, so the view comes back as the
+// user left it. The event name comes from the server's own render, never
+// from the client.
+func (vc *viewChannel) recoverForms(ctx context.Context, forms map[string]string) error {
+	eh, ok := vc.view.(EventHandler)
+	if !ok {
+		return nil
+	}
+	html, err := vc.render(ctx)
+	if err != nil {
+		return err
+	}
+	tree, err := render.ParseFragment(html)
+	if err != nil {
+		return fmt.Errorf("parse render: %w", err)
+	}
+	ids := slices.Sorted(maps.Keys(forms))
+	if len(ids) > maxRecoveredForms {
+		ids = ids[:maxRecoveredForms]
+	}
+	for _, id := range ids {
+		el := findElement(tree, id)
+		if el == nil || el.Data != "form" {
+			continue
+		}
+		name, ok := el.Attr("live-change")
+		if !ok || name == "" {
+			continue
+		}
+		vals, err := parseValues(forms[id])
+		if err != nil {
+			continue // a form we cannot read is not worth refusing the join
+		}
+		if err := eh.HandleEvent(ctx, vc.s, Event{Type: EventChange, Name: name, Values: vals}); err != nil {
+			return fmt.Errorf("recover form %s: %w", id, err)
+		}
+	}
+	return nil
+}
+
+// findElement returns the element of tree whose id is id, or nil.
+func findElement(n *render.Node, id string) *render.Node {
+	for i := range n.Children {
+		c := &n.Children[i]
+		if c.Type != render.ElementNode {
+			continue
+		}
+		if v, _ := c.Attr("id"); v == id {
+			return c
+		}
+		if found := findElement(c, id); found != nil {
+			return found
+		}
+	}
+	return nil
+}

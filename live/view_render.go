@@ -1,0 +1,225 @@
+package live
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"github.com/templive/templive/diff"
+	"github.com/templive/templive/live/channel"
+	"github.com/templive/templive/render"
+)
+
+// renderReply carries a render's effects: the patch, events for hooks, a
+// new title, and a hook event's reply.
+type renderReply struct {
+	Patch   json.RawMessage `json:"d,omitempty"`
+	Streams json.RawMessage `json:"s,omitempty"`
+	Reply   any             `json:"r,omitempty"`
+	Events  [][2]any        `json:"ev,omitempty"`
+	Title   *string         `json:"title,omitempty"`
+}
+
+// Drained runs when the queue is empty: once per burst of events and
+// messages, carry out navigation, render, diff, and send the patch.
+func (vc *viewChannel) Drained(ctx context.Context) error {
+	if err := vc.flush(ctx); err != nil {
+		return err
+	}
+	for _, ref := range vc.pings {
+		if err := vc.push("pong", map[string]string{"ref": ref}); err != nil {
+			return err
+		}
+	}
+	vc.pings = vc.pings[:0]
+	return nil
+}
+
+// flush carries out what the callbacks since the last flush asked for.
+// An error crashes the view, which the browser then rejoins: never a
+// patch silently lost.
+func (vc *viewChannel) flush(ctx context.Context) error {
+	s := vc.s
+	if err := s.checkTargets(); err != nil {
+		return err
+	}
+	if to := s.redirectTo; to != "" {
+		s.redirectTo = ""
+		if err := vc.push("redirect", map[string]string{"to": to, "flash": vc.flashToken()}); err != nil {
+			return err
+		}
+		if err := vc.answerWaiting(renderReply{}); err != nil {
+			return err
+		}
+		vc.cc.Close()
+		return nil
+	}
+	if to := s.navigateTo; to != "" {
+		s.navigateTo = ""
+		if err := vc.push("live_redirect", map[string]string{"to": to, "kind": s.navKind, "flash": vc.flashToken()}); err != nil {
+			return err
+		}
+		return vc.answerWaiting(renderReply{})
+	}
+	if err := vc.applyPatchTo(ctx); err != nil {
+		return err
+	}
+	if !vc.dirty && len(vc.waiting) == 0 && len(s.events) == 0 && !s.titleSet {
+		return nil
+	}
+	var out renderReply
+	if vc.dirty {
+		patch, streams, err := vc.rerender(ctx)
+		if err != nil {
+			return err
+		}
+		out.Patch, out.Streams = patch, streams
+		vc.dirty = false
+	}
+	out.Events = vc.takeEvents()
+	if s.titleSet {
+		out.Title, s.titleSet = &s.title, false
+	}
+	if len(vc.waiting) > 0 {
+		return vc.answerWaiting(out)
+	}
+	if out.Patch != nil || out.Streams != nil || out.Events != nil || out.Title != nil {
+		return vc.push("diff", out)
+	}
+	return nil
+}
+
+// answerWaiting replies to every event of the burst, each with its own
+// hook reply; the last reply also carries out, so the browser applies the
+// patch as its event completes.
+func (vc *viewChannel) answerWaiting(out renderReply) error {
+	defer func() { vc.waiting = vc.waiting[:0] }()
+	for i, w := range vc.waiting {
+		r := renderReply{Reply: w.reply}
+		if i == len(vc.waiting)-1 {
+			r.Patch, r.Streams, r.Events, r.Title = out.Patch, out.Streams, out.Events, out.Title
+		}
+		if err := vc.reply(w.ref, channel.ReplyOK(r)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// rerender renders the view and returns the encoded patch from the last
+// render (nil if nothing changed) and the streams' operations.
+func (vc *viewChannel) rerender(ctx context.Context) (patch, streams json.RawMessage, err error) {
+	html, err := vc.render(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	shareable := !vc.s.streamsPending() && vc.last.compact == nil
+	if shareable {
+		if vc.last.same(html) {
+			return nil, nil, nil // nothing changed: no parse, no diff
+		}
+		if p, ok := vc.srv.patches.get(vc.last.html, html); ok {
+			vc.last.keep(html, nil, false)
+			return p, nil, nil
+		}
+	}
+	tree, err := render.ParseFragment(html)
+	if err != nil {
+		return nil, nil, fmt.Errorf("parse render: %w", err)
+	}
+	streams, cut, err := vc.s.collectStreams(tree)
+	if err != nil {
+		return nil, nil, err
+	}
+	old, err := vc.last.tree()
+	if err != nil {
+		return nil, nil, err
+	}
+	d := diff.Diff(old, tree)
+	if d.Empty() {
+		vc.last.keep(html, tree, cut)
+		return nil, streams, nil
+	}
+	// The browser will have old with the patch applied: the new render,
+	// unless some markup does not survive being sent as HTML (a form in a
+	// form is dropped when parsed in place). Then the whole content goes,
+	// parsed at the root as a page load parses it, rather than a patch that
+	// would leave the browser with another tree than the server's.
+	n := len(old.Children)
+	if err := diff.Apply(old, d); err != nil || !render.Equal(old, tree) {
+		vc.cc.Logger().Warn("a patch cannot carry this render (a form in a form?); the view's content is sent whole", "view", vc.rt.pattern)
+		// The render's own HTML: at the root it parses to the render's tree
+		// by construction, stream items included (their operations go).
+		d = diff.Patch{{Code: diff.OpInsert, Path: []int{0}, Value: string(html)}}
+		if n > 0 {
+			d = append(diff.Patch{{Code: diff.OpRemove, Path: []int{0}, N: n}}, d...)
+		}
+		streams, shareable = nil, false
+	}
+	patch = d.AppendJSON(nil)
+	if shareable && !cut {
+		vc.srv.patches.put(vc.last.html, html, patch)
+	}
+	vc.last.keep(html, tree, cut)
+	return patch, streams, nil
+}
+
+// lastRender is what the browser has, kept as cheaply as possible between
+// renders, since every connected view keeps one: the HTML of the last
+// render, parsed again before the next diff (about 1× its size in memory,
+// against 5–7× for a parsed tree, for a parse that costs a few µs per KB),
+// or, when stream items were cut out of it, a compact copy of the tree.
+type lastRender struct {
+	html    []byte
+	compact *render.Node
+}
+
+// keep remembers a render: its HTML, or its tree when cut says items were
+// cut out of it, so it no longer matches the HTML.
+func (l *lastRender) keep(html []byte, tree *render.Node, cut bool) {
+	if cut {
+		l.html, l.compact = nil, render.Compact(tree)
+		return
+	}
+	l.html, l.compact = html, nil
+}
+
+// same reports whether html is the last render's HTML.
+func (l *lastRender) same(html []byte) bool {
+	return l.compact == nil && bytes.Equal(l.html, html)
+}
+
+// tree returns the tree of the last render.
+func (l *lastRender) tree() (*render.Node, error) {
+	if l.compact != nil {
+		return l.compact, nil
+	}
+	t, err := render.ParseFragment(l.html)
+	if err != nil {
+		return nil, fmt.Errorf("parse the last render: %w", err)
+	}
+	return t, nil
+}
+
+// render renders the view with its Socket in the context.
+func (vc *viewChannel) render(ctx context.Context) ([]byte, error) {
+	html, err := render.Component(context.WithValue(ctx, socketKey{}, vc.s), vc.view.Render())
+	if err != nil {
+		return nil, fmt.Errorf("render %s: %w", vc.rt.pattern, err)
+	}
+	return html, nil
+}
+
+// takeEvents returns the events pushed for hooks since the last render.
+func (vc *viewChannel) takeEvents() [][2]any {
+	if len(vc.s.events) == 0 {
+		return nil
+	}
+	out := make([][2]any, len(vc.s.events))
+	for i, e := range vc.s.events {
+		out[i] = [2]any{e.name, e.payload}
+	}
+	vc.s.events = vc.s.events[:0]
+	return out
+}
