@@ -17,6 +17,31 @@ const dist = join(here, "dist")
 
 const banner = "/* templive client, built by js/build.mjs from js/src; do not edit. */"
 
+// esbuild does not inline an imported const, so in the minified bundle each name of
+// js/src/constants.js would cost a variable. There, its string and number constants
+// are defined instead (esbuild writes their values where the modules use them) and
+// dropped from the modules' imports of constants.js. The ES module bundle keeps them
+// as they are in the source.
+const constants = await import(join(src, "constants.js"))
+const inlined = Object.keys(constants).filter(k => ["string", "number"].includes(typeof constants[k]))
+const define = Object.fromEntries(inlined.map(k => [k, JSON.stringify(constants[k])]))
+const importConstants = /^import\s*\{([^}]*)\}\s*from\s*"\.\/constants\.js"\s*$/m
+const inlineConstants = {
+  name: "inline-constants",
+  setup(b) {
+    b.onLoad({filter: /\.js$/}, async args => {
+      let text = await readFile(args.path, "utf8")
+      let n = text.match(/from\s*["']\.\/constants\.js["']/g)?.length || 0
+      if (!n) return {contents: text, loader: "js"}
+      let m = text.match(importConstants)
+      if (n > 1 || !m) throw new Error(`${args.path}: import constants.js once, as import {...} from "./constants.js"`)
+      let kept = m[1].split(",").map(s => s.trim()).filter(k => k && !inlined.includes(k))
+      let imp = kept.length ? `import {${kept.join(", ")}} from "./constants.js"` : ""
+      return {contents: text.replace(importConstants, imp), loader: "js"}
+    })
+  },
+}
+
 async function bundle(entry, format, minify) {
   let out = await build({
     entryPoints: [join(src, entry)],
@@ -28,6 +53,7 @@ async function bundle(entry, format, minify) {
     legalComments: "none",
     banner: {js: banner},
     logLevel: "error",
+    ...(minify ? {define, plugins: [inlineConstants]} : {}),
   })
   return out.outputFiles[0].text
 }

@@ -2,6 +2,10 @@
 
 // js/src/constants.js
 var VSN = "2.0.0";
+var WS_PATH = "/websocket";
+var VSN_PARAM = "vsn";
+var WS_PROTOCOL = "phoenix";
+var AUTH_TOKEN_PROTOCOL = "base64url.bearer.phx.";
 var PHOENIX_TOPIC = "phoenix";
 var EV_JOIN = "phx_join";
 var EV_LEAVE = "phx_leave";
@@ -9,6 +13,8 @@ var EV_REPLY = "phx_reply";
 var EV_CLOSE = "phx_close";
 var EV_ERROR = "phx_error";
 var EV_HEARTBEAT = "heartbeat";
+var EV_PRESENCE_STATE = "presence_state";
+var EV_PRESENCE_DIFF = "presence_diff";
 var CLOSED = "closed";
 var ERRORED = "errored";
 var JOINED = "joined";
@@ -21,22 +27,59 @@ var RECONNECT_STEPS = [10, 50, 100, 150, 200, 250, 500, 1e3, 2e3, 5e3];
 var REJOIN_STEPS = [1e3, 2e3, 5e3, 1e4];
 var WS_CLOSE_NORMAL = 1e3;
 var LIVE_PATH = "/live";
+var TOPIC_PREFIX = "lv:";
+var CSRF_PARAM = "_csrf_token";
+var CSRF_META = "meta[name='csrf-token']";
+var RELOAD_KEY = "templive:reload";
+var RELOAD_MIN_MS = 1e4;
+var FLASH_COOKIE = "_live_flash";
 var ROOT_ATTR = "data-live-root";
 var SESSION_ATTR = "data-live-session";
+var PREFIX = "live-";
+var CLICK_ATTR = "live-click";
+var SUBMIT_ATTR = "live-submit";
+var CHANGE_ATTR = "live-change";
+var FOCUS_ATTR = "live-focus";
+var BLUR_ATTR = "live-blur";
+var WINDOW_PREFIX = "live-window-";
+var KEY_ATTR = "live-key";
+var DEBOUNCE_ATTR = "live-debounce";
+var DEBOUNCE_BLUR = "blur";
+var THROTTLE_ATTR = "live-throttle";
+var DISABLE_WITH_ATTR = "live-disable-with";
+var PATCH_ATTR = "live-patch";
+var NAVIGATE_ATTR = "live-navigate";
 var HOOK_ATTR = "live-hook";
 var UPDATE_ATTR = "live-update";
+var UPDATE_IGNORE = "ignore";
+var UPDATE_STREAM = "stream";
 var VALUE_PREFIX = "live-value-";
 var CONNECTED_CLASS = "live-connected";
 var LOADING_CLASS = "live-loading";
 var ERROR_CLASS = "live-error";
-var RELOAD_KEY = "templive:reload";
-var RELOAD_MIN_MS = 1e4;
-var FLASH_COOKIE = "_live_flash";
+var LOADING_SUFFIX = "-loading";
 var EV_EVENT = "event";
 var EV_DIFF = "diff";
 var EV_REDIRECT = "redirect";
 var EV_LIVE_PATCH = "live_patch";
 var EV_LIVE_REDIRECT = "live_redirect";
+var HOOK_TYPE = "hook";
+var REASON_REDIRECT = "redirect";
+var REASON_NAVIGATE = "navigate";
+var REASON_STALE = "stale";
+var REASON_UNAUTHORIZED = "unauthorized";
+var OP_TEXT = 0;
+var OP_SET_ATTR = 1;
+var OP_REMOVE_ATTR = 2;
+var OP_INSERT = 3;
+var OP_REMOVE = 4;
+var OP_MOVE = 5;
+var OP_REPLACE = 6;
+var OP_SPLICE = 7;
+var STREAM_INSERT = "i";
+var STREAM_DELETE = "d";
+var STREAM_RESET = "r";
+var STREAM_LIMIT = "l";
 
 // js/src/timer.js
 function backoff(steps, random = Math.random) {
@@ -321,7 +364,7 @@ var Socket = class {
    * @param {SocketOptions} [opts]
    */
   constructor(endPoint, opts = {}) {
-    this.endPoint = endPoint.replace(/\/websocket$/, "") + "/websocket";
+    this.endPoint = endPoint.endsWith(WS_PATH) ? endPoint : endPoint + WS_PATH;
     this.params = opts.params || {};
     this.authToken = opts.authToken;
     this.timeout = opts.timeout || DEFAULT_TIMEOUT;
@@ -350,7 +393,7 @@ var Socket = class {
   endPointURL() {
     let params = typeof this.params == "function" ? this.params() : this.params;
     let q = new URLSearchParams(params);
-    q.set("vsn", VSN);
+    q.set(VSN_PARAM, VSN);
     let url = this.endPoint;
     if (!/^wss?:/.test(url)) {
       let loc = globalThis.location;
@@ -362,10 +405,10 @@ var Socket = class {
   connect() {
     if (this.conn) return;
     this.closeWasClean = false;
-    let protocols = ["phoenix"];
+    let protocols = [WS_PROTOCOL];
     if (this.authToken) {
       let token = btoa(this.authToken).replace(/=/g, "").replace(/\+/g, "-").replace(/\//g, "_");
-      protocols.push("base64url.bearer.phx." + token);
+      protocols.push(AUTH_TOKEN_PROTOCOL + token);
     }
     let conn = this.conn = new this.transport(this.endPointURL(), protocols);
     conn.onopen = () => this.onConnOpen();
@@ -608,7 +651,7 @@ var Presence = class {
    * @param {{events?: {state: string, diff: string}}} [opts]
    */
   constructor(channel, opts = {}) {
-    let events = opts.events || { state: "presence_state", diff: "presence_diff" };
+    let events = opts.events || { state: EV_PRESENCE_STATE, diff: EV_PRESENCE_DIFF };
     this.state = /* @__PURE__ */ Object.create(null);
     this.pendingDiffs = [];
     this.channel = channel;
@@ -733,7 +776,7 @@ function syncField(el) {
 }
 function formRecovery(root) {
   let out = {};
-  for (let f of root.querySelectorAll("form[id][live-change]")) {
+  for (let f of root.querySelectorAll(`form[id][${CHANGE_ATTR}]`)) {
     out[f.id] = serializeForm(
       /** @type {HTMLFormElement} */
       f
@@ -742,24 +785,24 @@ function formRecovery(root) {
   return out;
 }
 function keepIgnored(root) {
-  let saved = [...root.querySelectorAll(`[id][${UPDATE_ATTR}="ignore"]`)].map((el) => [el.id, [...el.childNodes]]);
+  let saved = [...root.querySelectorAll(`[id][${UPDATE_ATTR}="${UPDATE_IGNORE}"]`)].map((el) => [el.id, [...el.childNodes]]);
   return (root2) => {
     for (let [id, nodes] of saved) {
       let el = root2.querySelector(`#${CSS.escape(
         /** @type {string} */
         id
-      )}[${UPDATE_ATTR}="ignore"]`);
+      )}[${UPDATE_ATTR}="${UPDATE_IGNORE}"]`);
       if (el) el.replaceChildren(.../** @type {Node[]} */
       nodes);
     }
   };
 }
 function loading(el, type) {
-  let cls = `live-${type}-loading`;
+  let cls = PREFIX + type + LOADING_SUFFIX;
   el.classList.add(cls);
   let submit = type == "submit" && el instanceof HTMLFormElement;
-  let targets = el.hasAttribute("live-disable-with") ? [el] : [];
-  if (submit) targets.push(...el.querySelectorAll("[live-disable-with]"));
+  let targets = el.hasAttribute(DISABLE_WITH_ATTR) ? [el] : [];
+  if (submit) targets.push(...el.querySelectorAll(`[${DISABLE_WITH_ATTR}]`));
   let saved = targets.map((t) => {
     let b = (
       /** @type {HTMLButtonElement} */
@@ -767,7 +810,7 @@ function loading(el, type) {
     );
     let nodes = [...b.childNodes];
     let disabled = b.disabled;
-    b.textContent = b.getAttribute("live-disable-with");
+    b.textContent = b.getAttribute(DISABLE_WITH_ATTR);
     b.disabled = true;
     return () => {
       b.replaceChildren(...nodes);
@@ -798,13 +841,13 @@ function loading(el, type) {
 // js/src/bindings.js
 var limits = /* @__PURE__ */ new WeakMap();
 function limited(el, fn) {
-  let debounce = el.getAttribute("live-debounce");
-  let throttle = el.getAttribute("live-throttle");
+  let debounce = el.getAttribute(DEBOUNCE_ATTR);
+  let throttle = el.getAttribute(THROTTLE_ATTR);
   if (debounce == null && throttle == null) return fn();
   let s = limits.get(el) || {};
   limits.set(el, s);
   clearTimeout(s.timer);
-  if (debounce == "blur") {
+  if (debounce == DEBOUNCE_BLUR) {
     s.pending = fn;
   } else if (debounce != null) {
     s.pending = fn;
@@ -832,7 +875,7 @@ function flush(el) {
   fn();
 }
 function keyMatches(el, e) {
-  let want = el.getAttribute("live-key");
+  let want = el.getAttribute(KEY_ATTR);
   return !want || (e.key || "").toLowerCase() == want.toLowerCase();
 }
 function bind(sink) {
@@ -841,9 +884,9 @@ function bind(sink) {
     target.addEventListener(type, fn, capture);
     listeners.push([target, type, fn, capture]);
   };
-  let send = (el, type, extra) => sink.send(el, type, {
+  let send = (el, type, extra, attr = PREFIX + type) => sink.send(el, type, {
     t: type,
-    e: el.getAttribute("live-" + type) || "",
+    e: el.getAttribute(attr) || "",
     v: liveValues(el).toString(),
     ...extra
   });
@@ -852,12 +895,12 @@ function bind(sink) {
     "click",
     /** @param {MouseEvent} e */
     (e) => {
-      let link = closestWith(e.target, "live-patch") || closestWith(e.target, "live-navigate");
+      let link = closestWith(e.target, PATCH_ATTR) || closestWith(e.target, NAVIGATE_ATTR);
       if (link instanceof HTMLAnchorElement && e.button == 0 && !(e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) && !e.defaultPrevented && !link.target && !link.hasAttribute("download") && link.origin == location.origin) {
         e.preventDefault();
-        return sink.follow(link, link.hasAttribute("live-patch") ? "live-patch" : "live-navigate");
+        return sink.follow(link, link.hasAttribute(PATCH_ATTR));
       }
-      let el = closestWith(e.target, "live-click");
+      let el = closestWith(e.target, CLICK_ATTR);
       if (!el) return;
       if (el instanceof HTMLAnchorElement) e.preventDefault();
       limited(el, () => send(el, "click"));
@@ -869,7 +912,7 @@ function bind(sink) {
     /** @param {SubmitEvent} e */
     (e) => {
       let form = e.target;
-      if (!(form instanceof HTMLFormElement) || !form.hasAttribute("live-submit") || !rootOf(form)) return;
+      if (!(form instanceof HTMLFormElement) || !form.hasAttribute(SUBMIT_ATTR) || !rootOf(form)) return;
       e.preventDefault();
       for (let f of form.elements) flush(f);
       send(form, "submit", { v: serializeForm(form, e.submitter) });
@@ -879,7 +922,7 @@ function bind(sink) {
     let field = e.target;
     if (!isField(field)) return;
     let form = field.form;
-    let el = field.hasAttribute("live-change") ? field : form && form.hasAttribute("live-change") ? form : null;
+    let el = field.hasAttribute(CHANGE_ATTR) ? field : form && form.hasAttribute(CHANGE_ATTR) ? form : null;
     if (!el || !rootOf(el)) return;
     let owner = el;
     limited(field, () => {
@@ -891,13 +934,13 @@ function bind(sink) {
   });
   on(document, "focusin", (e) => {
     let el = e.target;
-    if (el instanceof Element && el.hasAttribute("live-focus") && rootOf(el)) limited(el, () => send(el, "focus"));
+    if (el instanceof Element && el.hasAttribute(FOCUS_ATTR) && rootOf(el)) limited(el, () => send(el, "focus"));
   });
   on(document, "focusout", (e) => {
     let el = e.target;
     if (!(el instanceof Element)) return;
     flush(el);
-    if (el.hasAttribute("live-blur") && rootOf(el)) send(el, "blur");
+    if (el.hasAttribute(BLUR_ATTR) && rootOf(el)) send(el, "blur");
   });
   for (let type of ["keydown", "keyup"]) {
     on(
@@ -905,7 +948,7 @@ function bind(sink) {
       type,
       /** @param {KeyboardEvent} e */
       (e) => {
-        let el = closestWith(e.target, "live-" + type);
+        let el = closestWith(e.target, PREFIX + type);
         if (el && keyMatches(el, e)) limited(el, () => send(el, type, { k: e.key }));
       }
     );
@@ -917,16 +960,11 @@ function bind(sink) {
       /** @param {Event} e */
       (e) => {
         if ((type == "focus" || type == "blur") && e.target != window) return;
-        let attr = "live-window-" + type;
+        let attr = WINDOW_PREFIX + type;
         for (let el of document.querySelectorAll(`[${ROOT_ATTR}] [${attr}]`)) {
           if (e instanceof KeyboardEvent && !keyMatches(el, e)) continue;
           let extra = e instanceof KeyboardEvent ? { k: e.key } : {};
-          limited(el, () => sink.send(el, type, {
-            t: type,
-            e: el.getAttribute(attr) || "",
-            v: liveValues(el).toString(),
-            ...extra
-          }));
+          limited(el, () => send(el, type, extra, attr));
         }
       }
     );
@@ -1033,14 +1071,6 @@ var Hooks = class {
 };
 
 // js/src/patch.js
-var OP_TEXT = 0;
-var OP_SET_ATTR = 1;
-var OP_REMOVE_ATTR = 2;
-var OP_INSERT = 3;
-var OP_REMOVE = 4;
-var OP_MOVE = 5;
-var OP_REPLACE = 6;
-var OP_SPLICE = 7;
 var VOID = new Set("area base basefont bgsound br col embed frame hr img input keygen link meta param source track wbr".split(" "));
 var XHTML = "http://www.w3.org/1999/xhtml";
 var NS = { xlink: "http://www.w3.org/1999/xlink", xml: "http://www.w3.org/XML/1998/namespace", xmlns: "http://www.w3.org/2000/xmlns/" };
@@ -1061,8 +1091,8 @@ function fail(msg) {
   throw new PatchError(msg);
 }
 function opaque(n) {
-  let v = n instanceof Element ? n.getAttribute("live-update") : null;
-  return v == "ignore" || v == "stream" || n instanceof HTMLTemplateElement;
+  let v = n instanceof Element ? n.getAttribute(UPDATE_ATTR) : null;
+  return v == UPDATE_IGNORE || v == UPDATE_STREAM || n instanceof HTMLTemplateElement;
 }
 function applyOp(root, op, changed) {
   let [code, path, a, b, c] = op;
@@ -1143,16 +1173,16 @@ function applyStreams(root, ops, changed = () => {
     let box = root.querySelector(`#${CSS.escape(name)}`);
     if (!box) continue;
     let items = box.children;
-    let item = kind == "i" || kind == "d" ? [...items].find((el) => el.id == a) : void 0;
-    if (kind == "i") {
+    let item = kind == STREAM_INSERT || kind == STREAM_DELETE ? [...items].find((el) => el.id == a) : void 0;
+    if (kind == STREAM_INSERT) {
       let frag = fragment(box, html);
       if (item) item.replaceWith(frag);
       else box.insertBefore(frag, b >= 0 && b < items.length ? items[b] : null);
-    } else if (kind == "d") {
+    } else if (kind == STREAM_DELETE) {
       item && item.remove();
-    } else if (kind == "r") {
+    } else if (kind == STREAM_RESET) {
       box.replaceChildren();
-    } else if (kind == "l") {
+    } else if (kind == STREAM_LIMIT) {
       let n = items.length;
       let keep = a >= 0 ? [0, a] : [n + a, n];
       for (let el of [...items].filter((_, i) => i < keep[0] || i >= keep[1])) el.remove();
@@ -1185,9 +1215,9 @@ var View = class {
   constructor(live, root) {
     this.live = live;
     this.root = root;
-    this.topic = "lv:" + root.id;
+    this.topic = TOPIC_PREFIX + root.id;
     this.session = root.getAttribute(SESSION_ATTR) || "";
-    this.hooks = new Hooks(live.hooks, (name, payload) => this.pushEvent(null, "hook", { t: "hook", e: name, v: payload }));
+    this.hooks = new Hooks(live.hooks, (name, payload) => this.pushEvent(null, HOOK_TYPE, { t: HOOK_TYPE, e: name, v: payload }));
     this.channel = null;
     this.joins = 0;
     this.joinErrors = 0;
@@ -1223,7 +1253,7 @@ var View = class {
     chan.on(EV_REDIRECT, (r) => redirect(r.to, r.flash));
     chan.on(EV_LIVE_PATCH, (r) => this.history(r.to, r.kind));
     chan.on(EV_LIVE_REDIRECT, (r) => this.navigate(r.to, r.kind, void 0, r.flash));
-    chan.on("phx_error", () => this.disconnected());
+    chan.on(EV_ERROR, () => this.disconnected());
     chan.join().receive("ok", (r) => {
       flash = void 0;
       this.joined(r);
@@ -1283,7 +1313,7 @@ var View = class {
   /**
    * A refused join: the mount sent the browser elsewhere, the session is no good,
    * or something failed (the channel retries with backoff, up to a point).
-   * @param {{reason?: string, to?: string, flash?: string}} r
+   * @param {Refusal} r
    * @param {string} [url] the URL this join was for, when it was a live navigation
    */
   joinFailed(r, url) {
@@ -1293,16 +1323,16 @@ var View = class {
       this.leave();
       return true;
     };
-    if (reason == "redirect" && to) return stop() && redirect(to, flash);
-    if (reason == "navigate") {
+    if (reason == REASON_REDIRECT && to) return stop() && redirect(to, flash);
+    if (reason == REASON_NAVIGATE) {
       if (to && ++this.redirects <= MAX_REDIRECTS) return this.navigate(to, "replace", void 0, flash);
       if (to || url) return stop() && redirect(to || url || location.href, flash);
     }
-    if (reason == "stale" || reason == "unauthorized" || ++this.joinErrors >= this.live.maxJoinErrors) {
+    if (reason == REASON_STALE || reason == REASON_UNAUTHORIZED || ++this.joinErrors >= this.live.maxJoinErrors) {
       stop() && reload(url || location.href);
     }
   }
-  /** @param {{html: string, title?: string}} r */
+  /** @param {Joined} r */
   joined(r) {
     let reconnected = this.wasDisconnected;
     let rejoin = this.joins > 0;
@@ -1332,7 +1362,7 @@ var View = class {
    * Sends an event; resolves with the reply's `r` once its patch is applied.
    * @param {Element | null} el the element that sent it (null for hooks)
    * @param {string} type
-   * @param {Record<string, any>} payload
+   * @param {Record<string, any>} payload an EventPayload, or a LivePatchPayload (constants.js)
    * @param {string} [event] the channel event: "event", or "live_patch"
    * @returns {Promise<any>}
    */
@@ -1371,7 +1401,7 @@ var View = class {
   }
   /**
    * Applies a patch and what travels with it.
-   * @param {{d?: any[], s?: any[][], ev?: [string, any][], title?: string}} r
+   * @param {Reply} r
    * @param {Element | null} [resetForm] a submitted form: its fields, focused or not, follow the server
    * @param {number} [seen] the last input the server had seen when it rendered this
    */
@@ -1431,7 +1461,7 @@ var View = class {
    */
   livePatch(href, kind) {
     this.history(href, kind);
-    this.pushEvent(null, "", { url: href }, EV_LIVE_PATCH).catch((e) => e.message == "navigate" && this.navigate(href, "replace"));
+    this.pushEvent(null, "", { url: href }, EV_LIVE_PATCH).catch((e) => e.message == REASON_NAVIGATE && this.navigate(href, "replace"));
   }
   /** @param {string} href @param {"push" | "replace" | null} kind */
   history(href, kind) {
@@ -1480,9 +1510,9 @@ var LiveSocket = class {
     this.socket = new Socket(opts.path || LIVE_PATH, {
       ...opts,
       params: () => {
-        let meta = document.querySelector("meta[name='csrf-token']");
+        let meta = document.querySelector(CSRF_META);
         let p = typeof params == "function" ? params() : params || {};
-        return { _csrf_token: meta ? meta.getAttribute("content") || "" : "", ...p };
+        return { [CSRF_PARAM]: meta ? meta.getAttribute("content") || "" : "", ...p };
       }
     });
     this.views = /* @__PURE__ */ new Map();
@@ -1495,10 +1525,10 @@ var LiveSocket = class {
         send: (el, type, payload) => {
           this.viewOf(el)?.pushEvent(el, type, payload).catch((e) => this.socket.log("event", e.message));
         },
-        follow: (link, kind) => {
+        follow: (link, patch) => {
           let view = this.viewOf(link);
           if (!view) return;
-          kind == "live-patch" ? view.livePatch(link.href, "push") : view.navigate(link.href, "push");
+          patch ? view.livePatch(link.href, "push") : view.navigate(link.href, "push");
         },
         popState: (e) => {
           let view = this.views.values().next().value;

@@ -2,14 +2,17 @@
 // live-window-*), which finds the binding attribute from the event's target, applies
 // live-debounce/live-throttle and hands the event to the view of its root.
 
-import {ROOT_ATTR} from "./constants.js"
+import {
+  BLUR_ATTR, CHANGE_ATTR, CLICK_ATTR, DEBOUNCE_ATTR, DEBOUNCE_BLUR, FOCUS_ATTR, KEY_ATTR, NAVIGATE_ATTR,
+  PATCH_ATTR, PREFIX, ROOT_ATTR, SUBMIT_ATTR, THROTTLE_ATTR, WINDOW_PREFIX,
+} from "./constants.js"
 import {closestWith, isField, liveValues, rootOf, serializeForm} from "./dom.js"
 
 /**
  * What bindings need from the live socket.
  * @typedef {object} Sink
- * @property {(el: Element, type: string, payload: Record<string, any>) => void} send
- * @property {(link: HTMLAnchorElement, kind: "live-patch" | "live-navigate") => void} follow
+ * @property {(el: Element, type: string, payload: import("./constants.js").EventPayload) => void} send
+ * @property {(link: HTMLAnchorElement, patch: boolean) => void} follow a live-patch link (patch) or a live-navigate one
  * @property {(e: PopStateEvent) => void} popState
  */
 
@@ -23,13 +26,13 @@ const limits = new WeakMap()
  * @param {() => void} fn
  */
 export function limited(el, fn) {
-  let debounce = el.getAttribute("live-debounce")
-  let throttle = el.getAttribute("live-throttle")
+  let debounce = el.getAttribute(DEBOUNCE_ATTR)
+  let throttle = el.getAttribute(THROTTLE_ATTR)
   if (debounce == null && throttle == null) return fn()
   let s = limits.get(el) || {}
   limits.set(el, s)
   clearTimeout(s.timer)
-  if (debounce == "blur") {
+  if (debounce == DEBOUNCE_BLUR) {
     s.pending = fn
   } else if (debounce != null) {
     s.pending = fn
@@ -62,7 +65,7 @@ export function flush(el) {
 
 /** @param {Element} el @param {KeyboardEvent} e */
 function keyMatches(el, e) {
-  let want = el.getAttribute("live-key")
+  let want = el.getAttribute(KEY_ATTR)
   return !want || (e.key || "").toLowerCase() == want.toLowerCase()
 }
 
@@ -78,20 +81,23 @@ export function bind(sink) {
     target.addEventListener(type, fn, capture)
     listeners.push([target, type, fn, capture])
   }
-  /** @param {Element} el @param {string} type @param {Record<string, any>} [extra] */
-  let send = (el, type, extra) => sink.send(el, type, {
-    t: type, e: el.getAttribute("live-" + type) || "", v: liveValues(el).toString(), ...extra,
+  /**
+   * Sends the event named by the element's binding attribute (PREFIX + type unless told).
+   * @param {Element} el @param {string} type @param {{v?: string, k?: string, f?: string}} [extra] @param {string} [attr]
+   */
+  let send = (el, type, extra, attr = PREFIX + type) => sink.send(el, type, {
+    t: type, e: el.getAttribute(attr) || "", v: liveValues(el).toString(), ...extra,
   })
 
   on(document, "click", /** @param {MouseEvent} e */ e => {
-    let link = closestWith(e.target, "live-patch") || closestWith(e.target, "live-navigate")
+    let link = closestWith(e.target, PATCH_ATTR) || closestWith(e.target, NAVIGATE_ATTR)
     // Only same-origin links the browser would open in this tab.
     if (link instanceof HTMLAnchorElement && e.button == 0 && !(e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) &&
       !e.defaultPrevented && !link.target && !link.hasAttribute("download") && link.origin == location.origin) {
       e.preventDefault()
-      return sink.follow(link, link.hasAttribute("live-patch") ? "live-patch" : "live-navigate")
+      return sink.follow(link, link.hasAttribute(PATCH_ATTR))
     }
-    let el = closestWith(e.target, "live-click")
+    let el = closestWith(e.target, CLICK_ATTR)
     if (!el) return
     if (el instanceof HTMLAnchorElement) e.preventDefault()
     limited(el, () => send(el, "click"))
@@ -99,7 +105,7 @@ export function bind(sink) {
 
   on(document, "submit", /** @param {SubmitEvent} e */ e => {
     let form = e.target
-    if (!(form instanceof HTMLFormElement) || !form.hasAttribute("live-submit") || !rootOf(form)) return
+    if (!(form instanceof HTMLFormElement) || !form.hasAttribute(SUBMIT_ATTR) || !rootOf(form)) return
     e.preventDefault()
     // Changes still waiting for their debounce reach the server before the submit.
     for (let f of form.elements) flush(f)
@@ -110,7 +116,7 @@ export function bind(sink) {
     let field = e.target
     if (!isField(field)) return
     let form = field.form
-    let el = field.hasAttribute("live-change") ? field : form && form.hasAttribute("live-change") ? form : null
+    let el = field.hasAttribute(CHANGE_ATTR) ? field : form && form.hasAttribute(CHANGE_ATTR) ? form : null
     if (!el || !rootOf(el)) return
     let owner = el
     limited(field, () => {
@@ -124,19 +130,19 @@ export function bind(sink) {
 
   on(document, "focusin", e => {
     let el = e.target
-    if (el instanceof Element && el.hasAttribute("live-focus") && rootOf(el)) limited(el, () => send(el, "focus"))
+    if (el instanceof Element && el.hasAttribute(FOCUS_ATTR) && rootOf(el)) limited(el, () => send(el, "focus"))
   })
 
   on(document, "focusout", e => {
     let el = e.target
     if (!(el instanceof Element)) return
     flush(el)
-    if (el.hasAttribute("live-blur") && rootOf(el)) send(el, "blur")
+    if (el.hasAttribute(BLUR_ATTR) && rootOf(el)) send(el, "blur")
   })
 
   for (let type of ["keydown", "keyup"]) {
     on(document, type, /** @param {KeyboardEvent} e */ e => {
-      let el = closestWith(e.target, "live-" + type)
+      let el = closestWith(e.target, PREFIX + type)
       if (el && keyMatches(el, e)) limited(el, () => send(el, type, {k: e.key}))
     })
   }
@@ -144,13 +150,11 @@ export function bind(sink) {
   for (let type of ["keydown", "keyup", "focus", "blur"]) {
     on(window, type, /** @param {Event} e */ e => {
       if ((type == "focus" || type == "blur") && e.target != window) return
-      let attr = "live-window-" + type
+      let attr = WINDOW_PREFIX + type
       for (let el of document.querySelectorAll(`[${ROOT_ATTR}] [${attr}]`)) {
         if (e instanceof KeyboardEvent && !keyMatches(el, e)) continue
         let extra = e instanceof KeyboardEvent ? {k: e.key} : {}
-        limited(el, () => sink.send(el, type, {
-          t: type, e: el.getAttribute(attr) || "", v: liveValues(el).toString(), ...extra,
-        }))
+        limited(el, () => send(el, type, extra, attr))
       }
     })
   }

@@ -1,7 +1,23 @@
 // Names shared by the modules of the client: Phoenix channel events, wire keys of the
-// live view protocol (docs/PROTOCOL.md, "Live views") and the attributes and classes it reads.
+// live view protocol (docs/PROTOCOL.md, "Live views") and the attributes and classes it
+// reads. The modules write none of these names out. Three kinds of names stay where
+// they are used: the reply statuses of Push.receive ("ok", "error", "timeout", as in
+// the phoenix client), DOM event types (which are also the `t` of an event), and the
+// history kinds "push" and "replace" (typed as such). Payload keys, which the code
+// writes as property names ({t: …}, r.d), are the typedefs at the end, checked by tsc.
+//
+// The minified bundle has the string and number values written out where they are
+// used (js/build.mjs), so a name here costs no bytes.
 
+// Phoenix V2 protocol.
 export const VSN = "2.0.0"
+/** The path of the WebSocket transport, after the socket's endpoint. */
+export const WS_PATH = "/websocket"
+/** The connect param (a URL query parameter) carrying VSN. */
+export const VSN_PARAM = "vsn"
+/** The WebSocket subprotocol, and the one that carries an auth token after its prefix. */
+export const WS_PROTOCOL = "phoenix"
+export const AUTH_TOKEN_PROTOCOL = "base64url.bearer.phx."
 export const PHOENIX_TOPIC = "phoenix"
 
 export const EV_JOIN = "phx_join"
@@ -10,6 +26,9 @@ export const EV_REPLY = "phx_reply"
 export const EV_CLOSE = "phx_close"
 export const EV_ERROR = "phx_error"
 export const EV_HEARTBEAT = "heartbeat"
+/** The events a Presence listens to, unless told others. */
+export const EV_PRESENCE_STATE = "presence_state"
+export const EV_PRESENCE_DIFF = "presence_diff"
 
 export const CLOSED = "closed"
 export const ERRORED = "errored"
@@ -26,18 +45,53 @@ export const WS_CLOSE_NORMAL = 1000
 
 // Live view protocol.
 export const LIVE_PATH = "/live"
-export const PREFIX = "live-"
+/** A live root's channel topic is TOPIC_PREFIX + its id. */
+export const TOPIC_PREFIX = "lv:"
+/** The connect param carrying the CSRF token of the page's <meta name="csrf-token">. */
+export const CSRF_PARAM = "_csrf_token"
+export const CSRF_META = "meta[name='csrf-token']"
+export const RELOAD_KEY = "templive:reload"
+export const RELOAD_MIN_MS = 10000
+export const FLASH_COOKIE = "_live_flash"
+
+// Attributes and classes.
 export const ROOT_ATTR = "data-live-root"
 export const SESSION_ATTR = "data-live-session"
+/**
+ * The prefix of every attribute below. A binding is PREFIX + the type of the event
+ * it sends (live-click, live-submit, live-change, live-focus, live-blur,
+ * live-keydown, live-keyup), and its value is the event's name.
+ */
+export const PREFIX = "live-"
+export const CLICK_ATTR = "live-click"
+export const SUBMIT_ATTR = "live-submit"
+export const CHANGE_ATTR = "live-change"
+export const FOCUS_ATTR = "live-focus"
+export const BLUR_ATTR = "live-blur"
+/** live-window-keydown, -keyup, -focus and -blur: WINDOW_PREFIX + the window event's type. */
+export const WINDOW_PREFIX = "live-window-"
+/** Only this key (KeyboardEvent.key, any case) fires a keydown or keyup binding. */
+export const KEY_ATTR = "live-key"
+/** Milliseconds, or DEBOUNCE_BLUR: the event waits until the field loses focus. */
+export const DEBOUNCE_ATTR = "live-debounce"
+export const DEBOUNCE_BLUR = "blur"
+export const THROTTLE_ATTR = "live-throttle"
+/** The text an element shows, disabled, while its event is in flight. */
+export const DISABLE_WITH_ATTR = "live-disable-with"
+export const PATCH_ATTR = "live-patch"
+export const NAVIGATE_ATTR = "live-navigate"
 export const HOOK_ATTR = "live-hook"
+/** Whose children an element's are: the diff's (the default), or UPDATE_IGNORE, or UPDATE_STREAM. */
 export const UPDATE_ATTR = "live-update"
+export const UPDATE_IGNORE = "ignore"
+export const UPDATE_STREAM = "stream"
+/** live-value-<name>="<value>" adds name=value to the values an element sends. */
 export const VALUE_PREFIX = "live-value-"
 export const CONNECTED_CLASS = "live-connected"
 export const LOADING_CLASS = "live-loading"
 export const ERROR_CLASS = "live-error"
-export const RELOAD_KEY = "templive:reload"
-export const RELOAD_MIN_MS = 10000
-export const FLASH_COOKIE = "_live_flash"
+/** While an event is in flight its element has the class PREFIX + type + LOADING_SUFFIX. */
+export const LOADING_SUFFIX = "-loading"
 
 // Live view events on the channel.
 export const EV_EVENT = "event"
@@ -45,3 +99,47 @@ export const EV_DIFF = "diff"
 export const EV_REDIRECT = "redirect"
 export const EV_LIVE_PATCH = "live_patch"
 export const EV_LIVE_REDIRECT = "live_redirect"
+/** The type (`t`) of an event a hook pushes. */
+export const HOOK_TYPE = "hook"
+
+/** Reasons of a refused join (or live_patch). */
+export const REASON_REDIRECT = "redirect"
+export const REASON_NAVIGATE = "navigate"
+export const REASON_STALE = "stale"
+export const REASON_UNAUTHORIZED = "unauthorized"
+
+// Patch operations, [code, path, args...] (docs/PROTOCOL.md, "The patch format"): path is a
+// list of child indices (DOM childNodes) from the view root.
+export const OP_TEXT = 0 // [0, path, text]: set the data of a text or comment node
+export const OP_SET_ATTR = 1 // [1, path, name, value]
+export const OP_REMOVE_ATTR = 2 // [2, path, name]
+export const OP_INSERT = 3 // [3, path, html]: parse in the parent's context, insert at the index
+export const OP_REMOVE = 4 // [4, path, count?]: remove count (default 1) siblings
+export const OP_MOVE = 5 // [5, path, to]: take the node out, put it back at index `to`
+export const OP_REPLACE = 6 // [6, path, html]: replace the node with the parsed nodes
+export const OP_SPLICE = 7 // [7, path, offset, count, text]: replace count UTF-16 units of a text at offset
+
+// Stream operations (docs/PROTOCOL.md, "Streams").
+export const STREAM_INSERT = "i" // ["i", container, id, at, html]: insert or replace the item
+export const STREAM_DELETE = "d" // ["d", container, id]
+export const STREAM_RESET = "r" // ["r", container]: remove every item
+export const STREAM_LIMIT = "l" // ["l", container, n]: keep the first n items (the last -n when negative)
+
+// Payloads of the live view protocol, by their keys.
+
+/** The payload of phx_join on TOPIC_PREFIX + id. @typedef {{session: string, url: string, form?: Record<string, string>, flash?: string}} JoinPayload */
+/** A join's ok reply. @typedef {{html: string, title?: string}} Joined */
+/** A join's error reply. @typedef {{reason?: string, to?: string, flash?: string}} Refusal */
+/**
+ * The payload of EV_EVENT: type, name, url-encoded values (any JSON for a hook),
+ * key, field name, element id. Empty keys are left out.
+ * @typedef {{t: string, e?: string, v?: any, k?: string, f?: string, el?: string}} EventPayload
+ */
+/** The payload of EV_LIVE_PATCH sent by the client. @typedef {{url: string}} LivePatchPayload */
+/**
+ * An event's ok reply, or an EV_DIFF push: patch, stream operations, hook reply,
+ * events pushed to hooks, title.
+ * @typedef {{d?: any[], s?: any[][], r?: any, ev?: [string, any][], title?: string}} Reply
+ */
+/** The payload of an EV_REDIRECT push. @typedef {{to: string, flash?: string}} Redirect */
+/** The payload of EV_LIVE_PATCH and EV_LIVE_REDIRECT pushes. @typedef {{to: string, kind: "push" | "replace", flash?: string}} LiveRedirect */

@@ -1,7 +1,9 @@
 // DOM helpers: reading bindings and values, serialising forms, and keeping the
 // focused field's value, caret and selection across a re-render.
 
-import {ROOT_ATTR, UPDATE_ATTR, VALUE_PREFIX} from "./constants.js"
+import {
+  CHANGE_ATTR, DISABLE_WITH_ATTR, LOADING_SUFFIX, PREFIX, ROOT_ATTR, UPDATE_ATTR, UPDATE_IGNORE, VALUE_PREFIX,
+} from "./constants.js"
 
 /**
  * The nearest element from `node` up (inclusive) that has the attribute, staying
@@ -135,7 +137,7 @@ export function syncField(el) {
 export function formRecovery(root) {
   /** @type {Record<string, string>} */
   let out = {}
-  for (let f of root.querySelectorAll("form[id][live-change]")) {
+  for (let f of root.querySelectorAll(`form[id][${CHANGE_ATTR}]`)) {
     out[f.id] = serializeForm(/** @type {HTMLFormElement} */ (f))
   }
   return out
@@ -148,10 +150,10 @@ export function formRecovery(root) {
  * @param {Element} root
  */
 export function keepIgnored(root) {
-  let saved = [...root.querySelectorAll(`[id][${UPDATE_ATTR}="ignore"]`)].map(el => [el.id, [...el.childNodes]])
+  let saved = [...root.querySelectorAll(`[id][${UPDATE_ATTR}="${UPDATE_IGNORE}"]`)].map(el => [el.id, [...el.childNodes]])
   return (/** @type {Element} */ root) => {
     for (let [id, nodes] of saved) {
-      let el = root.querySelector(`#${CSS.escape(/** @type {string} */ (id))}[${UPDATE_ATTR}="ignore"]`)
+      let el = root.querySelector(`#${CSS.escape(/** @type {string} */ (id))}[${UPDATE_ATTR}="${UPDATE_IGNORE}"]`)
       if (el) el.replaceChildren(.../** @type {Node[]} */ (nodes))
     }
   }
@@ -166,16 +168,16 @@ export function keepIgnored(root) {
  * @param {string} type
  */
 export function loading(el, type) {
-  let cls = `live-${type}-loading`
+  let cls = PREFIX + type + LOADING_SUFFIX
   el.classList.add(cls)
   let submit = type == "submit" && el instanceof HTMLFormElement
-  let targets = el.hasAttribute("live-disable-with") ? [el] : []
-  if (submit) targets.push(...el.querySelectorAll("[live-disable-with]"))
+  let targets = el.hasAttribute(DISABLE_WITH_ATTR) ? [el] : []
+  if (submit) targets.push(...el.querySelectorAll(`[${DISABLE_WITH_ATTR}]`))
   let saved = targets.map(t => {
     let b = /** @type {HTMLButtonElement} */ (t)
     let nodes = [...b.childNodes]
     let disabled = b.disabled
-    b.textContent = b.getAttribute("live-disable-with")
+    b.textContent = b.getAttribute(DISABLE_WITH_ATTR)
     b.disabled = true
     return () => {
       b.replaceChildren(...nodes)

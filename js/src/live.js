@@ -1,7 +1,7 @@
 // LiveSocket: finds the live roots of the page, connects once, joins a View per
 // root, and routes the document's events (bindings.js) to the views.
 
-import {LIVE_PATH, ROOT_ATTR} from "./constants.js"
+import {CSRF_META, CSRF_PARAM, LIVE_PATH, ROOT_ATTR} from "./constants.js"
 import {Socket} from "./socket.js"
 import {bind} from "./bindings.js"
 import {rootOf} from "./dom.js"
@@ -38,9 +38,9 @@ export class LiveSocket {
     this.socket = new Socket(opts.path || LIVE_PATH, {
       ...opts,
       params: () => {
-        let meta = document.querySelector("meta[name='csrf-token']")
+        let meta = document.querySelector(CSRF_META)
         let p = typeof params == "function" ? params() : params || {}
-        return {_csrf_token: meta ? meta.getAttribute("content") || "" : "", ...p}
+        return {[CSRF_PARAM]: meta ? meta.getAttribute("content") || "" : "", ...p}
       },
     })
     /** @type {Map<string, View>} */
@@ -57,10 +57,10 @@ export class LiveSocket {
           // An error reply leaves the view as it is; nobody awaits a binding's event.
           this.viewOf(el)?.pushEvent(el, type, payload).catch(e => this.socket.log("event", e.message))
         },
-        follow: (link, kind) => {
+        follow: (link, patch) => {
           let view = this.viewOf(link)
           if (!view) return
-          kind == "live-patch" ? view.livePatch(link.href, "push") : view.navigate(link.href, "push")
+          patch ? view.livePatch(link.href, "push") : view.navigate(link.href, "push")
         },
         popState: e => {
           let view = this.views.values().next().value

@@ -2,16 +2,12 @@
 // same semantics (docs/PROTOCOL.md). A patch is a list of operations
 // [code, path, args...]; path is a list of child indices (DOM childNodes, so text
 // and comment nodes count) from the view root, and each operation applies to the
-// tree the previous ones left.
+// tree the previous ones left. The operation codes are in constants.js.
 
-export const OP_TEXT = 0 // [0, path, text]: set the data of a text or comment node
-export const OP_SET_ATTR = 1 // [1, path, name, value]
-export const OP_REMOVE_ATTR = 2 // [2, path, name]
-export const OP_INSERT = 3 // [3, path, html]: parse in the parent's context, insert at the index
-export const OP_REMOVE = 4 // [4, path, count?]: remove count (default 1) siblings
-export const OP_MOVE = 5 // [5, path, to]: take the node out, put it back at index `to`
-export const OP_REPLACE = 6 // [6, path, html]: replace the node with the parsed nodes
-export const OP_SPLICE = 7 // [7, path, offset, count, text]: replace count UTF-16 units of a text at offset
+import {
+  OP_INSERT, OP_MOVE, OP_REMOVE, OP_REMOVE_ATTR, OP_REPLACE, OP_SET_ATTR, OP_SPLICE, OP_TEXT,
+  UPDATE_ATTR, UPDATE_IGNORE, UPDATE_STREAM,
+} from "./constants.js"
 
 const VOID = new Set(("area base basefont bgsound br col embed frame hr img input keygen link meta " +
   "param source track wbr").split(" "))
@@ -58,8 +54,8 @@ function fail(msg) {
  * @param {Node} n
  */
 function opaque(n) {
-  let v = n instanceof Element ? n.getAttribute("live-update") : null
-  return v == "ignore" || v == "stream" || n instanceof HTMLTemplateElement
+  let v = n instanceof Element ? n.getAttribute(UPDATE_ATTR) : null
+  return v == UPDATE_IGNORE || v == UPDATE_STREAM || n instanceof HTMLTemplateElement
 }
 
 /** @param {Element} root @param {any[]} op @param {Changed} changed */

@@ -2,6 +2,8 @@
 // the merge semantics of the Phoenix client: metas are matched by phx_ref, joins are
 // applied before leaves, and a key disappears when its last meta leaves.
 
+import {EV_PRESENCE_DIFF, EV_PRESENCE_STATE} from "./constants.js"
+
 /**
  * @typedef {{phx_ref: string, [k: string]: any}} Meta
  * @typedef {{metas: Meta[], [k: string]: any}} Entry
@@ -124,7 +126,7 @@ export class Presence {
    * @param {{events?: {state: string, diff: string}}} [opts]
    */
   constructor(channel, opts = {}) {
-    let events = opts.events || {state: "presence_state", diff: "presence_diff"}
+    let events = opts.events || {state: EV_PRESENCE_STATE, diff: EV_PRESENCE_DIFF}
     /** @type {State} */
     this.state = Object.create(null)
     /** @type {Diff[]} */

@@ -2,8 +2,8 @@
 // backoff, and routing of incoming frames to channels.
 
 import {
-  DEFAULT_TIMEOUT, EV_ERROR, EV_HEARTBEAT, HEARTBEAT_MS, JOINED, JOINING,
-  PHOENIX_TOPIC, RECONNECT_STEPS, REJOIN_STEPS, STABLE_MS, VSN, WS_CLOSE_NORMAL,
+  AUTH_TOKEN_PROTOCOL, DEFAULT_TIMEOUT, EV_ERROR, EV_HEARTBEAT, HEARTBEAT_MS, JOINED, JOINING, PHOENIX_TOPIC,
+  RECONNECT_STEPS, REJOIN_STEPS, STABLE_MS, VSN, VSN_PARAM, WS_CLOSE_NORMAL, WS_PATH, WS_PROTOCOL,
 } from "./constants.js"
 import {Timer, backoff} from "./timer.js"
 import {decode, encode} from "./serializer.js"
@@ -33,7 +33,7 @@ export class Socket {
    * @param {SocketOptions} [opts]
    */
   constructor(endPoint, opts = {}) {
-    this.endPoint = endPoint.replace(/\/websocket$/, "") + "/websocket"
+    this.endPoint = endPoint.endsWith(WS_PATH) ? endPoint : endPoint + WS_PATH
     this.params = opts.params || {}
     this.authToken = opts.authToken
     this.timeout = opts.timeout || DEFAULT_TIMEOUT
@@ -71,7 +71,7 @@ export class Socket {
   endPointURL() {
     let params = typeof this.params == "function" ? this.params() : this.params
     let q = new URLSearchParams(params)
-    q.set("vsn", VSN)
+    q.set(VSN_PARAM, VSN)
     let url = this.endPoint
     if (!/^wss?:/.test(url)) {
       let loc = globalThis.location
@@ -84,10 +84,10 @@ export class Socket {
   connect() {
     if (this.conn) return
     this.closeWasClean = false
-    let protocols = ["phoenix"]
+    let protocols = [WS_PROTOCOL]
     if (this.authToken) {
       let token = btoa(this.authToken).replace(/=/g, "").replace(/\+/g, "-").replace(/\//g, "_")
-      protocols.push("base64url.bearer.phx." + token)
+      protocols.push(AUTH_TOKEN_PROTOCOL + token)
     }
     let conn = this.conn = new this.transport(this.endPointURL(), protocols)
     conn.onopen = () => this.onConnOpen()

@@ -3,8 +3,9 @@
 // sends events, and follows live navigation (docs/PROTOCOL.md, "Live views").
 
 import {
-  CONNECTED_CLASS, ERROR_CLASS, EV_DIFF, EV_EVENT, EV_LIVE_PATCH, EV_LIVE_REDIRECT, EV_REDIRECT,
-  FLASH_COOKIE, LOADING_CLASS, RELOAD_KEY, RELOAD_MIN_MS, SESSION_ATTR,
+  CONNECTED_CLASS, ERROR_CLASS, EV_DIFF, EV_ERROR, EV_EVENT, EV_LIVE_PATCH, EV_LIVE_REDIRECT, EV_REDIRECT,
+  FLASH_COOKIE, HOOK_TYPE, LOADING_CLASS, REASON_NAVIGATE, REASON_REDIRECT, REASON_STALE, REASON_UNAUTHORIZED,
+  RELOAD_KEY, RELOAD_MIN_MS, SESSION_ATTR, TOPIC_PREFIX,
 } from "./constants.js"
 import {formRecovery, isField, keepIgnored, loading, restoreFocus, saveFocus, syncField} from "./dom.js"
 import {Hooks} from "./hooks.js"
@@ -13,6 +14,12 @@ import {applyStreams} from "./stream.js"
 
 /** @typedef {import("./channel.js").Channel} Channel */
 /** @typedef {import("./live.js").LiveSocket} LiveSocket */
+/** @typedef {import("./constants.js").JoinPayload} JoinPayload */
+/** @typedef {import("./constants.js").Joined} Joined */
+/** @typedef {import("./constants.js").Refusal} Refusal */
+/** @typedef {import("./constants.js").Reply} Reply */
+/** @typedef {import("./constants.js").Redirect} Redirect */
+/** @typedef {import("./constants.js").LiveRedirect} LiveRedirect */
 
 /** Live navigations a mount may chain (each refusing with "navigate") before a full load. */
 const MAX_REDIRECTS = 5
@@ -54,9 +61,9 @@ export class View {
   constructor(live, root) {
     this.live = live
     this.root = root
-    this.topic = "lv:" + root.id
+    this.topic = TOPIC_PREFIX + root.id
     this.session = root.getAttribute(SESSION_ATTR) || ""
-    this.hooks = new Hooks(live.hooks, (name, payload) => this.pushEvent(null, "hook", {t: "hook", e: name, v: payload}))
+    this.hooks = new Hooks(live.hooks, (name, payload) => this.pushEvent(null, HOOK_TYPE, {t: HOOK_TYPE, e: name, v: payload}))
     /** @type {Channel | null} */
     this.channel = null
     this.joins = 0
@@ -87,18 +94,18 @@ export class View {
    */
   join(url, flash) {
     let chan = this.channel = this.live.socket.channel(this.topic, () => {
-      /** @type {Record<string, any>} */
+      /** @type {JoinPayload} */
       let p = {session: this.session, url: url || location.href}
       if (this.joins > 0) p.form = formRecovery(this.root)
       if (flash) p.flash = flash
       return p
     })
     this.setStatus(LOADING_CLASS)
-    chan.on(EV_DIFF, r => this.applyReply(r, null, this.answered))
-    chan.on(EV_REDIRECT, r => redirect(r.to, r.flash))
-    chan.on(EV_LIVE_PATCH, r => this.history(r.to, r.kind))
-    chan.on(EV_LIVE_REDIRECT, r => this.navigate(r.to, r.kind, undefined, r.flash))
-    chan.on("phx_error", () => this.disconnected())
+    chan.on(EV_DIFF, (/** @type {Reply} */ r) => this.applyReply(r, null, this.answered))
+    chan.on(EV_REDIRECT, (/** @type {Redirect} */ r) => redirect(r.to, r.flash))
+    chan.on(EV_LIVE_PATCH, (/** @type {LiveRedirect} */ r) => this.history(r.to, r.kind))
+    chan.on(EV_LIVE_REDIRECT, (/** @type {LiveRedirect} */ r) => this.navigate(r.to, r.kind, undefined, r.flash))
+    chan.on(EV_ERROR, () => this.disconnected())
     chan.join()
       .receive("ok", r => {
         flash = undefined // shown once, not again on a rejoin
@@ -166,26 +173,26 @@ export class View {
   /**
    * A refused join: the mount sent the browser elsewhere, the session is no good,
    * or something failed (the channel retries with backoff, up to a point).
-   * @param {{reason?: string, to?: string, flash?: string}} r
+   * @param {Refusal} r
    * @param {string} [url] the URL this join was for, when it was a live navigation
    */
   joinFailed(r, url) {
     this.disconnected()
     let {reason, to, flash} = r
     let stop = () => { this.leave(); return true }
-    if (reason == "redirect" && to) return stop() && redirect(to, flash)
-    if (reason == "navigate") {
+    if (reason == REASON_REDIRECT && to) return stop() && redirect(to, flash)
+    if (reason == REASON_NAVIGATE) {
       // A mount that navigates on (to), or a navigation the server will not do
       // over the socket (a full page load of its URL).
       if (to && ++this.redirects <= MAX_REDIRECTS) return this.navigate(to, "replace", undefined, flash)
       if (to || url) return stop() && redirect(to || url || location.href, flash)
     }
-    if (reason == "stale" || reason == "unauthorized" || ++this.joinErrors >= this.live.maxJoinErrors) {
+    if (reason == REASON_STALE || reason == REASON_UNAUTHORIZED || ++this.joinErrors >= this.live.maxJoinErrors) {
       stop() && reload(url || location.href)
     }
   }
 
-  /** @param {{html: string, title?: string}} r */
+  /** @param {Joined} r */
   joined(r) {
     let reconnected = this.wasDisconnected
     let rejoin = this.joins > 0
@@ -218,7 +225,7 @@ export class View {
    * Sends an event; resolves with the reply's `r` once its patch is applied.
    * @param {Element | null} el the element that sent it (null for hooks)
    * @param {string} type
-   * @param {Record<string, any>} payload
+   * @param {Record<string, any>} payload an EventPayload, or a LivePatchPayload (constants.js)
    * @param {string} [event] the channel event: "event", or "live_patch"
    * @returns {Promise<any>}
    */
@@ -256,7 +263,7 @@ export class View {
 
   /**
    * Applies a patch and what travels with it.
-   * @param {{d?: any[], s?: any[][], ev?: [string, any][], title?: string}} r
+   * @param {Reply} r
    * @param {Element | null} [resetForm] a submitted form: its fields, focused or not, follow the server
    * @param {number} [seen] the last input the server had seen when it rendered this
    */
@@ -326,7 +333,7 @@ export class View {
   livePatch(href, kind) {
     this.history(href, kind)
     // A URL of another view: a live navigation (a full load if the server refuses it too).
-    this.pushEvent(null, "", {url: href}, EV_LIVE_PATCH).catch(e => e.message == "navigate" && this.navigate(href, "replace"))
+    this.pushEvent(null, "", {url: href}, EV_LIVE_PATCH).catch(e => e.message == REASON_NAVIGATE && this.navigate(href, "replace"))
   }
 
   /** @param {string} href @param {"push" | "replace" | null} kind */
