@@ -973,6 +973,72 @@ function bind(sink) {
   return () => listeners.forEach(([t, type, fn, c]) => t.removeEventListener(type, fn, c));
 }
 
+// js/src/drafts.js
+var Drafts = class {
+  /** @param {Element} root */
+  constructor(root) {
+    this.root = root;
+    this.typed = /* @__PURE__ */ new WeakMap();
+    this.inputs = 0;
+    this.answered = 0;
+    this.onInput = (e) => this.typed.set(
+      /** @type {Element} */
+      e.target,
+      ++this.inputs
+    );
+    root.addEventListener("input", this.onInput, true);
+  }
+  /** The reply to an event that carried the inputs up to `seen` arrived. @param {number} seen */
+  answer(seen) {
+    this.answered = Math.max(this.answered, seen);
+  }
+  /**
+   * Whether the field holds nothing typed after input `seen`, so that a render
+   * made with the inputs up to `seen` may set its value.
+   * @param {Element} el
+   * @param {number} seen
+   */
+  fresh(el, seen) {
+    return (this.typed.get(el) || 0) <= seen;
+  }
+  /**
+   * The fields holding input no reply answered, as selectors (by id, or by form id
+   * and name) and values.
+   * @returns {[string, string][]}
+   */
+  save() {
+    let out = [];
+    for (let el of this.root.querySelectorAll("input, textarea")) {
+      let f = (
+        /** @type {HTMLInputElement} */
+        el
+      );
+      if (this.fresh(f, this.answered) || /^(file|checkbox|radio)$/.test(f.type)) continue;
+      let sel = f.id ? "#" + CSS.escape(f.id) : f.form && f.form.id && f.name ? `#${CSS.escape(f.form.id)} [name="${CSS.escape(f.name)}"]` : "";
+      if (sel) out.push([sel, f.value]);
+    }
+    return out;
+  }
+  /**
+   * Puts what save() returned back into the root's new content, in each field
+   * still there (the one match of its selector), as input not seen yet.
+   * @param {[string, string][]} saved
+   */
+  restore(saved) {
+    for (let [sel, value] of saved) {
+      let m = this.root.querySelectorAll(sel);
+      if (m.length == 1) {
+        m[0].value = value;
+        this.typed.set(m[0], ++this.inputs);
+      }
+    }
+  }
+  /** Stops listening. */
+  destroy() {
+    this.root.removeEventListener("input", this.onInput, true);
+  }
+};
+
 // js/src/hooks.js
 function guard(fn) {
   try {
@@ -1069,6 +1135,21 @@ var Hooks = class {
     for (let [el, hook] of this.live) this.destroy(el, hook);
   }
 };
+
+// js/src/pageload.js
+function reload(url) {
+  let last = Number(sessionStorage.getItem(RELOAD_KEY)) || 0;
+  let wait = last + RELOAD_MIN_MS - Date.now();
+  setTimeout(() => {
+    sessionStorage.setItem(RELOAD_KEY, String(Date.now()));
+    url == location.href ? location.reload() : location.assign(url);
+  }, Math.max(0, wait));
+}
+function redirect(to, flash) {
+  if (flash) document.cookie = `${FLASH_COOKIE}=${flash}; path=/; max-age=60; samesite=lax`;
+  location.href = to;
+  return true;
+}
 
 // js/src/patch.js
 var VOID = new Set("area base basefont bgsound br col embed frame hr img input keygen link meta param source track wbr".split(" "));
@@ -1194,19 +1275,6 @@ function applyStreams(root, ops, changed = () => {
 // js/src/view.js
 var MAX_REDIRECTS = 5;
 var MAX_PATCH_FAILS = 3;
-function reload(url) {
-  let last = Number(sessionStorage.getItem(RELOAD_KEY)) || 0;
-  let wait = last + RELOAD_MIN_MS - Date.now();
-  setTimeout(() => {
-    sessionStorage.setItem(RELOAD_KEY, String(Date.now()));
-    url == location.href ? location.reload() : location.assign(url);
-  }, Math.max(0, wait));
-}
-function redirect(to, flash) {
-  if (flash) document.cookie = `${FLASH_COOKIE}=${flash}; path=/; max-age=60; samesite=lax`;
-  location.href = to;
-  return true;
-}
 var View = class {
   /**
    * @param {LiveSocket} live
@@ -1224,15 +1292,7 @@ var View = class {
     this.redirects = 0;
     this.wasDisconnected = false;
     this.mountId = Math.random().toString(36).slice(2);
-    this.typed = /* @__PURE__ */ new WeakMap();
-    this.inputs = 0;
-    this.answered = 0;
-    this.onInput = (e) => this.typed.set(
-      /** @type {Element} */
-      e.target,
-      ++this.inputs
-    );
-    root.addEventListener("input", this.onInput, true);
+    this.drafts = new Drafts(root);
     this.busy = /* @__PURE__ */ new Set();
     this.patchFails = 0;
     this.rejoinTimer = void 0;
@@ -1249,7 +1309,7 @@ var View = class {
       return p;
     });
     this.setStatus(LOADING_CLASS);
-    chan.on(EV_DIFF, (r) => this.applyReply(r, null, this.answered));
+    chan.on(EV_DIFF, (r) => this.applyReply(r, null, this.drafts.answered));
     chan.on(EV_REDIRECT, (r) => redirect(r.to, r.flash));
     chan.on(EV_LIVE_PATCH, (r) => this.history(r.to, r.kind));
     chan.on(EV_LIVE_REDIRECT, (r) => this.navigate(r.to, r.kind, void 0, r.flash));
@@ -1264,29 +1324,11 @@ var View = class {
     if (this.channel) this.channel.leave();
     this.channel = null;
   }
-  /**
-   * The fields holding input the server has not seen, as selectors (by id,
-   * or by form id and name) and values.
-   * @returns {[string, string][]}
-   */
-  drafts() {
-    let out = [];
-    for (let el of this.root.querySelectorAll("input, textarea")) {
-      let f = (
-        /** @type {HTMLInputElement} */
-        el
-      );
-      if ((this.typed.get(f) || 0) <= this.answered || /^(file|checkbox|radio)$/.test(f.type)) continue;
-      let sel = f.id ? "#" + CSS.escape(f.id) : f.form && f.form.id && f.name ? `#${CSS.escape(f.form.id)} [name="${CSS.escape(f.name)}"]` : "";
-      if (sel) out.push([sel, f.value]);
-    }
-    return out;
-  }
   /** Leaves for good: hooks destroyed, listener removed. */
   destroy() {
     this.leave();
     this.hooks.clear();
-    this.root.removeEventListener("input", this.onInput, true);
+    this.drafts.destroy();
   }
   /**
    * The DOM is no longer what the server diffs against (a patch failed, a reply
@@ -1342,16 +1384,10 @@ var View = class {
     let focus = saveFocus(this.root);
     this.hooks.each("beforeUpdate");
     let kept = rejoin ? keepIgnored(this.root) : null;
-    let drafts = rejoin ? this.drafts() : [];
+    let drafts = rejoin ? this.drafts.save() : [];
     this.root.innerHTML = r.html;
     kept && kept(this.root);
-    for (let [sel, value] of drafts) {
-      let m = this.root.querySelectorAll(sel);
-      if (m.length == 1) {
-        m[0].value = value;
-        this.typed.set(m[0], ++this.inputs);
-      }
-    }
+    this.drafts.restore(drafts);
     restoreFocus(this.root, focus);
     if (r.title != null) document.title = r.title;
     this.setStatus(CONNECTED_CLASS);
@@ -1378,7 +1414,7 @@ var View = class {
       busy.undo();
     };
     let form = type == "submit" ? el : null;
-    let seen = this.inputs;
+    let seen = this.drafts.inputs;
     return new Promise((resolve, reject) => {
       let push = (
         /** @type {import("./channel.js").Channel} */
@@ -1386,7 +1422,7 @@ var View = class {
       );
       push.receive("ok", (r) => {
         done();
-        this.answered = Math.max(this.answered, seen);
+        this.drafts.answer(seen);
         this.applyReply(r, form, seen);
         resolve(r.r);
       }).receive("error", (r) => {
@@ -1405,8 +1441,8 @@ var View = class {
    * @param {Element | null} [resetForm] a submitted form: its fields, focused or not, follow the server
    * @param {number} [seen] the last input the server had seen when it rendered this
    */
-  applyReply(r, resetForm, seen = this.inputs) {
-    let fresh = (el) => (this.typed.get(el) || 0) <= seen;
+  applyReply(r, resetForm, seen = this.drafts.inputs) {
+    let fresh = (el) => this.drafts.fresh(el, seen);
     if (r.d != null || r.s != null) this.patch(r.d || [], r.s || [], resetForm, fresh);
     if (resetForm instanceof HTMLFormElement) {
       for (let f of resetForm.elements) if (fresh(f)) syncField(f);

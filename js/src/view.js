@@ -4,11 +4,13 @@
 
 import {
   CONNECTED_CLASS, ERROR_CLASS, EV_DIFF, EV_ERROR, EV_EVENT, EV_LIVE_PATCH, EV_LIVE_REDIRECT, EV_REDIRECT,
-  FLASH_COOKIE, HOOK_TYPE, LOADING_CLASS, REASON_NAVIGATE, REASON_REDIRECT, REASON_STALE, REASON_UNAUTHORIZED,
-  RELOAD_KEY, RELOAD_MIN_MS, SESSION_ATTR, TOPIC_PREFIX,
+  HOOK_TYPE, LOADING_CLASS, REASON_NAVIGATE, REASON_REDIRECT, REASON_STALE, REASON_UNAUTHORIZED, SESSION_ATTR,
+  TOPIC_PREFIX,
 } from "./constants.js"
 import {formRecovery, isField, keepIgnored, loading, restoreFocus, saveFocus, syncField} from "./dom.js"
+import {Drafts} from "./drafts.js"
 import {Hooks} from "./hooks.js"
+import {redirect, reload} from "./pageload.js"
 import {applyPatch} from "./patch.js"
 import {applyStreams} from "./stream.js"
 
@@ -25,32 +27,6 @@ import {applyStreams} from "./stream.js"
 const MAX_REDIRECTS = 5
 /** Patches that may fail in a row (each rejoining, with backoff) before a full load. */
 const MAX_PATCH_FAILS = 3
-
-/**
- * Loads `url` for good, but never more often than once per RELOAD_MIN_MS, so a view
- * whose server keeps refusing it does not reload in a loop.
- * @param {string} url
- */
-export function reload(url) {
-  let last = Number(sessionStorage.getItem(RELOAD_KEY)) || 0
-  let wait = last + RELOAD_MIN_MS - Date.now()
-  setTimeout(() => {
-    sessionStorage.setItem(RELOAD_KEY, String(Date.now()))
-    url == location.href ? location.reload() : location.assign(url)
-  }, Math.max(0, wait))
-}
-
-/**
- * A full page load of `to`. A flash travels in a short-lived cookie the next
- * page's GET reads (and clears).
- * @param {string} to
- * @param {string} [flash]
- */
-function redirect(to, flash) {
-  if (flash) document.cookie = `${FLASH_COOKIE}=${flash}; path=/; max-age=60; samesite=lax`
-  location.href = to
-  return true
-}
 
 /** One live root and its channel. */
 export class View {
@@ -71,16 +47,7 @@ export class View {
     this.redirects = 0
     this.wasDisconnected = false
     this.mountId = Math.random().toString(36).slice(2)
-    // What the user typed that the server has not seen yet must survive a
-    // patch, focused or not: each input gets a number, each event remembers
-    // the last number it carried, and a reply only resets fields typed in
-    // no later than its event (a diff push: than the last answered one).
-    /** @type {WeakMap<Element, number>} */
-    this.typed = new WeakMap()
-    this.inputs = 0
-    this.answered = 0
-    this.onInput = (/** @type {Event} */ e) => this.typed.set(/** @type {Element} */ (e.target), ++this.inputs)
-    root.addEventListener("input", this.onInput, true)
+    this.drafts = new Drafts(root)
     /** Elements busy with an event in flight. @type {Set<{el: Element, type: string, undo: () => void}>} */
     this.busy = new Set()
     this.patchFails = 0
@@ -101,7 +68,7 @@ export class View {
       return p
     })
     this.setStatus(LOADING_CLASS)
-    chan.on(EV_DIFF, (/** @type {Reply} */ r) => this.applyReply(r, null, this.answered))
+    chan.on(EV_DIFF, (/** @type {Reply} */ r) => this.applyReply(r, null, this.drafts.answered))
     chan.on(EV_REDIRECT, (/** @type {Redirect} */ r) => redirect(r.to, r.flash))
     chan.on(EV_LIVE_PATCH, (/** @type {LiveRedirect} */ r) => this.history(r.to, r.kind))
     chan.on(EV_LIVE_REDIRECT, (/** @type {LiveRedirect} */ r) => this.navigate(r.to, r.kind, undefined, r.flash))
@@ -121,28 +88,11 @@ export class View {
     this.channel = null
   }
 
-  /**
-   * The fields holding input the server has not seen, as selectors (by id,
-   * or by form id and name) and values.
-   * @returns {[string, string][]}
-   */
-  drafts() {
-    /** @type {[string, string][]} */
-    let out = []
-    for (let el of this.root.querySelectorAll("input, textarea")) {
-      let f = /** @type {HTMLInputElement} */ (el)
-      if ((this.typed.get(f) || 0) <= this.answered || /^(file|checkbox|radio)$/.test(f.type)) continue
-      let sel = f.id ? "#" + CSS.escape(f.id) : f.form && f.form.id && f.name ? `#${CSS.escape(f.form.id)} [name="${CSS.escape(f.name)}"]` : ""
-      if (sel) out.push([sel, f.value])
-    }
-    return out
-  }
-
   /** Leaves for good: hooks destroyed, listener removed. */
   destroy() {
     this.leave()
     this.hooks.clear()
-    this.root.removeEventListener("input", this.onInput, true)
+    this.drafts.destroy()
   }
 
   /**
@@ -202,18 +152,12 @@ export class View {
     let focus = saveFocus(this.root)
     this.hooks.each("beforeUpdate")
     let kept = rejoin ? keepIgnored(this.root) : null
-    let drafts = rejoin ? this.drafts() : []
+    let drafts = rejoin ? this.drafts.save() : []
     this.root.innerHTML = r.html
     kept && kept(this.root)
     // What the user typed that no event carried (a chat box with only
     // live-submit) goes back where it was, when the field is still there.
-    for (let [sel, value] of drafts) {
-      let m = this.root.querySelectorAll(sel)
-      if (m.length == 1) {
-        /** @type {HTMLInputElement} */ (m[0]).value = value
-        this.typed.set(m[0], ++this.inputs)
-      }
-    }
+    this.drafts.restore(drafts)
     restoreFocus(this.root, focus)
     if (r.title != null) document.title = r.title
     this.setStatus(CONNECTED_CLASS)
@@ -241,13 +185,13 @@ export class View {
       busy.undo()
     }
     let form = type == "submit" ? el : null
-    let seen = this.inputs
+    let seen = this.drafts.inputs
     return new Promise((resolve, reject) => {
       let push = /** @type {import("./channel.js").Channel} */ (this.channel).push(event, payload, this.live.eventTimeout)
       push
         .receive("ok", r => {
           done()
-          this.answered = Math.max(this.answered, seen)
+          this.drafts.answer(seen)
           this.applyReply(r, form, seen)
           resolve(r.r)
         })
@@ -267,8 +211,8 @@ export class View {
    * @param {Element | null} [resetForm] a submitted form: its fields, focused or not, follow the server
    * @param {number} [seen] the last input the server had seen when it rendered this
    */
-  applyReply(r, resetForm, seen = this.inputs) {
-    let fresh = (/** @type {Element} */ el) => (this.typed.get(el) || 0) <= seen
+  applyReply(r, resetForm, seen = this.drafts.inputs) {
+    let fresh = (/** @type {Element} */ el) => this.drafts.fresh(el, seen)
     if (r.d != null || r.s != null) this.patch(r.d || [], r.s || [], resetForm, fresh)
     // After a submit, the form shows what the server rendered, even where the
     // patch did not touch it: a chat box the server never gave a value empties.
