@@ -163,6 +163,26 @@ func TestPatchScriptsDoNotRun(t *testing.T) {
 	}
 }
 
+// Patch semantics diff.Apply has: a <template> is opaque, and a splice never
+// cuts a surrogate pair.
+func TestApplyPatchTemplateIsOpaqueAndSplicesKeepSurrogatePairs(t *testing.T) {
+	tab := openFake(t, `<div id="lv-1" data-live-root data-live-session="s"><template id="t"></template><p id="p">a😀b</p></div>`, "")
+	tab.Eval(`import("/esm.js").then(m => { window.applyPatch = m.applyPatch }); true`, nil)
+	tab.Wait(`window.applyPatch`)
+	try := func(op string) string {
+		return evalJS[string](t, tab, `(() => { try { applyPatch(document.getElementById("lv-1"), [`+op+`]); return "ok" } catch (e) { return e.name } })()`)
+	}
+	for _, op := range []string{`[3,[0,0],"<i>x</i>"]`, `[7,[1,0],2,1,"x"]`, `[7,[1,0],0,2,"x"]`} {
+		if got := try(op); got == "ok" {
+			t.Errorf("%s applied", op)
+		}
+	}
+	if got := try(`[7,[1,0],1,2,"X"]`); got != "ok" {
+		t.Errorf("splice of the whole pair: %s", got)
+	}
+	wantJS(t, tab, `document.getElementById("p").textContent`, "aXb")
+}
+
 // pageMux serves page at / and the bundle at /templive.js.
 func pageMux(page string) *http.ServeMux {
 	mux := http.NewServeMux()
