@@ -6,7 +6,6 @@ import (
 	"sync"
 
 	"github.com/a-h/templ"
-	"github.com/yosssi/gohtml"
 )
 
 var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
@@ -31,10 +30,4 @@ func Component(ctx context.Context, c templ.Component) ([]byte, error) {
 		return nil, err
 	}
 	return bytes.Clone(buf.Bytes()), nil
-}
-
-// Pretty formats HTML with indentation for test failures and debug output.
-// It changes whitespace, so never diff or parse what it returns.
-func Pretty(html []byte) string {
-	return gohtml.Format(string(html))
 }

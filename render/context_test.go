@@ -66,11 +66,3 @@ func TestComponentReturnsTheRenderError(t *testing.T) {
 		t.Fatalf("AppendComponent: %v", err)
 	}
 }
-
-func TestPrettyIndents(t *testing.T) {
-	t.Parallel()
-	got := Pretty([]byte(`<div><p>a</p></div>`))
-	if got != "<div>\n  <p>\n    a\n  </p>\n</div>" {
-		t.Fatalf("Pretty: %q", got)
-	}
-}

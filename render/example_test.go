@@ -41,19 +41,6 @@ func ExampleComponent() {
 	// "Hello, & welcome"
 }
 
-func ExamplePretty() {
-	fmt.Println(render.Pretty([]byte(`<ul><li>a</li><li>b</li></ul>`)))
-	// Output:
-	// <ul>
-	//   <li>
-	//     a
-	//   </li>
-	//   <li>
-	//     b
-	//   </li>
-	// </ul>
-}
-
 func ExampleParseFragmentIn() {
 	table := &render.Node{Type: render.ElementNode, Data: "table"}
 	tbody := &render.Node{Type: render.ElementNode, Data: "tbody"}

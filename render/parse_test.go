@@ -10,6 +10,8 @@ import (
 	"testing"
 
 	"golang.org/x/tools/txtar"
+
+	"github.com/templive/templive/render/pretty"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
@@ -102,7 +104,7 @@ func TestParseFragmentGolden(t *testing.T) {
 				t.Fatal("no tree.txt section; run with -update")
 			}
 			if want := string(ar.Files[wantIdx].Data); got != want {
-				t.Errorf("tree:\n%s\nwant:\n%s\ninput, pretty:\n%s", got, want, Pretty(input))
+				t.Errorf("tree:\n%s\nwant:\n%s\ninput, pretty:\n%s", got, want, pretty.HTML(input))
 			}
 		})
 	}

@@ -33,6 +33,7 @@ import (
 	"github.com/templive/templive/diff"
 	"github.com/templive/templive/presence"
 	"github.com/templive/templive/render"
+	"github.com/templive/templive/render/pretty"
 )
 
 // The brokers the cluster tests run against. They must be running: the
@@ -741,7 +742,7 @@ func (v *remoteView) html() string {
 	if v.tree == nil {
 		return ""
 	}
-	return render.Pretty(v.tree.AppendHTML(nil))
+	return pretty.HTML(v.tree.AppendHTML(nil))
 }
 
 // byID returns the element with id under root, or nil.

@@ -21,6 +21,7 @@ import (
 	"github.com/templive/templive/diff"
 	"github.com/templive/templive/live"
 	"github.com/templive/templive/render"
+	"github.com/templive/templive/render/pretty"
 )
 
 // Timeout bounds how long a View waits for the server to answer.
@@ -478,7 +479,7 @@ func (v *View) applyRender(raw json.RawMessage) error {
 			return fmt.Errorf("undecodable patch %s: %w", r.Patch, err)
 		}
 		if err := diff.Apply(v.tree, p); err != nil {
-			return fmt.Errorf("patch %s does not apply: %w\n%s", r.Patch, err, render.Pretty(v.tree.AppendHTML(nil)))
+			return fmt.Errorf("patch %s does not apply: %w\n%s", r.Patch, err, pretty.HTML(v.tree.AppendHTML(nil)))
 		}
 	}
 	for _, op := range r.Streams {
@@ -616,7 +617,7 @@ func (v *View) binding(sel, attrName string) (*render.Node, string) {
 	el := one(v.t, v.tree, sel)
 	name, ok := el.Attr(attrName)
 	if !ok {
-		v.t.Fatalf("livetest: %s has no %s binding:\n%s", sel, attrName, render.Pretty(el.AppendHTML(nil)))
+		v.t.Fatalf("livetest: %s has no %s binding:\n%s", sel, attrName, pretty.HTML(el.AppendHTML(nil)))
 	}
 	return el, name
 }
@@ -761,7 +762,7 @@ func (v *View) pretty() string {
 	if v.tree == nil {
 		return ""
 	}
-	return render.Pretty(v.tree.AppendHTML(nil))
+	return pretty.HTML(v.tree.AppendHTML(nil))
 }
 
 // Has reports whether an element matches sel.
@@ -851,7 +852,7 @@ func one(t testing.TB, root *render.Node, sel string) *render.Node {
 	t.Helper()
 	els := query(t, root, sel)
 	if len(els) == 0 {
-		t.Fatalf("livetest: nothing matches %q in:\n%s", sel, render.Pretty(root.AppendHTML(nil)))
+		t.Fatalf("livetest: nothing matches %q in:\n%s", sel, pretty.HTML(root.AppendHTML(nil)))
 	}
 	return els[0]
 }
