@@ -1,11 +1,11 @@
 // Package diff computes patches between two trees of [render.Node] and
 // applies them.
 //
-// The runtime keeps each view's last rendered tree; after a state change it
-// parses the new render, calls [Diff], and sends the [Patch] in its compact
-// JSON form ([Patch.AppendJSON]). The browser applies it to the live DOM.
-// [Apply] is the same algorithm in Go, so tests can prove the invariant the
-// whole system rests on without a browser:
+// [Diff] compares the tree of what the browser shows with the tree of a new
+// render, both built by [render.ParseFragment], and returns a [Patch]; its
+// compact JSON form ([Patch.AppendJSON]) is what travels, and the browser
+// applies it to the live DOM. [Apply] is the same algorithm in Go, so tests
+// can prove the invariant the whole system rests on without a browser:
 //
 //	Apply(old, Diff(old, new)) leaves old structurally equal to new
 //

@@ -23,7 +23,7 @@
 //	}
 //
 // [EventHandler] receives the browser's bindings (live-click, live-submit,
-// live-change, …) as typed [Event]s; [InfoHandler] receives PubSub
+// live-change, …) as typed [Event] values; [InfoHandler] receives PubSub
 // messages — the very Go values that were broadcast — after
 // [Socket.Subscribe]; [ParamsHandler] follows the URL; [Terminator] learns
 // that the view ended.
@@ -42,6 +42,16 @@
 // A layout renders live.Head() in its head, for the CSRF token and the
 // client script.
 //
+// # Sockets
+//
+// A [Socket] is a view's handle on the runtime, passed to every callback,
+// as a Phoenix.LiveView.Socket is. A [channel.Socket] is an endpoint that
+// serves connections speaking the Phoenix Channels protocol and routes the
+// topics they join to channels, as a Phoenix UserSocket does. The live
+// socket, at /live/websocket, is the channel.Socket a [Server] runs: each
+// of its channels, on a topic "lv:<id>", is one connected view, and a
+// browser tab joins all of its page's views over one connection.
+//
 // # Lifecycle
 //
 // The GET mounts the view disconnected and renders the whole page, with a
@@ -52,7 +62,10 @@
 // and message runs on the view's goroutine, one at a time; after a burst of
 // them the view renders once, the new HTML is diffed against what the
 // browser has, and the patch is sent. A panic or error crashes that view
-// only: the browser rejoins and the view comes back.
+// only: the browser rejoins and the view comes back. The crash is logged
+// once, by the channel layer, at level ERROR ("channel crashed") with the
+// callback that failed, the error, and the view's route and id;
+// [Terminator.Terminate] receives it wrapped in [ErrViewCrashed].
 //
 // # Streams
 //

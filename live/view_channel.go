@@ -6,7 +6,7 @@ import (
 	"github.com/templive/templive/live/channel"
 )
 
-// viewChannel runs one live view: it is the [Channel] joined on "lv:<id>".
+// viewChannel runs one live view: it is the [channel.Channel] joined on "lv:<id>".
 // All its methods run on the channel's goroutine, one at a time.
 type viewChannel struct {
 	srv  *Server

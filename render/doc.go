@@ -1,12 +1,11 @@
 // Package render turns a templ component into HTML and HTML into the tree of
 // nodes a browser builds from it.
 //
-// The live runtime keeps, for every connected view, the tree of the view's
-// last render, and package diff compares it with the next one. A patch is
-// addressed by child indices, so the tree must have exactly the browser's
-// node boundaries: implied <tbody> elements, raw text in <script> and
-// <textarea>, whitespace text nodes, decoded entities, never two adjacent
-// text nodes and never an empty one.
+// Package diff compares two such trees, and its patches address nodes by
+// child indices, so a tree must have exactly the browser's node boundaries:
+// implied <tbody> elements, raw text in <script> and <textarea>, whitespace
+// text nodes, decoded entities, never two adjacent text nodes and never an
+// empty one.
 //
 // # Parsing
 //

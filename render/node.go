@@ -35,10 +35,11 @@ type Attr struct {
 }
 
 // Node is one node of a parsed fragment. It is deliberately small (72 bytes):
-// the runtime keeps the last tree of every connected view. All nodes of a tree
-// live in one slice, their attributes in another, and their strings share the
-// parsed source wherever no entity had to be decoded, so a tree costs a few
-// allocations however large it is.
+// a tree is built for both sides of every diff, and some are kept between
+// renders ([Compact]). All nodes of a tree live in one slice, their
+// attributes in another, and their strings share the parsed source wherever
+// no entity had to be decoded, so a tree costs a few allocations however
+// large it is.
 //
 // Data is the tag name of an element and the text of a text or comment node.
 // Children and Attrs are owned by the tree; a Node is not safe for concurrent

@@ -23,10 +23,15 @@ const (
 // A client is one connected browser or app: an upgraded WebSocket and the
 // channels it joined. Socket.ServeHTTP upgrades the request and starts
 // serve on a goroutine of its own, which the socket's Shutdown waits for,
-// then returns. serve runs the reader (read.go) on that goroutine and
-// starts the writer (write.go) and each joined channel's goroutine
-// (channel.go), and waits for all of them before it returns. Everything
-// sent to the client goes through outQ, drained by the writer alone.
+// then returns. serve starts the writer (writeLoop, write.go) and runs the
+// reader (readLoop, read.go) on its own goroutine; the reader starts each
+// joined channel's goroutine (Conn.run, run.go) as it handles the
+// phx_join. Once the reader returns, serve stops the channels and waits
+// for the writer and every channel before it returns. Every data frame
+// sent to the client goes through outQ, drained by the writer alone; the
+// only other writes are control frames: the close frame the writer sends
+// last, and gorilla's answers to the client's pings and close, written by
+// the reader with WriteControl, which gorilla allows alongside one writer.
 type client struct {
 	sock   *socketCore
 	ws     *websocket.Conn

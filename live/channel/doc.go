@@ -2,7 +2,8 @@
 // the Phoenix Channels V2 protocol, and channels for custom bidirectional
 // protocols on it. The official phoenix npm client (and Phoenix clients in
 // other languages) talk to it unchanged. templive's live views are
-// channels too, on "lv:*" topics of the socket that [live.Server] mounts.
+// channels too, on "lv:*" topics of the socket that
+// [github.com/templive/templive/live.Server] runs.
 //
 // # Sockets
 //
@@ -45,5 +46,6 @@
 //
 // # Tokens
 //
-// Sockets usually authenticate with a signed token: see [live.Signer].
+// Sockets usually authenticate with a signed token: see
+// [github.com/templive/templive/live.Signer].
 package channel

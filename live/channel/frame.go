@@ -27,9 +27,12 @@ const (
 )
 
 // Binary is a payload carried in a binary WebSocket frame instead of JSON.
-// Pass it to [Channel.Push], [Channel.Reply], [OK] or [NewBroadcast] to send
-// raw bytes; the phoenix client hands them to the application as an
-// ArrayBuffer.
+// Pass it as the payload of [Conn.Push], [Conn.Broadcast],
+// [Conn.BroadcastFrom], [Socket.Broadcast] or [NewBroadcast], or as the
+// response of [ReplyOK] or [ReplyError] (a Join's response included), to
+// send raw bytes; the phoenix client hands them to the application as an
+// ArrayBuffer. What a client pushes in a binary frame arrives in
+// [Message.Binary].
 type Binary []byte
 
 // frame is one message of the V2 protocol, [join_ref, ref, topic, event,

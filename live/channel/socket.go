@@ -73,8 +73,7 @@ type SocketOptions[S any] struct {
 }
 
 // Limits bound what one connection may send, hold and cost. The zero
-// value of each field means its default. [live.Options] holds the same
-// struct for the live socket.
+// value of each field means its default.
 type Limits struct {
 	// MaxChannels is the most channels one connection may join at once
 	// (default 100); one more gets {"reason":"too many channels joined"}.
@@ -124,7 +123,7 @@ type ConnectInfo struct {
 
 // A Socket serves the Phoenix Channels V2 protocol over WebSocket: it
 // accepts connections at "<mount path>/websocket?vsn=2.0.0", runs the
-// [SocketOptions.Connect] hook, and routes joins to [Channel]s by topic.
+// [SocketOptions.Connect] hook, and routes each join to a [Channel] by topic.
 // S is the type of the state Connect attaches to each connection, such as
 // the signed-in user.
 //
