@@ -10,7 +10,10 @@ import {gzipSync} from "node:zlib"
 import {dirname, join} from "node:path"
 import {fileURLToPath} from "node:url"
 
-const BUDGET = 10 * 1024
+// The wave-2 budget: every feature the script every live page loads (components,
+// JS commands, resume, the fallback transport) fits in 12 KB; code only some pages
+// need (uploads) is loaded on demand.
+const BUDGET = 12 * 1024
 const here = dirname(fileURLToPath(import.meta.url))
 const src = join(here, "src")
 const dist = join(here, "dist")
