@@ -44,7 +44,7 @@ func csrfSecret(w http.ResponseWriter, r *http.Request) string {
 // page on another origin can make the browser send the cookie but cannot
 // read the token, so a connect carrying it comes from our own page.
 func (srv *Server) csrfToken(secret string) string {
-	m := hmac.New(sha256.New, srv.signer.key(saltCSRF))
+	m := hmac.New(sha256.New, srv.csrfKey)
 	m.Write([]byte(secret))
 	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
 }

@@ -7,15 +7,9 @@ import (
 	"github.com/templive/templive/live/channel"
 )
 
-// Errors of live views, sessions and tokens. Compare with [errors.Is]; they
-// may be wrapped with context.
+// Errors of live views and sessions. Compare with [errors.Is]; they may be
+// wrapped with context.
 var (
-	// ErrTokenInvalid is returned by [Signer.Verify] for a forged, altered,
-	// malformed or future-dated token, or one signed with another salt.
-	ErrTokenInvalid = errors.New("live: invalid token")
-	// ErrTokenExpired is returned by [Signer.Verify] for a genuine token
-	// older than the max age.
-	ErrTokenExpired = errors.New("live: expired token")
 	// ErrNotConnected is returned by Socket methods that need the live
 	// connection, such as Subscribe, while the view renders for the HTTP
 	// GET.

@@ -3,6 +3,8 @@ package live
 import (
 	"net/http"
 	"time"
+
+	"github.com/templive/templive/token"
 )
 
 // takeFlashCookie returns the flash a redirect carried, and clears it.
@@ -12,7 +14,7 @@ func (srv *Server) takeFlashCookie(w http.ResponseWriter, r *http.Request) map[s
 		return nil
 	}
 	http.SetCookie(w, &http.Cookie{Name: flashCookie, Path: "/", MaxAge: -1})
-	flash, err := VerifyToken[map[string]string](srv.signer, saltFlash, c.Value, flashMaxAge)
+	flash, err := token.Verify[map[string]string](srv.signer, saltFlash, c.Value, flashMaxAge)
 	if err != nil {
 		return nil
 	}
@@ -37,14 +39,14 @@ func (srv *Server) flashToken(flash map[string]string) (string, error) {
 	if len(flash) == 0 {
 		return "", nil
 	}
-	return SignToken(srv.signer, saltFlash, flash)
+	return token.Sign(srv.signer, saltFlash, flash)
 }
 
 // joinFlash returns the flash a join shows: the one a live navigation
 // carried, else, on a join of the page's own route, the page's.
 func (vc *viewChannel) joinFlash(tok sessionToken, carried string, navigated bool) map[string]string {
 	if carried != "" {
-		if f, err := VerifyToken[map[string]string](vc.srv.signer, saltFlash, carried, flashMaxAge); err == nil {
+		if f, err := token.Verify[map[string]string](vc.srv.signer, saltFlash, carried, flashMaxAge); err == nil {
 			return f
 		}
 	}

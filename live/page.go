@@ -11,6 +11,7 @@ import (
 	"github.com/a-h/templ"
 
 	"github.com/templive/templive/render"
+	"github.com/templive/templive/token"
 )
 
 // servePage answers a page's GET: mount disconnected, render, and wrap the
@@ -55,7 +56,7 @@ func (srv *Server) servePage(w http.ResponseWriter, r *http.Request, rt *route) 
 		http.Error(w, "Internal Server Error", http.StatusInternalServerError)
 		return
 	}
-	token, err := SignToken(srv.signer, saltSession, sessionToken{ID: s.id, Route: rt.pattern, Session: sess, Flash: s.flash})
+	session, err := token.Sign(srv.signer, saltSession, sessionToken{ID: s.id, Route: rt.pattern, Session: sess, Flash: s.flash})
 	if err != nil {
 		srv.logger.Error("session token not signed", "route", rt.pattern, "err", err)
 		http.Error(w, "Internal Server Error", http.StatusInternalServerError)
@@ -63,7 +64,7 @@ func (srv *Server) servePage(w http.ResponseWriter, r *http.Request, rt *route) 
 	}
 
 	root := templ.ComponentFunc(func(ctx context.Context, w io.Writer) error {
-		if _, err := fmt.Fprintf(w, `<div id="%s" data-live-root data-live-session="%s">`, s.id, token); err != nil {
+		if _, err := fmt.Fprintf(w, `<div id="%s" data-live-root data-live-session="%s">`, s.id, session); err != nil {
 			return err
 		}
 		if _, err := w.Write(html); err != nil {

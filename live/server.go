@@ -17,6 +17,7 @@ import (
 	"github.com/templive/templive/js"
 	"github.com/templive/templive/live/channel"
 	"github.com/templive/templive/pubsub"
+	"github.com/templive/templive/token"
 )
 
 // Defaults of [Options].
@@ -97,7 +98,8 @@ type Options struct {
 type Server struct {
 	opts       Options
 	ps         *pubsub.PubSub
-	signer     *Signer
+	signer     *token.Signer
+	csrfKey    []byte // the key of the pages' CSRF tokens, derived from the secret
 	logger     *slog.Logger
 	layout     func(string) templ.Component
 	pages      *http.ServeMux
@@ -139,7 +141,8 @@ func NewServer(opts Options) *Server {
 	srv := &Server{
 		opts:    opts,
 		ps:      opts.PubSub,
-		signer:  NewSigner(opts.Secret),
+		signer:  token.NewSigner(opts.Secret),
+		csrfKey: token.DeriveKey(opts.Secret, saltCSRF),
 		logger:  opts.Logger,
 		layout:  opts.Layout,
 		pages:   http.NewServeMux(),

@@ -12,6 +12,7 @@ import (
 	"github.com/templive/templive/diff"
 	"github.com/templive/templive/live/channel"
 	"github.com/templive/templive/render"
+	"github.com/templive/templive/token"
 )
 
 // joinPayload is the payload of a live view's phx_join (docs/PROTOCOL.md).
@@ -37,9 +38,9 @@ func (vc *viewChannel) Join(ctx context.Context, raw json.RawMessage) (resp any,
 	if err := json.Unmarshal(raw, &p); err != nil {
 		return nil, channel.Refuse("invalid join payload")
 	}
-	tok, err := VerifyToken[sessionToken](vc.srv.signer, saltSession, p.Session, vc.srv.opts.SessionMaxAge)
+	tok, err := token.Verify[sessionToken](vc.srv.signer, saltSession, p.Session, vc.srv.opts.SessionMaxAge)
 	switch {
-	case errors.Is(err, ErrTokenExpired):
+	case errors.Is(err, token.ErrExpired):
 		return nil, channel.Refuse("stale")
 	case err != nil:
 		return nil, channel.Refuse("unauthorized")

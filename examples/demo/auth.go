@@ -11,6 +11,7 @@ import (
 	"github.com/a-h/templ"
 
 	"github.com/templive/templive/live"
+	"github.com/templive/templive/token"
 )
 
 // The sign-in of the demo: a user picks a name, kept in a signed cookie.
@@ -25,7 +26,7 @@ const (
 
 // auth signs users in and out with a signed cookie.
 type auth struct {
-	signer *live.Signer
+	signer *token.Signer
 }
 
 // user returns the name of the signed-in user, or "".
@@ -34,7 +35,7 @@ func (a *auth) user(r *http.Request) string {
 	if err != nil {
 		return ""
 	}
-	name, err := live.VerifyToken[string](a.signer, userCookieSalt, c.Value, userCookieAge)
+	name, err := token.Verify[string](a.signer, userCookieSalt, c.Value, userCookieAge)
 	if err != nil {
 		return ""
 	}
@@ -88,7 +89,7 @@ func (a *auth) signin(w http.ResponseWriter, r *http.Request) {
 		a.renderSignin(w, r, next, problem, http.StatusUnprocessableEntity)
 		return
 	}
-	tok, err := live.SignToken(a.signer, userCookieSalt, name)
+	tok, err := token.Sign(a.signer, userCookieSalt, name)
 	if err != nil {
 		http.Error(w, "sign-in failed", http.StatusInternalServerError)
 		return

@@ -5,7 +5,7 @@ import (
 	"net/http"
 	"net/url"
 
-	"github.com/templive/templive/live"
+	"github.com/templive/templive/token"
 )
 
 // userKey is the context key of the signed-in user on plain (not live)
@@ -21,7 +21,7 @@ func chatHandler(a *auth) http.Handler {
 			http.Redirect(w, r, "/signin?next="+url.QueryEscape("/chat"), http.StatusFound)
 			return
 		}
-		token, err := live.SignToken(a.signer, userSocketSalt, user)
+		tok, err := token.Sign(a.signer, userSocketSalt, user)
 		if err != nil {
 			http.Error(w, "cannot sign token", http.StatusInternalServerError)
 			return
@@ -29,6 +29,6 @@ func chatHandler(a *auth) http.Handler {
 		ctx := context.WithValue(r.Context(), userKey{}, user)
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		w.Header().Set("Cache-Control", "no-store")
-		layout("Lobby (Channels) · templive demo").Render(withChildren(ctx, chatPage(token)), w)
+		layout("Lobby (Channels) · templive demo").Render(withChildren(ctx, chatPage(tok)), w)
 	})
 }

@@ -33,7 +33,7 @@ import (
 const secretEnv = "TEMPLIVE_SECRET"
 
 // minSecretLen is the shortest signing secret accepted, in bytes, as
-// live.NewSigner requires.
+// token.NewSigner requires.
 const minSecretLen = 32
 
 // minPresenceDown is the shortest -presence-down: below it, heartbeats

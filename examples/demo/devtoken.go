@@ -4,27 +4,27 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/templive/templive/live"
+	"github.com/templive/templive/token"
 )
 
 // devTokenHandler serves GET /dev/token?user=<id>: a user socket token for
 // any user, as plain text. It signs anyone in, so the demo serves it only
 // in development mode.
-func devTokenHandler(signer *live.Signer) http.Handler {
+func devTokenHandler(signer *token.Signer) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		user := strings.TrimSpace(r.URL.Query().Get("user"))
 		if user == "" || len(user) > 64 {
 			http.Error(w, "want ?user=<id> (1 to 64 characters)", http.StatusBadRequest)
 			return
 		}
-		token, err := live.SignToken(signer, userSocketSalt, user)
+		tok, err := token.Sign(signer, userSocketSalt, user)
 		if err != nil {
 			http.Error(w, "cannot sign token", http.StatusInternalServerError)
 			return
 		}
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		w.Header().Set("Cache-Control", "no-store")
-		w.Write([]byte(token))
+		w.Write([]byte(tok))
 	})
 }
 

@@ -31,6 +31,7 @@ import (
 	"github.com/templive/templive/live"
 	"github.com/templive/templive/presence"
 	"github.com/templive/templive/pubsub"
+	"github.com/templive/templive/token"
 )
 
 func main() {
@@ -153,7 +154,7 @@ func newApp(cfg config, logger *slog.Logger) (*app, error) {
 		return nil, fmt.Errorf("open the feed's database: %w", err)
 	}
 	secret := cfg.cluster.signingSecret(logger)
-	signer := live.NewSigner(secret)
+	signer := token.NewSigner(secret)
 	a := &auth{signer: signer}
 	chans := newChannels(channelOptions{
 		PubSub:      ps,
@@ -169,7 +170,6 @@ func newApp(cfg config, logger *slog.Logger) (*app, error) {
 		Tracker: tracker,
 		Rooms:   chans.rooms,
 		Store:   store,
-		Signer:  signer,
 		Logger:  logger,
 	})
 

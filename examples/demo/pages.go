@@ -37,7 +37,6 @@ type liveOptions struct {
 	Tracker *presence.Tracker[RoomMeta]
 	Rooms   *rooms
 	Store   *content.Store
-	Signer  *live.Signer
 	Logger  *slog.Logger
 }
 

@@ -7,10 +7,10 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/templive/templive/live"
 	"github.com/templive/templive/live/channel"
 	"github.com/templive/templive/presence"
 	"github.com/templive/templive/pubsub"
+	"github.com/templive/templive/token"
 )
 
 // userSocketSalt separates the tokens of the user socket from every other
@@ -37,7 +37,7 @@ func (u *UserSocket) socketID() string { return "user_socket:" + u.UserID }
 // at /socket and the signer of its tokens.
 type channels struct {
 	sock    *channel.Socket[*UserSocket]
-	signer  *live.Signer
+	signer  *token.Signer
 	rooms   *rooms
 	tracker *presence.Tracker[RoomMeta]
 }
@@ -45,7 +45,7 @@ type channels struct {
 // channelOptions configures the channels of the demo.
 type channelOptions struct {
 	PubSub      *pubsub.PubSub
-	Signer      *live.Signer
+	Signer      *token.Signer
 	Tracker     *presence.Tracker[RoomMeta]
 	Logger      *slog.Logger
 	IdleTimeout time.Duration // 0 for the socket's default
@@ -71,14 +71,14 @@ func newChannels(opts channelOptions) *channels {
 // phoenix client's authToken, and refuses the connection without a valid
 // one.
 func (c *channels) connect(_ context.Context, info *channel.ConnectInfo) (*UserSocket, error) {
-	token := info.Params.Get("token")
-	if token == "" {
-		token = info.AuthToken
+	tok := info.Params.Get("token")
+	if tok == "" {
+		tok = info.AuthToken
 	}
-	if token == "" {
+	if tok == "" {
 		return nil, errNoToken
 	}
-	userID, err := live.VerifyToken[string](c.signer, userSocketSalt, token, userTokenMaxAge)
+	userID, err := token.Verify[string](c.signer, userSocketSalt, tok, userTokenMaxAge)
 	if err != nil {
 		return nil, err
 	}

@@ -46,6 +46,8 @@
 //
 // # Tokens
 //
-// Sockets usually authenticate with a signed token: see
-// [github.com/templive/templive/live.Signer].
+// Sockets usually authenticate with a signed token that
+// [SocketOptions].Connect verifies: package
+// [github.com/templive/templive/token] signs and verifies them as
+// Phoenix.Token does, and needs nothing of live views.
 package channel

@@ -12,8 +12,8 @@ import (
 
 	"github.com/gorilla/websocket"
 
-	"github.com/templive/templive/live"
 	"github.com/templive/templive/live/channel"
+	"github.com/templive/templive/token"
 )
 
 // User is the state a connection carries once Connect accepted it.
@@ -44,12 +44,12 @@ func (ch *RoomChannel) HandleIn(ctx context.Context, ev channel.Message) (channe
 }
 
 func ExampleNewSocket() {
-	signer := live.NewSigner([]byte("a secret of at least thirty-two bytes"))
+	signer := token.NewSigner([]byte("a secret of at least thirty-two bytes"))
 	sock := channel.NewSocket(channel.SocketOptions[*User]{
 		// Connect accepts a connection carrying a valid token; any error
 		// refuses it with HTTP 403.
 		Connect: func(ctx context.Context, info *channel.ConnectInfo) (*User, error) {
-			id, err := live.VerifyToken[string](signer, "user socket", info.Params.Get("token"), 24*time.Hour)
+			id, err := token.Verify[string](signer, "user socket", info.Params.Get("token"), 24*time.Hour)
 			if err != nil {
 				return nil, err
 			}
@@ -68,8 +68,8 @@ func ExampleNewSocket() {
 	defer sock.Shutdown(context.Background())
 
 	// A client, speaking the protocol by hand.
-	token, _ := live.SignToken(signer, "user socket", "42")
-	url := "ws" + strings.TrimPrefix(srv.URL, "http") + "/socket/websocket?vsn=2.0.0&token=" + token
+	tok, _ := token.Sign(signer, "user socket", "42")
+	url := "ws" + strings.TrimPrefix(srv.URL, "http") + "/socket/websocket?vsn=2.0.0&token=" + tok
 	ws, _, err := websocket.DefaultDialer.Dial(url, nil)
 	if err != nil {
 		fmt.Println(err)
