@@ -72,6 +72,33 @@
 // A [Stream] holds a list the browser keeps and the server forgets after
 // each render: feeds of any length cost a view the same memory.
 //
+// # Async work
+//
+// Slow data — an API call, a heavy query — blocks neither the page's GET
+// nor the view's goroutine when a task loads it on a goroutine of its
+// own. An [Async] field holds such a value: [Async.Load] starts the task
+// (from Mount or an event) and marks the value loading; when the task
+// returns, its value or error reaches the view on the view's goroutine,
+// and the view renders again. The template shows the state with a plain
+// if on Loading, Failed and OK. [StartAsync] hands a task's result to a
+// handler instead, to fill a [Stream] or set several fields;
+// [Socket.CancelAsync] and [Async.Cancel] stop a task. These are Phoenix's
+// assign_async, start_async, handle_async, cancel_async and stream_async.
+//
+// A task's context ends when the view ends, when the task is restarted or
+// cancelled, and at [Server.Shutdown], which waits for every task: a task
+// must honour it. One that does not runs on, and its result is dropped.
+// Restarting a task (Load again: a "Retry" button) drops the result of
+// the one before, even if it had already finished. A panic in a task fails
+// that task's value, not the view.
+//
+// The GET renders the value loading and does not wait. With
+// [Options.MountOnce] the task the GET started carries on into the
+// connected view, whose Mount may start it again harmlessly: it is kept.
+// Without it, the GET's task is cancelled when the GET ends, and the
+// connected Mount starts its own. livetest's View.AwaitAsync waits for
+// the results in tests.
+//
 // # Testing
 //
 // Package livetest drives views in plain go test, over a real connection

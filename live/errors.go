@@ -1,7 +1,9 @@
 package live
 
 import (
+	"context"
 	"errors"
+	"fmt"
 	"strings"
 
 	"github.com/templive/templive/live/channel"
@@ -23,6 +25,13 @@ var (
 	// ErrDecode is wrapped by the errors of [DecodeForm] and
 	// [Event.Decode].
 	ErrDecode = errors.New("live: cannot decode form")
+	// ErrAsyncPanicked is wrapped by the error of an async task that
+	// panicked ([Async.Load], [StartAsync]).
+	ErrAsyncPanicked = errors.New("live: async task panicked")
+	// ErrAsyncCanceled is the error of an [Async] whose task was
+	// cancelled with [Async.Cancel], or could not start because the
+	// server is shutting down. It matches [context.Canceled].
+	ErrAsyncCanceled = fmt.Errorf("live: async task canceled: %w", context.Canceled)
 )
 
 // crashError is the reason a crashed view's Terminate receives: it matches

@@ -15,7 +15,9 @@ import (
 )
 
 // servePage answers a page's GET: mount disconnected, render, and wrap the
-// view in the layout with its session token.
+// view in the layout with its session token. It does not wait for the
+// async tasks Mount started: they stop when it returns, unless the view is
+// parked for adoption.
 func (srv *Server) servePage(w http.ResponseWriter, r *http.Request, rt *route) {
 	ctx := r.Context()
 	secret := csrfSecret(w, r)
@@ -31,6 +33,13 @@ func (srv *Server) servePage(w http.ResponseWriter, r *http.Request, rt *route) 
 	u := requestURL(r)
 	s := &Socket{srv: srv, id: newViewID(), session: sess, url: u, csrf: srv.csrfToken(secret), ctx: ctx}
 	s.flash = srv.takeFlashCookie(w, r)
+	parked := false
+	defer func() {
+		if !parked {
+			// The async tasks Mount started have no view to go to.
+			s.async.stop()
+		}
+	}()
 
 	view := rt.newView()
 	srv.mounts.Add(1)
@@ -83,6 +92,7 @@ func (srv *Server) servePage(w http.ResponseWriter, r *http.Request, rt *route) 
 	srv.checkHead(page, rt)
 	if srv.opts.MountOnce {
 		srv.parked.put(s.id, &parkedView{view: view, route: rt, socket: s})
+		parked = true
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")

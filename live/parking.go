@@ -14,6 +14,14 @@ type parkedView struct {
 	expires time.Time
 }
 
+// release ends a parked view that will not be adopted: the async tasks
+// its Mount started stop. It does nothing to nil.
+func (v *parkedView) release() {
+	if v != nil {
+		v.socket.async.stop()
+	}
+}
+
 // parking holds parked views: bounded in number (the oldest leave first)
 // and in time, single use. It starts no goroutine: expired views are swept
 // whenever it is used, and never returned.
@@ -31,13 +39,15 @@ func newParking(max int, ttl time.Duration) *parking {
 	return &parking{max: max, ttl: ttl, views: map[string]*parkedView{}}
 }
 
-// put parks v under id.
+// put parks v under id. The parking owns v from then on: v is released
+// when it leaves without being taken, or at once after close.
 func (p *parking) put(id string, v *parkedView) {
 	now := time.Now()
 	v.expires = now.Add(p.ttl)
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.closed {
+		v.release()
 		return
 	}
 	p.views[id] = v
@@ -46,7 +56,7 @@ func (p *parking) put(id string, v *parkedView) {
 }
 
 // take returns the view parked under id and forgets it, or nil if there is
-// none or it expired.
+// none or it expired. The caller owns the view it returns.
 func (p *parking) take(id string) *parkedView {
 	now := time.Now()
 	p.mu.Lock()
@@ -54,7 +64,11 @@ func (p *parking) take(id string) *parkedView {
 	v, ok := p.views[id]
 	delete(p.views, id)
 	p.sweepLocked(now)
-	if !ok || now.After(v.expires) {
+	if !ok {
+		return nil
+	}
+	if now.After(v.expires) {
+		v.release()
 		return nil
 	}
 	return v
@@ -69,6 +83,7 @@ func (p *parking) sweepLocked(now time.Time) {
 		case !ok:
 		case len(p.views) > p.max || now.After(v.expires):
 			delete(p.views, id)
+			v.release()
 		default:
 			p.order = p.order[drop:]
 			p.compactLocked()
@@ -105,6 +120,9 @@ func (p *parking) len() int {
 func (p *parking) close() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	for _, v := range p.views {
+		v.release()
+	}
 	p.views = map[string]*parkedView{}
 	p.order = nil
 	p.closed = true

@@ -110,6 +110,7 @@ type Server struct {
 	views      sync.Map // view id → *viewChannel, while connected
 	routes     sync.Map // pattern → *route
 
+	asyncGroup            taskGroup // the goroutines of every view's async tasks
 	mounts, adoptions     atomic.Int64
 	headSeen, headMissing atomic.Bool // the layout renders live.Head; a page without it was reported
 }
@@ -122,11 +123,14 @@ type Stats struct {
 	Adoptions int64
 	// Parked is how many views wait for adoption now.
 	Parked int
+	// AsyncTasks is how many async tasks' goroutines are running now,
+	// including cancelled ones that have not returned yet.
+	AsyncTasks int
 }
 
 // Stats returns the server's counters.
 func (srv *Server) Stats() Stats {
-	return Stats{Mounts: srv.mounts.Load(), Adoptions: srv.adoptions.Load(), Parked: srv.parked.len()}
+	return Stats{Mounts: srv.mounts.Load(), Adoptions: srv.adoptions.Load(), Parked: srv.parked.len(), AsyncTasks: srv.asyncGroup.len()}
 }
 
 // NewServer returns a Server. It panics when Options.Secret is shorter than
@@ -261,11 +265,17 @@ func (srv *Server) Send(viewID string, msg any) error {
 // has taken effect; views never see it.
 type Ping struct {
 	Ref string
+	// Async makes the pong wait, as well, until no async task of the view
+	// is running or waiting to be delivered, and the render of their
+	// results is sent.
+	Async bool
 }
 
 // Shutdown closes every live connection, ending their views, and waits for
-// them; parked views are dropped. It is idempotent.
+// them and for the goroutines of their async tasks, whose contexts are
+// cancelled; parked views are dropped. It is idempotent.
 func (srv *Server) Shutdown(ctx context.Context) error {
 	srv.parked.close()
-	return srv.liveSocket.Shutdown(ctx)
+	err := srv.liveSocket.Shutdown(ctx)
+	return errors.Join(err, srv.asyncGroup.wait(ctx))
 }

@@ -55,6 +55,7 @@ type Socket struct {
 	external   bool // redirectTo may leave the site
 	hookReply  any
 	streams    []streamer
+	async      *asyncTasks // nil until the first task
 
 	mu     sync.Mutex // guards timers
 	timers map[*time.Timer]struct{}
@@ -124,7 +125,9 @@ func (s *Socket) Unsubscribe(topic string) error {
 // SendAfter delivers msg to the view's [InfoHandler] after d, on the view's
 // goroutine, unless the view has ended by then — the Go counterpart of
 // Process.send_after(self(), msg, d). It is safe to call from any goroutine
-// and does nothing before the browser connects.
+// and does nothing before the browser connects. To load slow data, start a
+// task with [Async.Load] or [StartAsync] rather than a goroutine of your
+// own: the task ends with the view, and the GET can start it too.
 func (s *Socket) SendAfter(d time.Duration, msg any) {
 	if !s.connected {
 		return

@@ -37,11 +37,12 @@ func (vc *viewChannel) applyPatchTo(ctx context.Context) error {
 	return vc.push("live_patch", map[string]string{"to": u.RequestURI(), "kind": kind})
 }
 
-// end releases a view whose channel will not run: its timers stop and it is
-// told why.
+// end releases a view whose channel will not run: its timers and async
+// tasks stop and it is told why.
 func (vc *viewChannel) end(reason error) {
 	if vc.s != nil {
 		vc.s.stopTimers()
+		vc.s.async.stop()
 	}
 	if t, ok := vc.view.(Terminator); ok {
 		t.Terminate(reason)
@@ -105,9 +106,12 @@ func (vc *viewChannel) HandleIn(ctx context.Context, msg channel.Message) (chann
 
 // HandleInfo hands a PubSub message (or a SendAfter) to the view.
 func (vc *viewChannel) HandleInfo(ctx context.Context, m pubsub.Message) error {
-	if p, ok := m.Payload.(Ping); ok {
-		vc.pings = append(vc.pings, p.Ref)
+	switch p := m.Payload.(type) {
+	case Ping:
+		vc.ping(p)
 		return nil
+	case asyncWake:
+		return nil // Drained delivers the results
 	}
 	ih, ok := vc.view.(InfoHandler)
 	if !ok {

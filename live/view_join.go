@@ -30,9 +30,9 @@ type joinReply struct {
 }
 
 // Join verifies the page's session, mounts the view (or adopts the one the
-// GET mounted) and replies with the first render. A join refused or failed
-// after Mount ends the view as Terminate would: its timers stop and it is
-// told why.
+// GET mounted, with its async tasks) and replies with the first render. A
+// join refused or failed after Mount ends the view as Terminate would: its
+// timers and tasks stop and it is told why.
 func (vc *viewChannel) Join(ctx context.Context, raw json.RawMessage) (resp any, err error) {
 	var p joinPayload
 	if err := json.Unmarshal(raw, &p); err != nil {
@@ -84,12 +84,21 @@ func (vc *viewChannel) Join(ctx context.Context, raw json.RawMessage) (resp any,
 	if pv := vc.srv.parked.take(tok.ID); pv != nil && !navigated && pv.route == rt {
 		vc.view, s.adopted = pv.view, true
 		s.streams = pv.socket.streams // what the GET's Mount set up renders now
+		// The tasks the GET's Mount started go on, for this view.
+		s.async = pv.socket.async.adopt(s.mailbox)
 		vc.srv.adoptions.Add(1)
 	} else {
+		pv.release()
 		vc.view = rt.newView()
 	}
 	vc.srv.mounts.Add(1)
-	if err := mountView(ctx, vc.view, s, params); err != nil {
+	err = mountView(ctx, vc.view, s, params)
+	s.async.endAdoption()
+	if err != nil {
+		return nil, err
+	}
+	// What the GET's tasks returned before the join shows in its render.
+	if err := vc.settleAsync(ctx); err != nil {
 		return nil, err
 	}
 	if len(p.Form) > 0 {

@@ -22,8 +22,12 @@ type renderReply struct {
 }
 
 // Drained runs when the queue is empty: once per burst of events and
-// messages, carry out navigation, render, diff, and send the patch.
+// messages, hand the view the results of its async tasks, carry out
+// navigation, render, diff, and send the patch.
 func (vc *viewChannel) Drained(ctx context.Context) error {
+	if err := vc.settleAsync(ctx); err != nil {
+		return err
+	}
 	if err := vc.flush(ctx); err != nil {
 		return err
 	}
