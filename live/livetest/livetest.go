@@ -78,6 +78,7 @@ type Page struct {
 	Status   int
 	Location string // the redirect target, for a 3xx
 	Body     string // the whole document
+	url      string // the page's absolute URL, which a join sends
 	id       string
 	session  string
 	csrf     string
@@ -102,7 +103,7 @@ func (c *Client) page(what string, resp *http.Response, err error) *Page {
 	if err != nil {
 		c.t.Fatalf("livetest: %s: %v", what, err)
 	}
-	p := &Page{t: c.t, Status: resp.StatusCode, Location: resp.Header.Get("Location"), Body: string(body)}
+	p := &Page{t: c.t, Status: resp.StatusCode, Location: resp.Header.Get("Location"), Body: string(body), url: resp.Request.URL.String()}
 	if resp.StatusCode == http.StatusOK {
 		p.findRoot()
 	}
