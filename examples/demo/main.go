@@ -71,6 +71,7 @@ type config struct {
 	// default (60 s). Tests shorten it.
 	socketIdleTimeout time.Duration
 	cluster           clusterConfig // the other nodes; the zero value for none
+	panels            panelTimings  // how slow the panels' backends are; tests shorten it
 }
 
 // runWith serves the demo as cfg says until ctx is done, then shuts down
@@ -171,6 +172,7 @@ func newApp(cfg config, logger *slog.Logger) (*app, error) {
 		Rooms:   chans.rooms,
 		Store:   store,
 		Logger:  logger,
+		Panels:  cfg.panels,
 	})
 
 	mux := http.NewServeMux()

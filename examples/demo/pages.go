@@ -25,6 +25,7 @@ var pages = []page{
 	{Path: "/signup", Title: "Sign up", About: "a form validated on every change"},
 	{Path: "/feed", Title: "Feed", About: "posts in SQLite, streamed to every viewer (streams + PubSub)"},
 	{Path: "/lab", Title: "Client lab", About: "debounce, throttle and a client hook"},
+	{Path: "/panels", Title: "Panels", About: "a dashboard whose panels load asynchronously: one slow, one failing with a retry"},
 	{Path: "/rooms/1", Title: "Room 1", About: "chat with a live “who is online” list (Presence)", SignIn: true},
 	{Path: "/chat", Title: "Lobby (Channels)", About: "the JS Channels API and Presence helpers against the Phoenix-compatible RoomChannel", SignIn: true},
 }
@@ -38,6 +39,7 @@ type liveOptions struct {
 	Rooms   *rooms
 	Store   *content.Store
 	Logger  *slog.Logger
+	Panels  panelTimings // the panels' backends; zero for the demo's delays
 }
 
 // newLive builds the live server with the demo's pages, one per pattern of
@@ -56,6 +58,8 @@ func newLive(opts liveOptions) *live.Server {
 	lv.Page("/signup", func() live.View { return &Signup{} })
 	lv.Page("/lab", func() live.View { return &Lab{} })
 	lv.Page("/feed", func() live.View { return &FeedLive{store: opts.Store} })
+	panels := opts.Panels.withDefaults()
+	lv.Page("/panels", func() live.View { return &Panels{timings: panels} })
 	lv.Page("/rooms/{id}", func() live.View { return &RoomLive{tracker: opts.Tracker, rooms: opts.Rooms} })
 	return lv
 }
