@@ -37,8 +37,8 @@
 // the delivery, becomes lagged and drops everything after it until its owner
 // calls [Mailbox.Resume], so a reader never silently reads past a gap. The
 // drop is signalled on [Mailbox.Overflow], reported to Options.OnError as
-// [ErrOverflow] and counted in [PubSub.Stats]. The live runtime answers an
-// overflow by remounting the view.
+// [ErrOverflow] and counted in [PubSub.Stats]. The owner then catches up
+// from its source of truth, or starts over (see [Mailbox]).
 //
 // # Nodes
 //

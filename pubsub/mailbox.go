@@ -36,8 +36,9 @@ type Message struct {
 // message. After a lag the owner must resynchronise from the source of truth:
 // call Resume first (which discards what is still queued and clears the lag),
 // then reload state; messages delivered after Resume follow normally, and any
-// that the reload already reflects must be applied idempotently. The live
-// runtime does the simplest thing: it crashes and remounts a lagged view.
+// that the reload already reflects must be applied idempotently. An owner
+// that cannot reload starts over instead: it ends, and whatever supervises it
+// starts a fresh reader with a fresh mailbox.
 //
 // All methods are safe for concurrent use. C is never closed, because
 // subscriptions may still deliver into it: readers select on it together with

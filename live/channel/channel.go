@@ -15,7 +15,8 @@ import (
 //
 // Optional capabilities are separate interfaces checked at run time:
 // [InfoHandler] for PubSub messages, [Interceptor] to rewrite broadcasts
-// per client, and [Terminator] to learn that the channel ended.
+// per client, [Lagger] to catch up after an overflow instead of crashing,
+// and [Terminator] to learn that the channel ended.
 type Channel interface {
 	// Join is called first, with the client's join payload. It returns the
 	// response of the ok reply (nil for {}), or an error to refuse the join:
@@ -48,6 +49,32 @@ type InfoHandler interface {
 // not called when Join refused or failed.
 type Terminator interface {
 	Terminate(reason error)
+}
+
+// A Lagger catches up when its channel fell behind, instead of crashing.
+//
+// A channel's PubSub mailbox is bounded ([Limits.MailboxSize]): when a
+// burst of messages arrives faster than the channel handles them, the
+// mailbox drops deliveries until the channel acknowledges the gap (see
+// [pubsub.Mailbox]). A channel that is not a Lagger then crashes with
+// [ErrMailboxOverflow], and its client rejoins and starts over. For a
+// Lagger, the goroutine instead resumes the mailbox — what was still
+// queued is discarded too, since it precedes the gap — and calls Lagged
+// with the number of messages lost, on the channel's goroutine; messages
+// delivered from then on arrive as usual. Broadcasts on the channel's own
+// topic, which go straight to the client, are among the lost: Lagged
+// reloads what the channel keeps from its source of truth and tells the
+// client what it needs to catch up (a fresh presence_state, a "resync"
+// event). What the reload already reflects may arrive again afterwards, so
+// apply messages idempotently.
+//
+// A returned error crashes the channel; one that wraps
+// [ErrMailboxOverflow] declines to catch up, and the channel ends as it
+// would without Lagged. Under a sustained flood Lagged may run again soon
+// after: the cure for a sender's flood is a rate limit on the sender, not
+// a larger mailbox.
+type Lagger interface {
+	Lagged(ctx context.Context, dropped uint64) error
 }
 
 // An Interceptor sees the broadcasts of the events it names, on its
@@ -93,8 +120,9 @@ type Drainer interface {
 //     Push and Reply return [ErrClosed].
 //   - [Conn.Mailbox] is the channel's own *pubsub.Mailbox;
 //     [Conn.Subscribe] adds topics to it and their messages arrive in
-//     [InfoHandler.HandleInfo] on the channel's goroutine. An overflow crashes
-//     the channel (the client rejoins and the view remounts).
+//     [InfoHandler.HandleInfo] on the channel's goroutine. An overflow is
+//     reported to [Lagger.Lagged], so a view can reload its data and keep
+//     what the browser shows; a view that cannot is remounted.
 //   - A panic, or an error returned by a callback, crashes the channel: the
 //     client receives phx_error and rejoins; other channels are unaffected.
 //   - Implement [Drainer] to render once per burst: Drained runs when the

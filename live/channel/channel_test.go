@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"strings"
 	"sync"
@@ -370,6 +371,85 @@ func TestMailboxOverflowCrashesTheChannel(t *testing.T) {
 	}
 	if r := waitFor(t, reasons, "Terminate"); !errors.Is(r, ErrMailboxOverflow) {
 		t.Fatalf("Terminate reason %v, want ErrMailboxOverflow", r)
+	}
+}
+
+// lagChannel is a testChannel that catches up after an overflow: it
+// pushes each tick it handles as "info" and each Lagged as "lagged".
+type lagChannel struct {
+	*testChannel
+}
+
+func (ch *lagChannel) HandleInfo(_ context.Context, msg pubsub.Message) error {
+	return ch.cc.Push("info", msg.Payload)
+}
+
+func (ch *lagChannel) Lagged(_ context.Context, dropped uint64) error {
+	return ch.cc.Push("lagged", map[string]uint64{"dropped": dropped})
+}
+
+func TestALaggerCatchesUpAfterAnOverflowInsteadOfCrashing(t *testing.T) {
+	t.Parallel()
+	ps, err := pubsub.New(pubsub.Options{Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ps.Close() })
+	blocked, release := make(chan struct{}), make(chan struct{})
+	reasons := make(chan error, 1)
+	s := startSocket(t, SocketOptions[*testUser]{PubSub: ps, Limits: Limits{MailboxSize: 2}}, nil)
+	s.sock.Channel("lag:*", func(cc *Conn, u *testUser) Channel {
+		ch := &lagChannel{&testChannel{cc: cc, user: u}}
+		ch.handleIn = func(context.Context, *Conn, Message) (Reply, error) {
+			close(blocked)
+			<-release
+			return NoReply, nil
+		}
+		ch.terminate = func(r error) { reasons <- r }
+		return ch
+	})
+	c := s.dial(t, "1")
+	c.join("lag:1", "1", nil)
+	c.send("1", "2", "lag:1", "block", nil)
+	<-blocked
+	const burst = 5
+	for i := range burst {
+		ps.Broadcast(t.Context(), "lag:1", tick{N: i})
+	}
+	close(release)
+
+	// Every tick is either handled, in order, or counted as dropped.
+	handled := 0
+	for {
+		m := c.read()
+		if m.Event == "phx_error" {
+			t.Fatalf("the channel crashed: %s", m.Raw)
+		}
+		if m.Event == "info" {
+			if want := fmt.Sprintf(`{"N":%d}`, handled); string(m.Payload) != want {
+				t.Fatalf("tick %s handled after %d others, want %s", m.Payload, handled, want)
+			}
+			handled++
+			continue
+		}
+		if m.Event == "lagged" {
+			var p struct{ Dropped int }
+			json.Unmarshal(m.Payload, &p)
+			if handled+p.Dropped != burst {
+				t.Fatalf("%d ticks handled and %d dropped, want %d in all", handled, p.Dropped, burst)
+			}
+			break
+		}
+	}
+	// Messages after the catch-up arrive as before.
+	ps.Broadcast(t.Context(), "lag:1", tick{N: 99})
+	if m := c.read(); m.Event != "info" || string(m.Payload) != `{"N":99}` {
+		t.Fatalf("after Lagged got %s, want the next tick", m.Raw)
+	}
+	select {
+	case r := <-reasons:
+		t.Fatalf("the channel ended: %v", r)
+	default:
 	}
 }
 

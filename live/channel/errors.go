@@ -31,7 +31,8 @@ var (
 	// phx_error.
 	ErrChannelCrashed = errors.New("channel: crashed")
 	// ErrMailboxOverflow is the reason a channel is crashed when its PubSub
-	// mailbox overflows: it missed messages, so it must start over.
+	// mailbox overflows and it is not a [Lagger] (or its Lagged declined):
+	// it missed messages, so it must start over.
 	ErrMailboxOverflow = errors.New("channel: mailbox overflowed")
 )
 

@@ -86,6 +86,8 @@ func (c *Conn) loop(ctx context.Context, ch Channel) (reason error) {
 	}()
 	info, _ := ch.(InfoHandler)
 	dr, _ := ch.(Drainer)
+	lag, _ := ch.(Lagger)
+	var reported uint64 // Mailbox.Dropped at the last Lagged
 	out, _ := ch.(Interceptor)
 	var intercepts map[string]bool
 	if out != nil {
@@ -108,7 +110,23 @@ func (c *Conn) loop(ctx context.Context, ch Channel) (reason error) {
 		case <-c.stop:
 			return c.stopped()
 		case <-c.mailbox.Overflow():
-			return fmt.Errorf("%w (%d dropped)", ErrMailboxOverflow, c.mailbox.Dropped())
+			if lag == nil {
+				return fmt.Errorf("%w (%d dropped)", ErrMailboxOverflow, c.mailbox.Dropped())
+			}
+			// What is still queued precedes the gap: it goes too, and
+			// counts as lost.
+			discarded := c.mailbox.Resume()
+			total := c.mailbox.Dropped()
+			dropped := total - reported + uint64(discarded)
+			reported = total
+			c.logger.Debug("channel mailbox overflowed; catching up", "dropped", dropped)
+			doing, about = "Lagged", ""
+			if err := lag.Lagged(ctx, dropped); err != nil {
+				if errors.Is(err, ErrMailboxOverflow) {
+					return err // declined: end as without Lagged
+				}
+				return crash(err)
+			}
 		case in := <-c.in:
 			if in.f.event == eventLeave {
 				// Free the topic's slot before the client learns it left,

@@ -99,8 +99,8 @@ type Limits struct {
 	// means no limit, as in Phoenix.
 	EventsPerSecond int
 	// MailboxSize is the capacity of each channel's PubSub mailbox
-	// (default [pubsub.DefaultMailboxSize]). An overflow crashes the
-	// channel, and the client rejoins.
+	// (default [pubsub.DefaultMailboxSize]). An overflow is reported to a
+	// [Lagger]; it crashes any other channel, and the client rejoins.
 	MailboxSize int
 }
 
