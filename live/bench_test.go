@@ -16,6 +16,7 @@ import (
 	"github.com/gorilla/websocket"
 
 	"github.com/templive/templive/live"
+	"github.com/templive/templive/live/channel"
 )
 
 // benchClient is a minimal browser for benchmarks: it joins a view and
@@ -121,7 +122,9 @@ func heapInUse() uint64 {
 // event decoding, HandleEvent, render, parse, diff, encoding and both
 // directions of a loopback WebSocket.
 func BenchmarkEventRoundTrip(b *testing.B) {
-	srv, _ := newServer(b, live.Options{}, nil)
+	// One client clicking as fast as it can is what the event rate limits
+	// refuse: lift them to measure the pipeline.
+	srv, _ := newServer(b, live.Options{EventsPerSecond: -1, Limits: channel.Limits{EventsPerSecond: -1}}, nil)
 	ts := httptest.NewServer(srv)
 	defer ts.Close()
 	c := joinBench(b, ts, "/counter")

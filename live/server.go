@@ -27,10 +27,33 @@ const (
 	DefaultParkedFor     = 10 * time.Second
 	// DefaultViewMailbox is the capacity of a view's PubSub mailbox. A view
 	// drains its mailbox before every render, so it rarely holds more than
-	// a few messages; one that falls 64 behind is crashed and remounted
-	// (it rereads its state) rather than fed stale messages. Every
-	// connected view allocates its mailbox whole: 32 bytes a slot.
+	// a few messages; one that falls 64 behind catches up ([Lagger]) or is
+	// remounted (it rereads its state) rather than fed stale messages.
+	// Every connected view allocates its mailbox whole: 32 bytes a slot.
 	DefaultViewMailbox = 64
+	// DefaultMaxEventBytes bounds one client event, form values included:
+	// 64 KiB is some 10,000 words, more than anyone types into a chat box,
+	// a sign-up or a comment form, while a connection's views can then hold
+	// only that much of what a client sends in each event. A change event
+	// carries the whole form at every (debounced) keystroke, so a form that
+	// edits whole documents needs a larger bound.
+	DefaultMaxEventBytes = 64 << 10
+	// DefaultViewsPerConnection bounds the views one live connection (one
+	// browser tab) may join at once: a page has one view, a few more once
+	// nested and sticky views come, and a live navigation leaves the old
+	// view before it joins the next. It is the live socket's
+	// Limits.MaxChannels unless set.
+	DefaultViewsPerConnection = 16
+	// DefaultEventsPerSecond bounds the events the views of one connection
+	// handle: 50 a second on average, in bursts of 100. A person does not
+	// click or type faster (a debounced field sends a few a second); a
+	// script does.
+	DefaultEventsPerSecond = 50
+	// DefaultFramesPerSecond is the live socket's Limits.EventsPerSecond
+	// unless set: a client sending more than 200 frames a second, in bursts
+	// of 400, ignores the refusals of DefaultEventsPerSecond and is
+	// disconnected (code 1008).
+	DefaultFramesPerSecond = 4 * DefaultEventsPerSecond
 )
 
 // Options configures a [Server]. Secret and PubSub are required; the zero
@@ -70,10 +93,55 @@ type Options struct {
 	// crawlers and clients without JS never join.
 	ParkedViews int
 	ParkedFor   time.Duration
-	// Limits bound what one live connection may send, hold and cost;
-	// its MailboxSize is each view's PubSub mailbox, [DefaultViewMailbox]
-	// if zero.
+	// Limits bound what one live connection may send, hold and cost, as
+	// for any socket, with defaults suited to live views: MaxChannels is
+	// how many views one connection may join at once
+	// ([DefaultViewsPerConnection]), EventsPerSecond the frames a second
+	// past which the connection is closed ([DefaultFramesPerSecond];
+	// negative for no limit), and MailboxSize each view's PubSub mailbox
+	// ([DefaultViewMailbox]).
 	Limits channel.Limits
+	// MaxEventBytes bounds the payload of one client event, form values
+	// included, and each form a rejoin recovers (default
+	// [DefaultMaxEventBytes]). A larger event is not handled: it is
+	// refused with {"reason":"event too large"}, which rejects the
+	// browser's pushEvent, and the view goes on; a larger recovered form
+	// is not replayed. Frames past Limits.ReadLimit (1 MiB) close the
+	// connection before any of this.
+	MaxEventBytes int
+	// EventsPerSecond bounds the client events (bindings, hook pushes,
+	// live patches) the views of one connection handle: this many a second
+	// on average, in bursts of twice as many (default
+	// [DefaultEventsPerSecond]; negative for no limit). An event over the
+	// limit is not handled: it is refused with {"reason":"rate limited"}
+	// and the connection stays, which costs the server less than a
+	// reconnect and a remount. For limits per user, across tabs, or on
+	// what an event does (posting, sending a message), see [RateLimiter].
+	EventsPerSecond int
+	// MaxViewBytes caps the memory all connected views of the server hold
+	// together, estimated as each view's last render (the HTML the server
+	// diffs the next render against) plus [ViewOverhead]. A join that would
+	// pass it is refused with {"reason":"server busy"}, which the browser
+	// retries with backoff, so the server answers a flood of joins with
+	// refusals instead of running out of memory; views already connected
+	// are never ended for it. Zero means half of the Go memory limit
+	// (GOMEMLIMIT, [debug.SetMemoryLimit]) if one is set, leaving the rest
+	// for what the estimate does not count (the views' own state, renders
+	// in flight, buffers, the garbage collector's headroom), and no cap
+	// otherwise; negative means no cap. [Server.Stats] reports the
+	// estimate.
+	MaxViewBytes int64
+	// Authorize, if set, decides at every join — a page's first connect,
+	// each reconnect, each live navigation, the adoption of a view mounted
+	// for the GET — whether the session the page was served with is still
+	// good. A page's session is signed and valid for SessionMaxAge, so
+	// signing out revokes nothing by itself: check the session against the
+	// server's own records here (the user still exists, this session was
+	// not signed out), and pair it with [Server.Disconnect] for the views
+	// already connected. An error refuses the join with
+	// {"reason":"unauthorized"}: the browser then reloads the page, whose
+	// GET sees the session the request carries now.
+	Authorize func(ctx context.Context, s Session) error
 	// CheckOrigin and AllowedOrigins decide which pages may open the live
 	// socket, as in [channel.SocketOptions]: by default, pages of the
 	// request's own host.
@@ -110,7 +178,11 @@ type Server struct {
 	views      sync.Map // view id → *viewChannel, while connected
 	routes     sync.Map // pattern → *route
 
-	asyncGroup            taskGroup // the goroutines of every view's async tasks
+	asyncGroup    taskGroup  // the goroutines of every view's async tasks
+	maxEventBytes int        // Options.MaxEventBytes resolved
+	eventRate     int        // Options.EventsPerSecond resolved; 0: no limit
+	viewBytes     viewBudget // the memory connected views hold, estimated
+
 	mounts, adoptions     atomic.Int64
 	headSeen, headMissing atomic.Bool // the layout renders live.Head; a page without it was reported
 }
@@ -126,11 +198,20 @@ type Stats struct {
 	// AsyncTasks is how many async tasks' goroutines are running now,
 	// including cancelled ones that have not returned yet.
 	AsyncTasks int
+	// ViewBytes is the memory the connected views hold, as estimated for
+	// [Options.MaxViewBytes].
+	ViewBytes int64
 }
 
 // Stats returns the server's counters.
 func (srv *Server) Stats() Stats {
-	return Stats{Mounts: srv.mounts.Load(), Adoptions: srv.adoptions.Load(), Parked: srv.parked.len(), AsyncTasks: srv.asyncGroup.len()}
+	return Stats{
+		Mounts:     srv.mounts.Load(),
+		Adoptions:  srv.adoptions.Load(),
+		Parked:     srv.parked.len(),
+		AsyncTasks: srv.asyncGroup.len(),
+		ViewBytes:  srv.viewBytes.used.Load(),
+	}
 }
 
 // NewServer returns a Server. It panics when Options.Secret is shorter than
@@ -171,18 +252,25 @@ func NewServer(opts Options) *Server {
 		parkedFor = DefaultParkedFor
 	}
 	srv.parked = newParking(parked, parkedFor)
+	srv.maxEventBytes = cmp.Or(max(opts.MaxEventBytes, 0), DefaultMaxEventBytes)
+	srv.eventRate = cmp.Or(opts.EventsPerSecond, DefaultEventsPerSecond)
+	if srv.eventRate < 0 {
+		srv.eventRate = 0
+	}
+	srv.viewBytes.max = maxViewBytes(opts.MaxViewBytes)
 
 	srv.liveSocket = channel.NewSocket(srv.socketOptions())
-	srv.liveSocket.Channel("lv:*", func(cc *channel.Conn, _ liveConn) channel.Channel {
-		return &viewChannel{srv: srv, cc: cc}
+	srv.liveSocket.Channel("lv:*", func(cc *channel.Conn, c liveConn) channel.Channel {
+		return &viewChannel{srv: srv, cc: cc, events: c.events}
 	})
 	return srv
 }
 
 // liveConn is the state of a connection to the live socket: the socket ID
-// Options.SocketID gave it, if any.
+// Options.SocketID gave it, if any, and the rate its views' events share.
 type liveConn struct {
-	id string
+	id     string
+	events *eventRate // nil: no limit
 }
 
 // socketOptions returns the options of the live socket, whose Connect
@@ -192,12 +280,21 @@ func (srv *Server) socketOptions() channel.SocketOptions[liveConn] {
 	if limits.MailboxSize <= 0 {
 		limits.MailboxSize = DefaultViewMailbox
 	}
+	if limits.MaxChannels <= 0 {
+		limits.MaxChannels = DefaultViewsPerConnection
+	}
+	if limits.EventsPerSecond == 0 {
+		limits.EventsPerSecond = DefaultFramesPerSecond
+	}
 	return channel.SocketOptions[liveConn]{
 		Connect: func(ctx context.Context, info *channel.ConnectInfo) (liveConn, error) {
 			if !srv.validCSRF(info.Params.Get("_csrf_token"), info.Cookies) {
 				return liveConn{}, errors.New("live: missing or invalid CSRF token")
 			}
 			var c liveConn
+			if srv.eventRate > 0 {
+				c.events = newEventRate(srv.eventRate)
+			}
 			if srv.opts.SocketID != nil && srv.opts.Session != nil {
 				// The session of the request that opened the socket: the
 				// same cookies the pages were served with.
@@ -221,6 +318,19 @@ func (srv *Server) socketOptions() channel.SocketOptions[liveConn] {
 		AllowedOrigins: srv.opts.AllowedOrigins,
 		Limits:         limits,
 	}
+}
+
+// authorize asks Options.Authorize whether the session of a join is still
+// good; a refusal makes the browser reload the page.
+func (srv *Server) authorize(ctx context.Context, sess Session) error {
+	if srv.opts.Authorize == nil {
+		return nil
+	}
+	if err := srv.opts.Authorize(ctx, sess); err != nil {
+		srv.logger.Debug("join refused by Authorize", "err", err)
+		return channel.Refuse("unauthorized")
+	}
+	return nil
 }
 
 // Disconnect closes every live connection whose socket ID

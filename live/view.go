@@ -15,7 +15,8 @@ import (
 // the view is rendered again and the difference sent to the browser.
 //
 // Optional callbacks are separate interfaces, checked at run time:
-// [ParamsHandler], [EventHandler], [InfoHandler] and [Terminator].
+// [ParamsHandler], [EventHandler], [InfoHandler], [Lagger] and
+// [Terminator].
 type View interface {
 	// Mount initialises the view's state. It runs twice per page: first to
 	// serve the HTTP GET (s.Connected() is false), then again on the
@@ -55,6 +56,28 @@ type EventHandler interface {
 // type-switch on it.
 type InfoHandler interface {
 	HandleInfo(ctx context.Context, s *Socket, msg any) error
+}
+
+// A Lagger catches up when the view fell behind, instead of being
+// remounted. A view's PubSub mailbox is bounded ([DefaultViewMailbox]):
+// when messages arrive faster than the view handles them — one user's
+// burst of chat messages into a busy room — the mailbox drops what does
+// not fit. The view then cannot trust what it built from the messages,
+// so without Lagged it is remounted: Mount reads its state again, but the
+// browser's page is replaced, and what it showed that the server does not
+// keep (stream items, such as a chat's messages) is gone.
+//
+// Lagged runs instead, on the view's goroutine, with the number of
+// messages lost: those still queued when the view fell behind count too,
+// and its own [Socket.SendAfter] messages may be among them. Reload from the source of truth
+// what the view shows (the database, the presence list) and
+// [Stream.Reset] what was streamed; the render that follows sends the
+// browser only the difference, so what the user sees and typed stays.
+// Messages arrive again as usual after Lagged, and some may repeat what
+// the reload already shows, so apply them idempotently. A returned error
+// crashes the view, which is then remounted.
+type Lagger interface {
+	Lagged(ctx context.Context, s *Socket, dropped uint64) error
 }
 
 // A Terminator is told when the view ends: the browser left or

@@ -4,6 +4,7 @@ import (
 	"errors"
 
 	"github.com/templive/templive/live/channel"
+	"github.com/templive/templive/render"
 )
 
 // viewChannel runs one live view: it is the [channel.Channel] joined on "lv:<id>".
@@ -19,6 +20,11 @@ type viewChannel struct {
 	dirty   bool      // a callback ran since the last render
 	waiting []waiting // events to answer after the next render
 	pings   []string  // refs of Pings to answer after the next render
+
+	events        *eventRate   // shared by the connection's views; nil: no limit
+	charged       int64        // what the view counts in srv.viewBytes
+	measured      *render.Node // the compact tree measuredBytes is the size of
+	measuredBytes int64
 }
 
 // waiting is an event whose reply waits for the next render, and what a

@@ -40,6 +40,7 @@ func (vc *viewChannel) applyPatchTo(ctx context.Context) error {
 // end releases a view whose channel will not run: its timers and async
 // tasks stop and it is told why.
 func (vc *viewChannel) end(reason error) {
+	vc.uncharge()
 	if vc.s != nil {
 		vc.s.stopTimers()
 		vc.s.async.stop()
@@ -52,6 +53,9 @@ func (vc *viewChannel) end(reason error) {
 // HandleIn runs a client event: "event" (a binding) or "live_patch" (a
 // live-patch link or back/forward). The reply waits for the render.
 func (vc *viewChannel) HandleIn(ctx context.Context, msg channel.Message) (channel.Reply, error) {
+	if r, ok := vc.admit(msg); !ok {
+		return r, nil
+	}
 	switch msg.Name {
 	case "event":
 		var w wireEvent

@@ -48,6 +48,12 @@ func (vc *viewChannel) Join(ctx context.Context, raw json.RawMessage) (resp any,
 	if "lv:"+tok.ID != vc.cc.Topic() {
 		return nil, channel.Refuse("unauthorized")
 	}
+	if err := vc.srv.authorize(ctx, tok.Session); err != nil {
+		return nil, err
+	}
+	if !vc.srv.viewBytes.room(ViewOverhead) {
+		return nil, channel.Refuse(reasonServerBusy)
+	}
 	u, err := url.Parse(p.URL)
 	if err != nil || u.Path == "" {
 		return nil, channel.Refuse("invalid url")
@@ -133,6 +139,9 @@ func (vc *viewChannel) Join(ctx context.Context, raw json.RawMessage) (resp any,
 		return nil, err
 	}
 	vc.last.keep(html, tree, cut)
+	if !vc.charge() {
+		return nil, channel.Refuse(reasonServerBusy)
+	}
 	vc.dirty = false
 	vc.srv.views.Store(s.id, vc)
 	reply := joinReply{HTML: diff.AppendJSONString(nil, string(html))}
@@ -195,6 +204,9 @@ func (vc *viewChannel) recoverForms(ctx context.Context, forms map[string]string
 		name, ok := el.Attr("live-change")
 		if !ok || name == "" {
 			continue
+		}
+		if len(forms[id]) > vc.srv.maxEventBytes {
+			continue // replayed as an event, it is bounded like one
 		}
 		vals, err := parseValues(forms[id])
 		if err != nil {

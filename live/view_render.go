@@ -31,6 +31,7 @@ func (vc *viewChannel) Drained(ctx context.Context) error {
 	if err := vc.flush(ctx); err != nil {
 		return err
 	}
+	vc.recharge()
 	for _, ref := range vc.pings {
 		if err := vc.push("pong", map[string]string{"ref": ref}); err != nil {
 			return err
