@@ -34,7 +34,8 @@ type FeedLive struct {
 	Problem string
 	Posts   *live.Stream[FeedItem]
 
-	store *content.Store
+	store  *content.Store
+	limits *limits
 }
 
 // Mount lists the recent posts and, once connected, follows "posts".
@@ -48,6 +49,12 @@ func (v *FeedLive) Mount(ctx context.Context, s *live.Socket, params url.Values)
 			return err
 		}
 	}
+	return v.loadRecent(ctx)
+}
+
+// loadRecent lists the recent posts into the stream, replacing what it
+// showed.
+func (v *FeedLive) loadRecent(ctx context.Context) error {
 	posts, err := v.store.ListRecentPosts(ctx, feedSize)
 	if err != nil {
 		return fmt.Errorf("list posts: %w", err)
@@ -70,6 +77,17 @@ func (v *FeedLive) HandleEvent(ctx context.Context, s *live.Socket, ev live.Even
 		return nil // the page offers nothing to anonymous visitors
 	}
 	id, _ := strconv.ParseInt(ev.Value("id"), 10, 64)
+	switch ev.Name {
+	case "post", "save", "delete":
+		// Each write reaches every viewer.
+		if !v.limits.posts.Allow(v.User) {
+			if ev.Name == "post" {
+				v.Draft = ev.Value("body")
+			}
+			v.Problem = "You are posting too fast; wait a moment."
+			return nil
+		}
+	}
 	switch ev.Name {
 	case "draft":
 		v.Draft = ev.Value("body")
@@ -124,6 +142,13 @@ func problemOf(err error) string {
 		return "That post is gone."
 	}
 	return ""
+}
+
+// Lagged catches up after a burst of writes overflowed the view's mailbox:
+// the recent posts are listed again and replace the stream's, which the
+// browser receives as one reset of the list.
+func (v *FeedLive) Lagged(ctx context.Context, s *live.Socket, dropped uint64) error {
+	return v.loadRecent(ctx)
 }
 
 // HandleInfo follows the content context's broadcasts.

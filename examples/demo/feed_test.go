@@ -1,9 +1,11 @@
 package main
 
 import (
+	"fmt"
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/templive/templive/live/livetest"
 )
@@ -87,5 +89,71 @@ func TestTheFeedIsReadableSignedOut(t *testing.T) {
 	}
 	if v.Has("#new-post") {
 		t.Fatal("a signed-out visitor can post")
+	}
+}
+
+func TestFourThousandPostsFromOneWriterCrashNoneOfTwentyViewers(t *testing.T) {
+	t.Parallel()
+	a := newTestApp(t)
+	viewers := make([]*livetest.View, 20)
+	for i := range viewers {
+		viewers[i] = livetest.NewClient(t, a.live, a.mux).Live("/feed")
+	}
+	// Straight to the store, past the posting limit of the page, as many
+	// writers at once (or one on several nodes) would: rounds of 200 posts
+	// as fast as SQLite takes them, each followed by every viewer reading
+	// what it was sent, as a browser does all along. The writes stop after
+	// 4,000 posts or 5 s, whichever comes first (the race detector on a
+	// busy machine writes slower).
+	const posts, round = 4000, 200
+	stop := time.Now().Add(5 * time.Second)
+	written := 0
+	for written < posts && time.Now().Before(stop) {
+		for range round {
+			if _, err := a.store.CreatePost(t.Context(), "mallory", fmt.Sprint("post ", written)); err != nil {
+				t.Fatal(err)
+			}
+			written++
+		}
+		for _, v := range viewers {
+			caughtUp(t, a.live, v)
+		}
+	}
+	t.Logf("%d posts written; %d mailbox overflows", written, a.ps.Stats().Overflows)
+	for _, v := range viewers {
+		v.SyncUntil("the newest posts", func() bool {
+			bodies := v.Texts("#posts .body")
+			return len(bodies) == feedSize && bodies[0] == fmt.Sprint("post ", written-1)
+		})
+	}
+}
+
+func TestOneUsersPostsPastTheLimitAreRefusedWithAProblem(t *testing.T) {
+	t.Parallel()
+	a := newTestApp(t)
+	ada := signedIn(t, a, "ada").Live("/feed")
+	bob := signedIn(t, a, "bob").Live("/feed")
+	posted := 0
+	for range 20 {
+		ada.Submit("#new-post", url.Values{"body": {fmt.Sprint("spam ", posted)}})
+		if ada.Has("#post-error") {
+			break
+		}
+		posted++
+	}
+	if posted == 0 || posted >= 20 {
+		t.Fatalf("%d quick posts went through", posted)
+	}
+	if got := ada.Text("#post-error"); !strings.Contains(got, "too fast") {
+		t.Fatalf("problem %q", got)
+	}
+	if got := ada.Text("#new-post-body"); got != fmt.Sprint("spam ", posted) {
+		t.Fatalf("the refused post's draft is %q", got)
+	}
+	bob.SyncUntil("the posts that went through", func() bool { return bob.Count("#posts > li") == posted })
+	// Another user's allowance is their own.
+	bob.Submit("#new-post", url.Values{"body": {"hi"}})
+	if bob.Has("#post-error") {
+		t.Fatalf("bob refused: %s", bob.Text("#post-error"))
 	}
 }

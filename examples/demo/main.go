@@ -157,10 +157,12 @@ func newApp(cfg config, logger *slog.Logger) (*app, error) {
 	secret := cfg.cluster.signingSecret(logger)
 	signer := token.NewSigner(secret)
 	a := &auth{signer: signer}
+	lim := newLimits()
 	chans := newChannels(channelOptions{
 		PubSub:      ps,
 		Signer:      signer,
 		Tracker:     tracker,
+		Limits:      lim,
 		Logger:      logger,
 		IdleTimeout: cfg.socketIdleTimeout,
 	})
@@ -171,6 +173,7 @@ func newApp(cfg config, logger *slog.Logger) (*app, error) {
 		Tracker: tracker,
 		Rooms:   chans.rooms,
 		Store:   store,
+		Limits:  lim,
 		Logger:  logger,
 		Panels:  cfg.panels,
 	})

@@ -38,6 +38,7 @@ type liveOptions struct {
 	Tracker *presence.Tracker[RoomMeta]
 	Rooms   *rooms
 	Store   *content.Store
+	Limits  *limits
 	Logger  *slog.Logger
 	Panels  panelTimings // the panels' backends; zero for the demo's delays
 }
@@ -57,10 +58,10 @@ func newLive(opts liveOptions) *live.Server {
 	lv.Page("/counter", func() live.View { return &Counter{} })
 	lv.Page("/signup", func() live.View { return &Signup{} })
 	lv.Page("/lab", func() live.View { return &Lab{} })
-	lv.Page("/feed", func() live.View { return &FeedLive{store: opts.Store} })
+	lv.Page("/feed", func() live.View { return &FeedLive{store: opts.Store, limits: opts.Limits} })
 	panels := opts.Panels.withDefaults()
 	lv.Page("/panels", func() live.View { return &Panels{timings: panels} })
-	lv.Page("/rooms/{id}", func() live.View { return &RoomLive{tracker: opts.Tracker, rooms: opts.Rooms} })
+	lv.Page("/rooms/{id}", func() live.View { return &RoomLive{tracker: opts.Tracker, rooms: opts.Rooms, limits: opts.Limits} })
 	return lv
 }
 

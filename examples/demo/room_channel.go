@@ -28,6 +28,7 @@ type RoomChannel struct {
 	user    *UserSocket
 	rooms   *rooms
 	tracker *presence.Tracker[RoomMeta]
+	limits  *limits
 }
 
 // Join admits the user to the lobby, or to a room they may enter, and
@@ -37,6 +38,9 @@ func (ch *RoomChannel) Join(ctx context.Context, _ json.RawMessage) (any, error)
 	roomID := strings.TrimPrefix(ch.cc.Topic(), "room:")
 	if roomID != "lobby" && !ch.rooms.member(roomID, ch.user.UserID) {
 		return nil, channel.Refuse("unauthorized")
+	}
+	if !ch.limits.presence.Allow(ch.user.UserID) {
+		return nil, channel.Refuse("rate limited")
 	}
 	if ch.tracker == nil {
 		return nil, nil
@@ -64,6 +68,21 @@ func (ch *RoomChannel) HandleInfo(_ context.Context, msg pubsub.Message) error {
 	return nil
 }
 
+// Lagged catches up after a burst overflowed the channel's mailbox: the
+// presence diffs it missed are replaced by the whole list, as a
+// presence_state, which the client's Presence takes as the new state.
+// Messages said meanwhile are lost to this client; the ones it shows stay.
+func (ch *RoomChannel) Lagged(ctx context.Context, dropped uint64) error {
+	if ch.tracker == nil {
+		return nil
+	}
+	list, err := ch.tracker.List(ctx, ch.cc.Topic())
+	if err != nil {
+		return fmt.Errorf("list presences: %w", err)
+	}
+	return ch.cc.Push("presence_state", list)
+}
+
 // setTyping updates the user's presence meta on this channel.
 func (ch *RoomChannel) setTyping(ctx context.Context, on bool) (channel.Reply, error) {
 	if ch.tracker == nil {
@@ -86,6 +105,9 @@ type newMsg struct {
 
 // HandleIn handles the room's two client events.
 func (ch *RoomChannel) HandleIn(ctx context.Context, ev channel.Message) (channel.Reply, error) {
+	if !ch.limits.roomEvent(ch.user.UserID, ev.Name) {
+		return channel.ReplyError(map[string]string{"reason": "rate limited"}), nil
+	}
 	switch ev.Name {
 	case "new_msg":
 		var m newMsg

@@ -56,9 +56,11 @@ type RoomLive struct {
 	Presences presence.Presences[RoomMeta]
 	Messages  *live.Stream[ChatMessage]
 	Draft     string
+	Problem   string
 
 	tracker *presence.Tracker[RoomMeta]
 	rooms   *rooms
+	limits  *limits
 	nextID  int64
 	topic   string
 	typing  bool
@@ -120,7 +122,11 @@ func (v *RoomLive) HandleEvent(ctx context.Context, s *live.Socket, ev live.Even
 		if body == "" || len(body) > 500 {
 			return nil
 		}
-		v.Draft = ""
+		if !v.limits.chat.Allow(v.User) {
+			v.Draft, v.Problem = body, "You are sending messages too fast; wait a moment."
+			return nil
+		}
+		v.Draft, v.Problem = "", ""
 		b, err := channel.NewBroadcast(v.topic, "new_msg", map[string]string{"body": body, "user_id": v.User})
 		if err != nil {
 			return err
@@ -131,6 +137,23 @@ func (v *RoomLive) HandleEvent(ctx context.Context, s *live.Socket, ev live.Even
 		return v.setTyping(s, false)
 	}
 	return nil
+}
+
+// Lagged catches up after a burst overflowed the view's mailbox: the list
+// of who is online is read again, and this tab's "typing…", whose timer
+// may have been lost, is cleared. Messages said meanwhile are lost to this
+// tab; the ones it shows stay, since the view is not remounted.
+func (v *RoomLive) Lagged(ctx context.Context, s *live.Socket, dropped uint64) error {
+	list, err := v.tracker.List(ctx, v.topic)
+	if err != nil {
+		return err
+	}
+	if list == nil {
+		list = presence.Presences[RoomMeta]{}
+	}
+	v.Presences = list
+	v.seq++
+	return v.setTyping(s, false)
 }
 
 // setTyping updates the user's meta in this tab, if it changes.

@@ -1,12 +1,14 @@
 package main
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/templive/templive/live/channel"
 	"github.com/templive/templive/live/livetest"
 )
 
@@ -88,4 +90,51 @@ func BenchmarkTabCloseToListUpdate(b *testing.B) {
 		total += time.Since(start)
 	}
 	b.ReportMetric(float64(total.Microseconds())/float64(b.N), "µs/close")
+}
+
+func TestABurstIntoARoomCrashesNoViewAndTheChatKeepsWhatItShowed(t *testing.T) {
+	t.Parallel()
+	a := newTestApp(t)
+	ada := signedIn(t, a, "ada").Live("/rooms/1")
+	bob := signedIn(t, a, "bob").Live("/rooms/1")
+	ada.Submit("#say", url.Values{"body": {"hello"}})
+	for _, v := range []*livetest.View{ada, bob} {
+		v.SyncUntil("the message arrives", func() bool { return v.Count("#messages > li") == 1 })
+	}
+
+	// Bursts of 300 messages at once, each from another sender (so no
+	// sender's limit applies), until one overflows the views' mailboxes.
+	overflows := a.ps.Stats().Overflows
+	for round := 0; a.ps.Stats().Overflows == overflows; round++ {
+		if round == 10 {
+			t.Fatal("ten bursts of 300 messages overflowed no mailbox")
+		}
+		for i := range 300 {
+			b, err := channel.NewBroadcast("room:1", "new_msg", map[string]string{"body": fmt.Sprint("burst ", i), "user_id": fmt.Sprint("sender", i)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := a.ps.Broadcast(t.Context(), "room:1", b); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	for _, v := range []*livetest.View{ada, bob} {
+		caughtUp(t, a.live, v)
+		// A remount would have replaced the list with an empty one: the
+		// browser keeps "hello" unless 100 newer messages pushed it out.
+		msgs := v.Texts("#messages > li")
+		if len(msgs) == 0 || len(msgs) < 100 && !strings.Contains(msgs[0], "hello") {
+			t.Fatalf("after the burst the chat shows %d messages, first %q", len(msgs), msgs)
+		}
+		if !v.Has("#online-ada") || !v.Has("#online-bob") {
+			t.Fatalf("the online list lost someone:\n%s", v.HTML())
+		}
+	}
+	// The room goes on.
+	bob.Submit("#say", url.Values{"body": {"still here"}})
+	ada.SyncUntil("the next message arrives", func() bool {
+		msgs := ada.Texts("#messages > li")
+		return strings.Contains(msgs[len(msgs)-1], "still here")
+	})
 }

@@ -40,6 +40,7 @@ type channels struct {
 	signer  *token.Signer
 	rooms   *rooms
 	tracker *presence.Tracker[RoomMeta]
+	limits  *limits
 }
 
 // channelOptions configures the channels of the demo.
@@ -47,13 +48,14 @@ type channelOptions struct {
 	PubSub      *pubsub.PubSub
 	Signer      *token.Signer
 	Tracker     *presence.Tracker[RoomMeta]
+	Limits      *limits
 	Logger      *slog.Logger
 	IdleTimeout time.Duration // 0 for the socket's default
 }
 
 // newChannels builds the user socket and routes "room:*" to RoomChannel.
 func newChannels(opts channelOptions) *channels {
-	c := &channels{signer: opts.Signer, rooms: demoRooms(), tracker: opts.Tracker}
+	c := &channels{signer: opts.Signer, rooms: demoRooms(), tracker: opts.Tracker, limits: opts.Limits}
 	c.sock = channel.NewSocket(channel.SocketOptions[*UserSocket]{
 		Connect: c.connect,
 		ID:      (*UserSocket).socketID,
@@ -62,7 +64,7 @@ func newChannels(opts channelOptions) *channels {
 		Limits:  channel.Limits{IdleTimeout: opts.IdleTimeout},
 	})
 	c.sock.Channel("room:*", func(cc *channel.Conn, u *UserSocket) channel.Channel {
-		return &RoomChannel{cc: cc, user: u, rooms: c.rooms, tracker: c.tracker}
+		return &RoomChannel{cc: cc, user: u, rooms: c.rooms, tracker: c.tracker, limits: c.limits}
 	})
 	return c
 }

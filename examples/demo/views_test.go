@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"io"
 	"log/slog"
 	"net/http"
@@ -146,5 +147,31 @@ func TestSignupFormValidation(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// nudge is a message no view of the demo handles.
+type nudge struct{}
+
+// caughtUp waits until the view's mailbox takes messages again after a
+// burst overflowed it: a lagged mailbox refuses them until the view has
+// dealt with the gap, and a Sync sent meanwhile would be lost. The test
+// fails if the view ended instead.
+func caughtUp(t testing.TB, srv *live.Server, v *livetest.View) {
+	t.Helper()
+	deadline := time.Now().Add(livetest.Timeout)
+	for {
+		err := srv.Send(v.ID(), nudge{})
+		if err == nil {
+			v.Sync("")
+			return
+		}
+		if errors.Is(err, live.ErrNoView) {
+			t.Fatal("the view ended after the burst (crashed and remounted)")
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the view has not caught up: %v", err)
+		}
+		time.Sleep(time.Millisecond)
 	}
 }

@@ -1,0 +1,179 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"github.com/templive/templive/live/livetest"
+	"github.com/templive/templive/token"
+)
+
+// channelsClient is a raw client of the demo's /socket, as the Channels
+// page's script is.
+type channelsClient struct {
+	t      *testing.T
+	ws     *websocket.Conn
+	frames chan [5]json.RawMessage
+}
+
+// dialChannels connects to the demo's /socket as user and joins topic.
+func dialChannels(t *testing.T, a *app, user, topic string) *channelsClient {
+	t.Helper()
+	ts := httptest.NewServer(a.mux)
+	t.Cleanup(ts.Close)
+	tok, err := token.Sign(a.chans.signer, userSocketSalt, user)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u := "ws" + strings.TrimPrefix(ts.URL, "http") + "/socket/websocket?vsn=2.0.0&token=" + url.QueryEscape(tok)
+	ws, _, err := websocket.DefaultDialer.Dial(u, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &channelsClient{t: t, ws: ws, frames: make(chan [5]json.RawMessage, 4096)}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		defer close(c.frames)
+		for {
+			_, data, err := ws.ReadMessage()
+			if err != nil {
+				return
+			}
+			var f [5]json.RawMessage
+			if json.Unmarshal(data, &f) == nil {
+				select {
+				case c.frames <- f:
+				default: // the test reads what it needs; the rest may go
+				}
+			}
+		}
+	}()
+	t.Cleanup(func() { ws.Close(); <-done })
+	c.push("1", topic, "phx_join", map[string]any{})
+	if status, reason := c.reply("1"); status != "ok" {
+		t.Fatalf("join %s: %s", topic, reason)
+	}
+	return c
+}
+
+func (c *channelsClient) push(ref, topic, event string, payload any) {
+	b, _ := json.Marshal([]any{"1", ref, topic, event, payload})
+	if err := c.ws.WriteMessage(websocket.TextMessage, b); err != nil {
+		c.t.Fatal(err)
+	}
+}
+
+// next returns the next frame of event, failing the test on a phx_error.
+func (c *channelsClient) next(event string) [5]json.RawMessage {
+	c.t.Helper()
+	timeout := time.After(livetest.Timeout)
+	for {
+		select {
+		case f, ok := <-c.frames:
+			if !ok {
+				c.t.Fatalf("the connection closed while waiting for %s", event)
+			}
+			var ev string
+			json.Unmarshal(f[3], &ev)
+			if ev == "phx_error" {
+				c.t.Fatalf("the channel crashed: %s", f[4])
+			}
+			if ev == event {
+				return f
+			}
+		case <-timeout:
+			c.t.Fatalf("no %s within %s", event, livetest.Timeout)
+		}
+	}
+}
+
+// reply returns the status and reason of the reply to ref.
+func (c *channelsClient) reply(ref string) (status, reason string) {
+	c.t.Helper()
+	for {
+		f := c.next("phx_reply")
+		var r string
+		json.Unmarshal(f[1], &r)
+		if r != ref {
+			continue
+		}
+		var p struct {
+			Status   string
+			Response struct{ Reason string }
+		}
+		json.Unmarshal(f[4], &p)
+		return p.Status, p.Response.Reason
+	}
+}
+
+func TestOneUsersChatMessagesPastTheLimitAreRefusedOnEveryPage(t *testing.T) {
+	t.Parallel()
+	a := newTestApp(t)
+	ada := signedIn(t, a, "ada").Live("/rooms/1")
+	said := 0
+	for range 20 {
+		ada.Submit("#say", url.Values{"body": {fmt.Sprint("hi ", said)}})
+		if ada.Has("#say-error") {
+			break
+		}
+		said++
+	}
+	if said == 0 || said >= 20 {
+		t.Fatalf("%d quick messages went through", said)
+	}
+	if got := ada.Text("#say-error"); !strings.Contains(got, "too fast") {
+		t.Fatalf("problem %q", got)
+	}
+	if got, _ := ada.Attr("#say-body", "value"); got != fmt.Sprint("hi ", said) {
+		t.Fatalf("the refused message's draft is %q", got)
+	}
+	ada.SyncUntil("the messages that went through", func() bool { return ada.Count("#messages > li") == said })
+
+	// The allowance is the user's, on the Channels page too.
+	lobby := dialChannels(t, a, "ada", "room:1")
+	lobby.push("2", "room:1", "new_msg", map[string]string{"body": "and here"})
+	if status, reason := lobby.reply("2"); status != "error" || reason != "rate limited" {
+		t.Fatalf("a Channels message past ada's limit: %s %q", status, reason)
+	}
+	// Another user's allowance is their own.
+	bob := dialChannels(t, a, "bob", "room:1")
+	bob.push("2", "room:1", "new_msg", map[string]string{"body": "hello"})
+	if f := bob.next("new_msg"); !strings.Contains(string(f[4]), "hello") {
+		t.Fatalf("bob's message: %s", f[4])
+	}
+}
+
+func TestARoomChannelThatFallsBehindGetsAFreshPresenceState(t *testing.T) {
+	t.Parallel()
+	a := newTestApp(t)
+	c := dialChannels(t, a, "ada", "room:lobby")
+	c.next("presence_state")
+	// Bursts of 300 messages the channel does not handle, until one
+	// overflows its mailbox.
+	overflows := a.ps.Stats().Overflows
+	for round := 0; a.ps.Stats().Overflows == overflows; round++ {
+		if round == 100 {
+			t.Fatal("a hundred bursts of 300 messages overflowed no mailbox")
+		}
+		for range 300 {
+			if err := a.ps.Broadcast(t.Context(), "room:lobby", nudge{}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	f := c.next("presence_state")
+	if !strings.Contains(string(f[4]), `"ada"`) {
+		t.Fatalf("presence_state after the burst: %s", f[4])
+	}
+	// The channel goes on.
+	c.push("3", "room:lobby", "new_msg", map[string]string{"body": "still here"})
+	c.next("new_msg")
+}
