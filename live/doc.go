@@ -67,6 +67,20 @@
 // callback that failed, the error, and the view's route and id;
 // [Terminator.Terminate] receives it wrapped in [ErrViewCrashed].
 //
+// # Limits
+//
+// What one client may cost the server is bounded, each bound a field of
+// [Options] with a default: the size of an event (MaxEventBytes), the
+// events one connection's views handle a second (EventsPerSecond), the
+// views one connection joins (Limits.MaxChannels), and the memory all
+// connected views hold together (MaxViewBytes). What one user's actions
+// cost everyone else — a message each viewer of a room receives — is the
+// application's to bound, per user, with a [RateLimiter]. A view that
+// still falls behind its PubSub messages catches up if it is a [Lagger],
+// and is remounted otherwise. A page's session stays valid for
+// SessionMaxAge: [Options.Authorize] refuses the joins of sessions
+// revoked since.
+//
 // # Streams
 //
 // A [Stream] holds a list the browser keeps and the server forgets after
