@@ -125,10 +125,10 @@ type Options struct {
 	// retries with backoff, so the server answers a flood of joins with
 	// refusals instead of running out of memory; views already connected
 	// are never ended for it. Zero means half of the Go memory limit
-	// (GOMEMLIMIT, [debug.SetMemoryLimit]) if one is set, leaving the rest
-	// for what the estimate does not count (the views' own state, renders
-	// in flight, buffers, the garbage collector's headroom), and no cap
-	// otherwise; negative means no cap. [Server.Stats] reports the
+	// (GOMEMLIMIT, [runtime/debug.SetMemoryLimit]) if one is set, leaving
+	// the rest for what the estimate does not count (the views' own state,
+	// renders in flight, buffers, the garbage collector's headroom), and
+	// no cap otherwise; negative means no cap. [Server.Stats] reports the
 	// estimate.
 	MaxViewBytes int64
 	// Authorize, if set, decides at every join — a page's first connect,
