@@ -86,10 +86,7 @@ func TestStreamOperationsReachTheBrowsersList(t *testing.T) {
 	v := livetest.Mount(t, srv, "/feed?n=3")
 	want := func(step string, ids ...string) {
 		t.Helper()
-		var got []string
-		for _, li := range v.Texts("#posts > li") {
-			got = append(got, li)
-		}
+		got := v.Texts("#posts > li")
 		if strings.Join(got, "|") != strings.Join(ids, "|") {
 			t.Fatalf("%s: list %q, want %q", step, got, ids)
 		}

@@ -137,10 +137,6 @@ func (c *causalContext) compact(r string) {
 	c.vv[r] = n
 }
 
-func (c *causalContext) clone() causalContext {
-	return causalContext{vv: maps.Clone(c.vv), cloud: maps.Clone(c.cloud)}
-}
-
 // entry is one tracked presence: one meta of one key on one topic.
 type entry[M any] struct {
 	topic, key string

@@ -121,7 +121,7 @@ func TestRegister(t *testing.T) {
 
 func TestSingleNodeNeverEncodes(t *testing.T) {
 	t.Parallel()
-	type unregistered struct{ ch chan int } // not even encodable
+	type unregistered struct{ Ch chan int } // not even encodable (json: unsupported type)
 	ps := newNode(t, pubsub.Options{})
 	s, _ := ps.Subscribe("x")
 	if err := ps.Broadcast(t.Context(), "x", unregistered{}); err != nil {

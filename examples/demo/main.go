@@ -55,12 +55,6 @@ func main() {
 	}
 }
 
-// run serves the demo on addr, in development mode, until ctx is done, then
-// shuts down gracefully.
-func run(ctx context.Context, addr string, logger *slog.Logger) error {
-	return runWith(ctx, config{addr: addr, dev: true}, logger)
-}
-
 // config is how the demo is served.
 type config struct {
 	addr     string
