@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 
 	"github.com/gorilla/websocket"
 
@@ -15,7 +16,7 @@ const (
 	closeNormal       = websocket.CloseNormalClosure           // 1000: disconnected by the server, idle
 	closeGoingAway    = websocket.CloseGoingAway               // 1001: Shutdown
 	closeInvalidData  = websocket.CloseInvalidFramePayloadData // 1007: malformed frame
-	closePolicy       = websocket.ClosePolicyViolation         // 1008: client too slow
+	closePolicy       = websocket.ClosePolicyViolation         // 1008: client too slow, too many events
 	closeInternalErr  = websocket.CloseInternalServerErr       // 1011
 	maxCloseTextBytes = 123
 )
@@ -41,11 +42,19 @@ type client struct {
 	logger *slog.Logger
 
 	// The outbound queue: a slice rather than a buffered channel, so that
-	// an idle connection holds no buffer of limits.outboundQueue frames
-	// (8 KB at the default), only what is waiting.
-	outMu   sync.Mutex    // guards outQ
-	outQ    []outFrame    // frames waiting for the writer, at most limits.outboundQueue
-	outWake chan struct{} // capacity 1: a token tells the writer that outQ has frames
+	// an idle connection holds no buffer, only what is waiting. outBytes
+	// counts what outQ and the writer's batch hold (see frameCost), at
+	// most limits.outboundBytes.
+	outMu    sync.Mutex    // guards outQ, outBytes
+	outQ     []outFrame    // frames waiting for the writer
+	outBytes int           // the cost of the frames not yet written
+	outWake  chan struct{} // capacity 1: a token tells the writer that outQ has frames
+
+	// The client frames queued for the channels' goroutines, in bytes on
+	// the wire, at most limits.inboundBytes (read.go). The reader adds,
+	// channels subtract and signal inFreed.
+	inBytes atomic.Int64
+	inFreed chan struct{} // capacity 1: a token tells a waiting reader that inBytes fell
 
 	closeOnce sync.Once
 	done      chan struct{} // closed by close
@@ -72,6 +81,7 @@ func newClient(sc *socketCore, ws *websocket.Conn, info *ConnectInfo, id string,
 		state:    state,
 		logger:   logger,
 		outWake:  make(chan struct{}, 1),
+		inFreed:  make(chan struct{}, 1),
 		done:     make(chan struct{}),
 		channels: map[string]*Conn{},
 	}

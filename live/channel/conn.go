@@ -39,6 +39,7 @@ type Conn struct {
 	stopReason error
 	joining    bool       // Join is running: pushes are held in pending
 	pending    []outFrame // pushes made during Join
+	pendingLen int        // their cost (frameCost), bounded like the outbound queue
 	ended      bool
 	subs       map[string]*pubsub.Subscription // topic → subscription
 }
@@ -96,7 +97,15 @@ func (c *Conn) send(f outFrame) error {
 		return ErrClosed
 	}
 	if c.joining {
+		cost := frameCost(f)
+		if c.pendingLen > 0 && c.pendingLen+cost > c.client.sock.limits.outboundBytes {
+			held := c.pendingLen
+			c.mu.Unlock()
+			c.client.closeSlow(fmt.Errorf("%w: Join pushed %d bytes, %d more refused (limit %d)", ErrSlowClient, held, cost, c.client.sock.limits.outboundBytes))
+			return ErrSlowClient
+		}
 		c.pending = append(c.pending, f)
+		c.pendingLen += cost
 		c.mu.Unlock()
 		return nil
 	}

@@ -39,10 +39,14 @@
 // # Concurrency and limits
 //
 // Every connection has one reader and one writer goroutine; all writes go
-// through a bounded queue, and a client too slow to drain it is
-// disconnected (close code 1008). Frame size, channels per connection,
-// queue sizes and timeouts are fields of [Limits]. [Socket.Shutdown]
-// closes every connection with code 1001 and waits for every goroutine.
+// through a queue bounded in bytes, and a client that leaves it non-empty
+// for [Limits.SlowClientTimeout], or lets it grow past
+// [Limits.OutboundBytes], is disconnected (close code 1008). What the
+// client sends waits for its channels in queues bounded in frames and in
+// bytes; beyond them the reader waits. Frame size, channels per
+// connection, queue bounds and timeouts are fields of [Limits].
+// [Socket.Shutdown] closes every connection with code 1001 and waits for
+// every goroutine.
 //
 // # Tokens
 //

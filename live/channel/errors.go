@@ -15,8 +15,10 @@ var (
 	// ErrLeft is the reason given to [Terminator.Terminate] when the client
 	// left the channel (phx_leave) or joined it again.
 	ErrLeft = errors.New("channel: left")
-	// ErrSlowClient is the reason a connection is closed when its outbound
-	// queue is full: the client does not read as fast as the server writes.
+	// ErrSlowClient is the reason a connection is closed when the client
+	// does not read as fast as the server writes: its outbound queue would
+	// go over [Limits.OutboundBytes], or has not been empty for
+	// [Limits.SlowClientTimeout].
 	ErrSlowClient = errors.New("channel: client too slow")
 	// ErrRateLimited is the reason a connection is closed when its client
 	// sends more than [Limits.EventsPerSecond].

@@ -42,6 +42,7 @@ type frame struct {
 	joinRef, ref, topic, event string
 	payload                    json.RawMessage // for a text frame
 	binary                     []byte          // for a binary frame; nil otherwise
+	size                       int             // the length on the wire, counted while queued for a channel
 }
 
 // decodeText decodes a text frame. It never panics; any input that is not a

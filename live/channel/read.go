@@ -47,6 +47,7 @@ func (c *client) readLoop(ctx context.Context) {
 			c.drainUntilClosed()
 			return
 		}
+		f.size = len(data)
 		if !c.dispatch(ctx, f) {
 			return
 		}
@@ -114,13 +115,55 @@ func (c *client) dispatch(ctx context.Context, f frame) bool {
 		c.logger.Debug("dropped a message with a stale join_ref", "topic", f.topic, "event", f.event, "join_ref", f.joinRef)
 		return true
 	}
+	return c.queueInbound(cc, &f)
+}
+
+// queueInbound hands f to its channel's goroutine, waiting while the
+// channel's queue is full or the connection's queued frames hold
+// limits.inboundBytes: the client is slowed down through TCP rather than
+// allowed to pin memory behind a busy channel. false ends the reader.
+func (c *client) queueInbound(cc *Conn, f *frame) bool {
+	limit := int64(c.sock.limits.inboundBytes)
+	for {
+		queued := c.inBytes.Load()
+		if queued == 0 || queued+int64(f.size) <= limit {
+			break
+		}
+		select {
+		case <-c.inFreed:
+		case <-cc.done: // the channel ended; like Phoenix, drop the message
+			return true
+		case <-c.done:
+			return false
+		}
+	}
+	c.inBytes.Add(int64(f.size))
 	select {
-	case cc.in <- inbound{f: &f}:
+	case cc.in <- inbound{f: f}:
+		select {
+		case <-cc.done:
+			// The channel may have ended before it could see f, and after
+			// it dropped what was queued: drop what is left, f included.
+			cc.dropQueued()
+		default:
+		}
 	case <-cc.done: // the channel ended; like Phoenix, drop the message
+		c.releaseInbound(f.size)
 	case <-c.done:
+		c.releaseInbound(f.size)
 		return false
 	}
 	return true
+}
+
+// releaseInbound accounts for a client frame of size bytes that left a
+// channel's queue, and wakes the reader if it waits for room.
+func (c *client) releaseInbound(size int) {
+	c.inBytes.Add(-int64(size))
+	select {
+	case c.inFreed <- struct{}{}:
+	default:
+	}
 }
 
 // replyTo queues a reply to f sent by the socket itself rather than a

@@ -15,6 +15,9 @@ import (
 // run is the channel's goroutine: Join, then events, PubSub messages and
 // stop requests one at a time until the channel ends.
 func (c *Conn) run(ctx context.Context, ch Channel, payload json.RawMessage, joinMsgRef string) {
+	// Deferred calls run last first: what is still queued is dropped once
+	// done is closed, so the reader queues nothing more after it.
+	defer c.dropQueued()
 	defer close(c.done)
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -40,7 +43,7 @@ func (c *Conn) run(ctx context.Context, ch Channel, payload json.RawMessage, joi
 	c.mu.Lock()
 	c.joining = false
 	pending := c.pending
-	c.pending = nil
+	c.pending, c.pendingLen = nil, 0
 	c.mu.Unlock()
 	// The reply goes first, then what Join pushed, so the client is joined
 	// before it sees them.
@@ -128,6 +131,7 @@ func (c *Conn) loop(ctx context.Context, ch Channel) (reason error) {
 				return crash(err)
 			}
 		case in := <-c.in:
+			c.client.releaseInbound(in.f.size)
 			if in.f.event == eventLeave {
 				// Free the topic's slot before the client learns it left,
 				// so that a join it sends next is counted without it.
@@ -178,6 +182,20 @@ func (c *Conn) loop(ctx context.Context, ch Channel) (reason error) {
 			if err := dr.Drained(ctx); err != nil {
 				return crash(err)
 			}
+		}
+	}
+}
+
+// dropQueued drops the client frames still queued for an ended channel.
+// Both the channel's goroutine and the reader call it; each frame is
+// received, and released, by one of them.
+func (c *Conn) dropQueued() {
+	for {
+		select {
+		case in := <-c.in:
+			c.client.releaseInbound(in.f.size)
+		default:
+			return
 		}
 	}
 }
@@ -271,7 +289,7 @@ func (c *Conn) sendFinal(f outFrame) {
 func (c *Conn) markEnded() {
 	c.mu.Lock()
 	c.ended = true
-	c.pending = nil
+	c.pending, c.pendingLen = nil, 0
 	c.mu.Unlock()
 }
 

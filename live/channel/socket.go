@@ -22,7 +22,8 @@ const (
 	DefaultReadLimit     = 1 << 20
 	DefaultIdleTimeout   = 60 * time.Second
 	DefaultWriteTimeout  = 10 * time.Second
-	DefaultOutboundQueue = 256
+	DefaultOutboundBytes = 4 << 20
+	DefaultInboundBytes  = 4 << 20
 	DefaultChannelQueue  = 64
 )
 
@@ -60,12 +61,19 @@ type SocketOptions[S any] struct {
 
 	// CheckOrigin decides whether a request's Origin is acceptable. The
 	// default accepts requests without an Origin header (not from a
-	// browser), an Origin whose host is the request's Host, and the
-	// origins in AllowedOrigins.
+	// browser), the request's own origin, and the origins in
+	// AllowedOrigins. The request's own origin is its Host with the scheme
+	// it came over: "https" if it came over TLS, "http" otherwise, so a
+	// page served over plain HTTP cannot open the socket of an HTTPS
+	// site. X-Forwarded-Proto is not trusted: behind a proxy that
+	// terminates TLS, list the site's origin ("https://example.com") in
+	// AllowedOrigins, or decide in CheckOrigin.
 	CheckOrigin func(r *http.Request) bool
 	// AllowedOrigins lists more acceptable origins for the default
 	// CheckOrigin, as "https://example.com", or "https://*.example.com"
-	// for any subdomain.
+	// for any subdomain. The scheme must match too; an entry without one,
+	// "//example.com" (as in Phoenix's check_origin), accepts any scheme.
+	// NewSocket panics on an entry without a host.
 	AllowedOrigins []string
 
 	// Limits bound what one connection may send, hold and cost.
@@ -86,13 +94,37 @@ type Limits struct {
 	IdleTimeout time.Duration
 	// WriteTimeout bounds each write to the client (default 10 s).
 	WriteTimeout time.Duration
-	// OutboundQueue is how many frames may wait for the writer (default
-	// 256). A client too slow to drain it is disconnected with code 1008.
-	OutboundQueue int
+	// OutboundBytes bounds the memory of the frames waiting to be written
+	// to one connection (default 4 MiB): a frame counts its length plus
+	// 64 bytes for its place in the queue. A frame that would take the
+	// queue over the bound closes the connection at once (code 1008,
+	// "client too slow") and drops what it held, however young the
+	// backlog: memory comes first. A frame larger than the bound is sent
+	// only when nothing else is waiting. A broadcast frame is encoded
+	// once and shared by every connection it goes to, but it counts in
+	// full against each queue, because each queue alone keeps it alive.
+	//
+	// The default holds a large page's first render and a burst behind
+	// it, four times the largest frame a client may send ([Limits.ReadLimit]),
+	// and a healthy client on a 10 Mbit/s link drains it in about 3 s,
+	// well within SlowClientTimeout.
+	OutboundBytes int
+	// SlowClientTimeout is how long a connection's outbound queue may stay
+	// non-empty, the client never catching up, before the connection is
+	// closed as too slow (code 1008); the default is WriteTimeout. A burst
+	// of any number of frames that the client reads within it is fine.
+	SlowClientTimeout time.Duration
 	// ChannelQueue is how many client events may wait for one channel's
 	// goroutine (default 64); beyond it the connection's reader waits,
 	// which slows the client down through TCP.
 	ChannelQueue int
+	// InboundBytes bounds the memory of the client frames that wait for
+	// the channels of one connection, all channels together (default
+	// 4 MiB, counting each frame's length on the wire). Beyond it the
+	// reader waits, as for ChannelQueue; a frame is always let through
+	// when nothing waits, so the bound can be passed by one frame of up
+	// to ReadLimit.
+	InboundBytes int
 	// EventsPerSecond limits the frames one connection may send, heartbeats
 	// included, to this many per second on average, with bursts of twice as
 	// many; a client over the limit is disconnected with code 1008. Zero
@@ -134,6 +166,7 @@ type ConnectInfo struct {
 // connections.
 type Socket[S any] struct {
 	opts     SocketOptions[S]
+	allowed  []*url.URL // opts.AllowedOrigins, parsed
 	core     *socketCore
 	upgrader websocket.Upgrader
 }
@@ -162,8 +195,10 @@ type limits struct {
 	readLimit     int64
 	idleTimeout   time.Duration
 	writeTimeout  time.Duration
-	outboundQueue int
+	outboundBytes int
+	slowTimeout   time.Duration
 	channelQueue  int
+	inboundBytes  int
 	mailboxSize   int
 	eventRate     int // 0: unlimited
 }
@@ -183,19 +218,23 @@ func match(pattern, topic string) bool {
 	return pattern == topic
 }
 
-// NewSocket returns a Socket configured by opts.
+// NewSocket returns a Socket configured by opts. It panics on a
+// malformed AllowedOrigins entry.
 func NewSocket[S any](opts SocketOptions[S]) *Socket[S] {
+	allowed := parseAllowedOrigins(opts.AllowedOrigins)
 	lim := opts.Limits
 	l := limits{
 		maxChannels:   orDefault(lim.MaxChannels, DefaultMaxChannels),
 		readLimit:     orDefault(lim.ReadLimit, DefaultReadLimit),
 		idleTimeout:   orDefault(lim.IdleTimeout, DefaultIdleTimeout),
 		writeTimeout:  orDefault(lim.WriteTimeout, DefaultWriteTimeout),
-		outboundQueue: orDefault(lim.OutboundQueue, DefaultOutboundQueue),
+		outboundBytes: orDefault(lim.OutboundBytes, DefaultOutboundBytes),
 		channelQueue:  orDefault(lim.ChannelQueue, DefaultChannelQueue),
+		inboundBytes:  orDefault(lim.InboundBytes, DefaultInboundBytes),
 		mailboxSize:   orDefault(lim.MailboxSize, pubsub.DefaultMailboxSize),
 		eventRate:     max(lim.EventsPerSecond, 0),
 	}
+	l.slowTimeout = orDefault(lim.SlowClientTimeout, l.writeTimeout)
 	logger := opts.Logger
 	if logger == nil {
 		logger = slog.Default()
@@ -212,7 +251,7 @@ func NewSocket[S any](opts SocketOptions[S]) *Socket[S] {
 	if err := pubsub.Register[*Broadcast](core.ps, "channel.Broadcast"); err != nil {
 		panic("channel: NewSocket: " + err.Error())
 	}
-	s := &Socket[S]{opts: opts, core: core}
+	s := &Socket[S]{opts: opts, allowed: allowed, core: core}
 	s.upgrader = websocket.Upgrader{
 		Subprotocols: []string{"phoenix"},
 		CheckOrigin:  func(*http.Request) bool { return true }, // checked before the upgrade
@@ -380,10 +419,10 @@ func (s *Socket[S]) checkOrigin(r *http.Request) bool {
 	if err != nil || u.Host == "" {
 		return false
 	}
-	if strings.EqualFold(u.Host, r.Host) {
+	if strings.EqualFold(u.Host, r.Host) && strings.EqualFold(u.Scheme, requestScheme(r)) {
 		return true
 	}
-	for _, allowed := range s.opts.AllowedOrigins {
+	for _, allowed := range s.allowed {
 		if originMatches(allowed, u) {
 			return true
 		}
@@ -391,10 +430,37 @@ func (s *Socket[S]) checkOrigin(r *http.Request) bool {
 	return false
 }
 
-// originMatches reports whether origin u matches an AllowedOrigins entry.
-func originMatches(allowed string, u *url.URL) bool {
-	a, err := url.Parse(allowed)
-	if err != nil || !strings.EqualFold(a.Scheme, u.Scheme) {
+// requestScheme is the scheme of the page that may open a socket on r's
+// host by default: "https" when r came over TLS, "http" otherwise.
+// X-Forwarded-Proto is not trusted, since any client can send it: behind
+// a proxy that terminates TLS, the application lists its origins in
+// AllowedOrigins or decides in CheckOrigin.
+func requestScheme(r *http.Request) string {
+	if r.TLS != nil {
+		return "https"
+	}
+	return "http"
+}
+
+// parseAllowedOrigins parses AllowedOrigins entries, panicking on one
+// without a host: such an entry would never match, silently.
+func parseAllowedOrigins(entries []string) []*url.URL {
+	allowed := make([]*url.URL, 0, len(entries))
+	for _, e := range entries {
+		a, err := url.Parse(e)
+		if err != nil || a.Host == "" {
+			panic(fmt.Sprintf("channel: AllowedOrigins entry %q is not an origin such as \"https://example.com\" or \"//example.com\"", e))
+		}
+		allowed = append(allowed, a)
+	}
+	return allowed
+}
+
+// originMatches reports whether origin u matches an AllowedOrigins entry:
+// its scheme, unless the entry has none ("//example.com"), and its host,
+// or any subdomain of it for "*." entries.
+func originMatches(a, u *url.URL) bool {
+	if a.Scheme != "" && !strings.EqualFold(a.Scheme, u.Scheme) {
 		return false
 	}
 	if suffix, ok := strings.CutPrefix(a.Host, "*."); ok {

@@ -5,8 +5,10 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"strconv"
 	"strings"
 	"sync"
@@ -62,7 +64,7 @@ func TestConnectRequests(t *testing.T) {
 
 func TestAllowedOrigins(t *testing.T) {
 	t.Parallel()
-	s := startSocket(t, SocketOptions[*testUser]{AllowedOrigins: []string{"https://app.example", "https://*.example.org"}}, nil)
+	s := startSocket(t, SocketOptions[*testUser]{AllowedOrigins: []string{"https://app.example", "https://*.example.org", "//any.example"}}, nil)
 	tests := []struct {
 		name   string
 		origin string
@@ -71,7 +73,10 @@ func TestAllowedOrigins(t *testing.T) {
 		{"A listed origin is accepted.", "https://app.example", true},
 		{"A listed origin with another scheme is refused.", "http://app.example", false},
 		{"A subdomain of a wildcard entry is accepted.", "https://a.b.example.org", true},
+		{"A subdomain of a wildcard entry with another scheme is refused.", "http://a.b.example.org", false},
 		{"The bare domain of a wildcard entry is refused.", "https://example.org", false},
+		{"An entry without a scheme accepts https.", "https://any.example", true},
+		{"An entry without a scheme accepts http.", "http://any.example", true},
 		{"An unlisted origin is refused.", "https://example.net", false},
 		{"A malformed origin is refused.", "::", false},
 	}
@@ -87,6 +92,67 @@ func TestAllowedOrigins(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestTheRequestsOwnOriginNeedsItsScheme(t *testing.T) {
+	t.Parallel()
+	sock := NewSocket(SocketOptions[*testUser]{Limits: Limits{IdleTimeout: 5 * time.Second}})
+	sock.Channel("room:*", func(cc *Conn, u *testUser) Channel { return &testChannel{cc: cc, user: u} })
+	plain := httptest.NewServer(sock)
+	t.Cleanup(plain.Close)
+	tlsSrv := httptest.NewTLSServer(sock)
+	t.Cleanup(tlsSrv.Close)
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := sock.Shutdown(ctx); err != nil {
+			t.Errorf("Shutdown: %v", err)
+		}
+	})
+	plainHost := strings.TrimPrefix(plain.URL, "http://")
+	tlsHost := strings.TrimPrefix(tlsSrv.URL, "https://")
+	tests := []struct {
+		name   string
+		server *httptest.Server
+		origin string
+		ok     bool
+	}{
+		{"An http page may open the socket of its host over plain HTTP.", plain, "http://" + plainHost, true},
+		{"An https page may open the socket of its host over TLS.", tlsSrv, "https://" + tlsHost, true},
+		{"An http page may not open the socket of its host over TLS.", tlsSrv, "http://" + tlsHost, false},
+		{"An https page may not open the socket of its host over plain HTTP, whatever X-Forwarded-Proto says.", plain, "https://" + plainHost, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			d := websocket.Dialer{}
+			u := "ws" + strings.TrimPrefix(tt.server.URL, "http") + "/websocket?vsn=2.0.0"
+			if tt.server == tlsSrv {
+				d.TLSClientConfig = tlsSrv.Client().Transport.(*http.Transport).TLSClientConfig
+			}
+			h := http.Header{"Origin": {tt.origin}, "X-Forwarded-Proto": {"https"}}
+			ws, resp, err := d.Dial(u, h)
+			if ws != nil {
+				ws.Close()
+			}
+			if got := err == nil; got != tt.ok {
+				t.Fatalf("accepted = %v, want %v (%v, %v)", got, tt.ok, resp, err)
+			}
+			if !tt.ok && (resp == nil || resp.StatusCode != http.StatusForbidden) {
+				t.Fatalf("want HTTP 403, got %v", resp)
+			}
+		})
+	}
+}
+
+func TestAnAllowedOriginWithoutAHostPanics(t *testing.T) {
+	t.Parallel()
+	defer func() {
+		if v := recover(); v == nil || !strings.Contains(fmt.Sprint(v), `"example.com"`) {
+			t.Fatalf("recovered %v, want a panic naming the entry", v)
+		}
+	}()
+	NewSocket(SocketOptions[*testUser]{AllowedOrigins: []string{"example.com"}})
 }
 
 func TestConnectInfoAndAuthToken(t *testing.T) {
@@ -206,7 +272,7 @@ func TestTooManyChannels(t *testing.T) {
 
 func TestSlowClientIsDisconnected(t *testing.T) {
 	t.Parallel()
-	s := startSocket(t, SocketOptions[*testUser]{Limits: Limits{OutboundQueue: 1}}, func(ch *testChannel) {
+	s := startSocket(t, SocketOptions[*testUser]{Limits: Limits{OutboundBytes: 1}}, func(ch *testChannel) {
 		ch.handleIn = func(_ context.Context, cc *Conn, ev Message) (Reply, error) {
 			big := strings.Repeat("x", 64<<10)
 			for range 1000 {
@@ -426,7 +492,7 @@ func TestRateLimitRefills(t *testing.T) {
 func TestWriteTimeoutClosesAStuckClient(t *testing.T) {
 	t.Parallel()
 	reasons := make(chan error, 1)
-	s := startSocket(t, SocketOptions[*testUser]{Limits: Limits{OutboundQueue: 100000, WriteTimeout: 100 * time.Millisecond}}, func(ch *testChannel) {
+	s := startSocket(t, SocketOptions[*testUser]{Limits: Limits{OutboundBytes: 1 << 30, WriteTimeout: 100 * time.Millisecond, SlowClientTimeout: time.Minute}}, func(ch *testChannel) {
 		ch.handleIn = func(_ context.Context, cc *Conn, _ Message) (Reply, error) {
 			big := json.RawMessage(`"` + strings.Repeat("x", 256<<10) + `"`)
 			for range 200 { // 50 MiB: more than the socket buffers hold

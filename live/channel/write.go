@@ -10,28 +10,51 @@ import (
 	"github.com/templive/templive/pubsub"
 )
 
-// enqueue hands a frame to the writer without blocking. A full queue means
-// the client does not keep up: it is disconnected.
+// queueSlotBytes is what a frame costs in the outbound queue besides its
+// bytes: its outFrame slot, with room for the slice's growth. Counting it
+// keeps a flood of tiny frames within [Limits.OutboundBytes] too.
+const queueSlotBytes = 64
+
+// frameCost is what f counts against [Limits.OutboundBytes].
+func frameCost(f outFrame) int { return len(f.data) + queueSlotBytes }
+
+// enqueue hands a frame to the writer without blocking. A frame that
+// would take the queue over its byte bound means the client does not keep
+// up: it is disconnected at once, and what was queued is dropped.
 func (c *client) enqueue(f outFrame) error {
 	select {
 	case <-c.done:
 		return ErrClosed
 	default:
 	}
+	cost := frameCost(f)
 	c.outMu.Lock()
-	if n := len(c.outQ); n >= c.sock.limits.outboundQueue {
+	if c.outBytes > 0 && c.outBytes+cost > c.sock.limits.outboundBytes {
+		queued := c.outBytes
+		c.outQ = nil // the writer's batch is released by closeSlow
 		c.outMu.Unlock()
-		c.logger.Warn("closing a slow client", "queued", n)
-		c.close(closePolicy, "client too slow", ErrSlowClient)
+		c.closeSlow(fmt.Errorf("%w: %d bytes queued, %d more refused (limit %d)", ErrSlowClient, queued, cost, c.sock.limits.outboundBytes))
 		return ErrSlowClient
 	}
 	c.outQ = append(c.outQ, f)
+	c.outBytes += cost
 	c.outMu.Unlock()
 	select {
 	case c.outWake <- struct{}{}:
 	default: // the writer has a token already
 	}
 	return nil
+}
+
+// closeSlow closes the connection of a client too slow to take what it is
+// sent, and aborts the write in progress, so that the frames the writer
+// holds are released now rather than when the write times out.
+func (c *client) closeSlow(reason error) {
+	c.logger.Warn("closing a slow client", "err", reason)
+	c.close(closePolicy, "client too slow", reason)
+	// The net.Conn's deadline may be set from any goroutine; the writer
+	// sees the close before it starts another frame.
+	_ = c.ws.NetConn().SetWriteDeadline(time.Now())
 }
 
 // spareQueue is the largest outbound slice the writer keeps for reuse
@@ -41,14 +64,23 @@ const spareQueue = 8
 
 // writeLoop writes queued frames, and closes the connection when asked to
 // by close or by a disconnect broadcast on the socket ID.
+//
+// A client is too slow when its queue has not been empty for
+// limits.slowTimeout: every write's deadline is the earlier of the write
+// timeout and the end of that allowance, so a client that stops reading
+// is found out while the writer waits on it, and one that reads but
+// never catches up at the next frame.
 func (c *client) writeLoop(idMailbox *pubsub.Mailbox, readerDone <-chan struct{}) {
 	var idC <-chan pubsub.Message
 	var idOverflow <-chan struct{}
 	if idMailbox != nil {
 		idC, idOverflow = idMailbox.C(), idMailbox.Overflow()
 	}
-	wt := c.sock.limits.writeTimeout
+	lim := c.sock.limits
 	var spare []outFrame
+	// backlogSince is when the queue last stopped being empty; zero while
+	// everything queued has been written.
+	var backlogSince time.Time
 	for {
 		select {
 		case <-c.done:
@@ -62,6 +94,9 @@ func (c *client) writeLoop(idMailbox *pubsub.Mailbox, readerDone <-chan struct{}
 			batch := c.outQ
 			c.outQ = spare
 			c.outMu.Unlock()
+			if len(batch) > 0 && backlogSince.IsZero() {
+				backlogSince = time.Now()
+			}
 			for i, f := range batch {
 				// Closing takes priority over the frames still queued, but
 				// the first frame of a batch is written, like a frame taken
@@ -74,16 +109,18 @@ func (c *client) writeLoop(idMailbox *pubsub.Mailbox, readerDone <-chan struct{}
 					default:
 					}
 				}
-				typ := websocket.TextMessage
-				if f.binary {
-					typ = websocket.BinaryMessage
+				if !c.write(f, backlogSince.Add(lim.slowTimeout)) {
+					// The connection is closing: the next frame's check, or
+					// the loop's, finishes it.
+					batch[i] = outFrame{}
+					continue
 				}
-				err := c.ws.SetWriteDeadline(time.Now().Add(wt))
-				if err == nil {
-					err = c.ws.WriteMessage(typ, f.data)
-				}
-				if err != nil {
-					c.close(closeNormal, "", fmt.Errorf("write: %w", err))
+				c.outMu.Lock()
+				c.outBytes -= frameCost(f)
+				caughtUp := c.outBytes == 0
+				c.outMu.Unlock()
+				if caughtUp {
+					backlogSince = time.Time{}
 				}
 				batch[i] = outFrame{} // the frame's bytes are garbage now
 			}
@@ -107,32 +144,64 @@ func (c *client) writeLoop(idMailbox *pubsub.Mailbox, readerDone <-chan struct{}
 	}
 }
 
+// write writes one frame within the write timeout, and no later than
+// slowAt. It reports whether the frame was written; if not, it has closed
+// the connection, as too slow when slowAt has passed.
+func (c *client) write(f outFrame, slowAt time.Time) bool {
+	now := time.Now()
+	deadline := now.Add(c.sock.limits.writeTimeout)
+	if slowAt.Before(deadline) {
+		deadline = slowAt
+	}
+	typ := websocket.TextMessage
+	if f.binary {
+		typ = websocket.BinaryMessage
+	}
+	err := c.ws.SetWriteDeadline(deadline)
+	if err == nil {
+		err = c.ws.WriteMessage(typ, f.data)
+	}
+	if err == nil {
+		return true
+	}
+	if !time.Now().Before(slowAt) {
+		c.closeSlow(fmt.Errorf("%w: queue not drained for %s", ErrSlowClient, c.sock.limits.slowTimeout))
+		return false
+	}
+	c.close(closeNormal, "", fmt.Errorf("write: %w", err))
+	return false
+}
+
 // finish sends the close frame, gives the client a moment to answer it so
 // the reader sees a clean close, then drops the TCP connection.
 func (c *client) finish(readerDone <-chan struct{}) {
+	c.outMu.Lock()
+	queued := c.outQ
+	c.outQ = nil
+	c.outMu.Unlock()
 	// Frames queued before the close (the replies to what the client sent
 	// before it went over a limit, say) go first, within one write
-	// timeout; a client too slow to take them gets none.
-	if !errors.Is(c.closeErr, ErrSlowClient) {
-		c.outMu.Lock()
-		queued := c.outQ
-		c.outQ = nil
-		c.outMu.Unlock()
-		if len(queued) > 0 && c.ws.SetWriteDeadline(time.Now().Add(c.sock.limits.writeTimeout)) == nil {
-			for _, f := range queued {
-				typ := websocket.TextMessage
-				if f.binary {
-					typ = websocket.BinaryMessage
-				}
-				if c.ws.WriteMessage(typ, f.data) != nil {
-					break
-				}
+	// timeout; a client too slow to take them gets none, and only a short
+	// while to take the close frame.
+	closeTimeout := c.sock.limits.writeTimeout
+	if errors.Is(c.closeErr, ErrSlowClient) {
+		queued = nil
+		closeTimeout = min(closeTimeout, closeGrace)
+	}
+	if len(queued) > 0 && c.ws.SetWriteDeadline(time.Now().Add(c.sock.limits.writeTimeout)) == nil {
+		for _, f := range queued {
+			typ := websocket.TextMessage
+			if f.binary {
+				typ = websocket.BinaryMessage
+			}
+			if c.ws.WriteMessage(typ, f.data) != nil {
+				break
 			}
 		}
 	}
 	msg := websocket.FormatCloseMessage(c.closeCode, c.closeText)
 	// The error is ErrCloseSent when gorilla or the client closed first.
-	_ = c.ws.WriteControl(websocket.CloseMessage, msg, time.Now().Add(c.sock.limits.writeTimeout))
+	_ = c.ws.WriteControl(websocket.CloseMessage, msg, time.Now().Add(closeTimeout))
 	t := time.NewTimer(closeGrace)
 	defer t.Stop()
 	select {

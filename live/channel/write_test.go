@@ -1,0 +1,144 @@
+package channel
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+)
+
+// liveHeap returns the bytes of live heap objects after a full collection.
+func liveHeap() uint64 {
+	runtime.GC()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	return ms.HeapAlloc
+}
+
+// TestASlowReaderPinsNoMoreThanOutboundBytes floods a client that never
+// reads with large frames: what the server holds for it stays within
+// OutboundBytes, and the client is disconnected as too slow.
+//
+// It is not parallel: it measures the process's heap.
+func TestASlowReaderPinsNoMoreThanOutboundBytes(t *testing.T) {
+	const (
+		bound     = 2 << 20
+		frameSize = 256 << 10
+		frames    = 1000 // 250 MiB: far more than the socket buffers take
+		slack     = 1 << 20
+	)
+	type result struct {
+		growth int64
+		pushed int
+		err    error
+	}
+	results := make(chan result, 1)
+	// Only the byte bound may stop the flood: the timeouts are long.
+	lim := Limits{OutboundBytes: bound, WriteTimeout: time.Minute, SlowClientTimeout: time.Minute}
+	s := startSocket(t, SocketOptions[*testUser]{Limits: lim}, func(ch *testChannel) {
+		ch.handleIn = func(_ context.Context, cc *Conn, _ Message) (Reply, error) {
+			payload := json.RawMessage(`"` + strings.Repeat("x", frameSize) + `"`)
+			before := int64(liveHeap())
+			var r result
+			for r.err == nil && r.pushed < frames {
+				if r.err = cc.Push("flood", payload); r.err == nil {
+					r.pushed++
+					// The most the server held for the client at any time.
+					r.growth = max(r.growth, int64(liveHeap())-before)
+				}
+			}
+			results <- r
+			return NoReply, nil
+		}
+	})
+	c := s.dial(t, "1")
+	c.join("room:1", "1", nil)
+	c.send("1", "2", "room:1", "flood_me", nil)
+	// The client reads nothing more.
+	r := waitFor(t, results, "the flood")
+	t.Logf("pushed %d frames of %d KiB; live heap grew by up to %.1f MiB (bound %d MiB)",
+		r.pushed, frameSize>>10, float64(r.growth)/(1<<20), bound>>20)
+	if !errors.Is(r.err, ErrSlowClient) {
+		t.Fatalf("after %d pushes: err %v, want ErrSlowClient", r.pushed, r.err)
+	}
+	if r.growth > bound+slack {
+		t.Fatalf("the server holds %d bytes for a client that reads nothing, more than OutboundBytes (%d) + %d", r.growth, bound, slack)
+	}
+	waitForLog(t, s, "client too slow")
+}
+
+// waitForLog waits until the socket's logs contain text.
+func waitForLog(t *testing.T, s *testServer, text string) {
+	t.Helper()
+	for deadline := time.Now().Add(5 * time.Second); !strings.Contains(s.logs.String(), text); {
+		if time.Now().After(deadline) {
+			t.Fatalf("no %q in the logs:\n%s", text, s.logs.String())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+func TestABurstToAFastReaderIsNotSlow(t *testing.T) {
+	t.Parallel()
+	const burst = 1000
+	s := startSocket(t, SocketOptions[*testUser]{}, func(ch *testChannel) {
+		ch.handleIn = func(_ context.Context, cc *Conn, _ Message) (Reply, error) {
+			line := strings.Repeat("x", 1000)
+			for i := range burst {
+				if err := cc.Push("burst", map[string]any{"i": i, "line": line}); err != nil {
+					t.Errorf("push %d: %v", i, err)
+					break
+				}
+			}
+			return NoReply, nil
+		}
+	})
+	c := s.dial(t, "1")
+	c.join("room:1", "1", nil)
+	c.send("1", "2", "room:1", "burst_me", nil)
+	for i := range burst {
+		if m := c.read(); m.Event != "burst" {
+			t.Fatalf("frame %d: %s", i, m.Raw)
+		}
+	}
+	// Still connected.
+	c.send("", "3", "phoenix", "heartbeat", map[string]any{})
+	c.expectStatus(c.expectReply("3"), "ok", `{}`)
+}
+
+func TestAClientThatNeverCatchesUpIsSlowAfterSlowClientTimeout(t *testing.T) {
+	t.Parallel()
+	const slowAfter = 300 * time.Millisecond
+	errs := make(chan error, 1)
+	// A byte bound and a write timeout the test never reaches: only the
+	// time the queue stays non-empty counts.
+	lim := Limits{OutboundBytes: 1 << 30, WriteTimeout: time.Minute, SlowClientTimeout: slowAfter}
+	s := startSocket(t, SocketOptions[*testUser]{Limits: lim}, func(ch *testChannel) {
+		ch.handleIn = func(_ context.Context, cc *Conn, _ Message) (Reply, error) {
+			payload := json.RawMessage(`"` + strings.Repeat("x", 16<<10) + `"`)
+			var err error
+			for deadline := time.Now().Add(20 * time.Second); err == nil && time.Now().Before(deadline); {
+				err = cc.Push("stream", payload)
+				time.Sleep(time.Millisecond)
+			}
+			errs <- err
+			return NoReply, nil
+		}
+	})
+	c := s.dial(t, "1")
+	c.join("room:1", "1", nil)
+	start := time.Now()
+	c.send("1", "2", "room:1", "stream_me", nil)
+	// The client reads nothing more.
+	err := waitFor(t, errs, "the end of the stream")
+	if !errors.Is(err, ErrClosed) && !errors.Is(err, ErrSlowClient) {
+		t.Fatalf("push: %v", err)
+	}
+	if took := time.Since(start); took > 15*time.Second {
+		t.Fatalf("the client was found slow after %s", took)
+	}
+	waitForLog(t, s, "queue not drained for "+slowAfter.String())
+}
