@@ -18,6 +18,9 @@
 //		v.online.Sync(diff)
 //	}
 //
+// A view that receives bursts of diffs lists with [Tracker.ListBatch]
+// instead, and merges each burst with a [Batch] (see Diffs below).
+//
 // # Entries, keys and metas
 //
 // A [Tracker] holds entries. Each is a meta of the user's type M, tracked
@@ -49,6 +52,13 @@
 // the result of List current. Diffs are built when the change is made and
 // delivered in order by one goroutine of the Tracker, so Track, Update and
 // Untrack never wait for subscribers or for Options.Fetch.
+//
+// A subscriber that passes Diffs on, a channel pushing presence_diff to
+// its client or a view re-rendering its list, can merge a burst of them
+// with a [Batch] from [Tracker.ListBatch]: one Diff per burst, at most one
+// per interval, in which a meta that joined and left in between does not
+// appear. A flood of joins and leaves then costs each listener a few
+// small pushes instead of one per change.
 //
 // Options.Fetch is the counterpart of Phoenix's fetch/2: it enriches what
 // List and Get return and every Diff before delivery, with one call for all

@@ -157,6 +157,10 @@ type Diff[M any] struct {
 	Topic  string       `json:"-"`
 	Joins  Presences[M] `json:"joins"`
 	Leaves Presences[M] `json:"leaves"`
+
+	// seq is the Diff's position in its Tracker's stream, for [Batch];
+	// zero for a Diff made elsewhere.
+	seq uint64
 }
 
 // IsEmpty reports whether d has neither joins nor leaves.

@@ -310,7 +310,7 @@ func (t *Tracker[M]) pushLocked(joins, leaves []*entry[M]) {
 		return
 	}
 	for _, d := range diffsByTopic(joins, leaves) {
-		t.out.push(d)
+		t.queueLocked(d)
 	}
 }
 

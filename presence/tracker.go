@@ -105,10 +105,11 @@ type Tracker[M any] struct {
 	replica string
 	refs    *refs
 
-	mu     sync.Mutex // guards state, owners, closed
+	mu     sync.Mutex // guards state, owners, closed, seq
 	state  *state[M]
 	owners map[context.Context]*owner[M]
 	closed bool
+	seq    uint64 // the position of the last Diff queued for delivery
 
 	out *outbox[M]
 	// changed wakes the replication goroutine after a local change, so a
@@ -247,7 +248,7 @@ func (t *Tracker[M]) Track(ctx context.Context, topic, key string, meta M) (stri
 	}
 	e := t.state.add(topic, key, t.refs.next(t.now()), "", meta)
 	o.add(e)
-	t.out.push(diffOf(topic, []*entry[M]{e}, nil))
+	t.queueLocked(diffOf(topic, []*entry[M]{e}, nil))
 	t.noteChange()
 	return e.ref, nil
 }
@@ -280,7 +281,7 @@ func (t *Tracker[M]) UpdateFunc(ctx context.Context, topic, key string, fn func(
 	t.state.remove(old)
 	e := t.state.add(topic, key, t.refs.next(t.now()), old.ref, fn(old.meta))
 	o.replace(old, e)
-	t.out.push(diffOf(topic, []*entry[M]{e}, []*entry[M]{old}))
+	t.queueLocked(diffOf(topic, []*entry[M]{e}, []*entry[M]{old}))
 	t.noteChange()
 	return e.ref, nil
 }
@@ -304,7 +305,7 @@ func (t *Tracker[M]) Untrack(ctx context.Context, topic, key string) bool {
 		delete(t.owners, ctx)
 	}
 	t.state.remove(e)
-	t.out.push(diffOf(topic, nil, []*entry[M]{e}))
+	t.queueLocked(diffOf(topic, nil, []*entry[M]{e}))
 	t.noteChange()
 	return true
 }
@@ -337,20 +338,52 @@ func (t *Tracker[M]) dropOwnerLocked(ctx context.Context, o *owner[M]) int {
 		t.state.remove(e)
 	}
 	for _, d := range diffsByTopic(nil, o.entries) {
-		t.out.push(d)
+		t.queueLocked(d)
 		t.noteChange()
 	}
 	return len(o.entries)
 }
 
+// queueLocked numbers d and queues it for delivery. The numbers tell a
+// [Batch] which Diffs the list it started from already holds.
+func (t *Tracker[M]) queueLocked(d Diff[M]) {
+	if d.IsEmpty() {
+		return
+	}
+	t.seq++
+	d.seq = t.seq
+	t.out.push(d)
+}
+
 // List returns the presences on topic, passed through Options.Fetch. The
 // result is the caller's to keep and change.
 func (t *Tracker[M]) List(ctx context.Context, topic string) (Presences[M], error) {
+	p, _, err := t.list(ctx, topic)
+	return p, err
+}
+
+// ListBatch is List with a [Batch] for the Diffs that follow the list:
+// the Batch ignores the Diffs the list already holds and merges the
+// others, so that a subscriber can pass them on at most once per every
+// (every change at once when zero). Subscribe to topic first, so that no
+// change falls between the list and the Diffs.
+func (t *Tracker[M]) ListBatch(ctx context.Context, topic string, every time.Duration) (Presences[M], *Batch[M], error) {
+	p, seq, err := t.list(ctx, topic)
+	if err != nil {
+		return nil, nil, err
+	}
+	return p, newBatch[M](topic, seq, every), nil
+}
+
+// list returns the presences on topic and the position of the last Diff
+// they hold.
+func (t *Tracker[M]) list(ctx context.Context, topic string) (Presences[M], uint64, error) {
 	t.mu.Lock()
 	if t.closed {
 		t.mu.Unlock()
-		return nil, fmt.Errorf("presence: list %s: %w", topic, ErrClosed)
+		return nil, 0, fmt.Errorf("presence: list %s: %w", topic, ErrClosed)
 	}
+	seq := t.seq
 	byKey := t.state.topics[topic]
 	n := 0
 	for _, head := range byKey {
@@ -372,9 +405,9 @@ func (t *Tracker[M]) List(ctx context.Context, topic string) (Presences[M], erro
 	}
 	t.mu.Unlock()
 	if err := t.fetchList(ctx, topic, p); err != nil {
-		return nil, fmt.Errorf("presence: list %s: %w", topic, err)
+		return nil, 0, fmt.Errorf("presence: list %s: %w", topic, err)
 	}
-	return p, nil
+	return p, seq, nil
 }
 
 // Get returns the presence of key on topic, passed through Options.Fetch.
