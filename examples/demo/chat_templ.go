@@ -9,6 +9,8 @@ package main
 import "github.com/a-h/templ"
 import templruntime "github.com/a-h/templ/runtime"
 
+import "strconv"
+
 // chatPage is the Channels demo: no live view, the JS client's Channels API
 // and Presence helpers against RoomChannel, as custom protocols do.
 func chatPage(token string) templ.Component {
@@ -35,13 +37,26 @@ func chatPage(token string) templ.Component {
 		var templ_7745c5c3_Var2 string
 		templ_7745c5c3_Var2, templ_7745c5c3_Err = templruntime.NewAttributeExpression(token).Resolve(ctx)
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `examples/demo/chat.templ`, Line: 9, Col: 43}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `examples/demo/chat.templ`, Line: 11, Col: 43}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var2)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 2, "\"><div class=\"room-grid\"><aside><h2>Online</h2><ul class=\"plain\" id=\"chat-online\"></ul></aside><div><ul class=\"plain messages\" id=\"chat-messages\"></ul><form id=\"chat-form\"><input id=\"chat-body\" name=\"body\" placeholder=\"Say something\" autocomplete=\"off\" maxlength=\"500\"> <button type=\"submit\">Send</button></form><p class=\"muted\" id=\"chat-status\">connecting…</p></div></div><script defer src=\"/static/chat.js\"></script></section>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 2, "\"><div class=\"room-grid\"><aside><h2>Online</h2><ul class=\"plain\" id=\"chat-online\"></ul></aside><div><ul class=\"plain messages\" id=\"chat-messages\"></ul><form id=\"chat-form\"><input id=\"chat-body\" name=\"body\" placeholder=\"Say something\" autocomplete=\"off\" maxlength=\"")
+		if templ_7745c5c3_Err != nil {
+			return templ_7745c5c3_Err
+		}
+		var templ_7745c5c3_Var3 string
+		templ_7745c5c3_Var3, templ_7745c5c3_Err = templruntime.NewAttributeExpression(strconv.Itoa(maxMessageChars)).Resolve(ctx)
+		if templ_7745c5c3_Err != nil {
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `examples/demo/chat.templ`, Line: 20, Col: 127}
+		}
+		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var3)
+		if templ_7745c5c3_Err != nil {
+			return templ_7745c5c3_Err
+		}
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 3, "\"> <button type=\"submit\">Send</button></form><p class=\"muted\" id=\"chat-status\">connecting…</p></div></div><script defer src=\"/static/chat.js\"></script></section>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

@@ -1,19 +1,18 @@
 package main
 
 import (
-	"strconv"
-	"time"
-
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"sync"
-
-	"github.com/templive/templive/presence"
-	"github.com/templive/templive/pubsub"
+	"time"
 
 	"github.com/templive/templive/live/channel"
+	"github.com/templive/templive/presence"
+	"github.com/templive/templive/pubsub"
 )
 
 // RoomChannel is the brief's RoomChannel: "room:lobby" and the public
@@ -22,14 +21,22 @@ import (
 // "typing" to everyone but the sender. After the join it tracks the user's
 // presence with {online_at, typing: false} and pushes presence_state;
 // "typing:start" and "typing:stop" update that meta, and every change
-// reaches everyone on the topic as presence_diff.
+// reaches everyone on the topic as presence_diff, a burst of changes as
+// one diff at most every presenceEvery.
 type RoomChannel struct {
 	cc      *channel.Conn
 	user    *UserSocket
 	rooms   *rooms
 	tracker *presence.Tracker[RoomMeta]
 	limits  *limits
+
+	presences *presence.Batch[RoomMeta] // the diffs not yet pushed
+	due       *time.Timer               // set while the batch waits for its interval
 }
+
+// presenceDue is the channel's own timer message: the presence diffs held
+// back for presenceEvery may go.
+type presenceDue struct{}
 
 // Join admits the user to the lobby, or to a room they may enter, and
 // tracks them there. The presence is owned by the channel's context, so it
@@ -45,14 +52,20 @@ func (ch *RoomChannel) Join(ctx context.Context, _ json.RawMessage) (any, error)
 	if ch.tracker == nil {
 		return nil, nil
 	}
+	// Subscribed before the list, so that no change falls between the two;
+	// the batch skips the diffs the list already holds.
+	if err := ch.cc.Subscribe(ch.cc.Topic()); err != nil {
+		return nil, err
+	}
 	meta := RoomMeta{OnlineAt: strconv.FormatInt(time.Now().Unix(), 10)}
 	if _, err := ch.tracker.Track(ctx, ch.cc.Topic(), ch.user.UserID, meta); err != nil {
 		return nil, fmt.Errorf("track %s: %w", ch.user.UserID, err)
 	}
-	list, err := ch.tracker.List(ctx, ch.cc.Topic())
+	list, batch, err := ch.tracker.ListBatch(ctx, ch.cc.Topic(), presenceEvery)
 	if err != nil {
 		return nil, fmt.Errorf("list presences: %w", err)
 	}
+	ch.presences = batch
 	// Pushed after the join reply, as Phoenix's :after_join does.
 	if err := ch.cc.Push("presence_state", list); err != nil {
 		return nil, err
@@ -60,27 +73,69 @@ func (ch *RoomChannel) Join(ctx context.Context, _ json.RawMessage) (any, error)
 	return nil, nil
 }
 
-// HandleInfo pushes the room's presence diffs to the client.
+// HandleInfo gathers the room's presence diffs; Drained pushes them.
 func (ch *RoomChannel) HandleInfo(_ context.Context, msg pubsub.Message) error {
-	if d, ok := msg.Payload.(presence.Diff[RoomMeta]); ok {
-		return ch.cc.Push("presence_diff", d)
+	switch m := msg.Payload.(type) {
+	case presence.Diff[RoomMeta]:
+		if ch.presences != nil {
+			ch.presences.Add(m)
+		}
+	case presenceDue:
+		ch.due = nil
 	}
 	return nil
 }
 
 // Lagged catches up after a burst overflowed the channel's mailbox: the
 // presence diffs it missed are replaced by the whole list, as a
-// presence_state, which the client's Presence takes as the new state.
-// Messages said meanwhile are lost to this client; the ones it shows stay.
+// presence_state, which the client's Presence takes as the new state, and
+// the batch starts again from that list. Messages said meanwhile are lost
+// to this client; the ones it shows stay.
 func (ch *RoomChannel) Lagged(ctx context.Context, dropped uint64) error {
 	if ch.tracker == nil {
 		return nil
 	}
-	list, err := ch.tracker.List(ctx, ch.cc.Topic())
+	list, batch, err := ch.tracker.ListBatch(ctx, ch.cc.Topic(), presenceEvery)
 	if err != nil {
 		return fmt.Errorf("list presences: %w", err)
 	}
+	ch.presences = batch
+	// The timer's message may have been discarded with the rest.
+	ch.stopTimer()
 	return ch.cc.Push("presence_state", list)
+}
+
+// Drained pushes the presence diffs gathered since the last push as one,
+// or, within presenceEvery of it, sets a timer to push them then.
+func (ch *RoomChannel) Drained(context.Context) error {
+	if ch.presences == nil {
+		return nil
+	}
+	d, wait, ok := ch.presences.Take(time.Now())
+	if ok {
+		err := ch.cc.Push("presence_diff", d)
+		if errors.Is(err, channel.ErrClosed) || errors.Is(err, channel.ErrSlowClient) {
+			return nil // the connection is closing
+		}
+		return err
+	}
+	if wait > 0 && ch.due == nil {
+		mailbox, topic := ch.cc.Mailbox(), ch.cc.Topic()
+		ch.due = time.AfterFunc(wait, func() { mailbox.Send(pubsub.Message{Topic: topic, Payload: presenceDue{}}) })
+	}
+	return nil
+}
+
+// Terminate stops the presence timer.
+func (ch *RoomChannel) Terminate(error) {
+	ch.stopTimer()
+}
+
+func (ch *RoomChannel) stopTimer() {
+	if ch.due != nil {
+		ch.due.Stop()
+		ch.due = nil
+	}
 }
 
 // setTyping updates the user's presence meta on this channel.
@@ -103,7 +158,9 @@ type newMsg struct {
 	Body string `json:"body"`
 }
 
-// HandleIn handles the room's two client events.
+// HandleIn handles the room's client events. A message that is empty or
+// longer than maxMessageChars gets an error reply, {"reason": …,
+// "max_chars": 2000}, and reaches nobody.
 func (ch *RoomChannel) HandleIn(ctx context.Context, ev channel.Message) (channel.Reply, error) {
 	if !ch.limits.roomEvent(ch.user.UserID, ev.Name) {
 		return channel.ReplyError(map[string]string{"reason": "rate limited"}), nil
@@ -114,7 +171,11 @@ func (ch *RoomChannel) HandleIn(ctx context.Context, ev channel.Message) (channe
 		if err := ev.Decode(&m); err != nil {
 			return channel.ReplyError(map[string]string{"reason": "invalid message"}), nil
 		}
-		err := ch.cc.Broadcast(ctx, "new_msg", map[string]string{"body": m.Body, "user_id": ch.user.UserID})
+		body, problem := sayable(m.Body)
+		if problem != "" {
+			return channel.ReplyError(map[string]any{"reason": problem, "max_chars": maxMessageChars}), nil
+		}
+		err := ch.cc.Broadcast(ctx, "new_msg", map[string]string{"body": body, "user_id": ch.user.UserID})
 		if err != nil {
 			return channel.NoReply, fmt.Errorf("broadcast new_msg: %w", err)
 		}

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/url"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/a-h/templ"
@@ -36,6 +35,13 @@ func typing(p presence.Presence[RoomMeta]) bool {
 // typingFor is how long "typing…" lasts after the last keystroke.
 const typingFor = 3 * time.Second
 
+// presenceEvery is the least time between two presence updates a room
+// sends one listener, a view or a Channels client: the changes of a
+// burst within it reach the listener merged, as one diff, so that a
+// flood of joins and leaves costs each listener a few small updates.
+// The first change after a quiet while goes at once.
+const presenceEvery = 100 * time.Millisecond
+
 // ChatMessage is a message said in a room, shown as a stream item.
 type ChatMessage struct {
 	ID   int64
@@ -56,15 +62,17 @@ type RoomLive struct {
 	Presences presence.Presences[RoomMeta]
 	Messages  *live.Stream[ChatMessage]
 	Draft     string
-	Problem   string
+	Problem   string // why the last message was not said
 
-	tracker *presence.Tracker[RoomMeta]
-	rooms   *rooms
-	limits  *limits
-	nextID  int64
-	topic   string
-	typing  bool
-	seq     int
+	tracker   *presence.Tracker[RoomMeta]
+	presences *presence.Batch[RoomMeta] // the diffs not yet in Presences
+	due       bool                      // a presenceDue is on its way
+	rooms     *rooms
+	limits    *limits
+	nextID    int64
+	topic     string
+	typing    bool
+	seq       int
 }
 
 // Mount sends visitors who are not signed in to the sign-in page; once
@@ -85,7 +93,10 @@ func (v *RoomLive) Mount(ctx context.Context, s *live.Socket, params url.Values)
 	v.Messages = live.NewStream(s, "messages", func(m ChatMessage) string { return "msg-" + strconv.FormatInt(m.ID, 10) })
 	v.Messages.SetLimit(-100)
 	s.SetTitle("Room " + v.RoomID + " · templive demo")
+	var list presence.Presences[RoomMeta]
 	if s.Connected() {
+		// Subscribed before the list, so that no change falls between the
+		// two; the batch skips the diffs the list already holds.
 		if err := s.Subscribe(v.topic); err != nil {
 			return err
 		}
@@ -93,10 +104,15 @@ func (v *RoomLive) Mount(ctx context.Context, s *live.Socket, params url.Values)
 		if _, err := v.tracker.Track(s.Context(), v.topic, v.User, meta); err != nil {
 			return err
 		}
-	}
-	list, err := v.tracker.List(ctx, v.topic)
-	if err != nil {
-		return err
+		var err error
+		if list, v.presences, err = v.tracker.ListBatch(ctx, v.topic, presenceEvery); err != nil {
+			return err
+		}
+	} else {
+		var err error
+		if list, err = v.tracker.List(ctx, v.topic); err != nil {
+			return err
+		}
 	}
 	if list == nil {
 		list = presence.Presences[RoomMeta]{}
@@ -113,13 +129,19 @@ func (v *RoomLive) Render() templ.Component { return roomView(v) }
 func (v *RoomLive) HandleEvent(ctx context.Context, s *live.Socket, ev live.Event) error {
 	switch ev.Name {
 	case "typing":
-		v.Draft = ev.Value("body")
+		// The view keeps no more of a draft than it could send.
+		v.Draft = clip(ev.Value("body"), maxMessageChars)
 		v.seq++
 		s.SendAfter(typingFor, stopTyping{v.seq})
 		return v.setTyping(s, true)
 	case "say":
-		body := strings.TrimSpace(ev.Value("body"))
-		if body == "" || len(body) > 500 {
+		body, problem := sayable(ev.Value("body"))
+		switch problem {
+		case reasonEmptyMessage:
+			return nil
+		case reasonMessageTooLong:
+			v.Draft = clip(body, maxMessageChars)
+			v.Problem = fmt.Sprintf("A message has at most %d characters.", maxMessageChars)
 			return nil
 		}
 		if !v.limits.chat.Allow(v.User) {
@@ -140,18 +162,19 @@ func (v *RoomLive) HandleEvent(ctx context.Context, s *live.Socket, ev live.Even
 }
 
 // Lagged catches up after a burst overflowed the view's mailbox: the list
-// of who is online is read again, and this tab's "typing…", whose timer
-// may have been lost, is cleared. Messages said meanwhile are lost to this
-// tab; the ones it shows stay, since the view is not remounted.
+// of who is online is read again, with a batch that starts from it, and
+// this tab's "typing…", whose timer may have been lost, is cleared, as is
+// a presenceDue that may have been. Messages said meanwhile are lost to
+// this tab; the ones it shows stay, since the view is not remounted.
 func (v *RoomLive) Lagged(ctx context.Context, s *live.Socket, dropped uint64) error {
-	list, err := v.tracker.List(ctx, v.topic)
+	list, batch, err := v.tracker.ListBatch(ctx, v.topic, presenceEvery)
 	if err != nil {
 		return err
 	}
 	if list == nil {
 		list = presence.Presences[RoomMeta]{}
 	}
-	v.Presences = list
+	v.Presences, v.presences, v.due = list, batch, false
 	v.seq++
 	return v.setTyping(s, false)
 }
@@ -174,7 +197,13 @@ func (v *RoomLive) setTyping(s *live.Socket, on bool) error {
 func (v *RoomLive) HandleInfo(ctx context.Context, s *live.Socket, msg any) error {
 	switch m := msg.(type) {
 	case presence.Diff[RoomMeta]:
-		v.Presences.Sync(m)
+		if v.presences != nil {
+			v.presences.Add(m)
+			v.syncPresences(s)
+		}
+	case presenceDue:
+		v.due = false
+		v.syncPresences(s)
 	case *channel.Broadcast:
 		if m.Event != "new_msg" {
 			return nil
@@ -186,6 +215,9 @@ func (v *RoomLive) HandleInfo(ctx context.Context, s *live.Socket, msg any) erro
 		if err := json.Unmarshal(m.Payload, &p); err != nil {
 			return nil // a message we cannot read is not shown
 		}
+		if _, problem := sayable(p.Body); problem != "" {
+			return nil // nor one that no sender of ours would have sent
+		}
 		v.nextID++
 		v.Messages.Insert(ChatMessage{ID: v.nextID, From: p.UserID, Body: p.Body})
 	case stopTyping:
@@ -194,4 +226,19 @@ func (v *RoomLive) HandleInfo(ctx context.Context, s *live.Socket, msg any) erro
 		}
 	}
 	return nil
+}
+
+// syncPresences applies the presence diffs gathered since the last time
+// as one, or, within presenceEvery of it, sends the view a presenceDue
+// for then.
+func (v *RoomLive) syncPresences(s *live.Socket) {
+	d, wait, ok := v.presences.Take(time.Now())
+	if ok {
+		v.Presences.Sync(d)
+		return
+	}
+	if wait > 0 && !v.due {
+		v.due = true
+		s.SendAfter(wait, presenceDue{})
+	}
 }

@@ -53,6 +53,9 @@
     const body = input.value.trim()
     if (!body) return
     channel.push("new_msg", {body})
+      .receive("error", ({reason, max_chars}) => {
+        status.textContent = reason === "message too long" ? `A message has at most ${max_chars} characters.` : reason
+      })
     input.value = ""
     clearTimeout(stop)
     if (typing) { typing = false; channel.push("typing:stop", {}) }

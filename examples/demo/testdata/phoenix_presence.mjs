@@ -78,9 +78,33 @@ async function main(){
   await until("ada sees bob leave", () => listed(ada) == "ada:1:false", () => listed(ada))
   if(!ada.log.includes("leave bob 0 left")){ throw new Error(`onLeave not called for bob: ${ada.log}`) }
 
+  // A flood of joins and leaves (ten users, five joins each: within the
+  // demo's rate limit on joins) reaches ada merged into a few diffs; her
+  // Presence still ends right, each of them listed once.
+  const flooders = await Promise.all(Array.from({length: 10}, (_, i) => enter(`flood${i}`)))
+  const want = ["ada:1:false", ...flooders.map(f => `${f.user}:1:false`)].sort().join(" ")
+  await until("ada sees the flooders", () => listed(ada) == want, () => listed(ada))
+  const syncs = {count: 0}
+  ada.presence.onSync(() => { syncs.count++ })
+  let changes = 0
+  await Promise.all(flooders.map(async f => {
+    for(let i = 0; i < 4; i++){
+      await new Promise(resolve => f.channel.leave().receive("ok", resolve))
+      f.channel = f.socket.channel("room:lobby", {})
+      await new Promise((resolve, reject) => {
+        f.channel.join().receive("ok", resolve).receive("error", r => reject(new Error(JSON.stringify(r))))
+      })
+      changes += 2
+    }
+  }))
+  await until("ada sees each flooder once after the flood", () => listed(ada) == want, () => listed(ada))
+  if(syncs.count >= changes){ throw new Error(`${changes} changes cost ada ${syncs.count} presence_diff pushes: not merged`) }
+  for(const f of flooders){ f.socket.disconnect() }
+  await until("ada sees the flooders go", () => listed(ada) == "ada:1:false", () => listed(ada))
+
   ada.socket.disconnect()
   bob.socket.disconnect()
-  console.log("ok: presence_state and presence_diff keep phoenix's Presence accurate")
+  console.log(`ok: presence_state and presence_diff keep phoenix's Presence accurate (a flood of ${changes} changes: ${syncs.count} diffs)`)
 }
 
 main().then(() => process.exit(0), err => { console.error(err.message); process.exit(1) })
