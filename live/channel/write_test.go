@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/gorilla/websocket"
 )
 
 // liveHeap returns the bytes of live heap objects after a full collection.
@@ -141,4 +143,22 @@ func TestAClientThatNeverCatchesUpIsSlowAfterSlowClientTimeout(t *testing.T) {
 		t.Fatalf("the client was found slow after %s", took)
 	}
 	waitForLog(t, s, "queue not drained for "+slowAfter.String())
+}
+
+func TestPushesDuringJoinCountAgainstOutboundBytes(t *testing.T) {
+	t.Parallel()
+	s := startSocket(t, SocketOptions[*testUser]{Limits: Limits{OutboundBytes: 4 << 10}}, func(ch *testChannel) {
+		ch.join = func(_ context.Context, cc *Conn, _ json.RawMessage) (any, error) {
+			line := strings.Repeat("x", 1<<10)
+			for range 100 {
+				if err := cc.Push("hello", line); err != nil {
+					return nil, err
+				}
+			}
+			return nil, nil
+		}
+	})
+	c := s.dial(t, "1")
+	c.send("1", "1", "room:1", "phx_join", map[string]any{})
+	c.expectClose(websocket.ClosePolicyViolation)
 }
