@@ -217,3 +217,17 @@ func BenchmarkDiff(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkAppendJSON is the encoding alone: a patch that inserts and
+// replaces markup (quotes to escape) and sets text, as most patches do.
+func BenchmarkAppendJSON(b *testing.B) {
+	old, _ := render.ParseFragment(keyedTable(rows(200)))
+	new, _ := render.ParseFragment(keyedTable(append([]int{0, -1, -2}, rows(200)[10:]...)))
+	p := Diff(old, new)
+	wire := p.AppendJSON(nil)
+	b.SetBytes(int64(len(wire)))
+	b.ReportAllocs()
+	for b.Loop() {
+		wire = p.AppendJSON(wire[:0])
+	}
+}

@@ -4,7 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"strconv"
-	"unicode/utf8"
+
+	"github.com/templive/templive/internal/jsonstr"
 )
 
 // OpCode says what an [Op] does. The values are the wire codes.
@@ -47,7 +48,9 @@ func (p Patch) Empty() bool { return len(p) == 0 }
 const maxDepth = 1024
 
 // AppendJSON appends the wire form of p to dst: a JSON array of operations,
-// each an array [code, path, args...].
+// each an array [code, path, args...]. Strings keep <, > and & as they are
+// (HTML travels in patches, and escaping it costs bytes); invalid UTF-8
+// becomes U+FFFD, since a WebSocket text frame must be valid UTF-8.
 func (p Patch) AppendJSON(dst []byte) []byte {
 	dst = append(dst, '[')
 	for i, op := range p {
@@ -67,15 +70,15 @@ func (p Patch) AppendJSON(dst []byte) []byte {
 		switch op.Code {
 		case OpText, OpInsert, OpReplace:
 			dst = append(dst, ',')
-			dst = AppendJSONString(dst, op.Value)
+			dst = jsonstr.Append(dst, op.Value)
 		case OpSetAttr:
 			dst = append(dst, ',')
-			dst = AppendJSONString(dst, op.Name)
+			dst = jsonstr.Append(dst, op.Name)
 			dst = append(dst, ',')
-			dst = AppendJSONString(dst, op.Value)
+			dst = jsonstr.Append(dst, op.Value)
 		case OpRemoveAttr:
 			dst = append(dst, ',')
-			dst = AppendJSONString(dst, op.Name)
+			dst = jsonstr.Append(dst, op.Name)
 		case OpRemove:
 			if op.N > 1 {
 				dst = append(dst, ',')
@@ -90,7 +93,7 @@ func (p Patch) AppendJSON(dst []byte) []byte {
 			dst = append(dst, ',')
 			dst = strconv.AppendInt(dst, int64(op.Count), 10)
 			dst = append(dst, ',')
-			dst = AppendJSONString(dst, op.Value)
+			dst = jsonstr.Append(dst, op.Value)
 		}
 		dst = append(dst, ']')
 	}
@@ -108,53 +111,6 @@ func (p *Patch) UnmarshalJSON(b []byte) error {
 	}
 	*p = q
 	return nil
-}
-
-const hex = "0123456789abcdef"
-
-// AppendJSONString appends s to dst as a JSON string the way patches encode
-// strings: <, > and & stay as they are (HTML travels in patches, and
-// escaping it costs bytes), and invalid UTF-8 becomes U+FFFD, since a
-// WebSocket text frame must be valid UTF-8.
-func AppendJSONString(dst []byte, s string) []byte {
-	dst = append(dst, '"')
-	last := 0
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c >= 0x20 && c != '"' && c != '\\' && c < utf8.RuneSelf {
-			i++
-			continue
-		}
-		if c < utf8.RuneSelf {
-			dst = append(dst, s[last:i]...)
-			switch c {
-			case '"', '\\':
-				dst = append(dst, '\\', c)
-			case '\n':
-				dst = append(dst, '\\', 'n')
-			case '\t':
-				dst = append(dst, '\\', 't')
-			case '\r':
-				dst = append(dst, '\\', 'r')
-			default:
-				dst = append(dst, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
-			}
-			i++
-			last = i
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			dst = append(dst, s[last:i]...)
-			dst = append(dst, `\ufffd`...)
-			i++
-			last = i
-			continue
-		}
-		i += size
-	}
-	dst = append(dst, s[last:]...)
-	return append(dst, '"')
 }
 
 // DecodeJSON parses the wire form of a patch. It checks the shape of every

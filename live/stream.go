@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"slices"
 
-	"github.com/templive/templive/diff"
+	"github.com/templive/templive/internal/jsonstr"
 	"github.com/templive/templive/render"
 )
 
@@ -264,16 +264,16 @@ func appendStreamOp(b []byte, container string, op streamOp) []byte {
 	b = append(b, ",[\""...)
 	b = append(b, op.kind)
 	b = append(b, "\","...)
-	b = diff.AppendJSONString(b, container)
+	b = jsonstr.Append(b, container)
 	switch op.kind {
 	case 'i':
 		b = append(b, ',')
-		b = diff.AppendJSONString(b, op.id)
+		b = jsonstr.Append(b, op.id)
 		b = fmt.Appendf(b, ",%d,", op.at)
-		b = diff.AppendJSONString(b, string(op.html))
+		b = jsonstr.Append(b, string(op.html))
 	case 'd':
 		b = append(b, ',')
-		b = diff.AppendJSONString(b, op.id)
+		b = jsonstr.Append(b, op.id)
 	case 'l':
 		b = fmt.Appendf(b, ",%d", op.at)
 	}

@@ -9,7 +9,7 @@ import (
 	"net/url"
 	"slices"
 
-	"github.com/templive/templive/diff"
+	"github.com/templive/templive/internal/jsonstr"
 	"github.com/templive/templive/live/channel"
 	"github.com/templive/templive/render"
 	"github.com/templive/templive/token"
@@ -144,7 +144,7 @@ func (vc *viewChannel) Join(ctx context.Context, raw json.RawMessage) (resp any,
 	}
 	vc.dirty = false
 	vc.srv.views.Store(s.id, vc)
-	reply := joinReply{HTML: diff.AppendJSONString(nil, string(html))}
+	reply := joinReply{HTML: jsonstr.Append(nil, string(html))}
 	if s.titleSet {
 		reply.Title = s.title
 		s.titleSet = false

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+
+	"github.com/templive/templive/internal/jsonstr"
 )
 
 // A Meta is one tracked presence of a key: the metadata M given to
@@ -41,10 +43,10 @@ func (m Meta[M]) MarshalJSON() ([]byte, error) {
 	}
 	b := make([]byte, 0, len(value)+64)
 	b = append(b, `{"phx_ref":`...)
-	b = appendJSONString(b, m.Ref)
+	b = jsonstr.Append(b, m.Ref)
 	if m.PrevRef != "" {
 		b = append(b, `,"phx_ref_prev":`...)
-		b = appendJSONString(b, m.PrevRef)
+		b = jsonstr.Append(b, m.PrevRef)
 	}
 	if rest := bytes.TrimSpace(value[1:]); len(rest) > 0 && rest[0] != '}' {
 		b = append(b, ',')
@@ -68,20 +70,6 @@ func (m *Meta[M]) UnmarshalJSON(data []byte) error {
 	}
 	*m = Meta[M]{Ref: refs.Ref, PrevRef: refs.PrevRef, Value: value}
 	return nil
-}
-
-// appendJSONString appends s as a JSON string. Refs are url-safe base64, so
-// the fast path covers them; anything else goes through encoding/json.
-func appendJSONString(b []byte, s string) []byte {
-	for i := range len(s) {
-		if c := s[i]; c < 0x20 || c == '"' || c == '\\' || c >= 0x80 || c == '<' || c == '>' || c == '&' {
-			q, _ := json.Marshal(s) // a string always marshals
-			return append(b, q...)
-		}
-	}
-	b = append(b, '"')
-	b = append(b, s...)
-	return append(b, '"')
 }
 
 // A Presence is everything tracked under one key of a topic: one meta per

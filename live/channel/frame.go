@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"unicode/utf8"
+
+	"github.com/templive/templive/internal/jsonstr"
 )
 
 // Phoenix's reserved event names.
@@ -145,9 +147,9 @@ func encodeText(joinRef, ref, topic, event string, payload json.RawMessage) []by
 	b = append(b, ',')
 	b = appendRef(b, ref)
 	b = append(b, ',')
-	b = appendString(b, topic)
+	b = jsonstr.Append(b, topic)
 	b = append(b, ',')
-	b = appendString(b, event)
+	b = jsonstr.Append(b, event)
 	b = append(b, ',')
 	if len(payload) == 0 {
 		payload = json.RawMessage("{}")
@@ -156,16 +158,12 @@ func encodeText(joinRef, ref, topic, event string, payload json.RawMessage) []by
 	return append(b, ']')
 }
 
+// appendRef appends a ref as a JSON string, or null for "".
 func appendRef(b []byte, ref string) []byte {
 	if ref == "" {
 		return append(b, "null"...)
 	}
-	return appendString(b, ref)
-}
-
-func appendString(b []byte, s string) []byte {
-	enc, _ := json.Marshal(s) // marshalling a string cannot fail
-	return append(b, enc...)
+	return jsonstr.Append(b, ref)
 }
 
 // errFieldTooLong is returned when a binary frame's header field exceeds
@@ -236,7 +234,7 @@ func encodeReply(joinRef, ref, topic string, r Reply) (outFrame, error) {
 	}
 	payload := make([]byte, 0, len(resp)+32)
 	payload = append(payload, `{"status":`...)
-	payload = appendString(payload, status)
+	payload = jsonstr.Append(payload, status)
 	payload = append(payload, `,"response":`...)
 	payload = append(payload, resp...)
 	payload = append(payload, '}')
