@@ -1,7 +1,6 @@
 package live_test
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -15,6 +14,7 @@ import (
 
 	"github.com/gorilla/websocket"
 
+	"github.com/templive/templive/internal/wire"
 	"github.com/templive/templive/live"
 	"github.com/templive/templive/live/channel"
 )
@@ -63,7 +63,7 @@ func joinBench(tb testing.TB, ts *httptest.Server, path string) *benchClient {
 		tb.Fatal(err)
 	}
 	c := &benchClient{ws: ws, topic: "lv:" + id, id: id, replies: make(chan string, 1024)}
-	c.send("1", "phx_join", map[string]string{"session": session, "url": ts.URL + path})
+	c.send("1", wire.ClientJoin, wire.JoinPayload{Session: session, URL: ts.URL + path}.AppendJSON(nil))
 	c.wg.Go(c.read)
 	if ref := <-c.replies; ref != "1" {
 		tb.Fatalf("join: got %q", ref)
@@ -71,9 +71,9 @@ func joinBench(tb testing.TB, ts *httptest.Server, path string) *benchClient {
 	return c
 }
 
-func (c *benchClient) send(ref, event string, payload any) {
-	b, _ := json.Marshal([]any{"1", ref, c.topic, event, payload})
-	c.ws.WriteMessage(websocket.TextMessage, b)
+func (c *benchClient) send(ref, event string, payload []byte) {
+	f := wire.Frame{JoinRef: "1", Ref: ref, Topic: c.topic, Event: event, Payload: payload}
+	c.ws.WriteMessage(websocket.TextMessage, f.AppendJSON(nil))
 }
 
 // read discards frames, reporting reply refs and pong refs.
@@ -85,20 +85,17 @@ func (c *benchClient) read() {
 			return
 		}
 		c.bytes += int64(len(data))
-		var f [5]json.RawMessage
-		if json.Unmarshal(data, &f) != nil {
+		f, err := wire.DecodeFrame(data)
+		if err != nil {
 			continue
 		}
-		var ref, event string
-		json.Unmarshal(f[1], &ref)
-		json.Unmarshal(f[3], &event)
-		switch event {
-		case "phx_reply":
-			c.replies <- ref
-		case "pong":
-			var p struct{ Ref string }
-			json.Unmarshal(f[4], &p)
-			c.replies <- p.Ref
+		switch f.Event {
+		case wire.ServerReply:
+			c.replies <- f.Ref
+		case wire.ServerPong:
+			if p, err := wire.DecodePong(f.Payload); err == nil {
+				c.replies <- p.Ref
+			}
 		}
 	}
 }
@@ -129,12 +126,12 @@ func BenchmarkEventRoundTrip(b *testing.B) {
 	defer ts.Close()
 	c := joinBench(b, ts, "/counter")
 	defer c.close()
-	ev := map[string]string{"t": "click", "e": "inc", "v": "by=1"}
+	ev := wire.Event{Type: wire.TypeClick, Name: "inc", Values: url.Values{"by": {"1"}}}.AppendJSON(nil)
 	n := 1
 	for b.Loop() {
 		n++
 		ref := fmt.Sprint(n)
-		c.send(ref, "event", ev)
+		c.send(ref, wire.ClientEvent, ev)
 		if got := <-c.replies; got != ref {
 			b.Fatalf("reply to %s, want %s", got, ref)
 		}
@@ -163,7 +160,7 @@ func BenchmarkStreamMemoryPerView(b *testing.B) {
 					}
 				}
 				ref := fmt.Sprint("ping-", start)
-				srv.Send(c.id, live.Ping{Ref: ref})
+				srv.Send(c.id, wire.Ping{Ref: ref})
 				for got := range c.replies {
 					if got == ref {
 						break

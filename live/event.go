@@ -2,24 +2,25 @@ package live
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/url"
 	"reflect"
 	"strconv"
 	"strings"
+
+	"github.com/templive/templive/internal/wire"
 )
 
 // Event types: the binding that sent an [Event].
 const (
-	EventClick   = "click"
-	EventSubmit  = "submit"
-	EventChange  = "change"
-	EventBlur    = "blur"
-	EventFocus   = "focus"
-	EventKeyDown = "keydown"
-	EventKeyUp   = "keyup"
-	EventHook    = "hook" // pushEvent from a client hook
+	EventClick   = wire.TypeClick
+	EventSubmit  = wire.TypeSubmit
+	EventChange  = wire.TypeChange
+	EventBlur    = wire.TypeBlur
+	EventFocus   = wire.TypeFocus
+	EventKeyDown = wire.TypeKeyDown
+	EventKeyUp   = wire.TypeKeyUp
+	EventHook    = wire.TypeHook // pushEvent from a client hook
 )
 
 // An Event is what a binding in the browser sent: live-click="inc" on a
@@ -155,62 +156,7 @@ func setScalar(fv reflect.Value, s string) error {
 	return nil
 }
 
-// wireEvent is the payload of an "event" push (docs/PROTOCOL.md).
-type wireEvent struct {
-	Type    string          `json:"t"`
-	Name    string          `json:"e"`
-	Values  json.RawMessage `json:"v"`
-	Key     string          `json:"k"`
-	Field   string          `json:"f"`
-	Element string          `json:"el"`
-}
-
-// maxEventValues bounds the form fields one event may carry.
-const maxEventValues = 1000
-
-// decodeEvent turns a wire event into an Event, rejecting what no binding
-// sends.
-func decodeEvent(w wireEvent) (Event, error) {
-	ev := Event{Type: w.Type, Name: w.Name, Key: w.Key, Field: w.Field}
-	switch w.Type {
-	case EventClick, EventSubmit, EventChange, EventBlur, EventFocus, EventKeyDown, EventKeyUp:
-	case EventHook:
-		ev.Payload = w.Values
-		if len(ev.Payload) == 0 {
-			ev.Payload = json.RawMessage("null")
-		}
-		return ev, nil
-	default:
-		return Event{}, fmt.Errorf("unknown event type %q", w.Type)
-	}
-	if w.Name == "" {
-		return Event{}, errors.New("event without a name")
-	}
-	ev.Values = url.Values{}
-	if len(w.Values) == 0 || string(w.Values) == "null" {
-		return ev, nil
-	}
-	var enc string
-	if err := json.Unmarshal(w.Values, &enc); err != nil {
-		return Event{}, errors.New("event values must be a url-encoded string")
-	}
-	vals, err := parseValues(enc)
-	if err != nil {
-		return Event{}, err
-	}
-	ev.Values = vals
-	return ev, nil
-}
-
-// parseValues decodes url-encoded values from the browser, at most
-// maxEventValues of them.
-func parseValues(enc string) (url.Values, error) {
-	if strings.Count(enc, "&") >= maxEventValues {
-		return nil, fmt.Errorf("event carries more than %d values", maxEventValues)
-	}
-	vals, err := url.ParseQuery(enc)
-	if err != nil {
-		return nil, fmt.Errorf("event values: %w", err)
-	}
-	return vals, nil
+// eventFromWire returns the Event a decoded event payload carries.
+func eventFromWire(w wire.Event) Event {
+	return Event{Type: w.Type, Name: w.Name, Values: w.Values, Key: w.Key, Field: w.Field, Payload: w.Payload}
 }

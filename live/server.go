@@ -369,18 +369,6 @@ func (srv *Server) Send(viewID string, msg any) error {
 	return nil
 }
 
-// A Ping sent to a view with [Server.Send] is answered, once the messages
-// before it have been handled and their render sent, by a "pong" push
-// carrying Ref. Test harnesses such as livetest use it to know a message
-// has taken effect; views never see it.
-type Ping struct {
-	Ref string
-	// Async makes the pong wait, as well, until no async task of the view
-	// is running or waiting to be delivered, and the render of their
-	// results is sent.
-	Async bool
-}
-
 // Shutdown closes every live connection, ending their views, and waits for
 // them and for the goroutines of their async tasks, whose contexts are
 // cancelled; parked views are dropped. It is idempotent.

@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/templive/templive/internal/wire"
 	"github.com/templive/templive/live/channel"
 	"github.com/templive/templive/pubsub"
 )
@@ -173,15 +174,15 @@ func (s *Socket) Reply(v any) { s.hookReply = v }
 // PushPatch changes the page's URL to to (a path on this same view, such
 // as "/posts?page=2") without a page load: the view's HandleParams runs
 // with the new URL, and the browser's history gets a new entry.
-func (s *Socket) PushPatch(to string) { s.patchTo, s.patchKind = to, "push" }
+func (s *Socket) PushPatch(to string) { s.patchTo, s.patchKind = to, wire.KindPush }
 
 // ReplacePatch is [Socket.PushPatch] replacing the current history entry.
-func (s *Socket) ReplacePatch(to string) { s.patchTo, s.patchKind = to, "replace" }
+func (s *Socket) ReplacePatch(to string) { s.patchTo, s.patchKind = to, wire.KindReplace }
 
 // PushNavigate moves the browser to another live view of the same
 // [Server] over the same connection, without a page load. The flash goes
 // along.
-func (s *Socket) PushNavigate(to string) { s.navigateTo, s.navKind = to, "push" }
+func (s *Socket) PushNavigate(to string) { s.navigateTo, s.navKind = to, wire.KindPush }
 
 // Redirect makes the browser load to, a path on this site such as
 // "/login", with a full page load, ending the view. The flash goes along.

@@ -1,11 +1,10 @@
 package live
 
 import (
-	"encoding/json"
 	"fmt"
 	"slices"
 
-	"github.com/templive/templive/internal/jsonstr"
+	"github.com/templive/templive/internal/wire"
 	"github.com/templive/templive/render"
 )
 
@@ -34,7 +33,7 @@ type Stream[T any] struct {
 	domID func(T) string
 	limit int
 	items []StreamItem[T] // pending, in the order the container shows them
-	ops   []streamOp      // pending, in the order the browser applies them
+	ops   []wire.StreamOp // pending, in the order the browser applies them; inserts' HTML is filled in after the render
 }
 
 // A StreamItem is an item to render: its DOM id and its value.
@@ -43,19 +42,11 @@ type StreamItem[T any] struct {
 	Value T
 }
 
-// streamOp is one change to apply in the browser; see docs/PROTOCOL.md.
-type streamOp struct {
-	kind byte   // 'i' insert, 'd' delete, 'r' reset, 'l' limit
-	id   string // the item's DOM id (i, d)
-	at   int    // insert position: -1 end, 0 top, k before the k-th item (i); the limit (l)
-	html []byte // the item's HTML, filled in after the render (i)
-}
-
 // A streamer is a stream as the runtime sees it, whatever its item type.
 type streamer interface {
 	streamName() string
 	pending() bool
-	takeOps() (ops []streamOp, limit int)
+	takeOps() (ops []wire.StreamOp, limit int)
 }
 
 // NewStream returns a stream named name for the view of s. domID gives
@@ -105,7 +96,7 @@ func (st *Stream[T]) InsertAt(at int, items ...T) {
 		if at >= 0 {
 			pos = at + i
 		}
-		st.ops = append(st.ops, streamOp{kind: 'i', id: id, at: pos})
+		st.ops = append(st.ops, wire.StreamOp{Kind: wire.StreamInsert, Container: st.name, ID: id, At: pos})
 		st.placeLocally(id, v, pos)
 	}
 }
@@ -143,8 +134,8 @@ func (st *Stream[T]) Delete(items ...T) {
 // DeleteID removes the item with DOM id id from the browser's list. An
 // insert of it still pending is dropped: it was never rendered.
 func (st *Stream[T]) DeleteID(id string) {
-	st.ops = slices.DeleteFunc(st.ops, func(op streamOp) bool { return op.kind == 'i' && op.id == id })
-	st.ops = append(st.ops, streamOp{kind: 'd', id: id})
+	st.ops = slices.DeleteFunc(st.ops, func(op wire.StreamOp) bool { return op.Kind == wire.StreamInsert && op.ID == id })
+	st.ops = append(st.ops, wire.StreamOp{Kind: wire.StreamDelete, Container: st.name, ID: id})
 	for i := range st.items {
 		if st.items[i].ID == id {
 			st.items = append(st.items[:i], st.items[i+1:]...)
@@ -155,7 +146,7 @@ func (st *Stream[T]) DeleteID(id string) {
 
 // Reset empties the browser's list, then inserts items in order.
 func (st *Stream[T]) Reset(items ...T) {
-	st.ops = append(st.ops[:0], streamOp{kind: 'r'})
+	st.ops = append(st.ops[:0], wire.StreamOp{Kind: wire.StreamReset, Container: st.name})
 	st.items = st.items[:0]
 	st.Insert(items...)
 }
@@ -182,10 +173,10 @@ func (s *Socket) streamsPending() bool {
 }
 
 // takeOps returns the pending operations and forgets them and the items.
-func (st *Stream[T]) takeOps() ([]streamOp, int) {
+func (st *Stream[T]) takeOps() ([]wire.StreamOp, int) {
 	ops := st.ops
-	if st.limit != 0 && slices.ContainsFunc(ops, func(op streamOp) bool { return op.kind == 'i' }) {
-		ops = append(ops, streamOp{kind: 'l', at: st.limit})
+	if st.limit != 0 && slices.ContainsFunc(ops, func(op wire.StreamOp) bool { return op.Kind == wire.StreamInsert }) {
+		ops = append(ops, wire.StreamOp{Kind: wire.StreamLimit, Container: st.name, Limit: st.limit})
 	}
 	st.ops, st.items = nil, nil
 	return ops, st.limit
@@ -194,12 +185,11 @@ func (st *Stream[T]) takeOps() ([]streamOp, int) {
 // collectStreams takes every stream's pending operations, fills inserts
 // with the HTML the render produced for them, and empties the stream
 // containers of tree, so the server keeps none of their items. It returns
-// the operations encoded for the wire, or nil if there are none, and
-// whether it cut items out of tree.
-func (s *Socket) collectStreams(tree *render.Node) (ops json.RawMessage, cut bool, err error) {
+// the operations to send, or nil if there are none, and whether it cut
+// items out of tree.
+func (s *Socket) collectStreams(tree *render.Node) (out []wire.StreamOp, cut bool, err error) {
 	containers := map[string]*render.Node{}
 	findStreamContainers(tree, containers)
-	var out []byte
 	for _, st := range s.streams {
 		ops, limit := st.takeOps()
 		if len(ops) == 0 {
@@ -216,27 +206,24 @@ func (s *Socket) collectStreams(tree *render.Node) (ops json.RawMessage, cut boo
 			}
 		}
 		for _, op := range ops {
-			if op.kind == 'i' {
-				n := byID[op.id]
+			if op.Kind == wire.StreamInsert {
+				n := byID[op.ID]
 				if n == nil && limit != 0 {
 					continue // trimmed by the limit before it was rendered
 				}
 				if n == nil {
-					return nil, false, fmt.Errorf("stream %q: the render has no child with id %q for an inserted item", st.streamName(), op.id)
+					return nil, false, fmt.Errorf("stream %q: the render has no child with id %q for an inserted item", st.streamName(), op.ID)
 				}
-				op.html = n.AppendHTML(nil)
+				op.HTML = string(n.AppendHTML(nil))
 			}
-			out = appendStreamOp(out, st.streamName(), op)
+			out = append(out, op)
 		}
 	}
 	for _, c := range containers {
 		cut = cut || len(c.Children) > 0
 		c.Children = nil
 	}
-	if out == nil {
-		return nil, cut, nil
-	}
-	return append(append([]byte{'['}, out[1:]...), ']'), cut, nil
+	return out, cut, nil
 }
 
 // findStreamContainers records every element of tree with
@@ -255,27 +242,4 @@ func findStreamContainers(n *render.Node, into map[string]*render.Node) {
 		}
 		findStreamContainers(c, into)
 	}
-}
-
-// appendStreamOp appends ",<op>" in its wire form:
-// ["i",container,id,at,html], ["d",container,id], ["r",container],
-// ["l",container,n].
-func appendStreamOp(b []byte, container string, op streamOp) []byte {
-	b = append(b, ",[\""...)
-	b = append(b, op.kind)
-	b = append(b, "\","...)
-	b = jsonstr.Append(b, container)
-	switch op.kind {
-	case 'i':
-		b = append(b, ',')
-		b = jsonstr.Append(b, op.id)
-		b = fmt.Appendf(b, ",%d,", op.at)
-		b = jsonstr.Append(b, string(op.html))
-	case 'd':
-		b = append(b, ',')
-		b = jsonstr.Append(b, op.id)
-	case 'l':
-		b = fmt.Appendf(b, ",%d", op.at)
-	}
-	return append(b, ']')
 }

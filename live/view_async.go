@@ -1,6 +1,10 @@
 package live
 
-import "context"
+import (
+	"context"
+
+	"github.com/templive/templive/internal/wire"
+)
 
 // settleAsync hands the view the results of the async tasks that finished,
 // before it renders, and releases the Pings that waited for no task to be
@@ -27,7 +31,7 @@ func (vc *viewChannel) settleAsync(ctx context.Context) error {
 
 // ping answers p after the next render or, when p waits for the view's
 // async tasks, after the render that follows the last of them.
-func (vc *viewChannel) ping(p Ping) {
+func (vc *viewChannel) ping(p wire.Ping) {
 	if r := vc.s.async; p.Async && r.pending() {
 		r.awaiting = append(r.awaiting, p.Ref)
 		return

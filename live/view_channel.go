@@ -1,6 +1,7 @@
 package live
 
 import (
+	"encoding/json"
 	"errors"
 
 	"github.com/templive/templive/live/channel"
@@ -34,14 +35,14 @@ type waiting struct {
 	reply any
 }
 
-// push sends the browser an event on the view's topic; reply answers the
-// client message ref. Both return an error only when the frame cannot be
-// encoded: that must crash the view rather than be dropped, or the browser
-// would fall out of step with the tree the server diffs against. A
-// connection already gone is no error here: the channel learns of it by
-// itself and ends.
-func (vc *viewChannel) push(event string, payload any) error {
-	return sendErr(vc.cc.Push(event, payload))
+// push sends the browser an event on the view's topic, with a payload the
+// wire package encoded; reply answers the client message ref. Both return
+// an error only when the frame cannot be encoded: that must crash the view
+// rather than be dropped, or the browser would fall out of step with the
+// tree the server diffs against. A connection already gone is no error
+// here: the channel learns of it by itself and ends.
+func (vc *viewChannel) push(event string, payload []byte) error {
+	return sendErr(vc.cc.Push(event, json.RawMessage(payload)))
 }
 
 func (vc *viewChannel) reply(ref string, r channel.Reply) error {

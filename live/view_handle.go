@@ -2,12 +2,12 @@ package live
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net/url"
 
+	"github.com/templive/templive/internal/wire"
 	"github.com/templive/templive/live/channel"
 	"github.com/templive/templive/pubsub"
 )
@@ -34,7 +34,7 @@ func (vc *viewChannel) applyPatchTo(ctx context.Context) error {
 		return err
 	}
 	vc.dirty = true
-	return vc.push("live_patch", map[string]string{"to": u.RequestURI(), "kind": kind})
+	return vc.push(wire.ServerLivePatch, wire.LivePatch{To: u.RequestURI(), Kind: kind}.AppendJSON(nil))
 }
 
 // end releases a view whose channel will not run: its timers and async
@@ -57,15 +57,12 @@ func (vc *viewChannel) HandleIn(ctx context.Context, msg channel.Message) (chann
 		return r, nil
 	}
 	switch msg.Name {
-	case "event":
-		var w wireEvent
-		if err := json.Unmarshal(msg.Payload, &w); err != nil {
-			return channel.ReplyReason("malformed event"), nil
-		}
-		ev, err := decodeEvent(w)
+	case wire.ClientEvent:
+		w, err := wire.DecodeEvent(msg.Payload)
 		if err != nil {
-			return channel.ReplyReason(err.Error()), nil
+			return channel.ReplyReason(refusalReason(err)), nil
 		}
+		ev := eventFromWire(w)
 		eh, ok := vc.view.(EventHandler)
 		if !ok {
 			return channel.ReplyReason("view handles no events"), nil
@@ -82,21 +79,19 @@ func (vc *viewChannel) HandleIn(ctx context.Context, msg channel.Message) (chann
 		vc.s.hookReply = nil
 		vc.waiting = append(vc.waiting, wt)
 		return channel.NoReply, nil
-	case "live_patch":
-		var p struct {
-			URL string `json:"url"`
-		}
-		if err := json.Unmarshal(msg.Payload, &p); err != nil {
-			return channel.ReplyReason("malformed live_patch"), nil
+	case wire.ClientLivePatch:
+		p, err := wire.DecodeLivePatchRequest(msg.Payload)
+		if err != nil {
+			return channel.ReplyReason(refusalReason(err)), nil
 		}
 		u, err := url.Parse(p.URL)
 		if err != nil {
-			return channel.ReplyReason("invalid url"), nil
+			return channel.ReplyReason(wire.ReasonInvalidURL), nil
 		}
 		u = vc.onSite(u)
 		rt, params, ok := vc.srv.resolve(ctx, u)
 		if !ok || rt != vc.rt {
-			return channel.ReplyReason("navigate"), nil
+			return channel.ReplyReason(wire.ReasonNavigate), nil
 		}
 		vc.dirty = true
 		if err := vc.handleParams(ctx, u, params); err != nil {
@@ -108,10 +103,19 @@ func (vc *viewChannel) HandleIn(ctx context.Context, msg channel.Message) (chann
 	return channel.ReplyReason("unknown event " + msg.Name), nil
 }
 
+// refusalReason returns what the client is told of a message the wire
+// decoder refused.
+func refusalReason(err error) string {
+	if de, ok := errors.AsType[*wire.DecodeError](err); ok {
+		return de.Reason
+	}
+	return "malformed message"
+}
+
 // HandleInfo hands a PubSub message (or a SendAfter) to the view.
 func (vc *viewChannel) HandleInfo(ctx context.Context, m pubsub.Message) error {
 	switch p := m.Payload.(type) {
-	case Ping:
+	case wire.Ping:
 		vc.ping(p)
 		return nil
 	case asyncWake:

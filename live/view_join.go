@@ -9,59 +9,45 @@ import (
 	"net/url"
 	"slices"
 
-	"github.com/templive/templive/internal/jsonstr"
+	"github.com/templive/templive/internal/wire"
 	"github.com/templive/templive/live/channel"
 	"github.com/templive/templive/render"
 	"github.com/templive/templive/token"
 )
-
-// joinPayload is the payload of a live view's phx_join (docs/PROTOCOL.md).
-type joinPayload struct {
-	Session string            `json:"session"`
-	URL     string            `json:"url"`
-	Form    map[string]string `json:"form"`
-	Flash   string            `json:"flash"`
-}
-
-// joinReply answers a successful join.
-type joinReply struct {
-	HTML  json.RawMessage `json:"html"` // a JSON string that keeps <, > and & as they are
-	Title string          `json:"title,omitempty"`
-}
 
 // Join verifies the page's session, mounts the view (or adopts the one the
 // GET mounted, with its async tasks) and replies with the first render. A
 // join refused or failed after Mount ends the view as Terminate would: its
 // timers and tasks stop and it is told why.
 func (vc *viewChannel) Join(ctx context.Context, raw json.RawMessage) (resp any, err error) {
-	var p joinPayload
-	if err := json.Unmarshal(raw, &p); err != nil {
-		return nil, channel.Refuse("invalid join payload")
+	p, err := wire.DecodeJoin(raw)
+	if err != nil {
+		return nil, refuse(wire.Refusal{Reason: refusalReason(err)})
 	}
 	tok, err := token.Verify[sessionToken](vc.srv.signer, saltSession, p.Session, vc.srv.opts.SessionMaxAge)
 	switch {
 	case errors.Is(err, token.ErrExpired):
-		return nil, channel.Refuse("stale")
+		return nil, refuse(wire.Refusal{Reason: wire.ReasonStale})
 	case err != nil:
-		return nil, channel.Refuse("unauthorized")
+		return nil, refuse(wire.Refusal{Reason: wire.ReasonUnauthorized})
 	}
-	if "lv:"+tok.ID != vc.cc.Topic() {
-		return nil, channel.Refuse("unauthorized")
+	if wire.TopicPrefix+tok.ID != vc.cc.Topic() {
+		return nil, refuse(wire.Refusal{Reason: wire.ReasonUnauthorized})
 	}
 	if err := vc.srv.authorize(ctx, tok.Session); err != nil {
 		return nil, err
 	}
 	if !vc.srv.viewBytes.room(ViewOverhead) {
-		return nil, channel.Refuse(reasonServerBusy)
+		return nil, refuse(wire.Refusal{Reason: reasonServerBusy})
 	}
 	u, err := url.Parse(p.URL)
 	if err != nil || u.Path == "" {
-		return nil, channel.Refuse("invalid url")
+		return nil, refuse(wire.Refusal{Reason: wire.ReasonInvalidURL})
 	}
 	u = vc.onSite(u)
 	rt, params, ok := vc.srv.resolve(ctx, u)
 	if !ok {
-		return nil, channel.Refuse("navigate")
+		return nil, refuse(wire.Refusal{Reason: wire.ReasonNavigate})
 	}
 	navigated := rt.pattern != tok.Route
 	if navigated {
@@ -69,7 +55,7 @@ func (vc *viewChannel) Join(ctx context.Context, raw json.RawMessage) (resp any,
 		// a page of another group in full, with its own GET.
 		from, ok := vc.srv.routes.Load(tok.Route)
 		if !ok || from.(*route).group != rt.group {
-			return nil, channel.Refuse("navigate")
+			return nil, refuse(wire.Refusal{Reason: wire.ReasonNavigate})
 		}
 	}
 
@@ -116,10 +102,10 @@ func (vc *viewChannel) Join(ctx context.Context, raw json.RawMessage) (resp any,
 		return nil, err
 	}
 	if to := s.redirectTo; to != "" {
-		return nil, &channel.JoinError{Response: map[string]string{"reason": "redirect", "to": to, "flash": vc.flashToken()}}
+		return nil, refuse(wire.Refusal{Reason: wire.ReasonRedirect, To: to, Flash: vc.flashToken()})
 	}
 	if to := s.navigateTo; to != "" {
-		return nil, &channel.JoinError{Response: map[string]string{"reason": "navigate", "to": to, "flash": vc.flashToken()}}
+		return nil, refuse(wire.Refusal{Reason: wire.ReasonNavigate, To: to, Flash: vc.flashToken()})
 	}
 	if err := vc.applyPatchTo(ctx); err != nil {
 		return nil, err
@@ -140,22 +126,31 @@ func (vc *viewChannel) Join(ctx context.Context, raw json.RawMessage) (resp any,
 	}
 	vc.last.keep(html, tree, cut)
 	if !vc.charge() {
-		return nil, channel.Refuse(reasonServerBusy)
+		return nil, refuse(wire.Refusal{Reason: reasonServerBusy})
 	}
 	vc.dirty = false
 	vc.srv.views.Store(s.id, vc)
-	reply := joinReply{HTML: jsonstr.Append(nil, string(html))}
+	reply := wire.JoinReply{HTML: string(html)}
 	if s.titleSet {
 		reply.Title = s.title
 		s.titleSet = false
 	}
 	// Pushes made during Join follow the join reply.
 	if len(s.events) > 0 {
-		if err := vc.push("diff", renderReply{Events: vc.takeEvents()}); err != nil {
+		events, err := vc.takeEvents()
+		if err != nil {
+			return nil, err
+		}
+		if err := vc.push(wire.ServerDiff, wire.Render{Events: events}.AppendJSON(nil)); err != nil {
 			return nil, err
 		}
 	}
-	return reply, nil
+	return json.RawMessage(reply.AppendJSON(nil)), nil
+}
+
+// refuse refuses a join with r as the error reply's response.
+func refuse(r wire.Refusal) error {
+	return &channel.JoinError{Response: json.RawMessage(r.AppendJSON(nil))}
 }
 
 // onSite returns u with the scheme and host of the page that connected
@@ -208,7 +203,7 @@ func (vc *viewChannel) recoverForms(ctx context.Context, forms map[string]string
 		if len(forms[id]) > vc.srv.maxEventBytes {
 			continue // replayed as an event, it is bounded like one
 		}
-		vals, err := parseValues(forms[id])
+		vals, err := wire.ParseValues(forms[id])
 		if err != nil {
 			continue // a form we cannot read is not worth refusing the join
 		}

@@ -7,19 +7,10 @@ import (
 	"fmt"
 
 	"github.com/templive/templive/diff"
+	"github.com/templive/templive/internal/wire"
 	"github.com/templive/templive/live/channel"
 	"github.com/templive/templive/render"
 )
-
-// renderReply carries a render's effects: the patch, events for hooks, a
-// new title, and a hook event's reply.
-type renderReply struct {
-	Patch   json.RawMessage `json:"d,omitempty"`
-	Streams json.RawMessage `json:"s,omitempty"`
-	Reply   any             `json:"r,omitempty"`
-	Events  [][2]any        `json:"ev,omitempty"`
-	Title   *string         `json:"title,omitempty"`
-}
 
 // Drained runs when the queue is empty: once per burst of events and
 // messages, hand the view the results of its async tasks, carry out
@@ -33,7 +24,7 @@ func (vc *viewChannel) Drained(ctx context.Context) error {
 	}
 	vc.recharge()
 	for _, ref := range vc.pings {
-		if err := vc.push("pong", map[string]string{"ref": ref}); err != nil {
+		if err := vc.push(wire.ServerPong, wire.Pong{Ref: ref}.AppendJSON(nil)); err != nil {
 			return err
 		}
 	}
@@ -51,10 +42,10 @@ func (vc *viewChannel) flush(ctx context.Context) error {
 	}
 	if to := s.redirectTo; to != "" {
 		s.redirectTo = ""
-		if err := vc.push("redirect", map[string]string{"to": to, "flash": vc.flashToken()}); err != nil {
+		if err := vc.push(wire.ServerRedirect, wire.Redirect{To: to, Flash: vc.flashToken()}.AppendJSON(nil)); err != nil {
 			return err
 		}
-		if err := vc.answerWaiting(renderReply{}); err != nil {
+		if err := vc.answerWaiting(wire.Render{}); err != nil {
 			return err
 		}
 		vc.cc.Close()
@@ -62,10 +53,10 @@ func (vc *viewChannel) flush(ctx context.Context) error {
 	}
 	if to := s.navigateTo; to != "" {
 		s.navigateTo = ""
-		if err := vc.push("live_redirect", map[string]string{"to": to, "kind": s.navKind, "flash": vc.flashToken()}); err != nil {
+		if err := vc.push(wire.ServerLiveRedirect, wire.LiveRedirect{To: to, Kind: s.navKind, Flash: vc.flashToken()}.AppendJSON(nil)); err != nil {
 			return err
 		}
-		return vc.answerWaiting(renderReply{})
+		return vc.answerWaiting(wire.Render{})
 	}
 	if err := vc.applyPatchTo(ctx); err != nil {
 		return err
@@ -73,7 +64,7 @@ func (vc *viewChannel) flush(ctx context.Context) error {
 	if !vc.dirty && len(vc.waiting) == 0 && len(s.events) == 0 && !s.titleSet {
 		return nil
 	}
-	var out renderReply
+	var out wire.Render
 	if vc.dirty {
 		patch, streams, err := vc.rerender(ctx)
 		if err != nil {
@@ -82,15 +73,19 @@ func (vc *viewChannel) flush(ctx context.Context) error {
 		out.Patch, out.Streams = patch, streams
 		vc.dirty = false
 	}
-	out.Events = vc.takeEvents()
+	events, err := vc.takeEvents()
+	if err != nil {
+		return err
+	}
+	out.Events = events
 	if s.titleSet {
 		out.Title, s.titleSet = &s.title, false
 	}
 	if len(vc.waiting) > 0 {
 		return vc.answerWaiting(out)
 	}
-	if out.Patch != nil || out.Streams != nil || out.Events != nil || out.Title != nil {
-		return vc.push("diff", out)
+	if !out.Empty() {
+		return vc.push(wire.ServerDiff, out.AppendJSON(nil))
 	}
 	return nil
 }
@@ -98,14 +93,21 @@ func (vc *viewChannel) flush(ctx context.Context) error {
 // answerWaiting replies to every event of the burst, each with its own
 // hook reply; the last reply also carries out, so the browser applies the
 // patch as its event completes.
-func (vc *viewChannel) answerWaiting(out renderReply) error {
+func (vc *viewChannel) answerWaiting(out wire.Render) error {
 	defer func() { vc.waiting = vc.waiting[:0] }()
 	for i, w := range vc.waiting {
-		r := renderReply{Reply: w.reply}
+		var r wire.Render
+		if w.reply != nil {
+			reply, err := wire.Marshal(w.reply)
+			if err != nil {
+				return fmt.Errorf("hook reply: %w", err)
+			}
+			r.Reply = reply
+		}
 		if i == len(vc.waiting)-1 {
 			r.Patch, r.Streams, r.Events, r.Title = out.Patch, out.Streams, out.Events, out.Title
 		}
-		if err := vc.reply(w.ref, channel.ReplyOK(r)); err != nil {
+		if err := vc.reply(w.ref, channel.ReplyOK(json.RawMessage(r.AppendJSON(nil)))); err != nil {
 			return err
 		}
 	}
@@ -114,7 +116,7 @@ func (vc *viewChannel) answerWaiting(out renderReply) error {
 
 // rerender renders the view and returns the encoded patch from the last
 // render (nil if nothing changed) and the streams' operations.
-func (vc *viewChannel) rerender(ctx context.Context) (patch, streams json.RawMessage, err error) {
+func (vc *viewChannel) rerender(ctx context.Context) (patch json.RawMessage, streams []wire.StreamOp, err error) {
 	html, err := vc.render(ctx)
 	if err != nil {
 		return nil, nil, err
@@ -216,15 +218,20 @@ func (vc *viewChannel) render(ctx context.Context) ([]byte, error) {
 	return html, nil
 }
 
-// takeEvents returns the events pushed for hooks since the last render.
-func (vc *viewChannel) takeEvents() [][2]any {
+// takeEvents returns the events pushed for hooks since the last render,
+// their payloads encoded.
+func (vc *viewChannel) takeEvents() ([]wire.PushedEvent, error) {
 	if len(vc.s.events) == 0 {
-		return nil
+		return nil, nil
 	}
-	out := make([][2]any, len(vc.s.events))
+	out := make([]wire.PushedEvent, len(vc.s.events))
 	for i, e := range vc.s.events {
-		out[i] = [2]any{e.name, e.payload}
+		payload, err := wire.Marshal(e.payload)
+		if err != nil {
+			return nil, fmt.Errorf("pushed event %q: %w", e.name, err)
+		}
+		out[i] = wire.PushedEvent{Name: e.name, Payload: payload}
 	}
 	vc.s.events = vc.s.events[:0]
-	return out
+	return out, nil
 }

@@ -7,7 +7,6 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -30,7 +29,7 @@ import (
 	"github.com/gorilla/websocket"
 	"golang.org/x/net/html"
 
-	"github.com/templive/templive/diff"
+	"github.com/templive/templive/internal/wire"
 	"github.com/templive/templive/presence"
 	"github.com/templive/templive/render"
 	"github.com/templive/templive/render/pretty"
@@ -415,7 +414,8 @@ type remoteView struct {
 	t      *testing.T
 	node   string // base URL
 	ws     *websocket.Conn
-	frames chan []json.RawMessage // closed by the reader when the socket ends
+	frames chan wire.Frame // closed by the reader when the socket ends
+	err    error           // why the reader returned; read after frames is closed
 	wg     sync.WaitGroup
 	once   sync.Once
 
@@ -460,17 +460,14 @@ func (r *remote) liveVia(base, socket, path string) *remoteView {
 	if err != nil {
 		t.Fatalf("connect to %s: %v", socket, err)
 	}
-	v := &remoteView{t: t, node: socket, ws: ws, frames: make(chan []json.RawMessage, 256), topic: "lv:" + id}
+	v := &remoteView{t: t, node: socket, ws: ws, frames: make(chan wire.Frame, 256), topic: wire.TopicPrefix + id}
 	v.wg.Go(v.read)
 	t.Cleanup(v.close)
 
 	v.joinRef = v.nextRef()
-	v.send(v.joinRef, "phx_join", map[string]string{"session": session, "url": base + path})
-	resp2 := v.await(v.joinRef)
-	var r2 struct {
-		HTML string `json:"html"`
-	}
-	if err := json.Unmarshal(resp2, &r2); err != nil {
+	v.send(v.joinRef, wire.ClientJoin, wire.JoinPayload{Session: session, URL: base + path}.AppendJSON(nil))
+	r2, err := wire.DecodeJoinReply(v.await(v.joinRef))
+	if err != nil {
 		t.Fatalf("join %s%s: %v", base, path, err)
 	}
 	if v.tree, err = render.ParseFragment([]byte(r2.HTML)); err != nil {
@@ -503,16 +500,19 @@ func liveRoot(page []byte) (id, session, csrf string) {
 	return id, session, csrf
 }
 
-// read hands the socket's frames to the test until the socket ends.
+// read hands the socket's frames to the test until the socket ends, or
+// until a frame does not decode.
 func (v *remoteView) read() {
 	defer close(v.frames)
 	for {
 		_, data, err := v.ws.ReadMessage()
 		if err != nil {
+			v.err = err
 			return
 		}
-		var f []json.RawMessage
-		if json.Unmarshal(data, &f) != nil || len(f) != 5 {
+		f, err := wire.DecodeFrame(data)
+		if err != nil {
+			v.err = fmt.Errorf("%w: %s", err, data)
 			return
 		}
 		v.frames <- f
@@ -534,10 +534,10 @@ func (v *remoteView) nextRef() string {
 	return strconv.Itoa(v.ref)
 }
 
-func (v *remoteView) send(ref, event string, payload any) {
+func (v *remoteView) send(ref, event string, payload []byte) {
 	v.t.Helper()
-	b, _ := json.Marshal([]any{v.joinRef, ref, v.topic, event, payload})
-	if err := v.ws.WriteMessage(websocket.TextMessage, b); err != nil {
+	f := wire.Frame{JoinRef: v.joinRef, Ref: ref, Topic: v.topic, Event: event, Payload: payload}
+	if err := v.ws.WriteMessage(websocket.TextMessage, f.AppendJSON(nil)); err != nil {
 		v.t.Fatalf("%s: send %s: %v", v.node, event, err)
 	}
 }
@@ -546,7 +546,7 @@ func (v *remoteView) send(ref, event string, payload any) {
 func (v *remoteView) event(typ, name string, values url.Values) {
 	v.t.Helper()
 	ref := v.nextRef()
-	v.send(ref, "event", map[string]string{"t": typ, "e": name, "v": values.Encode()})
+	v.send(ref, wire.ClientEvent, wire.Event{Type: typ, Name: name, Values: values}.AppendJSON(nil))
 	v.await(ref)
 }
 
@@ -555,19 +555,15 @@ func (v *remoteView) event(typ, name string, values url.Values) {
 func (v *remoteView) await(ref string) json.RawMessage {
 	v.t.Helper()
 	var resp json.RawMessage
-	v.next(func(f []json.RawMessage) bool {
-		var fref, event string
-		json.Unmarshal(f[1], &fref)
-		json.Unmarshal(f[3], &event)
-		if event != "phx_reply" || fref != ref {
+	v.next(func(f wire.Frame) bool {
+		if f.Event != wire.ServerReply || f.Ref != ref {
 			return false
 		}
-		var r struct {
-			Status   string          `json:"status"`
-			Response json.RawMessage `json:"response"`
+		r, err := wire.DecodeReply(f.Payload)
+		if err != nil {
+			v.t.Fatalf("%s: reply to %s: %v", v.node, ref, err)
 		}
-		json.Unmarshal(f[4], &r)
-		if r.Status != "ok" {
+		if r.Status != wire.StatusOK {
 			v.t.Fatalf("%s: reply %s: %s", v.node, r.Status, r.Response)
 		}
 		resp = r.Response
@@ -582,7 +578,7 @@ func (v *remoteView) waitFor(what string, cond func(root *render.Node) bool) {
 	if cond(v.tree) {
 		return
 	}
-	v.next(func([]json.RawMessage) bool { return cond(v.tree) }, what)
+	v.next(func(wire.Frame) bool { return cond(v.tree) }, what)
 }
 
 // waitOnline waits until the room's online list is exactly users.
@@ -609,7 +605,7 @@ func onlineUsers(root *render.Node) []string {
 
 // next applies each frame of the view's topic, then asks done whether to
 // stop; it fails the test if clusterWait passes first.
-func (v *remoteView) next(done func(f []json.RawMessage) bool, what string) {
+func (v *remoteView) next(done func(f wire.Frame) bool, what string) {
 	v.t.Helper()
 	timer := time.NewTimer(clusterWait)
 	defer timer.Stop()
@@ -617,16 +613,13 @@ func (v *remoteView) next(done func(f []json.RawMessage) bool, what string) {
 		select {
 		case f, ok := <-v.frames:
 			if !ok {
-				v.t.Fatalf("%s: the socket closed while waiting for %s:\n%s", v.node, what, v.html())
+				v.t.Fatalf("%s: the socket closed (%v) while waiting for %s:\n%s", v.node, v.err, what, v.html())
 			}
-			var topic, event string
-			json.Unmarshal(f[2], &topic)
-			json.Unmarshal(f[3], &event)
-			if topic != v.topic {
+			if f.Topic != v.topic {
 				continue
 			}
-			if err := v.apply(event, f[4]); err != nil {
-				v.t.Fatalf("%s: %s: %v\n%s", v.node, event, err, v.html())
+			if err := v.apply(f.Event, f.Payload); err != nil {
+				v.t.Fatalf("%s: %s: %v\n%s", v.node, f.Event, err, v.html())
 			}
 			if done(f) {
 				return
@@ -637,104 +630,34 @@ func (v *remoteView) next(done func(f []json.RawMessage) bool, what string) {
 	}
 }
 
-// apply applies the render a diff push or an event's reply carries.
+// apply applies the render a diff push or an event's reply carries, as
+// the client does (wire.Render.Apply).
 func (v *remoteView) apply(event string, payload json.RawMessage) error {
 	raw := payload
 	switch event {
-	case "diff":
-	case "phx_reply":
-		var r struct {
-			Response json.RawMessage `json:"response"`
+	case wire.ServerDiff:
+	case wire.ServerReply:
+		r, err := wire.DecodeReply(payload)
+		if err != nil {
+			return err
 		}
-		json.Unmarshal(payload, &r)
+		if r.Status != wire.StatusOK {
+			return nil // await reports it
+		}
 		raw = r.Response
-	case "phx_error", "phx_close", "redirect":
+	case wire.ServerError, wire.ServerClose, wire.ServerRedirect:
 		return fmt.Errorf("the view ended: %s", payload)
 	default:
 		return nil
 	}
-	var r struct {
-		Patch   json.RawMessage     `json:"d"`
-		Streams [][]json.RawMessage `json:"s"`
+	if v.tree == nil {
+		return nil // the join's reply
 	}
-	if v.tree == nil || json.Unmarshal(raw, &r) != nil {
-		return nil // the join's reply, or a reply without a render
+	r, err := wire.DecodeRender(raw)
+	if err != nil {
+		return err
 	}
-	if len(r.Patch) > 0 {
-		p, err := diff.DecodeJSON(r.Patch)
-		if err != nil {
-			return err
-		}
-		if err := diff.Apply(v.tree, p); err != nil {
-			return err
-		}
-	}
-	for _, op := range r.Streams {
-		if err := applyStreamOp(v.tree, op); err != nil {
-			return fmt.Errorf("stream operation %s: %w", op, err)
-		}
-	}
-	return nil
-}
-
-// applyStreamOp applies an insert, delete, reset or limit operation, as
-// docs/protocol-live.md specifies them.
-func applyStreamOp(root *render.Node, op []json.RawMessage) error {
-	var kind, container string
-	if len(op) < 2 || json.Unmarshal(op[0], &kind) != nil || json.Unmarshal(op[1], &container) != nil {
-		return errors.New("malformed")
-	}
-	c, ancestors := findID(root, container, nil)
-	if c == nil {
-		return fmt.Errorf("no container %q", container)
-	}
-	switch kind {
-	case "r":
-		c.Children = nil
-	case "d":
-		var id string
-		if len(op) != 3 || json.Unmarshal(op[2], &id) != nil {
-			return errors.New("malformed delete")
-		}
-		c.Children = slices.DeleteFunc(c.Children, func(n render.Node) bool { a, _ := n.Attr("id"); return a == id })
-	case "i":
-		var id, markup string
-		var at int
-		if len(op) != 5 || json.Unmarshal(op[2], &id) != nil || json.Unmarshal(op[3], &at) != nil || json.Unmarshal(op[4], &markup) != nil {
-			return errors.New("malformed insert")
-		}
-		frag, err := render.ParseFragmentIn([]byte(markup), append(ancestors, c))
-		if err != nil {
-			return err
-		}
-		i := slices.IndexFunc(frag.Children, func(n render.Node) bool { return n.Type == render.ElementNode })
-		if i < 0 {
-			return fmt.Errorf("insert of %q carries no element", id)
-		}
-		item := frag.Children[i]
-		if j := slices.IndexFunc(c.Children, func(n render.Node) bool { a, _ := n.Attr("id"); return a == id }); j >= 0 {
-			c.Children[j] = item
-			return nil
-		}
-		if at < 0 || at > len(c.Children) {
-			at = len(c.Children)
-		}
-		c.Children = slices.Insert(c.Children, at, item)
-	case "l":
-		var n int
-		if len(op) != 3 || json.Unmarshal(op[2], &n) != nil {
-			return errors.New("malformed limit")
-		}
-		switch {
-		case n > 0 && len(c.Children) > n:
-			c.Children = c.Children[:n]
-		case n < 0 && len(c.Children) > -n:
-			c.Children = c.Children[len(c.Children)+n:]
-		}
-	default:
-		return fmt.Errorf("unknown operation %q", kind)
-	}
-	return nil
+	return r.Apply(v.tree)
 }
 
 // html returns the view's current HTML, for failure messages.
@@ -747,26 +670,19 @@ func (v *remoteView) html() string {
 
 // byID returns the element with id under root, or nil.
 func byID(root *render.Node, id string) *render.Node {
-	n, _ := findID(root, id, nil)
-	return n
-}
-
-// findID returns the element with id under n and its ancestors below n,
-// outermost first.
-func findID(n *render.Node, id string, ancestors []*render.Node) (*render.Node, []*render.Node) {
-	for i := range n.Children {
-		c := &n.Children[i]
+	for i := range root.Children {
+		c := &root.Children[i]
 		if c.Type != render.ElementNode {
 			continue
 		}
 		if a, _ := c.Attr("id"); a == id {
-			return c, ancestors
+			return c
 		}
-		if found, anc := findID(c, id, append(ancestors, c)); found != nil {
-			return found, anc
+		if found := byID(c, id); found != nil {
+			return found
 		}
 	}
-	return nil, nil
+	return nil
 }
 
 // textOf returns the text content of n ("" for nil).

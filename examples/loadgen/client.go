@@ -1,9 +1,7 @@
 package main
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -15,6 +13,9 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
+
+	"github.com/templive/templive/internal/jsonstr"
+	"github.com/templive/templive/internal/wire"
 )
 
 var (
@@ -103,8 +104,8 @@ func dial(ctx context.Context, d *websocket.Dialer, host string, p page, r *reco
 	}
 	c := &client{r: r, ws: ws, topic: "lv:" + p.id, joined: make(chan joinResult, 1), done: make(chan struct{})}
 	go c.read()
-	join, _ := json.Marshal(map[string]string{"session": p.session, "url": "http://" + host + "/counter"})
-	if err := c.send("phx_join", join, "1"); err != nil {
+	join := wire.JoinPayload{Session: p.session, URL: "http://" + host + "/counter"}.AppendJSON(nil)
+	if err := c.send(wire.ClientJoin, join, "1"); err != nil {
 		c.close()
 		return nil, joinResult{}, fmt.Errorf("join: %w", err)
 	}
@@ -123,11 +124,7 @@ func dial(ctx context.Context, d *websocket.Dialer, host string, p page, r *reco
 
 // send writes one frame [joinRef, ref, topic, event, payload].
 func (c *client) send(event string, payload []byte, ref string) error {
-	var b bytes.Buffer
-	fmt.Fprintf(&b, `["1",%q,%q,%q,`, ref, c.topic, event)
-	b.Write(payload)
-	b.WriteByte(']')
-	return c.write(b.Bytes())
+	return c.write(wire.Frame{JoinRef: "1", Ref: ref, Topic: c.topic, Event: event, Payload: payload}.AppendJSON(nil))
 }
 
 // write sends one text frame.
@@ -139,12 +136,12 @@ func (c *client) write(frame []byte) error {
 }
 
 // eventPayload is the payload of a click on the "inc" button.
-var eventPayload = []byte(`{"t":"click","e":"inc","v":""}`)
+var eventPayload = wire.Event{Type: wire.TypeClick, Name: "inc"}.AppendJSON(nil)
 
 // sendEvent sends click "inc" with ref "e<seq>" and returns the frame's
 // size.
 func (c *client) sendEvent(seq int) (int, error) {
-	f := fmt.Appendf(nil, `["1","e%d",%q,"event",%s]`, seq, c.topic, eventPayload)
+	f := wire.Frame{JoinRef: "1", Ref: "e" + strconv.Itoa(seq), Topic: c.topic, Event: wire.ClientEvent, Payload: eventPayload}.AppendJSON(nil)
 	return len(f), c.write(f)
 }
 
@@ -153,7 +150,7 @@ func (c *client) sendEvent(seq int) (int, error) {
 func (c *client) heartbeat() error {
 	c.wmu.Lock()
 	c.ref++
-	f := fmt.Appendf(nil, `[null,"h%d","phoenix","heartbeat",{}]`, c.ref)
+	f := wire.Frame{Ref: "h" + strconv.Itoa(c.ref), Topic: "phoenix", Event: "heartbeat"}.AppendJSON(nil)
 	c.wmu.Unlock()
 	return c.write(f)
 }
@@ -173,15 +170,6 @@ func (c *client) close() {
 	<-c.done
 }
 
-// reply is the payload of a phx_reply.
-type reply struct {
-	Status   string `json:"status"`
-	Response struct {
-		HTML json.RawMessage `json:"html"`
-		D    json.RawMessage `json:"d"`
-	} `json:"response"`
-}
-
 // read reads frames until the connection closes.
 func (c *client) read() {
 	defer close(c.done)
@@ -197,29 +185,33 @@ func (c *client) read() {
 			}
 			return
 		}
-		var f [5]json.RawMessage
-		if err := json.Unmarshal(data, &f); err != nil {
+		f, err := wire.DecodeFrame(data)
+		if err != nil {
 			c.r.fail("malformed frame: %v", err)
 			continue
 		}
-		var event, ref string
-		json.Unmarshal(f[3], &event)
-		json.Unmarshal(f[1], &ref)
-		switch event {
-		case "phx_reply":
-			var rp reply
-			if err := json.Unmarshal(f[4], &rp); err != nil {
+		switch f.Event {
+		case wire.ServerReply:
+			rp, err := wire.DecodeReply(f.Payload)
+			if err != nil {
 				c.r.fail("malformed reply: %v", err)
 				continue
 			}
-			switch {
+			switch ref := f.Ref; {
 			case ref == "1" && !joined:
 				joined = true
-				if rp.Status != "ok" || len(rp.Response.HTML) == 0 {
-					c.joined <- joinResult{err: fmt.Errorf("join refused: %s", f[4])}
+				if rp.Status != wire.StatusOK {
+					c.joined <- joinResult{err: fmt.Errorf("join refused: %s", f.Payload)}
 					return
 				}
-				c.joined <- joinResult{htmlBytes: len(rp.Response.HTML), frameBytes: len(data)}
+				jr, err := wire.DecodeJoinReply(rp.Response)
+				if err != nil || jr.HTML == "" {
+					c.joined <- joinResult{err: fmt.Errorf("join reply without the view's HTML: %s (%v)", f.Payload, err)}
+					return
+				}
+				// The HTML as the reply carried it: a JSON string, encoded
+				// as the server encodes it.
+				c.joined <- joinResult{htmlBytes: len(jsonstr.Append(nil, jr.HTML)), frameBytes: len(data)}
 			case len(ref) > 1 && ref[0] == 'e':
 				seq, err := strconv.Atoi(ref[1:])
 				if err != nil {
@@ -227,18 +219,23 @@ func (c *client) read() {
 					continue
 				}
 				c.inFlight.CompareAndSwap(int64(seq)+1, 0)
-				if rp.Status != "ok" {
-					c.r.fail("event refused: %s", f[4])
+				if rp.Status != wire.StatusOK {
+					c.r.fail("event refused: %s", f.Payload)
 					continue
 				}
-				c.r.eventReplied(seq, now, len(rp.Response.D), len(data))
-			case rp.Status != "ok":
-				c.r.fail("error reply to %s: %s", ref, f[4])
+				r, err := wire.DecodeRender(rp.Response)
+				if err != nil {
+					c.r.fail("malformed render: %v", err)
+					continue
+				}
+				c.r.eventReplied(seq, now, len(r.Patch), len(data))
+			case rp.Status != wire.StatusOK:
+				c.r.fail("error reply to %s: %s", ref, f.Payload)
 			}
-		case "diff":
+		case wire.ServerDiff:
 			c.r.diffPushed(now, len(data))
-		case "phx_error", "phx_close":
-			c.r.fail("server sent %s on %s", event, c.topic)
+		case wire.ServerError, wire.ServerClose:
+			c.r.fail("server sent %s on %s", f.Event, c.topic)
 		}
 	}
 }

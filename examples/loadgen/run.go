@@ -33,16 +33,16 @@ type config struct {
 
 // results is what a run measured; -json prints it.
 type results struct {
-	N          int     `json:"n"`
-	LoadAvg    string  `json:"loadavg,omitempty"`
-	FileLimit  uint64  `json:"file_limit"`
-	Errors     int64   `json:"errors"`
-	FirstError string  `json:"first_error,omitempty"`
-	Connect    connect `json:"connect"`
-	Idle       idle    `json:"idle"`
-	Events     events  `json:"events"`
-	Broadcast  bcast   `json:"broadcast"`
-	Wire       wire    `json:"wire"`
+	N          int       `json:"n"`
+	LoadAvg    string    `json:"loadavg,omitempty"`
+	FileLimit  uint64    `json:"file_limit"`
+	Errors     int64     `json:"errors"`
+	FirstError string    `json:"first_error,omitempty"`
+	Connect    connect   `json:"connect"`
+	Idle       idle      `json:"idle"`
+	Events     events    `json:"events"`
+	Broadcast  bcast     `json:"broadcast"`
+	Wire       wireSizes `json:"wire"`
 }
 
 type connect struct {
@@ -85,7 +85,8 @@ type bcast struct {
 	ServerCPU float64 `json:"server_cpu"`
 }
 
-type wire struct {
+// wireSizes are the bytes of each message on the wire.
+type wireSizes struct {
 	EventFrame   int     `json:"event_frame_bytes"`   // the click, client → server
 	ReplyFrame   float64 `json:"reply_frame_bytes"`   // the reply carrying the patch
 	PatchBytes   float64 `json:"patch_bytes"`         // its "d"

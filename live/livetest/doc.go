@@ -4,8 +4,9 @@
 //
 // It drives the real runtime over a real WebSocket with the frames the
 // browser client sends, and applies every patch and stream operation to
-// the tree it keeps with the real diff package, so what a test sees is what
-// a browser would show:
+// the tree it keeps as the client applies them (the diff package, and the
+// protocol's own decoders and stream operations), so what a test sees is
+// what a browser would show:
 //
 //	func TestCounter(t *testing.T) {
 //		v := livetest.Mount(t, srv, "/counter")
@@ -17,5 +18,6 @@
 //
 // Elements are found with CSS selectors (tag, #id, .class, [attr],
 // [attr=value], descendant and child combinators). Failures print the
-// view's HTML, indented.
+// view's HTML, indented. A frame from the server that does not decode
+// fails the test, saying what is wrong with it.
 package livetest

@@ -1,0 +1,159 @@
+package wire
+
+import (
+	"encoding/json"
+	"maps"
+	"slices"
+
+	"github.com/templive/templive/internal/jsonstr"
+)
+
+// A JoinPayload is what the client sends in phx_join on a live view's
+// topic.
+type JoinPayload struct {
+	// Session is the signed session token of the page's root
+	// (data-live-session).
+	Session string
+	// URL is the page's current URL, for the view's HandleParams.
+	URL string
+	// Form holds, on a rejoin after a disconnect, the url-encoded fields of
+	// every form with an id and a live-change binding, by form id; nil
+	// otherwise.
+	Form map[string]string
+	// Flash is the signed flash a live_redirect carried, passed back in the
+	// join of the view it navigated to.
+	Flash string
+}
+
+// AppendJSON appends p's wire form to dst: form ids in sorted order, form
+// only when not nil, flash only when set.
+func (p JoinPayload) AppendJSON(dst []byte) []byte {
+	dst = append(dst, `{"session":`...)
+	dst = jsonstr.Append(dst, p.Session)
+	dst = append(dst, `,"url":`...)
+	dst = jsonstr.Append(dst, p.URL)
+	if p.Form != nil {
+		dst = append(dst, `,"form":{`...)
+		for i, id := range slices.Sorted(maps.Keys(p.Form)) {
+			if i > 0 {
+				dst = append(dst, ',')
+			}
+			dst = jsonstr.Append(dst, id)
+			dst = append(dst, ':')
+			dst = jsonstr.Append(dst, p.Form[id])
+		}
+		dst = append(dst, '}')
+	}
+	if p.Flash != "" {
+		dst = append(dst, `,"flash":`...)
+		dst = jsonstr.Append(dst, p.Flash)
+	}
+	return append(dst, '}')
+}
+
+// DecodeJoin decodes a join payload from a client. Keys match as
+// encoding/json matches them (case-insensitively); unknown keys are
+// ignored, and so is a null payload, which gives an empty one for the
+// server to refuse. A key of the wrong type is an error whose Reason is
+// "invalid join payload". What the values mean (a valid token, a URL of
+// this site) is for the server to judge.
+func DecodeJoin(raw []byte) (JoinPayload, error) {
+	var w struct {
+		Session string            `json:"session"`
+		URL     string            `json:"url"`
+		Form    map[string]string `json:"form"`
+		Flash   string            `json:"flash"`
+	}
+	if err := json.Unmarshal(raw, &w); err != nil {
+		return JoinPayload{}, malformed("invalid join payload", err)
+	}
+	return JoinPayload{Session: w.Session, URL: w.URL, Form: w.Form, Flash: w.Flash}, nil
+}
+
+// A JoinReply is the response of a join's ok reply: the view's first
+// render.
+type JoinReply struct {
+	// HTML is the root's inner HTML.
+	HTML string
+	// Title is the document title the view set, or "".
+	Title string
+}
+
+// AppendJSON appends r's wire form to dst; title only when set.
+func (r JoinReply) AppendJSON(dst []byte) []byte {
+	dst = append(dst, `{"html":`...)
+	dst = jsonstr.Append(dst, r.HTML)
+	if r.Title != "" {
+		dst = append(dst, `,"title":`...)
+		dst = jsonstr.Append(dst, r.Title)
+	}
+	return append(dst, '}')
+}
+
+// DecodeJoinReply decodes the response of a join's ok reply; html is
+// required.
+func DecodeJoinReply(raw []byte) (JoinReply, error) {
+	var w struct {
+		HTML  *string `json:"html"`
+		Title string  `json:"title"`
+	}
+	if err := decodeObject(raw, "join reply", &w); err != nil {
+		return JoinReply{}, err
+	}
+	if w.HTML == nil {
+		return JoinReply{}, malformed("join reply without html", nil)
+	}
+	return JoinReply{HTML: *w.HTML, Title: w.Title}, nil
+}
+
+// The reasons a live view's join is refused with, besides any other the
+// client treats as a failure to retry.
+const (
+	ReasonRedirect     = "redirect"     // load To in full (a Mount redirected)
+	ReasonNavigate     = "navigate"     // navigate to To live, or load the joined URL in full when To is ""
+	ReasonStale        = "stale"        // the session token expired: reload
+	ReasonUnauthorized = "unauthorized" // the session token is not genuine: reload
+	ReasonInvalidURL   = "invalid url"  // the joined URL does not parse
+)
+
+// A Refusal is the response of a join's error reply.
+type Refusal struct {
+	Reason string
+	// To and Flash go with ReasonRedirect and ReasonNavigate: where to go,
+	// and the signed flash to take there.
+	To, Flash string
+}
+
+// AppendJSON appends r's wire form to dst: {"reason": …} alone when To is
+// "", else {"flash": …, "reason": …, "to": …}.
+func (r Refusal) AppendJSON(dst []byte) []byte {
+	if r.To == "" {
+		dst = append(dst, `{"reason":`...)
+		dst = jsonstr.Append(dst, r.Reason)
+		return append(dst, '}')
+	}
+	dst = append(dst, `{"flash":`...)
+	dst = jsonstr.Append(dst, r.Flash)
+	dst = append(dst, `,"reason":`...)
+	dst = jsonstr.Append(dst, r.Reason)
+	dst = append(dst, `,"to":`...)
+	dst = jsonstr.Append(dst, r.To)
+	return append(dst, '}')
+}
+
+// DecodeRefusal decodes the response of an error reply; reason is
+// required.
+func DecodeRefusal(raw []byte) (Refusal, error) {
+	var w struct {
+		Reason *string `json:"reason"`
+		To     string  `json:"to"`
+		Flash  string  `json:"flash"`
+	}
+	if err := decodeObject(raw, "refusal", &w); err != nil {
+		return Refusal{}, err
+	}
+	if w.Reason == nil {
+		return Refusal{}, malformed("refusal without a reason", nil)
+	}
+	return Refusal{Reason: *w.Reason, To: w.To, Flash: w.Flash}, nil
+}

@@ -1,0 +1,74 @@
+package livetest
+
+import (
+	"strings"
+	"testing"
+
+	"golang.org/x/net/html"
+
+	"github.com/templive/templive/render"
+)
+
+// A Page is the result of a GET: the static, disconnected render.
+type Page struct {
+	t        testing.TB
+	Status   int
+	Location string // the redirect target, for a 3xx
+	Body     string // the whole document
+	url      string // the page's absolute URL, which a join sends
+	id       string
+	session  string
+	csrf     string
+	root     *render.Node // the view's root contents; nil if not a live page
+}
+
+// findRoot extracts the live root, its session token and the CSRF token.
+func (p *Page) findRoot() {
+	doc, err := html.Parse(strings.NewReader(p.Body))
+	if err != nil {
+		return
+	}
+	var walk func(n *html.Node)
+	walk = func(n *html.Node) {
+		if n.Type == html.ElementNode {
+			a := map[string]string{}
+			for _, at := range n.Attr {
+				a[at.Key] = at.Val
+			}
+			if n.Data == "meta" && a["name"] == "csrf-token" {
+				p.csrf = a["content"]
+			}
+			if _, ok := a["data-live-root"]; ok && p.id == "" {
+				p.id, p.session = a["id"], a["data-live-session"]
+				var b strings.Builder
+				for c := n.FirstChild; c != nil; c = c.NextSibling {
+					html.Render(&b, c)
+				}
+				p.root, _ = render.ParseFragment([]byte(b.String()))
+				return
+			}
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			walk(c)
+		}
+	}
+	walk(doc)
+}
+
+// Live reports whether the page holds a live view.
+func (p *Page) Live() bool { return p.root != nil }
+
+// HTML returns the view's static render (the root's contents).
+func (p *Page) HTML() string {
+	if p.root == nil {
+		return ""
+	}
+	return string(p.root.AppendHTML(nil))
+}
+
+// Has reports whether an element matches sel in the static render.
+func (p *Page) Has(sel string) bool { p.t.Helper(); return len(query(p.t, p.root, sel)) > 0 }
+
+// Text returns the text of the first element matching sel in the static
+// render; the test fails if there is none.
+func (p *Page) Text(sel string) string { p.t.Helper(); return text(one(p.t, p.root, sel)) }
