@@ -21,9 +21,6 @@ var etag = func() string {
 	return `"` + hex.EncodeToString(sum[:16]) + `"`
 }()
 
-// ETag returns the strong ETag Handler sends with the bundle.
-func ETag() string { return etag }
-
 // Handler serves Bundle on GET and HEAD with a strong ETag (a matching
 // If-None-Match gets 304). Browsers revalidate it on every page load, which costs a
 // 304 and guarantees they never run a client older than the server that sent the
