@@ -3,6 +3,7 @@ package live_test
 import (
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -23,6 +24,8 @@ func TestRedirectsStayOnTheSite(t *testing.T) {
 		{"another site is refused", "/misc?redirect=https://evil.example/x", http.StatusInternalServerError, ""},
 		{"a scheme-relative URL is refused", "/misc?redirect=//evil.example/x", http.StatusInternalServerError, ""},
 		{"a backslash trick is refused", "/misc?redirect=/%5Cevil.example", http.StatusInternalServerError, ""},
+		{"a tab trick is refused", "/misc?redirect=/%09/evil.example", http.StatusInternalServerError, ""},
+		{"a slash, a backslash and a slash are refused", "/misc?redirect=/%5C/evil.example", http.StatusInternalServerError, ""},
 		{"RedirectExternal leaves on purpose", "/misc?external=https://example.com/x", http.StatusFound, "https://example.com/x"},
 		{"RedirectExternal wants an absolute URL", "/misc?external=javascript:alert(1)", http.StatusInternalServerError, ""},
 	}
@@ -37,6 +40,25 @@ func TestRedirectsStayOnTheSite(t *testing.T) {
 	v := c.Live("/misc")
 	if err := v.TryEvent(live.EventClick, "away", url.Values{"to": {"https://evil.example"}}); err == nil {
 		t.Fatal("a connected view redirected off the site")
+	}
+}
+
+// TestNavigationRefusesWhatBrowsersReadAsAnotherSite sends a connected view
+// targets that browsers read as another host (they drop tabs and newlines
+// and read "\" as "/"): Redirect, PushNavigate and PushPatch all refuse them.
+func TestNavigationRefusesWhatBrowsersReadAsAnotherSite(t *testing.T) {
+	t.Parallel()
+	srv := newMisc(t, live.Options{}, nil)
+	for _, event := range []string{"away", "nav", "patch"} {
+		for _, to := range []string{"/\t/evil.example", "/\r\n/evil.example", "/\\evil.example", "/\\/evil.example", "\\\\evil.example"} {
+			t.Run(event+" "+strconv.Quote(to), func(t *testing.T) {
+				t.Parallel()
+				v := livetest.Mount(t, srv, "/misc")
+				if err := v.TryEvent(live.EventClick, event, url.Values{"to": {to}}); err == nil {
+					t.Fatalf("%s to %q: the view was not refused; the browser is at %s", event, to, v.URL())
+				}
+			})
+		}
 	}
 }
 

@@ -173,7 +173,8 @@ func (s *Socket) Reply(v any) { s.hookReply = v }
 
 // PushPatch changes the page's URL to to (a path on this same view, such
 // as "/posts?page=2") without a page load: the view's HandleParams runs
-// with the new URL, and the browser's history gets a new entry.
+// with the new URL, and the browser's history gets a new entry. A target
+// that is not a local path ([IsLocalPath]) crashes the view.
 func (s *Socket) PushPatch(to string) { s.patchTo, s.patchKind = to, wire.KindPush }
 
 // ReplacePatch is [Socket.PushPatch] replacing the current history entry.
@@ -181,16 +182,17 @@ func (s *Socket) ReplacePatch(to string) { s.patchTo, s.patchKind = to, wire.Kin
 
 // PushNavigate moves the browser to another live view of the same
 // [Server] over the same connection, without a page load. The flash goes
-// along.
+// along. A target that is not a local path ([IsLocalPath]) crashes the
+// view.
 func (s *Socket) PushNavigate(to string) { s.navigateTo, s.navKind = to, wire.KindPush }
 
 // Redirect makes the browser load to, a path on this site such as
 // "/login", with a full page load, ending the view. The flash goes along.
 // Before the browser connects it answers the GET with 302. A target that
-// is not a path on this site (a URL, "//host") is refused: the view
-// crashes, or the GET fails with 500, and the log says why — so a
-// user-supplied "return_to" can never send the browser elsewhere. Use
-// [Socket.RedirectExternal] to leave the site on purpose.
+// is not a local path ([IsLocalPath]: a URL, "//host", "/\host") is
+// refused: the view crashes, or the GET fails with 500, and the log says
+// why — so a user-supplied "return_to" can never send the browser
+// elsewhere. Use [Socket.RedirectExternal] to leave the site on purpose.
 func (s *Socket) Redirect(to string) { s.redirectTo, s.external = to, false }
 
 // RedirectExternal is [Socket.Redirect] to an absolute http or https URL
@@ -206,14 +208,14 @@ func (s *Socket) checkTargets() error {
 			if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 				return fmt.Errorf("live: RedirectExternal(%q): not an absolute http(s) URL", to)
 			}
-		} else if !localPath(to) {
+		} else if !IsLocalPath(to) {
 			return fmt.Errorf("live: Redirect(%q): not a path on this site; use RedirectExternal to leave it", to)
 		}
 	}
-	if to := s.navigateTo; to != "" && !localPath(to) {
+	if to := s.navigateTo; to != "" && !IsLocalPath(to) {
 		return fmt.Errorf("live: PushNavigate(%q): not a path on this site", to)
 	}
-	if to := s.patchTo; to != "" && !localPath(to) {
+	if to := s.patchTo; to != "" && !IsLocalPath(to) {
 		return fmt.Errorf("live: PushPatch(%q): not a path on this site", to)
 	}
 	return nil

@@ -84,6 +84,8 @@ func (m *misc) HandleEvent(ctx context.Context, s *live.Socket, ev live.Event) e
 	case "nav":
 		s.PutFlash("info", "from "+s.URL().Path)
 		s.PushNavigate(ev.Value("to"))
+	case "patch":
+		s.PushPatch(ev.Value("to"))
 	}
 	return nil
 }

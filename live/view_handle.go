@@ -23,7 +23,7 @@ func (vc *viewChannel) applyPatchTo(ctx context.Context) error {
 	}
 	s.patchTo = ""
 	u, err := s.url.Parse(to)
-	if err != nil || !localPath(to) {
+	if err != nil || !IsLocalPath(to) {
 		return fmt.Errorf("live: PushPatch(%q): not a path on this site", to)
 	}
 	rt, params, ok := vc.srv.resolve(ctx, u)

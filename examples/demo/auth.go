@@ -96,7 +96,9 @@ func (a *auth) signin(w http.ResponseWriter, r *http.Request) {
 	}
 	http.SetCookie(w, &http.Cookie{Name: userCookie, Value: tok, Path: "/", HttpOnly: true,
 		SameSite: http.SameSiteLaxMode, MaxAge: int(userCookieAge / time.Second), Secure: r.TLS != nil})
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") {
+	// next comes from the query string of a link anyone can craft: only a
+	// path on this site is followed, as the browser will read it.
+	if !live.IsLocalPath(next) {
 		next = "/"
 	}
 	http.Redirect(w, r, next, http.StatusSeeOther)

@@ -1,0 +1,42 @@
+package main
+
+import (
+	"net/http"
+	"net/url"
+	"testing"
+
+	"github.com/templive/templive/live/livetest"
+)
+
+// TestSignInFollowsNextOnlyOnTheSite signs in with the next= a link could
+// carry: a path on the site is followed, and whatever a browser would read
+// as another host (it drops tabs and newlines, and reads "\" as "/") sends
+// the user home instead.
+func TestSignInFollowsNextOnlyOnTheSite(t *testing.T) {
+	t.Parallel()
+	a := newTestApp(t)
+	tests := []struct {
+		name, next, location string
+	}{
+		{"a path on the site is followed", "/rooms/1?x=1", "/rooms/1?x=1"},
+		{"no next goes home", "", "/"},
+		{"another site goes home", "https://evil.example/", "/"},
+		{"a scheme-relative URL goes home", "//evil.example/", "/"},
+		{"a backslash after the slash goes home", "/\\evil.example/", "/"},
+		{"a tab between the slashes goes home", "/\t/evil.example/", "/"},
+		{"a slash, a backslash and a slash go home", "/\\/evil.example", "/"},
+		{"a newline between the slashes goes home", "/\n/evil.example", "/"},
+		{"a leading space goes home", " //evil.example", "/"},
+		{"javascript goes home", "javascript:alert(1)", "/"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			c := livetest.NewClient(t, a.live, a.mux)
+			p := c.PostForm("/signin", url.Values{"name": {"ada"}, "next": {tt.next}})
+			if p.Status != http.StatusSeeOther || p.Location != tt.location {
+				t.Fatalf("status %d, location %q; want %d, %q", p.Status, p.Location, http.StatusSeeOther, tt.location)
+			}
+		})
+	}
+}
