@@ -66,6 +66,7 @@ type config struct {
 	socketIdleTimeout time.Duration
 	cluster           clusterConfig // the other nodes; the zero value for none
 	panels            panelTimings  // how slow the panels' backends are; tests shorten it
+	http              httpLimits    // the zero value for the defaults
 }
 
 // runWith serves the demo as cfg says until ctx is done, then shuts down
@@ -86,10 +87,7 @@ func runWith(ctx context.Context, cfg config, logger *slog.Logger) error {
 	}
 	defer app.close()
 
-	srv := &http.Server{
-		Handler:           app.mux,
-		ReadHeaderTimeout: 10 * time.Second,
-	}
+	srv := newHTTPServer(app.mux, cfg.http)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	logger.Info("demo listening", "url", "http://"+ln.Addr().String())
