@@ -31,8 +31,14 @@ func devTokenHandler(signer *token.Signer) http.Handler {
 // devDisconnectHandler serves POST /dev/disconnect?user=<id>: it closes every
 // socket of that user on every node, as a "log out everywhere" would. The
 // clients reconnect by themselves and must present a valid token again.
+// Like the sign-in forms it refuses posts from other sites, which any page
+// a developer visits could otherwise send.
 func devDisconnectHandler(chans *channels) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !sameOrigin(r) {
+			http.Error(w, "cross-site post refused", http.StatusForbidden)
+			return
+		}
 		user := strings.TrimSpace(r.URL.Query().Get("user"))
 		if user == "" {
 			http.Error(w, "want ?user=<id>", http.StatusBadRequest)
