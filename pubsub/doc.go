@@ -53,9 +53,15 @@
 // comes back. A message that cannot be decoded, or names an unknown type, is
 // reported to OnError and dropped; it never stops the delivery of others.
 //
-// Across nodes delivery is at most once, as in Phoenix: while the broker is
-// unreachable local subscribers are still served, and broadcasts the adapter
-// could not publish are reported to OnError and returned as [ErrPublish].
+// Across nodes delivery is at most once, as in Phoenix, and local delivery
+// never depends on the broker. A broadcast does not wait for the adapter:
+// its frame joins this node's publish queue, which one goroutine hands to
+// the adapter in order, each publish bounded by Options.PublishTimeout. While
+// the broker is slow or unreachable, broadcasts return at once and local
+// subscribers are served; frames the adapter fails to publish, or that the
+// bounded queue drops (oldest first), are counted in [PubSub.Stats] and
+// reported to OnError as [ErrPublish], never returned to the broadcaster.
+// Frames from one node reach the others in the order they were queued.
 //
 // # Testing
 //

@@ -24,7 +24,9 @@ var (
 	// ErrDisconnected is returned by the adapters of a [MemoryCluster] node
 	// that was cut off with [MemoryCluster.Cut].
 	ErrDisconnected = errors.New("pubsub: disconnected")
-	// ErrPublish means the adapter failed to carry a broadcast to other nodes.
-	// Local subscribers have received it all the same.
+	// ErrPublish is reported to Options.OnError when the adapter failed to
+	// carry broadcasts to other nodes, or a full publish queue dropped
+	// them. Local subscribers have received them all the same, and
+	// Broadcast returned nil.
 	ErrPublish = errors.New("pubsub: publish to other nodes failed")
 )

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // DefaultMailboxSize is the capacity of a mailbox created by
@@ -28,24 +29,39 @@ type Options struct {
 	// MailboxSize is the capacity of the mailbox [PubSub.Subscribe] creates.
 	// The default is [DefaultMailboxSize].
 	MailboxSize int
-	// Logger receives the reports that also go to OnError. The default is
-	// [slog.Default].
+	// PublishTimeout bounds each publish to the adapter, and how long
+	// Close waits for the broadcasts still queued for other nodes. The
+	// default is [DefaultPublishTimeout].
+	PublishTimeout time.Duration
+	// PublishQueue and PublishQueueBytes bound the broadcasts waiting to
+	// be published to other nodes, in frames and in bytes. When either is
+	// reached the oldest is dropped and counted in Stats.PublishDropped.
+	// The defaults are [DefaultPublishQueue] and
+	// [DefaultPublishQueueBytes].
+	PublishQueue      int
+	PublishQueueBytes int
+	// Logger receives the reports that also go to OnError; an outage of
+	// the adapter is logged when it begins and when it ends, not for each
+	// failed publish. The default is [slog.Default].
 	Logger *slog.Logger
 	// OnError, if set, is called with each message from another node that
-	// cannot be decoded, each publish to the adapter that failed, and each
-	// mailbox that overflowed ([ErrOverflow]). Classify with [errors.Is]. It
-	// is called synchronously from the goroutine that hit the problem, never
-	// while a lock of the PubSub is held, possibly from several goroutines
-	// at once; it must not block.
+	// cannot be decoded, each publish to the adapter that failed and the
+	// first frame dropped from a full publish queue ([ErrPublish]), and
+	// each mailbox that overflowed ([ErrOverflow]). Classify with
+	// [errors.Is]. It is called synchronously from the goroutine that hit
+	// the problem (for a failed publish, the one that publishes to the
+	// adapter), never while a lock of the PubSub is held, possibly from
+	// several goroutines at once; it must not block.
 	OnError func(error)
 }
 
 // Stats are counters of a [PubSub] since it was created.
 type Stats struct {
-	Dropped       uint64 // deliveries dropped by full or lagged mailboxes
-	Overflows     uint64 // times a mailbox became lagged
-	DecodeErrors  uint64 // remote messages dropped as undecodable or unregistered
-	PublishErrors uint64 // broadcasts the adapter failed to publish
+	Dropped        uint64 // deliveries dropped by full or lagged mailboxes
+	Overflows      uint64 // times a mailbox became lagged
+	DecodeErrors   uint64 // remote messages dropped as undecodable or unregistered
+	PublishErrors  uint64 // broadcasts the adapter failed to publish to other nodes
+	PublishDropped uint64 // broadcasts dropped unpublished: the publish queue was full, or Close could not wait
 }
 
 // PubSub delivers messages broadcast on a topic to every subscription to
@@ -58,6 +74,7 @@ type Stats struct {
 type PubSub struct {
 	node    string
 	adapter Adapter
+	pub     *publisher // feeds adapter; nil without one
 	codec   Codec
 	mbSize  int
 	logger  *slog.Logger
@@ -70,7 +87,7 @@ type PubSub struct {
 	closeOnce sync.Once
 	closeErr  error
 
-	dropped, overflows, decodeErrors, publishErrors atomic.Uint64
+	dropped, overflows, decodeErrors atomic.Uint64
 }
 
 // New returns a PubSub configured by opts. With an adapter, New starts it;
@@ -105,6 +122,7 @@ func New(opts Options) (*PubSub, error) {
 			// acquired before failing.
 			return nil, errors.Join(fmt.Errorf("pubsub: start adapter: %w", err), ps.adapter.Close())
 		}
+		ps.pub = newPublisher(ps.adapter, opts, ps.logger)
 	}
 	return ps, nil
 }
@@ -112,16 +130,24 @@ func New(opts Options) (*PubSub, error) {
 // Node returns the name of this node.
 func (ps *PubSub) Node() string { return ps.node }
 
-// Close unsubscribes every subscription, closes the adapter and waits for its
-// goroutines. Later broadcasts and subscribes fail with [ErrClosed]. Close is
-// idempotent; every call returns the first call's result.
+// Close unsubscribes every subscription, publishes the broadcasts still
+// queued for other nodes (waiting for them up to Options.PublishTimeout),
+// closes the adapter and waits for its goroutines. Later broadcasts and
+// subscribes fail with [ErrClosed]. Close is idempotent; every call returns
+// the first call's result.
 func (ps *PubSub) Close() error {
 	ps.closeOnce.Do(func() {
 		ps.closed.Store(true)
+		if ps.pub != nil {
+			ps.pub.stop()
+		}
 		if ps.adapter != nil {
 			if err := ps.adapter.Close(); err != nil {
 				ps.closeErr = fmt.Errorf("pubsub: close adapter: %w", err)
 			}
+		}
+		if ps.pub != nil {
+			ps.pub.wait()
 		}
 		ps.reg.removeAll()
 	})
@@ -130,12 +156,16 @@ func (ps *PubSub) Close() error {
 
 // Stats returns the counters of this PubSub.
 func (ps *PubSub) Stats() Stats {
-	return Stats{
-		Dropped:       ps.dropped.Load(),
-		Overflows:     ps.overflows.Load(),
-		DecodeErrors:  ps.decodeErrors.Load(),
-		PublishErrors: ps.publishErrors.Load(),
+	st := Stats{
+		Dropped:      ps.dropped.Load(),
+		Overflows:    ps.overflows.Load(),
+		DecodeErrors: ps.decodeErrors.Load(),
 	}
+	if ps.pub != nil {
+		st.PublishErrors = ps.pub.errors.Load()
+		st.PublishDropped = ps.pub.dropped.Load()
+	}
+	return st
 }
 
 // Subscribers returns the number of subscriptions to topic on this node.
@@ -182,9 +212,16 @@ func (ps *PubSub) Unsubscribe(s *Subscription) error {
 // returns, without blocking on any of them. Other nodes receive it encoded
 // once with the Codec and published once through the adapter, so its type
 // must have been registered ([PubSub.Register]); if it was not, or encoding
-// fails, Broadcast delivers nothing and returns the error. If the adapter
-// fails, local subscribers have still received msg, and the error, wrapping
-// [ErrPublish], is both returned and reported to OnError.
+// fails, Broadcast delivers nothing and returns the error.
+//
+// Broadcast does not wait for the adapter: the frame joins this node's
+// publish queue, which one goroutine hands to the adapter in order. Whether
+// the broker is slow, unreachable or reconnecting, Broadcast returns at
+// once and local subscribers are served; a frame the adapter fails to
+// publish, or that a full queue drops, is counted in [PubSub.Stats] and
+// reported to OnError as [ErrPublish], never returned. Once Broadcast
+// returns, the only errors are the caller's: ctx done, a closed PubSub, a
+// value that cannot be encoded.
 func (ps *PubSub) Broadcast(ctx context.Context, topic string, msg any) error {
 	return ps.broadcast(ctx, nil, "", topic, msg)
 }
@@ -244,11 +281,10 @@ func (ps *PubSub) broadcast(ctx context.Context, from *Mailbox, to, topic string
 	if to == "" {
 		ps.deliver(from, topic, msg)
 	}
-	if err := ps.adapter.Publish(ctx, frame); err != nil {
-		err = fmt.Errorf("%w: topic %q: %w", ErrPublish, topic, err)
-		ps.publishErrors.Add(1)
-		ps.report(err)
-		return err
+	if !ps.pub.enqueue(frame) {
+		// Close began after the check above: like any broadcast after
+		// Close, it reaches no other node.
+		return ErrClosed
 	}
 	return nil
 }

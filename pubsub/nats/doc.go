@@ -19,9 +19,13 @@
 // a node that is disconnected misses what is published meanwhile, and a node
 // that cannot keep up has frames dropped by the client (logged as a slow
 // consumer). While the server is unreachable local subscribers keep being
-// served. A connection the adapter dialled reconnects forever with
-// exponential backoff and restores its subscription; meanwhile nats.go
-// buffers publishes (8 MB by default) and sends them on reconnection, and a
-// broadcast that does not fit, or that is made after the connection closed,
-// fails with [pubsub.ErrPublish] and is reported to the PubSub's OnError.
+// served and broadcasts return at once: the PubSub publishes from its own
+// queue. A connection the adapter dialled pings the server every
+// Options.PingInterval (1 s by default) and is deemed stale after
+// Options.MaxPingsOut (2) unanswered pings, so a half-open connection is
+// noticed within 3 s; it reconnects forever with exponential backoff and
+// restores its subscription. Meanwhile nats.go buffers publishes (8 MB by
+// default) and sends them on reconnection; a frame that does not fit, or
+// that is published after the connection closed, is counted and reported to
+// the PubSub's OnError as [pubsub.ErrPublish].
 package nats

@@ -14,8 +14,8 @@ import (
 	natsgo "github.com/nats-io/nats.go"
 	"go.uber.org/goleak"
 
+	"github.com/templive/templive/internal/tcpproxy"
 	"github.com/templive/templive/pubsub"
-	"github.com/templive/templive/pubsub/internal/tcpproxy"
 	"github.com/templive/templive/pubsub/nats"
 	"github.com/templive/templive/pubsub/pubsubtest"
 )
@@ -95,10 +95,10 @@ func TestStartFailsWithoutServer(t *testing.T) {
 	}
 }
 
-// TestOutage cuts the nodes' connections to NATS with a proxy, checks that
-// local delivery goes on and that what cannot be published is reported,
-// then restores the connection and checks that the nodes hear each other
-// again.
+// TestOutage cuts the nodes' connections to NATS with a proxy: broadcasts
+// still return at once and reach local subscribers, and what cannot be
+// published is reported. Once the connection is restored, the nodes hear
+// each other again.
 func TestOutage(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
@@ -127,6 +127,11 @@ func TestOutage(t *testing.T) {
 					mu.Unlock()
 				}
 			}
+			reported := func() int {
+				mu.Lock()
+				defer mu.Unlock()
+				return len(publishErrs)
+			}
 			no := nats.Options{URL: "nats://" + proxy.Addr(), Subject: uniqueSubject(), MaxBackoff: 200 * time.Millisecond}
 			if tt.bufSize != 0 {
 				no.ConnectOptions = []natsgo.Option{natsgo.ReconnectBufSize(tt.bufSize)}
@@ -144,28 +149,26 @@ func TestOutage(t *testing.T) {
 
 			proxy.Cut()
 			// The client notices the cut asynchronously: keep broadcasting
-			// until it has, or long enough to know it buffers.
-			var failed error
-			for i := range 20 {
-				err := a.Broadcast(t.Context(), "t", fmt.Sprintf("during %d", i))
-				adaptertest.Expect(t, subA, fmt.Sprintf("during %d", i)) // local subscribers are still served
-				if err != nil {
-					failed = err
-					break
+			// until a failure is reported, or long enough to know it
+			// buffers.
+			for i := 0; i < 20 && reported() == 0; i++ {
+				msg := fmt.Sprintf("during %d", i)
+				start := time.Now()
+				if err := a.Broadcast(t.Context(), "t", msg); err != nil {
+					t.Fatalf("Broadcast during the outage: %v; a failure to reach other nodes is reported, not returned", err)
 				}
+				if d := time.Since(start); d > time.Second {
+					t.Fatalf("Broadcast during the outage took %v", d)
+				}
+				adaptertest.Expect(t, subA, msg) // local subscribers are still served
 				time.Sleep(50 * time.Millisecond)
 			}
+			n, st := reported(), a.Stats()
 			switch {
-			case tt.wantError && !errors.Is(failed, pubsub.ErrPublish):
-				t.Fatalf("no broadcast during the outage failed with ErrPublish (last error %v)", failed)
-			case !tt.wantError && failed != nil:
-				t.Fatalf("a buffered broadcast failed: %v", failed)
-			}
-			mu.Lock()
-			n := len(publishErrs)
-			mu.Unlock()
-			if tt.wantError && n != 1 {
-				t.Fatalf("OnError got %d publish errors, want 1", n)
+			case tt.wantError && (n == 0 || st.PublishErrors == 0):
+				t.Fatalf("no failure reported during the outage: %d reports, stats %+v", n, st)
+			case !tt.wantError && (n != 0 || st.PublishErrors != 0):
+				t.Fatalf("a buffered broadcast failed: %d reports, stats %+v", n, st)
 			}
 
 			if err := proxy.Restore(); err != nil {
@@ -175,6 +178,38 @@ func TestOutage(t *testing.T) {
 			adaptertest.WaitReconnected(t, b, subB, subA)
 		})
 	}
+}
+
+// TestHalfOpenConnectionIsNoticedWithinSecondsByDefault blackholes node a's
+// connection to NATS — nothing answers and nothing is closed, as after a
+// dead NAT entry — with the adapter's default options: its pings go
+// unanswered, it reconnects, and it hears node b again within a few
+// seconds, not nats.go's minutes.
+func TestHalfOpenConnectionIsNoticedWithinSecondsByDefault(t *testing.T) {
+	t.Parallel()
+	proxy, err := tcpproxy.Start(addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer proxy.Close()
+	subject := uniqueSubject()
+	a := newNode(t, pubsub.Options{Node: "a", Logger: discard}, nats.Options{URL: "nats://" + proxy.Addr(), Subject: subject})
+	b := newNode(t, pubsub.Options{Node: "b", Logger: discard}, nats.Options{URL: url, Subject: subject})
+	subA, _ := a.Subscribe("t")
+	subB, _ := b.Subscribe("t")
+	if err := b.Broadcast(t.Context(), "t", "before"); err != nil {
+		t.Fatal(err)
+	}
+	adaptertest.Expect(t, subA, "before")
+
+	start := time.Now()
+	proxy.Blackhole()
+	adaptertest.WaitReconnected(t, b, subB, subA)
+	took := time.Since(start)
+	if bound := time.Duration(nats.DefaultMaxPingsOut+1)*nats.DefaultPingInterval + 3*time.Second; took > bound {
+		t.Fatalf("the half-open connection was replaced after %v; want within %v", took, bound)
+	}
+	t.Logf("half-open connection replaced after %v", took.Round(10*time.Millisecond))
 }
 
 // BenchmarkRemoteDelivery measures one broadcast from node a reaching a

@@ -17,8 +17,13 @@
 //
 // Delivery across nodes is at most once, as with Redis pub/sub itself and
 // with Phoenix: a node that is disconnected misses what is published
-// meanwhile. While Redis is unreachable, local subscribers keep being served;
-// each broadcast that cannot be published fails with [pubsub.ErrPublish] and
-// is reported to the PubSub's OnError. The adapter reconnects with
-// exponential backoff and resubscribes on its own.
+// meanwhile. While Redis is unreachable, local subscribers keep being served
+// and broadcasts return at once: the PubSub publishes from its own queue, and
+// the frames that cannot be published are counted and reported to its
+// OnError as [pubsub.ErrPublish]. The adapter reconnects with exponential
+// backoff and resubscribes on its own. A subscription that has gone silent
+// is pinged after Options.HealthCheck (2 s by default) and replaced when the
+// ping is not answered within as long again, so a half-open connection (a
+// dead NAT entry, a vanished host) is noticed within 4 s. The PubSub sends
+// what queued up during a burst in one pipeline.
 package redis
