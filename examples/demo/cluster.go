@@ -130,6 +130,9 @@ func newAdapter(raw, prefix string, logger *slog.Logger) (a pubsub.Adapter, reda
 		// Maintenance notifications concern managed Redis deployments;
 		// their background goroutine outlives Close.
 		opts.MaintNotificationsConfig = &maintnotifications.Config{Mode: maintnotifications.ModeDisabled}
+		// A publish gives up at the PubSub's PublishTimeout, as with the
+		// client the adapter makes itself.
+		opts.ContextTimeoutEnabled = true
 		client := goredis.NewClient(opts)
 		return &redisAdapter{
 			Adapter: redis.New(redis.Options{Client: client, Channel: prefix + ":pubsub", Logger: logger}),

@@ -39,14 +39,16 @@
 // that does not exist ([ErrNotFound]) or belongs to someone else
 // ([ErrForbidden]), a cancelled context or a database error. So a view that
 // receives a message may read the change back from the database at once.
-// Writes are serialized, each broadcasting before the next one begins, so on
-// one node the messages arrive in commit order.
+// Writes are serialized and their messages broadcast in commit order, so on
+// one node they arrive in that order; a write's broadcast runs after the
+// database's write lock is released, so the next write never waits for it.
 //
 // Once the change has committed the write has succeeded, whatever becomes of
 // its broadcast: it goes out even if the caller's context is cancelled by
-// then, and a broadcast that fails (a closed PubSub, a broker that does not
-// answer within a few seconds) is logged, not returned, and does not roll
-// anything back.
+// then, and a broadcast that fails (a closed PubSub) is logged, not
+// returned, and does not roll anything back. A broker that is slow or
+// unreachable holds up no write: the PubSub publishes to other nodes from
+// its own queue.
 //
 // [Open] registers the message types with the PubSub under the names
 // "content.PostCreated", "content.PostUpdated" and "content.PostDeleted", so

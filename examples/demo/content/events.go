@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"time"
 
 	"github.com/templive/templive/pubsub"
 )
@@ -50,18 +49,14 @@ func registerMessages(ps *pubsub.PubSub) error {
 	return nil
 }
 
-// broadcastTimeout bounds the broadcasts that follow a commit. They run even
-// if the caller's context is done by then, because the change is stored and
-// subscribers must hear of it, but they must not hang a write on a broker
-// that does not answer.
-const broadcastTimeout = 5 * time.Second
-
 // broadcast announces msg, about a post by userID, on TopicPosts and on the
 // author's topic. It runs after the commit, so a failure cannot undo the
-// write: it is logged, and the operation still succeeds.
+// write: it is logged, and the operation still succeeds. It runs even if
+// the caller's context is done by then, because the change is stored and
+// subscribers must hear of it; it cannot hang on the broker, which
+// Broadcast does not wait for.
 func (s *Store) broadcast(ctx context.Context, userID string, msg any) {
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), broadcastTimeout)
-	defer cancel()
+	ctx = context.WithoutCancel(ctx)
 	for _, topic := range []string{TopicPosts, UserTopic(userID)} {
 		if err := s.ps.Broadcast(ctx, topic, msg); err != nil {
 			s.logger.LogAttrs(ctx, slog.LevelError, "content: broadcast after commit failed",

@@ -79,10 +79,12 @@ func WithBusyTimeout(d time.Duration) Option {
 // A Store owns the posts of one SQLite database and announces every change
 // on a [pubsub.PubSub]; see the package documentation.
 //
-// All methods are safe for concurrent use. Writes are serialized: each one
-// commits and broadcasts before the next begins, so the subscribers of this
-// node see changes in commit order. Whoever calls [Open] must call
-// [Store.Close]; the PubSub stays the caller's to close.
+// All methods are safe for concurrent use. Writes are serialized, and their
+// broadcasts go out in commit order, so the subscribers of this node see
+// changes in that order; but a write's broadcast runs after the database's
+// write lock is released, so the next write's transaction never waits for
+// it. A write returns once its broadcast has been made. Whoever calls [Open]
+// must call [Store.Close]; the PubSub stays the caller's to close.
 type Store struct {
 	db     *sql.DB
 	ps     *pubsub.PubSub
@@ -90,9 +92,15 @@ type Store struct {
 	logger *slog.Logger
 
 	// writing holds one token while a write runs, from the beginning of its
-	// transaction to the end of its broadcasts. A channel rather than a
-	// mutex, so that waiting for it honours the caller's context.
+	// transaction to its commit. A channel rather than a mutex, so that
+	// waiting for it honours the caller's context.
 	writing chan struct{}
+
+	outMu  sync.Mutex     // guards outbox
+	outbox []announcement // the messages of committed writes not yet broadcast, in commit order
+	// announcing is held while the outbox is broadcast, so that batches
+	// taken from it go out one after the other.
+	announcing sync.Mutex
 
 	mu       sync.RWMutex // guards closed, closeErr; read-held by every operation in flight
 	closed   bool
@@ -241,16 +249,26 @@ func (s *Store) enter() (exit func(), err error) {
 	return s.mu.RUnlock, nil
 }
 
-// write runs fn in a transaction with the write token held, commits, and
-// only then broadcasts the message fn returned about a post by userID. When
-// fn or the commit fails, the transaction is rolled back and nothing is
-// broadcast.
+// write runs fn in a transaction, commits, and only then broadcasts the
+// message fn returned about a post by userID. When fn or the commit fails,
+// the transaction is rolled back and nothing is broadcast.
 func (s *Store) write(ctx context.Context, fn func(tx *sql.Tx) (userID string, msg any, err error)) error {
 	exit, err := s.enter()
 	if err != nil {
 		return err
 	}
 	defer exit()
+	if err := s.commit(ctx, fn); err != nil {
+		return err
+	}
+	s.announce()
+	return nil
+}
+
+// commit runs fn in a transaction with the write token held, commits, and
+// puts fn's message in the outbox while it still holds the token, so that
+// the outbox is in commit order.
+func (s *Store) commit(ctx context.Context, fn func(tx *sql.Tx) (userID string, msg any, err error)) error {
 	select {
 	case s.writing <- struct{}{}:
 	case <-ctx.Done():
@@ -272,6 +290,33 @@ func (s *Store) write(ctx context.Context, fn func(tx *sql.Tx) (userID string, m
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
 	}
-	s.broadcast(ctx, userID, msg)
+	s.outMu.Lock()
+	s.outbox = append(s.outbox, announcement{ctx: ctx, userID: userID, msg: msg})
+	s.outMu.Unlock()
 	return nil
+}
+
+// An announcement is the message of a committed write, waiting in the
+// outbox to be broadcast.
+type announcement struct {
+	ctx    context.Context // the write's, for its values; its end does not stop the broadcast
+	userID string
+	msg    any
+}
+
+// announce broadcasts the outbox, in order, without the write token: the
+// next write can begin its transaction meanwhile. Whoever holds announcing
+// sends every message queued so far, its own and those of the writes that
+// committed since; so when announce returns, the caller's message has been
+// broadcast, by itself or by the write before it.
+func (s *Store) announce() {
+	s.announcing.Lock()
+	defer s.announcing.Unlock()
+	s.outMu.Lock()
+	out := s.outbox
+	s.outbox = nil
+	s.outMu.Unlock()
+	for _, a := range out {
+		s.broadcast(a.ctx, a.userID, a.msg)
+	}
 }
