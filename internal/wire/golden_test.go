@@ -50,6 +50,11 @@ var codecs = map[string]codec{
 	"live_redirect":      codecOf(wire.DecodeLiveRedirect, wire.LiveRedirect.AppendJSON),
 	"live_patch":         codecOf(wire.DecodeLivePatch, wire.LivePatch.AppendJSON),
 	"pong":               codecOf(wire.DecodePong, wire.Pong.AppendJSON),
+	"upload_allow":       codecOf(wire.DecodeUploadAllow, wire.UploadAllow.AppendJSON),
+	"upload_allowed":     codecOf(wire.DecodeUploadAllowed, wire.UploadAllowed.AppendJSON),
+	"upload_join":        codecOf(wire.DecodeUploadJoin, wire.UploadJoin.AppendJSON),
+	"upload_ack":         codecOf(wire.DecodeUploadAck, wire.UploadAck.AppendJSON),
+	"upload_progress":    codecOf(wire.DecodeUploadProgress, wire.UploadProgress.AppendJSON),
 	"stream_ops":         codecOf(wire.DecodeStreamOps, func(ops []wire.StreamOp, dst []byte) []byte { return wire.AppendStreamOps(dst, ops) }),
 }
 

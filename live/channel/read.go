@@ -29,7 +29,11 @@ func (c *client) readLoop(ctx context.Context) {
 			c.readFailed(err)
 			return
 		}
-		if !rate.allow(time.Now()) {
+		cost := 1.0
+		if typ == websocket.BinaryMessage {
+			cost = binaryFrameCost
+		}
+		if !rate.allowCost(time.Now(), cost) {
 			c.logger.Warn("closing a client over the event rate limit", "per_second", lim.eventRate)
 			c.close(closePolicy, "too many events", ErrRateLimited)
 			c.drainUntilClosed()
