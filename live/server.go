@@ -14,6 +14,7 @@ import (
 
 	"github.com/a-h/templ"
 
+	"github.com/templive/templive/internal/wire"
 	"github.com/templive/templive/js"
 	"github.com/templive/templive/live/channel"
 	"github.com/templive/templive/pubsub"
@@ -147,6 +148,10 @@ type Options struct {
 	// request's own host.
 	CheckOrigin    func(r *http.Request) bool
 	AllowedOrigins []string
+	// UploadResumeFor is how long an upload interrupted by a lost
+	// connection waits for its page to reconnect and resume it (default
+	// [DefaultUploadResumeFor]); then its temporary file is removed.
+	UploadResumeFor time.Duration
 	// Logger receives view crashes and errors; the default is
 	// [slog.Default].
 	Logger *slog.Logger
@@ -182,6 +187,7 @@ type Server struct {
 	maxEventBytes int        // Options.MaxEventBytes resolved
 	eventRate     int        // Options.EventsPerSecond resolved; 0: no limit
 	viewBytes     viewBudget // the memory connected views hold, estimated
+	uploadsReg    uploadRegistry
 
 	mounts, adoptions     atomic.Int64
 	headSeen, headMissing atomic.Bool // the layout renders live.Head; a page without it was reported
@@ -201,6 +207,10 @@ type Stats struct {
 	// ViewBytes is the memory the connected views hold, as estimated for
 	// [Options.MaxViewBytes].
 	ViewBytes int64
+	// Uploads is how many accepted upload entries the server holds bytes
+	// for, or will: uploading, complete and not yet consumed, or waiting
+	// to be resumed.
+	Uploads int
 }
 
 // Stats returns the server's counters.
@@ -211,6 +221,7 @@ func (srv *Server) Stats() Stats {
 		Parked:     srv.parked.len(),
 		AsyncTasks: srv.asyncGroup.len(),
 		ViewBytes:  srv.viewBytes.used.Load(),
+		Uploads:    srv.uploadsReg.len(),
 	}
 }
 
@@ -258,10 +269,14 @@ func NewServer(opts Options) *Server {
 		srv.eventRate = 0
 	}
 	srv.viewBytes.max = maxViewBytes(opts.MaxViewBytes)
+	srv.uploadsReg.resumeFor = cmp.Or(max(opts.UploadResumeFor, 0), DefaultUploadResumeFor)
 
 	srv.liveSocket = channel.NewSocket(srv.socketOptions())
 	srv.liveSocket.Channel("lv:*", func(cc *channel.Conn, c liveConn) channel.Channel {
 		return &viewChannel{srv: srv, cc: cc, events: c.events}
+	})
+	srv.liveSocket.Channel(wire.UploadTopicPrefix+"*", func(cc *channel.Conn, c liveConn) channel.Channel {
+		return &uploadChannel{srv: srv, cc: cc}
 	})
 	return srv
 }
@@ -375,5 +390,5 @@ func (srv *Server) Send(viewID string, msg any) error {
 func (srv *Server) Shutdown(ctx context.Context) error {
 	srv.parked.close()
 	err := srv.liveSocket.Shutdown(ctx)
-	return errors.Join(err, srv.asyncGroup.wait(ctx))
+	return errors.Join(err, srv.asyncGroup.wait(ctx), srv.uploadsReg.close())
 }

@@ -57,6 +57,8 @@ type Socket struct {
 	hookReply  any
 	streams    []streamer
 	async      *asyncTasks // nil until the first task
+	uploads    map[string]*Upload
+	upw        *viewUploads // nil until the first allow_upload
 
 	mu     sync.Mutex // guards timers
 	timers map[*time.Timer]struct{}

@@ -41,6 +41,7 @@ func (vc *viewChannel) applyPatchTo(ctx context.Context) error {
 // tasks stop and it is told why.
 func (vc *viewChannel) end(reason error) {
 	vc.uncharge()
+	vc.endUploads(reason)
 	if vc.s != nil {
 		vc.s.stopTimers()
 		vc.s.async.stop()
@@ -53,6 +54,9 @@ func (vc *viewChannel) end(reason error) {
 // HandleIn runs a client event: "event" (a binding) or "live_patch" (a
 // live-patch link or back/forward). The reply waits for the render.
 func (vc *viewChannel) HandleIn(ctx context.Context, msg channel.Message) (channel.Reply, error) {
+	if msg.Name == wire.ClientAllowUpload || msg.Name == wire.ClientUploadProgress {
+		return vc.handleUpload(ctx, msg)
+	}
 	if r, ok := vc.admit(msg); !ok {
 		return r, nil
 	}
@@ -63,6 +67,9 @@ func (vc *viewChannel) HandleIn(ctx context.Context, msg channel.Message) (chann
 			return channel.ReplyReason(refusalReason(err)), nil
 		}
 		ev := eventFromWire(w)
+		if vc.cancelUploadEvent(ev, msg.Ref) {
+			return channel.NoReply, nil
+		}
 		eh, ok := vc.view.(EventHandler)
 		if !ok {
 			return channel.ReplyReason("view handles no events"), nil
@@ -120,6 +127,9 @@ func (vc *viewChannel) HandleInfo(ctx context.Context, m pubsub.Message) error {
 		return nil
 	case asyncWake:
 		return nil // Drained delivers the results
+	case uploadWake:
+		vc.uploadWoke()
+		return nil
 	}
 	ih, ok := vc.view.(InfoHandler)
 	if !ok {

@@ -233,16 +233,23 @@ func DecodeUploadJoin(raw []byte) (UploadJoin, error) {
 	return UploadJoin{Token: w.Token}, nil
 }
 
-// An UploadAck is the ok reply to an upload channel's join and to each
+// An UploadAck is the reply to an upload channel's join and to each
 // chunk: the bytes the server holds, which is where the next chunk starts.
+// An error reply carries the reason the chunk was refused, with the same
+// offset, so the client knows where it stands.
 type UploadAck struct {
 	Offset int64
+	Reason string // error replies only
 }
 
 // AppendJSON appends a's wire form to dst.
 func (a UploadAck) AppendJSON(dst []byte) []byte {
 	dst = append(dst, `{"offset":`...)
 	dst = strconv.AppendInt(dst, a.Offset, 10)
+	if a.Reason != "" {
+		dst = append(dst, `,"reason":`...)
+		dst = jsonstr.Append(dst, a.Reason)
+	}
 	return append(dst, '}')
 }
 
@@ -250,6 +257,7 @@ func (a UploadAck) AppendJSON(dst []byte) []byte {
 func DecodeUploadAck(raw []byte) (UploadAck, error) {
 	var w struct {
 		Offset *int64 `json:"offset"`
+		Reason string `json:"reason"`
 	}
 	if err := decodeObject(raw, "upload ack", &w); err != nil {
 		return UploadAck{}, err
@@ -257,7 +265,7 @@ func DecodeUploadAck(raw []byte) (UploadAck, error) {
 	if w.Offset == nil || *w.Offset < 0 {
 		return UploadAck{}, malformed("upload ack without offset", nil)
 	}
-	return UploadAck{Offset: *w.Offset}, nil
+	return UploadAck{Offset: *w.Offset, Reason: w.Reason}, nil
 }
 
 // A Chunk is the binary payload of a chunk push: the offset in the file
