@@ -64,7 +64,11 @@ async function bundle(entry, format, minify) {
 const outputs = {
   "templive.min.js": await bundle("auto.js", "iife", true),
   "templive.esm.js": await bundle("index.js", "esm", false),
+  // Loaded by templive.min.js with import() on pages with [live-upload] only.
+  "templive-upload.min.js": await bundle("upload.js", "esm", true),
 }
+// The budget of the upload module, gzip.
+const UPLOAD_BUDGET = 3 * 1024
 
 const args = process.argv.slice(2)
 let failed = false
@@ -88,6 +92,13 @@ if (args.includes("--size")) {
   console.log(`templive.min.js: ${min.length} bytes minified, ${gz} bytes gzip (budget ${BUDGET})`)
   if (gz > BUDGET) {
     console.error(`over budget by ${gz - BUDGET} bytes`)
+    failed = true
+  }
+  let up = Buffer.from(outputs["templive-upload.min.js"])
+  let upGz = gzipSync(up, {level: 9}).length
+  console.log(`templive-upload.min.js: ${up.length} bytes minified, ${upGz} bytes gzip (budget ${UPLOAD_BUDGET})`)
+  if (upGz > UPLOAD_BUDGET) {
+    console.error(`upload module over budget by ${upGz - UPLOAD_BUDGET} bytes`)
     failed = true
   }
 }

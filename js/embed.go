@@ -15,17 +15,33 @@ import (
 //go:embed dist/templive.min.js
 var Bundle []byte
 
+// UploadBundle is the upload module (js/dist/templive-upload.min.js): an ES
+// module that Bundle imports on pages with a [live-upload] input only, so
+// that other pages never load it. Do not modify it.
+//
+//go:embed dist/templive-upload.min.js
+var UploadBundle []byte
+
 // etag is the strong validator of Bundle, which only changes with the binary.
-var etag = func() string {
-	sum := sha256.Sum256(Bundle)
+var etag, uploadETag = etagOf(Bundle), etagOf(UploadBundle)
+
+func etagOf(b []byte) string {
+	sum := sha256.Sum256(b)
 	return `"` + hex.EncodeToString(sum[:16]) + `"`
-}()
+}
+
+// UploadHandler serves UploadBundle as Handler serves Bundle, from next to
+// it: at /live/templive-upload.js when Bundle is at /live/templive.js.
+func UploadHandler() http.Handler { return serve("templive-upload.js", UploadBundle, uploadETag) }
 
 // Handler serves Bundle on GET and HEAD with a strong ETag (a matching
 // If-None-Match gets 304). Browsers revalidate it on every page load, which costs a
 // 304 and guarantees they never run a client older than the server that sent the
 // page. The handler is safe for concurrent use.
-func Handler() http.Handler {
+func Handler() http.Handler { return serve("templive.js", Bundle, etag) }
+
+// serve serves one bundle.
+func serve(name string, bundle []byte, etag string) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
 			w.Header().Set("Allow", "GET, HEAD")
@@ -37,6 +53,6 @@ func Handler() http.Handler {
 		h.Set("Cache-Control", "public, no-cache")
 		h.Set("Content-Type", "text/javascript; charset=utf-8")
 		h.Set("X-Content-Type-Options", "nosniff")
-		http.ServeContent(w, r, "templive.js", time.Time{}, bytes.NewReader(Bundle))
+		http.ServeContent(w, r, name, time.Time{}, bytes.NewReader(bundle))
 	})
 }

@@ -178,6 +178,7 @@ type Server struct {
 	pages      *http.ServeMux
 	liveSocket *channel.Socket[liveConn] // the endpoint at /live/websocket; its views are channels
 	js         http.Handler
+	uploadJS   http.Handler
 	parked     *parking
 	patches    *patchCache
 	views      sync.Map // view id → *viewChannel, while connected
@@ -235,15 +236,16 @@ func NewServer(opts Options) *Server {
 		panic(fmt.Sprintf("live: NewServer needs Options.Secret of at least 32 random bytes, got %d", len(opts.Secret)))
 	}
 	srv := &Server{
-		opts:    opts,
-		ps:      opts.PubSub,
-		signer:  token.NewSigner(opts.Secret),
-		csrfKey: token.DeriveKey(opts.Secret, saltCSRF),
-		logger:  opts.Logger,
-		layout:  opts.Layout,
-		pages:   http.NewServeMux(),
-		js:      js.Handler(),
-		patches: newPatchCache(),
+		opts:     opts,
+		ps:       opts.PubSub,
+		signer:   token.NewSigner(opts.Secret),
+		csrfKey:  token.DeriveKey(opts.Secret, saltCSRF),
+		logger:   opts.Logger,
+		layout:   opts.Layout,
+		pages:    http.NewServeMux(),
+		js:       js.Handler(),
+		uploadJS: js.UploadHandler(),
+		patches:  newPatchCache(),
 	}
 	if srv.logger == nil {
 		srv.logger = slog.Default()
@@ -364,6 +366,8 @@ func (srv *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		srv.liveSocket.ServeHTTP(w, r)
 	case "/live/templive.js":
 		srv.js.ServeHTTP(w, r)
+	case "/live/templive-upload.js":
+		srv.uploadJS.ServeHTTP(w, r)
 	default:
 		srv.pages.ServeHTTP(w, r)
 	}

@@ -52,14 +52,15 @@ func (p *photos) HandleEvent(ctx context.Context, s *live.Socket, ev live.Event)
 
 func (p *photos) Render() templ.Component {
 	return templ.ComponentFunc(func(ctx context.Context, w io.Writer) error {
-		fmt.Fprintf(w, `<form id="f" live-submit="save"><input type="file" live-upload="photos" accept="%s">`, p.up.Accept())
+		fmt.Fprintf(w, `<form id="f" live-submit="save"><input type="file" id="pick" live-upload="photos" accept="%s" multiple>`, p.up.Accept())
+		fmt.Fprintf(w, `<div id="drop" live-drop-target="photos">drop here</div>`)
 		fmt.Fprintf(w, `<p id="errors">%s</p><ul id="entries">`, strings.Join(p.up.Errors, " "))
 		for _, e := range p.up.Entries {
-			fmt.Fprintf(w, `<li id="entry-%s"><span class="name">%s</span> <span class="progress">%d</span> <span class="done">%v</span> <span class="errors">%s</span>`,
+			fmt.Fprintf(w, `<li id="entry-%s"><img live-img-preview="%[1]s"><span class="name">%s</span> <span class="progress">%d</span> <span class="done">%v</span> <span class="errors">%s</span>`,
 				e.Ref, templ.EscapeString(e.Name), e.Progress, e.Done, strings.Join(e.Errors, " "))
 			fmt.Fprintf(w, `<button type="button" id="cancel-%s" live-click="%s" live-value-upload="photos" live-value-ref="%s">cancel</button></li>`, e.Ref, live.CancelUploadEvent, e.Ref)
 		}
-		fmt.Fprintf(w, `</ul><p id="saved">%s</p></form>`, strings.Join(p.saved, " "))
+		fmt.Fprintf(w, `</ul><button id="save" type="submit">save</button><p id="saved">%s</p></form>`, strings.Join(p.saved, " "))
 		return nil
 	})
 }

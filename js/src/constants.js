@@ -143,3 +143,13 @@ export const STREAM_LIMIT = "l" // ["l", container, n]: keep the first n items (
  */
 /** The payload of an EV_REDIRECT push. @typedef {{to: string, flash?: string}} Redirect */
 /** The payload of EV_LIVE_PATCH and EV_LIVE_REDIRECT pushes. @typedef {{to: string, kind: "push" | "replace", flash?: string}} LiveRedirect */
+
+/** Uploads (upload.js, loaded on demand by pages with UPLOAD_ATTR). */
+export const UPLOAD_ATTR = "live-upload"
+export const DROP_ATTR = "live-drop-target"
+export const PREVIEW_ATTR = "live-img-preview"
+export const UPLOAD_TOPIC_PREFIX = "lvu:"
+export const EV_ALLOW_UPLOAD = "allow_upload"
+export const EV_CHUNK = "chunk"
+/** The upload module, next to the client script. */
+export const UPLOAD_SCRIPT = "templive-upload.js"

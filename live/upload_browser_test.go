@@ -1,0 +1,75 @@
+package live_test
+
+import (
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strconv"
+	"testing"
+
+	"github.com/templive/templive/internal/browsertest"
+	"github.com/templive/templive/live"
+)
+
+// chooseJS chooses a generated file for the input or drop target sel, as
+// the user does: through a DataTransfer, then the event the browser fires.
+const chooseJS = `((sel, name, type, size, drop) => {
+  const dt = new DataTransfer()
+  const bytes = new Uint8Array(size); for (let i = 0; i < size; i++) bytes[i] = (i * 7) & 255
+  dt.items.add(new File([bytes], name, {type}))
+  const el = document.querySelector(sel)
+  if (drop) { el.dispatchEvent(new DragEvent("drop", {dataTransfer: dt, bubbles: true, cancelable: true})); return true }
+  el.files = dt.files
+  el.dispatchEvent(new Event("change", {bubbles: true}))
+  return true
+})`
+
+func TestUploadInChromium(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name       string
+		sel        string
+		file       string
+		size       int
+		drop       bool
+		wantErrors string
+	}{
+		{name: "a chosen file uploads with progress and completes", sel: "#pick", file: "cat.png", size: 200 << 10},
+		{name: "a dropped file uploads", sel: "#drop", file: "dog.png", size: 50 << 10, drop: true},
+		{name: "a rejected type shows its error before any byte", sel: "#pick", file: "evil.exe", size: 10, wantErrors: "not_accepted"},
+		{name: "an oversized file shows its error before any byte", sel: "#pick", file: "big.png", size: 256<<10 + 1, wantErrors: "too_large"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			srv, dir := newPhotos(t, live.Options{})
+			ts := httptest.NewServer(srv)
+			t.Cleanup(ts.Close)
+			tab := browsertest.New(t).NewTab(t)
+			tab.Navigate(ts.URL + "/counter")
+			tab.Wait(`document.querySelector("[data-live-root].live-connected") != null`)
+			var ok bool
+			tab.Eval(chooseJS+`(`+jsStr(tc.sel)+`,`+jsStr(tc.file)+`,"image/png",`+itoa(tc.size)+`,`+btoa(tc.drop)+`)`, &ok)
+			if tc.wantErrors != "" {
+				tab.WaitText("#entry-0 .errors", tc.wantErrors)
+				if got := srv.Stats().Uploads; got != 0 {
+					t.Fatalf("the server holds %d entries for a rejected file", got)
+				}
+				return
+			}
+			tab.WaitText("#entry-0 .done", "true")
+			tab.WaitText("#entry-0 .progress", "100")
+			tab.Wait(`document.querySelector("#entry-0 img").src.startsWith("blob:")`)
+			tab.Click("#save")
+			tab.WaitText("#saved", tc.file)
+			got, err := os.ReadFile(filepath.Join(dir, tc.file))
+			if err != nil || len(got) != tc.size {
+				t.Fatalf("saved %d bytes (err %v), want %d", len(got), err, tc.size)
+			}
+		})
+	}
+}
+
+func jsStr(s string) string { return strconv.Quote(s) }
+func itoa(n int) string     { return strconv.Itoa(n) }
+func btoa(b bool) string    { return strconv.FormatBool(b) }
