@@ -73,3 +73,62 @@ func TestUploadInChromium(t *testing.T) {
 func jsStr(s string) string { return strconv.Quote(s) }
 func itoa(n int) string     { return strconv.Itoa(n) }
 func btoa(b bool) string    { return strconv.FormatBool(b) }
+
+// countSentJS counts the bytes of the binary frames the page sends.
+const countSentJS = `window.sentBytes = 0
+const send = WebSocket.prototype.send
+WebSocket.prototype.send = function (d) { if (d instanceof ArrayBuffer) sentBytes += d.byteLength; return send.call(this, d) }
+true`
+
+func TestUploadInChromiumResumesAfterTheConnectionDrops(t *testing.T) {
+	t.Parallel()
+	const size = 50 << 20
+	srv, dir := newPhotos(t, live.Options{})
+	ts := httptest.NewServer(srv)
+	t.Cleanup(ts.Close)
+	tab := browsertest.New(t).NewTab(t)
+	tab.Navigate(ts.URL + "/counter?max=" + itoa(size) + "&chunk=" + itoa(256<<10))
+	tab.Wait(`document.querySelector("[data-live-root].live-connected") != null`)
+	var ok bool
+	tab.Eval(countSentJS, &ok)
+	tab.Eval(chooseJS+`("#pick","big.png","image/png",`+itoa(size)+`,false)`, &ok)
+	tab.Wait(`+(document.querySelector("#entry-0 .progress")||{}).textContent >= 50`)
+	// The network fails: the socket closes without the client asking.
+	tab.Eval(`templive.liveSocket.socket.conn.close(), true`, &ok)
+	tab.WaitText("#entry-0 .done", "true")
+	var sent float64
+	tab.Eval(`sentBytes`, &sent)
+	if sent > 1.3*size {
+		t.Fatalf("sent %.0f bytes for a file of %d: the upload restarted instead of resuming", sent, size)
+	}
+	tab.Click("#save")
+	tab.WaitText("#saved", "big.png")
+	fi, err := os.Stat(filepath.Join(dir, "big.png"))
+	if err != nil || fi.Size() != size {
+		t.Fatalf("saved %v (err %v), want %d bytes", fi, err, size)
+	}
+}
+
+func TestUploadInChromiumCancelStopsTheUpload(t *testing.T) {
+	t.Parallel()
+	const size = 5 << 20
+	srv, _ := newPhotos(t, live.Options{})
+	ts := httptest.NewServer(srv)
+	t.Cleanup(ts.Close)
+	tab := browsertest.New(t).NewTab(t)
+	tab.Navigate(ts.URL + "/counter?max=" + itoa(size) + "&chunk=" + itoa(4<<10))
+	tab.Wait(`document.querySelector("[data-live-root].live-connected") != null`)
+	var ok bool
+	tab.Eval(countSentJS, &ok)
+	tab.Eval(chooseJS+`("#pick","a.png","image/png",`+itoa(size)+`,false)`, &ok)
+	tab.Wait(`+(document.querySelector("#entry-0 .progress")||{}).textContent >= 5`)
+	tab.Click("#cancel-0")
+	tab.Wait(`document.querySelector("#entry-0") == null`)
+	waitUploads(t, srv, 0)
+	var before, after float64
+	tab.Eval(`sentBytes`, &before)
+	tab.Eval(`new Promise(r => setTimeout(() => r(sentBytes), 500))`, &after)
+	if after > before+float64(8<<10) || after >= size {
+		t.Fatalf("the client kept sending after the cancel: %.0f then %.0f bytes", before, after)
+	}
+}

@@ -29,13 +29,17 @@ type photos struct {
 }
 
 func (p *photos) Mount(ctx context.Context, s *live.Socket, params url.Values) error {
-	p.up = s.AllowUpload("photos", live.UploadOptions{
+	opts := live.UploadOptions{
 		Accept:      []string{".png", "image/jpeg"},
 		MaxEntries:  2,
 		MaxFileSize: 256 << 10,
 		ChunkSize:   16 << 10,
 		AutoUpload:  true,
-	})
+	}
+	// The browser tests of large files raise the bounds.
+	fmt.Sscan(params.Get("max"), &opts.MaxFileSize)
+	fmt.Sscan(params.Get("chunk"), &opts.ChunkSize)
+	p.up = s.AllowUpload("photos", opts)
 	return nil
 }
 
