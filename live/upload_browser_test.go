@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"testing"
+	"time"
 
 	"github.com/templive/templive/internal/browsertest"
 	"github.com/templive/templive/live"
@@ -24,8 +25,11 @@ const chooseJS = `((sel, name, type, size, drop) => {
   return true
 })`
 
+// The Chromium tests of this package share one browser, whose cookies are
+// per host, not per port: they run one at a time, so that each page keeps
+// its own CSRF cookie.
+
 func TestUploadInChromium(t *testing.T) {
-	t.Parallel()
 	cases := []struct {
 		name       string
 		sel        string
@@ -41,7 +45,6 @@ func TestUploadInChromium(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
 			srv, dir := newPhotos(t, live.Options{})
 			ts := httptest.NewServer(srv)
 			t.Cleanup(ts.Close)
@@ -81,12 +84,12 @@ WebSocket.prototype.send = function (d) { if (d instanceof ArrayBuffer) sentByte
 true`
 
 func TestUploadInChromiumResumesAfterTheConnectionDrops(t *testing.T) {
-	t.Parallel()
 	const size = 50 << 20
 	srv, dir := newPhotos(t, live.Options{})
 	ts := httptest.NewServer(srv)
 	t.Cleanup(ts.Close)
 	tab := browsertest.New(t).NewTab(t)
+	tab.Timeout = 2 * time.Minute // 50 MB on a loaded machine, under -race
 	tab.Navigate(ts.URL + "/counter?max=" + itoa(size) + "&chunk=" + itoa(256<<10))
 	tab.Wait(`document.querySelector("[data-live-root].live-connected") != null`)
 	var ok bool
@@ -110,7 +113,6 @@ func TestUploadInChromiumResumesAfterTheConnectionDrops(t *testing.T) {
 }
 
 func TestUploadInChromiumCancelStopsTheUpload(t *testing.T) {
-	t.Parallel()
 	const size = 5 << 20
 	srv, _ := newPhotos(t, live.Options{})
 	ts := httptest.NewServer(srv)
