@@ -103,6 +103,12 @@ func (s *Signer) verifyAt(salt, token string, maxAge time.Duration, now time.Tim
 		return nil, ErrInvalid
 	}
 	head, sig := token[:dot], token[dot+1:]
+	// The base64 decoder skips CR and LF, so a token with a line break
+	// in its signature would verify as well as the token itself: one
+	// token, one spelling.
+	if !base64URL(sig) {
+		return nil, ErrInvalid
+	}
 	got, err := base64.RawURLEncoding.Strict().DecodeString(sig)
 	if err != nil || !hmac.Equal(got, s.mac(salt, head)) {
 		return nil, ErrInvalid
@@ -125,4 +131,16 @@ func (s *Signer) verifyAt(salt, token string, maxAge time.Duration, now time.Tim
 		return nil, ErrExpired
 	}
 	return payload[8:], nil
+}
+
+// base64URL reports whether s holds only characters of the base64url
+// alphabet, without padding.
+func base64URL(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !('A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '-' || c == '_') {
+			return false
+		}
+	}
+	return true
 }
