@@ -40,7 +40,8 @@
 //	defer lv.Shutdown(ctx)
 //
 // A layout renders live.Head() in its head, for the CSRF token and the
-// client script.
+// client script. [Server.Visitors] gives visitors who have not signed in
+// a stable id ([VisitorID]), for presence or a cart.
 //
 // # Sockets
 //
@@ -112,6 +113,14 @@
 // Without it, the GET's task is cancelled when the GET ends, and the
 // connected Mount starts its own. livetest's View.AwaitAsync waits for
 // the results in tests.
+//
+// # Development
+//
+// [Options.Dev] is for a developer's machine: a page whose Mount or render
+// fails shows the error and its stack instead of a bare 500, and behind
+// templ's watch proxy (templ generate --watch --proxy=… --cmd=…) a saved
+// .templ or .go file updates the open pages over the live socket, with
+// what their forms held, instead of reloading them.
 //
 // # Testing
 //

@@ -34,6 +34,36 @@ var (
 	ErrAsyncCanceled = fmt.Errorf("live: async task canceled: %w", context.Canceled)
 )
 
+// notConnectedError is the error of a Socket method that needs the live
+// connection, called while the view renders for the page's GET. It names
+// the call and the fix, since the usual cause is a Mount that forgot that
+// it runs twice, and matches [ErrNotConnected].
+type notConnectedError struct {
+	call string // "Subscribe(\"posts\")"
+	fix  string // "subscribe only if s.Connected()"
+}
+
+func (e *notConnectedError) Error() string {
+	return "live: " + e.call + " in a disconnected Mount (the page's GET, before the browser connects): " + e.fix
+}
+
+func (e *notConnectedError) Is(target error) bool { return target == ErrNotConnected }
+
+// panicError is a panic in a view's callback on the page's GET, turned
+// into an error: it matches [ErrViewCrashed] and keeps the stack, which the
+// development error page shows ([Options.Dev]).
+type panicError struct {
+	op    string // "mount", "render"
+	value any
+	stack []byte
+}
+
+func (e *panicError) Error() string {
+	return fmt.Sprintf("%s: panic in %s: %v", ErrViewCrashed, e.op, e.value)
+}
+
+func (e *panicError) Unwrap() error { return ErrViewCrashed }
+
 // crashError is the reason a crashed view's Terminate receives: it matches
 // [ErrViewCrashed] and the channel's error, and says what crashed once.
 type crashError struct {

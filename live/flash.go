@@ -1,11 +1,49 @@
 package live
 
 import (
+	"maps"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/templive/templive/token"
 )
+
+// ClearFlashEvent is the event of [FlashMessages]' dismiss buttons:
+//
+//	<button type="button" live-click="live:clear-flash" live-value-kind="info">×</button>
+//
+// The runtime clears the flash of the kind the event's "kind" value names,
+// or all of it without one; the view's HandleEvent does not see the event.
+const ClearFlashEvent = "live:clear-flash"
+
+// clearFlashEvent handles ClearFlashEvent, reporting whether ev was one:
+// the view re-renders without the message, and the reply waits for that
+// render like any event's.
+func (vc *viewChannel) clearFlashEvent(ev Event, ref string) bool {
+	if ev.Name != ClearFlashEvent {
+		return false
+	}
+	vc.s.ClearFlash(ev.Value("kind"))
+	vc.dirty = true
+	vc.waiting = append(vc.waiting, waiting{ref: ref})
+	return true
+}
+
+// flashKinds returns the kinds of the flash, sorted, so that a page shows
+// its messages in the same order at every render.
+func (s *Socket) flashKinds() []string {
+	return slices.Sorted(maps.Keys(s.flash))
+}
+
+// flashRole is the ARIA role of a flash message: an error interrupts a
+// screen reader, other kinds wait their turn.
+func flashRole(kind string) string {
+	if kind == "error" {
+		return "alert"
+	}
+	return "status"
+}
 
 // takeFlashCookie returns the flash a redirect carried, and clears it.
 func (srv *Server) takeFlashCookie(w http.ResponseWriter, r *http.Request) map[string]string {

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"runtime/debug"
 
 	"github.com/a-h/templ"
 
@@ -45,13 +46,11 @@ func (srv *Server) servePage(w http.ResponseWriter, r *http.Request, rt *route) 
 	srv.mounts.Add(1)
 	err := mountView(ctx, view, s, rt.values(r))
 	if err != nil {
-		srv.logger.Error("mount failed", "route", rt.pattern, "err", err)
-		http.Error(w, "Internal Server Error", http.StatusInternalServerError)
+		srv.pageFailed(w, r, rt, "mount failed", err)
 		return
 	}
 	if err := s.checkTargets(); err != nil {
-		srv.logger.Error("mount failed", "route", rt.pattern, "err", err)
-		http.Error(w, "Internal Server Error", http.StatusInternalServerError)
+		srv.pageFailed(w, r, rt, "mount failed", err)
 		return
 	}
 	if to := s.leavingTo(); to != "" {
@@ -59,10 +58,9 @@ func (srv *Server) servePage(w http.ResponseWriter, r *http.Request, rt *route) 
 		http.Redirect(w, r, to, http.StatusFound)
 		return
 	}
-	html, err := render.Component(context.WithValue(ctx, socketKey{}, s), view.Render())
+	html, err := renderGET(context.WithValue(ctx, socketKey{}, s), view.Render)
 	if err != nil {
-		srv.logger.Error("render failed", "route", rt.pattern, "err", err)
-		http.Error(w, "Internal Server Error", http.StatusInternalServerError)
+		srv.pageFailed(w, r, rt, "render failed", err)
 		return
 	}
 	session, err := token.Sign(srv.signer, saltSession, sessionToken{ID: s.id, Route: rt.pattern, Session: sess, Flash: s.flash})
@@ -83,10 +81,9 @@ func (srv *Server) servePage(w http.ResponseWriter, r *http.Request, rt *route) 
 		return err
 	})
 	pageCtx := templ.WithChildren(context.WithValue(ctx, socketKey{}, s), root)
-	page, err := render.Component(pageCtx, srv.layout(s.title))
+	page, err := renderGET(pageCtx, func() templ.Component { return srv.layout(s.title) })
 	if err != nil {
-		srv.logger.Error("layout render failed", "route", rt.pattern, "err", err)
-		http.Error(w, "Internal Server Error", http.StatusInternalServerError)
+		srv.pageFailed(w, r, rt, "layout render failed", err)
 		return
 	}
 	srv.checkHead(page, rt)
@@ -126,7 +123,7 @@ func (srv *Server) checkHead(page []byte, rt *route) {
 func mountView(ctx context.Context, v View, s *Socket, params url.Values) (err error) {
 	defer func() {
 		if p := recover(); p != nil {
-			err = fmt.Errorf("%w: panic in mount: %v", ErrViewCrashed, p)
+			err = &panicError{op: "mount", value: p, stack: debug.Stack()}
 		}
 	}()
 	if err := v.Mount(ctx, s, params); err != nil {
@@ -138,6 +135,18 @@ func mountView(ctx context.Context, v View, s *Socket, params url.Values) (err e
 		}
 	}
 	return nil
+}
+
+// renderGET renders the component c returns for a page's GET, turning a
+// panic into an error with its stack: on the GET no channel catches it, and
+// net/http's own recovery would drop the connection with nothing to show.
+func renderGET(ctx context.Context, c func() templ.Component) (html []byte, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			html, err = nil, &panicError{op: "render", value: p, stack: debug.Stack()}
+		}
+	}()
+	return render.Component(ctx, c())
 }
 
 // requestURL returns the absolute URL of a request.
@@ -152,14 +161,18 @@ func requestURL(r *http.Request) *url.URL {
 }
 
 // Head renders what a layout's <head> needs for live views: the CSRF token
-// and the client script.
+// and the client script, and in development mode ([Options.Dev]) the
+// script that turns templ's watch-mode reloads into rejoins.
 func Head() templ.Component {
 	return templ.ComponentFunc(func(ctx context.Context, w io.Writer) error {
-		token := ""
+		token, dev := "", false
 		if s := SocketFrom(ctx); s != nil {
-			token = s.csrf
+			token, dev = s.csrf, s.srv.opts.Dev
 		}
 		_, err := fmt.Fprintf(w, `<meta name="csrf-token" content="%s"><script defer src="/live/templive.js"></script>`, templ.EscapeString(token))
+		if err == nil && dev {
+			_, err = io.WriteString(w, `<script defer src="`+devScriptPath+`"></script>`)
+		}
 		return err
 	})
 }

@@ -155,6 +155,14 @@ type Options struct {
 	// Logger receives view crashes and errors; the default is
 	// [slog.Default].
 	Logger *slog.Logger
+	// Dev turns on development mode, which must stay off in production: a
+	// page whose Mount or render fails on the GET answers with an error
+	// page that shows the error and, for a panic, its stack, instead of a
+	// bare 500; and pages load a script (/live/dev.js) that, behind
+	// templ's watch proxy (templ generate --watch --proxy=… --cmd=…),
+	// brings the page up to date over the live socket when a file changes,
+	// with what the user typed, rather than reloading it.
+	Dev bool
 }
 
 // A Server serves live views: the pages (their first, static render) and
@@ -358,8 +366,10 @@ func (srv *Server) Disconnect(ctx context.Context, id string) error {
 	return srv.liveSocket.Disconnect(ctx, id)
 }
 
-// ServeHTTP serves the live socket ("/live/websocket"), the client script
-// ("/live/templive.js") and the registered pages.
+// ServeHTTP serves the live socket ("/live/websocket"), the client scripts
+// ("/live/templive.js", "/live/templive-upload.js"), in development mode
+// the development script ("/live/dev.js", see [Options.Dev]), and the
+// registered pages.
 func (srv *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch r.URL.Path {
 	case "/live/websocket":
@@ -368,6 +378,12 @@ func (srv *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		srv.js.ServeHTTP(w, r)
 	case "/live/templive-upload.js":
 		srv.uploadJS.ServeHTTP(w, r)
+	case devScriptPath:
+		if !srv.opts.Dev {
+			http.NotFound(w, r)
+			return
+		}
+		serveDevScript(w, r)
 	default:
 		srv.pages.ServeHTTP(w, r)
 	}

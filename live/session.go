@@ -12,6 +12,7 @@ const (
 	saltSession = "templive live session"
 	saltFlash   = "templive flash"
 	saltCSRF    = "templive csrf"
+	saltVisitor = "templive visitor"
 )
 
 // csrfCookie holds the random secret the page's CSRF token is derived from.

@@ -105,14 +105,16 @@ func (s *Socket) Context() context.Context { return s.ctx }
 // Subscribe subscribes the view to a PubSub topic: its messages arrive in
 // the view's [InfoHandler] on the view's goroutine, and the subscription
 // ends with the view. Subscribing twice is harmless. Before the browser
-// connects it returns [ErrNotConnected]; subscribe in a connected Mount:
+// connects — in the Mount that serves the page's GET — there is no view
+// goroutine to deliver to, and it returns an error that matches
+// [ErrNotConnected] and says so; subscribe in a connected Mount:
 //
 //	if s.Connected() {
 //		s.Subscribe("posts")
 //	}
 func (s *Socket) Subscribe(topic string) error {
 	if !s.connected {
-		return ErrNotConnected
+		return &notConnectedError{call: fmt.Sprintf("Subscribe(%q)", topic), fix: "subscribe only if s.Connected()"}
 	}
 	return s.cc.Subscribe(topic)
 }
@@ -224,7 +226,9 @@ func (s *Socket) checkTargets() error {
 }
 
 // PutFlash sets a flash message of a kind ("info", "error") shown by the
-// page (see [Socket.Flash]) and carried over a navigation or redirect.
+// page — with [FlashMessages], which also lets the user dismiss it, or
+// with [Socket.Flash] in the view's own markup — and carried over a
+// navigation or redirect. It stays until cleared ([Socket.ClearFlash]).
 func (s *Socket) PutFlash(kind, msg string) {
 	if s.flash == nil {
 		s.flash = map[string]string{}

@@ -67,7 +67,7 @@ func (vc *viewChannel) HandleIn(ctx context.Context, msg channel.Message) (chann
 			return channel.ReplyReason(refusalReason(err)), nil
 		}
 		ev := eventFromWire(w)
-		if vc.cancelUploadEvent(ev, msg.Ref) {
+		if vc.cancelUploadEvent(ev, msg.Ref) || vc.clearFlashEvent(ev, msg.Ref) {
 			return channel.NoReply, nil
 		}
 		eh, ok := vc.view.(EventHandler)
