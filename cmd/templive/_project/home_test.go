@@ -1,0 +1,76 @@
+package main
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"testing"
+	"time"
+
+	"github.com/templive/templive/live/livetest"
+	"github.com/templive/templive/pubsub"
+)
+
+// newTestClient serves the app on a loopback server for one test and
+// returns a client for it: a browser without a browser.
+func newTestClient(t *testing.T) *livetest.Client {
+	t.Helper()
+	ps, err := pubsub.New(pubsub.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lv, handler := newServer(make([]byte, 32), ps, false, slog.New(slog.DiscardHandler))
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := lv.Shutdown(ctx); err != nil {
+			t.Errorf("shutdown: %v", err)
+		}
+		ps.Close()
+	})
+	return livetest.NewClient(t, lv, handler)
+}
+
+func TestTheHomePageWorksWithoutJavaScript(t *testing.T) {
+	t.Parallel()
+	p := newTestClient(t).Get("/")
+	if p.Status != http.StatusOK || !p.Live() {
+		t.Fatalf("GET /: status %d, live %v", p.Status, p.Live())
+	}
+	if got := p.Text("#count"); got != "0" {
+		t.Errorf("count = %q, want 0", got)
+	}
+}
+
+func TestTheCounterCountsClicks(t *testing.T) {
+	t.Parallel()
+	v := newTestClient(t).Live("/")
+	v.Click("#inc")
+	v.Click("#inc")
+	v.Click("#dec")
+	if got := v.Text("#count"); got != "1" {
+		t.Errorf("count = %q, want 1", got)
+	}
+}
+
+func TestTheFormChecksTheNameAsItIsTypedAndGreets(t *testing.T) {
+	t.Parallel()
+	v := newTestClient(t).Live("/")
+	v.Change("#greet", "name", url.Values{"name": {"  "}})
+	if got := v.Text("#name-problem"); got != "Please enter your name." {
+		t.Errorf("problem = %q after typing blanks", got)
+	}
+	v.Change("#greet", "name", url.Values{"name": {"Ada"}})
+	if v.Has("#name-problem") {
+		t.Errorf("a problem shows for a good name: %q", v.Text("#name-problem"))
+	}
+	v.Submit("#greet", nil) // the fields as rendered: name=Ada
+	if got := v.Text("#live-flash-info p"); got != "Hello, Ada!" {
+		t.Errorf("flash = %q, want Hello, Ada!", got)
+	}
+	v.Click("#live-flash-info button") // dismiss
+	if v.Has("#live-flash-info") {
+		t.Error("the greeting is still shown after its dismiss button was clicked")
+	}
+}
