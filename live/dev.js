@@ -5,8 +5,10 @@
 // brings the page up to date over the live socket: each view joins again, its
 // new render replaces the old one, and form recovery puts back the fields'
 // values. When the server is restarting (a Go file changed), the socket is
-// down: it retries at once, from the start of its backoff, and the views
-// rejoin by themselves when the new server answers.
+// down, and the views rejoin by themselves when it reconnects: if it is
+// waiting out its backoff, it tries again at once; if an attempt is under
+// way (templ's proxy holds it until the new server answers), it is left to
+// finish.
 (function () {
   "use strict"
   var src = window.templ_reloadSrc
@@ -19,7 +21,7 @@
     try {
       if (socket.isConnected()) {
         live.views.forEach(function (v) { v.leave(); v.join() })
-      } else {
+      } else if (!socket.conn) {
         socket.reconnectTimer.reset()
         socket.reconnectTimer.schedule()
       }
