@@ -8,8 +8,12 @@
 //
 //	// in a live view's Mount, when connected; the view's context owns the
 //	// entry, which leaves when the view ends:
-//	s.Subscribe("room:42")
-//	ref, err := tracker.Track(s.Context(), "room:42", userID, RoomMeta{Typing: false})
+//	if s.Connected() {
+//		s.Subscribe("room:42")
+//		_, err = tracker.Track(s.Context(), "room:42", userID, RoomMeta{Typing: false})
+//	}
+//	// in every Mount, the GET's too, so that the first render shows who is
+//	// here (List is a cheap local read):
 //	v.online, err = tracker.List(ctx, "room:42")
 //
 //	// in the view's HandleInfo:

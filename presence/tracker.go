@@ -357,6 +357,14 @@ func (t *Tracker[M]) queueLocked(d Diff[M]) {
 
 // List returns the presences on topic, passed through Options.Fetch. The
 // result is the caller's to keep and change.
+//
+// List reads this node's replica, which holds the entries of every node:
+// it takes the Tracker's lock once, copies the topic's entries, and makes
+// one Options.Fetch call. That is cheap enough for a page's first render,
+// before the browser connects, so a live view lists in every Mount and the
+// GET shows who is present, while only the connected Mount subscribes and
+// tracks. Subscribe before listing, so that no change falls between the
+// two; [Presences.Sync] ignores a join the list already holds.
 func (t *Tracker[M]) List(ctx context.Context, topic string) (Presences[M], error) {
 	p, _, err := t.list(ctx, topic)
 	return p, err
