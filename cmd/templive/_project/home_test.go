@@ -20,16 +20,19 @@ func newTestClient(t *testing.T) *livetest.Client {
 	if err != nil {
 		t.Fatal(err)
 	}
-	lv, handler := newServer(make([]byte, 32), ps, false, slog.New(slog.DiscardHandler))
+	a, err := newApp(make([]byte, 32), ps, false, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
-		if err := lv.Shutdown(ctx); err != nil {
-			t.Errorf("shutdown: %v", err)
+		if err := a.Close(ctx); err != nil {
+			t.Errorf("close: %v", err)
 		}
 		ps.Close()
 	})
-	return livetest.NewClient(t, lv, handler)
+	return livetest.NewClient(t, a.live, a.handler)
 }
 
 func TestTheHomePageWorksWithoutJavaScript(t *testing.T) {
