@@ -12,9 +12,9 @@ import (
 	"github.com/templive/templive/pubsub"
 )
 
-// newTestClient serves the app on a loopback server for one test and
-// returns a client for it: a browser without a browser.
-func newTestClient(t *testing.T) *livetest.Client {
+// newTestApp builds the app for one test and closes it when the test
+// ends.
+func newTestApp(t *testing.T) *app {
 	t.Helper()
 	ps, err := pubsub.New(pubsub.Options{})
 	if err != nil {
@@ -32,12 +32,19 @@ func newTestClient(t *testing.T) *livetest.Client {
 		}
 		ps.Close()
 	})
+	return a
+}
+
+// newBrowser serves a on a loopback server for the duration of the test
+// and returns a client of it: a browser without a browser, with cookies of
+// its own. Two clients of one app are two visitors.
+func newBrowser(t *testing.T, a *app) *livetest.Client {
 	return livetest.NewClient(t, a.live, a.handler)
 }
 
 func TestTheHomePageWorksWithoutJavaScript(t *testing.T) {
 	t.Parallel()
-	p := newTestClient(t).Get("/")
+	p := newBrowser(t, newTestApp(t)).Get("/")
 	if p.Status != http.StatusOK || !p.Live() {
 		t.Fatalf("GET /: status %d, live %v", p.Status, p.Live())
 	}
@@ -48,7 +55,7 @@ func TestTheHomePageWorksWithoutJavaScript(t *testing.T) {
 
 func TestTheCounterCountsClicks(t *testing.T) {
 	t.Parallel()
-	v := newTestClient(t).Live("/")
+	v := newBrowser(t, newTestApp(t)).Live("/")
 	v.Click("#inc")
 	v.Click("#inc")
 	v.Click("#dec")
@@ -59,7 +66,7 @@ func TestTheCounterCountsClicks(t *testing.T) {
 
 func TestTheFormChecksTheNameAsItIsTypedAndGreets(t *testing.T) {
 	t.Parallel()
-	v := newTestClient(t).Live("/")
+	v := newBrowser(t, newTestApp(t)).Live("/")
 	v.Change("#greet", "name", url.Values{"name": {"  "}})
 	if got := v.Text("#name-problem"); got != "Please enter your name." {
 		t.Errorf("problem = %q after typing blanks", got)
