@@ -125,7 +125,7 @@ func TestTheGuidesCodeBuildsAndPassesItsTests(t *testing.T) {
 				run(t, ctx, dir, "go", "tool", "templ", "generate")
 			}
 			run(t, ctx, dir, "go", "vet", "./...")
-			run(t, ctx, dir, "go", "test", "-count=1", "./...")
+			t.Logf("go test:\n%s", run(t, ctx, dir, "go", "test", "-count=1", "-v", "./..."))
 			if out, err := exec.CommandContext(ctx, "gofmt", "-l", dir).CombinedOutput(); err != nil || len(out) > 0 {
 				t.Errorf("%s: gofmt would change: %v\n%s", guide, err, out)
 			}
@@ -133,17 +133,19 @@ func TestTheGuidesCodeBuildsAndPassesItsTests(t *testing.T) {
 	}
 }
 
-// run runs a command in dir and fails the test, with its output, if it
-// fails.
-func run(t *testing.T, ctx context.Context, dir, name string, args ...string) {
+// run runs a command in dir and returns its output; it fails the test,
+// with the output, if the command fails.
+func run(t *testing.T, ctx context.Context, dir, name string, args ...string) []byte {
 	t.Helper()
 	cmd := exec.CommandContext(ctx, name, args...)
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), "GOWORK=off")
 	cmd.WaitDelay = 10 * time.Second
-	if out, err := cmd.CombinedOutput(); err != nil {
+	out, err := cmd.CombinedOutput()
+	if err != nil {
 		t.Fatalf("%s %s: %v\n%s", name, strings.Join(args, " "), err, out)
 	}
+	return out
 }
 
 func TestBlocksNamesEachFileOnce(t *testing.T) {
