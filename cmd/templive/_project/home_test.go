@@ -20,7 +20,7 @@ func newTestApp(t *testing.T) *app {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a, err := newApp(make([]byte, 32), ps, false, slog.New(slog.DiscardHandler))
+	a, err := newApp(config{Secret: make([]byte, 32), Logger: slog.New(slog.DiscardHandler)}, ps)
 	if err != nil {
 		t.Fatal(err)
 	}
