@@ -3,6 +3,7 @@ package live
 import (
 	"encoding/json"
 	"fmt"
+	"iter"
 	"net/url"
 	"reflect"
 	"strconv"
@@ -32,7 +33,9 @@ type Event struct {
 	Name string
 	// Values holds a form's fields for submit and change, merged with the
 	// element's live-value-* attributes (live-value-user-id="7" gives
-	// Values["user-id"] = ["7"]).
+	// Values["user-id"] = ["7"]). A keydown or keyup on an input, textarea
+	// or select carries the field's current value as Values["value"], so a
+	// search box bound with live-keyup reads what the user has typed.
 	Values url.Values
 	// Key is the KeyboardEvent.key of keydown and keyup events ("Enter").
 	Key string
@@ -69,29 +72,40 @@ func DecodeForm(values url.Values, v any) error {
 	if rv.Kind() != reflect.Pointer || rv.IsNil() || rv.Elem().Kind() != reflect.Struct {
 		return fmt.Errorf("%w: want a pointer to a struct, got %T", ErrDecode, v)
 	}
-	rv = rv.Elem()
-	rt := rv.Type()
-	for i := range rt.NumField() {
-		f := rt.Field(i)
-		if !f.IsExported() {
-			continue
-		}
-		name := f.Tag.Get("form")
-		if name == "-" {
-			continue
-		}
-		if name == "" {
-			name = strings.ToLower(f.Name)
-		}
+	for name, fv := range formFields(rv.Elem()) {
 		vals := values[name]
 		if len(vals) == 0 {
 			continue
 		}
-		if err := setField(rv.Field(i), vals); err != nil {
+		if err := setField(fv, vals); err != nil {
 			return fmt.Errorf("%w: field %q: %w", ErrDecode, name, err)
 		}
 	}
 	return nil
+}
+
+// formFields yields the fields of the struct rv that forms fill, by their
+// form name: the `form` tag, else the lower-cased field name.
+func formFields(rv reflect.Value) iter.Seq2[string, reflect.Value] {
+	return func(yield func(string, reflect.Value) bool) {
+		rt := rv.Type()
+		for i := range rt.NumField() {
+			f := rt.Field(i)
+			if !f.IsExported() {
+				continue
+			}
+			name := f.Tag.Get("form")
+			if name == "-" {
+				continue
+			}
+			if name == "" {
+				name = strings.ToLower(f.Name)
+			}
+			if !yield(name, rv.Field(i)) {
+				return
+			}
+		}
+	}
 }
 
 // setField sets a struct field from the values of one form field.

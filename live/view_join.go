@@ -172,8 +172,9 @@ const maxRecoveredForms = 16
 // recoverForms replays, after a reconnect, the state of the forms the user
 // was filling in: each form the view renders with that id and a
 // live-change binding gets its change event, so the view comes back as the
-// user left it. The event name comes from the server's own render, never
-// from the client.
+// user left it. A form's live-auto-recover names another event to replay
+// instead, or "ignore" leaves the form alone. The event name comes from
+// the server's own render, never from the client.
 func (vc *viewChannel) recoverForms(ctx context.Context, forms map[string]string) error {
 	eh, ok := vc.view.(EventHandler)
 	if !ok {
@@ -196,8 +197,15 @@ func (vc *viewChannel) recoverForms(ctx context.Context, forms map[string]string
 		if el == nil || el.Data != "form" {
 			continue
 		}
-		name, ok := el.Attr("live-change")
-		if !ok || name == "" {
+		name, _ := el.Attr("live-change")
+		switch to, _ := el.Attr("live-auto-recover"); to {
+		case "ignore":
+			continue // replaying would reset what the view keeps itself (a page number)
+		case "":
+		default:
+			name = to
+		}
+		if name == "" {
 			continue
 		}
 		if len(forms[id]) > vc.srv.maxEventBytes {
