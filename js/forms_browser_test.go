@@ -1,6 +1,9 @@
 package js_test
 
-import "testing"
+import (
+	"fmt"
+	"testing"
+)
 
 // Forms and fields against the fake socket: the focused field and its value across a
 // patch, what a field's live-change sends, what the user typed across a rejoin, and a
@@ -79,5 +82,64 @@ func TestDiffPushInFlightKeepsServersTextAndDisabled(t *testing.T) {
 	tab.Eval(`push("lv-1", "diff", {d: [[0,[0,0],"Save 4"], [1,[0],"disabled",""]]}); true`, nil)
 	tab.Eval(`reply(lastEvent(), "ok", {}); true`, nil)
 	wantJS(t, tab, `document.getElementById("b").textContent + ":" + document.getElementById("b").disabled`, "Save 4:true")
+	wantJS(t, tab, `errors.length`, 0.0)
+}
+
+// A keydown or keyup on a field sends the field's value, as it is when the event
+// goes (after its debounce): a live-keyup search box is not an empty query.
+func TestKeyEventsOnAFieldSendItsValue(t *testing.T) {
+	tab := openFake(t, `<div id="lv-1" data-live-root data-live-session="s"><p id="p">a</p>`+
+		`<input id="q" live-keyup="search" live-value-page="2"><div id="d" live-keydown="key" live-value-x="1" tabindex="0">d</div></div>`, "")
+	tab.Type("#q", "go")
+	tab.Wait(`sent.filter(m => m[3] == "event").length == 2`)
+	wantJS(t, tab, `lastEvent()[4].v + " " + lastEvent()[4].k`, "value=go&page=2 o")
+	tab.Eval(`reply(lastEvent(), "ok", {}); document.getElementById("d").dispatchEvent(new KeyboardEvent("keydown", {key: "a", bubbles: true})); true`, nil)
+	tab.Wait(`sent.filter(m => m[3] == "event").length == 3`)
+	wantJS(t, tab, `lastEvent()[4].v`, "x=1")
+}
+
+// A rejoin sends the forms to recover, but those with live-auto-recover="ignore".
+func TestFormRecoveryLeavesOutIgnoredForms(t *testing.T) {
+	tab := openFake(t, `<div id="lv-1" data-live-root data-live-session="s"><p id="p">a</p>`+
+		`<form id="f" live-change="v"><input name="x" value="1"></form>`+
+		`<form id="pager" live-change="filter" live-auto-recover="ignore"><input name="page" value="3"></form>`+
+		`<form id="draft" live-change="typing" live-auto-recover="restore"><input name="body" value="hi"></form></div>`, "")
+	tab.Eval(`deliver([joinRef("lv-1"), joinRef("lv-1"), "lv:lv-1", "phx_error", {reason: "channel_crash"}]); true`, nil)
+	tab.Wait(`joins() == 2`)
+	wantJS(t, tab, `JSON.stringify(lastEvent("phx_join")[4].form)`, `{"f":"x=1","draft":"body=hi"}`)
+}
+
+// A patch that gives a form live-trigger-action submits it as a plain HTTP form,
+// once, even when a field named "submit" hides the form's submit method.
+func TestTriggerActionSubmitsTheFormOnce(t *testing.T) {
+	tab := openFake(t, `<div id="lv-1" data-live-root data-live-session="s"><p id="p">a</p>`+
+		`<form id="f" action="/page" method="get" live-submit="signin"><input name="name" value="ada"><button name="submit" value="go">Go</button></form></div>`, "")
+	tab.Eval(`window.marker = 1; push("lv-1", "diff", {d: [[0,[0,0],"b"]]}); true`, nil)
+	wantJS(t, tab, `String(window.marker) + location.search`, "1")
+	tab.Eval(`push("lv-1", "diff", {d: [[1,[1],"live-trigger-action",""]]}); true`, nil)
+	tab.Wait(`window.ready && !window.marker`)
+	wantJS(t, tab, `location.search`, "?name=ada")
+}
+
+// The caret of a focused contenteditable stays where it is when a patch sets its
+// text (to what the user typed, or changes it after the caret), and comes back,
+// with the focus, when a rejoin replaces the element.
+func TestContentEditableKeepsItsCaret(t *testing.T) {
+	tab := openFake(t, `<div id="lv-1" data-live-root data-live-session="s"><p id="p">a</p>`+
+		`<div id="ed" contenteditable live-update="ignore">hello world</div><div id="ed2" contenteditable>hello world</div></div>`, "")
+	caret := func(id string) string {
+		return fmt.Sprintf(`(e => { let s = getSelection(); let r = document.createRange(); r.setStart(e, 0); r.setEnd(s.focusNode, s.focusOffset); `+
+			`return (document.activeElement == e) + ":" + r.toString().length + ":" + e.textContent })(document.getElementById(%q))`, id)
+	}
+	tab.Eval(`(e => { e.focus(); getSelection().collapse(e.firstChild, 5); return true })(document.getElementById("ed2"))`, nil)
+	tab.Eval(`push("lv-1", "diff", {d: [[0,[2,0],"hello world!"]]}); true`, nil)
+	wantJS(t, tab, caret("ed2"), "true:5:hello world!")
+	tab.Eval(`push("lv-1", "diff", {d: [[0,[2,0],"hey, hello world!"]]}); true`, nil)
+	wantJS(t, tab, caret("ed2"), "true:10:hey, hello world!")
+
+	tab.Eval(`(e => { e.focus(); getSelection().collapse(e.firstChild, 7); return true })(document.getElementById("ed"))`, nil)
+	tab.Eval(`deliver([joinRef("lv-1"), joinRef("lv-1"), "lv:lv-1", "phx_error", {reason: "channel_crash"}]); true`, nil)
+	tab.Wait(`joins() == 2 && document.querySelector("#lv-1").classList.contains("live-connected")`)
+	wantJS(t, tab, caret("ed"), "true:7:hello world")
 	wantJS(t, tab, `errors.length`, 0.0)
 }

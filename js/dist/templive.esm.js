@@ -54,6 +54,10 @@ var UPDATE_ATTR = "live-update";
 var UPDATE_IGNORE = "ignore";
 var UPDATE_STREAM = "stream";
 var VALUE_PREFIX = "live-value-";
+var KEY_VALUE = "value";
+var AUTO_RECOVER_ATTR = "live-auto-recover";
+var AUTO_RECOVER_IGNORE = "ignore";
+var TRIGGER_ACTION_ATTR = "live-trigger-action";
 var CONNECTED_CLASS = "live-connected";
 var LOADING_CLASS = "live-loading";
 var ERROR_CLASS = "live-error";
@@ -739,9 +743,10 @@ function isField(el) {
 }
 function saveFocus(root) {
   let el = document.activeElement;
-  if (!isField(el) || !root.contains(el)) return null;
-  let sel = selection(el);
-  return { el, id: el.id, form: el.form ? el.form.id : "", name: el.name, value: el.value, ...sel };
+  if (!el || !root.contains(el)) return null;
+  if (isField(el)) return { el, id: el.id, form: el.form ? el.form.id : "", name: el.name, value: el.value, ...selection(el) };
+  let s = getSelection();
+  return el instanceof HTMLElement && el.isContentEditable && s && s.rangeCount ? { el, id: el.id, start: textOffset(el, s.anchorNode, s.anchorOffset), end: textOffset(el, s.focusNode, s.focusOffset), edit: true } : null;
 }
 function selection(el) {
   try {
@@ -754,21 +759,52 @@ function selection(el) {
     return { start: null, end: null, dir: null };
   }
 }
+function textOffset(el, node, offset) {
+  let r = document.createRange();
+  r.setStart(el, 0);
+  r.setEnd(
+    /** @type {Node} */
+    node,
+    offset
+  );
+  return r.toString().length;
+}
+function textPoint(el, n) {
+  let w = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+  for (let t; t = /** @type {Text | null} */
+  w.nextNode(); n -= t.length) if (n <= t.length) return [t, n];
+  return [el, el.childNodes.length];
+}
 function restoreFocus(root, state) {
   if (!state) return;
-  let el = state.el;
+  let { el, edit, start, end } = state;
   if (!root.contains(el)) {
     let found = state.id ? [document.getElementById(state.id)] : state.name ? [...root.querySelectorAll(`[name="${CSS.escape(state.name)}"]`)].filter((f) => isField(f) && (f.form ? f.form.id : "") == state.form) : [];
     el = /** @type {Element} */
     found.length == 1 && found[0];
-    if (!isField(el) || !root.contains(el)) return;
-    if (!/^(checkbox|radio|file)$/.test(el.type) && el.value != state.value) el.value = state.value;
+    if (!(edit ? el instanceof HTMLElement && el.isContentEditable : isField(el)) || !root.contains(el)) return;
+    if (isField(el) && !/^(checkbox|radio|file)$/.test(el.type) && el.value != state.value) el.value = /** @type {string} */
+    state.value;
+  }
+  if (edit) {
+    if (document.activeElement == el) return;
+    el.focus();
+    getSelection()?.setBaseAndExtent(...textPoint(
+      el,
+      /** @type {number} */
+      start
+    ), ...textPoint(
+      el,
+      /** @type {number} */
+      end
+    ));
+    return;
   }
   if (!isField(el)) return;
   if (document.activeElement != el) el.focus();
-  if (state.start != null && "setSelectionRange" in el) {
+  if (start != null && "setSelectionRange" in el) {
     try {
-      el.setSelectionRange(state.start, state.end, state.dir);
+      el.setSelectionRange(start, end, state.dir);
     } catch {
     }
   }
@@ -787,7 +823,7 @@ function syncField(el) {
 }
 function formRecovery(root) {
   let out = {};
-  for (let f of root.querySelectorAll(`form[id][${CHANGE_ATTR}]`)) {
+  for (let f of root.querySelectorAll(`form[id][${CHANGE_ATTR}]:not([${AUTO_RECOVER_ATTR}="${AUTO_RECOVER_IGNORE}"])`)) {
     out[f.id] = serializeForm(
       /** @type {HTMLFormElement} */
       f
@@ -960,7 +996,9 @@ function bind(sink) {
       /** @param {KeyboardEvent} e */
       (e) => {
         let el = closestWith(e.target, PREFIX + type);
-        if (el && keyMatches(el, e)) limited(el, () => send(el, type, { k: e.key }));
+        if (el && keyMatches(el, e)) {
+          limited(el, () => send(el, type, { k: e.key, v: liveValues(el, new URLSearchParams(isField(el) ? [[KEY_VALUE, el.value]] : [])).toString() }));
+        }
       }
     );
   }
@@ -1205,7 +1243,10 @@ function applyOp(root, op, changed) {
     case OP_SPLICE:
       if (!(target instanceof Text || target instanceof Comment)) fail("text of a non-text node");
       if (code == OP_TEXT) {
-        target.data = a;
+        let d = target.data, i = 0, j = 0;
+        while (i < d.length && d[i] == a[i]) i++;
+        while (j < d.length - i && j < a.length - i && d[d.length - 1 - j] == a[a.length - 1 - j]) j++;
+        target.replaceData(i, d.length - i - j, a.slice(i, a.length - j));
       } else {
         if (!(a >= 0 && b >= 0 && a + b <= target.length)) fail(`splice ${a}+${b} outside a text of ${target.length}`);
         let d = target.data;
@@ -1454,16 +1495,19 @@ var View = class {
    */
   applyReply(r, resetForm, seen = this.drafts.inputs) {
     let fresh = (el) => this.drafts.fresh(el, seen);
+    let triggers = () => this.root.querySelectorAll(`form[${TRIGGER_ACTION_ATTR}]`);
+    let armed = new Set(triggers());
     if (r.d != null || r.s != null) this.patch(r.d || [], r.s || [], resetForm, fresh);
     if (resetForm instanceof HTMLFormElement) {
       for (let f of resetForm.elements) if (fresh(f)) syncField(f);
     }
     if (r.title != null) document.title = r.title;
     for (let [name, payload] of r.ev || []) this.hooks.dispatch(name, payload);
+    for (let f of triggers()) if (!armed.has(f)) HTMLFormElement.prototype.submit.call(f);
   }
   /**
-   * Applies a patch, then stream operations, keeping the focused field as the
-   * user has it.
+   * Applies a patch, then stream operations, keeping the focused field or
+   * contenteditable as the user has it.
    * @param {any[]} d
    * @param {any[][]} streams
    * @param {Element | null | undefined} resetForm
@@ -1471,8 +1515,7 @@ var View = class {
    */
   patch(d, streams, resetForm, fresh = () => true) {
     let active = document.activeElement;
-    let keep = isField(active) && this.root.contains(active) && !(resetForm && active.form == resetForm);
-    let focus = keep ? saveFocus(this.root) : null;
+    let focus = isField(active) && resetForm && active.form == resetForm ? null : saveFocus(this.root);
     let changed = [];
     let fields = /* @__PURE__ */ new Set();
     this.hooks.each("beforeUpdate");
@@ -1496,7 +1539,7 @@ var View = class {
     }
     this.patchFails = 0;
     for (let b of this.busy) b.el.isConnected ? b.undo = loading(b.el, b.type) : this.busy.delete(b);
-    for (let el of fields) if (!(keep && el == active) && fresh(el)) syncField(el);
+    for (let el of fields) if (!(focus && el == active) && fresh(el)) syncField(el);
     restoreFocus(this.root, focus);
     this.hooks.each("updated", changed);
     this.hooks.scan(this.root);

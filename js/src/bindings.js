@@ -3,7 +3,7 @@
 // live-debounce/live-throttle and hands the event to the view of its root.
 
 import {
-  BLUR_ATTR, CHANGE_ATTR, CLICK_ATTR, DEBOUNCE_ATTR, DEBOUNCE_BLUR, FOCUS_ATTR, KEY_ATTR, NAVIGATE_ATTR,
+  BLUR_ATTR, CHANGE_ATTR, CLICK_ATTR, DEBOUNCE_ATTR, DEBOUNCE_BLUR, FOCUS_ATTR, KEY_ATTR, KEY_VALUE, NAVIGATE_ATTR,
   PATCH_ATTR, PREFIX, ROOT_ATTR, SUBMIT_ATTR, THROTTLE_ATTR, WINDOW_PREFIX,
 } from "./constants.js"
 import {closestWith, isField, liveValues, rootOf, serializeForm} from "./dom.js"
@@ -143,7 +143,11 @@ export function bind(sink) {
   for (let type of ["keydown", "keyup"]) {
     on(document, type, /** @param {KeyboardEvent} e */ e => {
       let el = closestWith(e.target, PREFIX + type)
-      if (el && keyMatches(el, e)) limited(el, () => send(el, type, {k: e.key}))
+      // A field's value goes along, as it is when the event is sent: what a
+      // live-keyup search box has typed so far.
+      if (el && keyMatches(el, e)) {
+        limited(el, () => send(el, type, {k: e.key, v: liveValues(el, new URLSearchParams(isField(el) ? [[KEY_VALUE, el.value]] : [])).toString()}))
+      }
     })
   }
 

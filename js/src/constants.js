@@ -87,6 +87,17 @@ export const UPDATE_IGNORE = "ignore"
 export const UPDATE_STREAM = "stream"
 /** live-value-<name>="<value>" adds name=value to the values an element sends. */
 export const VALUE_PREFIX = "live-value-"
+/** A keydown or keyup on an input, textarea or select sends its value under this name. */
+export const KEY_VALUE = "value"
+/**
+ * On a form with live-change: AUTO_RECOVER_IGNORE keeps it out of form recovery;
+ * another value names the event a rejoin replays instead (the server reads it from
+ * its own render).
+ */
+export const AUTO_RECOVER_ATTR = "live-auto-recover"
+export const AUTO_RECOVER_IGNORE = "ignore"
+/** A form a patch gives this attribute is submitted as a plain HTTP form (Phoenix's phx-trigger-action). */
+export const TRIGGER_ACTION_ATTR = "live-trigger-action"
 export const CONNECTED_CLASS = "live-connected"
 export const LOADING_CLASS = "live-loading"
 export const ERROR_CLASS = "live-error"

@@ -2,7 +2,8 @@
 // focused field's value, caret and selection across a re-render.
 
 import {
-  CHANGE_ATTR, DISABLE_WITH_ATTR, LOADING_SUFFIX, PREFIX, ROOT_ATTR, UPDATE_ATTR, UPDATE_IGNORE, VALUE_PREFIX,
+  AUTO_RECOVER_ATTR, AUTO_RECOVER_IGNORE, CHANGE_ATTR, DISABLE_WITH_ATTR, LOADING_SUFFIX, PREFIX, ROOT_ATTR,
+  UPDATE_ATTR, UPDATE_IGNORE, VALUE_PREFIX,
 } from "./constants.js"
 
 /**
@@ -56,20 +57,26 @@ export function isField(el) {
 }
 
 /**
- * @typedef {{el: Element, id: string, form: string, name: string, value: string, start: number | null, end: number | null, dir: any}} FocusState
+ * The focused element of a root and its selection: a field's, or, when `edit` is
+ * set, a contenteditable's, as offsets in its text.
+ * @typedef {{el: Element, id: string, form?: string, name?: string, value?: string, start: number | null, end: number | null, dir?: any, edit?: boolean}} FocusState
  */
 
 /**
- * Remembers the focused field of a root so it can be restored after its content is
- * replaced: identified by id, or by its form's id and its name.
+ * Remembers the focused field or contenteditable of a root so it can be restored
+ * after its content is replaced: identified by id, or (a field) by its form's id
+ * and its name.
  * @param {Element} root
  * @returns {FocusState | null}
  */
 export function saveFocus(root) {
   let el = document.activeElement
-  if (!isField(el) || !root.contains(el)) return null
-  let sel = selection(el)
-  return {el, id: el.id, form: el.form ? el.form.id : "", name: el.name, value: el.value, ...sel}
+  if (!el || !root.contains(el)) return null
+  if (isField(el)) return {el, id: el.id, form: el.form ? el.form.id : "", name: el.name, value: el.value, ...selection(el)}
+  let s = getSelection()
+  return el instanceof HTMLElement && el.isContentEditable && s && s.rangeCount
+    ? {el, id: el.id, start: textOffset(el, s.anchorNode, s.anchorOffset), end: textOffset(el, s.focusNode, s.focusOffset), edit: true}
+    : null
 }
 
 /** @param {HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement} el */
@@ -83,28 +90,56 @@ function selection(el) {
 }
 
 /**
- * Puts the focus and selection back on the field of `state`. Only when the field
- * was replaced, its value goes to the one field with its id, or its form's id and
- * its name.
+ * Where a point of the selection is in the text of el, in UTF-16 units.
+ * @param {Element} el @param {Node | null} node @param {number} offset
+ */
+function textOffset(el, node, offset) {
+  let r = document.createRange()
+  r.setStart(el, 0)
+  r.setEnd(/** @type {Node} */ (node), offset)
+  return r.toString().length
+}
+
+/**
+ * The point `n` units into the text of el (its end when the text is shorter).
+ * @param {Element} el @param {number} n @returns {[Node, number]}
+ */
+function textPoint(el, n) {
+  let w = document.createTreeWalker(el, NodeFilter.SHOW_TEXT)
+  for (let t; (t = /** @type {Text | null} */ (w.nextNode())); n -= t.length) if (n <= t.length) return [t, n]
+  return [el, el.childNodes.length]
+}
+
+/**
+ * Puts the focus and selection back on the element of `state`. Only when the element
+ * was replaced, a field's value goes to the one field with its id, or its form's id
+ * and its name. A contenteditable still focused keeps the caret the DOM kept for it,
+ * which follows the edits of its text.
  * @param {Element} root
  * @param {FocusState | null} state
  */
 export function restoreFocus(root, state) {
   if (!state) return
-  let el = state.el
+  let {el, edit, start, end} = state
   if (!root.contains(el)) {
     let found = state.id ? [document.getElementById(state.id)] : state.name
       ? [...root.querySelectorAll(`[name="${CSS.escape(state.name)}"]`)].filter(f => isField(f) && (f.form ? f.form.id : "") == state.form)
       : []
     el = /** @type {Element} */ (found.length == 1 && found[0])
-    if (!isField(el) || !root.contains(el)) return
-    if (!/^(checkbox|radio|file)$/.test(el.type) && el.value != state.value) el.value = state.value
+    if (!(edit ? el instanceof HTMLElement && el.isContentEditable : isField(el)) || !root.contains(el)) return
+    if (isField(el) && !/^(checkbox|radio|file)$/.test(el.type) && el.value != state.value) el.value = /** @type {string} */ (state.value)
+  }
+  if (edit) {
+    if (document.activeElement == el) return
+    /** @type {HTMLElement} */ (el).focus()
+    getSelection()?.setBaseAndExtent(...textPoint(el, /** @type {number} */ (start)), ...textPoint(el, /** @type {number} */ (end)))
+    return
   }
   if (!isField(el)) return
   if (document.activeElement != el) el.focus()
-  if (state.start != null && "setSelectionRange" in el) {
+  if (start != null && "setSelectionRange" in el) {
     try {
-      el.setSelectionRange(state.start, state.end, state.dir)
+      el.setSelectionRange(start, end, state.dir)
     } catch {}
   }
 }
@@ -129,15 +164,16 @@ export function syncField(el) {
 }
 
 /**
- * Every form of the root with an id and a live-change binding, url-encoded by id:
- * what a rejoin sends so the server can replay what the user typed.
+ * Every form of the root with an id and a live-change binding, url-encoded by id,
+ * but those with live-auto-recover="ignore": what a rejoin sends so the server can
+ * replay what the user typed.
  * @param {Element} root
  * @returns {Record<string, string>}
  */
 export function formRecovery(root) {
   /** @type {Record<string, string>} */
   let out = {}
-  for (let f of root.querySelectorAll(`form[id][${CHANGE_ATTR}]`)) {
+  for (let f of root.querySelectorAll(`form[id][${CHANGE_ATTR}]:not([${AUTO_RECOVER_ATTR}="${AUTO_RECOVER_IGNORE}"])`)) {
     out[f.id] = serializeForm(/** @type {HTMLFormElement} */ (f))
   }
   return out

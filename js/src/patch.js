@@ -79,7 +79,12 @@ function applyOp(root, op, changed) {
     case OP_SPLICE:
       if (!(target instanceof Text || target instanceof Comment)) fail("text of a non-text node")
       if (code == OP_TEXT) {
-        target.data = a
+        // Only the part that differs is replaced, so that a caret or selection in
+        // the text (a contenteditable's) stays where it was, as around a splice.
+        let d = target.data, i = 0, j = 0
+        while (i < d.length && d[i] == a[i]) i++
+        while (j < d.length - i && j < a.length - i && d[d.length - 1 - j] == a[a.length - 1 - j]) j++
+        target.replaceData(i, d.length - i - j, a.slice(i, a.length - j))
       } else {
         // replaceData would clamp a count that runs past the end; diff.Apply refuses it.
         if (!(a >= 0 && b >= 0 && a + b <= target.length)) fail(`splice ${a}+${b} outside a text of ${target.length}`)

@@ -5,7 +5,7 @@
 import {
   CONNECTED_CLASS, ERROR_CLASS, EV_DIFF, EV_ERROR, EV_EVENT, EV_LIVE_PATCH, EV_LIVE_REDIRECT, EV_REDIRECT,
   HOOK_TYPE, LOADING_CLASS, REASON_NAVIGATE, REASON_REDIRECT, REASON_STALE, REASON_UNAUTHORIZED, SESSION_ATTR,
-  TOPIC_PREFIX,
+  TOPIC_PREFIX, TRIGGER_ACTION_ATTR,
 } from "./constants.js"
 import {formRecovery, isField, keepIgnored, loading, restoreFocus, saveFocus, syncField} from "./dom.js"
 import {Drafts} from "./drafts.js"
@@ -213,17 +213,23 @@ export class View {
    */
   applyReply(r, resetForm, seen = this.drafts.inputs) {
     let fresh = (/** @type {Element} */ el) => this.drafts.fresh(el, seen)
+    let triggers = () => this.root.querySelectorAll(`form[${TRIGGER_ACTION_ATTR}]`)
+    let armed = new Set(triggers())
     if (r.d != null || r.s != null) this.patch(r.d || [], r.s || [], resetForm, fresh)
     // After a submit, the form shows what the server rendered, even where the
     // patch did not touch it: a chat box the server never gave a value empties.
     if (resetForm instanceof HTMLFormElement) for (let f of resetForm.elements) if (fresh(f)) syncField(f)
     if (r.title != null) document.title = r.title
     for (let [name, payload] of r.ev || []) this.hooks.dispatch(name, payload)
+    // A form the server just gave live-trigger-action goes to its action as a
+    // plain HTTP form, which can set cookies (a sign-in). The prototype's
+    // submit, because a field named "submit" hides the form's.
+    for (let f of triggers()) if (!armed.has(f)) HTMLFormElement.prototype.submit.call(f)
   }
 
   /**
-   * Applies a patch, then stream operations, keeping the focused field as the
-   * user has it.
+   * Applies a patch, then stream operations, keeping the focused field or
+   * contenteditable as the user has it.
    * @param {any[]} d
    * @param {any[][]} streams
    * @param {Element | null | undefined} resetForm
@@ -231,8 +237,7 @@ export class View {
    */
   patch(d, streams, resetForm, fresh = () => true) {
     let active = document.activeElement
-    let keep = isField(active) && this.root.contains(active) && !(resetForm && active.form == resetForm)
-    let focus = keep ? saveFocus(this.root) : null
+    let focus = isField(active) && resetForm && active.form == resetForm ? null : saveFocus(this.root)
     /** @type {Node[]} */
     let changed = []
     /** @type {Set<Element>} */
@@ -263,7 +268,7 @@ export class View {
     }
     this.patchFails = 0
     for (let b of this.busy) b.el.isConnected ? b.undo = loading(b.el, b.type) : this.busy.delete(b)
-    for (let el of fields) if (!(keep && el == active) && fresh(el)) syncField(el)
+    for (let el of fields) if (!(focus && el == active) && fresh(el)) syncField(el)
     restoreFocus(this.root, focus)
     this.hooks.each("updated", changed)
     this.hooks.scan(this.root)
