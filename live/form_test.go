@@ -228,8 +228,9 @@ func TestFormComponentsEscapeWhatTheyRender(t *testing.T) {
 	}{
 		{"an input with an error points to it",
 			live.Input(bad, templ.Attributes{"type": "email", "onclick": "alert(1)"}),
-			`<input id="f-q" name="q&#34;x" value="&lt;b&gt;&#34;&amp;&#39;" aria-invalid="true" aria-describedby="f-q-error" ` +
-				`onclick="/* templ: failed sanitization, use templ.JSFuncCall, or templ.JSUnsafeFuncCall for trusted JavaScript */" type="email">`},
+			`<input id="f-q" name="q&#34;x" value="&lt;b&gt;&#34;&amp;&#39;" ` +
+				`onclick="/* templ: failed sanitization, use templ.JSFuncCall, or templ.JSUnsafeFuncCall for trusted JavaScript */" type="email" ` +
+				`aria-invalid="true" aria-describedby="f-q-error">`},
 		{"an input without an error is not invalid",
 			live.Input(good, nil), `<input id="f-q" name="q" value="v">`},
 		{"a textarea keeps a leading newline of its value",
