@@ -50,11 +50,9 @@ func (a *auth) session(r *http.Request) (live.Session, error) {
 	return nil, nil
 }
 
-// mount routes the sign-in pages.
+// mount routes the sign-in form's post and the sign-out; the form itself
+// is a live view (Signin).
 func (a *auth) mount(mux *http.ServeMux) {
-	mux.HandleFunc("GET /signin", func(w http.ResponseWriter, r *http.Request) {
-		a.renderSignin(w, r, r.URL.Query().Get("next"), "", http.StatusOK)
-	})
 	mux.HandleFunc("POST /signin", a.signin)
 	mux.HandleFunc("POST /signout", a.signout)
 	mux.Handle("GET /chat", chatHandler(a))

@@ -67,7 +67,7 @@ func TestBrowserReconnectsAfterARestartAndRecoversTheForm(t *testing.T) {
 	tab.Navigate(base + "/signup")
 	connected(tab)
 	tab.Type("#signup-email", "not-an-email")
-	tab.WaitText("#error-email", "email address")
+	tab.WaitText("#signup-email-error", "email address")
 	tab.Focus("#signup-name") // the email field is no longer focused: the server's render decides it
 
 	r.stop()
@@ -81,7 +81,7 @@ func TestBrowserReconnectsAfterARestartAndRecoversTheForm(t *testing.T) {
 	// new server's first render already shows what the user had typed.
 	connected(tab)
 	tab.Wait(`document.querySelector("#signup-email").getAttribute("value") == "not-an-email"`)
-	tab.WaitText("#error-email", "email address")
+	tab.WaitText("#signup-email-error", "email address")
 	if v := tab.Value("#signup-email"); v != "not-an-email" {
 		t.Fatalf("after the restart the email field shows %q", v)
 	}

@@ -41,11 +41,13 @@ func serveDemo(t *testing.T) string {
 	return ts.URL
 }
 
-// signIn signs tab in as name, through the sign-in form.
+// signIn signs tab in as name, through the live sign-in form, which posts
+// itself once the name is valid.
 func signIn(tab *browsertest.Tab, base, name string) {
 	tab.Navigate(base + "/signin")
-	tab.Type(`input[name="name"]`, name)
-	tab.Click(`form button`)
+	connected(tab)
+	tab.Type(`#signin-name`, name)
+	tab.Click(`#signin button`)
 	tab.Wait(`location.pathname == "/"`)
 }
 
@@ -78,7 +80,7 @@ func TestBrowserSignupValidatesWhileTypingAndKeepsTheCaret(t *testing.T) {
 	connected(tab)
 
 	tab.Type("#signup-email", "ab")
-	tab.WaitText("#error-email", "email address")
+	tab.WaitText("#signup-email-error", "email address")
 	// The server re-renders the inputs on every keystroke; type in the
 	// middle of a value and the caret must stay where the user put it.
 	tab.Type("#signup-name", "ab")
@@ -102,7 +104,7 @@ func TestBrowserSignupValidatesWhileTypingAndKeepsTheCaret(t *testing.T) {
 	}
 
 	tab.Type("#signup-email", "@example.com")
-	tab.Wait(`!document.querySelector("#error-email")`)
+	tab.Wait(`!document.querySelector("#signup-email-error")`)
 	tab.Type("#signup-password", "correct horse")
 	tab.Click(`#signup button[type="submit"]`)
 	tab.WaitText("#done", "Welcome aboard, aXb")

@@ -3,17 +3,23 @@ package main
 import (
 	"context"
 	"net/url"
+	"slices"
+	"strconv"
 
 	"github.com/a-h/templ"
 
 	"github.com/templive/templive/live"
 )
 
-// Lab shows the client's rate limits and hooks at work.
+// Lab shows the client's rate limits, key events, form recovery and hooks
+// at work.
 type Lab struct {
 	SearchEvents int
 	Query        string
+	Key, KeyText string // the last live-keyup: its key and the field's value
 	BurstEvents  int
+	Page, Per    int    // the pager, from the URL
+	Note, NoteBy string // the note, and the event that set it
 	ShowHook     bool
 	Version      int
 	Pings        int
@@ -27,6 +33,22 @@ func (v *Lab) Mount(ctx context.Context, s *live.Socket, params url.Values) erro
 	return nil
 }
 
+// HandleParams reads the pager from the URL, which a reconnect keeps: the
+// page-size form does not need recovering (live-auto-recover="ignore"), and
+// replaying its change would send the user back to the first page.
+func (v *Lab) HandleParams(ctx context.Context, s *live.Socket, params url.Values) error {
+	v.Page, _ = strconv.Atoi(params.Get("page"))
+	v.Page = max(v.Page, 1)
+	v.Per, _ = strconv.Atoi(params.Get("per"))
+	if !slices.Contains(pageSizes, v.Per) {
+		v.Per = pageSizes[0]
+	}
+	return nil
+}
+
+// pageSizes are the pager's choices.
+var pageSizes = []int{10, 25, 50}
+
 // Render shows the lab.
 func (v *Lab) Render() templ.Component { return labView(v) }
 
@@ -36,6 +58,14 @@ func (v *Lab) HandleEvent(ctx context.Context, s *live.Socket, ev live.Event) er
 	case "search":
 		v.SearchEvents++
 		v.Query = ev.Value("q")
+	case "keyup":
+		v.Key, v.KeyText = ev.Key, ev.Value("value")
+	case "page-size": // a new page size starts from the first page
+		s.PushPatch("/lab?per=" + url.QueryEscape(ev.Value("per")))
+	case "note":
+		v.Note, v.NoteBy = ev.Value("note"), "typed"
+	case "recover-note": // the note form's live-auto-recover: a reconnect replays this
+		v.Note, v.NoteBy = ev.Value("note"), "recovered after a reconnect"
 	case "burst":
 		v.BurstEvents++
 	case "ping":

@@ -57,6 +57,7 @@ func newLive(opts liveOptions) *live.Server {
 	lv.Page("/{$}", func() live.View { return &Home{} })
 	lv.Page("/counter", func() live.View { return &Counter{} })
 	lv.Page("/signup", func() live.View { return &Signup{} })
+	lv.Page("/signin", func() live.View { return &Signin{} })
 	lv.Page("/lab", func() live.View { return &Lab{} })
 	lv.Page("/feed", func() live.View { return &FeedLive{store: opts.Store, limits: opts.Limits} })
 	panels := opts.Panels.withDefaults()

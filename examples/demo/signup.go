@@ -38,17 +38,16 @@ func (f SignupForm) Validate() map[string]string {
 }
 
 // Signup is a form validated on every change, with errors per field, and
-// saved on submit.
+// saved on submit. live.Form tracks which fields the user has used, so a
+// field shows its error only once the user has been there.
 type Signup struct {
-	Form    SignupForm
-	Errors  map[string]string
-	touched map[string]bool // fields the user has changed: only those show errors
-	Done    string
+	Form live.Form[SignupForm]
+	Done string
 }
 
 // Mount starts with an empty form.
 func (v *Signup) Mount(ctx context.Context, s *live.Socket, params url.Values) error {
-	v.touched = map[string]bool{}
+	v.Form.ID = "signup"
 	s.SetTitle("Sign up · templive demo")
 	return nil
 }
@@ -58,43 +57,15 @@ func (v *Signup) Render() templ.Component { return signupView(v) }
 
 // HandleEvent validates on change and saves on submit.
 func (v *Signup) HandleEvent(ctx context.Context, s *live.Socket, ev live.Event) error {
-	var f SignupForm
-	if err := ev.Decode(&f); err != nil {
-		return nil // a form the page cannot send changes nothing
+	if ev.Name != "validate" && ev.Name != "save" {
+		return nil
 	}
-	v.Form = f
-	all := f.Validate()
-	switch ev.Name {
-	case "validate":
-		switch {
-		case ev.Field != "":
-			v.touched[ev.Field] = true
-		default:
-			// A change with no field is the form's state replayed after a
-			// reconnect: what the user had filled in was touched.
-			for name, vals := range ev.Values {
-				if len(vals) > 0 && vals[0] != "" {
-					v.touched[name] = true
-				}
-			}
-		}
-		v.Errors = map[string]string{}
-		for k, msg := range all {
-			if v.touched[k] {
-				v.Errors[k] = msg
-			}
-		}
-	case "save":
-		v.Errors = all
-		if len(all) > 0 {
-			for k := range all {
-				v.touched[k] = true
-			}
-			return nil
-		}
-		v.Done = strings.TrimSpace(f.Name)
-		v.Form = SignupForm{}
-		v.touched = map[string]bool{}
+	if err := v.Form.Update(ev); err != nil {
+		return err
+	}
+	if v.Form.Validate(SignupForm.Validate) && ev.Name == "save" {
+		v.Done = strings.TrimSpace(v.Form.Values.Name)
+		v.Form.Reset(SignupForm{})
 	}
 	return nil
 }

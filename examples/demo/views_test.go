@@ -88,17 +88,17 @@ func TestSignupShowsErrorsOnlyForTouchedFields(t *testing.T) {
 	t.Parallel()
 	v := livetest.Mount(t, newTestLive(t), "/signup")
 	v.Change("#signup", "email", url.Values{"email": {"not-an-email"}})
-	if !v.Has("#error-email") {
+	if !v.Has("#signup-email-error") {
 		t.Fatalf("no email error after typing a bad email:\n%s", v.HTML())
 	}
-	if v.Has("#error-name") || v.Has("#error-password") {
+	if v.Has("#signup-name-error") || v.Has("#signup-password-error") {
 		t.Fatalf("errors shown for untouched fields:\n%s", v.HTML())
 	}
 	if got, _ := v.Attr("#signup-email", "value"); got != "not-an-email" {
 		t.Fatalf("email value = %q", got)
 	}
 	v.Change("#signup", "email", url.Values{"email": {"ada@example.com"}})
-	if v.Has("#error-email") {
+	if v.Has("#signup-email-error") {
 		t.Fatalf("email error stays after fixing it:\n%s", v.HTML())
 	}
 }
@@ -107,7 +107,7 @@ func TestSignupSubmitValidatesEverythingThenSaves(t *testing.T) {
 	t.Parallel()
 	v := livetest.Mount(t, newTestLive(t), "/signup")
 	v.Submit("#signup", url.Values{"name": {"Ada"}})
-	if !v.Has("#error-email") || !v.Has("#error-password") || v.Has("#error-name") {
+	if !v.Has("#signup-email-error") || !v.Has("#signup-password-error") || v.Has("#signup-name-error") {
 		t.Fatalf("a bad submit shows the wrong errors:\n%s", v.HTML())
 	}
 	v.Submit("#signup", url.Values{"name": {"Ada"}, "email": {"ada@example.com"}, "password": {"correct horse"}})
