@@ -93,6 +93,33 @@ func (v *View) KeyUp(sel, key string) {
 	v.event(ev)
 }
 
+// KeyUpIn releases key on the field matching sel (live-keyup) while it
+// holds text: the event carries text as Values["value"], as the browser
+// sends what a field holds with its key events, so that a live-keyup
+// search box can be tested.
+func (v *View) KeyUpIn(sel, key, text string) {
+	v.t.Helper()
+	v.keyIn(sel, live.EventKeyUp, key, text)
+}
+
+// KeyDownIn presses key on the field matching sel (live-keydown) while it
+// holds text, as [View.KeyUpIn] releases one.
+func (v *View) KeyDownIn(sel, key, text string) {
+	v.t.Helper()
+	v.keyIn(sel, live.EventKeyDown, key, text)
+}
+
+// keyIn sends a key event of a field holding text.
+func (v *View) keyIn(sel, typ, key, text string) {
+	v.t.Helper()
+	el, name := v.binding(sel, "live-"+typ)
+	vals := liveValues(el)
+	vals.Set("value", text)
+	ev := bindingEvent(typ, name, vals)
+	ev.Key = key
+	v.event(ev)
+}
+
 // Blur and Focus fire the live-blur and live-focus bindings of sel.
 func (v *View) Blur(sel string) {
 	v.t.Helper()
