@@ -20,6 +20,9 @@ import (
 // join refused or failed after Mount ends the view as Terminate would: its
 // timers and tasks stop and it is told why.
 func (vc *viewChannel) Join(ctx context.Context, raw json.RawMessage) (resp any, err error) {
+	if err := vc.admitJoin(); err != nil {
+		return nil, err
+	}
 	p, err := wire.DecodeJoin(raw)
 	if err != nil {
 		return nil, refuse(wire.Refusal{Reason: refusalReason(err)})

@@ -1,6 +1,9 @@
 package live
 
-import "github.com/templive/templive/live/channel"
+import (
+	"github.com/templive/templive/internal/wire"
+	"github.com/templive/templive/live/channel"
+)
 
 // Reasons of the refusals a view's client gets for events it sends beyond
 // the server's limits; the view goes on.
@@ -20,4 +23,16 @@ func (vc *viewChannel) admit(msg channel.Message) (channel.Reply, bool) {
 		return channel.ReplyReason(reasonRateLimited), false
 	}
 	return channel.Reply{}, true
+}
+
+// admitJoin refuses a join past the connection's event rate: a join mounts
+// a whole view, which costs more than any event, and a duplicate join
+// replaces the view, so without this one connection could mount as often
+// as the socket's frame limit lets frames in. The client retries a join
+// refused so with backoff.
+func (vc *viewChannel) admitJoin() error {
+	if vc.events != nil && !vc.events.allow() {
+		return refuse(wire.Refusal{Reason: reasonRateLimited})
+	}
+	return nil
 }

@@ -215,3 +215,37 @@ func TestANegativeEventsPerSecondLiftsTheLimit(t *testing.T) {
 		}
 	}
 }
+
+// A join mounts a whole view, so it is charged against the connection's
+// event allowance: a script rejoining one view in a loop is refused once
+// the burst runs out, rather than mounting as often as frames arrive.
+func TestJoinsPastTheConnectionsEventRateAreRefused(t *testing.T) {
+	t.Parallel()
+	srv, _ := newServer(t, live.Options{}, nil)
+	ts := httptest.NewServer(srv)
+	defer ts.Close()
+	ids, sessions, csrf, cookies := livePages(t, ts, "/counter", 1)
+	s := dialLive(t, ts, csrf, cookies)
+	before, start := srv.Stats().Mounts, time.Now()
+	joined, reason := 0, ""
+	for i := range 4 * live.DefaultEventsPerSecond {
+		ref := fmt.Sprint(i)
+		s.send(ref, ref, "lv:"+ids[0], "phx_join", map[string]string{"session": sessions[0], "url": ts.URL + "/counter"})
+		var status string
+		if status, reason = s.reply(ref); status != "ok" {
+			break
+		}
+		joined++
+	}
+	if reason != "rate limited" {
+		t.Fatalf("%d joins went through, then %q; want a refusal \"rate limited\"", joined, reason)
+	}
+	// The burst, and what refilled while the loop ran.
+	allowed := 2*live.DefaultEventsPerSecond + int(time.Since(start).Seconds()*live.DefaultEventsPerSecond) + 1
+	if mounts := int(srv.Stats().Mounts - before); mounts > allowed {
+		t.Fatalf("one connection mounted %d times; the burst is %d", mounts, 2*live.DefaultEventsPerSecond)
+	}
+	if joined < live.DefaultEventsPerSecond {
+		t.Fatalf("refused after %d joins, well within the burst of %d", joined, 2*live.DefaultEventsPerSecond)
+	}
+}

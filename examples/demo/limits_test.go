@@ -177,3 +177,25 @@ func TestARoomChannelThatFallsBehindGetsAFreshPresenceState(t *testing.T) {
 	c.push("3", "room:lobby", "new_msg", map[string]string{"body": "still here"})
 	c.next("new_msg")
 }
+
+// A live room page tracks its user in the room on every join, as the
+// Channels page does: one user's joins share the presence allowance, so a
+// script reloading the page in a loop is refused, not tracked each time.
+func TestOneUsersRoomJoinsPastThePresenceLimitAreRefused(t *testing.T) {
+	t.Parallel()
+	a := newTestApp(t)
+	ada := signedIn(t, a, "ada")
+	var err error
+	joined := 0
+	for range 30 {
+		if err = ada.TryLive("/rooms/1"); err != nil {
+			break
+		}
+		joined++
+	}
+	if err == nil || !strings.Contains(err.Error(), "rate limited") {
+		t.Fatalf("after %d joins: %v, want a refusal \"rate limited\"", joined, err)
+	}
+	// Another user's allowance is their own.
+	signedIn(t, a, "bob").Live("/rooms/1")
+}

@@ -95,6 +95,12 @@ func (v *RoomLive) Mount(ctx context.Context, s *live.Socket, params url.Values)
 	s.SetTitle("Room " + v.RoomID + " · templive demo")
 	var list presence.Presences[RoomMeta]
 	if s.Connected() {
+		// Each join tracks the user in the room, which every member hears
+		// of: joins share the user's presence allowance with the Channels
+		// page's, and the client retries a refused one with backoff.
+		if !v.limits.presence.Allow(v.User) {
+			return channel.Refuse("rate limited")
+		}
 		// Subscribed before the list, so that no change falls between the
 		// two; the batch skips the diffs the list already holds.
 		if err := s.Subscribe(v.topic); err != nil {

@@ -72,6 +72,7 @@ var REASON_REDIRECT = "redirect";
 var REASON_NAVIGATE = "navigate";
 var REASON_STALE = "stale";
 var REASON_UNAUTHORIZED = "unauthorized";
+var REASON_RATE_LIMITED = "rate limited";
 var OP_TEXT = 0;
 var OP_SET_ATTR = 1;
 var OP_REMOVE_ATTR = 2;
@@ -1422,6 +1423,7 @@ var View = class {
       if (to && ++this.redirects <= MAX_REDIRECTS) return this.navigate(to, "replace", void 0, flash);
       if (to || url) return stop() && redirect(to || url || location.href, flash);
     }
+    if (reason == REASON_RATE_LIMITED) return;
     if (reason == REASON_STALE || reason == REASON_UNAUTHORIZED || ++this.joinErrors >= this.live.maxJoinErrors) {
       stop() && reload(url || location.href);
     }

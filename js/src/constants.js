@@ -118,6 +118,8 @@ export const REASON_REDIRECT = "redirect"
 export const REASON_NAVIGATE = "navigate"
 export const REASON_STALE = "stale"
 export const REASON_UNAUTHORIZED = "unauthorized"
+/** A join past the connection's event rate: retried with backoff, never a reload. */
+export const REASON_RATE_LIMITED = "rate limited"
 
 // Patch operations, [code, path, args...] (docs/PROTOCOL.md, "The patch format"): path is a
 // list of child indices (DOM childNodes) from the view root.

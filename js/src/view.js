@@ -4,8 +4,8 @@
 
 import {
   CONNECTED_CLASS, ERROR_CLASS, EV_DIFF, EV_ERROR, EV_EVENT, EV_LIVE_PATCH, EV_LIVE_REDIRECT, EV_REDIRECT,
-  HOOK_TYPE, LOADING_CLASS, REASON_NAVIGATE, REASON_REDIRECT, REASON_STALE, REASON_UNAUTHORIZED, SESSION_ATTR,
-  TOPIC_PREFIX, TRIGGER_ACTION_ATTR,
+  HOOK_TYPE, LOADING_CLASS, REASON_NAVIGATE, REASON_RATE_LIMITED, REASON_REDIRECT, REASON_STALE, REASON_UNAUTHORIZED,
+  SESSION_ATTR, TOPIC_PREFIX, TRIGGER_ACTION_ATTR,
 } from "./constants.js"
 import {formRecovery, isField, keepIgnored, loading, restoreFocus, saveFocus, syncField} from "./dom.js"
 import {Drafts} from "./drafts.js"
@@ -137,6 +137,9 @@ export class View {
       if (to && ++this.redirects <= MAX_REDIRECTS) return this.navigate(to, "replace", undefined, flash)
       if (to || url) return stop() && redirect(to || url || location.href, flash)
     }
+    // A join refused for its rate is retried by the channel, with backoff: a
+    // reload would only cost the server more.
+    if (reason == REASON_RATE_LIMITED) return
     if (reason == REASON_STALE || reason == REASON_UNAUTHORIZED || ++this.joinErrors >= this.live.maxJoinErrors) {
       stop() && reload(url || location.href)
     }
