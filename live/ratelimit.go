@@ -2,6 +2,7 @@ package live
 
 import (
 	"fmt"
+	"maps"
 	"sync"
 	"time"
 )
@@ -50,14 +51,28 @@ func (b *bucket) full(now time.Time, rate, burst float64) bool {
 // one allowance. A RateLimiter is safe for concurrent use and starts no
 // goroutine. Its memory follows the keys active lately: a key idle long
 // enough for its bucket to refill is forgotten, since a fresh one is the
-// same.
+// same, and the map is rebuilt smaller once most of its keys are gone.
+//
+// One mutex guards all keys: an Allow holds it for a map access, and a
+// sweep, at most once per refill time, for a pass over the keys.
 type RateLimiter struct {
 	rate, burst float64
 
-	mu      sync.Mutex // guards buckets, swept
+	mu      sync.Mutex // guards buckets, peak, swept
 	buckets map[string]bucket
+	peak    int // the most keys buckets has held since it was made
 	swept   time.Time
 }
+
+// shrinkBelow is the fraction of its peak a map's keys must fall under
+// for a sweep to copy them into a new, smaller map: a Go map never gives
+// back the room it grew to. Copying only then keeps the cost of copies
+// within that of the inserts that grew the map.
+const shrinkBelow = 4
+
+// minShrink is the peak under which a map is never rebuilt: its room
+// costs less than the copy.
+const minShrink = 1024
 
 // NewRateLimiter returns a RateLimiter allowing perSecond actions a second
 // per key, in bursts of up to burst. It panics unless perSecond > 0 and
@@ -78,12 +93,15 @@ func (l *RateLimiter) Allow(key string) bool {
 	b := l.buckets[key]
 	ok := b.take(now, l.rate, l.burst)
 	l.buckets[key] = b
+	l.peak = max(l.peak, len(l.buckets))
 	return ok
 }
 
 // sweepLocked forgets the keys whose buckets have refilled. It runs at
 // most once per refill time (burst/rate), so its cost, one pass over the
-// keys, is spread over the actions of that time.
+// keys, is spread over the actions of that time. When the keys left are
+// under a quarter of the map's peak it copies them into a new map, so that
+// the memory of a burst of keys goes too.
 func (l *RateLimiter) sweepLocked(now time.Time) {
 	refill := time.Duration(l.burst / l.rate * float64(time.Second))
 	if now.Sub(l.swept) < refill {
@@ -94,6 +112,13 @@ func (l *RateLimiter) sweepLocked(now time.Time) {
 		if b.full(now, l.rate, l.burst) {
 			delete(l.buckets, k)
 		}
+	}
+	if l.peak >= minShrink && len(l.buckets) < l.peak/shrinkBelow {
+		// Not maps.Clone, which keeps the room of the map it copies.
+		small := make(map[string]bucket, len(l.buckets))
+		maps.Copy(small, l.buckets)
+		l.buckets = small
+		l.peak = len(l.buckets)
 	}
 }
 

@@ -1,6 +1,8 @@
 package live
 
 import (
+	"runtime"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -37,6 +39,36 @@ func TestARateLimiterForgetsIdleKeys(t *testing.T) {
 	if n := l.len(); n != 1 {
 		t.Fatalf("%d keys remembered, want only the active one", n)
 	}
+}
+
+// A Go map never shrinks, so forgetting keys alone would keep the memory
+// of a burst of distinct keys (a script making up user ids) for ever. The
+// test is not parallel: it measures the heap.
+func TestARateLimiterGivesBackTheMemoryOfABurstOfKeys(t *testing.T) {
+	heap := func() int64 {
+		runtime.GC()
+		runtime.GC()
+		var m runtime.MemStats
+		runtime.ReadMemStats(&m)
+		return int64(m.HeapInuse)
+	}
+	l := NewRateLimiter(1, 1) // a bucket refills in 1 s
+	before := heap()
+	for i := range 200_000 {
+		l.Allow("attacker-" + strconv.Itoa(i))
+	}
+	peak := heap()
+	time.Sleep(1100 * time.Millisecond)
+	l.Allow("someone") // sweeps
+	after := heap()
+	t.Logf("heap before %d KiB, at the peak %d KiB, after the sweep %d KiB", before>>10, peak>>10, after>>10)
+	if n := l.len(); n != 1 {
+		t.Fatalf("%d keys remembered, want only the active one", n)
+	}
+	if after-before > (peak-before)/4 {
+		t.Fatalf("the limiter remembers 1 key but holds %d KiB of the %d KiB of its peak", (after-before)>>10, (peak-before)>>10)
+	}
+	runtime.KeepAlive(l)
 }
 
 func TestARateLimiterIsSafeForConcurrentUse(t *testing.T) {
