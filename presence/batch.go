@@ -72,6 +72,15 @@ func (b *Batch[M]) Add(d Diff[M]) {
 
 // note records that the meta m of key joined or left.
 func (b *Batch[M]) note(key string, m Meta[M], joined, fromTracker bool) {
+	if joined && m.PrevRef != "" {
+		// A meta replacing one the subscriber has not seen (an update of
+		// an update within the batch) replaces, for the subscriber, what
+		// that one replaced: the phoenix client matches phx_ref_prev with
+		// the refs it holds.
+		if i, ok := b.refs[m.PrevRef]; ok && b.pending[i].unseen && b.pending[i].joined {
+			m.PrevRef = b.pending[i].meta.PrevRef
+		}
+	}
 	i, ok := b.refs[m.Ref]
 	if !ok {
 		b.refs[m.Ref] = len(b.pending)

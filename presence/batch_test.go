@@ -270,3 +270,35 @@ func TestBatchTakesAtMostOncePerInterval(t *testing.T) {
 		t.Fatalf("after the interval: %v %s", ok, summary(d))
 	}
 }
+
+// Two updates of one meta within a batch: the merged join replaces the
+// meta the subscriber held, so its phx_ref_prev must name that one, not
+// the ref in between that the subscriber never saw (the phoenix client
+// keys an update by it).
+func TestBatchedUpdatesNameAsPrevRefTheMetaTheSubscriberHeld(t *testing.T) {
+	t.Parallel()
+	const topic = "room:prev"
+	tr, ps := newTracker(t, presence.Options[roomMeta]{})
+	sub := subscribe(t, ps, topic)
+	r1 := mustTrack(t, tr, t.Context(), topic, "u", roomMeta{})
+	_, b, err := tr.ListBatch(t.Context(), topic, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr.Update(t.Context(), topic, "u", roomMeta{Typing: true})
+	r3, err := tr.Update(t.Context(), topic, "u", roomMeta{Typing: false})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 3 {
+		b.Add(nextDiff(t, sub))
+	}
+	d, ok := take(t, b, time.Now())
+	j, l := d.Joins["u"].Metas, d.Leaves["u"].Metas
+	if !ok || len(j) != 1 || len(l) != 1 || j[0].Ref != r3 || l[0].Ref != r1 {
+		t.Fatalf("took %v (%v), want u's leave of %s and join of %s", summary(d), ok, r1, r3)
+	}
+	if j[0].PrevRef != r1 {
+		t.Fatalf("the join's phx_ref_prev is %s; the subscriber held %s", j[0].PrevRef, r1)
+	}
+}
