@@ -42,3 +42,19 @@ func IsLocalPath(s string) bool {
 	u, err := url.Parse(s)
 	return err == nil && u.Scheme == "" && u.Host == "" && u.Opaque == "" && u.User == nil
 }
+
+// resolveLocal resolves the local path to against base, the page's URL,
+// and reports whether both it and what it resolves to are local paths:
+// dot segments fold away when resolving, so "/.//evil.example" is a local
+// path that resolves to "//evil.example", which the browser, told it as
+// the path to go to, reads as another host.
+func resolveLocal(base *url.URL, to string) (*url.URL, bool) {
+	if !IsLocalPath(to) {
+		return nil, false
+	}
+	u, err := base.Parse(to)
+	if err != nil || !IsLocalPath(u.RequestURI()) {
+		return nil, false
+	}
+	return u, true
+}

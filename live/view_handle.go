@@ -22,8 +22,8 @@ func (vc *viewChannel) applyPatchTo(ctx context.Context) error {
 		return nil
 	}
 	s.patchTo = ""
-	u, err := s.url.Parse(to)
-	if err != nil || !IsLocalPath(to) {
+	u, ok := resolveLocal(s.url, to)
+	if !ok {
 		return fmt.Errorf("live: PushPatch(%q): not a path on this site", to)
 	}
 	rt, params, ok := vc.srv.resolve(ctx, u)
