@@ -66,14 +66,20 @@ func (a *auth) renderSignin(w http.ResponseWriter, r *http.Request, next, proble
 
 // sameOrigin reports whether a form post comes from this site: together
 // with SameSite=Lax cookies, it is the demo's CSRF protection for plain
-// forms (live views have their own tokens).
+// forms (live views have their own tokens). The scheme counts as well as
+// the host, as in the channel socket's origin check: a page served over
+// plain http (a network attacker's) is another origin than the https site.
 func sameOrigin(r *http.Request) bool {
 	o := r.Header.Get("Origin")
 	if o == "" {
 		return r.Header.Get("Sec-Fetch-Site") != "cross-site"
 	}
 	u, err := url.Parse(o)
-	return err == nil && u.Host == r.Host
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	return err == nil && u.Scheme == scheme && u.Host == r.Host
 }
 
 func (a *auth) signin(w http.ResponseWriter, r *http.Request) {

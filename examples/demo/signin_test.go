@@ -2,6 +2,7 @@ package main
 
 import (
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"testing"
 
@@ -36,6 +37,35 @@ func TestSignInFollowsNextOnlyOnTheSite(t *testing.T) {
 			p := c.PostForm("/signin", url.Values{"name": {"ada"}, "next": {tt.next}})
 			if p.Status != http.StatusSeeOther || p.Location != tt.location {
 				t.Fatalf("status %d, location %q; want %d, %q", p.Status, p.Location, http.StatusSeeOther, tt.location)
+			}
+		})
+	}
+}
+
+func TestSameOriginComparesTheSchemeAndTheHost(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name   string
+		tls    bool
+		origin string
+		want   bool
+	}{
+		{"an http page posting to the http site", false, "http://demo.example", true},
+		{"an https page posting to the https site", true, "https://demo.example", true},
+		{"an http page posting to the https site is refused", true, "http://demo.example", false},
+		{"an https page posting to the http site is refused", false, "https://demo.example", false},
+		{"another host is refused", true, "https://evil.example", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			r := httptest.NewRequest(http.MethodPost, "http://demo.example/signin", nil)
+			if tt.tls {
+				r = httptest.NewRequest(http.MethodPost, "https://demo.example/signin", nil)
+			}
+			r.Header.Set("Origin", tt.origin)
+			if got := sameOrigin(r); got != tt.want {
+				t.Fatalf("sameOrigin with Origin %s over TLS %v: %v, want %v", tt.origin, tt.tls, got, tt.want)
 			}
 		})
 	}
