@@ -199,3 +199,29 @@ func TestOneUsersRoomJoinsPastThePresenceLimitAreRefused(t *testing.T) {
 	// Another user's allowance is their own.
 	signedIn(t, a, "bob").Live("/rooms/1")
 }
+
+// The Channels socket bounds the frames of one connection, which the
+// library leaves unlimited by default as Phoenix does: a script flooding
+// it is disconnected.
+func TestAChannelsConnectionFloodingFramesIsClosed(t *testing.T) {
+	t.Parallel()
+	a := newTestApp(t)
+	c := dialChannels(t, a, "ada", "room:lobby")
+	for i := range 4 * channelFramesPerSecond {
+		b, _ := json.Marshal([]any{nil, fmt.Sprint(i + 2), "phoenix", "heartbeat", map[string]any{}})
+		if err := c.ws.WriteMessage(websocket.TextMessage, b); err != nil {
+			return // closed already
+		}
+	}
+	timeout := time.After(livetest.Timeout)
+	for {
+		select {
+		case _, ok := <-c.frames:
+			if !ok {
+				return
+			}
+		case <-timeout:
+			t.Fatalf("the connection is open after %d frames sent at once", 4*channelFramesPerSecond)
+		}
+	}
+}

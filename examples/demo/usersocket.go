@@ -43,6 +43,11 @@ type channels struct {
 	limits  *limits
 }
 
+// channelFramesPerSecond bounds the frames one connection to /socket
+// sends, heartbeats included, in bursts of twice as many: a connection
+// over it is closed.
+const channelFramesPerSecond = 50
+
 // channelOptions configures the channels of the demo.
 type channelOptions struct {
 	PubSub      *pubsub.PubSub
@@ -61,7 +66,10 @@ func newChannels(opts channelOptions) *channels {
 		ID:      (*UserSocket).socketID,
 		PubSub:  opts.PubSub,
 		Logger:  opts.Logger,
-		Limits:  channel.Limits{IdleTimeout: opts.IdleTimeout},
+		// The library's default, as Phoenix's, is no limit on the frames
+		// a connection sends; the demo's people send far fewer than this,
+		// a script more.
+		Limits: channel.Limits{IdleTimeout: opts.IdleTimeout, EventsPerSecond: channelFramesPerSecond},
 	})
 	c.sock.Channel("room:*", func(cc *channel.Conn, u *UserSocket) channel.Channel {
 		return &RoomChannel{cc: cc, user: u, rooms: c.rooms, tracker: c.tracker, limits: c.limits}
