@@ -38,6 +38,7 @@ func main() {
 	addr := flag.String("addr", "127.0.0.1:8080", "address to listen on")
 	dev := flag.Bool("dev", true, "development mode: serve /dev/token, which signs anyone in")
 	db := flag.String("db", filepath.Join("data", "demo.db"), "SQLite database file of the feed, created on first run")
+	maxViewMB := flag.Int64("max-view-mb", 512, "MiB the connected live views may hold together before joins are refused as \"server busy\"; negative for no cap")
 	clusterFlags := addClusterFlags(flag.CommandLine)
 	flag.Parse()
 
@@ -49,7 +50,7 @@ func main() {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := runWith(ctx, config{addr: *addr, dev: *dev, dbPath: *db, cluster: cluster}, logger); err != nil {
+	if err := runWith(ctx, config{addr: *addr, dev: *dev, dbPath: *db, cluster: cluster, maxViewBytes: viewBytes(*maxViewMB)}, logger); err != nil {
 		logger.Error("demo stopped", "err", err)
 		os.Exit(1)
 	}
@@ -67,6 +68,19 @@ type config struct {
 	cluster           clusterConfig // the other nodes; the zero value for none
 	panels            panelTimings  // how slow the panels' backends are; tests shorten it
 	http              httpLimits    // the zero value for the defaults
+	// maxViewBytes is live.Options.MaxViewBytes: what the connected views
+	// may hold together; 0 for the library's default (no cap without
+	// GOMEMLIMIT), negative for no cap.
+	maxViewBytes int64
+}
+
+// viewBytes converts the -max-view-mb flag to bytes: negative stays no
+// cap, and 0, which would mean the library's default, is no cap too.
+func viewBytes(mb int64) int64 {
+	if mb <= 0 {
+		return -1
+	}
+	return mb << 20
 }
 
 // runWith serves the demo as cfg says until ctx is done, then shuts down
@@ -159,15 +173,16 @@ func newApp(cfg config, logger *slog.Logger) (*app, error) {
 		IdleTimeout: cfg.socketIdleTimeout,
 	})
 	lv := newLive(liveOptions{
-		Secret:  secret,
-		PubSub:  ps,
-		Auth:    a,
-		Tracker: tracker,
-		Rooms:   chans.rooms,
-		Store:   store,
-		Limits:  lim,
-		Logger:  logger,
-		Panels:  cfg.panels,
+		Secret:       secret,
+		PubSub:       ps,
+		Auth:         a,
+		Tracker:      tracker,
+		Rooms:        chans.rooms,
+		Store:        store,
+		Limits:       lim,
+		Logger:       logger,
+		Panels:       cfg.panels,
+		MaxViewBytes: cfg.maxViewBytes,
 	})
 
 	mux := http.NewServeMux()

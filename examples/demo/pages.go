@@ -41,6 +41,8 @@ type liveOptions struct {
 	Limits  *limits
 	Logger  *slog.Logger
 	Panels  panelTimings // the panels' backends; zero for the demo's delays
+	// MaxViewBytes is live.Options.MaxViewBytes.
+	MaxViewBytes int64
 }
 
 // newLive builds the live server with the demo's pages, one per pattern of
@@ -53,6 +55,9 @@ func newLive(opts liveOptions) *live.Server {
 		Session:   opts.Auth.session,
 		Logger:    opts.Logger,
 		MountOnce: true,
+		// Without GOMEMLIMIT the library sets no cap; main's -max-view-mb
+		// sets one.
+		MaxViewBytes: opts.MaxViewBytes,
 	})
 	lv.Page("/{$}", func() live.View { return &Home{} })
 	lv.Page("/counter", func() live.View { return &Counter{} })

@@ -175,3 +175,26 @@ func caughtUp(t testing.TB, srv *live.Server, v *livetest.View) {
 		time.Sleep(time.Millisecond)
 	}
 }
+
+// The -max-view-mb flag reaches live.Options.MaxViewBytes: past it, a
+// join is refused as "server busy" rather than using more memory.
+func TestTheDemosViewMemoryCapRefusesJoinsPastIt(t *testing.T) {
+	t.Parallel()
+	a, err := newApp(config{maxViewBytes: 1}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		a.shutdown(ctx)
+		a.close()
+	})
+	err = livetest.NewClient(t, a.live, a.mux).TryLive("/counter")
+	if err == nil || !strings.Contains(err.Error(), "server busy") {
+		t.Fatalf("a join past a 1-byte cap: %v, want \"server busy\"", err)
+	}
+	if viewBytes(512) != 512<<20 || viewBytes(0) >= 0 || viewBytes(-1) >= 0 {
+		t.Fatalf("-max-view-mb 512, 0, -1 give %d, %d, %d bytes", viewBytes(512), viewBytes(0), viewBytes(-1))
+	}
+}
