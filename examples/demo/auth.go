@@ -25,8 +25,20 @@ const (
 )
 
 // auth signs users in and out with a signed cookie.
+//
+// Signing out clears the cookie and closes the user's open connections
+// (signedOut), so that their tabs reconnect without the user. It revokes
+// nothing signed before: a page's live session, signed when the page was
+// served, still names the user, and a tab that kept its page rejoins with
+// it until it expires (live.Options.SessionMaxAge). Refusing those joins
+// takes a server-side record of sign-outs that live.Options.Authorize
+// checks — a signed-out-at time per user, shared by every node (the
+// demo's nodes share only PubSub) — which the demo leaves out.
 type auth struct {
 	signer *token.Signer
+	// signedOut closes the connections of a user who signed out, on every
+	// node; nil does nothing.
+	signedOut func(ctx context.Context, user string) error
 }
 
 // user returns the name of the signed-in user, or "".
@@ -40,6 +52,15 @@ func (a *auth) user(r *http.Request) string {
 		return ""
 	}
 	return name
+}
+
+// liveSocketID is the live.Options.SocketID of the demo: a socket opened
+// with a user's cookie is named for the user, so that signing out closes it.
+func liveSocketID(s live.Session) string {
+	if user := s.Get("user"); user != "" {
+		return "user:" + user
+	}
+	return ""
 }
 
 // session is the live.Options.Session of the demo: the signed-in user.
@@ -113,7 +134,14 @@ func (a *auth) signout(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "cross-site form post refused", http.StatusForbidden)
 		return
 	}
+	user := a.user(r)
 	http.SetCookie(w, &http.Cookie{Name: userCookie, Path: "/", MaxAge: -1})
+	if user != "" && a.signedOut != nil {
+		if err := a.signedOut(r.Context(), user); err != nil {
+			http.Error(w, "sign-out failed", http.StatusInternalServerError)
+			return
+		}
+	}
 	http.Redirect(w, r, "/", http.StatusSeeOther)
 }
 

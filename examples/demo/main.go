@@ -185,6 +185,11 @@ func newApp(cfg config, logger *slog.Logger) (*app, error) {
 		MaxViewBytes: cfg.maxViewBytes,
 	})
 
+	a.signedOut = func(ctx context.Context, user string) error {
+		return errors.Join(lv.Disconnect(ctx, liveSocketID(live.Session{"user": user})),
+			chans.sock.Disconnect(ctx, (&UserSocket{UserID: user}).socketID()))
+	}
+
 	mux := http.NewServeMux()
 	chans.mount(mux)
 	a.mount(mux)

@@ -53,6 +53,7 @@ func newLive(opts liveOptions) *live.Server {
 		PubSub:    opts.PubSub,
 		Layout:    layout,
 		Session:   opts.Auth.session,
+		SocketID:  liveSocketID,
 		Logger:    opts.Logger,
 		MountOnce: true,
 		// Without GOMEMLIMIT the library sets no cap; main's -max-view-mb

@@ -5,7 +5,9 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"testing"
+	"time"
 
+	"github.com/templive/templive/live"
 	"github.com/templive/templive/live/livetest"
 )
 
@@ -69,4 +71,35 @@ func TestSameOriginComparesTheSchemeAndTheHost(t *testing.T) {
 			}
 		})
 	}
+}
+
+// Signing out closes the user's open tabs, on the live socket and the
+// Channels socket alike, so that they reconnect without the user; another
+// user's tabs stay.
+func TestSignOutDisconnectsTheUsersOpenTabs(t *testing.T) {
+	t.Parallel()
+	a := newTestApp(t)
+	ada := signedIn(t, a, "ada")
+	v := ada.Live("/counter")
+	lobby := dialChannels(t, a, "ada", "room:lobby")
+	bob := signedIn(t, a, "bob").Live("/counter")
+	if p := ada.PostForm("/signout", nil); p.Status != http.StatusSeeOther {
+		t.Fatalf("sign out: status %d", p.Status)
+	}
+	deadline := time.Now().Add(livetest.Timeout)
+	for v.TryEvent(live.EventClick, "inc", nil) == nil {
+		if time.Now().After(deadline) {
+			t.Fatal("ada's live view is still connected after she signed out")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	for closed := false; !closed; {
+		select {
+		case _, ok := <-lobby.frames:
+			closed = !ok
+		case <-time.After(livetest.Timeout):
+			t.Fatal("ada's Channels socket is still open after she signed out")
+		}
+	}
+	bob.Click("#inc")
 }
