@@ -82,6 +82,19 @@
 // SessionMaxAge: [Options.Authorize] refuses the joins of sessions
 // revoked since.
 //
+// # Client commands
+//
+// Dropdowns, modals, tabs and toasts need no round trip and no JavaScript:
+// [JS] builds [Commands] — show, hide, transitions, classes, attributes,
+// focus, events pushed to the view — that the browser runs when a binding
+// fires, and [Socket.Exec] sends some from the server. [FocusWrap] keeps
+// the keyboard's focus inside a dialog:
+//
+//	<button live-click={ live.JS().Show("#modal").FocusFirst("#modal") }>Delete…</button>
+//
+// What commands change stays when the server patches the page, except an
+// attribute the server changes itself.
+//
 // # Streams
 //
 // A [Stream] holds a list the browser keeps and the server forgets after

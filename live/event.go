@@ -22,6 +22,10 @@ const (
 	EventKeyDown = wire.TypeKeyDown
 	EventKeyUp   = wire.TypeKeyUp
 	EventHook    = wire.TypeHook // pushEvent from a client hook
+	// EventPush is a Push of client commands run by a binding that is no
+	// DOM event (live-mounted, live-remove, live-connected,
+	// live-disconnected) or sent by [Socket.Exec].
+	EventPush = wire.TypePush
 )
 
 // An Event is what a binding in the browser sent: live-click="inc" on a

@@ -48,6 +48,7 @@ type Socket struct {
 	titleSet   bool
 	flash      map[string]string
 	events     []pushedEvent
+	execs      []Commands
 	patchTo    string
 	patchKind  string
 	navigateTo string
@@ -166,9 +167,21 @@ func (s *Socket) stopTimers() {
 }
 
 // PushEvent sends an event to the page's client hooks (handleEvent), with
-// the next patch.
+// the next patch. The browser also dispatches it on window as a DOM
+// CustomEvent named "templive:" + name whose detail is payload, for
+// scripts that are no hook.
 func (s *Socket) PushEvent(name string, payload any) {
 	s.events = append(s.events, pushedEvent{name: name, payload: payload})
+}
+
+// Exec has the browser run client commands, with the next patch and after
+// it: show a dialog, move the focus, fire a DOM event. A selector in them
+// finds elements in the whole page; a command without one acts on the
+// view's root element. Before the browser connects it does nothing.
+func (s *Socket) Exec(c Commands) {
+	if s.connected {
+		s.execs = append(s.execs, c)
+	}
 }
 
 // Reply sets the reply to the hook event being handled: the client hook's

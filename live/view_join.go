@@ -139,12 +139,12 @@ func (vc *viewChannel) Join(ctx context.Context, raw json.RawMessage) (resp any,
 		s.titleSet = false
 	}
 	// Pushes made during Join follow the join reply.
-	if len(s.events) > 0 {
+	if len(s.events) > 0 || len(s.execs) > 0 {
 		events, err := vc.takeEvents()
 		if err != nil {
 			return nil, err
 		}
-		if err := vc.push(wire.ServerDiff, wire.Render{Events: events}.AppendJSON(nil)); err != nil {
+		if err := vc.push(wire.ServerDiff, wire.Render{Events: events, Exec: vc.takeExecs()}.AppendJSON(nil)); err != nil {
 			return nil, err
 		}
 	}

@@ -61,7 +61,7 @@ func (vc *viewChannel) flush(ctx context.Context) error {
 	if err := vc.applyPatchTo(ctx); err != nil {
 		return err
 	}
-	if !vc.dirty && len(vc.waiting) == 0 && len(s.events) == 0 && !s.titleSet {
+	if !vc.dirty && len(vc.waiting) == 0 && len(s.events) == 0 && len(s.execs) == 0 && !s.titleSet {
 		return nil
 	}
 	var out wire.Render
@@ -78,6 +78,7 @@ func (vc *viewChannel) flush(ctx context.Context) error {
 		return err
 	}
 	out.Events = events
+	out.Exec = vc.takeExecs()
 	if s.titleSet {
 		out.Title, s.titleSet = &s.title, false
 	}
@@ -105,7 +106,7 @@ func (vc *viewChannel) answerWaiting(out wire.Render) error {
 			r.Reply = reply
 		}
 		if i == len(vc.waiting)-1 {
-			r.Patch, r.Streams, r.Events, r.Title = out.Patch, out.Streams, out.Events, out.Title
+			r.Patch, r.Streams, r.Events, r.Exec, r.Title = out.Patch, out.Streams, out.Events, out.Exec, out.Title
 		}
 		if err := vc.reply(w.ref, channel.ReplyOK(json.RawMessage(r.AppendJSON(nil)))); err != nil {
 			return err
@@ -234,4 +235,24 @@ func (vc *viewChannel) takeEvents() ([]wire.PushedEvent, error) {
 	}
 	vc.s.events = vc.s.events[:0]
 	return out, nil
+}
+
+// takeExecs returns the client commands sent with [Socket.Exec] since the
+// last render, each as the JSON array it is.
+func (vc *viewChannel) takeExecs() []json.RawMessage {
+	if len(vc.s.execs) == 0 {
+		return nil
+	}
+	var out []json.RawMessage
+	for _, c := range vc.s.execs {
+		// A Commands converted from a string by hand may be no JSON at all;
+		// it would break the whole frame.
+		if raw := json.RawMessage(c.String()); raw[0] == '[' && json.Valid(raw) {
+			out = append(out, raw)
+		} else {
+			vc.cc.Logger().Warn("client commands are not a JSON list; not sent", "view", vc.rt.pattern, "commands", c.String())
+		}
+	}
+	vc.s.execs = vc.s.execs[:0]
+	return out
 }

@@ -19,6 +19,9 @@ const (
 	TypeKeyDown = "keydown"
 	TypeKeyUp   = "keyup"
 	TypeHook    = "hook" // pushEvent from a client hook
+	// TypePush is a client command's push from a binding that is no DOM
+	// event, or from commands the server sent.
+	TypePush = "push"
 )
 
 // MaxEventValues bounds the values one event may carry, and one recovered
@@ -100,7 +103,7 @@ func DecodeEvent(raw []byte) (Event, error) {
 	}
 	ev := Event{Type: w.Type, Name: w.Name, Key: w.Key, Field: w.Field, Element: w.Element}
 	switch w.Type {
-	case TypeClick, TypeSubmit, TypeChange, TypeBlur, TypeFocus, TypeKeyDown, TypeKeyUp:
+	case TypeClick, TypeSubmit, TypeChange, TypeBlur, TypeFocus, TypeKeyDown, TypeKeyUp, TypePush:
 	case TypeHook:
 		ev.Payload = w.Values
 		if len(ev.Payload) == 0 {

@@ -23,6 +23,10 @@ type Render struct {
 	// Events ("ev") are the events the view pushed to client hooks, in order,
 	// each [name, payload] on the wire.
 	Events []PushedEvent
+	// Exec ("x") are lists of client commands the view sent
+	// (live.Socket.Exec), each the JSON array [[op, args], …] it is, run in
+	// order after the patch and the events.
+	Exec []json.RawMessage
 	// Title ("title") is a new document title; nil when unchanged.
 	Title *string
 }
@@ -35,11 +39,11 @@ type PushedEvent struct {
 
 // Empty reports whether r carries nothing: a render that is not sent.
 func (r Render) Empty() bool {
-	return len(r.Patch) == 0 && len(r.Streams) == 0 && len(r.Reply) == 0 && len(r.Events) == 0 && r.Title == nil
+	return len(r.Patch) == 0 && len(r.Streams) == 0 && len(r.Reply) == 0 && len(r.Events) == 0 && len(r.Exec) == 0 && r.Title == nil
 }
 
 // AppendJSON appends r's wire form to dst, every key omitted when empty, in
-// the order d, s, r, ev, title.
+// the order d, s, r, ev, x, title.
 func (r Render) AppendJSON(dst []byte) []byte {
 	dst = append(dst, '{')
 	sep := func() {
@@ -80,6 +84,17 @@ func (r Render) AppendJSON(dst []byte) []byte {
 		}
 		dst = append(dst, ']')
 	}
+	if len(r.Exec) > 0 {
+		sep()
+		dst = append(dst, `"x":[`...)
+		for i, x := range r.Exec {
+			if i > 0 {
+				dst = append(dst, ',')
+			}
+			dst = append(dst, x...)
+		}
+		dst = append(dst, ']')
+	}
 	if r.Title != nil {
 		sep()
 		dst = append(dst, `"title":`...)
@@ -90,14 +105,16 @@ func (r Render) AppendJSON(dst []byte) []byte {
 
 // DecodeRender decodes a render. It checks every part: d must be a patch
 // [diff.DecodeJSON] accepts, s stream operations [DecodeStreamOps] accepts,
-// ev a list of [name, payload] pairs, title a string. A null d, r or event
-// payload decodes as nil, which encodes as it came.
+// ev a list of [name, payload] pairs, x a list of JSON arrays, title a
+// string. A null d, r or event payload decodes as nil, which encodes as it
+// came.
 func DecodeRender(raw []byte) (Render, error) {
 	var w struct {
 		Patch   json.RawMessage   `json:"d"`
 		Streams json.RawMessage   `json:"s"`
 		Reply   json.RawMessage   `json:"r"`
 		Events  []json.RawMessage `json:"ev"`
+		Exec    []json.RawMessage `json:"x"`
 		Title   *string           `json:"title"`
 	}
 	if err := decodeObject(raw, "render", &w); err != nil {
@@ -128,6 +145,13 @@ func DecodeRender(raw []byte) (Render, error) {
 		}
 		e.Payload = nilIfNull(pair[1])
 		r.Events = append(r.Events, e)
+	}
+	for i, raw := range w.Exec {
+		var list []json.RawMessage
+		if err := json.Unmarshal(raw, &list); err != nil || list == nil {
+			return Render{}, malformed(fmt.Sprintf("render commands %d are not a list", i), err)
+		}
+		r.Exec = append(r.Exec, raw)
 	}
 	return r, nil
 }

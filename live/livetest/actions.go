@@ -46,6 +46,9 @@ func (v *View) binding(sel, attrName string) (*render.Node, string) {
 	if !ok {
 		v.t.Fatalf("livetest: %s has no %s binding:\n%s", sel, attrName, pretty.HTML(el.AppendHTML(nil)))
 	}
+	if name != "" && name[0] == '[' {
+		v.t.Fatalf("livetest: %s's %s runs client commands: read them with View.Commands, send their pushes with View.Run", sel, attrName)
+	}
 	return el, name
 }
 

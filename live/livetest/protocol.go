@@ -158,6 +158,7 @@ func (v *View) applyRender(raw json.RawMessage) error {
 		}
 		v.events = append(v.events, PushedEvent{Name: e.Name, Payload: payload})
 	}
+	v.execs = append(v.execs, r.Exec...)
 	if r.Title != nil {
 		v.title = *r.Title
 	}

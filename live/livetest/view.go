@@ -41,6 +41,7 @@ type View struct {
 	tree       *render.Node
 	title      string
 	events     []PushedEvent
+	execs      []json.RawMessage // sent with live.Socket.Exec; see commands.go
 	redirect   string
 	flash      string // the signed flash the redirect carried
 	navigated  string
