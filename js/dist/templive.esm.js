@@ -50,6 +50,11 @@ var DISABLE_WITH_ATTR = "live-disable-with";
 var PATCH_ATTR = "live-patch";
 var NAVIGATE_ATTR = "live-navigate";
 var HOOK_ATTR = "live-hook";
+var CLICK_AWAY_ATTR = "live-click-away";
+var MOUNTED_ATTR = "live-mounted";
+var REMOVE_ATTR = "live-remove";
+var CONNECTED_ATTR = "live-connected";
+var DISCONNECTED_ATTR = "live-disconnected";
 var UPDATE_ATTR = "live-update";
 var UPDATE_IGNORE = "ignore";
 var UPDATE_STREAM = "stream";
@@ -68,6 +73,11 @@ var EV_REDIRECT = "redirect";
 var EV_LIVE_PATCH = "live_patch";
 var EV_LIVE_REDIRECT = "live_redirect";
 var HOOK_TYPE = "hook";
+var PUSH_TYPE = "push";
+var EVENT_PREFIX = "templive:";
+var PAGE_LOADING_START = "templive:page-loading-start";
+var PAGE_LOADING_STOP = "templive:page-loading-stop";
+var TRANSITION_MS = 200;
 var REASON_REDIRECT = "redirect";
 var REASON_NAVIGATE = "navigate";
 var REASON_STALE = "stale";
@@ -886,6 +896,162 @@ function loading(el, type) {
   };
 }
 
+// js/src/sticky.js
+var IGNORE = {};
+var owned = /* @__PURE__ */ new Map();
+function own(el, name, ignore) {
+  let m = owned.get(el) || /* @__PURE__ */ new Map();
+  owned.set(el, m);
+  if (ignore || !m.has(name)) m.set(name, ignore ? IGNORE : el.getAttribute(name));
+}
+function sticky(root) {
+  let rows = [];
+  let touched = /* @__PURE__ */ new Map();
+  for (let [el, m] of owned) {
+    if (!el.isConnected) owned.delete(el);
+    else if (root.contains(el)) for (let [a, o] of m) rows.push([el, a, o, el.getAttribute(a)]);
+  }
+  return {
+    /** @param {Element} el @param {string} a */
+    touch(el, a) {
+      touched.get(el)?.add(a) || touched.set(el, /* @__PURE__ */ new Set([a]));
+    },
+    done() {
+      for (let [el, a, o, c] of rows) {
+        if (!touched.get(el)?.has(a)) continue;
+        let n = el.getAttribute(a);
+        let v = o === IGNORE || o === n ? c : n;
+        v == null ? el.removeAttribute(a) : el.setAttribute(a, v);
+        if (o !== IGNORE) owned.get(el)?.set(a, n);
+      }
+    }
+  };
+}
+
+// js/src/commands.js
+var focusStack = [];
+var running = /* @__PURE__ */ new WeakMap();
+var FOCUSABLE = "a[href],button,input,select,textarea,[tabindex]";
+var words = (s) => (s || "").split(/\s+/).filter(Boolean);
+var hidden = (el) => getComputedStyle(el).display == "none";
+function display(el, show) {
+  let s = (
+    /** @type {HTMLElement} */
+    el.style
+  );
+  own(el, "style");
+  s.display = show ? "" : "none";
+  if (show && hidden(el)) s.display = "block";
+}
+function transition(el, tr, before, after) {
+  running.get(el)?.();
+  if (!tr) {
+    before?.();
+    after?.();
+    return 0;
+  }
+  let [start, active, end] = (
+    /** @type {string[]} */
+    tr.slice(0, 3).map(words)
+  );
+  let ms = tr[3] || TRANSITION_MS;
+  let cl = el.classList;
+  own(el, "class");
+  cl.add(...start, ...active);
+  before?.();
+  el.getBoundingClientRect();
+  cl.remove(...start);
+  cl.add(...end);
+  let fin = () => {
+    clearTimeout(timer);
+    running.delete(el);
+    cl.remove(...active, ...end);
+    after?.();
+  };
+  let timer = setTimeout(fin, ms);
+  running.set(el, fin);
+  return ms;
+}
+function classes(el, a, how) {
+  own(el, "class");
+  for (let c of words(a.names)) el.classList[how](c);
+}
+var focusables = (el) => (
+  /** @type {HTMLElement[]} */
+  [...el.querySelectorAll(FOCUSABLE)].filter((f) => f.tabIndex >= 0 && !/** @type {any} */
+  f.disabled && !f.closest("[aria-hidden=true]") && f.getClientRects().length)
+);
+var OPS = {
+  show: (t, a) => hidden(t) && transition(t, a.tr, () => display(t, true)),
+  hide: (t, a) => !hidden(t) && transition(t, a.tr, void 0, () => display(t, false)),
+  toggle: (t, a, r) => hidden(t) ? OPS.show(t, a, r) : OPS.hide(t, { ...a, tr: a.out }, r),
+  transition: (t, a) => transition(t, a.tr),
+  add_class: (t, a) => classes(t, a, "add"),
+  remove_class: (t, a) => classes(t, a, "remove"),
+  toggle_class: (t, a) => classes(t, a, "toggle"),
+  // Never an event handler attribute, which would run its value as script.
+  set_attr: (t, a) => {
+    /^on/i.test(a.name) || (own(t, a.name), t.setAttribute(a.name, a.value));
+  },
+  remove_attr: (t, a) => {
+    own(t, a.name);
+    t.removeAttribute(a.name);
+  },
+  ignore_attrs: (t, a) => a.attrs.forEach((n) => own(t, n, true)),
+  push: (t, a, r) => r.sink.send(r.el, r.type, {
+    ...r.base,
+    t: r.type,
+    e: a.event,
+    v: [r.base.v, a.value].filter(Boolean).join("&")
+  }),
+  dispatch: (t, a) => t.dispatchEvent(new CustomEvent(a.event, { bubbles: true, detail: a.detail })),
+  exec: (t, a, r) => run(r.sink, t, t.getAttribute(a.name), r.type, r.base),
+  focus: (t) => t.focus(),
+  focus_first: (t) => focusables(t)[0]?.focus(),
+  focus_last: (t) => focusables(t).at(-1)?.focus(),
+  push_focus: (t) => focusStack.push(t),
+  pop_focus: () => focusStack.pop()?.focus(),
+  navigate: (t, a, r) => r.sink.go(r.el, a.href, false),
+  patch: (t, a, r) => r.sink.go(r.el, a.href, true),
+  wait: () => {
+  }
+};
+function run(sink, el, cmds, type = PUSH_TYPE, base = { t: type, v: liveValues(el).toString() }) {
+  let fail2 = (e) => console.error("templive: bad commands", cmds, e);
+  let delay = 0;
+  let end = 0;
+  let list2;
+  try {
+    list2 = typeof cmds == "string" ? JSON.parse(cmds) : cmds || [];
+    if (!list2.every((c) => OPS[c[0]] && c[1])) throw list2;
+  } catch (e) {
+    fail2(e);
+    return 0;
+  }
+  let r = { sink, el, type, base };
+  for (let [op, a] of list2) {
+    let d = delay += op == "wait" && +a.ms || 0;
+    let go = () => {
+      try {
+        let ts = op == "push_focus" && !a.to ? [document.activeElement] : a.to ? [...document.querySelectorAll(a.to)] : [el];
+        for (let t of /focus/.test(op) ? ts.slice(0, 1) : ts) {
+          end = Math.max(end, d + (+OPS[op](
+            /** @type {HTMLElement} */
+            t,
+            a,
+            r
+          ) || 0));
+        }
+      } catch (e) {
+        fail2(e);
+      }
+    };
+    d ? setTimeout(go, d) : go();
+    end = Math.max(end, d);
+  }
+  return end;
+}
+
 // js/src/bindings.js
 var limits = /* @__PURE__ */ new WeakMap();
 function limited(el, fn) {
@@ -932,21 +1098,30 @@ function bind(sink) {
     target.addEventListener(type, fn, capture);
     listeners.push([target, type, fn, capture]);
   };
-  let send = (el, type, extra, attr = PREFIX + type) => sink.send(el, type, {
-    t: type,
-    e: el.getAttribute(attr) || "",
-    v: liveValues(el).toString(),
-    ...extra
+  let send = (el, type, extra, attr = PREFIX + type) => {
+    let e = el.getAttribute(attr) || "";
+    let p = { t: type, v: liveValues(el).toString(), ...extra };
+    e[0] == "[" ? run(sink, el, e, type, p) : sink.send(el, type, { ...p, e });
+  };
+  let down = null;
+  on(document, "mousedown", (e) => {
+    down = e.target;
   });
   on(
     document,
     "click",
     /** @param {MouseEvent} e */
     (e) => {
+      let from = down;
+      down = null;
+      for (let el2 of document.querySelectorAll(`[${ROOT_ATTR}] [${CLICK_AWAY_ATTR}]`)) {
+        let inside = (n) => n instanceof Node && el2.contains(n);
+        if (!inside(e.target) && !inside(from) && el2.checkVisibility()) send(el2, "click", {}, CLICK_AWAY_ATTR);
+      }
       let link = closestWith(e.target, PATCH_ATTR) || closestWith(e.target, NAVIGATE_ATTR);
       if (link instanceof HTMLAnchorElement && e.button == 0 && !(e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) && !e.defaultPrevented && !link.target && !link.hasAttribute("download") && link.origin == location.origin) {
         e.preventDefault();
-        return sink.follow(link, link.hasAttribute(PATCH_ATTR));
+        return sink.go(link, link.href, link.hasAttribute(PATCH_ATTR));
       }
       let el = closestWith(e.target, CLICK_ATTR);
       if (!el) return;
@@ -1187,6 +1362,14 @@ var Hooks = class {
 };
 
 // js/src/pageload.js
+var waits = 0;
+function pageLoading(kind) {
+  let on = true;
+  if (!waits++) dispatchEvent(new CustomEvent(PAGE_LOADING_START, { detail: { kind } }));
+  return () => {
+    if (on && !(on = false) && !--waits) dispatchEvent(new CustomEvent(PAGE_LOADING_STOP, { detail: { kind } }));
+  };
+}
 function reload(url) {
   let last = Number(sessionStorage.getItem(RELOAD_KEY)) || 0;
   let wait = last + RELOAD_MIN_MS - Date.now();
@@ -1210,9 +1393,11 @@ var PatchError = class extends Error {
 function applyPatch(root, patch, opts = {}) {
   let changed = opts.changed || (() => {
   });
+  let removed = opts.removed || (() => {
+  });
   patch.forEach((op, i) => {
     try {
-      applyOp(root, op, changed);
+      applyOp(root, op, changed, removed);
     } catch (e) {
       throw new PatchError(`patch operation ${i} ${JSON.stringify(op).slice(0, 100)}: ${e instanceof Error ? e.message : e}`);
     }
@@ -1225,7 +1410,7 @@ function opaque(n) {
   let v = n instanceof Element ? n.getAttribute(UPDATE_ATTR) : null;
   return v == UPDATE_IGNORE || v == UPDATE_STREAM || n instanceof HTMLTemplateElement;
 }
-function applyOp(root, op, changed) {
+function applyOp(root, op, changed, removed) {
   let [code, path, a, b, c] = op;
   if (!Array.isArray(path) || !path.length) fail("invalid patch: empty path");
   let parent = root;
@@ -1276,7 +1461,8 @@ function applyOp(root, op, changed) {
     case OP_REMOVE: {
       let count = Math.max(a || 1, 1);
       if (k + count > n) fail(`removing ${count} of ${n - k}`);
-      for (let i = 0; i < count; i++) parent.removeChild(kids[k]);
+      let next = kids[k + count] || null;
+      for (let i = 0; i < count; i++) removed(parent.removeChild(kids[k]), parent, next);
       return changed(parent);
     }
     case OP_MOVE:
@@ -1349,12 +1535,29 @@ var View = class {
     this.busy = /* @__PURE__ */ new Set();
     this.patchFails = 0;
     this.rejoinTimer = void 0;
+    this.mounted = /* @__PURE__ */ new WeakSet();
+    this.ghosts = /* @__PURE__ */ new Set();
+    this.loaded = () => {
+    };
+  }
+  /**
+   * Runs the commands in the attribute attr of the root's elements: of all of them,
+   * or of those not yet in seen, which gets them.
+   * @param {string} attr
+   * @param {WeakSet<Element>} [seen]
+   */
+  fire(attr, seen) {
+    for (let el of this.root.querySelectorAll(`[${attr}]`)) {
+      if (!seen || !seen.has(el) && seen.add(el)) run(this.live.sink, el, el.getAttribute(attr));
+    }
   }
   /**
    * @param {string} [url] the page URL to join with (the current one by default)
    * @param {string} [flash] a flash carried over from a live redirect
    */
   join(url, flash) {
+    this.loaded();
+    this.loaded = pageLoading("join");
     let chan = this.channel = this.live.socket.channel(this.topic, () => {
       let p = { session: this.session, url: url || location.href };
       if (this.joins > 0) p.form = formRecovery(this.root);
@@ -1395,10 +1598,12 @@ var View = class {
     this.rejoinTimer = setTimeout(() => this.join(), n > 1 ? this.live.socket.rejoinAfterMs(n - 1) : 0);
   }
   disconnected() {
+    this.loaded();
     if (this.root.classList.contains(ERROR_CLASS)) return;
     this.setStatus(ERROR_CLASS);
     this.wasDisconnected = true;
     this.hooks.each("disconnected");
+    this.fire(DISCONNECTED_ATTR);
   }
   /** @param {string} cls */
   setStatus(cls) {
@@ -1447,6 +1652,9 @@ var View = class {
     this.setStatus(CONNECTED_CLASS);
     this.hooks.scan(this.root);
     if (reconnected) this.hooks.each("reconnected");
+    this.fire(MOUNTED_ATTR, this.mounted);
+    this.fire(CONNECTED_ATTR);
+    this.loaded();
   }
   /**
    * Sends an event; resolves with the reply's `r` once its patch is applied.
@@ -1462,7 +1670,9 @@ var View = class {
     for (let k in payload) if (payload[k] === "" || payload[k] == null) delete payload[k];
     let busy = el && { el, type, undo: loading(el, type) };
     busy && this.busy.add(busy);
+    let stop = pageLoading("event");
     let done = () => {
+      stop();
       if (!busy) return;
       this.busy.delete(busy);
       busy.undo();
@@ -1504,7 +1714,11 @@ var View = class {
       for (let f of resetForm.elements) if (fresh(f)) syncField(f);
     }
     if (r.title != null) document.title = r.title;
-    for (let [name, payload] of r.ev || []) this.hooks.dispatch(name, payload);
+    for (let [name, payload] of r.ev || []) {
+      this.hooks.dispatch(name, payload);
+      dispatchEvent(new CustomEvent(EVENT_PREFIX + name, { detail: payload }));
+    }
+    for (let x of r.x || []) run(this.live.sink, this.root, x);
     for (let f of triggers()) if (!armed.has(f)) HTMLFormElement.prototype.submit.call(f);
   }
   /**
@@ -1516,15 +1730,25 @@ var View = class {
    * @param {(el: Element) => boolean} [fresh] whether a field holds nothing the server has not seen
    */
   patch(d, streams, resetForm, fresh = () => true) {
+    for (let g of this.ghosts) g.remove();
+    this.ghosts.clear();
     let active = document.activeElement;
     let focus = isField(active) && resetForm && active.form == resetForm ? null : saveFocus(this.root);
     let changed = [];
     let fields = /* @__PURE__ */ new Set();
     this.hooks.each("beforeUpdate");
+    let gone = [];
     for (let b of this.busy) b.undo();
+    let kept = sticky(this.root);
     try {
       applyPatch(this.root, d, {
+        removed: (n, parent, next) => n instanceof Element && n.hasAttribute(REMOVE_ATTR) && gone.push([n, parent, next]),
         changed: (node, attr) => {
+          attr && kept.touch(
+            /** @type {Element} */
+            node,
+            attr
+          );
           changed.push(node);
           let el = node instanceof Element ? node : node.parentElement;
           if (attr ? /^(value|checked|selected)$/.test(attr) : el && /^(TEXTAREA|OPTION|SELECT|OPTGROUP)$/.test(el.tagName)) {
@@ -1540,11 +1764,18 @@ var View = class {
       return;
     }
     this.patchFails = 0;
+    kept.done();
+    for (let [n, parent, next] of gone) {
+      parent.insertBefore(n, next && next.parentNode == parent ? next : null);
+      let ms = run(this.live.sink, n, n.getAttribute(REMOVE_ATTR));
+      ms ? this.ghosts.add(n) && setTimeout(() => this.ghosts.delete(n) && n.remove(), ms) : n.remove();
+    }
     for (let b of this.busy) b.el.isConnected ? b.undo = loading(b.el, b.type) : this.busy.delete(b);
     for (let el of fields) if (!(focus && el == active) && fresh(el)) syncField(el);
     restoreFocus(this.root, focus);
     this.hooks.each("updated", changed);
     this.hooks.scan(this.root);
+    this.fire(MOUNTED_ATTR, this.mounted);
   }
   /**
    * A live-patch: same view, new params.
@@ -1609,29 +1840,28 @@ var LiveSocket = class {
     });
     this.views = /* @__PURE__ */ new Map();
     this.unbind = null;
+    this.sink = {
+      send: (el, type, payload) => {
+        this.viewOf(el)?.pushEvent(el, type, payload).catch((e) => this.socket.log("event", e.message));
+      },
+      go: (el, href, patch) => {
+        let view = this.viewOf(el);
+        let u = new URL(href, location.href);
+        view && u.origin == location.origin && (patch ? view.livePatch(u.href, "push") : view.navigate(u.href, "push"));
+      },
+      popState: (e) => {
+        let view = this.views.values().next().value;
+        let href = location.href.split("#")[0];
+        if (href == this.href) return;
+        this.href = href;
+        if (!view || !e.state || !e.state.live) return;
+        e.state.live == view.mountId ? view.livePatch(location.href, null) : view.navigate(location.href, null, e.state.live);
+      }
+    };
   }
   /** Joins every live root of the document. */
   connect() {
-    if (!this.unbind) {
-      this.unbind = bind({
-        send: (el, type, payload) => {
-          this.viewOf(el)?.pushEvent(el, type, payload).catch((e) => this.socket.log("event", e.message));
-        },
-        follow: (link, patch) => {
-          let view = this.viewOf(link);
-          if (!view) return;
-          patch ? view.livePatch(link.href, "push") : view.navigate(link.href, "push");
-        },
-        popState: (e) => {
-          let view = this.views.values().next().value;
-          let href = location.href.split("#")[0];
-          if (href == this.href) return;
-          this.href = href;
-          if (!view || !e.state || !e.state.live) return;
-          e.state.live == view.mountId ? view.livePatch(location.href, null) : view.navigate(location.href, null, e.state.live);
-        }
-      });
-    }
+    if (!this.unbind) this.unbind = bind(this.sink);
     for (let root of document.querySelectorAll(`[${ROOT_ATTR}]`)) {
       if (!this.views.has(root.id)) this.views.set(root.id, new View(
         this,

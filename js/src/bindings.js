@@ -1,19 +1,19 @@
 // Event delegation: one listener per event type on the document (and the window for
 // live-window-*), which finds the binding attribute from the event's target, applies
-// live-debounce/live-throttle and hands the event to the view of its root.
+// live-debounce/live-throttle and hands the event to the view of its root, or runs
+// the client commands the attribute holds instead of an event name.
 
 import {
-  BLUR_ATTR, CHANGE_ATTR, CLICK_ATTR, DEBOUNCE_ATTR, DEBOUNCE_BLUR, FOCUS_ATTR, KEY_ATTR, KEY_VALUE, NAVIGATE_ATTR,
-  PATCH_ATTR, PREFIX, ROOT_ATTR, SUBMIT_ATTR, THROTTLE_ATTR, WINDOW_PREFIX,
+  BLUR_ATTR, CHANGE_ATTR, CLICK_ATTR, CLICK_AWAY_ATTR, DEBOUNCE_ATTR, DEBOUNCE_BLUR, FOCUS_ATTR, KEY_ATTR, KEY_VALUE,
+  NAVIGATE_ATTR, PATCH_ATTR, PREFIX, ROOT_ATTR, SUBMIT_ATTR, THROTTLE_ATTR, WINDOW_PREFIX,
 } from "./constants.js"
+import {run} from "./commands.js"
 import {closestWith, isField, liveValues, rootOf, serializeForm} from "./dom.js"
 
 /**
- * What bindings need from the live socket.
- * @typedef {object} Sink
- * @property {(el: Element, type: string, payload: import("./constants.js").EventPayload) => void} send
- * @property {(link: HTMLAnchorElement, patch: boolean) => void} follow a live-patch link (patch) or a live-navigate one
- * @property {(e: PopStateEvent) => void} popState
+ * What bindings need from the live socket: sending events, following links, and
+ * what client commands need.
+ * @typedef {import("./commands.js").Runner & {popState: (e: PopStateEvent) => void}} Sink
  */
 
 /** @type {WeakMap<Element, {timer?: ReturnType<typeof setTimeout>, last?: number, pending?: (() => void) | null}>} */
@@ -82,20 +82,35 @@ export function bind(sink) {
     listeners.push([target, type, fn, capture])
   }
   /**
-   * Sends the event named by the element's binding attribute (PREFIX + type unless told).
+   * Sends the event named by the element's binding attribute (PREFIX + type unless
+   * told), or runs the commands it holds (a JSON list).
    * @param {Element} el @param {string} type @param {{v?: string, k?: string, f?: string}} [extra] @param {string} [attr]
    */
-  let send = (el, type, extra, attr = PREFIX + type) => sink.send(el, type, {
-    t: type, e: el.getAttribute(attr) || "", v: liveValues(el).toString(), ...extra,
-  })
+  let send = (el, type, extra, attr = PREFIX + type) => {
+    let e = el.getAttribute(attr) || ""
+    let p = {t: type, v: liveValues(el).toString(), ...extra}
+    e[0] == "[" ? run(sink, el, e, type, p) : sink.send(el, type, {...p, e})
+  }
+
+  // Where the mouse went down: a drag that ends outside an element is no click away.
+  /** @type {EventTarget | null} */
+  let down = null
+  on(document, "mousedown", e => { down = e.target })
 
   on(document, "click", /** @param {MouseEvent} e */ e => {
+    let from = down
+    down = null
+    // Before the click's own binding, which may show what a click away hides.
+    for (let el of document.querySelectorAll(`[${ROOT_ATTR}] [${CLICK_AWAY_ATTR}]`)) {
+      let inside = (/** @type {any} */ n) => n instanceof Node && el.contains(n)
+      if (!inside(e.target) && !inside(from) && el.checkVisibility()) send(el, "click", {}, CLICK_AWAY_ATTR)
+    }
     let link = closestWith(e.target, PATCH_ATTR) || closestWith(e.target, NAVIGATE_ATTR)
     // Only same-origin links the browser would open in this tab.
     if (link instanceof HTMLAnchorElement && e.button == 0 && !(e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) &&
       !e.defaultPrevented && !link.target && !link.hasAttribute("download") && link.origin == location.origin) {
       e.preventDefault()
-      return sink.follow(link, link.hasAttribute(PATCH_ATTR))
+      return sink.go(link, link.href, link.hasAttribute(PATCH_ATTR))
     }
     let el = closestWith(e.target, CLICK_ATTR)
     if (!el) return

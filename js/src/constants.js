@@ -81,6 +81,15 @@ export const DISABLE_WITH_ATTR = "live-disable-with"
 export const PATCH_ATTR = "live-patch"
 export const NAVIGATE_ATTR = "live-navigate"
 export const HOOK_ATTR = "live-hook"
+/** A click outside the element (and its commands' targets) while it is visible. */
+export const CLICK_AWAY_ATTR = "live-click-away"
+/** Commands run when the element is added to the page (its view's join, or a patch). */
+export const MOUNTED_ATTR = "live-mounted"
+/** Commands run when a patch removes the element; it stays until their transitions end. */
+export const REMOVE_ATTR = "live-remove"
+/** Commands run when the view joins, and when it loses its connection. */
+export const CONNECTED_ATTR = "live-connected"
+export const DISCONNECTED_ATTR = "live-disconnected"
 /** Whose children an element's are: the diff's (the default), or UPDATE_IGNORE, or UPDATE_STREAM. */
 export const UPDATE_ATTR = "live-update"
 export const UPDATE_IGNORE = "ignore"
@@ -112,6 +121,15 @@ export const EV_LIVE_PATCH = "live_patch"
 export const EV_LIVE_REDIRECT = "live_redirect"
 /** The type (`t`) of an event a hook pushes. */
 export const HOOK_TYPE = "hook"
+/** The type of an event a command pushes from a binding that is no DOM event, or from the server. */
+export const PUSH_TYPE = "push"
+/** A server PushEvent is also dispatched on window as EVENT_PREFIX + its name. */
+export const EVENT_PREFIX = "templive:"
+/** Dispatched on window when navigation or events begin to wait for the server, and when none waits any more. */
+export const PAGE_LOADING_START = "templive:page-loading-start"
+export const PAGE_LOADING_STOP = "templive:page-loading-stop"
+/** The time of a transition that gives none (ms). */
+export const TRANSITION_MS = 200
 
 /** Reasons of a refused join (or live_patch). */
 export const REASON_REDIRECT = "redirect"
@@ -151,11 +169,21 @@ export const STREAM_LIMIT = "l" // ["l", container, n]: keep the first n items (
 /** The payload of EV_LIVE_PATCH sent by the client. @typedef {{url: string}} LivePatchPayload */
 /**
  * An event's ok reply, or an EV_DIFF push: patch, stream operations, hook reply,
- * events pushed to hooks, title.
- * @typedef {{d?: any[], s?: any[][], r?: any, ev?: [string, any][], title?: string}} Reply
+ * events pushed to hooks, client command lists to run, title.
+ * @typedef {{d?: any[], s?: any[][], r?: any, ev?: [string, any][], x?: any[][], title?: string}} Reply
  */
 /** The payload of an EV_REDIRECT push. @typedef {{to: string, flash?: string}} Redirect */
 /** The payload of EV_LIVE_PATCH and EV_LIVE_REDIRECT pushes. @typedef {{to: string, kind: "push" | "replace", flash?: string}} LiveRedirect */
+/**
+ * The arguments of a client command [op, args] (docs/PROTOCOL.md, "Client commands"):
+ * target selector, transition [start, active, end, ms] (and Toggle's when hiding),
+ * classes, attribute name and value (or a push's url-encoded values), event name and
+ * detail, URL, attribute names, milliseconds.
+ * Each is set where its command has it.
+ * @typedef {{to: string, tr: Tr, out: Tr, names: string, name: string, value: string, event: string,
+ *   detail: any, href: string, attrs: string[], ms: number}} CommandArgs
+ * @typedef {[string, string, string, number]} Tr
+ */
 
 /** Uploads (upload.js, loaded on demand by pages with UPLOAD_ATTR). */
 export const UPLOAD_ATTR = "live-upload"

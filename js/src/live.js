@@ -47,31 +47,32 @@ export class LiveSocket {
     this.views = new Map()
     /** @type {(() => void) | null} */
     this.unbind = null
+    /** What the bindings and client commands do with events and links. @type {import("./bindings.js").Sink} */
+    this.sink = {
+      send: (el, type, payload) => {
+        // An error reply leaves the view as it is; nobody awaits a binding's event.
+        this.viewOf(el)?.pushEvent(el, type, payload).catch(e => this.socket.log("event", e.message))
+      },
+      go: (el, href, patch) => {
+        let view = this.viewOf(el)
+        let u = new URL(href, location.href)
+        // A live navigation stays on the site (a javascript: URL would run).
+        view && u.origin == location.origin && (patch ? view.livePatch(u.href, "push") : view.navigate(u.href, "push"))
+      },
+      popState: e => {
+        let view = this.views.values().next().value
+        let href = location.href.split("#")[0]
+        if (href == this.href) return
+        this.href = href
+        if (!view || !e.state || !e.state.live) return
+        e.state.live == view.mountId ? view.livePatch(location.href, null) : view.navigate(location.href, null, e.state.live)
+      },
+    }
   }
 
   /** Joins every live root of the document. */
   connect() {
-    if (!this.unbind) {
-      this.unbind = bind({
-        send: (el, type, payload) => {
-          // An error reply leaves the view as it is; nobody awaits a binding's event.
-          this.viewOf(el)?.pushEvent(el, type, payload).catch(e => this.socket.log("event", e.message))
-        },
-        follow: (link, patch) => {
-          let view = this.viewOf(link)
-          if (!view) return
-          patch ? view.livePatch(link.href, "push") : view.navigate(link.href, "push")
-        },
-        popState: e => {
-          let view = this.views.values().next().value
-          let href = location.href.split("#")[0]
-          if (href == this.href) return
-          this.href = href
-          if (!view || !e.state || !e.state.live) return
-          e.state.live == view.mountId ? view.livePatch(location.href, null) : view.navigate(location.href, null, e.state.live)
-        },
-      })
-    }
+    if (!this.unbind) this.unbind = bind(this.sink)
     for (let root of document.querySelectorAll(`[${ROOT_ATTR}]`)) {
       if (!this.views.has(root.id)) this.views.set(root.id, new View(this, /** @type {HTMLElement} */ (root)))
     }

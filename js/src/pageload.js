@@ -1,7 +1,25 @@
-// Full page loads, for when a live view cannot go on over the socket: the server
-// sent the browser elsewhere, or keeps refusing the view.
+// Page loads: full ones, for when a live view cannot go on over the socket (the
+// server sent the browser elsewhere, or keeps refusing the view), and the
+// page-loading DOM events around the waits for the server a progress bar shows.
 
-import {FLASH_COOKIE, RELOAD_KEY, RELOAD_MIN_MS} from "./constants.js"
+import {FLASH_COOKIE, PAGE_LOADING_START, PAGE_LOADING_STOP, RELOAD_KEY, RELOAD_MIN_MS} from "./constants.js"
+
+/** Waits for the server under way: joins, navigations, events. */
+let waits = 0
+
+/**
+ * Starts a wait for the server: the first of overlapping waits dispatches
+ * PAGE_LOADING_START on window, with {kind} as its detail, and the end of the last
+ * PAGE_LOADING_STOP. Returns the function that ends it, which may be called again.
+ * @param {string} kind "join", "event"
+ */
+export function pageLoading(kind) {
+  let on = true
+  if (!waits++) dispatchEvent(new CustomEvent(PAGE_LOADING_START, {detail: {kind}}))
+  return () => {
+    if (on && !(on = false) && !--waits) dispatchEvent(new CustomEvent(PAGE_LOADING_STOP, {detail: {kind}}))
+  }
+}
 
 /**
  * Loads `url` for good, but never more often than once per RELOAD_MIN_MS, so a view

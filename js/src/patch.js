@@ -21,6 +21,12 @@ const NS = {xlink: "http://www.w3.org/1999/xlink", xml: "http://www.w3.org/XML/1
  * @typedef {(node: Node, attr?: string) => void} Changed
  */
 
+/**
+ * Reports a node a remove operation took out of parent, where next was its next
+ * sibling once the whole run of removed nodes was gone.
+ * @typedef {(node: Node, parent: Node, next: Node | null) => void} Removed
+ */
+
 /** A patch that does not fit the DOM it is applied to. */
 export class PatchError extends Error {}
 
@@ -30,13 +36,14 @@ export class PatchError extends Error {}
  * with diff.Apply.
  * @param {Element} root
  * @param {any[]} patch
- * @param {{changed?: Changed}} [opts]
+ * @param {{changed?: Changed, removed?: Removed}} [opts]
  */
 export function applyPatch(root, patch, opts = {}) {
   let changed = opts.changed || (() => {})
+  let removed = opts.removed || (() => {})
   patch.forEach((op, i) => {
     try {
-      applyOp(root, op, changed)
+      applyOp(root, op, changed, removed)
     } catch (e) {
       throw new PatchError(`patch operation ${i} ${JSON.stringify(op).slice(0, 100)}: ${e instanceof Error ? e.message : e}`)
     }
@@ -58,8 +65,8 @@ function opaque(n) {
   return v == UPDATE_IGNORE || v == UPDATE_STREAM || n instanceof HTMLTemplateElement
 }
 
-/** @param {Element} root @param {any[]} op @param {Changed} changed */
-function applyOp(root, op, changed) {
+/** @param {Element} root @param {any[]} op @param {Changed} changed @param {Removed} removed */
+function applyOp(root, op, changed, removed) {
   let [code, path, a, b, c] = op
   if (!Array.isArray(path) || !path.length) fail("invalid patch: empty path")
   /** @type {Node} */
@@ -114,7 +121,8 @@ function applyOp(root, op, changed) {
     case OP_REMOVE: {
       let count = Math.max(a || 1, 1)
       if (k + count > n) fail(`removing ${count} of ${n - k}`)
-      for (let i = 0; i < count; i++) parent.removeChild(kids[k])
+      let next = kids[k + count] || null
+      for (let i = 0; i < count; i++) removed(parent.removeChild(kids[k]), parent, next)
       return changed(parent)
     }
     case OP_MOVE:

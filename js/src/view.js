@@ -3,15 +3,18 @@
 // sends events, and follows live navigation (docs/PROTOCOL.md, "Live views").
 
 import {
-  CONNECTED_CLASS, ERROR_CLASS, EV_DIFF, EV_ERROR, EV_EVENT, EV_LIVE_PATCH, EV_LIVE_REDIRECT, EV_REDIRECT,
-  HOOK_TYPE, LOADING_CLASS, REASON_NAVIGATE, REASON_RATE_LIMITED, REASON_REDIRECT, REASON_STALE, REASON_UNAUTHORIZED,
-  SESSION_ATTR, TOPIC_PREFIX, TRIGGER_ACTION_ATTR,
+  CONNECTED_ATTR, CONNECTED_CLASS, DISCONNECTED_ATTR, ERROR_CLASS, EV_DIFF, EV_ERROR, EV_EVENT, EV_LIVE_PATCH,
+  EV_LIVE_REDIRECT, EV_REDIRECT, EVENT_PREFIX, HOOK_TYPE, LOADING_CLASS, MOUNTED_ATTR, REASON_NAVIGATE,
+  REASON_RATE_LIMITED, REASON_REDIRECT, REASON_STALE, REASON_UNAUTHORIZED, REMOVE_ATTR, SESSION_ATTR, TOPIC_PREFIX,
+  TRIGGER_ACTION_ATTR,
 } from "./constants.js"
+import {run} from "./commands.js"
 import {formRecovery, isField, keepIgnored, loading, restoreFocus, saveFocus, syncField} from "./dom.js"
 import {Drafts} from "./drafts.js"
 import {Hooks} from "./hooks.js"
-import {redirect, reload} from "./pageload.js"
+import {pageLoading, redirect, reload} from "./pageload.js"
 import {applyPatch} from "./patch.js"
+import {sticky} from "./sticky.js"
 import {applyStreams} from "./stream.js"
 
 /** @typedef {import("./channel.js").Channel} Channel */
@@ -53,6 +56,24 @@ export class View {
     this.patchFails = 0
     /** @type {ReturnType<typeof setTimeout> | undefined} */
     this.rejoinTimer = undefined
+    /** Elements whose live-mounted commands ran. @type {WeakSet<Element>} */
+    this.mounted = new WeakSet()
+    /** Elements a patch removed, kept while their live-remove transitions run. @type {Set<Element>} */
+    this.ghosts = new Set()
+    /** Ends the page-loading wait of the join under way. */
+    this.loaded = () => {}
+  }
+
+  /**
+   * Runs the commands in the attribute attr of the root's elements: of all of them,
+   * or of those not yet in seen, which gets them.
+   * @param {string} attr
+   * @param {WeakSet<Element>} [seen]
+   */
+  fire(attr, seen) {
+    for (let el of this.root.querySelectorAll(`[${attr}]`)) {
+      if (!seen || (!seen.has(el) && seen.add(el))) run(this.live.sink, el, el.getAttribute(attr))
+    }
   }
 
   /**
@@ -60,6 +81,8 @@ export class View {
    * @param {string} [flash] a flash carried over from a live redirect
    */
   join(url, flash) {
+    this.loaded()
+    this.loaded = pageLoading("join")
     let chan = this.channel = this.live.socket.channel(this.topic, () => {
       /** @type {JoinPayload} */
       let p = {session: this.session, url: url || location.href}
@@ -108,10 +131,12 @@ export class View {
   }
 
   disconnected() {
+    this.loaded()
     if (this.root.classList.contains(ERROR_CLASS)) return
     this.setStatus(ERROR_CLASS)
     this.wasDisconnected = true
     this.hooks.each("disconnected")
+    this.fire(DISCONNECTED_ATTR)
   }
 
   /** @param {string} cls */
@@ -166,6 +191,9 @@ export class View {
     this.setStatus(CONNECTED_CLASS)
     this.hooks.scan(this.root)
     if (reconnected) this.hooks.each("reconnected")
+    this.fire(MOUNTED_ATTR, this.mounted)
+    this.fire(CONNECTED_ATTR)
+    this.loaded()
   }
 
   /**
@@ -182,7 +210,9 @@ export class View {
     for (let k in payload) if (payload[k] === "" || payload[k] == null) delete payload[k]
     let busy = el && {el, type, undo: loading(el, type)}
     busy && this.busy.add(busy)
+    let stop = pageLoading("event")
     let done = () => {
+      stop()
       if (!busy) return
       this.busy.delete(busy)
       busy.undo()
@@ -223,7 +253,11 @@ export class View {
     // patch did not touch it: a chat box the server never gave a value empties.
     if (resetForm instanceof HTMLFormElement) for (let f of resetForm.elements) if (fresh(f)) syncField(f)
     if (r.title != null) document.title = r.title
-    for (let [name, payload] of r.ev || []) this.hooks.dispatch(name, payload)
+    for (let [name, payload] of r.ev || []) {
+      this.hooks.dispatch(name, payload)
+      dispatchEvent(new CustomEvent(EVENT_PREFIX + name, {detail: payload}))
+    }
+    for (let x of r.x || []) run(this.live.sink, this.root, x)
     // A form the server just gave live-trigger-action goes to its action as a
     // plain HTTP form, which can set cookies (a sign-in). The prototype's
     // submit, because a field named "submit" hides the form's.
@@ -239,6 +273,9 @@ export class View {
    * @param {(el: Element) => boolean} [fresh] whether a field holds nothing the server has not seen
    */
   patch(d, streams, resetForm, fresh = () => true) {
+    // The last patch's removed elements go for good: this one's paths do not count them.
+    for (let g of this.ghosts) g.remove()
+    this.ghosts.clear()
     let active = document.activeElement
     let focus = isField(active) && resetForm && active.form == resetForm ? null : saveFocus(this.root)
     /** @type {Node[]} */
@@ -246,11 +283,16 @@ export class View {
     /** @type {Set<Element>} */
     let fields = new Set()
     this.hooks.each("beforeUpdate")
+    /** @type {[Element, Node, Node | null][]} */
+    let gone = []
     // The server renders no loading state: undo them while its patch applies.
     for (let b of this.busy) b.undo()
+    let kept = sticky(this.root)
     try {
       applyPatch(this.root, d, {
+        removed: (n, parent, next) => n instanceof Element && n.hasAttribute(REMOVE_ATTR) && gone.push([n, parent, next]),
         changed: (node, attr) => {
+          attr && kept.touch(/** @type {Element} */ (node), attr)
           changed.push(node)
           // A field's live value follows the server when the patch changed what
           // holds its value: the value, checked or selected attribute, a
@@ -270,11 +312,19 @@ export class View {
       return
     }
     this.patchFails = 0
+    kept.done()
+    // A removed element with live-remove comes back until its transitions end.
+    for (let [n, parent, next] of gone) {
+      parent.insertBefore(n, next && next.parentNode == parent ? next : null)
+      let ms = run(this.live.sink, n, n.getAttribute(REMOVE_ATTR))
+      ms ? this.ghosts.add(n) && setTimeout(() => this.ghosts.delete(n) && n.remove(), ms) : n.remove()
+    }
     for (let b of this.busy) b.el.isConnected ? b.undo = loading(b.el, b.type) : this.busy.delete(b)
     for (let el of fields) if (!(focus && el == active) && fresh(el)) syncField(el)
     restoreFocus(this.root, focus)
     this.hooks.each("updated", changed)
     this.hooks.scan(this.root)
+    this.fire(MOUNTED_ATTR, this.mounted)
   }
 
   /**
