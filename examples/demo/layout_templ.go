@@ -52,7 +52,7 @@ func layout(title string) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 3, "</head><body><nav><a href=\"/\">templive demo</a> <a href=\"/counter\" live-navigate>Counter</a> <a href=\"/signup\" live-navigate>Sign up</a> <a href=\"/feed\" live-navigate>Feed</a> <a href=\"/lab\" live-navigate>Lab</a> <a href=\"/rooms/1\" live-navigate>Room 1</a> <a href=\"/chat\">Lobby</a> <span class=\"user\">")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 3, "</head><body><nav><a href=\"/\">templive demo</a> <a href=\"/counter\" live-navigate>Counter</a> <a href=\"/signup\" live-navigate>Sign up</a> <a href=\"/feed\" live-navigate>Feed</a> <a href=\"/lab\" live-navigate>Lab</a> <a href=\"/ui\" live-navigate>UI</a> <a href=\"/rooms/1\" live-navigate>Room 1</a> <a href=\"/chat\">Lobby</a> <span class=\"user\">")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -60,7 +60,7 @@ func layout(title string) templ.Component {
 			var templ_7745c5c3_Var3 string
 			templ_7745c5c3_Var3, templ_7745c5c3_Err = templ.JoinStringErrs(user)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `examples/demo/layout.templ`, Line: 30, Col: 12}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `examples/demo/layout.templ`, Line: 31, Col: 12}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var3))
 			if templ_7745c5c3_Err != nil {

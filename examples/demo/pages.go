@@ -26,6 +26,7 @@ var pages = []page{
 	{Path: "/feed", Title: "Feed", About: "posts in SQLite, streamed to every viewer (streams + PubSub)"},
 	{Path: "/lab", Title: "Client lab", About: "debounce, throttle and a client hook"},
 	{Path: "/panels", Title: "Panels", About: "a dashboard whose panels load asynchronously: one slow, one failing with a retry"},
+	{Path: "/ui", Title: "Client UI", About: "a dropdown, a modal, a toast and a copy button with no round trip (client commands)"},
 	{Path: "/rooms/1", Title: "Room 1", About: "chat with a live “who is online” list (Presence)", SignIn: true},
 	{Path: "/chat", Title: "Lobby (Channels)", About: "the JS Channels API and Presence helpers against the Phoenix-compatible RoomChannel", SignIn: true},
 }
@@ -65,6 +66,7 @@ func newLive(opts liveOptions) *live.Server {
 	lv.Page("/signup", func() live.View { return &Signup{} })
 	lv.Page("/signin", func() live.View { return &Signin{} })
 	lv.Page("/lab", func() live.View { return &Lab{} })
+	lv.Page("/ui", func() live.View { return &UI{} })
 	lv.Page("/feed", func() live.View { return &FeedLive{store: opts.Store, limits: opts.Limits} })
 	panels := opts.Panels.withDefaults()
 	lv.Page("/panels", func() live.View { return &Panels{timings: panels} })
