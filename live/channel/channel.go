@@ -21,7 +21,8 @@ type Channel interface {
 	// Join is called first, with the client's join payload. It returns the
 	// response of the ok reply (nil for {}), or an error to refuse the join:
 	// [Refuse] and [JoinError] choose the response of the error reply; any
-	// other error is logged and the client sees {"reason":"join crashed"}.
+	// other error, or a panic, is a crash of the join: it is logged and the
+	// client sees {"reason":"join crashed"}.
 	// Pushes made during Join reach the client after the join reply.
 	Join(ctx context.Context, payload json.RawMessage) (response any, err error)
 	// HandleIn handles an event pushed by the client. The returned [Reply]
@@ -46,7 +47,10 @@ type InfoHandler interface {
 // client left (or joined the topic again), [ErrClosed] when the connection
 // closed or the channel was closed by the server, and an error wrapping
 // [ErrChannelCrashed] or [ErrMailboxOverflow] after a crash. Terminate is
-// not called when Join refused or failed.
+// not called when Join refused or failed: a Join that fails after setting
+// things up releases them itself. It is called, with a [CrashError] of
+// "Join", when Join succeeded but the channel could not start (its
+// subscription to its own topic failed).
 type Terminator interface {
 	Terminate(reason error)
 }
@@ -104,32 +108,6 @@ type Interceptor interface {
 type Drainer interface {
 	Drained(ctx context.Context) error
 }
-
-// How the live view runtime (a Channel of package live, routed at "lv:*")
-// uses this API:
-//
-//   - The join payload is Join's argument; the socket's connect state is
-//     typed and handed to the constructor given to [Socket.Channel], next to
-//     the [Conn]; connect info (origin, params, cookies) is
-//     [Conn.ConnectInfo].
-//   - Join replies with its returned response (the first render).
-//   - Client events arrive in HandleIn with their Ref. Return [NoReply],
-//     keep the ref, and after processing call [Conn.Reply] with it.
-//   - [Conn.Push] sends a server push at any time, from any goroutine.
-//   - Leave, close and crash are reported through [Terminator]; by then
-//     Push and Reply return [ErrClosed].
-//   - [Conn.Mailbox] is the channel's own *pubsub.Mailbox;
-//     [Conn.Subscribe] adds topics to it and their messages arrive in
-//     [InfoHandler.HandleInfo] on the channel's goroutine. An overflow is
-//     reported to [Lagger.Lagged], so a view can reload its data and keep
-//     what the browser shows; a view that cannot is remounted.
-//   - A panic, or an error returned by a callback, crashes the channel: the
-//     client receives phx_error and rejoins; other channels are unaffected.
-//   - Implement [Drainer] to render once per burst: Drained runs when the
-//     goroutine's queue is momentarily empty, and at least every 64
-//     things handled.
-//   - [Conn.Close] ends the channel from the server (phx_close); events
-//     and messages still queued are not handled.
 
 // A Message is a message pushed by the client on a joined channel.
 type Message struct {

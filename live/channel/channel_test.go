@@ -282,6 +282,52 @@ func TestCrashes(t *testing.T) {
 	}
 }
 
+// A Channel that runs code of its own users names what failed with a
+// CrashError of its own; the channel keeps it rather than wrapping it in
+// one that names the channel's callback.
+func TestACrashErrorAChannelReturnsIsKept(t *testing.T) {
+	t.Parallel()
+	reasons := make(chan error, 1)
+	own := &CrashError{Op: `HandleEvent "save"`, Err: errors.New("disk full")}
+	s := startSocket(t, SocketOptions[*testUser]{}, func(ch *testChannel) {
+		ch.handleIn = func(context.Context, *Conn, Message) (Reply, error) { return NoReply, own }
+		ch.terminate = func(r error) { reasons <- r }
+	})
+	c := s.dial(t, "1")
+	c.join("room:a", "1", nil)
+	c.send("1", "2", "room:a", "event", nil)
+	if r := waitFor(t, reasons, "Terminate"); r != own {
+		t.Errorf("Terminate got %v, want the channel's own %v", r, own)
+	}
+	if logs := s.logs.String(); !strings.Contains(logs, `op="HandleEvent \"save\"" err="disk full"`) {
+		t.Errorf("the crash is not logged with the channel's own op:\n%s", logs)
+	}
+}
+
+// A Channel whose Join succeeded may hold what it set up (a timer, a
+// task): when the channel then cannot start, it is told it ended.
+func TestAChannelThatJoinedButCannotStartIsTerminated(t *testing.T) {
+	t.Parallel()
+	ps, err := pubsub.New(pubsub.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	reasons := make(chan error, 1)
+	s := startSocket(t, SocketOptions[*testUser]{PubSub: ps}, func(ch *testChannel) {
+		ch.join = func(context.Context, *Conn, json.RawMessage) (any, error) {
+			ps.Close() // the channel's subscription to its topic fails
+			return nil, nil
+		}
+		ch.terminate = func(r error) { reasons <- r }
+	})
+	c := s.dial(t, "1")
+	c.expectStatus(c.join("room:a", "1", nil), "error", `{"reason":"join crashed"}`)
+	r := waitFor(t, reasons, "Terminate")
+	if ce, ok := errors.AsType[*CrashError](r); !ok || ce.Op != "Join" || !errors.Is(r, pubsub.ErrClosed) {
+		t.Errorf("Terminate got %v, want a crash of Join for the closed PubSub", r)
+	}
+}
+
 func TestDuplicateJoinClosesTheOldChannel(t *testing.T) {
 	t.Parallel()
 	reasons := make(chan error, 2)

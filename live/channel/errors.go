@@ -42,8 +42,14 @@ var (
 // or returned an error, and that error. It matches [ErrChannelCrashed] and
 // its Err with [errors.Is]. The channel's [Terminator] receives it, and
 // the socket logs it once.
+//
+// A Channel whose callbacks call its own users' code may return a
+// CrashError itself, naming the user's callback that failed rather than
+// its own; it is kept as it is, not wrapped. Build it only when failing,
+// so that naming costs the way of every message nothing.
 type CrashError struct {
-	// Op names the callback: "Join", `HandleIn "new_msg"`, "Drained", …
+	// Op names the callback: "Join", `HandleIn "new_msg"`, "Drained", …,
+	// or what a Channel named itself (see above).
 	Op string
 	// Err is the error the callback returned, or the panic as an error.
 	Err error
@@ -67,7 +73,8 @@ func panicked(op string, v any) *CrashError {
 	return &CrashError{Op: op, Err: err, Stack: debug.Stack()}
 }
 
-// asCrash returns err as a CrashError of op, unless it is one already.
+// asCrash returns err as a CrashError of op, unless it holds one already
+// (see [CrashError]).
 func asCrash(op string, err error) *CrashError {
 	var ce *CrashError
 	if errors.As(err, &ce) {

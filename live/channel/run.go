@@ -23,7 +23,8 @@ func (c *Conn) run(ctx context.Context, ch Channel, payload json.RawMessage, joi
 	defer cancel()
 
 	resp, err := c.join(ctx, ch, payload)
-	if err == nil {
+	joined := err == nil
+	if joined {
 		err = c.Subscribe(c.topic)
 	}
 	if err != nil {
@@ -32,12 +33,19 @@ func (c *Conn) run(ctx context.Context, ch Channel, payload json.RawMessage, joi
 		c.markEnded()
 		var je *JoinError
 		r := ReplyReason("join crashed")
+		var ce *CrashError
 		if errors.As(err, &je) {
 			r = ReplyError(je.Response)
 		} else {
-			c.logCrash(ch, asCrash("Join", err))
+			ce = asCrash("Join", err)
+			c.logCrash(ch, ce)
 		}
 		c.sendFinal(c.replyFrame(joinMsgRef, r))
+		if joined {
+			// Join succeeded, so the Channel holds what it set up: it is
+			// told that it ended, as after a crash.
+			c.tell(ch, ce)
+		}
 		return
 	}
 	c.mu.Lock()
@@ -81,7 +89,7 @@ func (c *Conn) loop(ctx context.Context, ch Channel) (reason error) {
 	// The callback running now and what it is about, to name a crash
 	// without formatting anything on the way of every message.
 	var doing, about string
-	crash := func(err error) error { return &CrashError{Op: opName(doing, about), Err: err} }
+	crash := func(err error) error { return asCrash(opName(doing, about), err) }
 	defer func() {
 		if v := recover(); v != nil {
 			reason = panicked(opName(doing, about), v)
@@ -251,15 +259,21 @@ func (c *Conn) terminate(ch Channel, reason error) {
 		c.sendFinal(outFrame{data: encodeText(c.joinRef, c.joinRef, c.topic, eventClose, nil)})
 	}
 
-	t, ok := ch.(Terminator)
-	if !ok {
-		return
-	}
 	switch {
 	case reason == errServerClose:
 		reason = ErrClosed
 	case reason == errDuplicateJoin:
 		reason = ErrLeft
+	}
+	c.tell(ch, reason)
+}
+
+// tell calls the Channel's Terminate, if it has one, with reason; a panic
+// in it is logged, since nothing is left to crash.
+func (c *Conn) tell(ch Channel, reason error) {
+	t, ok := ch.(Terminator)
+	if !ok {
+		return
 	}
 	defer func() {
 		if v := recover(); v != nil {

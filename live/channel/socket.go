@@ -81,7 +81,8 @@ type SocketOptions[S any] struct {
 }
 
 // Limits bound what one connection may send, hold and cost. The zero
-// value of each field means its default.
+// value of each field means the default its comment gives: a bound for
+// every field but EventsPerSecond, whose zero means no limit.
 type Limits struct {
 	// MaxChannels is the most channels one connection may join at once
 	// (default 100); one more gets {"reason":"too many channels joined"}.
@@ -128,7 +129,7 @@ type Limits struct {
 	// EventsPerSecond limits the frames one connection may send, heartbeats
 	// included, to this many per second on average, with bursts of twice as
 	// many; a client over the limit is disconnected with code 1008. Zero
-	// means no limit, as in Phoenix.
+	// or a negative value means no limit, as in Phoenix.
 	EventsPerSecond int
 	// MailboxSize is the capacity of each channel's PubSub mailbox
 	// (default [pubsub.DefaultMailboxSize]). An overflow is reported to a
