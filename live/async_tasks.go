@@ -151,11 +151,22 @@ func (r *asyncTasks) deliver(ctx context.Context, s *Socket) (bool, error) {
 	}
 	r.mu.Unlock()
 	for _, t := range ready {
-		if err := t.apply(ctx, s, t.val, t.err); err != nil {
-			return true, fmt.Errorf("async %s: %w", taskName(t.key), err)
+		if err := t.handle(ctx, s); err != nil {
+			return true, err
 		}
 	}
 	return len(ready) > 0, nil
+}
+
+// handle hands the task's result to the view of s: a panic in the
+// handler [StartAsync] was given crashes the view, as its error does.
+func (t *asyncTask) handle(ctx context.Context, s *Socket) (err error) {
+	cb := callback{name: "Async.Load"}
+	if name, ok := t.key.(string); ok {
+		cb = callback{name: "StartAsync", event: name}
+	}
+	defer recoverCrash(&err, cb)
+	return cb.failed(t.apply(ctx, s, t.val, t.err))
 }
 
 // cancel stops the current task of key and reports whether there was one.

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"html/template"
 	"net/http"
+
+	"github.com/templive/templive/live/channel"
 )
 
 // devScript is the page script of development mode (see [Options.Dev]):
@@ -30,15 +32,15 @@ func serveDevScript(w http.ResponseWriter, r *http.Request) {
 // development mode, and nothing of them otherwise — internals never reach
 // the browser of a production server.
 func (srv *Server) pageFailed(w http.ResponseWriter, r *http.Request, rt *route, msg string, err error) {
-	srv.logger.Error(msg, "route", rt.pattern, "err", err)
+	srv.logger.Error(msg, append([]any{"route", rt.pattern}, crashAttrs(err)...)...)
 	if !srv.opts.Dev {
 		http.Error(w, "Internal Server Error", http.StatusInternalServerError)
 		return
 	}
 	page := devErrorPage{What: msg, Path: r.URL.Path, Route: rt.pattern, Err: err.Error()}
-	var pe *panicError
-	if errors.As(err, &pe) {
-		page.Stack = string(pe.stack)
+	if ce, ok := errors.AsType[*channel.CrashError](err); ok {
+		// What the view's callback did, not the channel's wording.
+		page.Err, page.Stack = ce.Op+": "+ce.Err.Error(), string(ce.Stack)
 	}
 	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")

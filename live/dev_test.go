@@ -53,11 +53,11 @@ func TestAFailingGETShowsItsErrorOnlyInDevelopment(t *testing.T) {
 		stack bool     // the page shows a goroutine stack through the view's code
 	}{
 		{name: "a panic in Mount shows its message and stack in development", dev: true, how: "panic",
-			want: []string{"mount failed: /fail", "panic in mount", "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; went wrong"}, stack: true},
+			want: []string{"mount failed: /fail", "Mount: panic: &lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; went wrong"}, stack: true},
 		{name: "an error from Mount shows its message in development", dev: true, how: "error",
-			want: []string{"mount failed: /fail", "mount: &lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; went wrong"}},
+			want: []string{"mount failed: /fail", "Mount: &lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; went wrong"}},
 		{name: "a panic in Render shows its message and stack in development", dev: true, how: "render",
-			want: []string{"render failed: /fail", "panic in render"}, stack: true},
+			want: []string{"render failed: /fail", "Render: panic: &lt;script&gt;"}, stack: true},
 		{name: "a panic in Mount is a bare 500 in production", how: "panic", want: []string{"Internal Server Error"}},
 		{name: "an error from Mount is a bare 500 in production", how: "error", want: []string{"Internal Server Error"}},
 		{name: "a panic in Render is a bare 500 in production", how: "render", want: []string{"Internal Server Error"}},

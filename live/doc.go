@@ -62,11 +62,22 @@
 // [Options.MountOnce]), and replies with its HTML. From then on every event
 // and message runs on the view's goroutine, one at a time; after a burst of
 // them the view renders once, the new HTML is diffed against what the
-// browser has, and the patch is sent. A panic or error crashes that view
-// only: the browser rejoins and the view comes back. The crash is logged
-// once, by the channel layer, at level ERROR ("channel crashed") with the
-// callback that failed, the error, and the view's route and id;
-// [Terminator.Terminate] receives it wrapped in [ErrViewCrashed].
+// browser has, and the patch is sent.
+//
+// A panic in one of the view's callbacks, or an error one returns,
+// crashes that view only: the browser rejoins and the view comes back. A
+// join that fails once the view exists is a crash too — Mount or
+// HandleParams returning an error or panicking, the first Render
+// panicking — and the browser's join is answered "join crashed", after
+// which it retries. Either way the crash is logged once, by the channel
+// layer, at level ERROR ("channel crashed") with the view's callback that
+// failed (op=Mount, op=Render, op="HandleEvent \"save\"",
+// op="HandleInfo chat.Posted"), the error, the stack of a panic, and the
+// view's route and id; the view's timers and async tasks stop, and
+// [Terminator.Terminate] receives the crash wrapped in [ErrViewCrashed]
+// (it matches [channel.ErrChannelCrashed] too). On the GET, a Mount that
+// fails answers 500 and is logged as "mount failed", with the same op,
+// error and stack.
 //
 // # Limits
 //

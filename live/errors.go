@@ -49,21 +49,6 @@ func (e *notConnectedError) Error() string {
 
 func (e *notConnectedError) Is(target error) bool { return target == ErrNotConnected }
 
-// panicError is a panic in a view's callback on the page's GET, turned
-// into an error: it matches [ErrViewCrashed] and keeps the stack, which the
-// development error page shows ([Options.Dev]).
-type panicError struct {
-	op    string // "mount", "render"
-	value any
-	stack []byte
-}
-
-func (e *panicError) Error() string {
-	return fmt.Sprintf("%s: panic in %s: %v", ErrViewCrashed, e.op, e.value)
-}
-
-func (e *panicError) Unwrap() error { return ErrViewCrashed }
-
 // crashError is the reason a crashed view's Terminate receives: it matches
 // [ErrViewCrashed] and the channel's error, and says what crashed once.
 type crashError struct {

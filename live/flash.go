@@ -98,7 +98,7 @@ func (vc *viewChannel) joinFlash(tok sessionToken, carried string, navigated boo
 func (vc *viewChannel) flashToken() string {
 	tok, err := vc.srv.flashToken(vc.s.flash)
 	if err != nil {
-		vc.cc.Logger().Error("flash not carried", "err", err)
+		vc.logger().Error("flash not carried", "err", err)
 		return ""
 	}
 	return tok

@@ -7,7 +7,6 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"runtime/debug"
 
 	"github.com/a-h/templ"
 
@@ -118,34 +117,32 @@ func (srv *Server) checkHead(page []byte, rt *route) {
 	}
 }
 
-// mountView runs Mount and, if the view has one, HandleParams, turning a
-// panic into an error.
+// mountView runs Mount and, if the view has one, HandleParams. Its error,
+// a returned one or a panic with its stack, is a [channel.CrashError]
+// naming the callback that failed.
 func mountView(ctx context.Context, v View, s *Socket, params url.Values) (err error) {
+	cb := callback{name: "Mount"}
 	defer func() {
 		if p := recover(); p != nil {
-			err = &panicError{op: "mount", value: p, stack: debug.Stack()}
+			err = panicked(cb.op(), p)
 		}
 	}()
 	if err := v.Mount(ctx, s, params); err != nil {
-		return fmt.Errorf("mount: %w", err)
+		return cb.failed(err)
 	}
 	if ph, ok := v.(ParamsHandler); ok && s.leavingTo() == "" {
-		if err := ph.HandleParams(ctx, s, params); err != nil {
-			return fmt.Errorf("handle params: %w", err)
-		}
+		cb = callback{name: "HandleParams"}
+		return cb.failed(ph.HandleParams(ctx, s, params))
 	}
 	return nil
 }
 
 // renderGET renders the component c returns for a page's GET, turning a
-// panic into an error with its stack: on the GET no channel catches it, and
-// net/http's own recovery would drop the connection with nothing to show.
+// panic into a [channel.CrashError] of Render with its stack: on the GET no
+// channel catches it, and net/http's own recovery would drop the
+// connection with nothing to show.
 func renderGET(ctx context.Context, c func() templ.Component) (html []byte, err error) {
-	defer func() {
-		if p := recover(); p != nil {
-			html, err = nil, &panicError{op: "render", value: p, stack: debug.Stack()}
-		}
-	}()
+	defer recoverCrash(&err, callback{name: "Render"})
 	return render.Component(ctx, c())
 }
 

@@ -4,7 +4,9 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/url"
+	"strings"
 	"testing"
 
 	"github.com/a-h/templ"
@@ -43,6 +45,26 @@ func TestMarkupThatCannotTravelAsAPatchDoesNotDerailLaterPatches(t *testing.T) {
 		v.Click("#b")
 		if got := v.Text("#n") + v.Text("#s"); got != fmt.Sprint(i)+fmt.Sprint(i) {
 			t.Fatalf("after click %d: n = %q\n%s", i, got, v.HTML())
+		}
+	}
+}
+
+// The runtime's own warnings about a view come from the live layer and
+// name the view, as its crashes do.
+func TestARenderSentWholeIsLoggedWithTheView(t *testing.T) {
+	t.Parallel()
+	logs := &logBuffer{}
+	srv, _ := newServer(t, live.Options{Logger: slog.New(slog.NewTextHandler(logs, nil))}, nil)
+	srv.Page("/nested", func() live.View { return &nested{} })
+	v := livetest.Mount(t, srv, "/nested")
+	v.Click("#b")
+	got := logs.warnings()
+	if len(got) != 1 {
+		t.Fatalf("%d WARN lines, want 1:\n%s", len(got), strings.Join(got, "\n"))
+	}
+	for _, want := range []string{"layer=live", "route=/nested", "id=" + v.ID(), "topic=lv:" + v.ID()} {
+		if !strings.Contains(got[0], want) {
+			t.Errorf("the line %q lacks %q", got[0], want)
 		}
 	}
 }

@@ -2,7 +2,7 @@ package live
 
 import (
 	"encoding/json"
-	"errors"
+	"log/slog"
 
 	"github.com/templive/templive/live/channel"
 	"github.com/templive/templive/render"
@@ -36,23 +36,25 @@ type waiting struct {
 }
 
 // push sends the browser an event on the view's topic, with a payload the
-// wire package encoded; reply answers the client message ref. Both return
-// an error only when the frame cannot be encoded: that must crash the view
-// rather than be dropped, or the browser would fall out of step with the
-// tree the server diffs against. A connection already gone is no error
-// here: the channel learns of it by itself and ends.
-func (vc *viewChannel) push(event string, payload []byte) error {
-	return sendErr(vc.cc.Push(event, json.RawMessage(payload)))
+// wire package encoded; reply answers the client message ref with an ok
+// reply whose response the wire package encoded. Neither can fail as far
+// as the view is concerned: what they send is JSON already, so nothing is
+// encoded, and a connection that is gone, or closed for a client too slow
+// to read, ends the channel by itself, which then tells the view.
+func (vc *viewChannel) push(event string, payload []byte) {
+	vc.cc.Push(event, json.RawMessage(payload))
 }
 
-func (vc *viewChannel) reply(ref string, r channel.Reply) error {
-	return sendErr(vc.cc.Reply(ref, r))
+func (vc *viewChannel) reply(ref string, response []byte) {
+	vc.cc.Reply(ref, channel.ReplyOK(json.RawMessage(response)))
 }
 
-// sendErr keeps of a push's or reply's error only what the view must crash on.
-func sendErr(err error) error {
-	if err == nil || errors.Is(err, channel.ErrClosed) || errors.Is(err, channel.ErrSlowClient) {
-		return nil
+// logger returns the server's logger with the view's route, id and topic,
+// for what the runtime says about the view outside a crash (which the
+// channel logs, naming the view with LogValue).
+func (vc *viewChannel) logger() *slog.Logger {
+	if vc.rt == nil || vc.s == nil {
+		return vc.srv.logger.With("topic", vc.cc.Topic()) // not joined yet
 	}
-	return err
+	return vc.srv.logger.With("route", vc.rt.pattern, "id", vc.s.id, "topic", vc.cc.Topic())
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
+	"runtime/debug"
 
 	"github.com/templive/templive/internal/wire"
 	"github.com/templive/templive/live/channel"
@@ -34,21 +35,32 @@ func (vc *viewChannel) applyPatchTo(ctx context.Context) error {
 		return err
 	}
 	vc.dirty = true
-	return vc.push(wire.ServerLivePatch, wire.LivePatch{To: u.RequestURI(), Kind: kind}.AppendJSON(nil))
+	vc.push(wire.ServerLivePatch, wire.LivePatch{To: u.RequestURI(), Kind: kind}.AppendJSON(nil))
+	return nil
 }
 
-// end releases a view whose channel will not run: its timers and async
-// tasks stop and it is told why.
+// end releases a view whose channel ended or will not run: it is no
+// longer reachable with [Server.Send], its timers and async tasks stop,
+// and it is told why. A panic in its Terminate is logged here, since
+// nothing is left to crash.
 func (vc *viewChannel) end(reason error) {
 	vc.uncharge()
 	vc.endUploads(reason)
 	if vc.s != nil {
+		vc.srv.views.CompareAndDelete(vc.s.id, vc)
 		vc.s.stopTimers()
 		vc.s.async.stop()
 	}
-	if t, ok := vc.view.(Terminator); ok {
-		t.Terminate(reason)
+	t, ok := vc.view.(Terminator)
+	if !ok {
+		return
 	}
+	defer func() {
+		if v := recover(); v != nil {
+			vc.logger().Error("view Terminate panicked", "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
+		}
+	}()
+	t.Terminate(reason)
 }
 
 // HandleIn runs a client event: "event" (a binding) or "live_patch" (a
@@ -76,8 +88,8 @@ func (vc *viewChannel) HandleIn(ctx context.Context, msg channel.Message) (chann
 		}
 		vc.dirty = true
 		vc.s.hookReply = nil
-		if err := eh.HandleEvent(ctx, vc.s, ev); err != nil {
-			return channel.NoReply, fmt.Errorf("event %q: %w", ev.Name, err)
+		if err := vc.handleEvent(ctx, eh, ev); err != nil {
+			return channel.NoReply, err
 		}
 		wt := waiting{ref: msg.Ref}
 		if ev.Type == EventHook {
@@ -110,6 +122,12 @@ func (vc *viewChannel) HandleIn(ctx context.Context, msg channel.Message) (chann
 	return channel.ReplyReason("unknown event " + msg.Name), nil
 }
 
+// handleEvent runs the view's HandleEvent.
+func (vc *viewChannel) handleEvent(ctx context.Context, eh EventHandler, ev Event) (err error) {
+	defer recoverCrash(&err, callback{name: "HandleEvent", event: ev.Name})
+	return callback{name: "HandleEvent", event: ev.Name}.failed(eh.HandleEvent(ctx, vc.s, ev))
+}
+
 // refusalReason returns what the client is told of a message the wire
 // decoder refused.
 func refusalReason(err error) string {
@@ -120,7 +138,7 @@ func refusalReason(err error) string {
 }
 
 // HandleInfo hands a PubSub message (or a SendAfter) to the view.
-func (vc *viewChannel) HandleInfo(ctx context.Context, m pubsub.Message) error {
+func (vc *viewChannel) HandleInfo(ctx context.Context, m pubsub.Message) (err error) {
 	switch p := m.Payload.(type) {
 	case wire.Ping:
 		vc.ping(p)
@@ -136,32 +154,25 @@ func (vc *viewChannel) HandleInfo(ctx context.Context, m pubsub.Message) error {
 		return nil
 	}
 	vc.dirty = true
-	if err := ih.HandleInfo(ctx, vc.s, m.Payload); err != nil {
-		return fmt.Errorf("info %T: %w", m.Payload, err)
-	}
-	return nil
+	defer recoverCrash(&err, callback{name: "HandleInfo", msg: m.Payload})
+	return callback{name: "HandleInfo", msg: m.Payload}.failed(ih.HandleInfo(ctx, vc.s, m.Payload))
 }
 
 // handleParams moves the view to u and runs its HandleParams with u's
 // params: its query and the route's wildcards.
-func (vc *viewChannel) handleParams(ctx context.Context, u *url.URL, params url.Values) error {
+func (vc *viewChannel) handleParams(ctx context.Context, u *url.URL, params url.Values) (err error) {
 	vc.s.url = u
 	ph, ok := vc.view.(ParamsHandler)
 	if !ok {
 		return nil
 	}
-	if err := ph.HandleParams(ctx, vc.s, params); err != nil {
-		return fmt.Errorf("handle params %s: %w", u, err)
-	}
-	return nil
+	defer recoverCrash(&err, callback{name: "HandleParams"})
+	return callback{name: "HandleParams"}.failed(ph.HandleParams(ctx, vc.s, params))
 }
 
 // Terminate ends the view: timers stop, and the view is told why; a crash
 // reaches it wrapped in [ErrViewCrashed].
 func (vc *viewChannel) Terminate(reason error) {
-	if vc.s != nil {
-		vc.srv.views.CompareAndDelete(vc.s.id, vc)
-	}
 	if errors.Is(reason, channel.ErrChannelCrashed) || errors.Is(reason, channel.ErrMailboxOverflow) {
 		// The channel has logged the crash, with this view's LogValue.
 		reason = &crashError{cause: reason}

@@ -16,9 +16,17 @@ import (
 )
 
 // Join verifies the page's session, mounts the view (or adopts the one the
-// GET mounted, with its async tasks) and replies with the first render. A
-// join refused or failed after Mount ends the view as Terminate would: its
-// timers and tasks stop and it is told why.
+// GET mounted, with its async tasks) and replies with the first render.
+//
+// A join refused or failed once the view exists ends the view as
+// Terminate would, since the channel will not call Terminate: its timers
+// and tasks stop, and it is told why. A refusal (the view redirected, the
+// server is busy) reaches its Terminate as the [channel.JoinError]. Any
+// other failure is a crash: the client's join is answered "join crashed",
+// the channel logs the returned [channel.CrashError] once, and the view's
+// Terminate receives it wrapped in [ErrViewCrashed]. Join recovers the
+// panics of the view's callbacks, and of its own code, so that this
+// cleanup runs.
 func (vc *viewChannel) Join(ctx context.Context, raw json.RawMessage) (resp any, err error) {
 	if err := vc.admitJoin(); err != nil {
 		return nil, err
@@ -71,9 +79,20 @@ func (vc *viewChannel) Join(ctx context.Context, raw json.RawMessage) (resp any,
 	}
 	vc.s, vc.rt = s, rt
 	defer func() {
-		if err != nil {
-			vc.end(err)
+		if v := recover(); v != nil {
+			err = panicked("Join", v)
 		}
+		if err == nil {
+			return
+		}
+		resp = nil
+		if _, refused := errors.AsType[*channel.JoinError](err); refused {
+			vc.end(err)
+			return
+		}
+		ce := asCrash("Join", err)
+		err = ce
+		vc.end(&crashError{cause: ce})
 	}()
 
 	if pv := vc.srv.parked.take(tok.ID); pv != nil && !navigated && pv.route == rt {
@@ -132,7 +151,6 @@ func (vc *viewChannel) Join(ctx context.Context, raw json.RawMessage) (resp any,
 		return nil, refuse(wire.Refusal{Reason: reasonServerBusy})
 	}
 	vc.dirty = false
-	vc.srv.views.Store(s.id, vc)
 	reply := wire.JoinReply{HTML: string(html)}
 	if s.titleSet {
 		reply.Title = s.title
@@ -144,10 +162,10 @@ func (vc *viewChannel) Join(ctx context.Context, raw json.RawMessage) (resp any,
 		if err != nil {
 			return nil, err
 		}
-		if err := vc.push(wire.ServerDiff, wire.Render{Events: events, Exec: vc.takeExecs()}.AppendJSON(nil)); err != nil {
-			return nil, err
-		}
+		vc.push(wire.ServerDiff, wire.Render{Events: events, Exec: vc.takeExecs()}.AppendJSON(nil))
 	}
+	// Last, once nothing can fail: Server.Send reaches only joined views.
+	vc.srv.views.Store(s.id, vc)
 	return json.RawMessage(reply.AppendJSON(nil)), nil
 }
 
@@ -218,8 +236,8 @@ func (vc *viewChannel) recoverForms(ctx context.Context, forms map[string]string
 		if err != nil {
 			continue // a form we cannot read is not worth refusing the join
 		}
-		if err := eh.HandleEvent(ctx, vc.s, Event{Type: EventChange, Name: name, Values: vals}); err != nil {
-			return fmt.Errorf("recover form %s: %w", id, err)
+		if err := vc.handleEvent(ctx, eh, Event{Type: EventChange, Name: name, Values: vals}); err != nil {
+			return err
 		}
 	}
 	return nil

@@ -10,14 +10,15 @@ import (
 // Lagged runs when the view's mailbox overflowed ([channel.Lagger]): a
 // view that is a [Lagger] catches up and stays; any other declines, and is
 // remounted.
-func (vc *viewChannel) Lagged(ctx context.Context, dropped uint64) error {
+func (vc *viewChannel) Lagged(ctx context.Context, dropped uint64) (err error) {
 	l, ok := vc.view.(Lagger)
 	if !ok {
 		return fmt.Errorf("%w (%d dropped)", channel.ErrMailboxOverflow, dropped)
 	}
 	vc.dirty = true
+	defer recoverCrash(&err, callback{name: "Lagged"})
 	if err := l.Lagged(ctx, vc.s, dropped); err != nil {
-		return fmt.Errorf("lagged (%d dropped): %w", dropped, err)
+		return callback{name: "Lagged"}.failed(fmt.Errorf("%d messages dropped: %w", dropped, err))
 	}
 	return nil
 }

@@ -8,7 +8,6 @@ import (
 
 	"github.com/templive/templive/diff"
 	"github.com/templive/templive/internal/wire"
-	"github.com/templive/templive/live/channel"
 	"github.com/templive/templive/render"
 )
 
@@ -24,9 +23,7 @@ func (vc *viewChannel) Drained(ctx context.Context) error {
 	}
 	vc.recharge()
 	for _, ref := range vc.pings {
-		if err := vc.push(wire.ServerPong, wire.Pong{Ref: ref}.AppendJSON(nil)); err != nil {
-			return err
-		}
+		vc.push(wire.ServerPong, wire.Pong{Ref: ref}.AppendJSON(nil))
 	}
 	vc.pings = vc.pings[:0]
 	return nil
@@ -42,9 +39,7 @@ func (vc *viewChannel) flush(ctx context.Context) error {
 	}
 	if to := s.redirectTo; to != "" {
 		s.redirectTo = ""
-		if err := vc.push(wire.ServerRedirect, wire.Redirect{To: to, Flash: vc.flashToken()}.AppendJSON(nil)); err != nil {
-			return err
-		}
+		vc.push(wire.ServerRedirect, wire.Redirect{To: to, Flash: vc.flashToken()}.AppendJSON(nil))
 		if err := vc.answerWaiting(wire.Render{}); err != nil {
 			return err
 		}
@@ -53,9 +48,7 @@ func (vc *viewChannel) flush(ctx context.Context) error {
 	}
 	if to := s.navigateTo; to != "" {
 		s.navigateTo = ""
-		if err := vc.push(wire.ServerLiveRedirect, wire.LiveRedirect{To: to, Kind: s.navKind, Flash: vc.flashToken()}.AppendJSON(nil)); err != nil {
-			return err
-		}
+		vc.push(wire.ServerLiveRedirect, wire.LiveRedirect{To: to, Kind: s.navKind, Flash: vc.flashToken()}.AppendJSON(nil))
 		return vc.answerWaiting(wire.Render{})
 	}
 	if err := vc.applyPatchTo(ctx); err != nil {
@@ -86,7 +79,7 @@ func (vc *viewChannel) flush(ctx context.Context) error {
 		return vc.answerWaiting(out)
 	}
 	if !out.Empty() {
-		return vc.push(wire.ServerDiff, out.AppendJSON(nil))
+		vc.push(wire.ServerDiff, out.AppendJSON(nil))
 	}
 	return nil
 }
@@ -108,9 +101,7 @@ func (vc *viewChannel) answerWaiting(out wire.Render) error {
 		if i == len(vc.waiting)-1 {
 			r.Patch, r.Streams, r.Events, r.Exec, r.Title = out.Patch, out.Streams, out.Events, out.Exec, out.Title
 		}
-		if err := vc.reply(w.ref, channel.ReplyOK(json.RawMessage(r.AppendJSON(nil)))); err != nil {
-			return err
-		}
+		vc.reply(w.ref, r.AppendJSON(nil))
 	}
 	return nil
 }
@@ -156,7 +147,7 @@ func (vc *viewChannel) rerender(ctx context.Context) (patch json.RawMessage, str
 	// would leave the browser with another tree than the server's.
 	n := len(old.Children)
 	if err := diff.Apply(old, d); err != nil || !render.Equal(old, tree) {
-		vc.cc.Logger().Warn("a patch cannot carry this render (a form in a form?); the view's content is sent whole", "view", vc.rt.pattern)
+		vc.logger().Warn("a patch cannot carry this render (a form in a form?); the view's content is sent whole")
 		// The render's own HTML: at the root it parses to the render's tree
 		// by construction, stream items included (their operations go).
 		d = diff.Patch{{Code: diff.OpInsert, Path: []int{0}, Value: string(html)}}
@@ -210,11 +201,14 @@ func (l *lastRender) tree() (*render.Node, error) {
 	return t, nil
 }
 
-// render renders the view with its Socket in the context.
-func (vc *viewChannel) render(ctx context.Context) ([]byte, error) {
-	html, err := render.Component(context.WithValue(ctx, socketKey{}, vc.s), vc.view.Render())
+// render renders the view with its Socket in the context. A panic in the
+// view's Render, or in the component it returns, crashes the view like
+// the error the component may return.
+func (vc *viewChannel) render(ctx context.Context) (html []byte, err error) {
+	defer recoverCrash(&err, callback{name: "Render"})
+	html, err = render.Component(context.WithValue(ctx, socketKey{}, vc.s), vc.view.Render())
 	if err != nil {
-		return nil, fmt.Errorf("render %s: %w", vc.rt.pattern, err)
+		return nil, callback{name: "Render"}.failed(err)
 	}
 	return html, nil
 }
