@@ -32,8 +32,10 @@
 // encoding/json accepts, as the server always has (keys in any case,
 // unknown keys ignored); their errors' Reason is the text the server sends
 // back. The decoders of what the server sends are strict: a missing
-// required key or a value of the wrong type is an error, so a test that
-// reads a malformed frame fails saying why.
+// required key, a value of the wrong type, and a key that is not one of
+// the message's, spelt exactly as the browser reads it ("d", not "D"),
+// are errors, so a test that reads a frame the browser would misread
+// fails saying why.
 //
 // # Applying
 //

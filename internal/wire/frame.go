@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"reflect"
+	"strings"
 
 	"github.com/templive/templive/internal/jsonstr"
 )
@@ -156,13 +158,65 @@ func DecodeReply(raw []byte) (Reply, error) {
 }
 
 // decodeObject unmarshals raw, which must be a JSON object, into v, a
-// pointer to a struct that names the keys of message what.
+// pointer to a struct whose json tags name the keys of message what. It
+// is the decoder of what the server sends, so it is as strict as the
+// browser, which reads keys as they are spelt: a key that is not one of
+// the tags, exactly, is an error (see exactKeys), where encoding/json
+// alone would match {"D": …} to "d" or skip an unknown key.
 func decodeObject(raw []byte, what string, v any) error {
 	if t := bytes.TrimLeft(raw, " \t\r\n"); len(t) == 0 || t[0] != '{' {
 		return malformed(what+" is not a JSON object", nil)
 	}
+	if err := exactKeys(raw, reflect.TypeOf(v).Elem(), what); err != nil {
+		return err
+	}
 	if err := json.Unmarshal(raw, v); err != nil {
 		return malformed("malformed "+what, err)
+	}
+	return nil
+}
+
+// exactKeys checks that the keys of raw, an object of struct type t, are
+// among t's json tags, spelt exactly, and so are the keys of the objects
+// its fields hold (a struct, a pointer to one, a slice of them). A value
+// without the shape t gives it is left for json.Unmarshal to report.
+func exactKeys(raw []byte, t reflect.Type, what string) error {
+	var obj map[string]json.RawMessage
+	if json.Unmarshal(raw, &obj) != nil {
+		return nil
+	}
+	fields := map[string]reflect.Type{}
+	var names []string
+	for f := range t.Fields() {
+		if name, _, _ := strings.Cut(f.Tag.Get("json"), ","); name != "" && name != "-" {
+			fields[name] = f.Type
+			names = append(names, name)
+		}
+	}
+	for k, v := range obj {
+		ft, ok := fields[k]
+		if !ok {
+			return malformed(fmt.Sprintf("%s has an unknown key %q (its keys are %s)", what, k, strings.Join(names, ", ")), nil)
+		}
+		for ft.Kind() == reflect.Pointer {
+			ft = ft.Elem()
+		}
+		switch {
+		case ft.Kind() == reflect.Struct:
+			if err := exactKeys(v, ft, what+" "+k); err != nil {
+				return err
+			}
+		case ft.Kind() == reflect.Slice && ft.Elem().Kind() == reflect.Struct:
+			var items []json.RawMessage
+			if json.Unmarshal(v, &items) != nil {
+				continue
+			}
+			for i, item := range items {
+				if err := exactKeys(item, ft.Elem(), fmt.Sprintf("%s %s %d", what, k, i)); err != nil {
+					return err
+				}
+			}
+		}
 	}
 	return nil
 }
