@@ -12,20 +12,21 @@ import (
 	"github.com/templive/templive/internal/wire"
 )
 
-// Event types: the binding that sent an [Event].
+// Event types: the binding that sent an [Event]. They are the wire's
+// names of the bindings.
 const (
-	EventClick   = wire.TypeClick
-	EventSubmit  = wire.TypeSubmit
-	EventChange  = wire.TypeChange
-	EventBlur    = wire.TypeBlur
-	EventFocus   = wire.TypeFocus
-	EventKeyDown = wire.TypeKeyDown
-	EventKeyUp   = wire.TypeKeyUp
-	EventHook    = wire.TypeHook // pushEvent from a client hook
+	EventClick   = "click"
+	EventSubmit  = "submit"
+	EventChange  = "change"
+	EventBlur    = "blur"
+	EventFocus   = "focus"
+	EventKeyDown = "keydown"
+	EventKeyUp   = "keyup"
+	EventHook    = "hook" // pushEvent from a client hook
 	// EventPush is a Push of client commands run by a binding that is no
 	// DOM event (live-mounted, live-remove, live-connected,
 	// live-disconnected) or sent by [Socket.Exec].
-	EventPush = wire.TypePush
+	EventPush = "push"
 )
 
 // An Event is what a binding in the browser sent: live-click="inc" on a

@@ -95,12 +95,14 @@ type Options struct {
 	ParkedViews int
 	ParkedFor   time.Duration
 	// Limits bound what one live connection may send, hold and cost, as
-	// for any socket, with defaults suited to live views: MaxChannels is
-	// how many views one connection may join at once
-	// ([DefaultViewsPerConnection]), EventsPerSecond the frames a second
-	// past which the connection is closed ([DefaultFramesPerSecond];
-	// negative for no limit), and MailboxSize each view's PubSub mailbox
-	// ([DefaultViewMailbox]).
+	// for any [channel.Socket], except that three zero fields mean
+	// defaults suited to live views: MaxChannels, how many views one
+	// connection may join at once, is [DefaultViewsPerConnection];
+	// EventsPerSecond, the frames a second past which the connection is
+	// closed, is [DefaultFramesPerSecond] (negative means no limit: on a
+	// channel.Socket, zero does); MailboxSize, each view's PubSub mailbox,
+	// is [DefaultViewMailbox]. Every other zero field means the
+	// channel.Socket's default.
 	Limits channel.Limits
 	// MaxEventBytes bounds the payload of one client event, form values
 	// included, and each form a rejoin recovers (default
@@ -235,7 +237,9 @@ func (srv *Server) Stats() Stats {
 }
 
 // NewServer returns a Server. It panics when Options.Secret is shorter than
-// 32 bytes or Options.PubSub is nil: both are programming errors.
+// 32 bytes, when Options.PubSub is nil, or on a malformed
+// Options.AllowedOrigins entry (one without a host): all are programming
+// errors.
 func NewServer(opts Options) *Server {
 	if opts.PubSub == nil {
 		panic("live: NewServer needs Options.PubSub")
