@@ -11,6 +11,7 @@ import (
 
 	"github.com/gorilla/websocket"
 
+	"github.com/templive/templive/internal/wire"
 	"github.com/templive/templive/live/livetest"
 	"github.com/templive/templive/token"
 )
@@ -20,7 +21,7 @@ import (
 type channelsClient struct {
 	t      *testing.T
 	ws     *websocket.Conn
-	frames chan [5]json.RawMessage
+	frames chan wire.Frame
 }
 
 // dialChannels connects to the demo's /socket as user and joins topic.
@@ -37,7 +38,7 @@ func dialChannels(t *testing.T, a *app, user, topic string) *channelsClient {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := &channelsClient{t: t, ws: ws, frames: make(chan [5]json.RawMessage, 4096)}
+	c := &channelsClient{t: t, ws: ws, frames: make(chan wire.Frame, 4096)}
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
@@ -47,12 +48,14 @@ func dialChannels(t *testing.T, a *app, user, topic string) *channelsClient {
 			if err != nil {
 				return
 			}
-			var f [5]json.RawMessage
-			if json.Unmarshal(data, &f) == nil {
-				select {
-				case c.frames <- f:
-				default: // the test reads what it needs; the rest may go
-				}
+			f, err := wire.DecodeFrame(data)
+			if err != nil {
+				t.Errorf("the server sent a malformed frame %s: %v", data, err)
+				return
+			}
+			select {
+			case c.frames <- f:
+			default: // the test reads what it needs; the rest may go
 			}
 		}
 	}()
@@ -65,14 +68,19 @@ func dialChannels(t *testing.T, a *app, user, topic string) *channelsClient {
 }
 
 func (c *channelsClient) push(ref, topic, event string, payload any) {
-	b, _ := json.Marshal([]any{"1", ref, topic, event, payload})
-	if err := c.ws.WriteMessage(websocket.TextMessage, b); err != nil {
+	c.t.Helper()
+	p, err := json.Marshal(payload)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	f := wire.Frame{JoinRef: "1", Ref: ref, Topic: topic, Event: event, Payload: p}
+	if err := c.ws.WriteMessage(websocket.TextMessage, f.AppendJSON(nil)); err != nil {
 		c.t.Fatal(err)
 	}
 }
 
 // next returns the next frame of event, failing the test on a phx_error.
-func (c *channelsClient) next(event string) [5]json.RawMessage {
+func (c *channelsClient) next(event string) wire.Frame {
 	c.t.Helper()
 	timeout := time.After(livetest.Timeout)
 	for {
@@ -81,12 +89,10 @@ func (c *channelsClient) next(event string) [5]json.RawMessage {
 			if !ok {
 				c.t.Fatalf("the connection closed while waiting for %s", event)
 			}
-			var ev string
-			json.Unmarshal(f[3], &ev)
-			if ev == "phx_error" {
-				c.t.Fatalf("the channel crashed: %s", f[4])
+			if f.Event == wire.ServerError {
+				c.t.Fatalf("the channel crashed: %s", f.Payload)
 			}
-			if ev == event {
+			if f.Event == event {
 				return f
 			}
 		case <-timeout:
@@ -99,18 +105,21 @@ func (c *channelsClient) next(event string) [5]json.RawMessage {
 func (c *channelsClient) reply(ref string) (status, reason string) {
 	c.t.Helper()
 	for {
-		f := c.next("phx_reply")
-		var r string
-		json.Unmarshal(f[1], &r)
-		if r != ref {
+		f := c.next(wire.ServerReply)
+		if f.Ref != ref {
 			continue
 		}
-		var p struct {
-			Status   string
-			Response struct{ Reason string }
+		r, err := wire.DecodeReply(f.Payload)
+		if err != nil {
+			c.t.Fatal(err)
 		}
-		json.Unmarshal(f[4], &p)
-		return p.Status, p.Response.Reason
+		var resp struct {
+			Reason string `json:"reason"`
+		}
+		if err := json.Unmarshal(r.Response, &resp); err != nil {
+			c.t.Fatalf("reply %s: %v", f.Payload, err)
+		}
+		return r.Status, resp.Reason
 	}
 }
 
@@ -146,8 +155,8 @@ func TestOneUsersChatMessagesPastTheLimitAreRefusedOnEveryPage(t *testing.T) {
 	// Another user's allowance is their own.
 	bob := dialChannels(t, a, "bob", "room:1")
 	bob.push("2", "room:1", "new_msg", map[string]string{"body": "hello"})
-	if f := bob.next("new_msg"); !strings.Contains(string(f[4]), "hello") {
-		t.Fatalf("bob's message: %s", f[4])
+	if f := bob.next("new_msg"); !strings.Contains(string(f.Payload), "hello") {
+		t.Fatalf("bob's message: %s", f.Payload)
 	}
 }
 
@@ -170,8 +179,8 @@ func TestARoomChannelThatFallsBehindGetsAFreshPresenceState(t *testing.T) {
 		}
 	}
 	f := c.next("presence_state")
-	if !strings.Contains(string(f[4]), `"ada"`) {
-		t.Fatalf("presence_state after the burst: %s", f[4])
+	if !strings.Contains(string(f.Payload), `"ada"`) {
+		t.Fatalf("presence_state after the burst: %s", f.Payload)
 	}
 	// The channel goes on.
 	c.push("3", "room:lobby", "new_msg", map[string]string{"body": "still here"})

@@ -41,11 +41,15 @@ func TestAChannelsClientCannotSayAMessageOverTheCap(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if f.event != "new_msg" {
+		if f.Event != "new_msg" {
 			continue
 		}
-		var m struct{ Body string }
-		json.Unmarshal(f.payload, &m)
+		var m struct {
+			Body string `json:"body"`
+		}
+		if err := json.Unmarshal(f.Payload, &m); err != nil {
+			t.Fatalf("new_msg %s: %v", f.Payload, err)
+		}
 		if m.Body != atCap {
 			t.Fatalf("bob got a message of %d bytes, want the one at the cap", len(m.Body))
 		}

@@ -17,6 +17,7 @@ import (
 	"github.com/gorilla/websocket"
 
 	"github.com/templive/templive/internal/tcpproxy"
+	"github.com/templive/templive/internal/wire"
 	"github.com/templive/templive/live"
 	"github.com/templive/templive/pubsub/redis"
 )
@@ -78,8 +79,11 @@ func joinLobby(t *testing.T, base, user string) *lobbyClient {
 	if err != nil {
 		t.Fatal(err)
 	}
-	token, _ := io.ReadAll(resp.Body)
+	token, err := io.ReadAll(resp.Body)
 	resp.Body.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
 	ws, _, err := websocket.DefaultDialer.Dial("ws"+strings.TrimPrefix(base, "http")+"/socket/websocket?vsn=2.0.0&token="+string(token),
 		http.Header{"Origin": {base}})
 	if err != nil {
@@ -95,7 +99,11 @@ func joinLobby(t *testing.T, base, user string) *lobbyClient {
 func (c *lobbyClient) push(event string, payload any) {
 	c.t.Helper()
 	c.ref++
-	frame, _ := json.Marshal([]any{"1", strconv.Itoa(c.ref), "room:lobby", event, payload})
+	p, err := json.Marshal(payload)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	frame := wire.Frame{JoinRef: "1", Ref: strconv.Itoa(c.ref), Topic: "room:lobby", Event: event, Payload: p}.AppendJSON(nil)
 	if err := c.ws.WriteMessage(websocket.TextMessage, frame); err != nil {
 		c.t.Fatal(err)
 	}
@@ -111,20 +119,17 @@ func (c *lobbyClient) expect(event, want string) {
 		if err != nil {
 			c.t.Fatalf("waiting for %s with %s: %v", event, want, err)
 		}
-		var f []json.RawMessage
-		if json.Unmarshal(data, &f) != nil || len(f) != 5 {
+		f, err := wire.DecodeFrame(data)
+		if err != nil {
+			c.t.Fatalf("waiting for %s with %s: %v", event, want, err)
+		}
+		if f.Topic != "room:lobby" {
 			continue
 		}
-		var topic, got string
-		json.Unmarshal(f[2], &topic)
-		json.Unmarshal(f[3], &got)
-		if topic != "room:lobby" {
-			continue
+		if f.Event == wire.ServerError || f.Event == wire.ServerClose {
+			c.t.Fatalf("the channel ended (%s) while waiting for %s: %s", f.Event, event, data)
 		}
-		if got == "phx_error" || got == "phx_close" {
-			c.t.Fatalf("the channel ended (%s) while waiting for %s: %s", got, event, data)
-		}
-		if got == event && strings.Contains(string(f[4]), want) {
+		if f.Event == event && strings.Contains(string(f.Payload), want) {
 			return
 		}
 	}

@@ -141,7 +141,7 @@ func (ch *RoomChannel) stopTimer() {
 // setTyping updates the user's presence meta on this channel.
 func (ch *RoomChannel) setTyping(ctx context.Context, on bool) (channel.Reply, error) {
 	if ch.tracker == nil {
-		return channel.ReplyError(map[string]string{"reason": "no presence"}), nil
+		return channel.ReplyReason("no presence"), nil
 	}
 	_, err := ch.tracker.UpdateFunc(ctx, ch.cc.Topic(), ch.user.UserID, func(m RoomMeta) RoomMeta {
 		m.Typing = on
@@ -151,6 +151,13 @@ func (ch *RoomChannel) setTyping(ctx context.Context, on bool) (channel.Reply, e
 		return channel.NoReply, fmt.Errorf("update presence: %w", err)
 	}
 	return channel.ReplyOK(nil), nil
+}
+
+// unsayable is the response of the error reply to a message nobody may
+// read: {"max_chars": 2000, "reason": …}.
+type unsayable struct {
+	MaxChars int    `json:"max_chars"`
+	Reason   string `json:"reason"`
 }
 
 // newMsg is the payload of "new_msg" from the client.
@@ -163,17 +170,17 @@ type newMsg struct {
 // "max_chars": 2000}, and reaches nobody.
 func (ch *RoomChannel) HandleIn(ctx context.Context, ev channel.Message) (channel.Reply, error) {
 	if !ch.limits.roomEvent(ch.user.UserID, ev.Name) {
-		return channel.ReplyError(map[string]string{"reason": "rate limited"}), nil
+		return channel.ReplyReason("rate limited"), nil
 	}
 	switch ev.Name {
 	case "new_msg":
 		var m newMsg
 		if err := ev.Decode(&m); err != nil {
-			return channel.ReplyError(map[string]string{"reason": "invalid message"}), nil
+			return channel.ReplyReason("invalid message"), nil
 		}
 		body, problem := sayable(m.Body)
 		if problem != "" {
-			return channel.ReplyError(map[string]any{"reason": problem, "max_chars": maxMessageChars}), nil
+			return channel.ReplyError(unsayable{MaxChars: maxMessageChars, Reason: problem}), nil
 		}
 		err := ch.cc.Broadcast(ctx, "new_msg", map[string]string{"body": body, "user_id": ch.user.UserID})
 		if err != nil {
@@ -191,7 +198,7 @@ func (ch *RoomChannel) HandleIn(ctx context.Context, ev channel.Message) (channe
 		}
 		return channel.NoReply, nil
 	}
-	return channel.ReplyError(map[string]string{"reason": "unknown event"}), nil
+	return channel.ReplyReason("unknown event"), nil
 }
 
 // rooms is the demo's membership rule: an in-memory set of members per

@@ -12,6 +12,7 @@ import (
 
 	"github.com/gorilla/websocket"
 
+	"github.com/templive/templive/internal/wire"
 	"github.com/templive/templive/live/livetest"
 	"github.com/templive/templive/presence"
 	"github.com/templive/templive/token"
@@ -26,11 +27,10 @@ type frameClient struct {
 	ref int
 }
 
-// channelFrame is a frame from the server; an empty ref stands for null.
+// channelFrame is a frame from the server, with its size on the wire.
 type channelFrame struct {
-	joinRef, ref, topic, event string
-	payload                    json.RawMessage
-	size                       int // on the wire
+	wire.Frame
+	size int
 }
 
 // dialFrames connects to the /socket of base as user.
@@ -57,10 +57,11 @@ func (c *frameClient) push(joinRef, topic, event string, payload any) string {
 	if event == "phx_join" {
 		joinRef = ref
 	}
-	msg, err := json.Marshal([]any{joinRef, ref, topic, event, payload})
+	p, err := json.Marshal(payload)
 	if err != nil {
 		c.t.Fatal(err)
 	}
+	msg := wire.Frame{JoinRef: joinRef, Ref: ref, Topic: topic, Event: event, Payload: p}.AppendJSON(nil)
 	if err := c.ws.WriteMessage(websocket.TextMessage, msg); err != nil {
 		c.t.Fatalf("write: %v", err)
 	}
@@ -74,15 +75,11 @@ func (c *frameClient) next() (channelFrame, error) {
 	if err != nil {
 		return channelFrame{}, err
 	}
-	var parts [5]json.RawMessage
-	if err := json.Unmarshal(data, &parts); err != nil {
+	f, err := wire.DecodeFrame(data)
+	if err != nil {
 		return channelFrame{}, err
 	}
-	f := channelFrame{payload: parts[4], size: len(data)}
-	for i, dst := range []*string{&f.joinRef, &f.ref, &f.topic, &f.event} {
-		json.Unmarshal(parts[i], dst) // null leaves ""
-	}
-	return f, nil
+	return channelFrame{Frame: f, size: len(data)}, nil
 }
 
 // reply reads frames until the reply to ref, and returns its status and
@@ -94,14 +91,11 @@ func (c *frameClient) reply(ref string) (status string, response json.RawMessage
 		if err != nil {
 			c.t.Fatalf("waiting for the reply to %s: %v", ref, err)
 		}
-		if f.event != "phx_reply" || f.ref != ref {
+		if f.Event != wire.ServerReply || f.Ref != ref {
 			continue
 		}
-		var r struct {
-			Status   string          `json:"status"`
-			Response json.RawMessage `json:"response"`
-		}
-		if err := json.Unmarshal(f.payload, &r); err != nil {
+		r, err := wire.DecodeReply(f.Payload)
+		if err != nil {
 			c.t.Fatal(err)
 		}
 		return r.Status, r.Response
@@ -146,11 +140,11 @@ func TestAJoinLeaveFloodCostsAListenerFewBytes(t *testing.T) {
 		t.Fatal("listener not joined")
 	}
 	first, err := listener.next()
-	if err != nil || first.event != "presence_state" {
-		t.Fatalf("want presence_state, got %s %v", first.event, err)
+	if err != nil || first.Event != "presence_state" {
+		t.Fatalf("want presence_state, got %s %v", first.Event, err)
 	}
 	var held presence.Presences[RoomMeta]
-	if err := json.Unmarshal(first.payload, &held); err != nil {
+	if err := json.Unmarshal(first.Payload, &held); err != nil {
 		t.Fatal(err)
 	}
 
@@ -179,7 +173,7 @@ func TestAJoinLeaveFloodCostsAListenerFewBytes(t *testing.T) {
 					t.Error(err)
 					return
 				}
-				frame, _ := json.Marshal([]any{listenerRef, nil, "room:lobby", "presence_diff", json.RawMessage(payload)})
+				frame := wire.Frame{JoinRef: listenerRef, Topic: "room:lobby", Event: "presence_diff", Payload: payload}.AppendJSON(nil)
 				unmerged.Lock()
 				unmerged.bytes += len(frame)
 				unmerged.diffs++
@@ -208,12 +202,12 @@ func TestAJoinLeaveFloodCostsAListenerFewBytes(t *testing.T) {
 			if err != nil {
 				return // closed at the end of the test
 			}
-			if f.event != "presence_diff" {
+			if f.Event != "presence_diff" {
 				continue
 			}
 			var d presence.Diff[RoomMeta]
-			if err := json.Unmarshal(f.payload, &d); err != nil {
-				t.Errorf("presence_diff %s: %v", f.payload, err)
+			if err := json.Unmarshal(f.Payload, &d); err != nil {
+				t.Errorf("presence_diff %s: %v", f.Payload, err)
 				return
 			}
 			mu.Lock()

@@ -102,7 +102,7 @@ func dial(ctx context.Context, d *websocket.Dialer, host string, p page, r *reco
 		}
 		return nil, joinResult{}, fmt.Errorf("dial: %w", err)
 	}
-	c := &client{r: r, ws: ws, topic: "lv:" + p.id, joined: make(chan joinResult, 1), done: make(chan struct{})}
+	c := &client{r: r, ws: ws, topic: wire.TopicPrefix + p.id, joined: make(chan joinResult, 1), done: make(chan struct{})}
 	go c.read()
 	join := wire.JoinPayload{Session: p.session, URL: "http://" + host + "/counter"}.AppendJSON(nil)
 	if err := c.send(wire.ClientJoin, join, "1"); err != nil {

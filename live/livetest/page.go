@@ -23,10 +23,13 @@ type Page struct {
 }
 
 // findRoot extracts the live root, its session token and the CSRF token.
+// A root whose contents do not parse fails the test: the browser would
+// build another DOM than the one the view's patches are diffed against.
 func (p *Page) findRoot() {
+	p.t.Helper()
 	doc, err := html.Parse(strings.NewReader(p.Body))
 	if err != nil {
-		return
+		p.t.Fatalf("livetest: the page does not parse: %v", err)
 	}
 	var walk func(n *html.Node)
 	walk = func(n *html.Node) {
@@ -44,7 +47,9 @@ func (p *Page) findRoot() {
 				for c := n.FirstChild; c != nil; c = c.NextSibling {
 					html.Render(&b, c)
 				}
-				p.root, _ = render.ParseFragment([]byte(b.String()))
+				if p.root, err = render.ParseFragment([]byte(b.String())); err != nil {
+					p.t.Fatalf("livetest: the live root of the page does not parse: %v", err)
+				}
 				return
 			}
 		}
