@@ -19,6 +19,7 @@ func TestEventTypesAreTheWiresNames(t *testing.T) {
 		{live.EventKeyDown, wire.TypeKeyDown},
 		{live.EventKeyUp, wire.TypeKeyUp},
 		{live.EventHook, wire.TypeHook},
+		{live.EventPush, wire.TypePush},
 	} {
 		if tc.live != tc.wire {
 			t.Errorf("live's event type %q is %q on the wire", tc.live, tc.wire)
