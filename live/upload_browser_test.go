@@ -89,7 +89,7 @@ func TestUploadInChromiumResumesAfterTheConnectionDrops(t *testing.T) {
 	ts := httptest.NewServer(srv)
 	t.Cleanup(ts.Close)
 	tab := browsertest.New(t).NewTab(t)
-	tab.Timeout = 2 * time.Minute // 50 MB on a loaded machine, under -race
+	tab.Timeout = 6 * time.Minute // 50 MB under -race on a loaded machine: 2 minutes were seen to run out
 	tab.Navigate(ts.URL + "/counter?max=" + itoa(size) + "&chunk=" + itoa(256<<10))
 	tab.Wait(`document.querySelector("[data-live-root].live-connected") != null`)
 	var ok bool
