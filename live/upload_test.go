@@ -21,11 +21,10 @@ import (
 // photos is a view with an upload of up to two images of 256 KiB, in
 // chunks of 16 KiB, that moves what is submitted into dir.
 type photos struct {
-	dir    string
-	up     *live.Upload
-	saved  []string
-	temps  []string // the temporary paths consumed, to check they are gone
-	failed error
+	dir   string
+	up    *live.Upload
+	saved []string
+	temps []string // the temporary paths consumed, to check they are gone
 }
 
 func (p *photos) Mount(ctx context.Context, s *live.Socket, params url.Values) error {
