@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"errors"
 	"os"
+	"slices"
 	"sync"
 	"time"
 
@@ -21,6 +22,7 @@ type inflight struct {
 	viewID    string
 	name, ref string // the upload's name and the client's ref of the entry
 	fileName  string
+	fileType  string
 	size      int64 // announced, and never exceeded
 	chunkSize int
 
@@ -35,6 +37,13 @@ type inflight struct {
 	discarded bool
 	joined    *channel.Conn // the upload channel writing it, if any
 	expiry    *time.Timer   // while orphaned
+}
+
+// offset returns the bytes received so far.
+func (in *inflight) offset() int64 {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	return in.received
 }
 
 // viewUploads is what the upload channels of a view need of it: a way to
@@ -69,12 +78,14 @@ func (w *viewUploads) woke() {
 	w.mu.Unlock()
 }
 
-// uploadRegistry holds every inflight entry of the server by token.
+// uploadRegistry holds every inflight entry of the server by token, and
+// by view id in the order they were added.
 type uploadRegistry struct {
 	resumeFor time.Duration
 
-	mu     sync.Mutex // guards byID, closed
+	mu     sync.Mutex // guards byID, byView, closed
 	byID   map[string]*inflight
+	byView map[string][]*inflight
 	closed bool
 }
 
@@ -88,9 +99,10 @@ func (r *uploadRegistry) add(in *inflight) *inflight {
 		return nil
 	}
 	if r.byID == nil {
-		r.byID = map[string]*inflight{}
+		r.byID, r.byView = map[string]*inflight{}, map[string][]*inflight{}
 	}
 	r.byID[in.id] = in
+	r.byView[in.viewID] = append(r.byView[in.viewID], in)
 	return in
 }
 
@@ -101,25 +113,39 @@ func (r *uploadRegistry) get(id string) *inflight {
 	return r.byID[id]
 }
 
-// orphaned returns the entry an interrupted page may resume: the one of
-// the same view, upload, ref, file name and size whose view ended.
-func (r *uploadRegistry) orphaned(viewID, name, ref, fileName string, size int64) *inflight {
+// resumable returns, in the order they were added, the entries of the view
+// viewID that a previous connection left: those whose view ended, and
+// those whose view's connection the server has not yet found dead (a
+// client that lost its network rejoins before the old connection times
+// out). A view that rejoins under that id on conn takes them back.
+func (r *uploadRegistry) resumable(viewID string, conn *channel.ConnectInfo) []*inflight {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	for _, in := range r.byID {
-		if in.viewID == viewID && in.name == name && in.ref == ref && in.fileName == fileName && in.size == size {
-			in.mu.Lock()
-			orphan := in.owner == nil && !in.discarded
-			in.mu.Unlock()
-			if orphan {
-				return in
-			}
+	var out []*inflight
+	for _, in := range r.byView[viewID] {
+		in.mu.Lock()
+		ok := !in.discarded && (in.owner == nil || in.owner.conn != conn)
+		in.mu.Unlock()
+		if ok {
+			out = append(out, in)
+		}
+	}
+	return out
+}
+
+// orphaned returns the entry of the view viewID, left by a previous
+// connection, that is the same upload, ref, file name and size, or nil.
+func (r *uploadRegistry) orphaned(viewID string, conn *channel.ConnectInfo, name, ref, fileName string, size int64) *inflight {
+	for _, in := range r.resumable(viewID, conn) {
+		if in.name == name && in.ref == ref && in.fileName == fileName && in.size == size {
+			return in
 		}
 	}
 	return nil
 }
 
-// adopt gives an orphaned entry to a view that resumes it.
+// adopt gives an entry a previous connection left to the view that
+// resumes it. The view that had it, if it still runs, no longer owns it.
 func (r *uploadRegistry) adopt(in *inflight, owner *viewUploads) {
 	in.mu.Lock()
 	defer in.mu.Unlock()
@@ -130,17 +156,22 @@ func (r *uploadRegistry) adopt(in *inflight, owner *viewUploads) {
 	}
 }
 
-// orphan detaches an entry from its ended view: it is discarded after
-// resumeFor unless a view adopts it.
-func (r *uploadRegistry) orphan(in *inflight) {
-	if in == nil {
-		return
-	}
+// release lets go of an entry as the view owning it ends: the entry is
+// discarded if discard is set, else orphaned, to be discarded after
+// resumeFor unless a view adopts it. An entry another view adopted since
+// is left alone.
+func (r *uploadRegistry) release(in *inflight, owner *viewUploads, discard bool) {
 	in.mu.Lock()
-	defer in.mu.Unlock()
-	if in.discarded {
+	if in.owner != owner || in.discarded {
+		in.mu.Unlock()
 		return
 	}
+	if discard {
+		in.mu.Unlock()
+		r.discard(in)
+		return
+	}
+	defer in.mu.Unlock()
 	in.owner = nil
 	in.expiry = time.AfterFunc(r.resumeFor, func() {
 		in.mu.Lock()
@@ -160,6 +191,11 @@ func (r *uploadRegistry) discard(in *inflight) error {
 	}
 	r.mu.Lock()
 	delete(r.byID, in.id)
+	if rest := slices.DeleteFunc(r.byView[in.viewID], func(o *inflight) bool { return o == in }); len(rest) > 0 {
+		r.byView[in.viewID] = rest
+	} else {
+		delete(r.byView, in.viewID)
+	}
 	r.mu.Unlock()
 	in.mu.Lock()
 	defer in.mu.Unlock()

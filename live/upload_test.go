@@ -252,13 +252,68 @@ func TestUploadResumesAfterTheConnectionDrops(t *testing.T) {
 	}
 }
 
+func TestUploadCompletedBeforeTheConnectionDropsIsShownAfterTheRejoin(t *testing.T) {
+	t.Parallel()
+	srv, dir := newPhotos(t, live.Options{})
+	v := livetest.NewClient(t, srv, nil).Live("/counter")
+	content := image(100 << 10)
+	in := v.FileInput("photos", livetest.File{Name: "cat.png", Content: content})
+	in.Upload("cat.png")
+	v.Reconnect() // the view is mounted again; the page announces nothing
+	if got, done := v.Text("#entry-0 .progress"), v.Text("#entry-0 .done"); got != "100" || done != "true" {
+		t.Fatalf("after the rejoin the entry shows progress %q, done %q", got, done)
+	}
+	v.Submit("#f", nil)
+	saved, err := os.ReadFile(filepath.Join(dir, "cat.png"))
+	if err != nil || !bytes.Equal(saved, content) {
+		t.Fatalf("the file saved after the rejoin differs (%d bytes, err %v)", len(saved), err)
+	}
+	waitUploads(t, srv, 0)
+}
+
+func TestUploadInterruptedShowsItsProgressAfterTheRejoin(t *testing.T) {
+	t.Parallel()
+	srv, _ := newPhotos(t, live.Options{})
+	v := livetest.NewClient(t, srv, nil).Live("/counter")
+	in := v.FileInput("photos", livetest.File{Name: "cat.png", Content: image(200 << 10)})
+	in.UploadTo("cat.png", 50)
+	want := v.Text("#entry-0 .progress")
+	v.Reconnect()
+	if got := v.Text("#entry-0 .progress"); got != want {
+		t.Fatalf("progress after the rejoin = %q, want %q as before the drop", got, want)
+	}
+	// Announcing the file again resumes it; it does not add a second entry.
+	in.Resume()
+	in.Upload("cat.png")
+	if v.Has("#entry-1") {
+		t.Fatal("the resumed file shows twice")
+	}
+	if got := v.Text("#entry-0 .done"); got != "true" {
+		t.Fatalf("done = %q after the resumed upload", got)
+	}
+}
+
+func TestUploadOfOnePageIsNotGivenToAnother(t *testing.T) {
+	t.Parallel()
+	srv, _ := newPhotos(t, live.Options{})
+	c := livetest.NewClient(t, srv, nil)
+	v := c.Live("/counter")
+	in := v.FileInput("photos", livetest.File{Name: "cat.png", Content: image(100 << 10)})
+	in.UploadTo("cat.png", 50)
+	v.Reconnect()
+	// Another page of the same browser: its own view, with no entries.
+	if other := c.Live("/counter"); other.Has("#entry-0") {
+		t.Fatal("another page was given the entry of the first")
+	}
+}
+
 func TestUploadNotResumedIsRemovedAfterResumeFor(t *testing.T) {
 	t.Parallel()
 	srv, _ := newPhotos(t, live.Options{UploadResumeFor: 50 * time.Millisecond})
 	v := livetest.NewClient(t, srv, nil).Live("/counter")
 	in := v.FileInput("photos", livetest.File{Name: "a.png", Content: image(100 << 10)})
 	in.UploadTo("a.png", 30)
-	v.Reconnect() // and never resumes
+	v.Close() // the connection ends, and the page never comes back
 	waitUploads(t, srv, 0)
 }
 

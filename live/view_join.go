@@ -111,6 +111,7 @@ func (vc *viewChannel) Join(ctx context.Context, raw json.RawMessage) (resp any,
 	if err != nil {
 		return nil, err
 	}
+	vc.resumeUploads()
 	// What the GET's tasks returned before the join shows in its render.
 	if err := vc.settleAsync(ctx); err != nil {
 		return nil, err

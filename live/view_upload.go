@@ -66,14 +66,21 @@ func (vc *viewChannel) handleUpload(ctx context.Context, msg channel.Message) (c
 // interrupted connection left is resumed where its bytes end.
 func (vc *viewChannel) allowUpload(ctx context.Context, u *Upload, metas []wire.UploadEntryMeta) (wire.UploadAllowed, error) {
 	s, reg := vc.s, &vc.srv.uploadsReg
-	if s.upw == nil {
-		s.upw = &viewUploads{conn: vc.cc.ConnectInfo(), mailbox: vc.cc.Mailbox()}
-	}
+	vc.uploadOwner()
 	s.syncUploads()
 	// A new choice clears what the last one was refused for; with one
-	// entry allowed, it replaces the file chosen before.
+	// entry allowed, it replaces the file chosen before. A file announced
+	// again (a page resuming after a reconnect) keeps its entry and bytes.
 	u.Errors = nil
+	same := func(e *UploadEntry, m wire.UploadEntryMeta) bool {
+		return e.up != nil && e.Ref == m.Ref && e.Name == m.Name && e.Size == m.Size
+	}
+	var again []*UploadEntry
 	u.Entries = slices.DeleteFunc(u.Entries, func(e *UploadEntry) bool {
+		if slices.ContainsFunc(metas, func(m wire.UploadEntryMeta) bool { return same(e, m) }) {
+			again = append(again, e)
+			return false
+		}
 		drop := !e.Valid() || u.opts.MaxEntries == 1 || slices.ContainsFunc(metas, func(m wire.UploadEntryMeta) bool { return m.Ref == e.Ref })
 		if drop {
 			reg.discard(e.up)
@@ -83,6 +90,12 @@ func (vc *viewChannel) allowUpload(ctx context.Context, u *Upload, metas []wire.
 	valid := len(u.Entries)
 	out := wire.UploadAllowed{ChunkSize: u.opts.ChunkSize, Auto: u.opts.AutoUpload}
 	for _, m := range metas {
+		if i := slices.IndexFunc(again, func(e *UploadEntry) bool { return same(e, m) }); i >= 0 {
+			e := again[i]
+			again = slices.Delete(again, i, i+1)
+			out.Entries = append(out.Entries, wire.UploadAllowedEntry{Ref: m.Ref, Token: e.up.id, Offset: e.up.offset()})
+			continue
+		}
 		e := &UploadEntry{Ref: m.Ref, Name: m.Name, Type: uploadType(m.Name, m.Type), Size: m.Size}
 		ans := wire.UploadAllowedEntry{Ref: m.Ref}
 		if !accepted(u.opts.Accept, m.Name) {
@@ -115,19 +128,16 @@ func (vc *viewChannel) allowUpload(ctx context.Context, u *Upload, metas []wire.
 				}
 				e.External, ans.External = target, raw
 			default:
-				in := reg.orphaned(s.id, u.Name, m.Ref, m.Name, m.Size)
+				in := reg.orphaned(s.id, vc.cc.ConnectInfo(), u.Name, m.Ref, m.Name, m.Size)
 				if in != nil {
 					reg.adopt(in, s.upw)
 				} else {
-					in = reg.add(&inflight{viewID: s.id, name: u.Name, ref: m.Ref, fileName: m.Name, size: m.Size, chunkSize: u.opts.ChunkSize, owner: s.upw})
+					in = reg.add(&inflight{viewID: s.id, name: u.Name, ref: m.Ref, fileName: m.Name, fileType: e.Type, size: m.Size, chunkSize: u.opts.ChunkSize, owner: s.upw})
 					if in == nil {
 						return out, errors.New("live: server shutting down")
 					}
 				}
-				e.up, ans.Token = in, in.id
-				in.mu.Lock()
-				ans.Offset = in.received
-				in.mu.Unlock()
+				e.up, ans.Token, ans.Offset = in, in.id, in.offset()
 			}
 		}
 		ans.Errors = e.Errors
@@ -136,6 +146,38 @@ func (vc *viewChannel) allowUpload(ctx context.Context, u *Upload, metas []wire.
 	}
 	s.syncUploads()
 	return out, nil
+}
+
+// uploadOwner returns what the view's upload channels need of it, made on
+// first use.
+func (vc *viewChannel) uploadOwner() *viewUploads {
+	if vc.s.upw == nil {
+		vc.s.upw = &viewUploads{conn: vc.cc.ConnectInfo(), mailbox: vc.cc.Mailbox()}
+	}
+	return vc.s.upw
+}
+
+// resumeUploads gives a view that rejoined the entries its last
+// connection left (uploading, or complete and not consumed yet), for each
+// upload its Mount allowed again, up to MaxEntries: the page shows them as
+// before the drop, and their uploads go on from the bytes the server holds.
+func (vc *viewChannel) resumeUploads() {
+	s, reg := vc.s, &vc.srv.uploadsReg
+	orphans := reg.resumable(s.id, vc.cc.ConnectInfo())
+	if len(orphans) == 0 {
+		return
+	}
+	vc.uploadOwner()
+	for _, in := range orphans {
+		u := s.uploads[in.name]
+		if u == nil || u.opts.External != nil || len(u.Entries) >= u.opts.MaxEntries || in.size > u.opts.MaxFileSize ||
+			slices.ContainsFunc(u.Entries, func(e *UploadEntry) bool { return e.Ref == in.ref }) {
+			continue // left to expire
+		}
+		reg.adopt(in, s.upw)
+		u.Entries = append(u.Entries, &UploadEntry{Ref: in.ref, Name: in.fileName, Type: in.fileType, Size: in.size, up: in})
+	}
+	s.syncUploads()
 }
 
 // accepted reports whether a file named name may be chosen under accept.
@@ -242,11 +284,7 @@ func (vc *viewChannel) endUploads(reason error) {
 			if e.up == nil {
 				continue
 			}
-			if errors.Is(reason, channel.ErrLeft) {
-				reg.discard(e.up)
-			} else {
-				reg.orphan(e.up)
-			}
+			reg.release(e.up, vc.s.upw, errors.Is(reason, channel.ErrLeft))
 		}
 	}
 }
