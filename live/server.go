@@ -201,7 +201,8 @@ type Server struct {
 	uploadsReg    uploadRegistry
 
 	mounts, adoptions     atomic.Int64
-	headSeen, headMissing atomic.Bool // the layout renders live.Head; a page without it was reported
+	connected, events     atomic.Int64 // for Stats.Views and Stats.Events
+	headSeen, headMissing atomic.Bool  // the layout renders live.Head; a page without it was reported
 }
 
 // Stats counts mounts, for measuring "mount once".
@@ -222,6 +223,10 @@ type Stats struct {
 	// for, or will: uploading, complete and not yet consumed, or waiting
 	// to be resumed.
 	Uploads int
+	// Views is how many views are connected now; Events is how many
+	// events connected views have handled since the server started.
+	Views  int
+	Events int64
 }
 
 // Stats returns the server's counters.
@@ -233,6 +238,8 @@ func (srv *Server) Stats() Stats {
 		AsyncTasks: srv.asyncGroup.len(),
 		ViewBytes:  srv.viewBytes.used.Load(),
 		Uploads:    srv.uploadsReg.len(),
+		Views:      int(srv.connected.Load()),
+		Events:     srv.events.Load(),
 	}
 }
 

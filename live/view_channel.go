@@ -26,6 +26,8 @@ type viewChannel struct {
 	charged       int64        // what the view counts in srv.viewBytes
 	measured      *render.Node // the compact tree measuredBytes is the size of
 	measuredBytes int64
+
+	stats viewStats // for Server.Views
 }
 
 // waiting is an event whose reply waits for the next render, and what a

@@ -47,7 +47,9 @@ func (vc *viewChannel) end(reason error) {
 	vc.uncharge()
 	vc.endUploads(reason)
 	if vc.s != nil {
-		vc.srv.views.CompareAndDelete(vc.s.id, vc)
+		if vc.srv.views.CompareAndDelete(vc.s.id, vc) {
+			vc.srv.connected.Add(-1)
+		}
 		vc.s.stopTimers()
 		vc.s.async.stop()
 	}
@@ -124,6 +126,7 @@ func (vc *viewChannel) HandleIn(ctx context.Context, msg channel.Message) (chann
 
 // handleEvent runs the view's HandleEvent.
 func (vc *viewChannel) handleEvent(ctx context.Context, eh EventHandler, ev Event) (err error) {
+	vc.countEvent(ev.Name)
 	defer recoverCrash(&err, callback{name: "HandleEvent", event: ev.Name})
 	return callback{name: "HandleEvent", event: ev.Name}.failed(eh.HandleEvent(ctx, vc.s, ev))
 }

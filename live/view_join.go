@@ -8,6 +8,7 @@ import (
 	"maps"
 	"net/url"
 	"slices"
+	"time"
 
 	"github.com/templive/templive/internal/wire"
 	"github.com/templive/templive/live/channel"
@@ -166,7 +167,10 @@ func (vc *viewChannel) Join(ctx context.Context, raw json.RawMessage) (resp any,
 		vc.push(wire.ServerDiff, wire.Render{Events: events, Exec: vc.takeExecs()}.AppendJSON(nil))
 	}
 	// Last, once nothing can fail: Server.Send reaches only joined views.
-	vc.srv.views.Store(s.id, vc)
+	vc.stats.joined, vc.stats.path = time.Now(), u.Path
+	if _, replaced := vc.srv.views.Swap(s.id, vc); !replaced {
+		vc.srv.connected.Add(1)
+	}
 	return json.RawMessage(reply.AppendJSON(nil)), nil
 }
 

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"time"
 
 	"github.com/templive/templive/diff"
 	"github.com/templive/templive/internal/wire"
@@ -57,6 +58,7 @@ func (vc *viewChannel) flush(ctx context.Context) error {
 	if !vc.dirty && len(vc.waiting) == 0 && len(s.events) == 0 && len(s.execs) == 0 && !s.titleSet {
 		return nil
 	}
+	defer vc.stats.updated(time.Now())
 	var out wire.Render
 	if vc.dirty {
 		patch, streams, err := vc.rerender(ctx)

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -166,6 +168,21 @@ func (ps *PubSub) Stats() Stats {
 		st.PublishDropped = ps.pub.dropped.Load()
 	}
 	return st
+}
+
+// A TopicInfo is a topic with subscribers on this node, for [PubSub.Topics].
+type TopicInfo struct {
+	Name        string
+	Subscribers int
+}
+
+// Topics returns the topics with subscribers on this node, sorted by name,
+// for an operator's dashboard. It visits every topic: call it at a human's
+// rate.
+func (ps *PubSub) Topics() []TopicInfo {
+	out := ps.reg.topics()
+	slices.SortFunc(out, func(a, b TopicInfo) int { return strings.Compare(a.Name, b.Name) })
+	return out
 }
 
 // Subscribers returns the number of subscriptions to topic on this node.

@@ -260,3 +260,21 @@ func TestMailboxSend(t *testing.T) {
 		t.Fatal("no overflow signal")
 	}
 }
+
+func TestTopicsListsTopicsWithSubscribersByName(t *testing.T) {
+	t.Parallel()
+	ps := newNode(t, pubsub.Options{})
+	var subs []*pubsub.Subscription
+	for _, topic := range []string{"b", "a", "b", "c"} {
+		s, err := ps.Subscribe(topic)
+		if err != nil {
+			t.Fatal(err)
+		}
+		subs = append(subs, s)
+	}
+	subs[3].Close() // "c" has no subscriber left
+	got := fmt.Sprint(ps.Topics())
+	if want := "[{a 1} {b 2}]"; got != want {
+		t.Fatalf("Topics() = %s, want %s", got, want)
+	}
+}

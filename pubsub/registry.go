@@ -154,3 +154,21 @@ func (r *registry) count(name string) int {
 	defer t.mu.RUnlock()
 	return len(t.subs)
 }
+
+// topics returns every topic with subscribers and how many it has.
+func (r *registry) topics() []TopicInfo {
+	var out []TopicInfo
+	for i := range r.shards {
+		sh := &r.shards[i]
+		sh.mu.RLock()
+		for _, t := range sh.topics {
+			t.mu.RLock()
+			if n := len(t.subs); n > 0 {
+				out = append(out, TopicInfo{Name: t.name, Subscribers: n})
+			}
+			t.mu.RUnlock()
+		}
+		sh.mu.RUnlock()
+	}
+	return out
+}

@@ -28,6 +28,13 @@ var hosts atomic.Int32
 // returns its base URL.
 func serveDemo(t *testing.T) string {
 	t.Helper()
+	_, url := serveApp(t)
+	return url
+}
+
+// serveApp is serveDemo that returns the app too.
+func serveApp(t *testing.T) (*app, string) {
+	t.Helper()
 	a := newTestApp(t)
 	ln, err := net.Listen("tcp", fmt.Sprintf("127.0.0.%d:0", 2+hosts.Add(1)%250))
 	if err != nil {
@@ -38,7 +45,7 @@ func serveDemo(t *testing.T) string {
 	ts.Listener = ln
 	ts.Start()
 	t.Cleanup(ts.Close)
-	return ts.URL
+	return a, ts.URL
 }
 
 // signIn signs tab in as name, through the live sign-in form, which posts

@@ -183,6 +183,7 @@ func newApp(cfg config, logger *slog.Logger) (*app, error) {
 		Logger:       logger,
 		Panels:       cfg.panels,
 		MaxViewBytes: cfg.maxViewBytes,
+		Dev:          cfg.dev,
 	})
 
 	a.signedOut = func(ctx context.Context, user string) error {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/templive/templive/examples/demo/content"
 	"github.com/templive/templive/live"
+	"github.com/templive/templive/live/dashboard"
 	"github.com/templive/templive/presence"
 	"github.com/templive/templive/pubsub"
 )
@@ -27,6 +28,7 @@ var pages = []page{
 	{Path: "/lab", Title: "Client lab", About: "debounce, throttle and a client hook"},
 	{Path: "/panels", Title: "Panels", About: "a dashboard whose panels load asynchronously: one slow, one failing with a retry"},
 	{Path: "/ui", Title: "Client UI", About: "a dropdown, a modal, a toast and a copy button with no round trip (client commands)"},
+	{Path: "/dashboard", Title: "Dashboard", About: "the server itself, live: node figures and charts, PubSub topics, connected views (an operator page, with PubSub)", SignIn: true},
 	{Path: "/rooms/1", Title: "Room 1", About: "chat with a live “who is online” list (Presence)", SignIn: true},
 	{Path: "/chat", Title: "Lobby (Channels)", About: "the JS Channels API and Presence helpers against the Phoenix-compatible RoomChannel", SignIn: true},
 }
@@ -44,6 +46,9 @@ type liveOptions struct {
 	Panels  panelTimings // the panels' backends; zero for the demo's delays
 	// MaxViewBytes is live.Options.MaxViewBytes.
 	MaxViewBytes int64
+	// Dev opens the dashboard to anyone; otherwise it needs a signed-in
+	// user.
+	Dev bool
 }
 
 // newLive builds the live server with the demo's pages, one per pattern of
@@ -71,6 +76,10 @@ func newLive(opts liveOptions) *live.Server {
 	panels := opts.Panels.withDefaults()
 	lv.Page("/panels", func() live.View { return &Panels{timings: panels} })
 	lv.Page("/rooms/{id}", func() live.View { return &RoomLive{tracker: opts.Tracker, rooms: opts.Rooms, limits: opts.Limits} })
+	dashboard.Mount(lv, "/dashboard", dashboard.Options{
+		Allow:  func(s *live.Socket) bool { return opts.Dev || s.Session().Get("user") != "" },
+		Denied: "/signin?next=/dashboard",
+	})
 	return lv
 }
 

@@ -1,0 +1,58 @@
+package main
+
+import (
+	"net/http"
+	"strconv"
+	"testing"
+
+	"github.com/templive/templive/internal/browsertest"
+	"github.com/templive/templive/live/livetest"
+)
+
+func TestTheDashboardNeedsASignedInUser(t *testing.T) {
+	t.Parallel()
+	a := newTestApp(t) // not in development mode
+	p := livetest.NewClient(t, a.live, a.mux).Get("/dashboard")
+	if p.Live() || p.Status != http.StatusFound || p.Location != "/signin?next=/dashboard" {
+		t.Fatalf("GET /dashboard signed out: status %d to %q", p.Status, p.Location)
+	}
+	d := signedIn(t, a, "ada").Live("/dashboard")
+	if !d.Has("#fig-views") {
+		t.Fatalf("the signed-in user sees no dashboard:\n%s", d.HTML())
+	}
+}
+
+func TestBrowserDashboardFollowsLoadOnAnotherPage(t *testing.T) {
+	t.Parallel()
+	a, base := serveApp(t)
+	tab := browsertest.New(t).NewTab(t)
+	signIn(tab, base, "ops")
+	tab.Navigate(base + "/dashboard")
+	connected(tab)
+	var ok bool
+	// The page is never reloaded; the events chart's latest value is
+	// watched as each patch lands.
+	tab.Eval(`window.notReloaded = true, window.maxEvents = 0,
+		new MutationObserver(() => { window.maxEvents = Math.max(window.maxEvents, +document.querySelector("#chart-1 .now").textContent) })
+			.observe(document.querySelector("#charts"), {subtree: true, childList: true, characterData: true}), true`, &ok)
+	tab.Wait(`+document.querySelector("#fig-views b").textContent >= 1`)
+	var views0 string
+	tab.Eval(`document.querySelector("#fig-views b").textContent`, &views0)
+	before, _ := strconv.Atoi(views0)
+
+	// Load on another page: counters clicked by clients over real
+	// WebSockets.
+	const clients = 20
+	load := make([]*livetest.View, clients)
+	for i := range load {
+		load[i] = livetest.NewClient(t, a.live, a.mux).Live("/counter")
+	}
+	for range 5 {
+		for _, v := range load {
+			v.Click("#inc")
+		}
+	}
+	tab.Wait(`+document.querySelector("#fig-views b").textContent >= ` + strconv.Itoa(before+clients))
+	tab.Wait(`window.maxEvents > 0`)
+	tab.Wait(`window.notReloaded === true`)
+}

@@ -1,0 +1,99 @@
+package dashboard
+
+import (
+	"fmt"
+	"strconv"
+	"time"
+)
+
+// The size of a chart's SVG viewBox.
+const (
+	chartW = 240
+	chartH = 60
+)
+
+// A chart is one series of the overview's history, drawn as an SVG
+// polyline: each refresh changes its points attribute, which reaches the
+// browser as an ordinary patch.
+type chart struct {
+	Title  string
+	Now    string // the latest value, formatted
+	Max    string // the top of the scale, formatted
+	Points string
+}
+
+// newChart draws value over history, scaled to the larger of floor and
+// the highest value shown; format formats values for the labels.
+func newChart(title string, history []Sample, value func(Sample) float64, floor float64, format func(float64) string) chart {
+	top := floor
+	for _, s := range history {
+		top = max(top, value(s))
+	}
+	var pts []byte
+	step := float64(chartW) / float64(History-1)
+	first := History - len(history) // a short history is drawn at the right
+	for i, s := range history {
+		if i > 0 {
+			pts = append(pts, ' ')
+		}
+		x := float64(first+i) * step
+		y := chartH - value(s)/top*chartH
+		pts = strconv.AppendFloat(pts, x, 'f', 1, 64)
+		pts = append(pts, ',')
+		pts = strconv.AppendFloat(pts, y, 'f', 1, 64)
+	}
+	c := chart{Title: title, Max: format(top), Points: string(pts)}
+	if len(history) > 0 {
+		c.Now = format(value(history[len(history)-1]))
+	}
+	return c
+}
+
+// charts returns the overview's charts.
+func (o *Overview) charts() []chart {
+	h := o.History
+	return []chart{
+		newChart("Views", h, func(s Sample) float64 { return float64(s.Views) }, 10, count),
+		newChart("Events / s", h, func(s Sample) float64 { return s.EventsPerSec }, 10, count),
+		newChart("CPU %", h, func(s Sample) float64 { return s.CPU }, float64(100*cores), percent),
+		newChart("Heap", h, func(s Sample) float64 { return float64(s.HeapBytes) }, 1<<20, bytes),
+		newChart("Goroutines", h, func(s Sample) float64 { return float64(s.Goroutines) }, 10, count),
+	}
+}
+
+func count(v float64) string   { return strconv.FormatFloat(v, 'f', 0, 64) }
+func percent(v float64) string { return strconv.FormatFloat(v, 'f', 0, 64) + " %" }
+
+// bytes formats a size in binary units.
+func bytes(v float64) string {
+	const unit = 1024
+	if v < unit {
+		return fmt.Sprintf("%.0f B", v)
+	}
+	exp, div := 0, float64(unit)
+	for n := v / unit; n >= unit && exp < 4; n /= unit {
+		div *= unit
+		exp++
+	}
+	return fmt.Sprintf("%.1f %ciB", v/div, "KMGTP"[exp])
+}
+
+// ago formats the time since t, coarsely, for the views table.
+func ago(now, t time.Time) string {
+	if t.IsZero() {
+		return "—"
+	}
+	return now.Sub(t).Truncate(time.Second).String()
+}
+
+// short formats a duration with three significant digits.
+func short(d time.Duration) string {
+	switch {
+	case d == 0:
+		return "—"
+	case d < time.Millisecond:
+		return fmt.Sprintf("%.0f µs", float64(d)/float64(time.Microsecond))
+	default:
+		return fmt.Sprintf("%.1f ms", float64(d)/float64(time.Millisecond))
+	}
+}

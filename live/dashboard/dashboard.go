@@ -1,0 +1,195 @@
+// Package dashboard is a live dashboard of a templive server, built with
+// templive itself: the node (uptime, goroutines, memory, GC, CPU) with
+// charts of the last minutes, the PubSub topics, and the connected views,
+// each of which an operator can end. Mount it on the app's [live.Server]
+// behind the app's own authorization:
+//
+//	dashboard.Mount(lv, "/dashboard", dashboard.Options{
+//		Allow: func(s *live.Socket) bool { return isAdmin(s.Session().Get("user")) },
+//	})
+//
+// Its pages refresh every second while open and cost nothing when none is.
+package dashboard
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"time"
+
+	"github.com/a-h/templ"
+
+	"github.com/templive/templive/live"
+)
+
+// Defaults of [Options].
+const (
+	DefaultRefresh  = time.Second
+	DefaultMaxViews = 100
+	// History is how many samples the charts show.
+	History = 120
+)
+
+// Options configure the dashboard.
+type Options struct {
+	// Allow decides who sees the dashboard, at the page's GET and at every
+	// join. It is required: the dashboard shows every user's views.
+	Allow func(s *live.Socket) bool
+	// Denied is where a visitor Allow refuses is redirected ("/").
+	Denied string
+	// Refresh is how often an open page samples and re-renders (1 s).
+	Refresh time.Duration
+	// MaxViews bounds the views listed (100), the most recent first; the
+	// count covers them all.
+	MaxViews int
+}
+
+// Mount serves the dashboard on srv at prefix ("/dashboard"): the node
+// overview there and the views at prefix+"/views". Its pages form the live
+// navigation group "templive-dashboard". It panics without Options.Allow.
+func Mount(srv *live.Server, prefix string, opts Options) {
+	if opts.Allow == nil {
+		panic("dashboard: Mount needs Options.Allow")
+	}
+	opts.Denied = cmpOr(opts.Denied, "/")
+	if opts.Refresh <= 0 {
+		opts.Refresh = DefaultRefresh
+	}
+	if opts.MaxViews <= 0 {
+		opts.MaxViews = DefaultMaxViews
+	}
+	d := &dash{srv: srv, prefix: prefix, opts: opts, started: time.Now()}
+	group := live.Group("templive-dashboard")
+	srv.Page(prefix, func() live.View { return &Overview{d: d} }, group)
+	srv.Page(prefix+"/views", func() live.View { return &Views{d: d} }, group)
+}
+
+func cmpOr(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+
+// dash is what the dashboard's pages share.
+type dash struct {
+	srv     *live.Server
+	prefix  string
+	opts    Options
+	started time.Time
+}
+
+// tick is the message that makes an open page sample and render again.
+type tick struct{}
+
+// mount checks Allow and, once connected, starts the page's refresh.
+func (d *dash) mount(s *live.Socket, title string) bool {
+	if !d.opts.Allow(s) {
+		s.Redirect(d.opts.Denied)
+		return false
+	}
+	s.SetTitle(title + " · templive dashboard")
+	if s.Connected() {
+		s.SendAfter(d.opts.Refresh, tick{})
+	}
+	return true
+}
+
+// Overview is the node's page: figures, charts and PubSub topics.
+type Overview struct {
+	d       *dash
+	Node    Sample
+	History []Sample
+	Topics  []pubsubTopic
+}
+
+// Mount takes the first sample.
+func (o *Overview) Mount(ctx context.Context, s *live.Socket, params url.Values) error {
+	if !o.d.mount(s, "Node") {
+		return nil
+	}
+	o.sample(s)
+	return nil
+}
+
+// HandleInfo samples again on each tick.
+func (o *Overview) HandleInfo(ctx context.Context, s *live.Socket, msg any) error {
+	if _, ok := msg.(tick); ok {
+		o.sample(s)
+		s.SendAfter(o.d.opts.Refresh, tick{})
+	}
+	return nil
+}
+
+func (o *Overview) sample(s *live.Socket) {
+	o.Node = o.d.take(o.Node)
+	o.History = append(o.History, o.Node)
+	if len(o.History) > History {
+		o.History = o.History[len(o.History)-History:]
+	}
+	o.Topics = topics(s, 20)
+}
+
+// Render shows the overview.
+func (o *Overview) Render() templ.Component { return overviewPage(o) }
+
+// Views lists the connected views.
+type Views struct {
+	d      *dash
+	Count  int
+	Rows   []live.ViewInfo
+	Now    time.Time
+	Ended  string
+	Failed string
+}
+
+// Mount lists the views.
+func (v *Views) Mount(ctx context.Context, s *live.Socket, params url.Values) error {
+	if v.d.mount(s, "Views") {
+		v.list()
+	}
+	return nil
+}
+
+// HandleInfo lists them again on each tick.
+func (v *Views) HandleInfo(ctx context.Context, s *live.Socket, msg any) error {
+	if _, ok := msg.(tick); ok {
+		v.list()
+		s.SendAfter(v.d.opts.Refresh, tick{})
+	}
+	return nil
+}
+
+// HandleEvent ends a view ("end", with its id).
+func (v *Views) HandleEvent(ctx context.Context, s *live.Socket, ev live.Event) error {
+	if ev.Name != "end" {
+		return nil
+	}
+	id := ev.Value("id")
+	v.Ended, v.Failed = "", ""
+	if id == s.ID() {
+		v.Failed = "This is the dashboard's own view."
+		return nil
+	}
+	if err := v.d.srv.EndView(id); err != nil {
+		v.Failed = fmt.Sprintf("Could not end %s: it is no longer connected.", id)
+		return nil
+	}
+	v.Ended = id
+	v.list()
+	return nil
+}
+
+func (v *Views) list() {
+	all := v.d.srv.Views()
+	v.Count, v.Now = len(all), time.Now()
+	// The most recent first, at most MaxViews.
+	n := min(len(all), v.d.opts.MaxViews)
+	v.Rows = v.Rows[:0]
+	for i := len(all) - 1; i >= len(all)-n; i-- {
+		v.Rows = append(v.Rows, all[i])
+	}
+}
+
+// Render shows the views.
+func (v *Views) Render() templ.Component { return viewsPage(v) }

@@ -1,0 +1,135 @@
+package dashboard_test
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/a-h/templ"
+
+	"github.com/templive/templive/live"
+	"github.com/templive/templive/live/dashboard"
+	"github.com/templive/templive/live/livetest"
+	"github.com/templive/templive/pubsub"
+)
+
+// counter is an app's page, for the dashboard to watch.
+type counter struct{ n int }
+
+func (c *counter) Mount(ctx context.Context, s *live.Socket, _ url.Values) error {
+	if s.Connected() {
+		return s.Subscribe("counter:shared")
+	}
+	return nil
+}
+
+func (c *counter) HandleEvent(ctx context.Context, s *live.Socket, ev live.Event) error {
+	c.n++
+	return nil
+}
+
+func (c *counter) Render() templ.Component {
+	return templ.ComponentFunc(func(ctx context.Context, w io.Writer) error {
+		_, err := io.WriteString(w, `<button id="inc" live-click="inc">`+strconv.Itoa(c.n)+`</button>`)
+		return err
+	})
+}
+
+// newApp returns a server with the counter at /counter and the dashboard
+// at /dashboard, allowed to sessions whose "user" is "admin".
+func newApp(t *testing.T) *live.Server {
+	t.Helper()
+	ps, err := pubsub.New(pubsub.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := live.NewServer(live.Options{
+		PubSub: ps,
+		Secret: []byte(strings.Repeat("k", 32)),
+		Logger: slog.New(slog.DiscardHandler),
+		Session: func(r *http.Request) (live.Session, error) {
+			return live.Session{"user": r.URL.Query().Get("as")}, nil
+		},
+	})
+	srv.Page("/counter", func() live.View { return &counter{} })
+	dashboard.Mount(srv, "/dashboard", dashboard.Options{
+		Allow:   func(s *live.Socket) bool { return s.Session().Get("user") == "admin" },
+		Refresh: 20 * time.Millisecond,
+	})
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		srv.Shutdown(ctx)
+		ps.Close()
+	})
+	return srv
+}
+
+func TestTheDashboardIsForThoseAllowOnly(t *testing.T) {
+	srv := newApp(t)
+	c := livetest.NewClient(t, srv, nil)
+	for _, path := range []string{"/dashboard?as=eve", "/dashboard/views", "/dashboard/views?as=eve"} {
+		p := c.Get(path)
+		if p.Live() || p.Status != http.StatusFound || p.Location != "/" {
+			t.Errorf("GET %s: status %d to %q, live %v; want a redirect to / for a user Allow refuses", path, p.Status, p.Location, p.Live())
+		}
+	}
+}
+
+func TestTheOverviewShowsTheNodeAndRefreshesLive(t *testing.T) {
+	srv := newApp(t)
+	c := livetest.NewClient(t, srv, nil)
+	d := c.Live("/dashboard?as=admin")
+	d.SyncUntil("the dashboard counts its own view", func() bool { return d.Text("#fig-views b") == "1" })
+	// Another page connects and is busy: the open dashboard shows it
+	// without a reload, in its figures, its charts and its topics.
+	app := c.Live("/counter")
+	points := d.Text("#chart-0 figcaption")
+	for range 5 {
+		app.Click("#inc")
+	}
+	d.SyncUntil("the dashboard counts the second view", func() bool { return d.Text("#fig-views b") == "2" })
+	d.SyncUntil("the events chart moves", func() bool {
+		v, _ := d.Attr("#chart-1 polyline", "points")
+		return strings.Count(v, ",") > 1 && d.Text("#chart-0 figcaption") != points
+	})
+	if !strings.Contains(d.Text("#topics"), "counter:shared") {
+		t.Errorf("the topics table lacks the page's topic:\n%s", d.HTML())
+	}
+}
+
+func TestTheViewsPageListsViewsAndEndsOne(t *testing.T) {
+	srv := newApp(t)
+	c := livetest.NewClient(t, srv, nil)
+	app := c.Live("/counter")
+	app.Click("#inc")
+	d := c.Live("/dashboard/views?as=admin")
+	row := "#view-" + app.ID()
+	if !d.Has(row) {
+		t.Fatalf("the counter's view is not listed:\n%s", d.HTML())
+	}
+	if got := d.Text(row); !strings.Contains(got, "/counter") || !strings.Contains(got, "inc") {
+		t.Errorf("the row of the counter = %q, want its route and last event", got)
+	}
+	if d.Has("#view-" + d.ID() + " button") {
+		t.Error("the dashboard offers to end its own view")
+	}
+	d.Click(row + " button")
+	if got := d.Text("#ended"); !strings.Contains(got, app.ID()) {
+		t.Fatalf("after End: %q", got)
+	}
+	d.SyncUntil("the ended view leaves the list", func() bool { return !d.Has(row) })
+	if err := app.TryEvent("click", "inc", nil); err == nil {
+		t.Error("the ended view still answers events")
+	}
+	// Ending a view that is gone says so.
+	if err := srv.EndView(app.ID()); err == nil {
+		t.Error("EndView of an ended view succeeded")
+	}
+}
