@@ -163,7 +163,12 @@ type Options struct {
 	// bare 500; and pages load a script (/live/dev.js) that, behind
 	// templ's watch proxy (templ generate --watch --proxy=… --cmd=…),
 	// brings the page up to date over the live socket when a file changes,
-	// with what the user typed, rather than reloading it.
+	// with what the user typed, rather than reloading it. The script also
+	// gives the browser console two tools, each kept for the tab's
+	// session: templive.liveSocket.enableLatencySim(ms), which delays every
+	// frame by ms each way so that loading states show as on a slow
+	// network, and enableDebug(), which logs every frame in and out
+	// (disableLatencySim and disableDebug undo them).
 	Dev bool
 }
 
