@@ -43,7 +43,7 @@ func (c *counter) Render() templ.Component {
 
 // newApp returns a server with the counter at /counter and the dashboard
 // at /dashboard, allowed to sessions whose "user" is "admin".
-func newApp(t *testing.T) *live.Server {
+func newApp(t testing.TB, refresh time.Duration) *live.Server {
 	t.Helper()
 	ps, err := pubsub.New(pubsub.Options{})
 	if err != nil {
@@ -60,7 +60,7 @@ func newApp(t *testing.T) *live.Server {
 	srv.Page("/counter", func() live.View { return &counter{} })
 	dashboard.Mount(srv, "/dashboard", dashboard.Options{
 		Allow:   func(s *live.Socket) bool { return s.Session().Get("user") == "admin" },
-		Refresh: 20 * time.Millisecond,
+		Refresh: refresh,
 	})
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
@@ -72,7 +72,7 @@ func newApp(t *testing.T) *live.Server {
 }
 
 func TestTheDashboardIsForThoseAllowOnly(t *testing.T) {
-	srv := newApp(t)
+	srv := newApp(t, 20*time.Millisecond)
 	c := livetest.NewClient(t, srv, nil)
 	for _, path := range []string{"/dashboard?as=eve", "/dashboard/views", "/dashboard/views?as=eve"} {
 		p := c.Get(path)
@@ -83,7 +83,7 @@ func TestTheDashboardIsForThoseAllowOnly(t *testing.T) {
 }
 
 func TestTheOverviewShowsTheNodeAndRefreshesLive(t *testing.T) {
-	srv := newApp(t)
+	srv := newApp(t, 20*time.Millisecond)
 	c := livetest.NewClient(t, srv, nil)
 	d := c.Live("/dashboard?as=admin")
 	d.SyncUntil("the dashboard counts its own view", func() bool { return d.Text("#fig-views b") == "1" })
@@ -105,7 +105,7 @@ func TestTheOverviewShowsTheNodeAndRefreshesLive(t *testing.T) {
 }
 
 func TestTheViewsPageListsViewsAndEndsOne(t *testing.T) {
-	srv := newApp(t)
+	srv := newApp(t, 20*time.Millisecond)
 	c := livetest.NewClient(t, srv, nil)
 	app := c.Live("/counter")
 	app.Click("#inc")

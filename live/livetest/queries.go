@@ -67,6 +67,11 @@ func (v *View) Events() []PushedEvent {
 // cost.
 func (v *View) LastRenderBytes() int { return v.lastRender }
 
+// BytesReceived returns the bytes of every frame the server sent the view's
+// connection so far, handled by the test or not: what a browser would have
+// downloaded.
+func (v *View) BytesReceived() int64 { return v.received.Load() }
+
 // ID returns the view's id ([live.Socket.ID]).
 func (v *View) ID() string { return v.id }
 

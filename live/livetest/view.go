@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -45,7 +46,8 @@ type View struct {
 	redirect   string
 	flash      string // the signed flash the redirect carried
 	navigated  string
-	lastRender int // bytes of the last frame that carried a render
+	lastRender int          // bytes of the last frame that carried a render
+	received   atomic.Int64 // bytes of every frame read
 	closed     bool
 	closeOnce  sync.Once
 	lastFlashT string
@@ -100,6 +102,7 @@ func (v *View) readLoop() {
 			v.readErr = err
 			return
 		}
+		v.received.Add(int64(len(data)))
 		f, err := wire.DecodeFrame(data)
 		if err != nil {
 			v.readErr = fmt.Errorf("livetest: malformed frame from server: %w: %s", err, data)
