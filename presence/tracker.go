@@ -6,6 +6,8 @@ import (
 	"crypto/rand"
 	"fmt"
 	"log/slog"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -454,6 +456,37 @@ func (t *Tracker[M]) fetchList(ctx context.Context, topic string, p Presences[M]
 		return nil
 	}
 	return t.fetch(ctx, topic, p)
+}
+
+// A TopicInfo is a topic with presences, for [Tracker.Topics].
+type TopicInfo struct {
+	Name string
+	Keys int // presences: keys with at least one meta
+}
+
+// Topics returns the topics with presences as this node sees the cluster,
+// sorted by name, for an operator's dashboard. It visits every topic: call
+// it at a human's rate.
+func (t *Tracker[M]) Topics() []TopicInfo {
+	t.mu.Lock()
+	out := make([]TopicInfo, 0, len(t.state.topics))
+	for name, byKey := range t.state.topics {
+		n := 0
+		for _, head := range byKey {
+			for e := head; e != nil; e = e.next {
+				if t.state.visible(e) {
+					n++
+					break
+				}
+			}
+		}
+		if n > 0 {
+			out = append(out, TopicInfo{Name: name, Keys: n})
+		}
+	}
+	t.mu.Unlock()
+	slices.SortFunc(out, func(a, b TopicInfo) int { return strings.Compare(a.Name, b.Name) })
+	return out
 }
 
 // Close stops the Tracker: later calls fail with [ErrClosed] or do nothing,

@@ -565,3 +565,29 @@ func TestTrackerCloseCancelsFetch(t *testing.T) {
 		t.Fatal("the diff whose Fetch was cancelled was not delivered")
 	}
 }
+
+func TestTopicsCountsKeysPerTopic(t *testing.T) {
+	t.Parallel()
+	tr, _ := newTracker(t, presence.Options[roomMeta]{})
+	ctx1, end1 := context.WithCancel(context.Background())
+	defer end1()
+	ctx2, end2 := context.WithCancel(context.Background())
+	defer end2()
+	for _, p := range []struct {
+		ctx        context.Context
+		topic, key string
+	}{{ctx1, "room:b", "ada"}, {ctx2, "room:b", "ada"}, {ctx1, "room:b", "bob"}, {ctx1, "room:a", "cy"}, {ctx2, "room:c", "dee"}} {
+		if _, err := tr.Track(p.ctx, p.topic, p.key, roomMeta{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got, want := fmt.Sprint(tr.Topics()), "[{room:a 1} {room:b 2} {room:c 1}]"; got != want {
+		t.Fatalf("Topics() = %s, want %s", got, want)
+	}
+	if !tr.Untrack(ctx2, "room:c", "dee") {
+		t.Fatal("Untrack found nothing")
+	}
+	if got, want := fmt.Sprint(tr.Topics()), "[{room:a 1} {room:b 2}]"; got != want {
+		t.Fatalf("after Untrack, Topics() = %s, want %s", got, want)
+	}
+}

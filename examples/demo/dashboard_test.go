@@ -3,6 +3,7 @@ package main
 import (
 	"net/http"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/templive/templive/internal/browsertest"
@@ -16,9 +17,18 @@ func TestTheDashboardNeedsASignedInUser(t *testing.T) {
 	if p.Live() || p.Status != http.StatusFound || p.Location != "/signin?next=/dashboard" {
 		t.Fatalf("GET /dashboard signed out: status %d to %q", p.Status, p.Location)
 	}
-	d := signedIn(t, a, "ada").Live("/dashboard")
+	c := signedIn(t, a, "ada")
+	c.Live("/rooms/1")
+	d := c.Live("/dashboard")
 	if !d.Has("#fig-views") {
 		t.Fatalf("the signed-in user sees no dashboard:\n%s", d.HTML())
+	}
+	// The room's presence and PubSub topics are listed.
+	d.SyncUntil("the room's presence shows", func() bool {
+		return d.Has("#presence") && strings.Contains(d.Text("#presence"), "room:1")
+	})
+	if !strings.Contains(d.Text("#topics"), "room:1") {
+		t.Errorf("the room's PubSub topic is not listed:\n%s", d.HTML())
 	}
 }
 

@@ -77,8 +77,9 @@ func newLive(opts liveOptions) *live.Server {
 	lv.Page("/panels", func() live.View { return &Panels{timings: panels} })
 	lv.Page("/rooms/{id}", func() live.View { return &RoomLive{tracker: opts.Tracker, rooms: opts.Rooms, limits: opts.Limits} })
 	dashboard.Mount(lv, "/dashboard", dashboard.Options{
-		Allow:  func(s *live.Socket) bool { return opts.Dev || s.Session().Get("user") != "" },
-		Denied: "/signin?next=/dashboard",
+		Allow:    func(s *live.Socket) bool { return opts.Dev || s.Session().Get("user") != "" },
+		Denied:   "/signin?next=/dashboard",
+		Presence: []dashboard.Presence{opts.Tracker},
 	})
 	return lv
 }

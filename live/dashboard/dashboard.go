@@ -20,6 +20,7 @@ import (
 	"github.com/a-h/templ"
 
 	"github.com/templive/templive/live"
+	"github.com/templive/templive/presence"
 )
 
 // Defaults of [Options].
@@ -42,6 +43,15 @@ type Options struct {
 	// MaxViews bounds the views listed (100), the most recent first; the
 	// count covers them all.
 	MaxViews int
+	// Presence lists the app's presence trackers (any
+	// [presence.Tracker]), whose topics the overview shows.
+	Presence []Presence
+}
+
+// Presence is what the dashboard needs of a [presence.Tracker], whatever
+// its meta type.
+type Presence interface {
+	Topics() []presence.TopicInfo
 }
 
 // Mount serves the dashboard on srv at prefix ("/dashboard"): the node
@@ -97,10 +107,11 @@ func (d *dash) mount(s *live.Socket, title string) bool {
 
 // Overview is the node's page: figures, charts and PubSub topics.
 type Overview struct {
-	d       *dash
-	Node    Sample
-	History []Sample
-	Topics  []pubsubTopic
+	d        *dash
+	Node     Sample
+	History  []Sample
+	Topics   []pubsubTopic
+	Presence []presence.TopicInfo
 }
 
 // Mount takes the first sample.
@@ -128,6 +139,7 @@ func (o *Overview) sample(s *live.Socket) {
 		o.History = o.History[len(o.History)-History:]
 	}
 	o.Topics = topics(s, 20)
+	o.Presence = presenceTopics(o.d.opts.Presence, 20)
 }
 
 // Render shows the overview.

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/templive/templive/live"
+	"github.com/templive/templive/presence"
 	"github.com/templive/templive/pubsub"
 )
 
@@ -115,3 +116,13 @@ func topics(s *live.Socket, n int) []pubsubTopic {
 
 // cores is how many CPUs the node may use, for the CPU chart's scale.
 var cores = runtime.GOMAXPROCS(0)
+
+// presenceTopics returns the n topics of trackers with the most presences.
+func presenceTopics(trackers []Presence, n int) []presence.TopicInfo {
+	var all []presence.TopicInfo
+	for _, tr := range trackers {
+		all = append(all, tr.Topics()...)
+	}
+	slices.SortStableFunc(all, func(a, b presence.TopicInfo) int { return cmp.Compare(b.Keys, a.Keys) })
+	return all[:min(n, len(all))]
+}
