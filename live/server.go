@@ -234,6 +234,9 @@ type Stats struct {
 	Events int64
 }
 
+// PubSub returns the PubSub the server was made with ([Options.PubSub]).
+func (srv *Server) PubSub() *pubsub.PubSub { return srv.ps }
+
 // Stats returns the server's counters.
 func (srv *Server) Stats() Stats {
 	return Stats{

@@ -29,6 +29,7 @@ import (
 
 	"github.com/templive/templive/examples/demo/content"
 	"github.com/templive/templive/live"
+	"github.com/templive/templive/live/dashboard"
 	"github.com/templive/templive/presence"
 	"github.com/templive/templive/pubsub"
 	"github.com/templive/templive/token"
@@ -131,6 +132,7 @@ type app struct {
 	store   *content.Store
 	chans   *channels
 	live    *live.Server
+	dash    *dashboard.Dashboard
 }
 
 // newApp builds the demo: PubSub, presence, the user socket, the live
@@ -172,7 +174,7 @@ func newApp(cfg config, logger *slog.Logger) (*app, error) {
 		Logger:      logger,
 		IdleTimeout: cfg.socketIdleTimeout,
 	})
-	lv := newLive(liveOptions{
+	lv, dash, err := newLive(liveOptions{
 		Secret:       secret,
 		PubSub:       ps,
 		Auth:         a,
@@ -185,6 +187,9 @@ func newApp(cfg config, logger *slog.Logger) (*app, error) {
 		MaxViewBytes: cfg.maxViewBytes,
 		Dev:          cfg.dev,
 	})
+	if err != nil {
+		return nil, err
+	}
 
 	a.signedOut = func(ctx context.Context, user string) error {
 		return errors.Join(lv.Disconnect(ctx, liveSocketID(live.Session{"user": user})),
@@ -201,7 +206,7 @@ func newApp(cfg config, logger *slog.Logger) (*app, error) {
 		mux.Handle("POST /dev/disconnect", devDisconnectHandler(chans))
 		logger.Warn("DEVELOPMENT MODE: /dev/token signs anyone in; run with -dev=false in production")
 	}
-	return &app{mux: mux, ps: ps, tracker: tracker, store: store, chans: chans, live: lv}, nil
+	return &app{mux: mux, ps: ps, tracker: tracker, store: store, chans: chans, live: lv, dash: dash}, nil
 }
 
 // shutdown closes every live connection and waits for them.
@@ -211,6 +216,7 @@ func (a *app) shutdown(ctx context.Context) error {
 
 // close releases the services once the connections are gone.
 func (a *app) close() {
+	a.dash.Close()
 	a.store.Close()
 	a.tracker.Close()
 	a.ps.Close()

@@ -53,7 +53,7 @@ type liveOptions struct {
 
 // newLive builds the live server with the demo's pages, one per pattern of
 // the brief.
-func newLive(opts liveOptions) *live.Server {
+func newLive(opts liveOptions) (*live.Server, *dashboard.Dashboard, error) {
 	lv := live.NewServer(live.Options{
 		Secret:    opts.Secret,
 		PubSub:    opts.PubSub,
@@ -76,12 +76,12 @@ func newLive(opts liveOptions) *live.Server {
 	panels := opts.Panels.withDefaults()
 	lv.Page("/panels", func() live.View { return &Panels{timings: panels} })
 	lv.Page("/rooms/{id}", func() live.View { return &RoomLive{tracker: opts.Tracker, rooms: opts.Rooms, limits: opts.Limits} })
-	dashboard.Mount(lv, "/dashboard", dashboard.Options{
+	dash, err := dashboard.Mount(lv, "/dashboard", dashboard.Options{
 		Allow:    func(s *live.Socket) bool { return opts.Dev || s.Session().Get("user") != "" },
 		Denied:   "/signin?next=/dashboard",
 		Presence: []dashboard.Presence{opts.Tracker},
 	})
-	return lv
+	return lv, dash, err
 }
 
 // Home is the demo's index.

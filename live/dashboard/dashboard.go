@@ -4,9 +4,11 @@
 // each of which an operator can end. Mount it on the app's [live.Server]
 // behind the app's own authorization:
 //
-//	dashboard.Mount(lv, "/dashboard", dashboard.Options{
+//	dash, err := dashboard.Mount(lv, "/dashboard", dashboard.Options{
 //		Allow: func(s *live.Socket) bool { return isAdmin(s.Session().Get("user")) },
 //	})
+//	…
+//	defer dash.Close()
 //
 // Its pages refresh every second while open and cost nothing when none is.
 package dashboard
@@ -15,6 +17,7 @@ import (
 	"context"
 	"fmt"
 	"net/url"
+	"sync"
 	"time"
 
 	"github.com/a-h/templ"
@@ -56,8 +59,11 @@ type Presence interface {
 
 // Mount serves the dashboard on srv at prefix ("/dashboard"): the node
 // overview there and the views at prefix+"/views". Its pages form the live
-// navigation group "templive-dashboard". It panics without Options.Allow.
-func Mount(srv *live.Server, prefix string, opts Options) {
+// navigation group "templive-dashboard". Mount it on every node of a
+// cluster: each node answers the others' overviews over the server's
+// PubSub, until the returned Dashboard is closed. It panics without
+// Options.Allow.
+func Mount(srv *live.Server, prefix string, opts Options) (*Dashboard, error) {
 	if opts.Allow == nil {
 		panic("dashboard: Mount needs Options.Allow")
 	}
@@ -69,9 +75,34 @@ func Mount(srv *live.Server, prefix string, opts Options) {
 		opts.MaxViews = DefaultMaxViews
 	}
 	d := &dash{srv: srv, prefix: prefix, opts: opts, started: time.Now()}
+	ps := srv.PubSub()
+	if err := registerTypes(ps); err != nil {
+		return nil, fmt.Errorf("dashboard: %w", err)
+	}
+	sub, err := ps.Subscribe(requestTopic)
+	if err != nil {
+		return nil, fmt.Errorf("dashboard: %w", err)
+	}
+	db := &Dashboard{done: make(chan struct{})}
+	db.wg.Go(func() { d.respond(sub, db.done) })
 	group := live.Group("templive-dashboard")
 	srv.Page(prefix, func() live.View { return &Overview{d: d} }, group)
 	srv.Page(prefix+"/views", func() live.View { return &Views{d: d} }, group)
+	return db, nil
+}
+
+// A Dashboard is a mounted dashboard.
+type Dashboard struct {
+	done      chan struct{}
+	closeOnce sync.Once
+	wg        sync.WaitGroup
+}
+
+// Close stops this node answering the other nodes' overviews and waits for
+// that to end; the pages stay. It is idempotent.
+func (db *Dashboard) Close() {
+	db.closeOnce.Do(func() { close(db.done) })
+	db.wg.Wait()
 }
 
 func cmpOr(a, b string) string {
@@ -112,6 +143,9 @@ type Overview struct {
 	History  []Sample
 	Topics   []pubsubTopic
 	Presence []presence.TopicInfo
+	// ClusterError says why the other nodes could not be asked.
+	ClusterError string
+	cluster      cluster
 }
 
 // Mount takes the first sample.
@@ -120,14 +154,25 @@ func (o *Overview) Mount(ctx context.Context, s *live.Socket, params url.Values)
 		return nil
 	}
 	o.sample(s)
+	if s.Connected() {
+		if err := s.Subscribe(replyPrefix + s.ID()); err != nil {
+			return err
+		}
+		o.ask(s)
+	}
 	return nil
 }
 
-// HandleInfo samples again on each tick.
+// HandleInfo samples again, and asks the cluster, on each tick; the
+// nodes' answers arrive in between.
 func (o *Overview) HandleInfo(ctx context.Context, s *live.Socket, msg any) error {
-	if _, ok := msg.(tick); ok {
+	switch msg := msg.(type) {
+	case tick:
 		o.sample(s)
+		o.ask(s)
 		s.SendAfter(o.d.opts.Refresh, tick{})
+	case NodeSample:
+		o.heard(msg)
 	}
 	return nil
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/templive/templive/live/dashboard"
 	"github.com/templive/templive/live/livetest"
 	"github.com/templive/templive/pubsub"
+	"github.com/templive/templive/pubsub/redis"
 )
 
 // counter is an app's page, for the dashboard to watch.
@@ -49,6 +50,12 @@ func newApp(t testing.TB, refresh time.Duration) *live.Server {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return newNode(t, ps, refresh)
+}
+
+// newNode is newApp on the PubSub ps, which it closes at the end.
+func newNode(t testing.TB, ps *pubsub.PubSub, refresh time.Duration) *live.Server {
+	t.Helper()
 	srv := live.NewServer(live.Options{
 		PubSub: ps,
 		Secret: []byte(strings.Repeat("k", 32)),
@@ -58,14 +65,18 @@ func newApp(t testing.TB, refresh time.Duration) *live.Server {
 		},
 	})
 	srv.Page("/counter", func() live.View { return &counter{} })
-	dashboard.Mount(srv, "/dashboard", dashboard.Options{
+	dash, err := dashboard.Mount(srv, "/dashboard", dashboard.Options{
 		Allow:   func(s *live.Socket) bool { return s.Session().Get("user") == "admin" },
 		Refresh: refresh,
 	})
+	if err != nil {
+		t.Fatal(err)
+	}
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
 		srv.Shutdown(ctx)
+		dash.Close()
 		ps.Close()
 	})
 	return srv
@@ -132,4 +143,26 @@ func TestTheViewsPageListsViewsAndEndsOne(t *testing.T) {
 	if err := srv.EndView(app.ID()); err == nil {
 		t.Error("EndView of an ended view succeeded")
 	}
+}
+
+func TestTheOverviewListsEveryNodeOfTheCluster(t *testing.T) {
+	channel := "templive-dashboard-test-" + strconv.FormatInt(time.Now().UnixNano(), 36)
+	node := func(name string) *live.Server {
+		ps, err := pubsub.New(pubsub.Options{Node: name, Adapter: redis.New(redis.Options{Addr: "127.0.0.1:6379", Channel: channel})})
+		if err != nil {
+			t.Fatalf("node %s on Redis at 127.0.0.1:6379: %v", name, err)
+		}
+		return newNode(t, ps, 50*time.Millisecond)
+	}
+	a, b := node("a"), node("b")
+	// A page on b, watched from a's dashboard.
+	livetest.NewClient(t, b, nil).Live("/counter")
+	d := livetest.NewClient(t, a, nil).Live("/dashboard?as=admin")
+	d.SyncUntil("both nodes are listed", func() bool { return d.Has("#node-a") && d.Has("#node-b") })
+	if got := d.Text("#node-a"); !strings.Contains(got, "this node") {
+		t.Errorf("node a's row = %q, want it marked as this node", got)
+	}
+	d.SyncUntil("node b shows its view", func() bool {
+		return d.Text("#node-b .views") == "1"
+	})
 }
