@@ -22,8 +22,15 @@ var Bundle []byte
 //go:embed dist/templive-upload.min.js
 var UploadBundle []byte
 
+// CommandsBundle is the client commands module (js/dist/templive-commands.min.js):
+// an ES module that Bundle imports on pages whose bindings hold client commands
+// (live.JS), or when a view sends commands with Socket.Exec. Do not modify it.
+//
+//go:embed dist/templive-commands.min.js
+var CommandsBundle []byte
+
 // etag is the strong validator of Bundle, which only changes with the binary.
-var etag, uploadETag = etagOf(Bundle), etagOf(UploadBundle)
+var etag, uploadETag, commandsETag = etagOf(Bundle), etagOf(UploadBundle), etagOf(CommandsBundle)
 
 func etagOf(b []byte) string {
 	sum := sha256.Sum256(b)
@@ -33,6 +40,12 @@ func etagOf(b []byte) string {
 // UploadHandler serves UploadBundle as Handler serves Bundle, from next to
 // it: at /live/templive-upload.js when Bundle is at /live/templive.js.
 func UploadHandler() http.Handler { return serve("templive-upload.js", UploadBundle, uploadETag) }
+
+// CommandsHandler serves CommandsBundle as Handler serves Bundle, from next
+// to it: at /live/templive-commands.js when Bundle is at /live/templive.js.
+func CommandsHandler() http.Handler {
+	return serve("templive-commands.js", CommandsBundle, commandsETag)
+}
 
 // Handler serves Bundle on GET and HEAD with a strong ETag (a matching
 // If-None-Match gets 304). Browsers revalidate it on every page load, which costs a

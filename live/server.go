@@ -194,6 +194,7 @@ type Server struct {
 	liveSocket *channel.Socket[liveConn] // the endpoint at /live/websocket; its views are channels
 	js         http.Handler
 	uploadJS   http.Handler
+	commandsJS http.Handler
 	parked     *parking
 	patches    *patchCache
 	views      sync.Map // view id → *viewChannel, while connected
@@ -274,6 +275,7 @@ func NewServer(opts Options) *Server {
 		uploadJS: js.UploadHandler(),
 		patches:  newPatchCache(),
 	}
+	srv.commandsJS = js.CommandsHandler()
 	if srv.logger == nil {
 		srv.logger = slog.Default()
 	}
@@ -386,7 +388,8 @@ func (srv *Server) Disconnect(ctx context.Context, id string) error {
 }
 
 // ServeHTTP serves the live socket ("/live/websocket"), the client scripts
-// ("/live/templive.js", "/live/templive-upload.js"), in development mode
+// ("/live/templive.js", "/live/templive-upload.js",
+// "/live/templive-commands.js"), in development mode
 // the development script ("/live/dev.js", see [Options.Dev]), and the
 // registered pages.
 func (srv *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -397,6 +400,8 @@ func (srv *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		srv.js.ServeHTTP(w, r)
 	case "/live/templive-upload.js":
 		srv.uploadJS.ServeHTTP(w, r)
+	case "/live/templive-commands.js":
+		srv.commandsJS.ServeHTTP(w, r)
 	case devScriptPath:
 		if !srv.opts.Dev {
 			http.NotFound(w, r)

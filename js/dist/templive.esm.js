@@ -1,4 +1,17 @@
 /* templive client, built by js/build.mjs from js/src; do not edit. */
+var __defProp = Object.defineProperty;
+var __export = (target, all) => {
+  for (var name in all)
+    __defProp(target, name, { get: all[name], enumerable: true });
+};
+
+// js/src/commands.js
+var commands_exports = {};
+__export(commands_exports, {
+  attach: () => attach,
+  patching: () => patching,
+  run: () => run
+});
 
 // js/src/constants.js
 var VSN = "2.0.0";
@@ -95,6 +108,422 @@ var STREAM_INSERT = "i";
 var STREAM_DELETE = "d";
 var STREAM_RESET = "r";
 var STREAM_LIMIT = "l";
+
+// js/src/dom.js
+function closestWith(node, name) {
+  let el = node instanceof Element ? node : node instanceof Node ? node.parentElement : null;
+  for (; el; el = el.parentElement) {
+    if (el.hasAttribute(name)) return el.closest(`[${ROOT_ATTR}]`) ? el : null;
+    if (el.hasAttribute(ROOT_ATTR)) return null;
+  }
+  return null;
+}
+function rootOf(el) {
+  return (
+    /** @type {HTMLElement | null} */
+    el.closest(`[${ROOT_ATTR}]`)
+  );
+}
+function liveValues(el, params = new URLSearchParams()) {
+  for (let a of el.attributes) {
+    if (a.name.startsWith(VALUE_PREFIX)) params.append(a.name.slice(VALUE_PREFIX.length), a.value);
+  }
+  return params;
+}
+function serializeForm(form, submitter) {
+  let params = new URLSearchParams();
+  let data = submitter ? new FormData(form, submitter) : new FormData(form);
+  for (let [k, v] of data) if (typeof v == "string") params.append(k, v);
+  return liveValues(form, params).toString();
+}
+function isField(el) {
+  return el instanceof HTMLInputElement || el instanceof HTMLTextAreaElement || el instanceof HTMLSelectElement;
+}
+function saveFocus(root) {
+  let el = document.activeElement;
+  if (!el || !root.contains(el)) return null;
+  if (isField(el)) return { el, id: el.id, form: el.form ? el.form.id : "", name: el.name, value: el.value, ...selection(el) };
+  let s = getSelection();
+  return el instanceof HTMLElement && el.isContentEditable && s && s.rangeCount ? { el, id: el.id, start: textOffset(el, s.anchorNode, s.anchorOffset), end: textOffset(el, s.focusNode, s.focusOffset), edit: true } : null;
+}
+function selection(el) {
+  try {
+    let t = (
+      /** @type {HTMLInputElement} */
+      el
+    );
+    return { start: t.selectionStart, end: t.selectionEnd, dir: t.selectionDirection };
+  } catch {
+    return { start: null, end: null, dir: null };
+  }
+}
+function textOffset(el, node, offset) {
+  let r = document.createRange();
+  r.setStart(el, 0);
+  r.setEnd(
+    /** @type {Node} */
+    node,
+    offset
+  );
+  return r.toString().length;
+}
+function textPoint(el, n) {
+  let w = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+  for (let t; t = /** @type {Text | null} */
+  w.nextNode(); n -= t.length) if (n <= t.length) return [t, n];
+  return [el, el.childNodes.length];
+}
+function restoreFocus(root, state) {
+  if (!state) return;
+  let { el, edit, start, end } = state;
+  if (!root.contains(el)) {
+    let found = state.id ? [document.getElementById(state.id)] : state.name ? [...root.querySelectorAll(`[name="${CSS.escape(state.name)}"]`)].filter((f) => isField(f) && (f.form ? f.form.id : "") == state.form) : [];
+    el = /** @type {Element} */
+    found.length == 1 && found[0];
+    if (!(edit ? el instanceof HTMLElement && el.isContentEditable : isField(el)) || !root.contains(el)) return;
+    if (isField(el) && !/^(checkbox|radio|file)$/.test(el.type) && el.value != state.value) el.value = /** @type {string} */
+    state.value;
+  }
+  if (edit) {
+    if (document.activeElement == el) return;
+    el.focus();
+    getSelection()?.setBaseAndExtent(...textPoint(
+      el,
+      /** @type {number} */
+      start
+    ), ...textPoint(
+      el,
+      /** @type {number} */
+      end
+    ));
+    return;
+  }
+  if (!isField(el)) return;
+  if (document.activeElement != el) el.focus();
+  if (start != null && "setSelectionRange" in el) {
+    try {
+      el.setSelectionRange(start, end, state.dir);
+    } catch {
+    }
+  }
+}
+function syncField(el) {
+  if (el instanceof HTMLInputElement) {
+    if (el.type == "checkbox" || el.type == "radio") el.checked = el.hasAttribute("checked");
+    else if (el.type != "file") el.value = el.getAttribute("value") || "";
+  } else if (el instanceof HTMLTextAreaElement) {
+    el.value = el.defaultValue;
+  } else if (el instanceof HTMLOptionElement) {
+    el.selected = el.hasAttribute("selected");
+  } else if (el instanceof HTMLSelectElement) {
+    for (let o of el.options) o.selected = o.hasAttribute("selected");
+  }
+}
+function formRecovery(root) {
+  let out = {};
+  for (let f of root.querySelectorAll(`form[id][${CHANGE_ATTR}]:not([${AUTO_RECOVER_ATTR}="${AUTO_RECOVER_IGNORE}"])`)) {
+    out[f.id] = serializeForm(
+      /** @type {HTMLFormElement} */
+      f
+    );
+  }
+  return out;
+}
+function keepIgnored(root) {
+  let saved = [...root.querySelectorAll(`[id][${UPDATE_ATTR}="${UPDATE_IGNORE}"]`)].map((el) => [el.id, [...el.childNodes]]);
+  return (root2) => {
+    for (let [id, nodes] of saved) {
+      let el = root2.querySelector(`#${CSS.escape(
+        /** @type {string} */
+        id
+      )}[${UPDATE_ATTR}="${UPDATE_IGNORE}"]`);
+      if (el) el.replaceChildren(.../** @type {Node[]} */
+      nodes);
+    }
+  };
+}
+function loading(el, type) {
+  let cls = PREFIX + type + LOADING_SUFFIX;
+  el.classList.add(cls);
+  let submit = type == "submit" && el instanceof HTMLFormElement;
+  let targets = el.hasAttribute(DISABLE_WITH_ATTR) ? [el] : [];
+  if (submit) targets.push(...el.querySelectorAll(`[${DISABLE_WITH_ATTR}]`));
+  let saved = targets.map((t) => {
+    let b = (
+      /** @type {HTMLButtonElement} */
+      t
+    );
+    let nodes = [...b.childNodes];
+    let disabled = b.disabled;
+    b.textContent = b.getAttribute(DISABLE_WITH_ATTR);
+    b.disabled = true;
+    return () => {
+      b.replaceChildren(...nodes);
+      b.disabled = disabled;
+    };
+  });
+  if (submit) {
+    for (
+      let f of
+      /** @type {HTMLFormElement} */
+      el.elements
+    ) {
+      if ((f instanceof HTMLInputElement || f instanceof HTMLTextAreaElement) && !f.readOnly) {
+        f.readOnly = true;
+        saved.push(() => {
+          f.readOnly = false;
+        });
+      }
+    }
+  }
+  return () => {
+    el.classList.remove(cls);
+    if (!el.classList.length && el.getAttribute("class") == "") el.removeAttribute("class");
+    saved.forEach((f) => f());
+  };
+}
+
+// js/src/sticky.js
+var IGNORE = {};
+var owned = /* @__PURE__ */ new Map();
+function own(el, name, ignore) {
+  let m = owned.get(el) || /* @__PURE__ */ new Map();
+  owned.set(el, m);
+  if (ignore || !m.has(name)) m.set(name, ignore ? IGNORE : el.getAttribute(name));
+}
+function sticky(root) {
+  let rows = [];
+  let touched = /* @__PURE__ */ new Map();
+  for (let [el, m] of owned) {
+    if (!el.isConnected) owned.delete(el);
+    else if (root.contains(el)) for (let [a, o] of m) rows.push([el, a, o, el.getAttribute(a)]);
+  }
+  return {
+    /** @param {Element} el @param {string} a */
+    touch(el, a) {
+      touched.get(el)?.add(a) || touched.set(el, /* @__PURE__ */ new Set([a]));
+    },
+    done() {
+      for (let [el, a, o, c] of rows) {
+        if (!touched.get(el)?.has(a)) continue;
+        let n = el.getAttribute(a);
+        let v = o === IGNORE || o === n ? c : n;
+        v == null ? el.removeAttribute(a) : el.setAttribute(a, v);
+        if (o !== IGNORE) owned.get(el)?.set(a, n);
+      }
+    }
+  };
+}
+
+// js/src/commands.js
+var focusStack = [];
+var running = /* @__PURE__ */ new WeakMap();
+var FOCUSABLE = "a[href],button,input,select,textarea,[tabindex]";
+var words = (s) => (s || "").split(/\s+/).filter(Boolean);
+var hidden = (el) => getComputedStyle(el).display == "none";
+function display(el, show) {
+  let s = (
+    /** @type {HTMLElement} */
+    el.style
+  );
+  own(el, "style");
+  s.display = show ? "" : "none";
+  if (show && hidden(el)) s.display = "block";
+}
+function transition(el, tr, before, after) {
+  running.get(el)?.();
+  if (!tr) {
+    before?.();
+    after?.();
+    return 0;
+  }
+  let [start, active, end] = (
+    /** @type {string[]} */
+    tr.slice(0, 3).map(words)
+  );
+  let ms = tr[3] || TRANSITION_MS;
+  let cl = el.classList;
+  own(el, "class");
+  cl.add(...start, ...active);
+  before?.();
+  el.getBoundingClientRect();
+  cl.remove(...start);
+  cl.add(...end);
+  let fin = () => {
+    clearTimeout(timer);
+    running.delete(el);
+    cl.remove(...active, ...end);
+    after?.();
+  };
+  let timer = setTimeout(fin, ms);
+  running.set(el, fin);
+  return ms;
+}
+function classes(el, a, how) {
+  own(el, "class");
+  for (let c of words(a.names)) el.classList[how](c);
+}
+var focusables = (el) => (
+  /** @type {HTMLElement[]} */
+  [...el.querySelectorAll(FOCUSABLE)].filter((f) => f.tabIndex >= 0 && !/** @type {any} */
+  f.disabled && !f.closest("[aria-hidden=true]") && f.getClientRects().length)
+);
+var OPS = {
+  show: (t, a) => hidden(t) && transition(t, a.tr, () => display(t, true)),
+  hide: (t, a) => !hidden(t) && transition(t, a.tr, void 0, () => display(t, false)),
+  toggle: (t, a, r) => hidden(t) ? OPS.show(t, a, r) : OPS.hide(t, { ...a, tr: a.out }, r),
+  transition: (t, a) => transition(t, a.tr),
+  add_class: (t, a) => classes(t, a, "add"),
+  remove_class: (t, a) => classes(t, a, "remove"),
+  toggle_class: (t, a) => classes(t, a, "toggle"),
+  // Never an event handler attribute, which would run its value as script.
+  set_attr: (t, a) => {
+    /^on/i.test(a.name) || (own(t, a.name), t.setAttribute(a.name, a.value));
+  },
+  remove_attr: (t, a) => {
+    own(t, a.name);
+    t.removeAttribute(a.name);
+  },
+  ignore_attrs: (t, a) => a.attrs.forEach((n) => own(t, n, true)),
+  push: (t, a, r) => r.sink.send(r.el, r.type, {
+    ...r.base,
+    t: r.type,
+    e: a.event,
+    v: [r.base.v, a.value].filter(Boolean).join("&")
+  }),
+  dispatch: (t, a) => t.dispatchEvent(new CustomEvent(a.event, { bubbles: true, detail: a.detail })),
+  exec: (t, a, r) => run(r.sink, t, t.getAttribute(a.name), r.type, r.base),
+  focus: (t) => t.focus(),
+  focus_first: (t) => focusables(t)[0]?.focus(),
+  focus_last: (t) => focusables(t).at(-1)?.focus(),
+  push_focus: (t) => focusStack.push(t),
+  pop_focus: () => focusStack.pop()?.focus(),
+  navigate: (t, a, r) => r.sink.go(r.el, a.href, false),
+  patch: (t, a, r) => r.sink.go(r.el, a.href, true),
+  wait: () => {
+  }
+};
+function run(sink, el, cmds, type, base) {
+  let fail2 = (e) => console.error("templive: bad commands", cmds, e);
+  let delay = 0;
+  let end = 0;
+  let list2;
+  try {
+    list2 = typeof cmds == "string" ? JSON.parse(cmds) : cmds || [];
+    if (!list2.every((c) => OPS[c[0]] && c[1])) throw list2;
+  } catch (e) {
+    fail2(e);
+    return 0;
+  }
+  let r = { sink, el, type, base };
+  for (let [op, a] of list2) {
+    let d = delay += op == "wait" && +a.ms || 0;
+    let go = () => {
+      try {
+        let ts = op == "push_focus" && !a.to ? [document.activeElement] : a.to ? [...document.querySelectorAll(a.to)] : [el];
+        for (let t of /focus/.test(op) ? ts.slice(0, 1) : ts) {
+          end = Math.max(end, d + (+OPS[op](
+            /** @type {HTMLElement} */
+            t,
+            a,
+            r
+          ) || 0));
+        }
+      } catch (e) {
+        fail2(e);
+      }
+    };
+    d ? setTimeout(go, d) : go();
+    end = Math.max(end, d);
+  }
+  return end;
+}
+function attach(sink) {
+  let down = null;
+  addEventListener("mousedown", (e) => {
+    down = e.target;
+  }, true);
+  addEventListener("click", (e) => {
+    let from = down;
+    down = null;
+    for (let el of document.querySelectorAll(`[${ROOT_ATTR}] [${CLICK_AWAY_ATTR}]`)) {
+      let inside = (n) => n instanceof Node && el.contains(n);
+      if (!inside(e.target) && !inside(from) && el.checkVisibility()) {
+        run(sink, el, el.getAttribute(CLICK_AWAY_ATTR), "click", { t: "click", v: liveValues(el).toString() });
+      }
+    }
+  }, true);
+}
+var ghosts = /* @__PURE__ */ new Set();
+function patching(root, sink) {
+  for (let g of ghosts) root.contains(g) && ghosts.delete(g) && g.remove();
+  let kept = sticky(root);
+  let gone = [];
+  return {
+    touch: kept.touch,
+    /** @param {Node} n @param {Node} parent @param {Node | null} next */
+    removed(n, parent, next) {
+      n instanceof Element && n.hasAttribute(REMOVE_ATTR) && gone.push([n, parent, next]);
+    },
+    done() {
+      kept.done();
+      for (let [n, parent, next] of gone) {
+        parent.insertBefore(n, next && next.parentNode == parent ? next : null);
+        let ms = run(sink, n, n.getAttribute(REMOVE_ATTR), PUSH_TYPE, { t: PUSH_TYPE, v: liveValues(n).toString() });
+        ms ? ghosts.add(n) && setTimeout(() => ghosts.delete(n) && n.remove(), ms) : n.remove();
+      }
+    }
+  };
+}
+
+// js/src/cmds.js
+var HOLDERS = [
+  "click",
+  "submit",
+  "change",
+  "focus",
+  "blur",
+  "keydown",
+  "keyup",
+  "click-away",
+  "mounted",
+  "remove",
+  "connected",
+  "disconnected"
+].map((t) => PREFIX + t).concat(["keydown", "keyup", "focus", "blur"].map((t) => WINDOW_PREFIX + t)).map((a) => `[${a}^="["]`).join();
+var mod = null;
+var loading2 = null;
+var loader = () => Promise.reject(new Error("no commands module"));
+var waiting = [];
+function provide(m) {
+  loader = typeof m == "function" ? m : () => Promise.resolve(m);
+}
+function load(sink) {
+  loading2 ||= loader().then((m) => {
+    mod = m;
+    m.attach(sink);
+    for (let w of waiting) m.run(...w);
+    waiting = [];
+  }, (e) => {
+    loading2 = null;
+    console.error("templive: commands module", e);
+  });
+}
+function want(root, sink) {
+  mod || root.querySelector(HOLDERS) && load(sink);
+}
+function run2(sink, el, cmds, type = PUSH_TYPE, base = { t: type, v: liveValues(el).toString() }) {
+  if (mod) return mod.run(sink, el, cmds, type, base);
+  waiting.push([sink, el, cmds, type, base]);
+  load(sink);
+  return 0;
+}
+function patching2(root, sink) {
+  return mod ? mod.patching(root, sink) : { touch() {
+  }, removed() {
+  }, done() {
+  } };
+}
 
 // js/src/timer.js
 function backoff(steps, random = Math.random) {
@@ -722,336 +1151,6 @@ var Presence = class {
   static list = list;
 };
 
-// js/src/dom.js
-function closestWith(node, name) {
-  let el = node instanceof Element ? node : node instanceof Node ? node.parentElement : null;
-  for (; el; el = el.parentElement) {
-    if (el.hasAttribute(name)) return el.closest(`[${ROOT_ATTR}]`) ? el : null;
-    if (el.hasAttribute(ROOT_ATTR)) return null;
-  }
-  return null;
-}
-function rootOf(el) {
-  return (
-    /** @type {HTMLElement | null} */
-    el.closest(`[${ROOT_ATTR}]`)
-  );
-}
-function liveValues(el, params = new URLSearchParams()) {
-  for (let a of el.attributes) {
-    if (a.name.startsWith(VALUE_PREFIX)) params.append(a.name.slice(VALUE_PREFIX.length), a.value);
-  }
-  return params;
-}
-function serializeForm(form, submitter) {
-  let params = new URLSearchParams();
-  let data = submitter ? new FormData(form, submitter) : new FormData(form);
-  for (let [k, v] of data) if (typeof v == "string") params.append(k, v);
-  return liveValues(form, params).toString();
-}
-function isField(el) {
-  return el instanceof HTMLInputElement || el instanceof HTMLTextAreaElement || el instanceof HTMLSelectElement;
-}
-function saveFocus(root) {
-  let el = document.activeElement;
-  if (!el || !root.contains(el)) return null;
-  if (isField(el)) return { el, id: el.id, form: el.form ? el.form.id : "", name: el.name, value: el.value, ...selection(el) };
-  let s = getSelection();
-  return el instanceof HTMLElement && el.isContentEditable && s && s.rangeCount ? { el, id: el.id, start: textOffset(el, s.anchorNode, s.anchorOffset), end: textOffset(el, s.focusNode, s.focusOffset), edit: true } : null;
-}
-function selection(el) {
-  try {
-    let t = (
-      /** @type {HTMLInputElement} */
-      el
-    );
-    return { start: t.selectionStart, end: t.selectionEnd, dir: t.selectionDirection };
-  } catch {
-    return { start: null, end: null, dir: null };
-  }
-}
-function textOffset(el, node, offset) {
-  let r = document.createRange();
-  r.setStart(el, 0);
-  r.setEnd(
-    /** @type {Node} */
-    node,
-    offset
-  );
-  return r.toString().length;
-}
-function textPoint(el, n) {
-  let w = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
-  for (let t; t = /** @type {Text | null} */
-  w.nextNode(); n -= t.length) if (n <= t.length) return [t, n];
-  return [el, el.childNodes.length];
-}
-function restoreFocus(root, state) {
-  if (!state) return;
-  let { el, edit, start, end } = state;
-  if (!root.contains(el)) {
-    let found = state.id ? [document.getElementById(state.id)] : state.name ? [...root.querySelectorAll(`[name="${CSS.escape(state.name)}"]`)].filter((f) => isField(f) && (f.form ? f.form.id : "") == state.form) : [];
-    el = /** @type {Element} */
-    found.length == 1 && found[0];
-    if (!(edit ? el instanceof HTMLElement && el.isContentEditable : isField(el)) || !root.contains(el)) return;
-    if (isField(el) && !/^(checkbox|radio|file)$/.test(el.type) && el.value != state.value) el.value = /** @type {string} */
-    state.value;
-  }
-  if (edit) {
-    if (document.activeElement == el) return;
-    el.focus();
-    getSelection()?.setBaseAndExtent(...textPoint(
-      el,
-      /** @type {number} */
-      start
-    ), ...textPoint(
-      el,
-      /** @type {number} */
-      end
-    ));
-    return;
-  }
-  if (!isField(el)) return;
-  if (document.activeElement != el) el.focus();
-  if (start != null && "setSelectionRange" in el) {
-    try {
-      el.setSelectionRange(start, end, state.dir);
-    } catch {
-    }
-  }
-}
-function syncField(el) {
-  if (el instanceof HTMLInputElement) {
-    if (el.type == "checkbox" || el.type == "radio") el.checked = el.hasAttribute("checked");
-    else if (el.type != "file") el.value = el.getAttribute("value") || "";
-  } else if (el instanceof HTMLTextAreaElement) {
-    el.value = el.defaultValue;
-  } else if (el instanceof HTMLOptionElement) {
-    el.selected = el.hasAttribute("selected");
-  } else if (el instanceof HTMLSelectElement) {
-    for (let o of el.options) o.selected = o.hasAttribute("selected");
-  }
-}
-function formRecovery(root) {
-  let out = {};
-  for (let f of root.querySelectorAll(`form[id][${CHANGE_ATTR}]:not([${AUTO_RECOVER_ATTR}="${AUTO_RECOVER_IGNORE}"])`)) {
-    out[f.id] = serializeForm(
-      /** @type {HTMLFormElement} */
-      f
-    );
-  }
-  return out;
-}
-function keepIgnored(root) {
-  let saved = [...root.querySelectorAll(`[id][${UPDATE_ATTR}="${UPDATE_IGNORE}"]`)].map((el) => [el.id, [...el.childNodes]]);
-  return (root2) => {
-    for (let [id, nodes] of saved) {
-      let el = root2.querySelector(`#${CSS.escape(
-        /** @type {string} */
-        id
-      )}[${UPDATE_ATTR}="${UPDATE_IGNORE}"]`);
-      if (el) el.replaceChildren(.../** @type {Node[]} */
-      nodes);
-    }
-  };
-}
-function loading(el, type) {
-  let cls = PREFIX + type + LOADING_SUFFIX;
-  el.classList.add(cls);
-  let submit = type == "submit" && el instanceof HTMLFormElement;
-  let targets = el.hasAttribute(DISABLE_WITH_ATTR) ? [el] : [];
-  if (submit) targets.push(...el.querySelectorAll(`[${DISABLE_WITH_ATTR}]`));
-  let saved = targets.map((t) => {
-    let b = (
-      /** @type {HTMLButtonElement} */
-      t
-    );
-    let nodes = [...b.childNodes];
-    let disabled = b.disabled;
-    b.textContent = b.getAttribute(DISABLE_WITH_ATTR);
-    b.disabled = true;
-    return () => {
-      b.replaceChildren(...nodes);
-      b.disabled = disabled;
-    };
-  });
-  if (submit) {
-    for (
-      let f of
-      /** @type {HTMLFormElement} */
-      el.elements
-    ) {
-      if ((f instanceof HTMLInputElement || f instanceof HTMLTextAreaElement) && !f.readOnly) {
-        f.readOnly = true;
-        saved.push(() => {
-          f.readOnly = false;
-        });
-      }
-    }
-  }
-  return () => {
-    el.classList.remove(cls);
-    if (!el.classList.length && el.getAttribute("class") == "") el.removeAttribute("class");
-    saved.forEach((f) => f());
-  };
-}
-
-// js/src/sticky.js
-var IGNORE = {};
-var owned = /* @__PURE__ */ new Map();
-function own(el, name, ignore) {
-  let m = owned.get(el) || /* @__PURE__ */ new Map();
-  owned.set(el, m);
-  if (ignore || !m.has(name)) m.set(name, ignore ? IGNORE : el.getAttribute(name));
-}
-function sticky(root) {
-  let rows = [];
-  let touched = /* @__PURE__ */ new Map();
-  for (let [el, m] of owned) {
-    if (!el.isConnected) owned.delete(el);
-    else if (root.contains(el)) for (let [a, o] of m) rows.push([el, a, o, el.getAttribute(a)]);
-  }
-  return {
-    /** @param {Element} el @param {string} a */
-    touch(el, a) {
-      touched.get(el)?.add(a) || touched.set(el, /* @__PURE__ */ new Set([a]));
-    },
-    done() {
-      for (let [el, a, o, c] of rows) {
-        if (!touched.get(el)?.has(a)) continue;
-        let n = el.getAttribute(a);
-        let v = o === IGNORE || o === n ? c : n;
-        v == null ? el.removeAttribute(a) : el.setAttribute(a, v);
-        if (o !== IGNORE) owned.get(el)?.set(a, n);
-      }
-    }
-  };
-}
-
-// js/src/commands.js
-var focusStack = [];
-var running = /* @__PURE__ */ new WeakMap();
-var FOCUSABLE = "a[href],button,input,select,textarea,[tabindex]";
-var words = (s) => (s || "").split(/\s+/).filter(Boolean);
-var hidden = (el) => getComputedStyle(el).display == "none";
-function display(el, show) {
-  let s = (
-    /** @type {HTMLElement} */
-    el.style
-  );
-  own(el, "style");
-  s.display = show ? "" : "none";
-  if (show && hidden(el)) s.display = "block";
-}
-function transition(el, tr, before, after) {
-  running.get(el)?.();
-  if (!tr) {
-    before?.();
-    after?.();
-    return 0;
-  }
-  let [start, active, end] = (
-    /** @type {string[]} */
-    tr.slice(0, 3).map(words)
-  );
-  let ms = tr[3] || TRANSITION_MS;
-  let cl = el.classList;
-  own(el, "class");
-  cl.add(...start, ...active);
-  before?.();
-  el.getBoundingClientRect();
-  cl.remove(...start);
-  cl.add(...end);
-  let fin = () => {
-    clearTimeout(timer);
-    running.delete(el);
-    cl.remove(...active, ...end);
-    after?.();
-  };
-  let timer = setTimeout(fin, ms);
-  running.set(el, fin);
-  return ms;
-}
-function classes(el, a, how) {
-  own(el, "class");
-  for (let c of words(a.names)) el.classList[how](c);
-}
-var focusables = (el) => (
-  /** @type {HTMLElement[]} */
-  [...el.querySelectorAll(FOCUSABLE)].filter((f) => f.tabIndex >= 0 && !/** @type {any} */
-  f.disabled && !f.closest("[aria-hidden=true]") && f.getClientRects().length)
-);
-var OPS = {
-  show: (t, a) => hidden(t) && transition(t, a.tr, () => display(t, true)),
-  hide: (t, a) => !hidden(t) && transition(t, a.tr, void 0, () => display(t, false)),
-  toggle: (t, a, r) => hidden(t) ? OPS.show(t, a, r) : OPS.hide(t, { ...a, tr: a.out }, r),
-  transition: (t, a) => transition(t, a.tr),
-  add_class: (t, a) => classes(t, a, "add"),
-  remove_class: (t, a) => classes(t, a, "remove"),
-  toggle_class: (t, a) => classes(t, a, "toggle"),
-  // Never an event handler attribute, which would run its value as script.
-  set_attr: (t, a) => {
-    /^on/i.test(a.name) || (own(t, a.name), t.setAttribute(a.name, a.value));
-  },
-  remove_attr: (t, a) => {
-    own(t, a.name);
-    t.removeAttribute(a.name);
-  },
-  ignore_attrs: (t, a) => a.attrs.forEach((n) => own(t, n, true)),
-  push: (t, a, r) => r.sink.send(r.el, r.type, {
-    ...r.base,
-    t: r.type,
-    e: a.event,
-    v: [r.base.v, a.value].filter(Boolean).join("&")
-  }),
-  dispatch: (t, a) => t.dispatchEvent(new CustomEvent(a.event, { bubbles: true, detail: a.detail })),
-  exec: (t, a, r) => run(r.sink, t, t.getAttribute(a.name), r.type, r.base),
-  focus: (t) => t.focus(),
-  focus_first: (t) => focusables(t)[0]?.focus(),
-  focus_last: (t) => focusables(t).at(-1)?.focus(),
-  push_focus: (t) => focusStack.push(t),
-  pop_focus: () => focusStack.pop()?.focus(),
-  navigate: (t, a, r) => r.sink.go(r.el, a.href, false),
-  patch: (t, a, r) => r.sink.go(r.el, a.href, true),
-  wait: () => {
-  }
-};
-function run(sink, el, cmds, type = PUSH_TYPE, base = { t: type, v: liveValues(el).toString() }) {
-  let fail2 = (e) => console.error("templive: bad commands", cmds, e);
-  let delay = 0;
-  let end = 0;
-  let list2;
-  try {
-    list2 = typeof cmds == "string" ? JSON.parse(cmds) : cmds || [];
-    if (!list2.every((c) => OPS[c[0]] && c[1])) throw list2;
-  } catch (e) {
-    fail2(e);
-    return 0;
-  }
-  let r = { sink, el, type, base };
-  for (let [op, a] of list2) {
-    let d = delay += op == "wait" && +a.ms || 0;
-    let go = () => {
-      try {
-        let ts = op == "push_focus" && !a.to ? [document.activeElement] : a.to ? [...document.querySelectorAll(a.to)] : [el];
-        for (let t of /focus/.test(op) ? ts.slice(0, 1) : ts) {
-          end = Math.max(end, d + (+OPS[op](
-            /** @type {HTMLElement} */
-            t,
-            a,
-            r
-          ) || 0));
-        }
-      } catch (e) {
-        fail2(e);
-      }
-    };
-    d ? setTimeout(go, d) : go();
-    end = Math.max(end, d);
-  }
-  return end;
-}
-
 // js/src/bindings.js
 var limits = /* @__PURE__ */ new WeakMap();
 function limited(el, fn) {
@@ -1089,8 +1188,8 @@ function flush(el) {
   fn();
 }
 function keyMatches(el, e) {
-  let want = el.getAttribute(KEY_ATTR);
-  return !want || (e.key || "").toLowerCase() == want.toLowerCase();
+  let want2 = el.getAttribute(KEY_ATTR);
+  return !want2 || (e.key || "").toLowerCase() == want2.toLowerCase();
 }
 function bind(sink) {
   let listeners = [];
@@ -1101,23 +1200,13 @@ function bind(sink) {
   let send = (el, type, extra, attr = PREFIX + type) => {
     let e = el.getAttribute(attr) || "";
     let p = { t: type, v: liveValues(el).toString(), ...extra };
-    e[0] == "[" ? run(sink, el, e, type, p) : sink.send(el, type, { ...p, e });
+    e[0] == "[" ? run2(sink, el, e, type, p) : sink.send(el, type, { ...p, e });
   };
-  let down = null;
-  on(document, "mousedown", (e) => {
-    down = e.target;
-  });
   on(
     document,
     "click",
     /** @param {MouseEvent} e */
     (e) => {
-      let from = down;
-      down = null;
-      for (let el2 of document.querySelectorAll(`[${ROOT_ATTR}] [${CLICK_AWAY_ATTR}]`)) {
-        let inside = (n) => n instanceof Node && el2.contains(n);
-        if (!inside(e.target) && !inside(from) && el2.checkVisibility()) send(el2, "click", {}, CLICK_AWAY_ATTR);
-      }
       let link = closestWith(e.target, PATCH_ATTR) || closestWith(e.target, NAVIGATE_ATTR);
       if (link instanceof HTMLAnchorElement && e.button == 0 && !(e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) && !e.defaultPrevented && !link.target && !link.hasAttribute("download") && link.origin == location.origin) {
         e.preventDefault();
@@ -1536,7 +1625,6 @@ var View = class {
     this.patchFails = 0;
     this.rejoinTimer = void 0;
     this.mounted = /* @__PURE__ */ new WeakSet();
-    this.ghosts = /* @__PURE__ */ new Set();
     this.loaded = () => {
     };
   }
@@ -1548,7 +1636,7 @@ var View = class {
    */
   fire(attr, seen) {
     for (let el of this.root.querySelectorAll(`[${attr}]`)) {
-      if (!seen || !seen.has(el) && seen.add(el)) run(this.live.sink, el, el.getAttribute(attr));
+      if (!seen || !seen.has(el) && seen.add(el)) run2(this.live.sink, el, el.getAttribute(attr));
     }
   }
   /**
@@ -1651,6 +1739,7 @@ var View = class {
     if (r.title != null) document.title = r.title;
     this.setStatus(CONNECTED_CLASS);
     this.hooks.scan(this.root);
+    want(this.root, this.live.sink);
     if (reconnected) this.hooks.each("reconnected");
     this.fire(MOUNTED_ATTR, this.mounted);
     this.fire(CONNECTED_ATTR);
@@ -1718,7 +1807,7 @@ var View = class {
       this.hooks.dispatch(name, payload);
       dispatchEvent(new CustomEvent(EVENT_PREFIX + name, { detail: payload }));
     }
-    for (let x of r.x || []) run(this.live.sink, this.root, x);
+    for (let x of r.x || []) run2(this.live.sink, this.root, x);
     for (let f of triggers()) if (!armed.has(f)) HTMLFormElement.prototype.submit.call(f);
   }
   /**
@@ -1730,19 +1819,16 @@ var View = class {
    * @param {(el: Element) => boolean} [fresh] whether a field holds nothing the server has not seen
    */
   patch(d, streams, resetForm, fresh = () => true) {
-    for (let g of this.ghosts) g.remove();
-    this.ghosts.clear();
     let active = document.activeElement;
     let focus = isField(active) && resetForm && active.form == resetForm ? null : saveFocus(this.root);
     let changed = [];
     let fields = /* @__PURE__ */ new Set();
     this.hooks.each("beforeUpdate");
-    let gone = [];
     for (let b of this.busy) b.undo();
-    let kept = sticky(this.root);
+    let kept = patching2(this.root, this.live.sink);
     try {
       applyPatch(this.root, d, {
-        removed: (n, parent, next) => n instanceof Element && n.hasAttribute(REMOVE_ATTR) && gone.push([n, parent, next]),
+        removed: kept.removed,
         changed: (node, attr) => {
           attr && kept.touch(
             /** @type {Element} */
@@ -1765,16 +1851,12 @@ var View = class {
     }
     this.patchFails = 0;
     kept.done();
-    for (let [n, parent, next] of gone) {
-      parent.insertBefore(n, next && next.parentNode == parent ? next : null);
-      let ms = run(this.live.sink, n, n.getAttribute(REMOVE_ATTR));
-      ms ? this.ghosts.add(n) && setTimeout(() => this.ghosts.delete(n) && n.remove(), ms) : n.remove();
-    }
     for (let b of this.busy) b.el.isConnected ? b.undo = loading(b.el, b.type) : this.busy.delete(b);
     for (let el of fields) if (!(focus && el == active) && fresh(el)) syncField(el);
     restoreFocus(this.root, focus);
     this.hooks.each("updated", changed);
     this.hooks.scan(this.root);
+    want(this.root, this.live.sink);
     this.fire(MOUNTED_ATTR, this.mounted);
   }
   /**
@@ -1872,6 +1954,7 @@ var LiveSocket = class {
     let main = this.views.values().next().value;
     if (main) history.replaceState({ ...history.state, live: main.mountId }, "");
     this.href = location.href.split("#")[0];
+    want(document, this.sink);
     this.socket.connect();
     for (let v of this.views.values()) v.join();
   }
@@ -1889,6 +1972,9 @@ var LiveSocket = class {
     return root ? this.views.get(root.id) : void 0;
   }
 };
+
+// js/src/esm.js
+provide(commands_exports);
 export {
   Channel,
   LiveSocket,

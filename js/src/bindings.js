@@ -4,10 +4,10 @@
 // the client commands the attribute holds instead of an event name.
 
 import {
-  BLUR_ATTR, CHANGE_ATTR, CLICK_ATTR, CLICK_AWAY_ATTR, DEBOUNCE_ATTR, DEBOUNCE_BLUR, FOCUS_ATTR, KEY_ATTR, KEY_VALUE,
+  BLUR_ATTR, CHANGE_ATTR, CLICK_ATTR, DEBOUNCE_ATTR, DEBOUNCE_BLUR, FOCUS_ATTR, KEY_ATTR, KEY_VALUE,
   NAVIGATE_ATTR, PATCH_ATTR, PREFIX, ROOT_ATTR, SUBMIT_ATTR, THROTTLE_ATTR, WINDOW_PREFIX,
 } from "./constants.js"
-import {run} from "./commands.js"
+import {run} from "./cmds.js"
 import {closestWith, isField, liveValues, rootOf, serializeForm} from "./dom.js"
 
 /**
@@ -92,19 +92,8 @@ export function bind(sink) {
     e[0] == "[" ? run(sink, el, e, type, p) : sink.send(el, type, {...p, e})
   }
 
-  // Where the mouse went down: a drag that ends outside an element is no click away.
-  /** @type {EventTarget | null} */
-  let down = null
-  on(document, "mousedown", e => { down = e.target })
-
+  // live-click-away is the commands module's (commands.js, attach).
   on(document, "click", /** @param {MouseEvent} e */ e => {
-    let from = down
-    down = null
-    // Before the click's own binding, which may show what a click away hides.
-    for (let el of document.querySelectorAll(`[${ROOT_ATTR}] [${CLICK_AWAY_ATTR}]`)) {
-      let inside = (/** @type {any} */ n) => n instanceof Node && el.contains(n)
-      if (!inside(e.target) && !inside(from) && el.checkVisibility()) send(el, "click", {}, CLICK_AWAY_ATTR)
-    }
     let link = closestWith(e.target, PATCH_ATTR) || closestWith(e.target, NAVIGATE_ATTR)
     // Only same-origin links the browser would open in this tab.
     if (link instanceof HTMLAnchorElement && e.button == 0 && !(e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) &&

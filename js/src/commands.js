@@ -1,11 +1,12 @@
 // Client commands (live.JS on the server): a JSON list of [op, args] in a binding
 // attribute, run in the browser with no round trip — show, hide, transition,
 // classes, attributes, focus — and events pushed to the view (docs/PROTOCOL.md,
-// "Client commands").
+// "Client commands"). A module of its own, with sticky.js: the client loads it
+// on demand (cmds.js).
 
-import {PUSH_TYPE, TRANSITION_MS} from "./constants.js"
+import {CLICK_AWAY_ATTR, PUSH_TYPE, REMOVE_ATTR, ROOT_ATTR, TRANSITION_MS} from "./constants.js"
 import {liveValues} from "./dom.js"
-import {own} from "./sticky.js"
+import {own, sticky} from "./sticky.js"
 
 /** @typedef {import("./constants.js").CommandArgs} Args */
 /** @typedef {import("./constants.js").EventPayload} EventPayload */
@@ -137,11 +138,11 @@ const OPS = {
  * @param {Runner} sink
  * @param {Element} el the element whose binding runs
  * @param {string | any[] | null} cmds the list, or its JSON
- * @param {string} [type] the type of the events a push sends: the binding's, or PUSH_TYPE
- * @param {EventPayload} [base] what a push sends besides its name: the binding's values, key, field
+ * @param {string} type the type of the events a push sends: the binding's, or PUSH_TYPE
+ * @param {EventPayload} base what a push sends besides its name: the binding's values, key, field
  * @returns {number} how long until the transitions it started end (ms)
  */
-export function run(sink, el, cmds, type = PUSH_TYPE, base = {t: type, v: liveValues(el).toString()}) {
+export function run(sink, el, cmds, type, base) {
   let fail = (/** @type {any} */ e) => console.error("templive: bad commands", cmds, e)
   let delay = 0
   let end = 0
@@ -172,4 +173,61 @@ export function run(sink, el, cmds, type = PUSH_TYPE, base = {t: type, v: liveVa
     end = Math.max(end, d)
   }
   return end
+}
+
+/**
+ * Starts the live-click-away bindings: a click outside a visible element that
+ * has one, where the mouse did not go down inside it either (a drag out of it is
+ * no click away), runs its commands. Before the click's own binding, which may
+ * show what a click away hides: on the window, capturing.
+ * @param {Runner} sink
+ */
+export function attach(sink) {
+  /** @type {EventTarget | null} */
+  let down = null
+  addEventListener("mousedown", e => { down = e.target }, true)
+  addEventListener("click", e => {
+    let from = down
+    down = null
+    for (let el of document.querySelectorAll(`[${ROOT_ATTR}] [${CLICK_AWAY_ATTR}]`)) {
+      let inside = (/** @type {any} */ n) => n instanceof Node && el.contains(n)
+      if (!inside(e.target) && !inside(from) && el.checkVisibility()) {
+        run(sink, el, el.getAttribute(CLICK_AWAY_ATTR), "click", {t: "click", v: liveValues(el).toString()})
+      }
+    }
+  }, true)
+}
+
+/** Elements patches removed, kept while their live-remove transitions run. @type {Set<Element>} */
+const ghosts = new Set()
+
+/**
+ * Prepares a patch of root. The last patch's removed elements go for good (this
+ * one's paths do not count them). Returns touch, to call with each attribute the
+ * patch sets or removes (sticky.js), removed, with each element it removes, and
+ * done, once it is applied: what commands changed stays, and a removed element
+ * with live-remove comes back until the transitions of its commands end.
+ * @param {Element} root
+ * @param {Runner} sink
+ */
+export function patching(root, sink) {
+  for (let g of ghosts) root.contains(g) && ghosts.delete(g) && g.remove()
+  let kept = sticky(root)
+  /** @type {[Element, Node, Node | null][]} */
+  let gone = []
+  return {
+    touch: kept.touch,
+    /** @param {Node} n @param {Node} parent @param {Node | null} next */
+    removed(n, parent, next) {
+      n instanceof Element && n.hasAttribute(REMOVE_ATTR) && gone.push([n, parent, next])
+    },
+    done() {
+      kept.done()
+      for (let [n, parent, next] of gone) {
+        parent.insertBefore(n, next && next.parentNode == parent ? next : null)
+        let ms = run(sink, n, n.getAttribute(REMOVE_ATTR), PUSH_TYPE, {t: PUSH_TYPE, v: liveValues(n).toString()})
+        ms ? ghosts.add(n) && setTimeout(() => ghosts.delete(n) && n.remove(), ms) : n.remove()
+      }
+    },
+  }
 }

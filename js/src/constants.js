@@ -194,3 +194,5 @@ export const EV_ALLOW_UPLOAD = "allow_upload"
 export const EV_CHUNK = "chunk"
 /** The upload module, next to the client script. */
 export const UPLOAD_SCRIPT = "templive-upload.js"
+/** The client commands module (commands.js, loaded on demand by cmds.js), next to the client script. */
+export const COMMANDS_SCRIPT = "templive-commands.js"

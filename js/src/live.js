@@ -4,6 +4,7 @@
 import {CSRF_META, CSRF_PARAM, LIVE_PATH, ROOT_ATTR} from "./constants.js"
 import {Socket} from "./socket.js"
 import {bind} from "./bindings.js"
+import {want} from "./cmds.js"
 import {rootOf} from "./dom.js"
 import {View} from "./view.js"
 
@@ -80,6 +81,8 @@ export class LiveSocket {
     let main = this.views.values().next().value
     if (main) history.replaceState({...history.state, live: main.mountId}, "")
     this.href = location.href.split("#")[0]
+    // The first render's commands are ready by the time the user can click.
+    want(document, this.sink)
     this.socket.connect()
     for (let v of this.views.values()) v.join()
   }

@@ -5,16 +5,15 @@
 import {
   CONNECTED_ATTR, CONNECTED_CLASS, DISCONNECTED_ATTR, ERROR_CLASS, EV_DIFF, EV_ERROR, EV_EVENT, EV_LIVE_PATCH,
   EV_LIVE_REDIRECT, EV_REDIRECT, EVENT_PREFIX, HOOK_TYPE, LOADING_CLASS, MOUNTED_ATTR, REASON_NAVIGATE,
-  REASON_RATE_LIMITED, REASON_REDIRECT, REASON_STALE, REASON_UNAUTHORIZED, REMOVE_ATTR, SESSION_ATTR, TOPIC_PREFIX,
+  REASON_RATE_LIMITED, REASON_REDIRECT, REASON_STALE, REASON_UNAUTHORIZED, SESSION_ATTR, TOPIC_PREFIX,
   TRIGGER_ACTION_ATTR,
 } from "./constants.js"
-import {run} from "./commands.js"
+import {patching, run, want} from "./cmds.js"
 import {formRecovery, isField, keepIgnored, loading, restoreFocus, saveFocus, syncField} from "./dom.js"
 import {Drafts} from "./drafts.js"
 import {Hooks} from "./hooks.js"
 import {pageLoading, redirect, reload} from "./pageload.js"
 import {applyPatch} from "./patch.js"
-import {sticky} from "./sticky.js"
 import {applyStreams} from "./stream.js"
 
 /** @typedef {import("./channel.js").Channel} Channel */
@@ -58,8 +57,6 @@ export class View {
     this.rejoinTimer = undefined
     /** Elements whose live-mounted commands ran. @type {WeakSet<Element>} */
     this.mounted = new WeakSet()
-    /** Elements a patch removed, kept while their live-remove transitions run. @type {Set<Element>} */
-    this.ghosts = new Set()
     /** Ends the page-loading wait of the join under way. */
     this.loaded = () => {}
   }
@@ -190,6 +187,7 @@ export class View {
     if (r.title != null) document.title = r.title
     this.setStatus(CONNECTED_CLASS)
     this.hooks.scan(this.root)
+    want(this.root, this.live.sink)
     if (reconnected) this.hooks.each("reconnected")
     this.fire(MOUNTED_ATTR, this.mounted)
     this.fire(CONNECTED_ATTR)
@@ -273,9 +271,6 @@ export class View {
    * @param {(el: Element) => boolean} [fresh] whether a field holds nothing the server has not seen
    */
   patch(d, streams, resetForm, fresh = () => true) {
-    // The last patch's removed elements go for good: this one's paths do not count them.
-    for (let g of this.ghosts) g.remove()
-    this.ghosts.clear()
     let active = document.activeElement
     let focus = isField(active) && resetForm && active.form == resetForm ? null : saveFocus(this.root)
     /** @type {Node[]} */
@@ -283,14 +278,13 @@ export class View {
     /** @type {Set<Element>} */
     let fields = new Set()
     this.hooks.each("beforeUpdate")
-    /** @type {[Element, Node, Node | null][]} */
-    let gone = []
     // The server renders no loading state: undo them while its patch applies.
     for (let b of this.busy) b.undo()
-    let kept = sticky(this.root)
+    // What commands changed stays; elements with live-remove go once their commands ran.
+    let kept = patching(this.root, this.live.sink)
     try {
       applyPatch(this.root, d, {
-        removed: (n, parent, next) => n instanceof Element && n.hasAttribute(REMOVE_ATTR) && gone.push([n, parent, next]),
+        removed: kept.removed,
         changed: (node, attr) => {
           attr && kept.touch(/** @type {Element} */ (node), attr)
           changed.push(node)
@@ -313,17 +307,12 @@ export class View {
     }
     this.patchFails = 0
     kept.done()
-    // A removed element with live-remove comes back until its transitions end.
-    for (let [n, parent, next] of gone) {
-      parent.insertBefore(n, next && next.parentNode == parent ? next : null)
-      let ms = run(this.live.sink, n, n.getAttribute(REMOVE_ATTR))
-      ms ? this.ghosts.add(n) && setTimeout(() => this.ghosts.delete(n) && n.remove(), ms) : n.remove()
-    }
     for (let b of this.busy) b.el.isConnected ? b.undo = loading(b.el, b.type) : this.busy.delete(b)
     for (let el of fields) if (!(focus && el == active) && fresh(el)) syncField(el)
     restoreFocus(this.root, focus)
     this.hooks.each("updated", changed)
     this.hooks.scan(this.root)
+    want(this.root, this.live.sink)
     this.fire(MOUNTED_ATTR, this.mounted)
   }
 
