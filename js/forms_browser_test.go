@@ -3,6 +3,8 @@ package js_test
 import (
 	"fmt"
 	"testing"
+
+	"github.com/templive/templive/internal/browsertest"
 )
 
 // Forms and fields against the fake socket: the focused field and its value across a
@@ -142,4 +144,64 @@ func TestContentEditableKeepsItsCaret(t *testing.T) {
 	tab.Wait(`joins() == 2 && document.querySelector("#lv-1").classList.contains("live-connected")`)
 	wantJS(t, tab, caret("ed"), "true:7:hello world")
 	wantJS(t, tab, `errors.length`, 0.0)
+}
+
+// triggerForm is a sign-in form posted, once triggered, into the iframe #sink
+// outside the root, so that the page stays and can count the posts.
+func triggerForm(trigger bool) string {
+	attr := ""
+	if trigger {
+		attr = ` live-trigger-action`
+	}
+	return `<p id="p">a</p><form id="f" action="/esm.js" method="get" target="sink" live-submit="signin"` + attr + `>` +
+		`<input name="name" value="ada"><button id="in" name="op" value="in">In</button><button id="up" name="op" value="up">Up</button></form>`
+}
+
+const triggerPage = `<div id="lv-1" data-live-root data-live-session="s">%s</div><iframe name="sink" id="sink"></iframe>`
+
+// posts is how many posts reached #sink, with the query of the last.
+const posts = `String(window.posts) + (window.posts ? document.getElementById("sink").contentWindow.location.search : "")`
+
+// countPosts counts the posts that reach #sink, and window.submits the
+// forms the client submits, when it does.
+func countPosts(t *testing.T, tab *browsertest.Tab) {
+	t.Helper()
+	tab.Eval(`window.posts = 0; window.submits = 0; document.getElementById("sink").onload = () => posts++
+const submit = HTMLFormElement.prototype.submit
+HTMLFormElement.prototype.submit = function () { submits++; return submit.call(this) }
+true`, nil)
+}
+
+// The form a trigger submits carries the button the user submitted it with,
+// as the browser's own submit would.
+func TestTriggerActionSendsTheSubmitter(t *testing.T) {
+	tab := openFake(t, fmt.Sprintf(triggerPage, triggerForm(false)), "")
+	countPosts(t, tab)
+	tab.Click("#up")
+	tab.Wait(`lastEvent() && lastEvent()[4].t == "submit"`)
+	wantJS(t, tab, `lastEvent()[4].v`, "name=ada&op=up")
+	tab.Eval(`reply(lastEvent(), "ok", {d: [[1,[1],"live-trigger-action",""]]}); true`, nil)
+	tab.Wait(`window.posts == 1`)
+	wantJS(t, tab, posts, "1?name=ada&op=up")
+	// The button's value went along as a field of its own, which is gone.
+	wantJS(t, tab, `document.querySelectorAll("#f input").length`, 1.0)
+}
+
+// A join whose render gives a form live-trigger-action submits it (a view
+// adopted after the connection dropped under the submit's reply), with the
+// button it was submitted with; a rejoin that renders it again, once the
+// form had it, does not submit it twice.
+func TestTriggerActionOnTheJoinRender(t *testing.T) {
+	tab := openFake(t, fmt.Sprintf(triggerPage, triggerForm(false)), "")
+	countPosts(t, tab)
+	tab.Click("#in")
+	tab.Wait(`lastEvent() && lastEvent()[4].t == "submit"`)
+	// The reply is lost: the channel errors and the view rejoins, and the
+	// server's render now has the trigger.
+	tab.Eval(`initial["lv-1"] = `+jsString(triggerForm(true))+`; deliver([joinRef("lv-1"), joinRef("lv-1"), "lv:lv-1", "phx_error", {}]); true`, nil)
+	tab.Wait(`window.posts == 1`)
+	wantJS(t, tab, posts, "1?name=ada&op=in")
+	tab.Eval(`deliver([joinRef("lv-1"), joinRef("lv-1"), "lv:lv-1", "phx_error", {}]); true`, nil)
+	tab.Wait(`joins() == 3 && document.querySelector("#lv-1").classList.contains("live-connected")`)
+	wantJS(t, tab, `submits`, 1.0)
 }

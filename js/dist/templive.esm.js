@@ -136,6 +136,23 @@ function serializeForm(form, submitter) {
   for (let [k, v] of data) if (typeof v == "string") params.append(k, v);
   return liveValues(form, params).toString();
 }
+var submitters = /* @__PURE__ */ new Map();
+function submitted(form, submitter) {
+  let name = submitter && submitter.getAttribute("name");
+  submitters.set(form.id || form, name ? [
+    name,
+    /** @type {HTMLButtonElement} */
+    submitter.value
+  ] : []);
+}
+function submitAction(form) {
+  let [name, value] = submitters.get(form.id || form) || [];
+  let input = document.createElement("input");
+  input.type = "hidden";
+  name && form.append(Object.assign(input, { name, value }));
+  HTMLFormElement.prototype.submit.call(form);
+  input.remove();
+}
 function isField(el) {
   return el instanceof HTMLInputElement || el instanceof HTMLTextAreaElement || el instanceof HTMLSelectElement;
 }
@@ -1227,6 +1244,7 @@ function bind(sink) {
       if (!(form instanceof HTMLFormElement) || !form.hasAttribute(SUBMIT_ATTR) || !rootOf(form)) return;
       e.preventDefault();
       for (let f of form.elements) flush(f);
+      submitted(form, e.submitter);
       send(form, "submit", { v: serializeForm(form, e.submitter) });
     }
   );
@@ -1732,6 +1750,7 @@ var View = class {
     this.hooks.each("beforeUpdate");
     let kept = rejoin ? keepIgnored(this.root) : null;
     let drafts = rejoin ? this.drafts.save() : [];
+    let armed = new Set(rejoin ? this.triggers().map((t) => t[1]) : []);
     this.root.innerHTML = r.html;
     kept && kept(this.root);
     this.drafts.restore(drafts);
@@ -1744,6 +1763,15 @@ var View = class {
     this.fire(MOUNTED_ATTR, this.mounted);
     this.fire(CONNECTED_ATTR);
     this.loaded();
+    for (let [f, k] of this.triggers()) armed.has(k) || submitAction(f);
+  }
+  /**
+   * The root's forms with live-trigger-action, each with what identifies it
+   * across a join: its id, or its place among the root's forms.
+   * @returns {[HTMLFormElement, string | number][]}
+   */
+  triggers() {
+    return [...this.root.querySelectorAll("form")].flatMap((f, i) => f.hasAttribute(TRIGGER_ACTION_ATTR) ? [[f, f.id || i]] : []);
   }
   /**
    * Sends an event; resolves with the reply's `r` once its patch is applied.
@@ -1796,8 +1824,7 @@ var View = class {
    */
   applyReply(r, resetForm, seen = this.drafts.inputs) {
     let fresh = (el) => this.drafts.fresh(el, seen);
-    let triggers = () => this.root.querySelectorAll(`form[${TRIGGER_ACTION_ATTR}]`);
-    let armed = new Set(triggers());
+    let armed = new Set(this.triggers().map((t) => t[0]));
     if (r.d != null || r.s != null) this.patch(r.d || [], r.s || [], resetForm, fresh);
     if (resetForm instanceof HTMLFormElement) {
       for (let f of resetForm.elements) if (fresh(f)) syncField(f);
@@ -1808,7 +1835,7 @@ var View = class {
       dispatchEvent(new CustomEvent(EVENT_PREFIX + name, { detail: payload }));
     }
     for (let x of r.x || []) run2(this.live.sink, this.root, x);
-    for (let f of triggers()) if (!armed.has(f)) HTMLFormElement.prototype.submit.call(f);
+    for (let [f] of this.triggers()) armed.has(f) || submitAction(f);
   }
   /**
    * Applies a patch, then stream operations, keeping the focused field or

@@ -8,7 +8,7 @@ import {
   NAVIGATE_ATTR, PATCH_ATTR, PREFIX, ROOT_ATTR, SUBMIT_ATTR, THROTTLE_ATTR, WINDOW_PREFIX,
 } from "./constants.js"
 import {run} from "./cmds.js"
-import {closestWith, isField, liveValues, rootOf, serializeForm} from "./dom.js"
+import {closestWith, isField, liveValues, rootOf, serializeForm, submitted} from "./dom.js"
 
 /**
  * What bindings need from the live socket: sending events, following links, and
@@ -113,6 +113,7 @@ export function bind(sink) {
     e.preventDefault()
     // Changes still waiting for their debounce reach the server before the submit.
     for (let f of form.elements) flush(f)
+    submitted(form, e.submitter)
     send(form, "submit", {v: serializeForm(form, e.submitter)})
   })
 

@@ -51,6 +51,39 @@ export function serializeForm(form, submitter) {
   return liveValues(form, params).toString()
 }
 
+/**
+ * The name and value of the button of each form's last submit, by the form's
+ * id (a join replaces the form), or the form when it has none.
+ * @type {Map<string | Element, string[]>}
+ */
+const submitters = new Map()
+
+/**
+ * Remembers the button a form was submitted with, for submitAction.
+ * @param {HTMLFormElement} form
+ * @param {HTMLElement | null} submitter
+ */
+export function submitted(form, submitter) {
+  let name = submitter && submitter.getAttribute("name")
+  submitters.set(form.id || form, name ? [name, /** @type {HTMLButtonElement} */ (submitter).value] : [])
+}
+
+/**
+ * Submits a form as a plain HTML form (live-trigger-action), with the name and
+ * value of the button of its last submit, as the browser's own submit would
+ * send them. The prototype's submit, because a field named "submit" hides the
+ * form's.
+ * @param {HTMLFormElement} form
+ */
+export function submitAction(form) {
+  let [name, value] = submitters.get(form.id || form) || []
+  let input = document.createElement("input")
+  input.type = "hidden"
+  name && form.append(Object.assign(input, {name, value}))
+  HTMLFormElement.prototype.submit.call(form)
+  input.remove()
+}
+
 /** @param {Element | null} el @returns {el is HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement} */
 export function isField(el) {
   return el instanceof HTMLInputElement || el instanceof HTMLTextAreaElement || el instanceof HTMLSelectElement

@@ -9,7 +9,7 @@ import {
   TRIGGER_ACTION_ATTR,
 } from "./constants.js"
 import {patching, run, want} from "./cmds.js"
-import {formRecovery, isField, keepIgnored, loading, restoreFocus, saveFocus, syncField} from "./dom.js"
+import {formRecovery, isField, keepIgnored, loading, restoreFocus, saveFocus, submitAction, syncField} from "./dom.js"
 import {Drafts} from "./drafts.js"
 import {Hooks} from "./hooks.js"
 import {pageLoading, redirect, reload} from "./pageload.js"
@@ -178,6 +178,9 @@ export class View {
     this.hooks.each("beforeUpdate")
     let kept = rejoin ? keepIgnored(this.root) : null
     let drafts = rejoin ? this.drafts.save() : []
+    // The forms that had live-trigger-action before a rejoin (by id, or place),
+    // which its render does not submit again.
+    let armed = new Set(rejoin ? this.triggers().map(t => t[1]) : [])
     this.root.innerHTML = r.html
     kept && kept(this.root)
     // What the user typed that no event carried (a chat box with only
@@ -192,6 +195,18 @@ export class View {
     this.fire(MOUNTED_ATTR, this.mounted)
     this.fire(CONNECTED_ATTR)
     this.loaded()
+    // A join's render with live-trigger-action submits the form, as a patch's
+    // does (a view adopted after the connection dropped under a submit's reply).
+    for (let [f, k] of this.triggers()) armed.has(k) || submitAction(f)
+  }
+
+  /**
+   * The root's forms with live-trigger-action, each with what identifies it
+   * across a join: its id, or its place among the root's forms.
+   * @returns {[HTMLFormElement, string | number][]}
+   */
+  triggers() {
+    return [...this.root.querySelectorAll("form")].flatMap((f, i) => f.hasAttribute(TRIGGER_ACTION_ATTR) ? [[f, f.id || i]] : [])
   }
 
   /**
@@ -244,8 +259,7 @@ export class View {
    */
   applyReply(r, resetForm, seen = this.drafts.inputs) {
     let fresh = (/** @type {Element} */ el) => this.drafts.fresh(el, seen)
-    let triggers = () => this.root.querySelectorAll(`form[${TRIGGER_ACTION_ATTR}]`)
-    let armed = new Set(triggers())
+    let armed = new Set(this.triggers().map(t => t[0]))
     if (r.d != null || r.s != null) this.patch(r.d || [], r.s || [], resetForm, fresh)
     // After a submit, the form shows what the server rendered, even where the
     // patch did not touch it: a chat box the server never gave a value empties.
@@ -257,9 +271,8 @@ export class View {
     }
     for (let x of r.x || []) run(this.live.sink, this.root, x)
     // A form the server just gave live-trigger-action goes to its action as a
-    // plain HTTP form, which can set cookies (a sign-in). The prototype's
-    // submit, because a field named "submit" hides the form's.
-    for (let f of triggers()) if (!armed.has(f)) HTMLFormElement.prototype.submit.call(f)
+    // plain HTTP form, which can set cookies (a sign-in).
+    for (let [f] of this.triggers()) armed.has(f) || submitAction(f)
   }
 
   /**
