@@ -28,7 +28,8 @@ var fade = live.Transition{Start: "fade-start", Active: "fade-active", End: "fad
 
 // commandsPage has, as the root's children in this order (no whitespace, so the
 // test's patches can count): #other, #wrap (#menu-btn, #menu), #outside,
-// #fade, #modal (a FocusWrap), #bad, #bad2, #after, #evil1, #evil2.
+// #fade, #modal (a FocusWrap), #bad, #bad2, #after, #evil1, #evil2, #bad3,
+// #bad4, #evil3, #frame.
 func commandsPage(t *testing.T) string {
 	t.Helper()
 	var wrap bytes.Buffer
@@ -55,6 +56,10 @@ func commandsPage(t *testing.T) string {
 		`<p id="after">a</p>` +
 		`<button id="evil1" live-click=` + attr(live.JS().SetAttribute("onclick", "window.pwned = 1", "")) + `>evil1</button>` +
 		`<button id="evil2" live-click=` + attr(live.JS().Navigate("javascript:window.pwned = 2")) + `>evil2</button>` +
+		`<button id="bad3" live-click='[["constructor",{}],["__defineGetter__",{}]]'>bad3</button>` +
+		`<button id="bad4" live-click='[["show","#fade"]]'>bad4</button>` +
+		`<button id="evil3" live-click=` + attr(live.JS().SetAttribute("srcdoc", "<script>parent.pwned = 3</script>", "#frame")) + `>evil3</button>` +
+		`<iframe id="frame"></iframe>` +
 		`</div>`
 }
 
@@ -220,7 +225,11 @@ func TestMalformedCommandsAreLoggedAndBreakNothing(t *testing.T) {
 	tab := openCommands(t)
 	tab.Click("#bad")
 	tab.Click("#bad2")
-	tab.Wait(`errors.filter(e => e.includes("bad commands")).length == 2`)
+	// Ops that are names of every object's methods, args that are no object.
+	tab.Click("#bad3")
+	tab.Click("#bad4")
+	tab.Wait(`errors.filter(e => e.includes("bad commands")).length == 4`)
+	wantJS(t, tab, `document.querySelector("#fade").checkVisibility()`, false)
 	if n := events(t, tab); n != 0 {
 		t.Fatalf("malformed commands sent %d events", n)
 	}
@@ -229,7 +238,8 @@ func TestMalformedCommandsAreLoggedAndBreakNothing(t *testing.T) {
 	tab.Click("#evil1")
 	tab.Click("#evil1")
 	tab.Click("#evil2")
-	wantJS(t, tab, `document.querySelector("#evil1").hasAttribute("onclick") || window.pwned || location.pathname`, "/page")
+	tab.Click("#evil3")
+	wantJS(t, tab, `document.querySelector("#evil1").hasAttribute("onclick") || document.querySelector("#frame").hasAttribute("srcdoc") || window.pwned || location.pathname`, "/page")
 	// The other bindings and the connection work on.
 	tab.Click("#menu-btn")
 	tab.Click("#item")

@@ -393,9 +393,10 @@ var OPS = {
   add_class: (t, a) => classes(t, a, "add"),
   remove_class: (t, a) => classes(t, a, "remove"),
   toggle_class: (t, a) => classes(t, a, "toggle"),
-  // Never an event handler attribute, which would run its value as script.
+  // Never an event handler attribute, nor an iframe's srcdoc, which would run
+  // their value as script.
   set_attr: (t, a) => {
-    /^on/i.test(a.name) || (own(t, a.name), t.setAttribute(a.name, a.value));
+    /^(on|srcdoc$)/i.test(a.name) || (own(t, a.name), t.setAttribute(a.name, a.value));
   },
   remove_attr: (t, a) => {
     own(t, a.name);
@@ -427,7 +428,7 @@ function run(sink, el, cmds, type, base) {
   let list2;
   try {
     list2 = typeof cmds == "string" ? JSON.parse(cmds) : cmds || [];
-    if (!list2.every((c) => OPS[c[0]] && c[1])) throw list2;
+    if (!list2.every((c) => Object.hasOwn(OPS, c[0]) && c[1] instanceof Object)) throw list2;
   } catch (e) {
     fail2(e);
     return 0;

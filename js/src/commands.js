@@ -106,9 +106,10 @@ const OPS = {
   add_class: (t, a) => classes(t, a, "add"),
   remove_class: (t, a) => classes(t, a, "remove"),
   toggle_class: (t, a) => classes(t, a, "toggle"),
-  // Never an event handler attribute, which would run its value as script.
+  // Never an event handler attribute, nor an iframe's srcdoc, which would run
+  // their value as script.
   set_attr: (t, a) => {
-    /^on/i.test(a.name) || (own(t, a.name), t.setAttribute(a.name, a.value))
+    /^(on|srcdoc$)/i.test(a.name) || (own(t, a.name), t.setAttribute(a.name, a.value))
   },
   remove_attr: (t, a) => {
     own(t, a.name)
@@ -150,7 +151,7 @@ export function run(sink, el, cmds, type, base) {
   let list
   try {
     list = typeof cmds == "string" ? JSON.parse(cmds) : cmds || []
-    if (!list.every(c => OPS[c[0]] && c[1])) throw list
+    if (!list.every(c => Object.hasOwn(OPS, c[0]) && c[1] instanceof Object)) throw list
   } catch (e) {
     fail(e)
     return 0
