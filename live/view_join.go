@@ -231,13 +231,14 @@ func (vc *viewChannel) recoverForms(ctx context.Context, forms map[string]string
 		default:
 			name = to
 		}
-		if name == "" {
+		name, extra, ok := recoveryEvent(name)
+		if !ok {
 			continue
 		}
 		if len(forms[id]) > vc.srv.maxEventBytes {
 			continue // replayed as an event, it is bounded like one
 		}
-		vals, err := wire.ParseValues(forms[id])
+		vals, err := recoveredValues(forms[id], extra)
 		if err != nil {
 			continue // a form we cannot read is not worth refusing the join
 		}
