@@ -150,7 +150,7 @@
 //
 // A [Form] holds one form of a view: its typed values, the text the user
 // typed, the problems the view's own validation found, and which fields
-// the user has used, so that [Input], [TextArea] and [FieldError] show a
+// the user has used, so that [Input], [TextArea], [Checkbox] and [FieldError] show a
 // field's problem only once the user has been there. After a reconnect,
 // the browser sends the forms it holds and the server replays each as its
 // live-change event (form recovery); a form's live-auto-recover attribute

@@ -31,8 +31,8 @@ import (
 //		return nil
 //	}
 //
-// Its template renders each field with [Input] and [FieldError], given
-// [Form.Field]. T must be a struct; its fields are filled by the rules of
+// Its template renders each field with [Input] (a bool one with
+// [Checkbox]) and [FieldError], given [Form.Field]. T must be a struct; its fields are filled by the rules of
 // [DecodeForm]. The zero value is an empty form; [Form.Reset] starts over
 // from other values. A Form is not safe for concurrent use, which a view's
 // callbacks, run one at a time, never need.
@@ -241,4 +241,11 @@ type FormField struct {
 	Value string
 	// Error is the problem to show, "" while the field is unused.
 	Error string
+}
+
+// isChecked reports whether a field's text is a true bool, as the form
+// decodes it.
+func isChecked(text string) bool {
+	var b bool
+	return setScalar(reflect.ValueOf(&b).Elem(), text) == nil && b
 }

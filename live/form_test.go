@@ -252,3 +252,43 @@ func TestFormComponentsEscapeWhatTheyRender(t *testing.T) {
 		})
 	}
 }
+
+// A checkbox of a bool field unchecks: the browser sends nothing for an
+// unchecked box, and the field would keep its value from Reset.
+func TestFormCheckboxUnchecksAFieldResetToTrue(t *testing.T) {
+	t.Parallel()
+	type settings struct {
+		Public bool `form:"public"`
+	}
+	f := live.Form[settings]{ID: "s"}
+	f.Reset(settings{Public: true})
+	render := func() string {
+		var b strings.Builder
+		if err := live.Checkbox(f.Field("public"), templ.Attributes{"class": "c"}).Render(context.Background(), &b); err != nil {
+			t.Fatal(err)
+		}
+		return b.String()
+	}
+	want := `<input type="hidden" name="public" value="false"> <input type="checkbox" id="s-public" name="public" value="true" checked class="c">`
+	if got := render(); got != want {
+		t.Fatalf("rendered\n\t%s\nwant\n\t%s", got, want)
+	}
+	// What the browser sends for the form once the user unchecks the box:
+	// the hidden input's value only.
+	f.Update(change("public", url.Values{"public": {"false"}}))
+	if f.Values.Public {
+		t.Fatal("Values.Public is still true once unchecked")
+	}
+	if got := render(); strings.Contains(got, "checked") {
+		t.Fatalf("an unchecked box renders %s", got)
+	}
+	// Checked again: both values, the last wins.
+	f.Update(change("public", url.Values{"public": {"false", "true"}}))
+	if !f.Values.Public || !strings.Contains(render(), "checked") {
+		t.Fatalf("checked again: Values.Public %t, rendered %s", f.Values.Public, render())
+	}
+	f.AddError("public", "must agree")
+	if got := render(); !strings.Contains(got, `aria-invalid="true" aria-describedby="s-public-error"`) {
+		t.Fatalf("a checkbox with an error renders %s", got)
+	}
+}
