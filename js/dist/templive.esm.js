@@ -524,6 +524,7 @@ function load(sink) {
     waiting = [];
   }, (e) => {
     loading2 = null;
+    waiting = [];
     console.error("templive: commands module", e);
   });
 }

@@ -46,7 +46,9 @@ function load(sink) {
     for (let w of waiting) m.run(...w)
     waiting = []
   }, e => {
+    // The runs waiting are dropped; a later one tries again.
     loading = null
+    waiting = []
     console.error("templive: commands module", e)
   })
 }
