@@ -308,3 +308,24 @@ func jsString(s string) string {
 	b.WriteByte('"')
 	return b.String()
 }
+
+// A Show while a Hide's transition runs shows the element (the Hide ends at
+// once), and so does a Toggle: the last command wins, as the user meant by
+// clicking again.
+func TestShowDuringAHideTransitionShows(t *testing.T) {
+	slow := live.Transition{Active: "fade-active", End: "fade-out", Time: 2 * time.Second}
+	tab := openFake(t, `<div id="lv-1" data-live-root data-live-session="s">`+
+		`<button id="hide" live-click=`+attr(live.JS().Hide("#box", slow))+`>hide</button>`+
+		`<button id="show" live-click=`+attr(live.JS().Show("#box"))+`>show</button>`+
+		`<button id="toggle" live-click=`+attr(live.JS().Toggle("#box", live.Transition{}, slow))+`>toggle</button>`+
+		`<div id="box">box</div></div>`, "")
+	for _, again := range []string{"#show", "#toggle"} {
+		if got := evalJS[string](t, tab, `document.querySelector("#hide").click(); document.querySelector("#box").className`); got != "fade-active fade-out" {
+			t.Fatalf("before %s: the box's classes are %q, want the hide's transition running", again, got)
+		}
+		tab.Click(again)
+		// Once no transition runs any more, the box is shown.
+		tab.Wait(`document.querySelector("#box").className == ""`)
+		wantJS(t, tab, `document.querySelector("#box").checkVisibility()`, true)
+	}
+}

@@ -337,7 +337,8 @@ var focusStack = [];
 var running = /* @__PURE__ */ new WeakMap();
 var FOCUSABLE = "a[href],button,input,select,textarea,[tabindex]";
 var words = (s) => (s || "").split(/\s+/).filter(Boolean);
-var hidden = (el) => getComputedStyle(el).display == "none";
+var hiding = /* @__PURE__ */ new WeakSet();
+var shown = (el) => getComputedStyle(el).display != "none" && !hiding.has(el);
 function display(el, show) {
   let s = (
     /** @type {HTMLElement} */
@@ -345,7 +346,7 @@ function display(el, show) {
   );
   own(el, "style");
   s.display = show ? "" : "none";
-  if (show && hidden(el)) s.display = "block";
+  if (show && getComputedStyle(el).display == "none") s.display = "block";
 }
 function transition(el, tr, before, after) {
   running.get(el)?.();
@@ -386,9 +387,10 @@ var focusables = (el) => (
   f.disabled && !f.closest("[aria-hidden=true]") && f.getClientRects().length)
 );
 var OPS = {
-  show: (t, a) => hidden(t) && transition(t, a.tr, () => display(t, true)),
-  hide: (t, a) => !hidden(t) && transition(t, a.tr, void 0, () => display(t, false)),
-  toggle: (t, a, r) => hidden(t) ? OPS.show(t, a, r) : OPS.hide(t, { ...a, tr: a.out }, r),
+  // A show while a hide's transition runs ends it, and shows the element.
+  show: (t, a) => !shown(t) && transition(t, a.tr, () => display(t, true)),
+  hide: (t, a) => shown(t) && (hiding.add(t), transition(t, a.tr, void 0, () => (hiding.delete(t), display(t, false)))),
+  toggle: (t, a, r) => shown(t) ? OPS.hide(t, { ...a, tr: a.out }, r) : OPS.show(t, a, r),
   transition: (t, a) => transition(t, a.tr),
   add_class: (t, a) => classes(t, a, "add"),
   remove_class: (t, a) => classes(t, a, "remove"),

@@ -34,15 +34,18 @@ const FOCUSABLE = "a[href],button,input,select,textarea,[tabindex]"
 /** @param {string} [s] */
 const words = s => (s || "").split(/\s+/).filter(Boolean)
 
-/** Whether CSS hides the element itself. @param {Element} el */
-const hidden = el => getComputedStyle(el).display == "none"
+/** Elements a hide is hiding: its transition runs. @type {WeakSet<Element>} */
+const hiding = new WeakSet()
+
+/** Whether the element is shown, and no hide is under way. @param {Element} el */
+const shown = el => getComputedStyle(el).display != "none" && !hiding.has(el)
 
 /** @param {Element} el @param {boolean} show */
 function display(el, show) {
   let s = /** @type {HTMLElement} */ (el).style
   own(el, "style")
   s.display = show ? "" : "none"
-  if (show && hidden(el)) s.display = "block"
+  if (show && getComputedStyle(el).display == "none") s.display = "block"
 }
 
 /**
@@ -99,9 +102,10 @@ const focusables = el => /** @type {HTMLElement[]} */ ([...el.querySelectorAll(F
  * @type {Record<string, (t: HTMLElement, a: Args, r: Run) => any>}
  */
 const OPS = {
-  show: (t, a) => hidden(t) && transition(t, a.tr, () => display(t, true)),
-  hide: (t, a) => !hidden(t) && transition(t, a.tr, undefined, () => display(t, false)),
-  toggle: (t, a, r) => hidden(t) ? OPS.show(t, a, r) : OPS.hide(t, {...a, tr: a.out}, r),
+  // A show while a hide's transition runs ends it, and shows the element.
+  show: (t, a) => !shown(t) && transition(t, a.tr, () => display(t, true)),
+  hide: (t, a) => shown(t) && (hiding.add(t), transition(t, a.tr, undefined, () => (hiding.delete(t), display(t, false)))),
+  toggle: (t, a, r) => shown(t) ? OPS.hide(t, {...a, tr: a.out}, r) : OPS.show(t, a, r),
   transition: (t, a) => transition(t, a.tr),
   add_class: (t, a) => classes(t, a, "add"),
   remove_class: (t, a) => classes(t, a, "remove"),
