@@ -35,7 +35,7 @@ const (
 // the reader with WriteControl, which gorilla allows alongside one writer.
 type client struct {
 	sock   *socketCore
-	ws     *websocket.Conn
+	conn   transport
 	info   *ConnectInfo
 	id     string
 	state  any
@@ -68,14 +68,14 @@ type client struct {
 	wg sync.WaitGroup // the writer and the channels' goroutines
 }
 
-func newClient(sc *socketCore, ws *websocket.Conn, info *ConnectInfo, id string, state any) *client {
+func newClient(sc *socketCore, conn transport, info *ConnectInfo, id string, state any) *client {
 	logger := sc.logger.With("remote", info.RemoteAddr)
 	if id != "" {
 		logger = logger.With("socket_id", id)
 	}
 	return &client{
 		sock:     sc,
-		ws:       ws,
+		conn:     conn,
 		info:     info,
 		id:       id,
 		state:    state,

@@ -17,14 +17,9 @@ import (
 // closes.
 func (c *client) readLoop(ctx context.Context) {
 	lim := c.sock.limits
-	c.ws.SetReadLimit(lim.readLimit)
 	rate := newRateLimit(lim.eventRate)
 	for {
-		if err := c.ws.SetReadDeadline(time.Now().Add(lim.idleTimeout)); err != nil {
-			c.close(closeInternalErr, "internal error", err)
-			return
-		}
-		typ, data, err := c.ws.ReadMessage()
+		typ, data, err := c.conn.readMessage(time.Now().Add(lim.idleTimeout))
 		if err != nil {
 			c.readFailed(err)
 			return
@@ -63,14 +58,7 @@ func (c *client) readLoop(ctx context.Context) {
 // passes. Dropping the TCP connection with unread data would reset it, and
 // the client could lose the close frame that says why.
 func (c *client) drainUntilClosed() {
-	if c.ws.SetReadDeadline(time.Now().Add(closeGrace)) != nil {
-		return
-	}
-	for {
-		if _, _, err := c.ws.NextReader(); err != nil {
-			return
-		}
-	}
+	c.conn.discard(time.Now().Add(closeGrace))
 }
 
 // readFailed closes the connection after a read error, choosing the close

@@ -374,7 +374,8 @@ func (s *Socket[S]) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.core.wg.Done()
 		return // the upgrader has answered the request
 	}
-	c := newClient(s.core, ws, info, id, state)
+	ws.SetReadLimit(s.core.limits.readLimit)
+	c := newClient(s.core, wsTransport{ws}, info, id, state)
 	if !s.core.add(c) {
 		c.close(websocket.CloseGoingAway, "server shutting down", ErrClosed)
 	}

@@ -52,9 +52,7 @@ func (c *client) enqueue(f outFrame) error {
 func (c *client) closeSlow(reason error) {
 	c.logger.Warn("closing a slow client", "err", reason)
 	c.close(closePolicy, "client too slow", reason)
-	// The net.Conn's deadline may be set from any goroutine; the writer
-	// sees the close before it starts another frame.
-	_ = c.ws.NetConn().SetWriteDeadline(time.Now())
+	c.conn.abortWrite()
 }
 
 // spareQueue is the largest outbound slice the writer keeps for reuse
@@ -157,10 +155,7 @@ func (c *client) write(f outFrame, slowAt time.Time) bool {
 	if f.binary {
 		typ = websocket.BinaryMessage
 	}
-	err := c.ws.SetWriteDeadline(deadline)
-	if err == nil {
-		err = c.ws.WriteMessage(typ, f.data)
-	}
+	err := c.conn.writeMessage(typ, f.data, deadline)
 	if err == nil {
 		return true
 	}
@@ -188,25 +183,22 @@ func (c *client) finish(readerDone <-chan struct{}) {
 		queued = nil
 		closeTimeout = min(closeTimeout, closeGrace)
 	}
-	if len(queued) > 0 && c.ws.SetWriteDeadline(time.Now().Add(c.sock.limits.writeTimeout)) == nil {
-		for _, f := range queued {
-			typ := websocket.TextMessage
-			if f.binary {
-				typ = websocket.BinaryMessage
-			}
-			if c.ws.WriteMessage(typ, f.data) != nil {
-				break
-			}
+	deadline := time.Now().Add(c.sock.limits.writeTimeout)
+	for _, f := range queued {
+		typ := websocket.TextMessage
+		if f.binary {
+			typ = websocket.BinaryMessage
+		}
+		if c.conn.writeMessage(typ, f.data, deadline) != nil {
+			break
 		}
 	}
-	msg := websocket.FormatCloseMessage(c.closeCode, c.closeText)
-	// The error is ErrCloseSent when gorilla or the client closed first.
-	_ = c.ws.WriteControl(websocket.CloseMessage, msg, time.Now().Add(closeTimeout))
+	c.conn.writeClose(c.closeCode, c.closeText, time.Now().Add(closeTimeout))
 	t := time.NewTimer(closeGrace)
 	defer t.Stop()
 	select {
 	case <-readerDone:
 	case <-t.C:
 	}
-	c.ws.Close()
+	c.conn.close()
 }

@@ -1,0 +1,74 @@
+package channel
+
+import (
+	"time"
+
+	"github.com/gorilla/websocket"
+)
+
+// A transport carries one client's frames: a WebSocket (wsTransport), or a
+// long-poll session (longpoll.go), whose frames arrive in POSTs and leave
+// in the answers to GETs. The client loop (client.go, read.go, write.go)
+// is the same over both: one reader calls readMessage, one writer calls
+// writeMessage and, last, writeClose and close. Message types are
+// websocket.TextMessage and websocket.BinaryMessage.
+type transport interface {
+	// readMessage returns the next client frame. It fails with a
+	// net.Error whose Timeout is true when nothing arrived before
+	// deadline, with websocket.ErrReadLimit for a frame over the read
+	// limit, and with a *websocket.CloseError when the client closed.
+	readMessage(deadline time.Time) (typ int, data []byte, err error)
+	// discard drops what the client sends until it closes or deadline
+	// passes.
+	discard(deadline time.Time)
+	// writeMessage sends one frame, failing once deadline passes.
+	writeMessage(typ int, data []byte, deadline time.Time) error
+	// abortWrite makes a writeMessage in progress, and any later one,
+	// fail now. It may be called from any goroutine.
+	abortWrite()
+	// writeClose tells the client that the connection ends, and why.
+	writeClose(code int, text string, deadline time.Time)
+	// close releases the connection.
+	close()
+}
+
+// wsTransport is a transport over an upgraded WebSocket.
+type wsTransport struct {
+	ws *websocket.Conn
+}
+
+func (t wsTransport) readMessage(deadline time.Time) (int, []byte, error) {
+	if err := t.ws.SetReadDeadline(deadline); err != nil {
+		return 0, nil, err
+	}
+	return t.ws.ReadMessage()
+}
+
+func (t wsTransport) discard(deadline time.Time) {
+	if t.ws.SetReadDeadline(deadline) != nil {
+		return
+	}
+	for {
+		if _, _, err := t.ws.NextReader(); err != nil {
+			return
+		}
+	}
+}
+
+func (t wsTransport) writeMessage(typ int, data []byte, deadline time.Time) error {
+	if err := t.ws.SetWriteDeadline(deadline); err != nil {
+		return err
+	}
+	return t.ws.WriteMessage(typ, data)
+}
+
+// abortWrite sets the net.Conn's deadline, which may be done from any
+// goroutine; the writer sees the close before it starts another frame.
+func (t wsTransport) abortWrite() { _ = t.ws.NetConn().SetWriteDeadline(time.Now()) }
+
+func (t wsTransport) writeClose(code int, text string, deadline time.Time) {
+	// The error is ErrCloseSent when gorilla or the client closed first.
+	_ = t.ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(code, text), deadline)
+}
+
+func (t wsTransport) close() { t.ws.Close() }
