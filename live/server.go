@@ -387,14 +387,15 @@ func (srv *Server) Disconnect(ctx context.Context, id string) error {
 	return srv.liveSocket.Disconnect(ctx, id)
 }
 
-// ServeHTTP serves the live socket ("/live/websocket"), the client scripts
+// ServeHTTP serves the live socket ("/live/websocket", and its long-poll
+// fallback "/live/longpoll"), the client scripts
 // ("/live/templive.js", "/live/templive-upload.js",
 // "/live/templive-commands.js"), in development mode
 // the development script ("/live/dev.js", see [Options.Dev]), and the
 // registered pages.
 func (srv *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch r.URL.Path {
-	case "/live/websocket":
+	case "/live/websocket", "/live/longpoll":
 		srv.liveSocket.ServeHTTP(w, r)
 	case "/live/templive.js":
 		srv.js.ServeHTTP(w, r)

@@ -25,6 +25,12 @@ func TestPhoenixClient(t *testing.T) {
 	runNodeAgainstDemo(t, "phoenix_client.mjs")
 }
 
+// TestPhoenixClientLongPoll runs the checks of TestPhoenixClient with the
+// client's LongPoll transport instead of a WebSocket.
+func TestPhoenixClientLongPoll(t *testing.T) {
+	runNodeAgainstDemo(t, "phoenix_client.mjs", "longpoll")
+}
+
 // TestPhoenixPresence runs the official phoenix client's Presence class
 // against RoomChannel (testdata/phoenix_presence.mjs): its list stays
 // accurate through joins, meta updates, a second tab and leaves.
@@ -32,9 +38,16 @@ func TestPhoenixPresence(t *testing.T) {
 	runNodeAgainstDemo(t, "phoenix_presence.mjs")
 }
 
+// TestPhoenixPresenceLongPoll runs the checks of TestPhoenixPresence with
+// the client's LongPoll transport.
+func TestPhoenixPresenceLongPoll(t *testing.T) {
+	runNodeAgainstDemo(t, "phoenix_presence.mjs", "longpoll")
+}
+
 // runNodeAgainstDemo serves the demo in development mode and runs a script
-// of testdata with node against it; the script's exit status decides.
-func runNodeAgainstDemo(t *testing.T, script string) {
+// of testdata with node against it, with args after the server's URL; the
+// script's exit status decides.
+func runNodeAgainstDemo(t *testing.T, script string, args ...string) {
 	// Only goroutines this test starts must be gone when it ends.
 	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
 
@@ -69,8 +82,8 @@ func runNodeAgainstDemo(t *testing.T, script string) {
 
 	cmdCtx, cancelCmd := context.WithTimeout(ctx, 60*time.Second)
 	defer cancelCmd()
-	cmd := exec.CommandContext(cmdCtx, node, "--experimental-websocket", "--no-warnings",
-		filepath.Join("testdata", script), "http://"+ln.Addr().String())
+	cmd := exec.CommandContext(cmdCtx, node, append([]string{"--experimental-websocket", "--no-warnings",
+		filepath.Join("testdata", script), "http://" + ln.Addr().String()}, args...)...)
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		t.Errorf("%s: %v\n%s", script, err, out)

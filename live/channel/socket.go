@@ -2,6 +2,7 @@ package channel
 
 import (
 	"context"
+	"crypto/rand"
 	"encoding/base64"
 	"fmt"
 	"log/slog"
@@ -182,10 +183,12 @@ type socketCore struct {
 	routesM sync.RWMutex // guards routes
 	routes  []route
 
-	mu      sync.Mutex // guards clients, closed
+	mu      sync.Mutex // guards clients, polls, closed
 	clients map[*client]struct{}
+	polls   map[string]*client // long-poll sessions by ID
+	pollKey []byte             // signs the sessions' tokens
 	closed  bool
-	wg      sync.WaitGroup // one per upgraded connection
+	wg      sync.WaitGroup // one per connection, WebSocket or long-poll
 
 	shutdownOnce sync.Once
 	shutdownErr  error
@@ -241,7 +244,8 @@ func NewSocket[S any](opts SocketOptions[S]) *Socket[S] {
 		logger = slog.Default()
 	}
 	logger = logger.With("layer", "channel")
-	core := &socketCore{ps: opts.PubSub, logger: logger, limits: l, clients: map[*client]struct{}{}}
+	core := &socketCore{ps: opts.PubSub, logger: logger, limits: l, clients: map[*client]struct{}{}, polls: map[string]*client{}, pollKey: make([]byte, 32)}
+	rand.Read(core.pollKey)
 	if core.ps == nil {
 		ps, err := pubsub.New(pubsub.Options{Logger: logger})
 		if err != nil {
@@ -313,8 +317,13 @@ func (s *Socket[S]) Disconnect(ctx context.Context, id string) error {
 const eventDisconnect = "disconnect"
 
 // ServeHTTP upgrades "<mount path>/websocket" requests and serves the
-// connection until it closes.
+// connection until it closes, and serves the long-poll transport at
+// "<mount path>/longpoll" for clients that cannot open a WebSocket.
 func (s *Socket[S]) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if strings.HasSuffix(r.URL.Path, "/longpoll") {
+		s.serveLongPoll(w, r)
+		return
+	}
 	if !strings.HasSuffix(r.URL.Path, "/websocket") {
 		http.NotFound(w, r)
 		return
@@ -342,32 +351,18 @@ func (s *Socket[S]) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		RemoteAddr: r.RemoteAddr,
 		Cookies:    r.Cookies(),
 	}
-	var state S
-	if s.opts.Connect != nil {
-		var err error
-		state, err = s.opts.Connect(r.Context(), info)
-		if err != nil {
-			s.core.logger.Debug("socket refused by Connect", "remote", r.RemoteAddr, "err", err)
-			http.Error(w, "channel: connection refused", http.StatusForbidden)
-			return
-		}
-	}
-	var id string
-	if s.opts.ID != nil {
-		id = s.opts.ID(state)
+	state, id, ok := s.connect(r, info)
+	if !ok {
+		http.Error(w, "channel: connection refused", http.StatusForbidden)
+		return
 	}
 
 	// Register before upgrading, so that Shutdown either refuses this
 	// request or waits for it.
-	s.core.mu.Lock()
-	if s.core.closed {
-		s.core.mu.Unlock()
+	if !s.core.reserve() {
 		http.Error(w, "channel: shutting down", http.StatusServiceUnavailable)
 		return
 	}
-	s.core.wg.Add(1)
-	s.core.mu.Unlock()
-
 	// The upgrader echoes "phoenix" when the client offered it.
 	ws, err := s.upgrader.Upgrade(w, r, nil)
 	if err != nil {
@@ -375,21 +370,69 @@ func (s *Socket[S]) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return // the upgrader has answered the request
 	}
 	ws.SetReadLimit(s.core.limits.readLimit)
-	c := newClient(s.core, wsTransport{ws}, info, id, state)
-	if !s.core.add(c) {
-		c.close(websocket.CloseGoingAway, "server shutting down", ErrClosed)
-	}
 	// The connection is served on a goroutine of its own, which Shutdown
 	// waits for, and this handler returns: net/http then drops its state
 	// for the hijacked connection — its 4 KB read and write buffers and
 	// the request goroutine's grown stack — which it would otherwise keep
-	// for the connection's whole life. The request's context ends when
-	// the handler returns; the connection keeps its values, not its end.
-	ctx := context.WithoutCancel(r.Context())
+	// for the connection's whole life.
+	s.core.serve(r.Context(), newClient(s.core, wsTransport{ws}, info, id, state), nil, nil)
+}
+
+// connect runs the Connect hook and names the connection; false if
+// Connect refused it.
+func (s *Socket[S]) connect(r *http.Request, info *ConnectInfo) (state S, id string, ok bool) {
+	if s.opts.Connect != nil {
+		var err error
+		state, err = s.opts.Connect(r.Context(), info)
+		if err != nil {
+			s.core.logger.Debug("socket refused by Connect", "remote", r.RemoteAddr, "err", err)
+			return state, "", false
+		}
+	}
+	if s.opts.ID != nil {
+		id = s.opts.ID(state)
+	}
+	return state, id, true
+}
+
+// reserve counts a connection about to start in wg, so that Shutdown
+// either refuses it or waits for it; false while shutting down.
+func (sc *socketCore) reserve() bool {
+	sc.mu.Lock()
+	defer sc.mu.Unlock()
+	if sc.closed {
+		return false
+	}
+	sc.wg.Add(1)
+	return true
+}
+
+// serve registers c, reserved with reserve, and serves it on a goroutine
+// of its own until it closes; added and removed, when not nil, run as it
+// is registered and unregistered. A client's context keeps the values of
+// the request that opened it, not its end.
+func (sc *socketCore) serve(ctx context.Context, c *client, added, removed func()) {
+	sc.mu.Lock()
+	ok := !sc.closed
+	if ok {
+		sc.clients[c] = struct{}{}
+		if added != nil {
+			added()
+		}
+	}
+	sc.mu.Unlock()
+	if !ok {
+		c.close(websocket.CloseGoingAway, "server shutting down", ErrClosed)
+	}
 	go func() {
-		defer s.core.wg.Done()
-		c.serve(ctx)
-		s.core.remove(c)
+		defer sc.wg.Done()
+		c.serve(context.WithoutCancel(ctx))
+		sc.mu.Lock()
+		delete(sc.clients, c)
+		if removed != nil {
+			removed()
+		}
+		sc.mu.Unlock()
 	}()
 }
 
@@ -469,23 +512,6 @@ func originMatches(a, u *url.URL) bool {
 		return strings.HasSuffix(strings.ToLower(u.Host), "."+strings.ToLower(suffix))
 	}
 	return strings.EqualFold(a.Host, u.Host)
-}
-
-// add registers a live connection; false if the socket is shutting down.
-func (sc *socketCore) add(c *client) bool {
-	sc.mu.Lock()
-	defer sc.mu.Unlock()
-	if sc.closed {
-		return false
-	}
-	sc.clients[c] = struct{}{}
-	return true
-}
-
-func (sc *socketCore) remove(c *client) {
-	sc.mu.Lock()
-	delete(sc.clients, c)
-	sc.mu.Unlock()
 }
 
 // route finds the constructor for topic.

@@ -1,14 +1,18 @@
 // Drives the demo's /socket with the official phoenix client, unchanged.
 //
-//	node --experimental-websocket examples/demo/testdata/phoenix_client.mjs http://127.0.0.1:8080
+//	node --experimental-websocket examples/demo/testdata/phoenix_client.mjs http://127.0.0.1:8080 [longpoll]
+//
+// With "longpoll", every socket uses the client's LongPoll transport
+// instead of a WebSocket.
 //
 // The server must run in development mode (for /dev/token and
 // /dev/disconnect) with a short socket idle timeout (about 2 s): the
 // heartbeat check idles for longer than that. Exits 0 when every check
 // passes; otherwise prints the failed check and exits 1.
-import {Socket} from "phoenix"
+import {Socket, LongPoll} from "phoenix"
 
 const base = process.argv[2]
+const transport = process.argv[3] === "longpoll" ? {transport: LongPoll} : {}
 if(!base){
   console.error("usage: phoenix_client.mjs <http base url>")
   process.exit(2)
@@ -42,7 +46,7 @@ async function token(user){
 
 /** Opens a socket; opts are phoenix Socket options. Counts opens and closes. */
 function connect(opts){
-  const socket = new Socket(endPoint, {heartbeatIntervalMs, reconnectAfterMs: () => 50, rejoinAfterMs: () => 50, ...opts})
+  const socket = new Socket(endPoint, {heartbeatIntervalMs, reconnectAfterMs: () => 50, rejoinAfterMs: () => 50, ...transport, ...opts})
   socket.stats = {opens: 0, closes: 0}
   socket.onOpen(() => socket.stats.opens++)
   socket.onClose(() => socket.stats.closes++)
@@ -108,7 +112,7 @@ async function main(){
 
   // Without a token (or with a forged one) the connection is refused.
   for(const params of [{}, {token: "SFMyNTY.forged.token"}]){
-    const anon = new Socket(endPoint, {params, reconnectAfterMs: () => 60000})
+    const anon = new Socket(endPoint, {params, reconnectAfterMs: () => 60000, ...transport})
     await step(`connect with ${JSON.stringify(params)} is refused`, (ok, fail) => {
       anon.onOpen(() => fail("connected"))
       anon.onError(() => ok())

@@ -2,13 +2,17 @@
 // Presence class, unchanged: the payloads must have Phoenix's exact shape
 // for its list to stay accurate.
 //
-//	node --experimental-websocket examples/demo/testdata/phoenix_presence.mjs http://127.0.0.1:8080
+//	node --experimental-websocket examples/demo/testdata/phoenix_presence.mjs http://127.0.0.1:8080 [longpoll]
+//
+// With "longpoll", every socket uses the client's LongPoll transport
+// instead of a WebSocket.
 //
 // The server must run in development mode (for /dev/token). Exits 0 when
 // every check passes; otherwise prints the failed check and exits 1.
-import {Socket, Presence} from "phoenix"
+import {Socket, LongPoll, Presence} from "phoenix"
 
 const base = process.argv[2]
+const transport = process.argv[3] === "longpoll" ? {transport: LongPoll} : {}
 if(!base){
   console.error("usage: phoenix_presence.mjs <http base url>")
   process.exit(2)
@@ -32,7 +36,7 @@ function until(name, cond, what){
 
 /** A user in the lobby: a socket, the channel, and a Presence tracking it. */
 async function enter(user){
-  const socket = new Socket(endPoint, {params: {token: await token(user)}})
+  const socket = new Socket(endPoint, {params: {token: await token(user)}, ...transport})
   socket.connect()
   const channel = socket.channel("room:lobby", {})
   const presence = new Presence(channel)
