@@ -384,16 +384,16 @@ func (s *Socket[S]) serveLongPoll(w http.ResponseWriter, r *http.Request) {
 	if r.Method == http.MethodPost {
 		frames, status := readLongPollBody(w, r, s.core.limits.readLimit)
 		if status == lpOK {
-			status = p.publish(r.Context(), frames, longPollWindow)
+			status = p.publish(r.Context(), frames, s.core.limits.pollWindow)
 		} else {
 			// The reader closes the session as it would a WebSocket that
 			// sent such a frame.
-			p.publish(r.Context(), frames, longPollWindow)
+			p.publish(r.Context(), frames, s.core.limits.pollWindow)
 		}
 		writeLongPoll(w, status, "", nil, 0, "")
 		return
 	}
-	status, frames, code, text := p.poll(r.Context(), longPollWindow)
+	status, frames, code, text := p.poll(r.Context(), s.core.limits.pollWindow)
 	if status == lpGone {
 		tok = ""
 	}

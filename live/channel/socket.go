@@ -204,7 +204,8 @@ type limits struct {
 	channelQueue  int
 	inboundBytes  int
 	mailboxSize   int
-	eventRate     int // 0: unlimited
+	eventRate     int           // 0: unlimited
+	pollWindow    time.Duration // how long a long-poll GET waits for frames
 }
 
 // route maps a topic pattern to a channel constructor.
@@ -239,6 +240,7 @@ func NewSocket[S any](opts SocketOptions[S]) *Socket[S] {
 		eventRate:     max(lim.EventsPerSecond, 0),
 	}
 	l.slowTimeout = orDefault(lim.SlowClientTimeout, l.writeTimeout)
+	l.pollWindow = longPollWindow
 	logger := opts.Logger
 	if logger == nil {
 		logger = slog.Default()
