@@ -344,7 +344,9 @@ func TestLongPollSlowClient(t *testing.T) {
 	})
 	c := s.openLongPoll(t, "5")
 	c.post(text("1", "1", "room:1", "phx_join", "{}"), text("1", "2", "room:1", "flood", "{}"))
-	if err := waitFor(t, pushed, "the pushes"); err != nil {
+	// The client may be found too slow before the pushes end, on a busy
+	// machine.
+	if err := waitFor(t, pushed, "the pushes"); err != nil && !errors.Is(err, ErrClosed) && !errors.Is(err, ErrSlowClient) {
 		t.Fatalf("Push: %v", err)
 	}
 	// Nothing polls: the writer waits for room, then the client is found

@@ -40,7 +40,7 @@ func TestConnectRequests(t *testing.T) {
 		status int
 	}{
 		{"A request without vsn is refused as an unsupported version.", strings.Replace(s.url("user=1"), "vsn=2.0.0", "vsn=1.0.0", 1), nil, http.StatusBadRequest},
-		{"A path other than /websocket is not found.", strings.Replace(s.url("user=1"), "/websocket", "/longpoll", 1), nil, http.StatusNotFound},
+		{"A path other than /websocket and /longpoll is not found.", strings.Replace(s.url("user=1"), "/websocket", "/elsewhere", 1), nil, http.StatusNotFound},
 		{"An Origin of another host is forbidden.", s.url("user=1"), http.Header{"Origin": {"http://evil.example"}}, http.StatusForbidden},
 		{"An Origin of the same host is accepted.", s.url("user=1"), http.Header{"Origin": {s.URL}}, http.StatusSwitchingProtocols},
 		{"A request without Origin is accepted.", s.url("user=1"), nil, http.StatusSwitchingProtocols},
