@@ -23,6 +23,8 @@ type Client struct {
 	http   *http.Client
 	jar    http.CookieJar
 	origin string
+	// longPoll: views connect over long-poll (Client.LongPoll).
+	longPoll bool
 }
 
 // NewClient serves h (the application's handler; nil means srv itself) on

@@ -28,7 +28,7 @@ const Timeout = 5 * time.Second
 type View struct {
 	c       *Client
 	t       testing.TB
-	ws      *websocket.Conn
+	ws      conn          // a *websocket.Conn, or a long-poll session
 	frames  chan frame    // decoded by readLoop; closed when it returns
 	done    chan struct{} // closed by Close, so that readLoop stops sending
 	readErr error         // why readLoop returned; read after frames is closed
@@ -74,14 +74,22 @@ func (v *View) connect() error {
 	if len(cookies) > 0 {
 		h.Set("Cookie", strings.Join(cookies, "; "))
 	}
-	ws, resp, err := websocket.DefaultDialer.Dial(wsURL, h)
-	if err != nil {
-		if resp != nil {
-			return fmt.Errorf("%w (HTTP %d)", err, resp.StatusCode)
+	if v.c.longPoll {
+		lp, err := dialLongPoll(v.c.jar, "http://"+u.Host+"/live/longpoll?vsn=2.0.0&_csrf_token="+url.QueryEscape(v.csrf), v.c.origin)
+		if err != nil {
+			return err
 		}
-		return err
+		v.ws = lp
+	} else {
+		ws, resp, err := websocket.DefaultDialer.Dial(wsURL, h)
+		if err != nil {
+			if resp != nil {
+				return fmt.Errorf("%w (HTTP %d)", err, resp.StatusCode)
+			}
+			return err
+		}
+		v.ws = ws
 	}
-	v.ws = ws
 	v.frames = make(chan frame, 256)
 	v.done = make(chan struct{})
 	v.wg.Go(v.readLoop)
