@@ -68,9 +68,15 @@ const outputs = {
   "templive-upload.min.js": await bundle("upload.js", "esm", true),
   // Loaded by templive.min.js with import() on pages with client commands only (cmds.js).
   "templive-commands.min.js": await bundle("commands.js", "esm", true),
+  // Loaded by templive.min.js with import() when a WebSocket could not connect.
+  "templive-longpoll.min.js": await bundle("longpoll.js", "esm", true),
 }
 // The budgets of the modules loaded on demand, gzip.
-const MODULE_BUDGETS = {"templive-upload.min.js": 3 * 1024, "templive-commands.min.js": 3 * 1024}
+const MODULE_BUDGETS = {
+  "templive-upload.min.js": 3 * 1024,
+  "templive-commands.min.js": 3 * 1024,
+  "templive-longpoll.min.js": 1024,
+}
 
 const args = process.argv.slice(2)
 let failed = false

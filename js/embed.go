@@ -29,8 +29,16 @@ var UploadBundle []byte
 //go:embed dist/templive-commands.min.js
 var CommandsBundle []byte
 
+// LongPollBundle is the long-poll module (js/dist/templive-longpoll.min.js):
+// an ES module that Bundle imports only when a WebSocket could not connect,
+// or when an earlier page of the tab fell back to long-poll. Do not modify
+// it.
+//
+//go:embed dist/templive-longpoll.min.js
+var LongPollBundle []byte
+
 // etag is the strong validator of Bundle, which only changes with the binary.
-var etag, uploadETag, commandsETag = etagOf(Bundle), etagOf(UploadBundle), etagOf(CommandsBundle)
+var etag, uploadETag, commandsETag, longPollETag = etagOf(Bundle), etagOf(UploadBundle), etagOf(CommandsBundle), etagOf(LongPollBundle)
 
 func etagOf(b []byte) string {
 	sum := sha256.Sum256(b)
@@ -45,6 +53,12 @@ func UploadHandler() http.Handler { return serve("templive-upload.js", UploadBun
 // to it: at /live/templive-commands.js when Bundle is at /live/templive.js.
 func CommandsHandler() http.Handler {
 	return serve("templive-commands.js", CommandsBundle, commandsETag)
+}
+
+// LongPollHandler serves LongPollBundle as Handler serves Bundle, from next
+// to it: at /live/templive-longpoll.js when Bundle is at /live/templive.js.
+func LongPollHandler() http.Handler {
+	return serve("templive-longpoll.js", LongPollBundle, longPollETag)
 }
 
 // Handler serves Bundle on GET and HEAD with a strong ETag (a matching

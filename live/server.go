@@ -195,6 +195,7 @@ type Server struct {
 	js         http.Handler
 	uploadJS   http.Handler
 	commandsJS http.Handler
+	longPollJS http.Handler
 	parked     *parking
 	patches    *patchCache
 	views      sync.Map // view id → *viewChannel, while connected
@@ -264,16 +265,17 @@ func NewServer(opts Options) *Server {
 		panic(fmt.Sprintf("live: NewServer needs Options.Secret of at least 32 random bytes, got %d", len(opts.Secret)))
 	}
 	srv := &Server{
-		opts:     opts,
-		ps:       opts.PubSub,
-		signer:   token.NewSigner(opts.Secret),
-		csrfKey:  token.DeriveKey(opts.Secret, saltCSRF),
-		logger:   opts.Logger,
-		layout:   opts.Layout,
-		pages:    http.NewServeMux(),
-		js:       js.Handler(),
-		uploadJS: js.UploadHandler(),
-		patches:  newPatchCache(),
+		opts:       opts,
+		ps:         opts.PubSub,
+		signer:     token.NewSigner(opts.Secret),
+		csrfKey:    token.DeriveKey(opts.Secret, saltCSRF),
+		logger:     opts.Logger,
+		layout:     opts.Layout,
+		pages:      http.NewServeMux(),
+		js:         js.Handler(),
+		uploadJS:   js.UploadHandler(),
+		longPollJS: js.LongPollHandler(),
+		patches:    newPatchCache(),
 	}
 	srv.commandsJS = js.CommandsHandler()
 	if srv.logger == nil {
@@ -390,7 +392,7 @@ func (srv *Server) Disconnect(ctx context.Context, id string) error {
 // ServeHTTP serves the live socket ("/live/websocket", and its long-poll
 // fallback "/live/longpoll"), the client scripts
 // ("/live/templive.js", "/live/templive-upload.js",
-// "/live/templive-commands.js"), in development mode
+// "/live/templive-commands.js", "/live/templive-longpoll.js"), in development mode
 // the development script ("/live/dev.js", see [Options.Dev]), and the
 // registered pages.
 func (srv *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -403,6 +405,8 @@ func (srv *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		srv.uploadJS.ServeHTTP(w, r)
 	case "/live/templive-commands.js":
 		srv.commandsJS.ServeHTTP(w, r)
+	case "/live/templive-longpoll.js":
+		srv.longPollJS.ServeHTTP(w, r)
 	case devScriptPath:
 		if !srv.opts.Dev {
 			http.NotFound(w, r)

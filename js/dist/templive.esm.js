@@ -108,6 +108,7 @@ var STREAM_INSERT = "i";
 var STREAM_DELETE = "d";
 var STREAM_RESET = "r";
 var STREAM_LIMIT = "l";
+var FALLBACK_MS = 2500;
 
 // js/src/dom.js
 function closestWith(node, name) {
@@ -851,6 +852,8 @@ var Socket = class {
     this.rejoinAfterMs = opts.rejoinAfterMs || backoff(REJOIN_STEPS);
     this.logger = opts.logger;
     this.transport = opts.transport || WebSocket;
+    this.fallback = opts.fallback;
+    this.fallbackTimer = void 0;
     this.channels = [];
     this.sendBuffer = [];
     this.ref = 0;
@@ -886,11 +889,24 @@ var Socket = class {
       let token = btoa(this.authToken).replace(/=/g, "").replace(/\+/g, "-").replace(/\//g, "_");
       protocols.push(AUTH_TOKEN_PROTOCOL + token);
     }
-    let conn = this.conn = new this.transport(this.endPointURL(), protocols);
+    let conn = this.conn = /** @type {WebSocket} */
+    new this.transport(this.endPointURL(), protocols);
     conn.onopen = () => this.onConnOpen();
     conn.onerror = (e) => this.onConnError(e);
     conn.onmessage = (e) => this.onConnMessage(e.data);
     conn.onclose = (e) => this.onConnClose(e);
+    if (this.fallback && !this.fallbackTimer) this.fallbackTimer = setTimeout(() => this.fallback?.(this), FALLBACK_MS);
+  }
+  /**
+   * Connects again over another transport, as Phoenix's longPollFallbackMs does.
+   * @param {any} transport a WebSocket look-alike constructor
+   */
+  useTransport(transport) {
+    this.transport = transport;
+    this.fallback = null;
+    this.teardown(void 0);
+    this.reconnectTimer.reset();
+    this.connect();
   }
   /**
    * Closes the connection for good (no reconnect).
@@ -982,6 +998,7 @@ var Socket = class {
   }
   onConnOpen() {
     this.log("transport", "connected to " + this.endPoint);
+    this.fallback = null;
     this.closeWasClean = false;
     this.openedAt = Date.now();
     this.pendingHeartbeatRef = null;

@@ -3,7 +3,7 @@
 
 import * as templive from "./index.js"
 import {provide} from "./cmds.js"
-import {COMMANDS_SCRIPT, ROOT_ATTR, UPLOAD_ATTR, UPLOAD_SCRIPT} from "./constants.js"
+import {COMMANDS_SCRIPT, LONGPOLL_KEY, LONGPOLL_SCRIPT, ROOT_ATTR, UPLOAD_ATTR, UPLOAD_SCRIPT} from "./constants.js"
 
 let w = /** @type {any} */ (window)
 let script = /** @type {HTMLScriptElement | null} */ (document.currentScript)
@@ -12,12 +12,22 @@ w.templive = templive
 let load = name => import(new URL(name, script ? script.src : location.href).href)
 // Client commands are code only some pages need (cmds.js).
 provide(() => load(COMMANDS_SCRIPT))
+/** The long-poll transport, loaded on demand. */
+let longPoll = () => load(LONGPOLL_SCRIPT).then(m => m.LongPoll)
+/** Where the tab remembers that it fell back; a sandboxed frame may have no sessionStorage. */
+/** @type {any} */
+let store = {}
+try { store = sessionStorage } catch {}
 
 function start() {
   if (!document.querySelector(`[${ROOT_ATTR}]`)) return
-  let live = new templive.LiveSocket()
+  // When the WebSocket does not open in time, the tab goes on over long-poll
+  // (unless it opened while the module loaded)
+  let live = new templive.LiveSocket({
+    fallback: s => longPoll().then(t => { if (s.fallback) store[LONGPOLL_KEY] = 1, s.useTransport(t) }),
+  })
   w.templive.liveSocket = live
-  live.connect()
+  store[LONGPOLL_KEY] ? longPoll().then(t => { live.socket.useTransport(t); live.connect() }) : live.connect()
   // Uploads are code only some pages need.
   if (document.querySelector(`[${UPLOAD_ATTR}]`)) {
     load(UPLOAD_SCRIPT).then(m => m.attach(live))

@@ -13,6 +13,8 @@
 export const VSN = "2.0.0"
 /** The path of the WebSocket transport, after the socket's endpoint. */
 export const WS_PATH = "/websocket"
+/** The path of the long-poll transport, which replaces WS_PATH (longpoll.js). */
+export const LONGPOLL_PATH = "/longpoll"
 /** The connect param (a URL query parameter) carrying VSN. */
 export const VSN_PARAM = "vsn"
 /** The WebSocket subprotocol, and the one that carries an auth token after its prefix. */
@@ -196,3 +198,10 @@ export const EV_CHUNK = "chunk"
 export const UPLOAD_SCRIPT = "templive-upload.js"
 /** The client commands module (commands.js, loaded on demand by cmds.js), next to the client script. */
 export const COMMANDS_SCRIPT = "templive-commands.js"
+
+/** The long-poll module (longpoll.js), next to the client script. */
+export const LONGPOLL_SCRIPT = "templive-longpoll.js"
+/** Set in sessionStorage once a WebSocket could not connect: the tab's later pages use long-poll. */
+export const LONGPOLL_KEY = "templive:longpoll"
+/** How long the first WebSocket may take to open before the client falls back to long-poll (ms). */
+export const FALLBACK_MS = 2500

@@ -2,7 +2,7 @@
 // backoff, and routing of incoming frames to channels.
 
 import {
-  AUTH_TOKEN_PROTOCOL, DEFAULT_TIMEOUT, EV_ERROR, EV_HEARTBEAT, HEARTBEAT_MS, JOINED, JOINING, PHOENIX_TOPIC,
+  AUTH_TOKEN_PROTOCOL, DEFAULT_TIMEOUT, FALLBACK_MS, EV_ERROR, EV_HEARTBEAT, HEARTBEAT_MS, JOINED, JOINING, PHOENIX_TOPIC,
   RECONNECT_STEPS, REJOIN_STEPS, STABLE_MS, VSN, VSN_PARAM, WS_CLOSE_NORMAL, WS_PATH, WS_PROTOCOL,
 } from "./constants.js"
 import {Timer, backoff} from "./timer.js"
@@ -22,7 +22,9 @@ import {Channel} from "./channel.js"
  * @property {Backoff} [reconnectAfterMs]
  * @property {Backoff} [rejoinAfterMs]
  * @property {(kind: string, msg: string, data?: any) => void} [logger]
- * @property {typeof WebSocket} [transport] the WebSocket constructor (for tests)
+ * @property {any} [transport] the WebSocket constructor (for tests), or a look-alike such as LongPoll
+ * @property {((socket: Socket) => void) | null} [fallback] called when the first connection has not opened
+ *   within FALLBACK_MS; it may switch the transport with useTransport
  */
 
 /** @typedef {{id: number, fn: Function}} Callback */
@@ -45,6 +47,9 @@ export class Socket {
     this.rejoinAfterMs = opts.rejoinAfterMs || backoff(REJOIN_STEPS)
     this.logger = opts.logger
     this.transport = opts.transport || WebSocket
+    this.fallback = opts.fallback
+    /** Set once the fallback is armed. @type {ReturnType<typeof setTimeout> | undefined} */
+    this.fallbackTimer = undefined
     /** @type {Channel[]} */
     this.channels = []
     /** @type {(() => void)[]} */
@@ -89,11 +94,24 @@ export class Socket {
       let token = btoa(this.authToken).replace(/=/g, "").replace(/\+/g, "-").replace(/\//g, "_")
       protocols.push(AUTH_TOKEN_PROTOCOL + token)
     }
-    let conn = this.conn = new this.transport(this.endPointURL(), protocols)
+    let conn = this.conn = /** @type {WebSocket} */ (new this.transport(this.endPointURL(), protocols))
     conn.onopen = () => this.onConnOpen()
     conn.onerror = e => this.onConnError(e)
     conn.onmessage = e => this.onConnMessage(e.data)
     conn.onclose = e => this.onConnClose(e)
+    if (this.fallback && !this.fallbackTimer) this.fallbackTimer = setTimeout(() => this.fallback?.(this), FALLBACK_MS)
+  }
+
+  /**
+   * Connects again over another transport, as Phoenix's longPollFallbackMs does.
+   * @param {any} transport a WebSocket look-alike constructor
+   */
+  useTransport(transport) {
+    this.transport = transport
+    this.fallback = null
+    this.teardown(undefined)
+    this.reconnectTimer.reset()
+    this.connect()
   }
 
   /**
@@ -190,6 +208,8 @@ export class Socket {
 
   onConnOpen() {
     this.log("transport", "connected to " + this.endPoint)
+    // The transport works: no fallback for as long as the page lives.
+    this.fallback = null
     this.closeWasClean = false
     this.openedAt = Date.now()
     this.pendingHeartbeatRef = null
