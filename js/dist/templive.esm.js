@@ -895,7 +895,7 @@ var Socket = class {
     conn.onerror = (e) => this.onConnError(e);
     conn.onmessage = (e) => this.onConnMessage(e.data);
     conn.onclose = (e) => this.onConnClose(e);
-    if (this.fallback && !this.fallbackTimer) this.fallbackTimer = setTimeout(() => this.fallback?.(this), FALLBACK_MS);
+    this.fallbackTimer ||= setTimeout(() => this.fallback?.(this), FALLBACK_MS);
   }
   /**
    * Connects again over another transport, as Phoenix's longPollFallbackMs does.

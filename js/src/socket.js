@@ -99,7 +99,8 @@ export class Socket {
     conn.onerror = e => this.onConnError(e)
     conn.onmessage = e => this.onConnMessage(e.data)
     conn.onclose = e => this.onConnClose(e)
-    if (this.fallback && !this.fallbackTimer) this.fallbackTimer = setTimeout(() => this.fallback?.(this), FALLBACK_MS)
+    // Armed once, on the first connect: a fallback cleared by then does nothing.
+    this.fallbackTimer ||= setTimeout(() => this.fallback?.(this), FALLBACK_MS)
   }
 
   /**

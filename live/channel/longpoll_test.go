@@ -361,7 +361,12 @@ func TestLongPollSlowClient(t *testing.T) {
 			t.Fatalf("one poll took %d bytes, more than the session's buffer", total)
 		}
 	}
-	if a.Status != http.StatusGone || a.Code != closePolicy || a.Reason != "client too slow" {
+	// The poll that follows the close learns why, unless it came after
+	// the session's grace (closeGrace) on a busy machine.
+	if a.Status != http.StatusGone || a.Code != closePolicy && (a.Code != 0 || !strings.Contains(s.logs.String(), "closing a slow client")) {
+		t.Fatalf("after the flood: %+v", a)
+	}
+	if a.Code != 0 && a.Reason != "client too slow" {
 		t.Fatalf("after the flood: %+v", a)
 	}
 }
