@@ -19,12 +19,80 @@ import (
 // applied.
 func Apply(root *render.Node, p Patch) error {
 	var chain []*render.Node
-	for i, op := range p {
-		if err := apply(root, op, &chain); err != nil {
+	var perm []int32
+	for i := 0; i < len(p); i++ {
+		if p[i].Code == OpMove {
+			// A reorder is a run of moves under one parent: apply them to
+			// a permutation and move the nodes once, rather than copying
+			// the children at every move (quadratic on a long list).
+			j := i + 1
+			for j < len(p) && p[j].Code == OpMove && sameParent(p[i].Path, p[j].Path) {
+				j++
+			}
+			done, err := applyMoves(root, p[i:j], &chain, &perm)
+			if err != nil {
+				return fmt.Errorf("operation %d: %w", i+done, err)
+			}
+			i = j - 1
+			continue
+		}
+		if err := apply(root, p[i], &chain); err != nil {
 			return fmt.Errorf("operation %d: %w", i, err)
 		}
 	}
 	return nil
+}
+
+// sameParent reports whether two paths address children of one parent.
+func sameParent(a, b []int) bool {
+	return len(a) == len(b) && len(a) > 0 && slices.Equal(a[:len(a)-1], b[:len(b)-1])
+}
+
+// applyMoves applies moves, which all address children of one parent. It
+// returns how many it applied; those stay applied when one fails.
+func applyMoves(root *render.Node, moves []Op, chain *[]*render.Node, perm *[]int32) (int, error) {
+	if len(moves[0].Path) == 0 {
+		return 0, fmt.Errorf("%w: empty path", ErrInvalidPatch)
+	}
+	parent, err := resolve(root, moves[0].Path, chain)
+	if err != nil {
+		return 0, err
+	}
+	n := len(parent.Children)
+	// order[i] is the index in parent.Children of the node now at i.
+	order := (*perm)[:0]
+	for i := range n {
+		order = append(order, int32(i))
+	}
+	*perm = order
+	done := 0
+	for _, op := range moves {
+		k := op.Path[len(op.Path)-1]
+		if k >= n {
+			err = fmt.Errorf("%w: %v", ErrPath, op.Path)
+			break
+		}
+		if op.N >= n {
+			err = fmt.Errorf("%w: move to %d of %d", ErrPath, op.N, n)
+			break
+		}
+		moved := order[k]
+		if op.N < k {
+			copy(order[op.N+1:k+1], order[op.N:k])
+		} else {
+			copy(order[k:op.N], order[k+1:op.N+1])
+		}
+		order[op.N] = moved
+		done++
+	}
+	if done > 0 {
+		kids := make([]render.Node, n) // the old slice may be shared with another tree
+		for i, o := range order {
+			kids[i] = parent.Children[o]
+		}
+		parent.Children = kids
+	}
+	return done, err
 }
 
 // resolve walks path[:len(path)-1] from root and returns the parent the last
@@ -129,13 +197,6 @@ func apply(root *render.Node, op Op, chain *[]*render.Node) error {
 			return fmt.Errorf("%w: removing %d from %v", ErrPath, count, op.Path)
 		}
 		parent.Children = slices.Delete(slices.Clone(parent.Children), k, k+count)
-	case OpMove:
-		if op.N >= n {
-			return fmt.Errorf("%w: move to %d of %d", ErrPath, op.N, n)
-		}
-		moved := parent.Children[k]
-		kids := slices.Delete(slices.Clone(parent.Children), k, k+1)
-		parent.Children = slices.Insert(kids, op.N, moved)
 	default:
 		return fmt.Errorf("%w: unknown code %d", ErrInvalidPatch, op.Code)
 	}

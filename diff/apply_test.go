@@ -52,6 +52,8 @@ func TestApplyFollowsTheDOM(t *testing.T) {
 		{"an attribute set anew goes last", `<p a="1" b="2"></p>`, `[[2,[0],"a"],[1,[0],"a","3"]]`, `<p b="2" a="3"></p>`},
 		{"an attribute set again keeps its place", `<p a="1" b="2"></p>`, `[[1,[0],"a","3"]]`, `<p a="3" b="2"></p>`},
 		{"a move counts after the removal", `<i>0</i><i>1</i><i>2</i>`, `[[5,[0],2]]`, `<i>1</i><i>2</i><i>0</i>`},
+		{"moves under one parent apply in order", `<i>0</i><i>1</i><i>2</i><i>3</i>`, `[[5,[3],0],[5,[1],3],[5,[0],1]]`, `<i>1</i><i>3</i><i>2</i><i>0</i>`},
+		{"moves under two parents stay apart", `<p><i>0</i><i>1</i></p><p><i>2</i><i>3</i></p>`, `[[5,[0,1],0],[5,[1,0],1]]`, `<p><i>1</i><i>0</i></p><p><i>3</i><i>2</i></p>`},
 		{"a row parses in its tbody's context", `<table><tbody></tbody></table>`, `[[3,[0,0,0],"<tr><td>1</td></tr>"]]`, `<table><tbody><tr><td>1</td></tr></tbody></table>`},
 		{"svg markup parses as svg", `<svg></svg>`, `[[3,[0,0],"<foreignObject></foreignObject>"]]`, `<svg><foreignObject></foreignObject></svg>`},
 		{"a splice counts UTF-16 code units", `<p>😀ab</p>`, `[[7,[0,0],2,1,"X"]]`, `<p>😀Xb</p>`},
@@ -82,6 +84,19 @@ func TestApplyFollowsTheDOM(t *testing.T) {
 				t.Fatalf("got %s, want %s", got, tt.want)
 			}
 		})
+	}
+}
+
+func TestApplyKeepsTheMovesBeforeAFailingOne(t *testing.T) {
+	t.Parallel()
+	tree, _ := render.ParseFragment([]byte(`<i>0</i><i>1</i><i>2</i>`))
+	p, _ := DecodeJSON([]byte(`[[5,[2],0],[5,[0],5]]`))
+	err := Apply(tree, p)
+	if !errors.Is(err, ErrPath) || !strings.Contains(err.Error(), "operation 1") {
+		t.Fatalf("got %v, want ErrPath at operation 1", err)
+	}
+	if got := string(tree.AppendHTML(nil)); got != `<i>2</i><i>0</i><i>1</i>` {
+		t.Fatalf("got %s", got)
 	}
 }
 

@@ -231,3 +231,21 @@ func BenchmarkAppendJSON(b *testing.B) {
 		wire = p.AppendJSON(wire[:0])
 	}
 }
+
+// BenchmarkApply is the check the runtime makes after a diff: apply the
+// patch to a copy of the old tree. Reversing a keyed table is a move per
+// row.
+func BenchmarkApply(b *testing.B) {
+	reversed := rows(200)
+	slices.Reverse(reversed)
+	old, _ := render.ParseFragment(keyedTable(rows(200)))
+	new, _ := render.ParseFragment(keyedTable(reversed))
+	p := Diff(old, new)
+	b.ReportAllocs()
+	for b.Loop() {
+		t := old.Clone()
+		if err := Apply(t, p); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
