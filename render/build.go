@@ -11,6 +11,13 @@ type builder struct {
 	attrs    []Attr  // attributes of every node, by node
 	sorted   bool    // a formatting element has two attributes or more (see restoreAttrOrder)
 	comments bool    // the tree has comments (see restoreComments)
+
+	// With index set, the fast parser records a span for every element and
+	// comment (see Doc): it sets tag0 where the markup of what it builds
+	// starts and pos where it ends.
+	index     bool
+	spans     []span
+	tag0, pos int32
 }
 
 // pnode is a node under construction: its children and attributes are
@@ -26,6 +33,7 @@ type pnode struct {
 type frame struct {
 	n     pnode
 	kid0  int32 // index in kids of this element's first child
+	ent   int32 // index in spans of this element's span
 	flags uint8
 }
 
@@ -38,6 +46,7 @@ func (b *builder) reset() {
 	b.open = b.open[:0]
 	b.arena = b.arena[:0]
 	b.attrs = b.attrs[:0]
+	b.spans = b.spans[:0]
 }
 
 // text adds a text node to the current element, merging it into a preceding
@@ -59,6 +68,14 @@ func (b *builder) text(s string) {
 
 func (b *builder) comment(s string) {
 	b.kids = append(b.kids, pnode{typ: CommentNode, data: s})
+	b.leaf()
+}
+
+// leaf records the span of a node without children.
+func (b *builder) leaf() {
+	if b.index {
+		b.spans = append(b.spans, span{start: b.tag0, end: b.pos, n: 1<<spanShift | spanLeaf})
+	}
 }
 
 // start opens an element whose attributes are b.attrs[a0:].
@@ -66,13 +83,18 @@ func (b *builder) start(tag string, ns Namespace, a0 int, flags uint8) {
 	b.open = append(b.open, frame{
 		n:     pnode{typ: ElementNode, ns: ns, data: tag, a0: int32(a0), an: int32(len(b.attrs) - a0)},
 		kid0:  int32(len(b.kids)),
+		ent:   int32(len(b.spans)),
 		flags: flags,
 	})
+	if b.index {
+		b.spans = append(b.spans, span{start: b.tag0, n: spanFlags(tag, flags)})
+	}
 }
 
 // void adds an element without children whose attributes are b.attrs[a0:].
 func (b *builder) void(tag string, ns Namespace, a0 int) {
 	b.kids = append(b.kids, pnode{typ: ElementNode, ns: ns, data: tag, a0: int32(a0), an: int32(len(b.attrs) - a0)})
+	b.leaf()
 }
 
 // end closes the innermost open element.
@@ -83,6 +105,11 @@ func (b *builder) end() {
 	f.n.cn = int32(len(b.kids)) - f.kid0
 	b.arena = append(b.arena, b.kids[f.kid0:]...)
 	b.kids = append(b.kids[:f.kid0], f.n)
+	if b.index {
+		s := &b.spans[f.ent]
+		s.end = b.pos
+		s.n = (int32(len(b.spans))-f.ent)<<spanShift | s.n&spanFlagMask
+	}
 }
 
 // finish closes what is still open and returns the tree.
@@ -90,6 +117,13 @@ func (b *builder) finish() *Node {
 	for len(b.open) > 0 {
 		b.end()
 	}
+	return b.finishKids()
+}
+
+// finishKids returns a root whose children are the completed nodes in
+// kids: the whole tree once nothing is open, or the children of the open
+// elements (see parseRun).
+func (b *builder) finishKids() *Node {
 	r0 := int32(len(b.arena))
 	b.arena = append(b.arena, b.kids...)
 	nodes := make([]Node, len(b.arena))

@@ -26,6 +26,7 @@ func ParseFragment(html []byte) (*Node, error) {
 	src := string(html)
 	if bytes.IndexByte(html, 0) < 0 && bytes.IndexByte(html, '\r') < 0 {
 		p := parserPool.Get().(*parser)
+		p.b.index = false
 		root, ok := p.parse(src)
 		p.src = ""
 		parserPool.Put(p)
@@ -42,10 +43,12 @@ var parserPool = sync.Pool{New: func() any { return new(parser) }}
 // markup. Anything it does not handle exactly as the HTML5 tree construction
 // rules do makes parse report false, and the caller falls back.
 type parser struct {
-	b   builder
-	src string
-	pos int
-	cnt [nCounted]int32 // open elements per counted tag
+	b      builder
+	src    string
+	pos    int
+	cnt    [nCounted]int32 // open elements per counted tag
+	floor  int             // open elements the markup may not close (see parseRun)
+	spans0 int             // the first span of the run parseRun parses
 }
 
 // maxFastDepth bounds the nesting the fast path builds; deeper markup goes
@@ -125,21 +128,31 @@ func classify(tag string) uint16 {
 
 func (p *parser) parse(src string) (*Node, bool) {
 	p.b.reset()
-	p.src, p.pos, p.cnt = src, 0, [nCounted]int32{}
-	for p.pos < len(src) {
-		i := strings.IndexByte(src[p.pos:], '<')
+	p.src, p.pos, p.cnt, p.floor = src, 0, [nCounted]int32{}, 0
+	if !p.markup(len(src)) || len(p.b.open) > 0 {
+		return nil, false
+	}
+	return p.b.finish(), true
+}
+
+// markup parses p.src from p.pos to end, which must end a node.
+func (p *parser) markup(end int) bool {
+	src := p.src
+	for p.pos < end {
+		i := strings.IndexByte(src[p.pos:end], '<')
 		if i < 0 {
-			if !p.text(src[p.pos:]) {
-				return nil, false
+			if !p.text(src[p.pos:end]) {
+				return false
 			}
+			p.pos = end
 			break
 		}
 		if i > 0 && !p.text(src[p.pos:p.pos+i]) {
-			return nil, false
+			return false
 		}
 		p.pos += i
-		if p.pos+1 >= len(src) {
-			return nil, false
+		if p.pos+1 >= end {
+			return false
 		}
 		var ok bool
 		switch c := src[p.pos+1]; {
@@ -151,13 +164,10 @@ func (p *parser) parse(src string) (*Node, bool) {
 			ok = p.comment()
 		}
 		if !ok {
-			return nil, false
+			return false
 		}
 	}
-	if len(p.b.open) > 0 {
-		return nil, false
-	}
-	return p.b.finish(), true
+	return p.pos == end
 }
 
 func isLetter(c byte) bool { return 'a' <= c|0x20 && c|0x20 <= 'z' }
@@ -236,8 +246,10 @@ func (p *parser) comment() bool {
 		strings.Contains(body, "--!") || strings.Contains(body, "<!-") {
 		return false
 	}
-	p.b.comment(body)
+	p.b.tag0 = int32(p.pos)
 	p.pos += 4 + end + 3
+	p.b.pos = int32(p.pos)
+	p.b.comment(body)
 	return true
 }
 
@@ -340,6 +352,7 @@ func (p *parser) attrs() bool {
 }
 
 func (p *parser) startTag() bool {
+	p.b.tag0 = int32(p.pos)
 	p.pos++
 	tag, ok := p.name(false)
 	if !ok {
@@ -388,6 +401,7 @@ func (p *parser) startTag() bool {
 		return false
 	case inColgroup:
 		if tag == "col" {
+			p.b.pos = int32(p.pos)
 			p.b.void(tag, HTML, a0)
 			return true
 		}
@@ -449,6 +463,7 @@ func (p *parser) startTag() bool {
 			return false
 		}
 	case cls&tVoid != 0:
+		p.b.pos = int32(p.pos)
 		p.b.void(tag, HTML, a0)
 		return true
 	case cls&(tRaw|tRCDATA) != 0:
@@ -532,11 +547,13 @@ func (p *parser) rawElement(tag string, a0 int, cls uint16) bool {
 	}
 	p.b.start(tag, HTML, a0, 0)
 	p.b.text(body)
+	p.b.pos = int32(p.pos)
 	p.b.end()
 	return true
 }
 
 func (p *parser) endTag() bool {
+	tag0 := p.pos
 	p.pos += 2
 	if p.pos >= len(p.src) || !isLetter(p.src[p.pos]) {
 		return false
@@ -550,11 +567,15 @@ func (p *parser) endTag() bool {
 		return false
 	}
 	p.pos++
-	f := p.current()
-	if f == nil {
+	if len(p.b.open) <= p.floor {
 		return false
 	}
+	f := p.current()
 	if f.flags&frameImplied != 0 && tag == "table" {
+		if len(p.b.open) <= p.floor+1 {
+			return false
+		}
+		p.b.pos = int32(tag0)
 		p.b.end()
 		f = p.current()
 	}
@@ -564,6 +585,7 @@ func (p *parser) endTag() bool {
 	if c := f.flags >> 4; c > 0 {
 		p.cnt[c-1]--
 	}
+	p.b.pos = int32(p.pos)
 	p.b.end()
 	return true
 }
