@@ -18,8 +18,18 @@ import (
 // [ErrPath], [ErrOpaque] or [ErrInvalidPatch]; the operations before it stay
 // applied.
 func Apply(root *render.Node, p Patch) error {
-	var chain []*render.Node
+	return ApplyIn(root, nil, p)
+}
+
+// ApplyIn is [Apply] for a patch whose paths start at parent rather than at
+// the view root: ancestors are the elements from the root's child down to
+// parent itself (see [render.Change]), the parsing context of the HTML the
+// patch inserts directly under parent.
+func ApplyIn(root *render.Node, ancestors []*render.Node, p Patch) error {
 	var perm []int32
+	chain := make([]*render.Node, 0, len(ancestors)+8)
+	base := len(ancestors)
+	chain = append(chain, ancestors...)
 	for i := 0; i < len(p); i++ {
 		if p[i].Code == OpMove {
 			// A reorder is a run of moves under one parent: apply them to
@@ -29,14 +39,14 @@ func Apply(root *render.Node, p Patch) error {
 			for j < len(p) && p[j].Code == OpMove && sameParent(p[i].Path, p[j].Path) {
 				j++
 			}
-			done, err := applyMoves(root, p[i:j], &chain, &perm)
+			done, err := applyMoves(root, p[i:j], &chain, base, &perm)
 			if err != nil {
 				return fmt.Errorf("operation %d: %w", i+done, err)
 			}
 			i = j - 1
 			continue
 		}
-		if err := apply(root, p[i], &chain); err != nil {
+		if err := apply(root, p[i], &chain, base); err != nil {
 			return fmt.Errorf("operation %d: %w", i, err)
 		}
 	}
@@ -50,11 +60,11 @@ func sameParent(a, b []int) bool {
 
 // applyMoves applies moves, which all address children of one parent. It
 // returns how many it applied; those stay applied when one fails.
-func applyMoves(root *render.Node, moves []Op, chain *[]*render.Node, perm *[]int32) (int, error) {
+func applyMoves(root *render.Node, moves []Op, chain *[]*render.Node, base int, perm *[]int32) (int, error) {
 	if len(moves[0].Path) == 0 {
 		return 0, fmt.Errorf("%w: empty path", ErrInvalidPatch)
 	}
-	parent, err := resolve(root, moves[0].Path, chain)
+	parent, err := resolve(root, moves[0].Path, chain, base)
 	if err != nil {
 		return 0, err
 	}
@@ -97,9 +107,10 @@ func applyMoves(root *render.Node, moves []Op, chain *[]*render.Node, perm *[]in
 
 // resolve walks path[:len(path)-1] from root and returns the parent the last
 // index addresses a child of. chain receives the elements walked, outermost
-// first, for the parsing context of inserted HTML.
-func resolve(root *render.Node, path []int, chain *[]*render.Node) (*render.Node, error) {
-	*chain = (*chain)[:0]
+// first, after the base elements above root it holds, for the parsing
+// context of inserted HTML.
+func resolve(root *render.Node, path []int, chain *[]*render.Node, base int) (*render.Node, error) {
+	*chain = (*chain)[:base]
 	n := root
 	for _, k := range path[:len(path)-1] {
 		if opaque(n) || isTemplate(n) {
@@ -123,11 +134,11 @@ func isTemplate(n *render.Node) bool {
 	return n.Type == render.ElementNode && n.Namespace == render.HTML && n.Data == "template"
 }
 
-func apply(root *render.Node, op Op, chain *[]*render.Node) error {
+func apply(root *render.Node, op Op, chain *[]*render.Node, base int) error {
 	if len(op.Path) == 0 {
 		return fmt.Errorf("%w: empty path", ErrInvalidPatch)
 	}
-	parent, err := resolve(root, op.Path, chain)
+	parent, err := resolve(root, op.Path, chain, base)
 	if err != nil {
 		return err
 	}

@@ -83,8 +83,11 @@ func liveUpdate(n *render.Node) string {
 
 func same(a, b *render.Node) bool { return compatible(a, b) && key(a) == key(b) }
 
-// opaque reports whether an element's children belong to the client or to
-// stream operations rather than to the diff.
+// Opaque reports whether the children of n belong to the client or to
+// stream operations rather than to the diff: whether n is an element marked
+// live-update="ignore" or "stream".
+func Opaque(n *render.Node) bool { return opaque(n) }
+
 func opaque(n *render.Node) bool {
 	if n.Type != render.ElementNode {
 		return false

@@ -44,6 +44,27 @@ type Patch []Op
 // Empty reports whether p changes nothing.
 func (p Patch) Empty() bool { return len(p) == 0 }
 
+// Rebase moves p, a patch whose paths start at an element, to the view
+// root: path is the element's path from the root, and p's first indices
+// count from index among its children (see [render.Change]). It modifies p
+// in place and returns it.
+func (p Patch) Rebase(path []int, index int) Patch {
+	if len(path) == 0 && index == 0 {
+		return p
+	}
+	for i := range p {
+		op := &p[i]
+		q := make([]int, 0, len(path)+len(op.Path))
+		q = append(append(q, path...), op.Path...)
+		q[len(path)] += index
+		if op.Code == OpMove && len(op.Path) == 1 {
+			op.N += index
+		}
+		op.Path = q
+	}
+	return p
+}
+
 // maxDepth bounds the paths a decoded patch may hold.
 const maxDepth = 1024
 

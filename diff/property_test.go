@@ -109,6 +109,8 @@ func TestRandomPairsRoundTrip(t *testing.T) {
 		t.Run(strconv.Itoa(i), func(t *testing.T) {
 			if !checkPair(t, a.String(), b.String()) {
 				skipped++
+			} else {
+				checkNarrowed(t, a.String(), b.String())
 			}
 		})
 		if t.Failed() {
@@ -125,7 +127,7 @@ func TestRandomPairsRoundTrip(t *testing.T) {
 func TestSimilarPairsRoundTrip(t *testing.T) {
 	t.Parallel()
 	alt := rand.New(rand.NewPCG(3, 4))
-	skipped := 0
+	skipped, narrowed, fast := 0, 0, 0
 	for i := range 2000 {
 		var a, b strings.Builder
 		genSimilar(uint64(i), nil, &a, 5)
@@ -133,11 +135,26 @@ func TestSimilarPairsRoundTrip(t *testing.T) {
 		t.Run(strconv.Itoa(i), func(t *testing.T) {
 			if !checkPair(t, a.String(), b.String()) {
 				skipped++
+			} else if checkNarrowed(t, a.String(), b.String()) {
+				narrowed++
+			}
+			_, d1, _ := render.ParseDoc([]byte(a.String()))
+			_, d2, _ := render.ParseDoc([]byte(b.String()))
+			if d1 != nil && d2 != nil && a.String() != b.String() {
+				fast++
+			} else if checkNarrowed(t, a.String(), b.String()) {
+				narrowed++
 			}
 		})
 		if t.Failed() {
 			return
 		}
+	}
+	// Pairs both of whose sides take the parser's fast path differ in a few
+	// places, which one run of children covers, most of the time.
+	t.Logf("%d of the %d pairs on the fast path narrowed", narrowed, fast)
+	if narrowed < fast/2 {
+		t.Errorf("only %d of %d pairs narrowed", narrowed, fast)
 	}
 	// Misnested markup (say, a <section> inside a <p>) does not survive
 	// serialization; a generator that mostly wrote it would test little.
@@ -178,6 +195,39 @@ func checkPair(t *testing.T, oldHTML, newHTML string) (checked bool) {
 	return true
 }
 
+// checkNarrowed asserts the round trip of the patch the runtime sends when
+// render.Doc.Reparse narrows the change to a run of children: diffed and
+// checked there, then moved to the root, it must turn old into new as the
+// patch of the whole trees does.
+func checkNarrowed(t *testing.T, oldHTML, newHTML string) (narrowed bool) {
+	t.Helper()
+	old, doc, err := render.ParseDoc([]byte(oldHTML))
+	if err != nil || doc == nil {
+		return false
+	}
+	c, ok := doc.Reparse([]byte(newHTML), Opaque)
+	if !ok {
+		return false
+	}
+	new, _ := render.ParseFragment([]byte(newHTML))
+	p := Diff(c.Old, c.New)
+	if err := ApplyIn(c.Old, c.Ancestors, p); err != nil {
+		t.Fatalf("ApplyIn of %s at %v+%d\nold: %q\nnew: %q\nerror: %v", p.AppendJSON(nil), c.Path, c.Index, oldHTML, newHTML, err)
+	}
+	if !sameView(c.Old, c.New) {
+		t.Fatalf("ApplyIn of %s at %v+%d gives\n%q\nwant\n%q", p.AppendJSON(nil), c.Path, c.Index, c.Old.AppendHTML(nil), c.New.AppendHTML(nil))
+	}
+	p = p.Rebase(c.Path, c.Index)
+	got := old.Clone()
+	if err := Apply(got, p); err != nil {
+		t.Fatalf("Apply of the narrowed %s\nold: %q\nnew: %q\nerror: %v", p.AppendJSON(nil), oldHTML, newHTML, err)
+	}
+	if !sameView(got, new) {
+		t.Fatalf("Apply of the narrowed %s to\n%q\ngives\n%q\nwant\n%q", p.AppendJSON(nil), oldHTML, got.AppendHTML(nil), new.AppendHTML(nil))
+	}
+	return true
+}
+
 // assertBrowserTree fails if n has adjacent or empty text nodes, which a
 // parsed DOM never has.
 func assertBrowserTree(t *testing.T, n *render.Node) {
@@ -206,7 +256,9 @@ func FuzzDiffRoundTrip(f *testing.F) {
 		f.Add(s[0], s[1])
 	}
 	f.Fuzz(func(t *testing.T, oldHTML, newHTML string) {
-		checkPair(t, oldHTML, newHTML)
+		if checkPair(t, oldHTML, newHTML) {
+			checkNarrowed(t, oldHTML, newHTML)
+		}
 	})
 }
 
@@ -235,4 +287,111 @@ func FuzzDecodeJSON(f *testing.F) {
 			t.Fatalf("re-encoding %q changed the number of operations", b)
 		}
 	})
+}
+
+// genValid generates, like genSimilar, two versions of one document, from
+// markup that respects the content models (no block in a <p>, no <a> in an
+// <a>): what templ components render, and what the parser's fast path, and
+// so render.Doc.Reparse, handles.
+func genValid(seed uint64, alt *rand.Rand, b *strings.Builder, depth int, inline bool) {
+	if alt != nil && alt.IntN(10) == 0 {
+		seed = alt.Uint64()
+	}
+	r := rand.New(rand.NewPCG(seed, uint64(depth)))
+	sub := func(inline bool) { genValid(r.Uint64(), alt, b, depth-1, inline) }
+	for range r.IntN(5) {
+		switch k := r.IntN(12); {
+		case k < 3:
+			b.WriteString([]string{"a", "b", " ", "\n  ", "x &amp; y", "&lt;z&gt;", "long text that is the same", "é😀", "9", "10"}[r.IntN(10)])
+		case k == 3:
+			b.WriteString([]string{"<br>", `<img src="i.png">`, `<input name="n" value="v">`, "<!-- c -->", "<textarea>\nt</textarea>", "<script>a<b</script>"}[r.IntN(6)])
+		case k == 4 && depth > 0:
+			tag := []string{"span", "b", "em", "code", "label"}[r.IntN(5)]
+			b.WriteString("<" + tag + ` class="i` + strconv.Itoa(r.IntN(3)) + `">`)
+			sub(true)
+			b.WriteString("</" + tag + ">")
+		case inline || depth == 0:
+		case k == 5:
+			b.WriteString("<ul>")
+			for range r.IntN(6) {
+				b.WriteString(`<li id="k` + strconv.Itoa(r.IntN(8)) + `">`)
+				sub(false)
+				b.WriteString("</li>")
+			}
+			b.WriteString("</ul>")
+		case k == 6:
+			b.WriteString("<table>")
+			tbody := r.IntN(2) == 0
+			if tbody {
+				b.WriteString("<tbody>")
+			}
+			for range r.IntN(5) {
+				b.WriteString(`<tr live-key="` + strconv.Itoa(r.IntN(6)) + `"><td>`)
+				sub(false)
+				b.WriteString("</td><td>" + strconv.Itoa(r.IntN(3)) + "</td></tr>")
+				if r.IntN(3) == 0 {
+					b.WriteString("\n")
+				}
+			}
+			if tbody {
+				b.WriteString("</tbody>")
+			}
+			b.WriteString("</table>")
+		case k == 7:
+			attr := []string{"", ` live-update="ignore"`, ` live-update="stream"`}[r.IntN(3)]
+			b.WriteString(`<div id="d` + strconv.Itoa(r.IntN(3)) + `"` + attr + ">")
+			sub(false)
+			b.WriteString("</div>")
+		case k == 8:
+			b.WriteString(`<p class="p` + strconv.Itoa(r.IntN(3)) + `">`)
+			sub(true)
+			b.WriteString("</p>")
+		case k == 9:
+			b.WriteString("<pre>\n")
+			sub(true)
+			b.WriteString("</pre>")
+		default:
+			tag := []string{"div", "section", "article"}[r.IntN(3)]
+			b.WriteString("<" + tag)
+			for _, a := range []string{"class", "title", "data-x"} {
+				if r.IntN(3) == 0 {
+					b.WriteString(" " + a + `="` + strconv.Itoa(r.IntN(3)) + `"`)
+				}
+			}
+			b.WriteString(">")
+			sub(false)
+			b.WriteString("</" + tag + ">")
+		}
+	}
+}
+
+// TestValidPairsNarrow checks the patches of pairs of templ-like documents
+// the way the runtime makes them: narrowed to the run of children that
+// changed, diffed and checked there.
+func TestValidPairsNarrow(t *testing.T) {
+	t.Parallel()
+	alt := rand.New(rand.NewPCG(5, 6))
+	narrowed, fast := 0, 0
+	for i := range 3000 {
+		var a, b strings.Builder
+		genValid(uint64(i), nil, &a, 5, false)
+		genValid(uint64(i), alt, &b, 5, false)
+		if a.String() == b.String() {
+			continue
+		}
+		if _, d, _ := render.ParseDoc([]byte(a.String())); d == nil {
+			t.Fatalf("the fast path refused %q", a.String())
+		}
+		fast++
+		if checkPair(t, a.String(), b.String()) && checkNarrowed(t, a.String(), b.String()) {
+			narrowed++
+		}
+		if t.Failed() {
+			return
+		}
+	}
+	t.Logf("%d of %d pairs narrowed", narrowed, fast)
+	if narrowed < fast*3/4 {
+		t.Errorf("only %d of %d pairs narrowed", narrowed, fast)
+	}
 }
