@@ -49,6 +49,22 @@ type nodeKey struct {
 	kind uint8 // 0: no key, 1: live-key, 2: id
 }
 
+// Keyed reports whether every node of kids has a key (its live-key
+// attribute, else its id) that no other has: Diff then matches each old
+// child with the new child of the same key, whatever their order, and
+// nothing else (see [render.Change.Shallow]).
+func Keyed(kids []render.Node) bool {
+	seen := make(map[nodeKey]bool, len(kids))
+	for i := range kids {
+		k := key(&kids[i])
+		if k.kind == 0 || seen[k] {
+			return false
+		}
+		seen[k] = true
+	}
+	return true
+}
+
 func key(n *render.Node) nodeKey {
 	if n.Type != render.ElementNode {
 		return nodeKey{}

@@ -40,22 +40,22 @@ func (c *patchCache) key(old, new []byte) uint64 {
 	return maphash.Bytes(c.seed, old)*31 ^ maphash.Bytes(c.seed, new)
 }
 
-// get returns the encoded patch from old to new, if known.
-func (c *patchCache) get(old, new []byte) ([]byte, bool) {
+// get returns the encoded patch from old to new, if known, and the key
+// to put it under otherwise.
+func (c *patchCache) get(old, new []byte) ([]byte, uint64, bool) {
 	k := c.key(old, new)
 	c.mu.Lock()
 	e, ok := c.entries[k]
 	c.mu.Unlock()
 	if !ok || !bytes.Equal(e.old, old) || !bytes.Equal(e.new, new) {
-		return nil, false
+		return nil, k, false
 	}
-	return e.patch, true
+	return e.patch, k, true
 }
 
-// put remembers the encoded patch from old to new, forgetting the oldest
-// entry when full.
-func (c *patchCache) put(old, new, patch []byte) {
-	k := c.key(old, new)
+// put remembers the encoded patch from old to new, whose key get
+// returned, forgetting the oldest entry when full.
+func (c *patchCache) put(k uint64, old, new, patch []byte) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if _, ok := c.entries[k]; ok {

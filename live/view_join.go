@@ -139,7 +139,7 @@ func (vc *viewChannel) Join(ctx context.Context, raw json.RawMessage) (resp any,
 	if err != nil {
 		return nil, err
 	}
-	tree, err := render.ParseFragment(html)
+	tree, doc, err := render.ParseDoc(html)
 	if err != nil {
 		return nil, fmt.Errorf("parse render: %w", err)
 	}
@@ -148,7 +148,7 @@ func (vc *viewChannel) Join(ctx context.Context, raw json.RawMessage) (resp any,
 	if err != nil {
 		return nil, err
 	}
-	vc.last.keep(html, tree, cut)
+	vc.last.keep(html, tree, cut, doc)
 	if !vc.charge() {
 		return nil, refuse(wire.Refusal{Reason: reasonServerBusy})
 	}

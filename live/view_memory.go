@@ -68,7 +68,7 @@ const reasonServerBusy = "server busy"
 // and the fixed overhead.
 func (vc *viewChannel) retained() int64 {
 	if vc.last.compact == nil {
-		return ViewOverhead + int64(len(vc.last.html))
+		return ViewOverhead + vc.last.bytes()
 	}
 	if vc.last.compact != vc.measured {
 		vc.measured, vc.measuredBytes = vc.last.compact, treeBytes(vc.last.compact)

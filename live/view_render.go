@@ -116,16 +116,22 @@ func (vc *viewChannel) rerender(ctx context.Context) (patch json.RawMessage, str
 		return nil, nil, err
 	}
 	shareable := !vc.s.streamsPending() && vc.last.compact == nil
+	var key uint64 // the patch's in the cache
 	if shareable {
 		if vc.last.same(html) {
 			return nil, nil, nil // nothing changed: no parse, no diff
 		}
-		if p, ok := vc.srv.patches.get(vc.last.html, html); ok {
-			vc.last.keep(html, nil, false)
+		p, k, ok := vc.srv.patches.get(vc.last.html, html)
+		if ok {
+			vc.last.keep(html, nil, false, nil)
+			return p, nil, nil
+		}
+		key = k
+		if p, ok := vc.narrowed(html, key); ok {
 			return p, nil, nil
 		}
 	}
-	tree, err := render.ParseFragment(html)
+	tree, doc, err := render.ParseDoc(html)
 	if err != nil {
 		return nil, nil, fmt.Errorf("parse render: %w", err)
 	}
@@ -139,7 +145,7 @@ func (vc *viewChannel) rerender(ctx context.Context) (patch json.RawMessage, str
 	}
 	d := diff.Diff(old, tree)
 	if d.Empty() {
-		vc.last.keep(html, tree, cut)
+		vc.last.keep(html, tree, cut, doc)
 		return nil, streams, nil
 	}
 	// The browser will have old with the patch applied: the new render,
@@ -149,41 +155,122 @@ func (vc *viewChannel) rerender(ctx context.Context) (patch json.RawMessage, str
 	// would leave the browser with another tree than the server's.
 	n := len(old.Children)
 	if err := diff.Apply(old, d); err != nil || !render.Equal(old, tree) {
-		vc.logger().Warn("a patch cannot carry this render (a form in a form?); the view's content is sent whole")
-		// The render's own HTML: at the root it parses to the render's tree
-		// by construction, stream items included (their operations go).
-		d = diff.Patch{{Code: diff.OpInsert, Path: []int{0}, Value: string(html)}}
-		if n > 0 {
-			d = append(diff.Patch{{Code: diff.OpRemove, Path: []int{0}, N: n}}, d...)
-		}
+		d = vc.whole(html, n)
 		streams, shareable = nil, false
 	}
 	patch = d.AppendJSON(nil)
 	if shareable && !cut {
-		vc.srv.patches.put(vc.last.html, html, patch)
+		vc.srv.patches.put(key, vc.last.html, html, patch)
 	}
-	vc.last.keep(html, tree, cut)
+	vc.last.keep(html, tree, cut, doc)
 	return patch, streams, nil
+}
+
+// narrowed makes the patch from the last render to html from the run of
+// children where the two differ (see [render.Doc.Reparse]): parsed, diffed
+// and checked there alone, it costs what the change costs rather than what
+// the page does. It reports false when the whole trees must be compared.
+func (vc *viewChannel) narrowed(html []byte, key uint64) (json.RawMessage, bool) {
+	doc := vc.last.doc
+	if doc == nil {
+		return nil, false
+	}
+	old := vc.last.html
+	c, ok := doc.Reparse(html, diff.Opaque)
+	if !ok {
+		return nil, false
+	}
+	if c.Shallow && !diff.Keyed(c.Old.Children) {
+		// Rows moved without being parsed: the diff must match them by
+		// key, or it could pair rows whose contents differ.
+		return nil, false
+	}
+	if hasStreamItems(c.New) {
+		// Stream items in a render are cut out of the tree the view
+		// keeps, which only the whole path does.
+		vc.last.doc = nil
+		return nil, false
+	}
+	d := diff.Diff(c.Old, c.New)
+	// The whole path's check, on the run alone: c.Old is the run's own
+	// parse, free to modify.
+	n := doc.Children() // the old render's, unless the run is the root's
+	if len(c.Path) == 0 {
+		n += len(c.Old.Children) - len(c.New.Children)
+	}
+	if err := diff.ApplyIn(c.Old, c.Ancestors, d); err != nil || !render.Equal(c.Old, c.New) {
+		patch := vc.whole(html, n).AppendJSON(nil)
+		vc.last.keep(html, nil, false, doc)
+		return patch, true
+	}
+	var patch []byte
+	if !d.Empty() {
+		patch = d.Rebase(c.Path, c.Index).AppendJSON(nil)
+		vc.srv.patches.put(key, old, html, patch)
+	}
+	vc.last.keep(html, nil, false, doc)
+	return patch, true
+}
+
+// whole is the patch that replaces the n children of the view's content
+// with html, for a render a patch cannot carry.
+func (vc *viewChannel) whole(html []byte, n int) diff.Patch {
+	vc.logger().Warn("a patch cannot carry this render (a form in a form?); the view's content is sent whole")
+	// The render's own HTML: at the root it parses to the render's tree
+	// by construction, stream items included (their operations go).
+	d := diff.Patch{{Code: diff.OpInsert, Path: []int{0}, Value: string(html)}}
+	if n > 0 {
+		d = append(diff.Patch{{Code: diff.OpRemove, Path: []int{0}, N: n}}, d...)
+	}
+	return d
+}
+
+// hasStreamItems reports whether the tree n has a stream container with
+// children.
+func hasStreamItems(n *render.Node) bool {
+	for i := range n.Children {
+		c := &n.Children[i]
+		if v, _ := c.Attr("live-update"); v == "stream" && len(c.Children) > 0 {
+			return true
+		}
+		if hasStreamItems(c) {
+			return true
+		}
+	}
+	return false
 }
 
 // lastRender is what the browser has, kept as cheaply as possible between
 // renders, since every connected view keeps one: the HTML of the last
-// render, parsed again before the next diff (about 1× its size in memory,
-// against 5–7× for a parsed tree, for a parse that costs a few µs per KB),
-// or, when stream items were cut out of it, a compact copy of the tree.
+// render and where its elements are in it (a [render.Doc], 12 bytes per
+// element), from which the next render reparses only what changed, or
+// which is parsed whole again (a few µs per KB) when that cannot be done;
+// or, when stream items were cut out of it, a compact copy of the tree. A
+// parsed tree would cost 5–7× the HTML.
 type lastRender struct {
 	html    []byte
+	doc     *render.Doc // nil: the next diff parses html whole
 	compact *render.Node
 }
 
-// keep remembers a render: its HTML, or its tree when cut says items were
-// cut out of it, so it no longer matches the HTML.
-func (l *lastRender) keep(html []byte, tree *render.Node, cut bool) {
+// keep remembers a render: its HTML and its Doc, if the parse gave one, or
+// its tree when cut says items were cut out of it, so it no longer matches
+// the HTML.
+func (l *lastRender) keep(html []byte, tree *render.Node, cut bool, doc *render.Doc) {
 	if cut {
-		l.html, l.compact = nil, render.Compact(tree)
+		l.html, l.doc, l.compact = nil, nil, render.Compact(tree)
 		return
 	}
-	l.html, l.compact = html, nil
+	l.html, l.doc, l.compact = html, doc, nil
+}
+
+// bytes estimates the memory the last render holds, when it is not a tree.
+func (l *lastRender) bytes() int64 {
+	n := int64(len(l.html))
+	if l.doc != nil {
+		n += int64(l.doc.Size())
+	}
+	return n
 }
 
 // same reports whether html is the last render's HTML.

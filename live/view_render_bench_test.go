@@ -12,6 +12,7 @@ import (
 	"github.com/a-h/templ"
 
 	"github.com/templive/templive/internal/benchpage"
+	"github.com/templive/templive/render"
 )
 
 // benchView renders a page of package benchpage.
@@ -31,7 +32,11 @@ func benchRerender(b *testing.B, view View, change func(i int)) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	vc.last.keep(html, nil, false)
+	_, doc, err := render.ParseDoc(html)
+	if err != nil {
+		b.Fatal(err)
+	}
+	vc.last.keep(html, nil, false, doc)
 	var bytes int
 	b.ReportAllocs()
 	cpu0 := cpuTime()

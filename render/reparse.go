@@ -2,6 +2,7 @@ package render
 
 import (
 	"bytes"
+	"strings"
 	"unsafe"
 )
 
@@ -99,6 +100,11 @@ type Change struct {
 	// Old and New are copies of the element whose children are the run as
 	// the old and the new render have it.
 	Old, New *Node
+	// Shallow says that the new run is the old one's children, each with
+	// the very same markup, in another order or with some gone (a row moved
+	// to the top of a table): then Old and New hold them without their own
+	// children, which are the same in both and were not parsed.
+	Shallow bool
 }
 
 // Reparse compares html, the next render, with the Doc's and parses what
@@ -117,13 +123,17 @@ type Change struct {
 // parse the whole render. Otherwise d now describes html, which it keeps.
 func (d *Doc) Reparse(html []byte, leaf func(*Node) bool) (*Change, bool) {
 	old := d.html
-	pre := 0
-	for pre < len(old) && pre < len(html) && old[pre] == html[pre] {
-		pre++
-	}
-	suf := 0
-	for suf < len(old)-pre && suf < len(html)-pre && old[len(old)-1-suf] == html[len(html)-1-suf] {
-		suf++
+	pre := commonPrefix(old, html)
+	suf := commonSuffix(old[pre:], html[pre:])
+	if suf == min(len(old), len(html))-pre && pre > 0 {
+		// Markup inserted or removed whole, whose first bytes are those of
+		// what follows it: "<tr>…</tr></tbody>" less the row shares
+		// "<" with "</tbody>". Align it on a tag, so that the change
+		// covers whole rows rather than the end tag of their parent.
+		if i := bytes.LastIndexByte(old[:pre], '<'); i >= 0 {
+			pre = i
+			suf = commonSuffix(old[pre:], html[pre:])
+		}
 	}
 	if pre == len(old) && pre == len(html) {
 		return nil, false // nothing changed
@@ -140,17 +150,23 @@ func (d *Doc) Reparse(html []byte, leaf func(*Node) bool) (*Change, bool) {
 		parserPool.Put(p)
 	}()
 	p.b.index = true
-	oldRun, ok := p.parseRun(d, unsafe.String(unsafe.SliceData(old), len(old)), &r, leaf)
-	if !ok {
+	if !p.replay(d, unsafe.String(unsafe.SliceData(old), len(old)), &r, leaf) {
 		return nil, false
 	}
 	delta := len(html) - len(old)
-	r.end += delta
-	newRun, ok := p.parseRun(d, unsafe.String(unsafe.SliceData(html), len(html)), &r, nil)
-	if !ok {
-		return nil, false
+	oldKids, kids, newSpans, shallow := p.reorder(d, html, &r, delta)
+	if !shallow {
+		if !p.runMarkup(r.start, r.end) {
+			return nil, false
+		}
+		oldKids = p.b.finishKids().Children
+		r.end += delta
+		newRun, ok := p.parseRun(d, unsafe.String(unsafe.SliceData(html), len(html)), &r, nil)
+		if !ok {
+			return nil, false
+		}
+		kids, newSpans = newRun.Children, p.b.spans[p.spans0:]
 	}
-	kids := newRun.Children
 	switch {
 	case len(kids) == 0 && r.textBefore && r.textAfter,
 		len(kids) > 0 && kids[0].Type == TextNode && r.textBefore,
@@ -158,7 +174,7 @@ func (d *Doc) Reparse(html []byte, leaf func(*Node) bool) (*Change, bool) {
 		return nil, false // the run's text would merge with its neighbours
 	}
 
-	c := &Change{Index: r.index, Path: make([]int, len(r.levels)), Ancestors: p.chain()}
+	c := &Change{Index: r.index, Path: make([]int, len(r.levels)), Ancestors: p.chain(), Shallow: shallow}
 	parent := &Node{Type: RootNode}
 	if len(c.Ancestors) > 0 {
 		parent = c.Ancestors[len(c.Ancestors)-1]
@@ -167,12 +183,12 @@ func (d *Doc) Reparse(html []byte, leaf func(*Node) bool) (*Change, bool) {
 		c.Path[i] = l.index
 	}
 	o, n := *parent, *parent
-	o.Children, n.Children = oldRun.Children, kids
+	o.Children, n.Children = oldKids, kids
 	c.Old, c.New = &o, &n
 
 	// The new spans replace the run's; those after it move by delta, and
 	// the run's ancestors grow by it.
-	added := int32(len(p.b.spans) - p.spans0)
+	added := int32(len(newSpans))
 	removed := int32(r.entEnd - r.ent0)
 	for _, l := range r.levels {
 		s := &d.spans[l.ent]
@@ -183,12 +199,42 @@ func (d *Doc) Reparse(html []byte, leaf func(*Node) bool) (*Change, bool) {
 		d.spans[i].start += int32(delta)
 		d.spans[i].end += int32(delta)
 	}
-	d.spans = spliceSpans(d.spans, r.ent0, r.entEnd, p.b.spans[p.spans0:])
+	d.spans = spliceSpans(d.spans, r.ent0, r.entEnd, newSpans)
 	if len(r.levels) == 0 {
-		d.kids += len(kids) - len(oldRun.Children)
+		d.kids += len(kids) - len(oldKids)
 	}
 	d.html = html
 	return c, true
+}
+
+// commonPrefix returns the length of the common prefix of a and b. It
+// compares blocks first, which bytes.Equal does with vector instructions:
+// the bytes compared are most of the page.
+func commonPrefix(a, b []byte) int {
+	const block = 256
+	n := min(len(a), len(b))
+	i := 0
+	for i+block <= n && bytes.Equal(a[i:i+block], b[i:i+block]) {
+		i += block
+	}
+	for i < n && a[i] == b[i] {
+		i++
+	}
+	return i
+}
+
+// commonSuffix returns the length of the common suffix of a and b.
+func commonSuffix(a, b []byte) int {
+	const block = 256
+	n := min(len(a), len(b))
+	i := 0
+	for i+block <= n && bytes.Equal(a[len(a)-i-block:len(a)-i], b[len(b)-i-block:len(b)-i]) {
+		i += block
+	}
+	for i < n && a[len(a)-1-i] == b[len(b)-1-i] {
+		i++
+	}
+	return i
 }
 
 func spliceSpans(s []span, i, j int, v []span) []span {
@@ -315,6 +361,34 @@ func (d *Doc) content(s span) (open, close int) {
 // With leaf, an ancestor it reports ends the path: the run becomes that
 // element, and r changes to say so.
 func (p *parser) parseRun(d *Doc, src string, r *region, leaf func(*Node) bool) (*Node, bool) {
+	if !p.replay(d, src, r, leaf) {
+		return nil, false
+	}
+	if !p.runMarkup(r.start, r.end) {
+		return nil, false
+	}
+	return p.b.finishKids(), true
+}
+
+// runMarkup parses the run's bytes [start, end) below the open ancestors.
+// An implied <tbody> the run opens ends with it if the table's end tag
+// follows, as it does in the whole document.
+func (p *parser) runMarkup(start, end int) bool {
+	p.pos = start
+	if !p.markup(end) {
+		return false
+	}
+	if len(p.b.open) == p.floor+1 && p.current().flags&frameImplied != 0 &&
+		len(p.src) >= end+7 && strings.EqualFold(p.src[end:end+7], "</table") {
+		p.b.pos = int32(end)
+		p.b.end()
+	}
+	return len(p.b.open) == p.floor
+}
+
+// replay opens the run's ancestors as parseRun does, and sets p.floor and
+// p.spans0 for the run.
+func (p *parser) replay(d *Doc, src string, r *region, leaf func(*Node) bool) bool {
 	p.b.reset()
 	p.src, p.cnt, p.floor = src, [nCounted]int32{}, 0
 	for i, l := range r.levels {
@@ -327,7 +401,7 @@ func (p *parser) parseRun(d *Doc, src string, r *region, leaf func(*Node) bool) 
 		depth := len(p.b.open)
 		p.pos = int(sp.start)
 		if !p.startTag() || len(p.b.open) != depth+1 {
-			return nil, false
+			return false
 		}
 		if leaf == nil {
 			continue
@@ -351,11 +425,103 @@ func (p *parser) parseRun(d *Doc, src string, r *region, leaf func(*Node) bool) 
 	}
 	p.floor = len(p.b.open)
 	p.spans0 = len(p.b.spans)
-	p.pos = r.start
-	if !p.markup(r.end) || len(p.b.open) != p.floor {
-		return nil, false
+	return true
+}
+
+// reorder recognizes a run whose new markup is the old one's children,
+// each byte for byte, in another order or with some gone. Their trees are
+// then the same in both renders (the parsing state at the start of each
+// is that of the run's parent), so only their start tags are parsed: into
+// children-less nodes for the diff to match and move. The ancestors must
+// be open (replay), in the old render.
+func (p *parser) reorder(d *Doc, html []byte, r *region, delta int) (oldKids, newKids []Node, spans []span, ok bool) {
+	old := d.html
+	// The old run: elements edge to edge, none very short.
+	type kid struct{ ent, start, end int }
+	var kids []kid
+	pos, short := r.start, len(old)
+	for e := r.ent0; e < r.entEnd; e += int(d.spans[e].size()) {
+		s := d.spans[e]
+		if int(s.start) != pos || s.n&spanLeaf != 0 && old[s.start+1] == '!' {
+			return nil, nil, nil, false
+		}
+		kids = append(kids, kid{e, int(s.start), int(s.end)})
+		short = min(short, int(s.end-s.start))
+		pos = int(s.end)
 	}
-	return p.b.finishKids(), true
+	if pos != r.end || len(kids) < 2 || short < 16 {
+		return nil, nil, nil, false
+	}
+	l := min(short, 64) // how much of a child identifies it
+	byPrefix := make(map[string]int, len(kids))
+	for i, k := range kids {
+		key := string(old[k.start : k.start+l])
+		if _, dup := byPrefix[key]; dup {
+			return nil, nil, nil, false
+		}
+		byPrefix[key] = i
+	}
+	used := make([]bool, len(kids))
+	var order []int
+	for q, end := r.start, r.end+delta; q < end; {
+		if q+l > end {
+			return nil, nil, nil, false
+		}
+		i, found := byPrefix[string(html[q:q+l])]
+		if !found || used[i] {
+			return nil, nil, nil, false
+		}
+		k := kids[i]
+		if q+k.end-k.start > end || !bytes.Equal(html[q:q+k.end-k.start], old[k.start:k.end]) {
+			return nil, nil, nil, false
+		}
+		used[i] = true
+		order = append(order, i)
+		q += k.end - k.start
+	}
+
+	oldKids = make([]Node, len(kids))
+	a0, k0 := len(p.b.attrs), len(p.b.kids)
+	for i, k := range kids {
+		depth := len(p.b.open)
+		p.pos = k.start
+		if !p.startTag() {
+			return nil, nil, nil, false
+		}
+		var n pnode
+		switch {
+		case len(p.b.open) == depth+1:
+			n = p.b.open[depth].n
+		case len(p.b.open) == depth && len(p.b.kids) == k0+1:
+			n = p.b.kids[k0]
+		default:
+			return nil, nil, nil, false // an implied <tbody>
+		}
+		oldKids[i] = Node{Type: ElementNode, Namespace: n.ns, Data: n.data}
+		if n.an > 0 {
+			oldKids[i].Attrs = append([]Attr(nil), p.b.attrs[n.a0:n.a0+n.an]...)
+		}
+		if len(p.b.open) > depth {
+			if c := p.b.open[depth].flags >> 4; c > 0 {
+				p.cnt[c-1]--
+			}
+		}
+		p.b.open, p.b.kids, p.b.attrs, p.b.spans = p.b.open[:depth], p.b.kids[:k0], p.b.attrs[:a0], p.b.spans[:p.spans0]
+	}
+	newKids = make([]Node, len(order))
+	q := r.start
+	for j, i := range order {
+		newKids[j] = oldKids[i]
+		k := kids[i]
+		shift := int32(q - k.start)
+		for _, s := range d.spans[k.ent : k.ent+int(d.spans[k.ent].size())] {
+			s.start += shift
+			s.end += shift
+			spans = append(spans, s)
+		}
+		q += k.end - k.start
+	}
+	return oldKids, newKids, spans, true
 }
 
 // chain returns the open elements as nodes without children, for

@@ -50,11 +50,23 @@ func checkReparse(t *testing.T, oldHTML, newHTML string) bool {
 	}
 	run := parent.Children[c.Index : c.Index+len(c.Old.Children)]
 	for i := range run {
-		if !Equal(&run[i], &c.Old.Children[i]) {
+		if !Equal(shallow(&run[i], c.Shallow), &c.Old.Children[i]) {
 			t.Fatalf("the old run differs from the old tree at %v+%d\nold: %q\nnew: %q", c.Path, c.Index, oldHTML, newHTML)
 		}
 	}
-	parent.Children = slices.Concat(parent.Children[:c.Index], c.New.Children, parent.Children[c.Index+len(run):])
+	newRun := c.New.Children
+	if c.Shallow {
+		// The new run's children are old ones: find their trees there.
+		newRun = make([]Node, len(c.New.Children))
+		for j := range newRun {
+			for i := range run {
+				if Equal(shallow(&run[i], true), &c.New.Children[j]) {
+					newRun[j] = run[i]
+				}
+			}
+		}
+	}
+	parent.Children = slices.Concat(parent.Children[:c.Index], newRun, parent.Children[c.Index+len(run):])
 	if !Equal(old, want) {
 		t.Fatalf("the spliced tree differs from the new render's at %v+%d\nold: %q\nnew: %q\ngot:\n%s\nwant:\n%s",
 			c.Path, c.Index, oldHTML, newHTML, dump(old), dump(want))
@@ -69,6 +81,16 @@ func checkReparse(t *testing.T, oldHTML, newHTML string) bool {
 	return true
 }
 
+// shallow returns n without its children, if cut.
+func shallow(n *Node, cut bool) *Node {
+	if !cut {
+		return n
+	}
+	c := *n
+	c.Children = nil
+	return &c
+}
+
 func TestReparseGivesTheWholeParse(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
@@ -79,6 +101,9 @@ func TestReparseGivesTheWholeParse(t *testing.T) {
 		{"a text that grows", `<p>a <b>9</b> c</p>`, `<p>a <b>10</b> c</p>`, true},
 		{"an attribute", `<div><p class="x">a</p><p>b</p></div>`, `<div><p class="y">a</p><p>b</p></div>`, true},
 		{"a row moved", `<ul><li id="1">1</li><li id="2">2</li><li id="3">3</li></ul>`, `<ul><li id="3">3</li><li id="1">1</li><li id="2">2</li></ul>`, true},
+		{"long rows moved", `<ul><li id="1">one, long enough</li><li id="2">two, long enough</li><li id="3">three, long enough</li></ul>`, `<ul><li id="3">three, long enough</li><li id="1">one, long enough</li></ul>`, true},
+		{"long rows moved, one changed", `<ul><li id="1">one, long enough</li><li id="2">two, long enough</li><li id="3">three, long enough</li></ul>`, `<ul><li id="3">three, long enough</li><li id="1">one, long enough!</li></ul>`, true},
+		{"rows moved in an implied tbody", `<table><tr id="a"><td>one, long enough</td></tr><tr id="b"><td>two, long enough</td></tr></table>`, `<table><tr id="b"><td>two, long enough</td></tr><tr id="a"><td>one, long enough</td></tr></table>`, true},
 		{"a cell in an implied tbody", `<table><tr><td>1</td></tr><tr><td>2</td></tr></table>`, `<table><tr><td>1</td></tr><tr><td>3</td></tr></table>`, true},
 		{"a row added to an implied tbody", `<table><tr><td>1</td></tr></table>`, `<table><tr><td>1</td></tr><tr><td>2</td></tr></table>`, true},
 		{"an element removed between texts", `<p>a<b>x</b>c</p>`, `<p>ac</p>`, true},
@@ -186,4 +211,57 @@ func FuzzReparse(f *testing.F) {
 	f.Fuzz(func(t *testing.T, oldHTML, newHTML string) {
 		checkReparse(t, oldHTML, newHTML)
 	})
+}
+
+// TestRandomReorders moves and removes the rows of random lists and
+// tables, which Reparse recognizes without parsing the rows.
+func TestRandomReorders(t *testing.T) {
+	t.Parallel()
+	r := rand.New(rand.NewPCG(13, 14))
+	shallowed, eligible := 0, 0
+	for range 1000 {
+		table := r.IntN(2) == 0
+		var rows []string
+		for i := range 2 + r.IntN(8) {
+			var b strings.Builder
+			for range r.IntN(4) {
+				b.WriteString([]string{"x", "<b>y</b>", `<a href="/z">z</a>`, `<span class="c">w</span>`, "&amp;", "<br>", "<!--c-->", "\n", `<input value="&quot;">`}[r.IntN(9)])
+			}
+			if table {
+				rows = append(rows, `<tr id="r`+string(rune('a'+i))+`"><td>row `+string(rune('a'+i))+`</td><td>`+b.String()+`</td></tr>`)
+			} else {
+				rows = append(rows, `<li id="r`+string(rune('a'+i))+`">item `+string(rune('a'+i))+` `+b.String()+`</li>`)
+			}
+		}
+		wrap := func(rows []string) string {
+			if table {
+				return `<p>before</p><table><tbody>` + strings.Join(rows, "") + `</tbody></table><p>after</p>`
+			}
+			return `<p>before</p><ul>` + strings.Join(rows, "") + `</ul><p>after</p>`
+		}
+		old := wrap(rows)
+		moved := slices.Clone(rows)
+		r.Shuffle(len(moved), func(i, j int) { moved[i], moved[j] = moved[j], moved[i] })
+		if r.IntN(3) == 0 {
+			moved = slices.Delete(moved, 0, 1)
+		}
+		_, doc, _ := ParseDoc([]byte(old))
+		if _, fresh, _ := ParseDoc([]byte(wrap(moved))); doc == nil || fresh == nil || old == wrap(moved) {
+			continue
+		}
+		eligible++
+		if !checkReparse(t, old, wrap(moved)) {
+			continue
+		}
+		if c, ok := doc.Reparse([]byte(wrap(moved)), nil); ok && c.Shallow {
+			shallowed++
+		}
+		if t.Failed() {
+			return
+		}
+	}
+	t.Logf("%d of %d reorders on the fast path recognized", shallowed, eligible)
+	if shallowed < eligible*9/10 {
+		t.Errorf("only %d of %d reorders recognized", shallowed, eligible)
+	}
 }
