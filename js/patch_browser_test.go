@@ -83,7 +83,33 @@ func makeCase(t *testing.T, name, old, new string) patchCase {
 	return patchCase{Name: name, Old: old, New: new, Patch: p.AppendJSON(nil)}
 }
 
+// narrowedCase is the case with the patch the runtime sends when
+// render.Doc.Reparse narrows the change to a run of children (see
+// live/view_render.go), if it does.
+func narrowedCase(t *testing.T, name, old, new string) (patchCase, bool) {
+	t.Helper()
+	_, doc, err := render.ParseDoc([]byte(old))
+	if err != nil || doc == nil {
+		return patchCase{}, false
+	}
+	c, ok := doc.Reparse([]byte(new), diff.Opaque)
+	if !ok || c.Shallow && !diff.Keyed(c.Old.Children) {
+		return patchCase{}, false
+	}
+	p := diff.Diff(c.Old, c.New)
+	if err := diff.ApplyIn(c.Old, c.Ancestors, p); err != nil || !render.Equal(c.Old, c.New) {
+		return patchCase{}, false // the runtime sends the whole content
+	}
+	return patchCase{Name: name + " (narrowed)", Old: old, New: new, Patch: p.Rebase(c.Path, c.Index).AppendJSON(nil)}, true
+}
+
 var patchCases = []struct{ name, old, new string }{
+	{"a row moved to the top of a keyed table", `<table><tbody><tr id="r1"><td>one</td><td>1.99</td></tr><tr id="r2"><td>two</td><td>2.99</td></tr><tr id="r3"><td>three</td><td>3.99</td></tr></tbody></table>`,
+		`<table><tbody><tr id="r3"><td>three</td><td>3.99</td></tr><tr id="r1"><td>one</td><td>1.99</td></tr><tr id="r2"><td>two</td><td>2.99</td></tr></tbody></table>`},
+	{"a number in a keyed table's row", `<table><tbody><tr id="r1"><td>one</td><td>9</td></tr><tr id="r2"><td>two</td><td>2</td></tr></tbody></table>`,
+		`<table><tbody><tr id="r1"><td>one</td><td>10</td></tr><tr id="r2"><td>two</td><td>2</td></tr></tbody></table>`},
+	{"a row removed from an implied tbody", `<table><tr id="r1"><td>one, long enough</td></tr><tr id="r2"><td>two, long enough</td></tr></table>`,
+		`<table><tr id="r2"><td>two, long enough</td></tr></table>`},
 	{"a text change", `<p>a</p>`, `<p>b</p>`},
 	{"attributes set, changed and removed", `<p class="a" title="t">x</p>`, `<p class="b" data-x="1">x</p>`},
 	{"an insert at the top of a keyed list", `<ul><li id="a">a</li><li id="b">b</li></ul>`, `<ul><li id="z">z</li><li id="a">a</li><li id="b">b</li></ul>`},
@@ -114,8 +140,16 @@ var patchCases = []struct{ name, old, new string }{
 func TestApplyPatchMatchesTheBrowser(t *testing.T) {
 	t.Parallel()
 	var cases []patchCase
+	narrowed := 0
 	for _, c := range patchCases {
 		cases = append(cases, makeCase(t, c.name, c.old, c.new))
+		if n, ok := narrowedCase(t, c.name, c.old, c.new); ok {
+			cases = append(cases, n)
+			narrowed++
+		}
+	}
+	if narrowed < len(patchCases)/2 {
+		t.Errorf("only %d of %d cases narrowed", narrowed, len(patchCases))
 	}
 	seed := uint64(time.Now().UnixNano())
 	t.Logf("random documents from seed %d", seed)
@@ -123,8 +157,14 @@ func TestApplyPatchMatchesTheBrowser(t *testing.T) {
 	for i := range 200 {
 		old := randomHTML(r, 3)
 		new := mutateHTML(r, old)
-		cases = append(cases, makeCase(t, fmt.Sprintf("random %d (seed %d)", i, seed), old, new))
+		name := fmt.Sprintf("random %d (seed %d)", i, seed)
+		cases = append(cases, makeCase(t, name, old, new))
+		if n, ok := narrowedCase(t, name, old, new); ok {
+			cases = append(cases, n)
+			narrowed++
+		}
 	}
+	t.Logf("%d of %d cases narrowed", narrowed, len(patchCases)+200)
 
 	srv := httptest.NewServer(pageMux(patchPage))
 	defer srv.Close()
