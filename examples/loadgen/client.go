@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -27,12 +26,13 @@ var (
 // token, the CSRF token and the CSRF cookie.
 type page struct {
 	id, session, csrf, cookie string
+	path                      string
 	bytes                     int
 }
 
-// getPage GETs the counter page, as a browser's first request.
-func getPage(ctx context.Context, hc *http.Client, base string) (page, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+"/counter", nil)
+// getPage GETs the page at path, as a browser's first request.
+func getPage(ctx context.Context, hc *http.Client, base, path string) (page, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+path, nil)
 	if err != nil {
 		return page{}, err
 	}
@@ -46,20 +46,20 @@ func getPage(ctx context.Context, hc *http.Client, base string) (page, error) {
 		return page{}, err
 	}
 	if resp.StatusCode != http.StatusOK {
-		return page{}, fmt.Errorf("GET /counter: status %d", resp.StatusCode)
+		return page{}, fmt.Errorf("GET %s: status %d", path, resp.StatusCode)
 	}
 	m, c := rootRE.FindSubmatch(body), csrfRE.FindSubmatch(body)
 	if m == nil || c == nil {
-		return page{}, errors.New("GET /counter: no live root or CSRF token in the page")
+		return page{}, fmt.Errorf("GET %s: no live root or CSRF token in the page", path)
 	}
-	p := page{id: string(m[1]), session: string(m[2]), csrf: string(c[1]), bytes: len(body)}
+	p := page{id: string(m[1]), session: string(m[2]), csrf: string(c[1]), path: path, bytes: len(body)}
 	for _, ck := range resp.Cookies() {
 		if ck.Name == "_live_csrf" {
 			p.cookie = ck.Name + "=" + ck.Value
 		}
 	}
 	if p.cookie == "" {
-		return page{}, errors.New("GET /counter: no _live_csrf cookie")
+		return page{}, fmt.Errorf("GET %s: no _live_csrf cookie", path)
 	}
 	return p, nil
 }
@@ -104,7 +104,7 @@ func dial(ctx context.Context, d *websocket.Dialer, host string, p page, r *reco
 	}
 	c := &client{r: r, ws: ws, topic: wire.TopicPrefix + p.id, joined: make(chan joinResult, 1), done: make(chan struct{})}
 	go c.read()
-	join := wire.JoinPayload{Session: p.session, URL: "http://" + host + "/counter"}.AppendJSON(nil)
+	join := wire.JoinPayload{Session: p.session, URL: "http://" + host + p.path}.AppendJSON(nil)
 	if err := c.send(wire.ClientJoin, join, "1"); err != nil {
 		c.close()
 		return nil, joinResult{}, fmt.Errorf("join: %w", err)
@@ -135,13 +135,10 @@ func (c *client) write(frame []byte) error {
 	return c.ws.WriteMessage(websocket.TextMessage, frame)
 }
 
-// eventPayload is the payload of a click on the "inc" button.
-var eventPayload = wire.Event{Type: wire.TypeClick, Name: "inc"}.AppendJSON(nil)
-
 // sendEvent sends click "inc" with ref "e<seq>" and returns the frame's
 // size.
-func (c *client) sendEvent(seq int) (int, error) {
-	f := wire.Frame{JoinRef: "1", Ref: "e" + strconv.Itoa(seq), Topic: c.topic, Event: wire.ClientEvent, Payload: eventPayload}.AppendJSON(nil)
+func (c *client) sendEvent(seq int, payload []byte) (int, error) {
+	f := wire.Frame{JoinRef: "1", Ref: "e" + strconv.Itoa(seq), Topic: c.topic, Event: wire.ClientEvent, Payload: payload}.AppendJSON(nil)
 	return len(f), c.write(f)
 }
 

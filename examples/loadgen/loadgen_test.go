@@ -83,6 +83,58 @@ func TestLoadInProcessGetsEveryPatchAndBroadcast(t *testing.T) {
 	checkCorrect(t, cfg, res)
 }
 
+func TestEveryPageGetsEveryPatchAndBroadcast(t *testing.T) {
+	t.Parallel()
+	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	b, err := newBenchServer(logger, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(b)
+	defer ts.Close()
+	defer func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := b.close(ctx); err != nil {
+			t.Errorf("close: %v", err)
+		}
+	}()
+	for _, tc := range []struct {
+		name     string
+		work     workload
+		minBytes int // of the whole HTML in the join reply
+	}{
+		{"the counter, each view its own", workload{Page: pageCounter, Own: true}, 300},
+		{"the table, a row's number bumped", workload{Page: pageTable, Event: "bump"}, 57_000},
+		{"the table, a row moved to the top, each view its own", workload{Page: pageTable, Event: "top", Own: true}, 57_000},
+		{"the article", workload{Page: pageArticle}, 40_000},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := config{N: 20, Concurrency: 4, Rate: 40, Duration: time.Second, Broadcasts: 2, Settle: 10 * time.Millisecond,
+				Work: tc.work, Logger: logger}
+			ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+			defer cancel()
+			res, err := run(ctx, cfg, ts.URL)
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkCorrect(t, cfg, res)
+			if res.Wire.HTMLBytes < tc.minBytes {
+				t.Errorf("the join reply carries %d bytes of HTML, want at least %d", res.Wire.HTMLBytes, tc.minBytes)
+			}
+		})
+	}
+}
+
+func TestWorkloadRefusesUnknownPages(t *testing.T) {
+	t.Parallel()
+	for _, w := range []workload{{Page: "nope"}, {Page: pageTable, Event: "delete"}} {
+		if w.check() == nil {
+			t.Errorf("%+v passed the check", w)
+		}
+	}
+}
+
 func TestDriveStartsAndStopsItsServer(t *testing.T) {
 	t.Setenv(serveEnv, "1") // the child is this test binary, serving
 	cfg := config{N: 20, Concurrency: 4, Rate: 50, Duration: time.Second, Broadcasts: 2, Settle: 50 * time.Millisecond,

@@ -43,6 +43,9 @@ func main() {
 		deadline   = flag.Duration("deadline", 5*time.Minute, "hard limit on the whole run; the driver and its server exit by then")
 		mailbox    = flag.Int("mailbox", 0, "each view's PubSub mailbox capacity on the server (0: the default, live.DefaultViewMailbox)")
 		verbose    = flag.Bool("v", false, "log at debug level")
+		pageName   = flag.String("page", pageCounter, "the page every client loads: counter, table (200 keyed rows, 57 KB) or article (40 KB, ten live values)")
+		event      = flag.String("event", "bump", "with -page table: what a click does, bump (a row's number changes) or top (a row moves to the top)")
+		own        = flag.Bool("own", false, "every view renders HTML of its own, so that no view can reuse another's patch")
 	)
 	flag.Parse()
 	level := slog.LevelWarn
@@ -73,7 +76,12 @@ func main() {
 	defer watchdog.Stop()
 
 	cfg := config{N: *n, Concurrency: *conc, Rate: *rate, Duration: *dur, Broadcasts: *broadcasts,
-		Settle: *settle, PprofDir: *pprofDir, Mailbox: *mailbox, Logger: logger}
+		Settle: *settle, PprofDir: *pprofDir, Mailbox: *mailbox, Logger: logger,
+		Work: workload{Page: *pageName, Event: *event, Own: *own}}
+	if err := cfg.Work.check(); err != nil {
+		fmt.Fprintln(os.Stderr, "loadgen:", err)
+		os.Exit(2)
+	}
 	if err := drive(ctx, cfg, *target, *asJSON, os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "loadgen:", err)
 		os.Exit(1)

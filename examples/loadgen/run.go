@@ -28,6 +28,7 @@ type config struct {
 	Settle      time.Duration // pause before measuring idle memory
 	PprofDir    string        // where to save the server's heap and CPU profiles; "" for none
 	Mailbox     int           // the child server's mailbox capacity per view; 0 for the default
+	Work        workload      // the page and the click; the zero value is the counter
 	Logger      *slog.Logger
 }
 
@@ -188,7 +189,7 @@ func connectAll(ctx context.Context, cfg config, hc *http.Client, host string, r
 		wg.Go(func() {
 			for i := range next {
 				start := time.Now()
-				p, err := getPage(ctx, hc, "http://"+host)
+				p, err := getPage(ctx, hc, "http://"+host, cfg.Work.path())
 				var c *client
 				var jr joinResult
 				var joinStart time.Time
@@ -335,7 +336,7 @@ func eventPhase(ctx context.Context, cfg config, hc *http.Client, base string, c
 		now := time.Since(rec.start)
 		rec.sent[seq].Store(now.Nanoseconds())
 		lags = append(lags, (now - at).Nanoseconds())
-		size, err := c.sendEvent(seq)
+		size, err := c.sendEvent(seq, cfg.Work.event(seq))
 		if err != nil {
 			rec.fail("send event: %v", err)
 			continue

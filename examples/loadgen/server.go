@@ -35,9 +35,11 @@ type bump int
 // subscription to benchTopic once connected.
 type counter struct {
 	Count int
+	own   int64 // with ?own=1: a number of the view's own, added to every value it shows
 }
 
 func (c *counter) Mount(ctx context.Context, s *live.Socket, params url.Values) error {
+	c.own = ownNumber(s, params)
 	if s.Connected() {
 		return s.Subscribe(benchTopic)
 	}
@@ -46,7 +48,7 @@ func (c *counter) Mount(ctx context.Context, s *live.Socket, params url.Values) 
 
 func (c *counter) Render() templ.Component {
 	return templ.ComponentFunc(func(ctx context.Context, w io.Writer) error {
-		_, err := fmt.Fprintf(w, counterHTML, c.Count)
+		_, err := fmt.Fprintf(w, counterHTML, c.own*1_000_000_000+int64(c.Count))
 		return err
 	})
 }
@@ -98,6 +100,8 @@ func newBenchServer(logger *slog.Logger, mailbox int) (*benchServer, error) {
 	lv := live.NewServer(live.Options{Secret: secret, PubSub: ps, Logger: logger,
 		Limits: channel.Limits{MailboxSize: mailbox}})
 	lv.Page("/counter", func() live.View { return &counter{} })
+	lv.Page("/table", func() live.View { return &table{} })
+	lv.Page("/article", func() live.View { return &article{} })
 
 	b := &benchServer{lv: lv, ps: ps, mux: http.NewServeMux()}
 	b.mux.Handle("/", lv)
