@@ -2,6 +2,7 @@ package live
 
 import (
 	"bytes"
+	"encoding/binary"
 	"hash/maphash"
 	"sync"
 )
@@ -36,8 +37,54 @@ func newPatchCache() *patchCache {
 	return &patchCache{seed: maphash.MakeSeed(), entries: make(map[uint64]patchEntry, patchCacheSize)}
 }
 
+// key hashes where old and new differ: the bytes between their common
+// prefix and suffix, with the prefix's length and theirs. Consecutive
+// renders of a big page share almost all of it, and hashing only the rest
+// costs what the change costs. Pairs that differ elsewhere only collide,
+// which costs a miss.
 func (c *patchCache) key(old, new []byte) uint64 {
-	return maphash.Bytes(c.seed, old)*31 ^ maphash.Bytes(c.seed, new)
+	pre := commonPrefix(old, new)
+	suf := commonSuffix(old[pre:], new[pre:])
+	var h maphash.Hash
+	h.SetSeed(c.seed)
+	var n [24]byte
+	binary.LittleEndian.PutUint64(n[0:], uint64(len(old)))
+	binary.LittleEndian.PutUint64(n[8:], uint64(len(new)))
+	binary.LittleEndian.PutUint64(n[16:], uint64(pre))
+	h.Write(n[:])
+	h.Write(old[pre : len(old)-suf])
+	h.WriteByte(0)
+	h.Write(new[pre : len(new)-suf])
+	return h.Sum64()
+}
+
+// commonPrefix returns the length of the common prefix of a and b,
+// comparing blocks first (bytes.Equal uses vector instructions).
+func commonPrefix(a, b []byte) int {
+	const block = 256
+	n := min(len(a), len(b))
+	i := 0
+	for i+block <= n && bytes.Equal(a[i:i+block], b[i:i+block]) {
+		i += block
+	}
+	for i < n && a[i] == b[i] {
+		i++
+	}
+	return i
+}
+
+// commonSuffix returns the length of the common suffix of a and b.
+func commonSuffix(a, b []byte) int {
+	const block = 256
+	n := min(len(a), len(b))
+	i := 0
+	for i+block <= n && bytes.Equal(a[len(a)-i-block:len(a)-i], b[len(b)-i-block:len(b)-i]) {
+		i += block
+	}
+	for i < n && a[len(a)-1-i] == b[len(b)-1-i] {
+		i++
+	}
+	return i
 }
 
 // get returns the encoded patch from old to new, if known, and the key
