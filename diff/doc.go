@@ -20,6 +20,11 @@
 // emits is valid when its operation runs. docs/PROTOCOL.md specifies the wire
 // form, which the JavaScript client implements.
 //
+// A patch may also be made for a run of children of one element, from the
+// runs [render.Doc.Reparse] parses: [ApplyIn] applies it there, in the
+// parsing context of the element's ancestors, and [Patch.Rebase] moves it to
+// the view root.
+//
 // # Matching
 //
 // Children with a live-key attribute, or else an id, are matched by key, so

@@ -20,6 +20,17 @@
 // [ParseFragmentIn] parses markup in the context of a given parent element,
 // the way a patch's inserted HTML is parsed by Range.createContextualFragment.
 //
+// # Reparsing
+//
+// Consecutive renders of a page share most of their bytes. [ParseDoc] keeps
+// a render as a [Doc]: its HTML and where each element starts and ends in
+// it. [Doc.Reparse] compares the next render with it and parses only the
+// smallest run of children of one element that covers the bytes that
+// differ, in the parsing state the whole document gives them, so that a
+// change costs what it changes rather than what the page weighs. A run of
+// children that only moved is recognized byte for byte, and only their start
+// tags are parsed. Reparse vouches only for markup the fast path parses.
+//
 // # Trees
 //
 // A [Node] is small and a tree costs a handful of allocations: nodes and
@@ -29,8 +40,8 @@
 //
 // # Concurrency
 //
-// [Component], [AppendComponent], [ParseFragment] and [ParseFragmentIn] are
-// safe for concurrent use. A tree is safe to read from many goroutines while
+// [Component], [AppendComponent], [ParseFragment], [ParseFragmentIn] and
+// [ParseDoc] are safe for concurrent use; a [Doc] is not. A tree is safe to read from many goroutines while
 // nobody mutates it; diff.Apply mutates one.
 //
 // # Differences from x/net/html
