@@ -199,6 +199,12 @@ func newApp(cfg config, logger *slog.Logger) (*app, error) {
 	mux := http.NewServeMux()
 	chans.mount(mux)
 	a.mount(mux)
+	if err := mountBoard(mux, a, chans, ps); err != nil {
+		store.Close()
+		tracker.Close()
+		ps.Close()
+		return nil, err
+	}
 	mux.Handle("GET /static/", staticHandler())
 	mux.Handle("/", lv)
 	if cfg.dev {

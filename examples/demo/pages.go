@@ -31,6 +31,7 @@ var pages = []page{
 	{Path: "/dashboard", Title: "Dashboard", About: "the server itself, live: node figures and charts, PubSub topics, connected views (an operator page, with PubSub)", SignIn: true},
 	{Path: "/rooms/1", Title: "Room 1", About: "chat with a live “who is online” list (Presence)", SignIn: true},
 	{Path: "/chat", Title: "Lobby (Channels)", About: "the JS Channels API and Presence helpers against the Phoenix-compatible RoomChannel", SignIn: true},
+	{Path: "/board", Title: "Board (Channels)", About: "a shared canvas: everyone's cursor and strokes as they move, binary frames, presence", SignIn: true},
 }
 
 // liveOptions is what the demo's live views need.
