@@ -33,12 +33,12 @@ var (
 
 // boardLoad is the result of a run.
 type boardLoad struct {
-	Moves     int64         // cursor moves sent
-	Delivered int64         // positions received, over all receivers
-	Frames    int64         // "cursors" frames received
-	Bytes     int64         // bytes of those frames
+	Moves     int64           // cursor moves sent
+	Delivered int64           // positions received, over all receivers
+	Frames    int64           // "cursors" frames received
+	Bytes     int64           // bytes of those frames
 	Latency   []time.Duration // move → receipt, one per position received
-	CPU       time.Duration // the server processes' CPU time during the run
+	CPU       time.Duration   // the server processes' CPU time during the run
 	Elapsed   time.Duration
 	Missing   []string // receivers that never saw some sender
 }
