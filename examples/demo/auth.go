@@ -55,10 +55,12 @@ func (a *auth) user(r *http.Request) string {
 }
 
 // liveSocketID is the live.Options.SocketID of the demo: a socket opened
-// with a user's cookie is named for the user, so that signing out closes it.
+// with a user's cookie is named for the user, so that signing out closes
+// it. (Not "user:<id>", which is the user's notifications topic: a socket
+// ID is a topic too, and a burst of notifications would disconnect it.)
 func liveSocketID(s live.Session) string {
 	if user := s.Get("user"); user != "" {
-		return "user:" + user
+		return "live_socket:" + user
 	}
 	return ""
 }

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net/http"
 	"regexp"
 	"strconv"
 	"strings"
@@ -79,9 +78,9 @@ func newBoardLimits() *boardLimits {
 	}
 }
 
-// mountBoard routes "board:*" on the user socket to BoardChannel, names
-// boardCursor for crossing nodes, and serves the page at /board.
-func mountBoard(mux *http.ServeMux, a *auth, c *channels, ps *pubsub.PubSub) error {
+// mountBoard routes "board:*" on the user socket to BoardChannel and
+// names boardCursor for crossing nodes; boardHandler serves the page.
+func mountBoard(c *channels, ps *pubsub.PubSub) error {
 	if err := pubsub.Register[boardCursor](ps, "demo.boardCursor"); err != nil {
 		return fmt.Errorf("register board messages: %w", err)
 	}
@@ -89,7 +88,6 @@ func mountBoard(mux *http.ServeMux, a *auth, c *channels, ps *pubsub.PubSub) err
 	c.sock.Channel(boardTopicPrefix+"*", func(cc *channel.Conn, u *UserSocket) channel.Channel {
 		return &BoardChannel{cc: cc, user: u, tracker: c.tracker, join: c.limits.presence, limits: lim}
 	})
-	mux.Handle("GET /board", boardHandler(a))
 	return nil
 }
 

@@ -36,6 +36,7 @@ type FeedLive struct {
 
 	store  *content.Store
 	limits *limits
+	notes  *notifier // likes notify the author; posts alert the admins
 }
 
 // Mount lists the recent posts and, once connected, follows "posts".
@@ -78,7 +79,7 @@ func (v *FeedLive) HandleEvent(ctx context.Context, s *live.Socket, ev live.Even
 	}
 	id, _ := strconv.ParseInt(ev.Value("id"), 10, 64)
 	switch ev.Name {
-	case "post", "save", "delete":
+	case "post", "save", "delete", "like":
 		// Each write reaches every viewer.
 		if !v.limits.posts.Allow(v.User) {
 			if ev.Name == "post" {
@@ -100,6 +101,9 @@ func (v *FeedLive) HandleEvent(ctx context.Context, s *live.Socket, ev live.Even
 			return err
 		}
 		v.Draft, v.Problem = "", ""
+		return v.notes.alertAdmins(ctx, v.User)
+	case "like":
+		return v.notes.liked(ctx, v.store, v.User, id)
 	case "edit", "cancel":
 		p, err := v.store.GetPost(ctx, id)
 		if errors.Is(err, content.ErrNotFound) {

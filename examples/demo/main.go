@@ -24,6 +24,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"time"
 
@@ -39,6 +40,7 @@ func main() {
 	addr := flag.String("addr", "127.0.0.1:8080", "address to listen on")
 	dev := flag.Bool("dev", true, "development mode: serve /dev/token, which signs anyone in")
 	db := flag.String("db", filepath.Join("data", "demo.db"), "SQLite database file of the feed, created on first run")
+	admins := flag.String("admins", "", "comma-separated users who may broadcast notifications at /admin and get admin alerts")
 	maxViewMB := flag.Int64("max-view-mb", 512, "MiB the connected live views may hold together before joins are refused as \"server busy\"; negative for no cap")
 	clusterFlags := addClusterFlags(flag.CommandLine)
 	flag.Parse()
@@ -51,7 +53,7 @@ func main() {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := runWith(ctx, config{addr: *addr, dev: *dev, dbPath: *db, cluster: cluster, maxViewBytes: viewBytes(*maxViewMB)}, logger); err != nil {
+	if err := runWith(ctx, config{addr: *addr, dev: *dev, dbPath: *db, cluster: cluster, maxViewBytes: viewBytes(*maxViewMB), admins: strings.Split(*admins, ",")}, logger); err != nil {
 		logger.Error("demo stopped", "err", err)
 		os.Exit(1)
 	}
@@ -73,6 +75,7 @@ type config struct {
 	// may hold together; 0 for the library's default (no cap without
 	// GOMEMLIMIT), negative for no cap.
 	maxViewBytes int64
+	admins       []string // the users who may use /admin
 }
 
 // viewBytes converts the -max-view-mb flag to bytes: negative stays no
@@ -130,6 +133,7 @@ type app struct {
 	ps      *pubsub.PubSub
 	tracker *presence.Tracker[RoomMeta]
 	store   *content.Store
+	notes   *notifier
 	chans   *channels
 	live    *live.Server
 	dash    *dashboard.Dashboard
@@ -162,6 +166,13 @@ func newApp(cfg config, logger *slog.Logger) (*app, error) {
 		ps.Close()
 		return nil, fmt.Errorf("open the feed's database: %w", err)
 	}
+	notes, err := openNotifier(context.Background(), dbPath, ps, cfg.admins, logger)
+	if err != nil {
+		store.Close()
+		tracker.Close()
+		ps.Close()
+		return nil, fmt.Errorf("open the notifications: %w", err)
+	}
 	secret := cfg.cluster.signingSecret(logger)
 	signer := token.NewSigner(secret)
 	a := &auth{signer: signer}
@@ -181,6 +192,7 @@ func newApp(cfg config, logger *slog.Logger) (*app, error) {
 		Tracker:      tracker,
 		Rooms:        chans.rooms,
 		Store:        store,
+		Notes:        notes,
 		Limits:       lim,
 		Logger:       logger,
 		Panels:       cfg.panels,
@@ -199,20 +211,23 @@ func newApp(cfg config, logger *slog.Logger) (*app, error) {
 	mux := http.NewServeMux()
 	chans.mount(mux)
 	a.mount(mux)
-	if err := mountBoard(mux, a, chans, ps); err != nil {
+	if err := mountBoard(chans, ps); err != nil {
+		dash.Close()
+		notes.Close()
 		store.Close()
 		tracker.Close()
 		ps.Close()
 		return nil, err
 	}
 	mux.Handle("GET /static/", staticHandler())
-	mux.Handle("/", lv)
+	mux.Handle("GET /board", withBell(lv, boardHandler(a)))
+	mux.Handle("/", withBell(lv, lv))
 	if cfg.dev {
 		mux.Handle("GET /dev/token", devTokenHandler(signer))
 		mux.Handle("POST /dev/disconnect", devDisconnectHandler(chans))
 		logger.Warn("DEVELOPMENT MODE: /dev/token signs anyone in; run with -dev=false in production")
 	}
-	return &app{mux: mux, ps: ps, tracker: tracker, store: store, chans: chans, live: lv, dash: dash}, nil
+	return &app{mux: mux, ps: ps, tracker: tracker, store: store, notes: notes, chans: chans, live: lv, dash: dash}, nil
 }
 
 // shutdown closes every live connection and waits for them.
@@ -223,6 +238,7 @@ func (a *app) shutdown(ctx context.Context) error {
 // close releases the services once the connections are gone.
 func (a *app) close() {
 	a.dash.Close()
+	a.notes.Close()
 	a.store.Close()
 	a.tracker.Close()
 	a.ps.Close()

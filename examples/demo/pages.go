@@ -42,6 +42,7 @@ type liveOptions struct {
 	Tracker *presence.Tracker[RoomMeta]
 	Rooms   *rooms
 	Store   *content.Store
+	Notes   *notifier
 	Limits  *limits
 	Logger  *slog.Logger
 	Panels  panelTimings // the panels' backends; zero for the demo's delays
@@ -73,9 +74,11 @@ func newLive(opts liveOptions) (*live.Server, *dashboard.Dashboard, error) {
 	lv.Page("/signin", func() live.View { return &Signin{} })
 	lv.Page("/lab", func() live.View { return &Lab{} })
 	lv.Page("/ui", func() live.View { return &UI{} })
-	lv.Page("/feed", func() live.View { return &FeedLive{store: opts.Store, limits: opts.Limits} })
+	lv.Page("/feed", func() live.View { return &FeedLive{store: opts.Store, limits: opts.Limits, notes: opts.Notes} })
 	panels := opts.Panels.withDefaults()
 	lv.Page("/panels", func() live.View { return &Panels{timings: panels} })
+	lv.Page(bellPath, func() live.View { return &BellLive{notes: opts.Notes} })
+	lv.Page("/admin", func() live.View { return &AdminLive{notes: opts.Notes} })
 	lv.Page("/rooms/{id}", func() live.View { return &RoomLive{tracker: opts.Tracker, rooms: opts.Rooms, limits: opts.Limits} })
 	dash, err := dashboard.Mount(lv, "/dashboard", dashboard.Options{
 		Allow:    func(s *live.Socket) bool { return opts.Dev || s.Session().Get("user") != "" },

@@ -48,6 +48,7 @@ var RELOAD_MIN_MS = 1e4;
 var FLASH_COOKIE = "_live_flash";
 var ROOT_ATTR = "data-live-root";
 var SESSION_ATTR = "data-live-session";
+var URL_ATTR = "data-live-url";
 var PREFIX = "live-";
 var CLICK_ATTR = "live-click";
 var SUBMIT_ATTR = "live-submit";
@@ -1686,7 +1687,7 @@ var View = class {
     this.loaded();
     this.loaded = pageLoading("join");
     let chan = this.channel = this.live.socket.channel(this.topic, () => {
-      let p = { session: this.session, url: url || location.href };
+      let p = { session: this.session, url: url || this.root.getAttribute(URL_ATTR) || location.href };
       if (this.joins > 0) p.form = formRecovery(this.root);
       if (flash) p.flash = flash;
       return p;

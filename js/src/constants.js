@@ -59,6 +59,8 @@ export const FLASH_COOKIE = "_live_flash"
 // Attributes and classes.
 export const ROOT_ATTR = "data-live-root"
 export const SESSION_ATTR = "data-live-session"
+/** A root that is not the page's own view joins with this URL (its route) rather than the page's. */
+export const URL_ATTR = "data-live-url"
 /**
  * The prefix of every attribute below. A binding is PREFIX + the type of the event
  * it sends (live-click, live-submit, live-change, live-focus, live-blur,

@@ -5,7 +5,7 @@
 import {
   CONNECTED_ATTR, CONNECTED_CLASS, DISCONNECTED_ATTR, ERROR_CLASS, EV_DIFF, EV_ERROR, EV_EVENT, EV_LIVE_PATCH,
   EV_LIVE_REDIRECT, EV_REDIRECT, EVENT_PREFIX, HOOK_TYPE, LOADING_CLASS, MOUNTED_ATTR, REASON_NAVIGATE,
-  REASON_RATE_LIMITED, REASON_REDIRECT, REASON_STALE, REASON_UNAUTHORIZED, SESSION_ATTR, TOPIC_PREFIX,
+  REASON_RATE_LIMITED, REASON_REDIRECT, REASON_STALE, REASON_UNAUTHORIZED, SESSION_ATTR, TOPIC_PREFIX, URL_ATTR,
   TRIGGER_ACTION_ATTR,
 } from "./constants.js"
 import {patching, run, want} from "./cmds.js"
@@ -82,7 +82,7 @@ export class View {
     this.loaded = pageLoading("join")
     let chan = this.channel = this.live.socket.channel(this.topic, () => {
       /** @type {JoinPayload} */
-      let p = {session: this.session, url: url || location.href}
+      let p = {session: this.session, url: url || this.root.getAttribute(URL_ATTR) || location.href}
       if (this.joins > 0) p.form = formRecovery(this.root)
       if (flash) p.flash = flash
       return p
