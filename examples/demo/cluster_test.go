@@ -232,6 +232,7 @@ type demoCluster struct {
 	secretFile string
 	secret     []byte
 	ctx        context.Context // ends shortly before the test's deadline
+	args       []string        // more flags for every node
 }
 
 func newDemoCluster(t *testing.T, bin, broker string) *demoCluster {
@@ -272,6 +273,7 @@ func (cl *demoCluster) start(name string) *demoNode {
 		"-presence-down", clusterDown.String(),
 		"-db", cl.db,
 	)
+	cmd.Args = append(cmd.Args, cl.args...)
 	// Node a reads the secret from a file, the others from the
 	// environment, in base64: both forms must give the same key.
 	env := append(os.Environ(), secretEnv+"=")
