@@ -36,8 +36,9 @@ const (
 
 // Options configure the dashboard.
 type Options struct {
-	// Allow decides who sees the dashboard, at the page's GET and at every
-	// join. It is required: the dashboard shows every user's views.
+	// Allow decides who sees the dashboard, at the page's GET, at every
+	// join, at every refresh of an open page and before every event. It
+	// is required: the dashboard shows every user's views.
 	Allow func(s *live.Socket) bool
 	// Denied is where a visitor Allow refuses is redirected ("/").
 	Denied string
@@ -120,6 +121,17 @@ type dash struct {
 	started time.Time
 }
 
+// still checks Allow again for an open page, on each refresh and before
+// each event: the operator's rights may have been revoked since it
+// mounted. A page Allow now refuses is redirected to Denied.
+func (d *dash) still(s *live.Socket) bool {
+	if d.opts.Allow(s) {
+		return true
+	}
+	s.Redirect(d.opts.Denied)
+	return false
+}
+
 // tick is the message that makes an open page sample and render again.
 type tick struct{}
 
@@ -168,6 +180,9 @@ func (o *Overview) Mount(ctx context.Context, s *live.Socket, params url.Values)
 func (o *Overview) HandleInfo(ctx context.Context, s *live.Socket, msg any) error {
 	switch msg := msg.(type) {
 	case tick:
+		if !o.d.still(s) {
+			return nil
+		}
 		o.sample(s)
 		o.ask(s)
 		s.SendAfter(o.d.opts.Refresh, tick{})
@@ -211,6 +226,9 @@ func (v *Views) Mount(ctx context.Context, s *live.Socket, params url.Values) er
 // HandleInfo lists them again on each tick.
 func (v *Views) HandleInfo(ctx context.Context, s *live.Socket, msg any) error {
 	if _, ok := msg.(tick); ok {
+		if !v.d.still(s) {
+			return nil
+		}
 		v.list()
 		s.SendAfter(v.d.opts.Refresh, tick{})
 	}
@@ -219,7 +237,7 @@ func (v *Views) HandleInfo(ctx context.Context, s *live.Socket, msg any) error {
 
 // HandleEvent ends a view ("end", with its id).
 func (v *Views) HandleEvent(ctx context.Context, s *live.Socket, ev live.Event) error {
-	if ev.Name != "end" {
+	if ev.Name != "end" || !v.d.still(s) {
 		return nil
 	}
 	id := ev.Value("id")

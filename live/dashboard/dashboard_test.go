@@ -6,8 +6,10 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -165,4 +167,74 @@ func TestTheOverviewListsEveryNodeOfTheCluster(t *testing.T) {
 	d.SyncUntil("node b shows its view", func() bool {
 		return d.Text("#node-b .views") == "1"
 	})
+}
+
+func TestAnOperatorNoLongerAllowedCannotEndViews(t *testing.T) {
+	ps, err := pubsub.New(pubsub.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ps.Close()
+	srv := live.NewServer(live.Options{PubSub: ps, Secret: []byte(strings.Repeat("k", 32)), Logger: slog.New(slog.DiscardHandler)})
+	defer srv.Shutdown(context.Background())
+	srv.Page("/counter", func() live.View { return &counter{} })
+	var allowed atomic.Bool
+	allowed.Store(true)
+	// A refresh that never comes in the test: the event alone must check.
+	dash, err := dashboard.Mount(srv, "/dashboard", dashboard.Options{
+		Allow:   func(*live.Socket) bool { return allowed.Load() },
+		Refresh: time.Hour,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer dash.Close()
+	c := livetest.NewClient(t, srv, nil)
+	app := c.Live("/counter")
+	d := c.Live("/dashboard/views")
+	allowed.Store(false) // the operator's rights are revoked
+	if err := d.TryEvent("click", "end", url.Values{"id": {app.ID()}}); err != nil {
+		t.Logf("the end event: %v", err)
+	}
+	if !slices.ContainsFunc(srv.Views(), func(v live.ViewInfo) bool { return v.ID == app.ID() }) {
+		t.Fatal("an operator Allow now refuses ended a view")
+	}
+	if d.Redirect() != "/" {
+		t.Errorf("the refused dashboard redirected to %q, want /", d.Redirect())
+	}
+}
+
+func TestTheViewsTickChecksAllowAgain(t *testing.T) {
+	ps, err := pubsub.New(pubsub.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ps.Close()
+	srv := live.NewServer(live.Options{PubSub: ps, Secret: []byte(strings.Repeat("k", 32)), Logger: slog.New(slog.DiscardHandler)})
+	defer srv.Shutdown(context.Background())
+	var allowed atomic.Bool
+	allowed.Store(true)
+	dash, err := dashboard.Mount(srv, "/dashboard", dashboard.Options{
+		Allow:   func(*live.Socket) bool { return allowed.Load() },
+		Refresh: 10 * time.Millisecond,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer dash.Close()
+	c := livetest.NewClient(t, srv, nil)
+	for _, path := range []string{"/dashboard", "/dashboard/views"} {
+		allowed.Store(true)
+		d := c.Live(path)
+		allowed.Store(false)
+		// The page ends at its next refresh: poll it until it has.
+		deadline := time.Now().Add(livetest.Timeout)
+		for d.Redirect() != "/" {
+			if time.Now().After(deadline) {
+				t.Fatalf("%s still shows the node to a revoked operator:\n%s", path, d.HTML())
+			}
+			_ = d.TryEvent("click", "none", nil)
+			time.Sleep(time.Millisecond)
+		}
+	}
 }
