@@ -42,10 +42,16 @@ func (d *dash) respond(sub *pubsub.Subscription, done <-chan struct{}) {
 	defer sub.Close()
 	ps := d.srv.PubSub()
 	var last Sample
+	mb := sub.Mailbox()
 	for {
 		select {
 		case <-done:
 			return
+		case <-mb.Overflow():
+			// A burst of requests overflowed the mailbox: the overviews
+			// that asked then miss this node for a refresh, and it
+			// answers the next requests.
+			mb.Resume()
 		case msg := <-sub.C():
 			req, ok := msg.Payload.(sampleRequest)
 			if !ok || !strings.HasPrefix(req.ReplyTo, replyPrefix) {

@@ -2,6 +2,7 @@ package dashboard
 
 import (
 	"cmp"
+	"math"
 	"runtime"
 	"runtime/metrics"
 	"slices"
@@ -84,7 +85,8 @@ func uint64Of(s metrics.Sample) uint64 {
 	return s.Value.Uint64()
 }
 
-// quantile returns the upper bound of the bucket holding quantile q of h.
+// quantile returns the upper bound of the bucket holding quantile q of h,
+// or its lower bound if the upper is infinite (the last bucket's).
 func quantile(h *metrics.Float64Histogram, q float64) float64 {
 	var total uint64
 	for _, c := range h.Counts {
@@ -98,10 +100,21 @@ func quantile(h *metrics.Float64Histogram, q float64) float64 {
 	for i, c := range h.Counts {
 		seen += c
 		if seen > want {
-			return h.Buckets[i+1]
+			return bound(h.Buckets[i+1], h.Buckets[i])
 		}
 	}
-	return h.Buckets[len(h.Buckets)-1]
+	return bound(h.Buckets[len(h.Buckets)-1], h.Buckets[len(h.Buckets)-2])
+}
+
+// bound returns upper unless it is infinite, else lower, or 0 if both are.
+func bound(upper, lower float64) float64 {
+	switch {
+	case !math.IsInf(upper, 0):
+		return upper
+	case !math.IsInf(lower, 0):
+		return lower
+	}
+	return 0
 }
 
 // pubsubTopic is a row of the topics table.
