@@ -160,6 +160,7 @@ func (s *Socket) AllowUpload(name string, opts UploadOptions) *Upload {
 	}
 	opts.ChunkSize = min(opts.ChunkSize, MaxUploadChunkSize)
 	if old := s.uploads[name]; old != nil {
+		s.syncUploads() // what another view took over is not discarded
 		for _, e := range old.Entries {
 			s.srv.uploadsReg.discard(e.up)
 		}
@@ -183,6 +184,7 @@ func (s *Socket) CancelUpload(name, ref string) {
 	if u == nil {
 		return
 	}
+	s.syncUploads() // what another view took over is not discarded
 	u.Entries = slices.DeleteFunc(u.Entries, func(e *UploadEntry) bool {
 		if e.Ref != ref {
 			return false

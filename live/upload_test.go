@@ -336,3 +336,37 @@ func TestUploadBytesAreRemovedWhenTheServerShutsDown(t *testing.T) {
 		t.Fatalf("the server holds %d uploads after Shutdown", got)
 	}
 }
+
+// Two tabs restored from one session join one view id on two
+// connections: the second takes the entries over, and the first may no
+// longer consume (or cancel) the bytes the second now shows.
+func TestUploadTakenOverByASecondTabIsConsumedOnce(t *testing.T) {
+	t.Parallel()
+	for _, secondFirst := range []bool{false, true} {
+		srv, dir := newPhotos(t, live.Options{})
+		c := livetest.NewClient(t, srv, nil)
+		p := c.Get("/counter")
+		a := c.Join(p)
+		content := image(100 << 10)
+		in := a.FileInput("photos", livetest.File{Name: "cat.png", Content: content})
+		in.Upload("cat.png")
+		b := c.Join(p) // the same view id, on a second connection
+		if !b.Has("#entry-0") {
+			t.Fatalf("the second tab does not show the entry:\n%s", b.HTML())
+		}
+		tabs := []*livetest.View{a, b}
+		if secondFirst {
+			tabs = []*livetest.View{b, a}
+		}
+		for i, v := range tabs {
+			if err := v.TryEvent("submit", "save", nil); err != nil {
+				t.Fatalf("second first %v: submit %d: %v", secondFirst, i, err)
+			}
+		}
+		saved, err := os.ReadFile(filepath.Join(dir, "cat.png"))
+		if err != nil || !bytes.Equal(saved, content) {
+			t.Fatalf("the saved file differs (%d bytes, err %v)", len(saved), err)
+		}
+		waitUploads(t, srv, 0)
+	}
+}

@@ -222,10 +222,23 @@ func uploadType(name, announced string) string {
 }
 
 // syncUploads copies the progress of the entries' bytes into the view's
-// state, in steps of 5 %, and reports whether anything changed.
+// state, in steps of 5 %, and reports whether anything changed. An entry
+// another view took over (one joined under the same id on another
+// connection, see resumeUploads) leaves this view's entries: its bytes
+// are the other view's to consume or cancel.
 func (s *Socket) syncUploads() bool {
 	changed := false
 	for _, u := range s.uploads {
+		n := len(u.Entries)
+		u.Entries = slices.DeleteFunc(u.Entries, func(e *UploadEntry) bool {
+			if e.up == nil {
+				return false
+			}
+			e.up.mu.Lock()
+			defer e.up.mu.Unlock()
+			return e.up.owner != s.upw
+		})
+		changed = changed || len(u.Entries) != n
 		for _, e := range u.Entries {
 			in := e.up
 			if in == nil {
