@@ -28,6 +28,32 @@
 // [Socket.Subscribe]; [ParamsHandler] follows the URL; [Terminator] learns
 // that the view ended.
 //
+// # Components
+//
+// A page is built from parts with [Component]: a value with a Render
+// method, rendered in the view's markup under an id unique in the view,
+// that keeps its own state from one render of the view to the next and
+// handles its own events, as Phoenix's live components do:
+//
+//	templ (v *Feed) view() {
+//		for _, p := range v.Posts {
+//			@live.Component("post-"+p.ID, &Post{Post: p})
+//		}
+//	}
+//
+// A component is mounted once ([ComponentMounter]); each later render of
+// the view hands the kept component the value it built, if it is an
+// [Updater], to take new inputs from; a render that leaves an id out
+// forgets its component. Its root element gets live-component="<id>",
+// and the events of the elements inside it go to the component's
+// [EventHandler]: by default an element's events go to the nearest
+// component around it, live-target="view" sends them to the view and
+// live-target="<id>" to another component of the view. A component tells
+// its view something with [Socket.Send]; the view, or anything holding
+// the socket, updates a component with [Socket.SendUpdate], which its
+// [InfoHandler] receives. A component runs on its view's goroutine and
+// renders with it: the browser gets one patch.
+//
 // # Serving
 //
 // A [Server] serves the pages, their first (static, indexable) render, the

@@ -60,6 +60,7 @@ type Socket struct {
 	async      *asyncTasks // nil until the first task
 	uploads    map[string]*Upload
 	upw        *viewUploads // nil until the first allow_upload
+	comps      components   // the stateful components the view renders
 
 	mu     sync.Mutex // guards timers
 	timers map[*time.Timer]struct{}

@@ -19,17 +19,23 @@ type callback struct {
 	name  string // the view's method, or the API the function was given to: "HandleEvent", "StartAsync"
 	event string // what it ran for, if named: an event's name, a task's name
 	msg   any    // the message HandleInfo received, named by its type
+	// component is the id of the component whose callback it is, if any.
+	component string
 }
 
 // op returns the callback's name, as [channel.CrashError.Op] holds it.
 func (cb callback) op() string {
+	op := cb.name
 	switch {
 	case cb.msg != nil:
-		return fmt.Sprintf("%s %T", cb.name, cb.msg)
+		op = fmt.Sprintf("%s %T", cb.name, cb.msg)
 	case cb.event != "":
-		return cb.name + " " + strconv.Quote(cb.event)
+		op = cb.name + " " + strconv.Quote(cb.event)
 	}
-	return cb.name
+	if cb.component != "" {
+		op += " of component " + strconv.Quote(cb.component)
+	}
+	return op
 }
 
 // failed returns the error that crashes the view when cb returned err, or

@@ -53,16 +53,17 @@ func (vc *viewChannel) end(reason error) {
 		vc.s.stopTimers()
 		vc.s.async.stop()
 	}
-	t, ok := vc.view.(Terminator)
-	if !ok {
-		return
-	}
 	defer func() {
 		if v := recover(); v != nil {
 			vc.logger().Error("view Terminate panicked", "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
 		}
 	}()
-	t.Terminate(reason)
+	if vc.s != nil {
+		vc.s.comps.end(reason)
+	}
+	if t, ok := vc.view.(Terminator); ok {
+		t.Terminate(reason)
+	}
 }
 
 // HandleIn runs a client event: "event" (a binding) or "live_patch" (a
@@ -84,13 +85,22 @@ func (vc *viewChannel) HandleIn(ctx context.Context, msg channel.Message) (chann
 		if vc.cancelUploadEvent(ev, msg.Ref) || vc.clearFlashEvent(ev, msg.Ref) {
 			return channel.NoReply, nil
 		}
-		eh, ok := vc.view.(EventHandler)
+		var target any = vc.view
+		if w.Component != "" {
+			c, ok := vc.s.comps.get(w.Component)
+			if !ok {
+				vc.logger().Debug("event for a component the view does not render; dropped", "component", w.Component, "event", ev.Name)
+				return channel.ReplyReason(wire.ReasonNoComponent), nil
+			}
+			target = c
+		}
+		eh, ok := target.(EventHandler)
 		if !ok {
 			return channel.ReplyReason("view handles no events"), nil
 		}
 		vc.dirty = true
 		vc.s.hookReply = nil
-		if err := vc.handleEvent(ctx, eh, ev); err != nil {
+		if err := vc.handleEvent(ctx, eh, ev, w.Component); err != nil {
 			return channel.NoReply, err
 		}
 		wt := waiting{ref: msg.Ref}
@@ -124,11 +134,13 @@ func (vc *viewChannel) HandleIn(ctx context.Context, msg channel.Message) (chann
 	return channel.ReplyReason("unknown event " + msg.Name), nil
 }
 
-// handleEvent runs the view's HandleEvent.
-func (vc *viewChannel) handleEvent(ctx context.Context, eh EventHandler, ev Event) (err error) {
+// handleEvent runs the HandleEvent of the view, or of its component
+// named component.
+func (vc *viewChannel) handleEvent(ctx context.Context, eh EventHandler, ev Event, component string) (err error) {
 	vc.countEvent(ev.Name)
-	defer recoverCrash(&err, callback{name: "HandleEvent", event: ev.Name})
-	return callback{name: "HandleEvent", event: ev.Name}.failed(eh.HandleEvent(ctx, vc.s, ev))
+	cb := callback{name: "HandleEvent", event: ev.Name, component: component}
+	defer recoverCrash(&err, cb)
+	return cb.failed(eh.HandleEvent(ctx, vc.s, ev))
 }
 
 // refusalReason returns what the client is told of a message the wire
@@ -151,6 +163,8 @@ func (vc *viewChannel) HandleInfo(ctx context.Context, m pubsub.Message) (err er
 	case uploadWake:
 		vc.uploadWoke()
 		return nil
+	case componentMsg:
+		return vc.handleComponentMsg(ctx, p)
 	}
 	ih, ok := vc.view.(InfoHandler)
 	if !ok {

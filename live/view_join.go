@@ -202,10 +202,6 @@ const maxRecoveredForms = 16
 // instead, or "ignore" leaves the form alone. The event name comes from
 // the server's own render, never from the client.
 func (vc *viewChannel) recoverForms(ctx context.Context, forms map[string]string) error {
-	eh, ok := vc.view.(EventHandler)
-	if !ok {
-		return nil
-	}
 	html, err := vc.render(ctx)
 	if err != nil {
 		return err
@@ -242,7 +238,21 @@ func (vc *viewChannel) recoverForms(ctx context.Context, forms map[string]string
 		if err != nil {
 			continue // a form we cannot read is not worth refusing the join
 		}
-		if err := vc.handleEvent(ctx, eh, Event{Type: EventChange, Name: name, Values: vals}); err != nil {
+		// A form of a component goes back to it, as the client sends its events.
+		var target any = vc.view
+		component, _ := wire.EventTarget(tree, el)
+		if component != "" {
+			c, ok := vc.s.comps.get(component)
+			if !ok {
+				continue
+			}
+			target = c
+		}
+		eh, ok := target.(EventHandler)
+		if !ok {
+			continue
+		}
+		if err := vc.handleEvent(ctx, eh, Event{Type: EventChange, Name: name, Values: vals}, component); err != nil {
 			return err
 		}
 	}

@@ -198,3 +198,29 @@ func TestTheDemosViewMemoryCapRefusesJoinsPastIt(t *testing.T) {
 		t.Fatalf("-max-view-mb 512, 0, -1 give %d, %d, %d bytes", viewBytes(512), viewBytes(0), viewBytes(-1))
 	}
 }
+
+func TestCounterTalliesAreComponentsWithTheirOwnState(t *testing.T) {
+	t.Parallel()
+	v := livetest.Mount(t, newTestLive(t), "/counter")
+	v.Click("#tally-apples .up")
+	v.Click("#tally-apples .up")
+	v.Click("#tally-pears .down")
+	if a, p := v.Text("#tally-apples .count"), v.Text("#tally-pears .count"); a != "2" || p != "-1" {
+		t.Fatalf("tallies apples=%s pears=%s, want 2 and -1", a, p)
+	}
+	v.SyncUntil("the page sums what its tallies report", func() bool { return v.Text("#tallies") == "Tallies: 1" })
+	v.Click("#inc") // the page renders again around its tallies
+	if got := v.Text("#tally-apples .label"); got != "apples ×1" {
+		t.Errorf("label = %q: the page's input did not reach the tally", got)
+	}
+	if got := v.Text("#tally-apples .count"); got != "2" {
+		t.Errorf("apples = %s after the page's render, want 2", got)
+	}
+	v.Click("#reset-tallies")
+	v.SyncUntil("the tallies take the page's reset", func() bool {
+		return v.Text("#tally-apples .count") == "0" && v.Text("#tally-pears .count") == "0"
+	})
+	if got := v.Text("#tallies"); got != "Tallies: 0" {
+		t.Errorf("sum = %q after the reset", got)
+	}
+}

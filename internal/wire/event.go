@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/templive/templive/internal/jsonstr"
+	"github.com/templive/templive/render"
 )
 
 // Event types: the binding that sent an [Event].
@@ -31,7 +32,7 @@ const MaxEventValues = 1000
 // An Event is the payload of the client's "event" message: what a binding
 // or a hook's pushEvent sent. On the wire,
 //
-//	{"t": type, "e": name, "v": values, "k": key, "f": field, "el": element}
+//	{"t": type, "e": name, "v": values, "k": key, "f": field, "el": element, "c": component}
 //
 // where v is the url-encoded values for a binding and any JSON value for a
 // hook.
@@ -53,11 +54,19 @@ type Event struct {
 	Field string
 	// Element is the id of the element that sent the event, if it has one.
 	Element string
+	// Component is the id of the component the event is for: the
+	// live-target or live-component attribute nearest the element that
+	// sent it. "" and [TargetView] mean the view itself.
+	Component string
 }
+
+// TargetView is the live-target that sends an element's events to the
+// view rather than to the component around it.
+const TargetView = "view"
 
 // AppendJSON appends e's wire form to dst: v is Payload for a hook ("null"
 // if empty) and the url-encoded Values otherwise; k, f and el only when
-// set.
+// set, and c when it names a component.
 func (e Event) AppendJSON(dst []byte) []byte {
 	dst = append(dst, `{"t":`...)
 	dst = jsonstr.Append(dst, e.Type)
@@ -72,7 +81,7 @@ func (e Event) AppendJSON(dst []byte) []byte {
 	default:
 		dst = append(dst, e.Payload...)
 	}
-	for _, kv := range [...]struct{ key, val string }{{"k", e.Key}, {"f", e.Field}, {"el", e.Element}} {
+	for _, kv := range [...]struct{ key, val string }{{"k", e.Key}, {"f", e.Field}, {"el", e.Element}, {"c", e.Component}} {
 		if kv.val != "" {
 			dst = append(dst, ',', '"')
 			dst = append(dst, kv.key...)
@@ -97,11 +106,15 @@ func DecodeEvent(raw []byte) (Event, error) {
 		Key     string          `json:"k"`
 		Field   string          `json:"f"`
 		Element string          `json:"el"`
+		Target  string          `json:"c"`
 	}
 	if err := json.Unmarshal(raw, &w); err != nil {
 		return Event{}, malformed("malformed event", err)
 	}
 	ev := Event{Type: w.Type, Name: w.Name, Key: w.Key, Field: w.Field, Element: w.Element}
+	if w.Target != TargetView {
+		ev.Component = w.Target
+	}
 	switch w.Type {
 	case TypeClick, TypeSubmit, TypeChange, TypeBlur, TypeFocus, TypeKeyDown, TypeKeyUp, TypePush:
 	case TypeHook:
@@ -143,4 +156,50 @@ func ParseValues(enc string) (url.Values, error) {
 		return nil, malformed("event values: "+err.Error(), nil)
 	}
 	return vals, nil
+}
+
+// Attributes that route an element's events (see [Event.Component]).
+const (
+	AttrComponent = "live-component" // on a component's root element: its id
+	AttrTarget    = "live-target"    // a component's id, or TargetView
+)
+
+// EventTarget returns the component an event of el, an element of the
+// tree under root, goes to, as the client finds it: the live-target or
+// else live-component of the nearest element around el (el included)
+// that has either; "" for the view. found is false when el is not in the
+// tree.
+func EventTarget(root, el *render.Node) (component string, found bool) {
+	path := pathTo(root, el, nil)
+	if path == nil {
+		return "", false
+	}
+	for i := len(path) - 1; i >= 0; i-- {
+		t, ok := path[i].Attr(AttrTarget)
+		if !ok {
+			t, ok = path[i].Attr(AttrComponent)
+		}
+		if ok {
+			if t == TargetView {
+				t = ""
+			}
+			return t, true
+		}
+	}
+	return "", true
+}
+
+// pathTo returns the elements from n down to el, appended to path, or nil
+// when el is not under n.
+func pathTo(n, el *render.Node, path []*render.Node) []*render.Node {
+	path = append(path, n)
+	if n == el {
+		return path
+	}
+	for i := range n.Children {
+		if p := pathTo(&n.Children[i], el, path); p != nil {
+			return p
+		}
+	}
+	return nil
 }

@@ -116,6 +116,10 @@ const (
 	ReasonInvalidURL   = "invalid url"  // the joined URL does not parse
 )
 
+// ReasonNoComponent refuses an event for a component its view does not
+// render (any more); the view lives on.
+const ReasonNoComponent = "no such component"
+
 // A Refusal is the response of a join's error reply.
 type Refusal struct {
 	Reason string

@@ -77,6 +77,8 @@ var KEY_VALUE = "value";
 var AUTO_RECOVER_ATTR = "live-auto-recover";
 var AUTO_RECOVER_IGNORE = "ignore";
 var TRIGGER_ACTION_ATTR = "live-trigger-action";
+var COMPONENT_ATTR = "live-component";
+var TARGET_ATTR = "live-target";
 var CONNECTED_CLASS = "live-connected";
 var LOADING_CLASS = "live-loading";
 var ERROR_CLASS = "live-error";
@@ -1806,6 +1808,8 @@ var View = class {
   pushEvent(el, type, payload, event = EV_EVENT) {
     if (!this.channel) return Promise.reject(new Error("view not joined"));
     if (el && el.id) payload.el = el.id;
+    let c = el && el.closest(`[${TARGET_ATTR}],[${COMPONENT_ATTR}]`);
+    if (c) payload.c = c.getAttribute(TARGET_ATTR) ?? c.getAttribute(COMPONENT_ATTR);
     for (let k in payload) if (payload[k] === "" || payload[k] == null) delete payload[k];
     let busy = el && { el, type, undo: loading(el, type) };
     busy && this.busy.add(busy);

@@ -111,6 +111,13 @@ export const AUTO_RECOVER_ATTR = "live-auto-recover"
 export const AUTO_RECOVER_IGNORE = "ignore"
 /** A form a patch gives this attribute is submitted as a plain HTTP form (Phoenix's phx-trigger-action). */
 export const TRIGGER_ACTION_ATTR = "live-trigger-action"
+/**
+ * A component's root element carries its id in COMPONENT_ATTR; an element's events go
+ * to the component or view named by the nearest TARGET_ATTR or COMPONENT_ATTR around
+ * it, sent as the event's `c` (the server reads `view` as the view itself).
+ */
+export const COMPONENT_ATTR = "live-component"
+export const TARGET_ATTR = "live-target"
 export const CONNECTED_CLASS = "live-connected"
 export const LOADING_CLASS = "live-loading"
 export const ERROR_CLASS = "live-error"
@@ -167,8 +174,8 @@ export const STREAM_LIMIT = "l" // ["l", container, n]: keep the first n items (
 /** A join's error reply. @typedef {{reason?: string, to?: string, flash?: string}} Refusal */
 /**
  * The payload of EV_EVENT: type, name, url-encoded values (any JSON for a hook),
- * key, field name, element id. Empty keys are left out.
- * @typedef {{t: string, e?: string, v?: any, k?: string, f?: string, el?: string}} EventPayload
+ * key, field name, element id, target component. Empty keys are left out.
+ * @typedef {{t: string, e?: string, v?: any, k?: string, f?: string, el?: string, c?: string}} EventPayload
  */
 /** The payload of EV_LIVE_PATCH sent by the client. @typedef {{url: string}} LivePatchPayload */
 /**

@@ -6,7 +6,7 @@ import {
   CONNECTED_ATTR, CONNECTED_CLASS, DISCONNECTED_ATTR, ERROR_CLASS, EV_DIFF, EV_ERROR, EV_EVENT, EV_LIVE_PATCH,
   EV_LIVE_REDIRECT, EV_REDIRECT, EVENT_PREFIX, HOOK_TYPE, LOADING_CLASS, MOUNTED_ATTR, REASON_NAVIGATE,
   REASON_RATE_LIMITED, REASON_REDIRECT, REASON_STALE, REASON_UNAUTHORIZED, SESSION_ATTR, TOPIC_PREFIX, URL_ATTR,
-  TRIGGER_ACTION_ATTR,
+  TRIGGER_ACTION_ATTR, COMPONENT_ATTR, TARGET_ATTR,
 } from "./constants.js"
 import {patching, run, want} from "./cmds.js"
 import {formRecovery, isField, keepIgnored, loading, restoreFocus, saveFocus, submitAction, syncField} from "./dom.js"
@@ -220,6 +220,8 @@ export class View {
   pushEvent(el, type, payload, event = EV_EVENT) {
     if (!this.channel) return Promise.reject(new Error("view not joined"))
     if (el && el.id) payload.el = el.id
+    let c = el && el.closest(`[${TARGET_ATTR}],[${COMPONENT_ATTR}]`)
+    if (c) payload.c = c.getAttribute(TARGET_ATTR) ?? c.getAttribute(COMPONENT_ATTR)
     for (let k in payload) if (payload[k] === "" || payload[k] == null) delete payload[k]
     let busy = el && {el, type, undo: loading(el, type)}
     busy && this.busy.add(busy)

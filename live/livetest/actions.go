@@ -31,10 +31,28 @@ func (v *View) TryEvent(typ, name string, values url.Values) error {
 	return err
 }
 
+// TryEventTo sends an event like [View.TryEvent] to the view's component
+// id, as a binding inside it would; "" is the view.
+func (v *View) TryEventTo(id, typ, name string, values url.Values) error {
+	v.t.Helper()
+	ev := bindingEvent(typ, name, values)
+	ev.Component = id
+	_, err := v.tryPush(wire.ClientEvent, ev.AppendJSON(nil))
+	return err
+}
+
 // event sends a binding's event and waits for its reply.
 func (v *View) event(ev wire.Event) json.RawMessage {
 	v.t.Helper()
 	return v.push(wire.ClientEvent, ev.AppendJSON(nil))
+}
+
+// on sends the event ev of el, an element of the view, to the component
+// around el or to the view, as the browser does, and waits for its reply.
+func (v *View) on(el *render.Node, ev wire.Event) json.RawMessage {
+	v.t.Helper()
+	ev.Component, _ = wire.EventTarget(v.tree, el)
+	return v.event(ev)
 }
 
 // binding returns the element matching sel and its attr binding's event
@@ -57,7 +75,7 @@ func (v *View) binding(sel, attrName string) (*render.Node, string) {
 func (v *View) Click(sel string) {
 	v.t.Helper()
 	el, name := v.binding(sel, "live-click")
-	v.event(bindingEvent(live.EventClick, name, liveValues(el)))
+	v.on(el, bindingEvent(live.EventClick, name, liveValues(el)))
 }
 
 // Submit submits the form matching sel (it must have live-submit) with the
@@ -65,7 +83,7 @@ func (v *View) Click(sel string) {
 func (v *View) Submit(sel string, values url.Values) {
 	v.t.Helper()
 	el, name := v.binding(sel, "live-submit")
-	v.event(bindingEvent(live.EventSubmit, name, formValues(el, values)))
+	v.on(el, bindingEvent(live.EventSubmit, name, formValues(el, values)))
 }
 
 // Change reports a change of field in the form matching sel (it must have
@@ -75,7 +93,7 @@ func (v *View) Change(sel, field string, values url.Values) {
 	el, name := v.binding(sel, "live-change")
 	ev := bindingEvent(live.EventChange, name, formValues(el, values))
 	ev.Field = field
-	v.event(ev)
+	v.on(el, ev)
 }
 
 // KeyDown presses key on the element matching sel (live-keydown).
@@ -84,7 +102,7 @@ func (v *View) KeyDown(sel, key string) {
 	el, name := v.binding(sel, "live-keydown")
 	ev := bindingEvent(live.EventKeyDown, name, liveValues(el))
 	ev.Key = key
-	v.event(ev)
+	v.on(el, ev)
 }
 
 // KeyUp releases key on the element matching sel (live-keyup).
@@ -93,7 +111,7 @@ func (v *View) KeyUp(sel, key string) {
 	el, name := v.binding(sel, "live-keyup")
 	ev := bindingEvent(live.EventKeyUp, name, liveValues(el))
 	ev.Key = key
-	v.event(ev)
+	v.on(el, ev)
 }
 
 // KeyUpIn releases key on the field matching sel (live-keyup) while it
@@ -120,21 +138,21 @@ func (v *View) keyIn(sel, typ, key, text string) {
 	vals.Set("value", text)
 	ev := bindingEvent(typ, name, vals)
 	ev.Key = key
-	v.event(ev)
+	v.on(el, ev)
 }
 
 // Blur and Focus fire the live-blur and live-focus bindings of sel.
 func (v *View) Blur(sel string) {
 	v.t.Helper()
 	el, name := v.binding(sel, "live-blur")
-	v.event(bindingEvent(live.EventBlur, name, liveValues(el)))
+	v.on(el, bindingEvent(live.EventBlur, name, liveValues(el)))
 }
 
 // Focus fires the live-focus binding of the element matching sel.
 func (v *View) Focus(sel string) {
 	v.t.Helper()
 	el, name := v.binding(sel, "live-focus")
-	v.event(bindingEvent(live.EventFocus, name, liveValues(el)))
+	v.on(el, bindingEvent(live.EventFocus, name, liveValues(el)))
 }
 
 // Event sends an event of type typ named name with values, as a binding
@@ -177,6 +195,18 @@ func (v *View) Send(msg any) {
 	ref := "ping-" + v.nextRef()
 	if err := v.c.srv.Send(v.id, msg); err != nil {
 		v.t.Fatalf("livetest: send %T: %v", msg, err)
+	}
+	v.Sync(ref)
+}
+
+// SendUpdate delivers msg to the InfoHandler of the view's component id
+// ([live.Socket.SendUpdate]) and waits until it has been handled and its
+// render applied.
+func (v *View) SendUpdate(id string, msg any) {
+	v.t.Helper()
+	ref := "ping-" + v.nextRef()
+	if err := v.c.srv.SendUpdate(v.id, id, msg); err != nil {
+		v.t.Fatalf("livetest: send update %T to %q: %v", msg, id, err)
 	}
 	v.Sync(ref)
 }

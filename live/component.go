@@ -1,0 +1,267 @@
+package live
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"html"
+	"io"
+
+	"github.com/a-h/templ"
+
+	"github.com/templive/templive/internal/wire"
+	"github.com/templive/templive/pubsub"
+)
+
+// ErrComponentRemoved is the reason a component's [Terminator] receives
+// when a render of its view no longer renders it.
+var ErrComponentRemoved = errors.New("live: component removed from the view's markup")
+
+// A ComponentMounter is a component that sets itself up when it first
+// appears in its view's markup, before its first render: load what it
+// shows, as a view's Mount does. It runs once per component id, on the
+// view's goroutine, while the view renders; s is the view's socket.
+// Before the browser connects (the page's GET) it runs too, and again for
+// the connected view, as a view's Mount does. An error crashes the view
+// (or fails the GET).
+type ComponentMounter interface {
+	Mount(ctx context.Context, s *Socket) error
+}
+
+// An Updater is a component that takes new inputs from its view. Each
+// render of the view builds the component anew — @live.Component("cart",
+// &Cart{Items: v.Items}) — but only the first value is kept: on later
+// renders the kept one, whose state lives on, is handed the new value as
+// next, from which it copies what its view owns (the items) and keeps
+// what it owns itself (whether it is open). Without Update the values of
+// later renders are ignored. T is the type the component was rendered as.
+type Updater[T any] interface {
+	Update(ctx context.Context, s *Socket, next T) error
+}
+
+// Component renders c as a stateful component of the view being rendered,
+// under id: a part of the page with its own state and its own events, as
+// Phoenix's live_component. In a view's templ markup:
+//
+//	@live.Component("cart", &Cart{Items: v.Items})
+//
+// c is any value with a Render method, like a view's. The first render of
+// an id keeps c (and mounts it, if it is a [ComponentMounter]); later
+// renders of the same id render the kept value, whose fields are its
+// state, after handing it the new c if it is an [Updater]. A render of
+// the view that no longer renders an id forgets its component (its
+// [Terminator] is told [ErrComponentRemoved]); an id rendered again with
+// a value of another type starts a new component.
+//
+// The events of the elements inside a component go to the component's
+// [EventHandler], not the view's: an element's events go to the nearest
+// live-target or component around it. live-target="view" sends them to
+// the view, and live-target="<id>" to the component id of the same view.
+// [Socket.SendUpdate] hands a component a message from its view, and
+// [Socket.Send] one from a component to its view.
+//
+// A component renders one root element, which gets the attribute
+// live-component="<id>". Ids are unique in a view: two components with
+// the same id in one render are an error, which crashes the view (or
+// fails the GET). The id "view" is reserved. Outside a view's render, c
+// renders as a plain templ component would.
+func Component[T interface{ Render() templ.Component }](id string, c T) templ.Component {
+	return templ.ComponentFunc(func(ctx context.Context, w io.Writer) error {
+		if id == "" || id == wire.TargetView {
+			return fmt.Errorf("live: component id %q is reserved", id)
+		}
+		if s := SocketFrom(ctx); s != nil {
+			kept, err := keepComponent(ctx, s, id, c)
+			if err != nil {
+				return err
+			}
+			c = kept
+		}
+		var buf bytes.Buffer
+		if err := c.Render().Render(ctx, &buf); err != nil {
+			return err
+		}
+		return writeMarked(w, buf.Bytes(), id)
+	})
+}
+
+// keepComponent returns the component the view keeps under id for this
+// render, mounting c or updating the kept one with it.
+func keepComponent[T any](ctx context.Context, s *Socket, id string, c T) (T, error) {
+	m := s.comps.byID[id]
+	if m != nil && m.pass == s.comps.pass {
+		return c, fmt.Errorf("live: two components with id %q in one render of the view", id)
+	}
+	if m != nil {
+		if kept, ok := m.value.(T); ok {
+			m.pass = s.comps.pass
+			if u, ok := any(kept).(Updater[T]); ok {
+				if err := u.Update(ctx, s, c); err != nil {
+					return c, fmt.Errorf("live: component %q: Update: %w", id, err)
+				}
+			}
+			return kept, nil
+		}
+		// The same id with another type is another component.
+		terminateComponent(m, ErrComponentRemoved)
+	}
+	if s.comps.byID == nil {
+		s.comps.byID = map[string]*mounted{}
+	}
+	s.comps.byID[id] = &mounted{value: c, pass: s.comps.pass}
+	if cm, ok := any(c).(ComponentMounter); ok {
+		if err := cm.Mount(ctx, s); err != nil {
+			return c, fmt.Errorf("live: component %q: Mount: %w", id, err)
+		}
+	}
+	return c, nil
+}
+
+// writeMarked writes a component's HTML to w with live-component="id"
+// added to its root element.
+func writeMarked(w io.Writer, out []byte, id string) error {
+	i := rootNameEnd(out)
+	if i < 0 {
+		return fmt.Errorf("live: component %q renders no root element", id)
+	}
+	if bytes.HasPrefix(out[i:], []byte(" live-component=")) {
+		return fmt.Errorf("live: component %q's root element is another component's; wrap it in an element of its own", id)
+	}
+	if _, err := w.Write(out[:i]); err != nil {
+		return err
+	}
+	if _, err := io.WriteString(w, ` live-component="`+html.EscapeString(id)+`"`); err != nil {
+		return err
+	}
+	_, err := w.Write(out[i:])
+	return err
+}
+
+// rootNameEnd returns the offset just after the tag name of the element
+// out starts with (after white space), or -1 if it starts with no start
+// tag.
+func rootNameEnd(out []byte) int {
+	i := 0
+	for i < len(out) && (out[i] == ' ' || out[i] == '\t' || out[i] == '\n' || out[i] == '\r' || out[i] == '\f') {
+		i++
+	}
+	if i+1 >= len(out) || out[i] != '<' || !isASCIILetter(out[i+1]) {
+		return -1
+	}
+	i += 2
+	for i < len(out) && out[i] != ' ' && out[i] != '\t' && out[i] != '\n' && out[i] != '\r' && out[i] != '\f' && out[i] != '/' && out[i] != '>' {
+		i++
+	}
+	return i
+}
+
+func isASCIILetter(b byte) bool { return 'a' <= b|0x20 && b|0x20 <= 'z' }
+
+// components are the components a view keeps, by id.
+type components struct {
+	byID map[string]*mounted
+	pass uint64 // the render under way, or the last one
+}
+
+// mounted is a component a view keeps: its value, and the last render
+// that rendered it.
+type mounted struct {
+	value any
+	pass  uint64
+}
+
+// begin starts a render of the view: the components it renders are
+// marked with its pass.
+func (cs *components) begin() { cs.pass++ }
+
+// sweep forgets the components the render that just ended did not render,
+// telling those that are [Terminator]s.
+func (cs *components) sweep() {
+	for id, m := range cs.byID {
+		if m.pass != cs.pass {
+			delete(cs.byID, id)
+			terminateComponent(m, ErrComponentRemoved)
+		}
+	}
+}
+
+// end forgets every component: the view ended.
+func (cs *components) end(reason error) {
+	for id, m := range cs.byID {
+		delete(cs.byID, id)
+		terminateComponent(m, reason)
+	}
+}
+
+// get returns the component kept under id.
+func (cs *components) get(id string) (any, bool) {
+	m, ok := cs.byID[id]
+	if !ok {
+		return nil, false
+	}
+	return m.value, true
+}
+
+// terminateComponent tells a component that is a [Terminator] why it
+// ends.
+func terminateComponent(m *mounted, reason error) {
+	if t, ok := m.value.(Terminator); ok {
+		t.Terminate(reason)
+	}
+}
+
+// componentMsg is a message for a component, sent with
+// [Socket.SendUpdate] or [Server.SendUpdate].
+type componentMsg struct {
+	id  string
+	msg any
+}
+
+// SendUpdate delivers msg to the [InfoHandler] of the component id of
+// this view, on the view's goroutine, after the current callback — the
+// way a view updates one of its components (Phoenix's send_update). The
+// view renders after it. A message for an id the view no longer renders
+// is dropped; one for a component that is no InfoHandler crashes the
+// view. It is safe to call from any goroutine and does nothing before the
+// browser connects.
+func (s *Socket) SendUpdate(id string, msg any) {
+	if s.connected {
+		s.mailbox.Send(pubsub.Message{Payload: componentMsg{id: id, msg: msg}})
+	}
+}
+
+// Send delivers msg to the view's own [InfoHandler], on the view's
+// goroutine, after the current callback: how a component tells its view
+// something (Phoenix's send(self(), msg)). It is safe to call from any
+// goroutine and does nothing before the browser connects.
+func (s *Socket) Send(msg any) {
+	if s.connected {
+		s.mailbox.Send(pubsub.Message{Payload: msg})
+	}
+}
+
+// SendUpdate delivers msg to the component componentID of the connected
+// view viewID, as [Socket.SendUpdate] does. It returns [ErrNoView] when no
+// such view is connected to this server.
+func (srv *Server) SendUpdate(viewID, componentID string, msg any) error {
+	return srv.Send(viewID, componentMsg{id: componentID, msg: msg})
+}
+
+// handleComponentMsg hands a [Socket.SendUpdate] message to its
+// component.
+func (vc *viewChannel) handleComponentMsg(ctx context.Context, m componentMsg) (err error) {
+	c, ok := vc.s.comps.get(m.id)
+	if !ok {
+		vc.logger().Debug("message for a component the view does not render; dropped", "component", m.id, "msg", fmt.Sprintf("%T", m.msg))
+		return nil
+	}
+	cb := callback{name: "HandleInfo", msg: m.msg, component: m.id}
+	ih, ok := c.(InfoHandler)
+	if !ok {
+		return cb.failed(fmt.Errorf("live: SendUpdate(%q, %T): component %T handles no messages (it has no HandleInfo)", m.id, m.msg, c))
+	}
+	vc.dirty = true
+	defer recoverCrash(&err, cb)
+	return cb.failed(ih.HandleInfo(ctx, vc.s, m.msg))
+}
