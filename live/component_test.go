@@ -24,6 +24,7 @@ type row struct {
 	Label  string
 	n      int
 	mounts int
+	note   string
 	ended  *endings // shared with the view, to see the rows that ended
 }
 
@@ -63,8 +64,9 @@ func (r *row) Render() templ.Component {
 	return templ.ComponentFunc(func(ctx context.Context, w io.Writer) error {
 		_, err := fmt.Fprintf(w, `<li id="row-%s"><span class="label">%s</span> <span class="n">%d</span> <span class="mounts">%d</span>`+
 			`<button class="inc" live-click="inc" live-value-by="1">+</button><button class="report" live-click="report">report</button>`+
-			`<button class="save" live-click="save" live-target="view" live-value-row="%s">save</button><button class="crash" live-click="crash">!</button></li>`,
-			r.ID, templ.EscapeString(r.Label), r.n, r.mounts, r.ID)
+			`<button class="save" live-click="save" live-target="view" live-value-row="%s">save</button><button class="crash" live-click="crash">!</button>`+
+			`<form id="note-%s" live-change="note"><input name="text" value="%s"></form></li>`,
+			r.ID, templ.EscapeString(r.Label), r.n, r.mounts, r.ID, r.ID, templ.EscapeString(r.note))
 		return err
 	})
 }
@@ -79,6 +81,8 @@ func (r *row) HandleEvent(ctx context.Context, s *live.Socket, ev live.Event) er
 		s.Send(rowReport{id: r.ID, n: r.n})
 	case "crash":
 		return errors.New("row refused")
+	case "note":
+		r.note = ev.Value("text")
 	}
 	return nil
 }
@@ -336,5 +340,18 @@ func TestAComponentOutsideAViewRendersAsIs(t *testing.T) {
 	}
 	if err := live.Component("view", &row{}).Render(t.Context(), io.Discard); err == nil {
 		t.Error("the reserved id view was accepted")
+	}
+}
+
+func TestAComponentsFormIsRecoveredIntoIt(t *testing.T) {
+	t.Parallel()
+	srv, _ := newRowsServer(t)
+	v := livetest.Mount(t, srv, "/rows?ids=a,b")
+	v.RejoinWith(map[string]any{"form": map[string]string{"note-b": "text=half+typed"}})
+	if got, _ := v.Attr("#note-b input", "value"); got != "half typed" {
+		t.Errorf("row b's note = %q after the rejoin, want what the user typed", got)
+	}
+	if got, _ := v.Attr("#note-a input", "value"); got != "" {
+		t.Errorf("row a's note = %q", got)
 	}
 }

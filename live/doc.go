@@ -54,6 +54,35 @@
 // [InfoHandler] receives. A component runs on its view's goroutine and
 // renders with it: the browser gets one patch.
 //
+// # Lifecycle hooks
+//
+// [Server.OnMount] attaches [MountHook]s to a group of pages ([Group]):
+// they run before the Mount of each of its views, on the GET and on the
+// join, so that authorization is checked once for the group rather than
+// in every Mount. A hook loads the user from the session, hands it to the
+// view through an interface of the application's own, or sends the
+// visitor to the sign-in page with [Socket.Redirect], which halts the
+// chain before Mount:
+//
+//	lv.OnMount("members", func(ctx context.Context, s *live.Socket, v live.View, params url.Values) error {
+//		user := s.Session().Get("user")
+//		if user == "" {
+//			s.Redirect("/signin")
+//			return nil
+//		}
+//		if u, ok := v.(interface{ SetUser(string) }); ok {
+//			u.SetUser(user)
+//		}
+//		return nil
+//	})
+//	lv.Page("/rooms/{id}", newRoom, live.Group("members"))
+//
+// A view or a mount hook attaches functions that run before the view's
+// HandleEvent, HandleInfo and HandleParams with [Socket.OnEvent],
+// [Socket.OnInfo] and [Socket.OnParams] (Phoenix's attach_hook): a
+// keyboard shortcut every page of a group has, analytics. Each may halt
+// the chain, so the view's own callback does not run.
+//
 // # Serving
 //
 // A [Server] serves the pages, their first (static, indexable) render, the

@@ -43,7 +43,7 @@ func (srv *Server) servePage(w http.ResponseWriter, r *http.Request, rt *route) 
 
 	view := rt.newView()
 	srv.mounts.Add(1)
-	err := mountView(ctx, view, s, rt.values(r))
+	err := mountView(ctx, view, s, rt.values(r), srv.groupHooks(rt.group))
 	if err != nil {
 		srv.pageFailed(w, r, rt, "mount failed", err)
 		return
@@ -117,20 +117,37 @@ func (srv *Server) checkHead(page []byte, rt *route) {
 	}
 }
 
-// mountView runs Mount and, if the view has one, HandleParams. Its error,
-// a returned one or a panic with its stack, is a [channel.CrashError]
-// naming the callback that failed.
-func mountView(ctx context.Context, v View, s *Socket, params url.Values) (err error) {
+// mountView runs the mount hooks, Mount and, if the view has one,
+// HandleParams (after the params hooks). A hook that sends the browser
+// elsewhere halts it. Its error, or a panic, is a [channel.CrashError]
+// naming which.
+func mountView(ctx context.Context, v View, s *Socket, params url.Values, hooks []MountHook) (err error) {
 	cb := callback{name: "Mount"}
 	defer func() {
 		if p := recover(); p != nil {
 			err = panicked(cb.op(), p)
 		}
 	}()
+	for i, h := range hooks {
+		cb = callback{name: fmt.Sprintf("mount hook %d", i)}
+		if err := h(ctx, s, v, params); err != nil {
+			return cb.failed(err)
+		}
+		if s.leavingTo() != "" {
+			return nil
+		}
+	}
+	cb = callback{name: "Mount"}
 	if err := v.Mount(ctx, s, params); err != nil {
 		return cb.failed(err)
 	}
-	if ph, ok := v.(ParamsHandler); ok && s.leavingTo() == "" {
+	if s.leavingTo() != "" {
+		return nil
+	}
+	if halted, err := s.paramsHooks(ctx, params); err != nil || halted {
+		return err
+	}
+	if ph, ok := v.(ParamsHandler); ok {
 		cb = callback{name: "HandleParams"}
 		return cb.failed(ph.HandleParams(ctx, s, params))
 	}

@@ -200,6 +200,8 @@ type Server struct {
 	patches    *patchCache
 	views      sync.Map // view id → *viewChannel, while connected
 	routes     sync.Map // pattern → *route
+	hooksMu    sync.RWMutex
+	mountHooks map[string][]MountHook // by group, see OnMount
 
 	asyncGroup    taskGroup  // the goroutines of every view's async tasks
 	maxEventBytes int        // Options.MaxEventBytes resolved

@@ -61,6 +61,7 @@ type Socket struct {
 	uploads    map[string]*Upload
 	upw        *viewUploads // nil until the first allow_upload
 	comps      components   // the stateful components the view renders
+	hooks      []attached   // OnEvent, OnInfo, OnParams, in order
 
 	mu     sync.Mutex // guards timers
 	timers map[*time.Timer]struct{}

@@ -94,15 +94,24 @@ func (vc *viewChannel) HandleIn(ctx context.Context, msg channel.Message) (chann
 			}
 			target = c
 		}
-		eh, ok := target.(EventHandler)
-		if !ok {
-			return channel.ReplyReason("view handles no events"), nil
+		vc.s.hookReply = nil
+		halted := false
+		if w.Component == "" {
+			var err error
+			if halted, err = vc.s.eventHooks(ctx, ev); err != nil {
+				return channel.NoReply, err
+			}
+		}
+		if !halted {
+			eh, ok := target.(EventHandler)
+			if !ok {
+				return channel.ReplyReason("view handles no events"), nil
+			}
+			if err := vc.handleEvent(ctx, eh, ev, w.Component); err != nil {
+				return channel.NoReply, err
+			}
 		}
 		vc.dirty = true
-		vc.s.hookReply = nil
-		if err := vc.handleEvent(ctx, eh, ev, w.Component); err != nil {
-			return channel.NoReply, err
-		}
 		wt := waiting{ref: msg.Ref}
 		if ev.Type == EventHook {
 			wt.reply = vc.s.hookReply
@@ -167,10 +176,13 @@ func (vc *viewChannel) HandleInfo(ctx context.Context, m pubsub.Message) (err er
 		return vc.handleComponentMsg(ctx, p)
 	}
 	ih, ok := vc.view.(InfoHandler)
-	if !ok {
+	if !ok && len(vc.s.hooks) == 0 {
 		return nil
 	}
 	vc.dirty = true
+	if halted, err := vc.s.infoHooks(ctx, m.Payload); err != nil || halted || !ok {
+		return err
+	}
 	defer recoverCrash(&err, callback{name: "HandleInfo", msg: m.Payload})
 	return callback{name: "HandleInfo", msg: m.Payload}.failed(ih.HandleInfo(ctx, vc.s, m.Payload))
 }
@@ -179,6 +191,9 @@ func (vc *viewChannel) HandleInfo(ctx context.Context, m pubsub.Message) (err er
 // params: its query and the route's wildcards.
 func (vc *viewChannel) handleParams(ctx context.Context, u *url.URL, params url.Values) (err error) {
 	vc.s.url = u
+	if halted, err := vc.s.paramsHooks(ctx, params); err != nil || halted {
+		return err
+	}
 	ph, ok := vc.view.(ParamsHandler)
 	if !ok {
 		return nil

@@ -107,7 +107,7 @@ func (vc *viewChannel) Join(ctx context.Context, raw json.RawMessage) (resp any,
 		vc.view = rt.newView()
 	}
 	vc.srv.mounts.Add(1)
-	err = mountView(ctx, vc.view, s, params)
+	err = mountView(ctx, vc.view, s, params, vc.srv.groupHooks(rt.group))
 	s.async.endAdoption()
 	if err != nil {
 		return nil, err
@@ -117,7 +117,7 @@ func (vc *viewChannel) Join(ctx context.Context, raw json.RawMessage) (resp any,
 	if err := vc.settleAsync(ctx); err != nil {
 		return nil, err
 	}
-	if len(p.Form) > 0 {
+	if len(p.Form) > 0 && s.leavingTo() == "" {
 		if err := vc.recoverForms(ctx, p.Form); err != nil {
 			return nil, err
 		}

@@ -90,3 +90,17 @@ func jsString(s string) string {
 	b, _ := json.Marshal(s)
 	return string(b)
 }
+
+// TestBrowserMembersHookSendsAVisitorToSignIn follows the layout's live
+// link to a room without signing in: the room is in the "members" group,
+// so the browser loads it in full, and the group's mount hook sends it to
+// the sign-in page, which will bring it back.
+func TestBrowserMembersHookSendsAVisitorToSignIn(t *testing.T) {
+	t.Parallel()
+	base := serveDemo(t)
+	tab := browsertest.New(t).NewTab(t)
+	tab.Navigate(base + "/counter")
+	tab.Wait(`document.querySelector("[data-live-root].live-connected") != null`)
+	tab.Click(`nav a[href="/rooms/1"]`)
+	tab.Wait(`location.pathname == "/signin" && new URLSearchParams(location.search).get("next") == "/rooms/1"`)
+}

@@ -79,13 +79,31 @@ func newLive(opts liveOptions) (*live.Server, *dashboard.Dashboard, error) {
 	lv.Page("/panels", func() live.View { return &Panels{timings: panels} })
 	lv.Page(bellPath, func() live.View { return &BellLive{notes: opts.Notes} })
 	lv.Page("/admin", func() live.View { return &AdminLive{notes: opts.Notes} })
-	lv.Page("/rooms/{id}", func() live.View { return &RoomLive{tracker: opts.Tracker, rooms: opts.Rooms, limits: opts.Limits} })
+	// The pages for signed-in users form a group whose mount hook checks,
+	// so that no page of it can forget to.
+	lv.OnMount("members", requireSignIn)
+	lv.Page("/rooms/{id}", func() live.View { return &RoomLive{tracker: opts.Tracker, rooms: opts.Rooms, limits: opts.Limits} }, live.Group("members"))
 	dash, err := dashboard.Mount(lv, "/dashboard", dashboard.Options{
 		Allow:    func(s *live.Socket) bool { return opts.Dev || s.Session().Get("user") != "" },
 		Denied:   "/signin?next=/dashboard",
 		Presence: []dashboard.Presence{opts.Tracker},
 	})
 	return lv, dash, err
+}
+
+// requireSignIn is the mount hook of the pages for signed-in users: it
+// sends a visitor who is not to the sign-in page, which brings them back,
+// and gives the view its user.
+func requireSignIn(ctx context.Context, s *live.Socket, v live.View, params url.Values) error {
+	user := s.Session().Get("user")
+	if user == "" {
+		s.Redirect("/signin?next=" + url.QueryEscape(s.URL().Path))
+		return nil
+	}
+	if u, ok := v.(interface{ SetUser(string) }); ok {
+		u.SetUser(user)
+	}
+	return nil
 }
 
 // Home is the demo's index.

@@ -75,15 +75,14 @@ type RoomLive struct {
 	seq       int
 }
 
-// Mount sends visitors who are not signed in to the sign-in page; once
-// connected, it subscribes to the room's topic and tracks the user there.
+// SetUser takes the signed-in user from the members' mount hook
+// (requireSignIn), which has sent everyone else to the sign-in page.
+func (v *RoomLive) SetUser(name string) { v.User = name }
+
+// Mount refuses a user who is not a member of the room; once connected,
+// it subscribes to the room's topic and tracks the user there.
 func (v *RoomLive) Mount(ctx context.Context, s *live.Socket, params url.Values) error {
 	v.RoomID = params.Get("id")
-	v.User = s.Session().Get("user")
-	if v.User == "" {
-		s.Redirect("/signin?next=" + url.QueryEscape("/rooms/"+v.RoomID))
-		return nil
-	}
 	if !v.rooms.member(v.RoomID, v.User) {
 		s.PutFlash("error", "That room is for its members only.")
 		s.Redirect("/")

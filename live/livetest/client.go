@@ -131,7 +131,18 @@ func (c *Client) TryLive(path string) error {
 	if p.Status != http.StatusOK || !p.Live() {
 		return fmt.Errorf("GET %s: status %d, live view: %v", path, p.Status, p.Live())
 	}
-	v := &View{c: c, t: c.t, id: p.id, session: p.session, csrf: p.csrf, url: c.URL(path)}
+	return c.TryJoin(p)
+}
+
+// TryJoin is [Client.Join] for a join expected to fail, as [Client.TryLive]
+// is for Live: what changed between the page's GET and its join (a user
+// signed out) may refuse it.
+func (c *Client) TryJoin(p *Page) error {
+	c.t.Helper()
+	if p.Status != http.StatusOK || !p.Live() {
+		return fmt.Errorf("join %s: status %d, live view: %v", p.url, p.Status, p.Live())
+	}
+	v := &View{c: c, t: c.t, id: p.id, session: p.session, csrf: p.csrf, url: p.url}
 	if err := v.connect(); err != nil {
 		return fmt.Errorf("connect: %w", err)
 	}
