@@ -66,6 +66,10 @@ type Updater[T any] interface {
 // the same id in one render are an error, which crashes the view (or
 // fails the GET). The id "view" is reserved. Outside a view's render, c
 // renders as a plain templ component would.
+//
+// A [Stream]'s items are rendered once and then forgotten by the server,
+// so a component rendered in a stream item is forgotten by the next
+// render too: keep components out of streams.
 func Component[T interface{ Render() templ.Component }](id string, c T) templ.Component {
 	return templ.ComponentFunc(func(ctx context.Context, w io.Writer) error {
 		if id == "" || id == wire.TargetView {

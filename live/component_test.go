@@ -65,8 +65,9 @@ func (r *row) Render() templ.Component {
 		_, err := fmt.Fprintf(w, `<li id="row-%s"><span class="label">%s</span> <span class="n">%d</span> <span class="mounts">%d</span>`+
 			`<button class="inc" live-click="inc" live-value-by="1">+</button><button class="report" live-click="report">report</button>`+
 			`<button class="save" live-click="save" live-target="view" live-value-row="%s">save</button><button class="crash" live-click="crash">!</button>`+
-			`<form id="note-%s" live-change="note"><input name="text" value="%s"></form></li>`,
-			r.ID, templ.EscapeString(r.Label), r.n, r.mounts, r.ID, r.ID, templ.EscapeString(r.note))
+			`<form id="note-%s" live-change="note"><input name="text" value="%s"></form><button class="js-inc" live-click="%s">+3</button></li>`,
+			r.ID, templ.EscapeString(r.Label), r.n, r.mounts, r.ID, r.ID, templ.EscapeString(r.note),
+			templ.EscapeString(live.JS().Push("inc", url.Values{"by": {"3"}}).String()))
 		return err
 	})
 }
@@ -183,6 +184,10 @@ func TestComponentsKeepTheirStateAcrossTheirViewsRenders(t *testing.T) {
 	}
 	if got := v.Text("#row-a .mounts"); got != "1" {
 		t.Errorf("row a mounted %s times, want once", got)
+	}
+	v.Run("#row-b .js-inc", "click") // a client command's push goes where the element's events go
+	if got := v.Text("#row-b .n"); got != "4" {
+		t.Errorf("row b = %s after its pushed inc, want 4", got)
 	}
 	if got, _ := v.Attr("#row-b", "live-component"); got != "b" {
 		t.Errorf("root of row b has live-component=%q", got)

@@ -85,7 +85,7 @@ func (v *View) run(el *render.Node, sel, attr, typ string, depth int) {
 			for k, vs := range extra {
 				vals[k] = append(vals[k], vs...)
 			}
-			v.event(bindingEvent(typ, c.args.Event, vals))
+			v.on(el, bindingEvent(typ, c.args.Event, vals))
 		case "exec":
 			targets := []*render.Node{el}
 			if c.args.To != "" {
