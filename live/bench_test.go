@@ -10,6 +10,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/gorilla/websocket"
@@ -27,8 +28,8 @@ type benchClient struct {
 	topic   string
 	id      string
 	wg      sync.WaitGroup
-	replies chan string // refs of replies and pongs
-	bytes   int64       // read by the reader goroutine, valid after close
+	replies chan string  // refs of replies and pongs
+	bytes   atomic.Int64 // received by the reader goroutine
 }
 
 // joinBench GETs path on ts and joins its view.
@@ -84,7 +85,7 @@ func (c *benchClient) read() {
 		if err != nil {
 			return
 		}
-		c.bytes += int64(len(data))
+		c.bytes.Add(int64(len(data)))
 		f, err := wire.DecodeFrame(data)
 		if err != nil {
 			continue
