@@ -33,6 +33,9 @@ const (
 	UploadNotAccepted = "not_accepted"   // neither its extension nor its type is in Accept
 	UploadTooLarge    = "too_large"      // over MaxFileSize, announced or sent
 	UploadTooMany     = "too_many_files" // past MaxEntries
+	// UploadExternalFailed: the client reported that the storage of an
+	// external upload refused the file, or could not be reached.
+	UploadExternalFailed = "external_failed"
 )
 
 // CancelUploadEvent is the event of the built-in cancel button:
@@ -137,8 +140,12 @@ type UploadedFile struct {
 	Size       int64
 	// Path is the temporary file holding the bytes. Move it (os.Rename)
 	// or copy it where it belongs; whatever is left at Path is removed
-	// once the callback returns.
+	// once the callback returns. It is "" for an external entry.
 	Path string
+	// External is the target [UploadOptions.External] returned for an
+	// external entry, whose bytes are in the storage it names; nil for
+	// an entry uploaded over the socket.
+	External any
 }
 
 // Open opens the file for reading.
@@ -210,10 +217,13 @@ func (s *Socket) ConsumeUploads(name string, fn func(f UploadedFile) error) erro
 	s.syncUploads()
 	var err error
 	u.Entries = slices.DeleteFunc(u.Entries, func(e *UploadEntry) bool {
-		if err != nil || !e.Done || e.up == nil {
+		if err != nil || !e.Done || (e.up == nil && e.External == nil) {
 			return false
 		}
-		f := UploadedFile{Name: e.Name, Type: e.Type, Size: e.Size, Path: e.up.path}
+		f := UploadedFile{Name: e.Name, Type: e.Type, Size: e.Size, External: e.External}
+		if e.up != nil {
+			f.Path = e.up.path
+		}
 		if ferr := fn(f); ferr != nil {
 			err = fmt.Errorf("live: consume %s: %w", e.Name, ferr)
 			return false

@@ -45,13 +45,8 @@ func (vc *viewChannel) handleUpload(ctx context.Context, msg channel.Message) (c
 		if err != nil {
 			return channel.ReplyReason(refusalReason(err)), nil
 		}
-		if u := vc.s.uploads[p.Name]; u != nil {
-			for _, e := range u.Entries {
-				if e.Ref == p.Ref && e.External != nil && !e.Done {
-					e.Progress = p.Progress / 5 * 5
-					e.Done = p.Progress == 100
-				}
-			}
+		if reason := vc.uploadProgress(p); reason != "" {
+			return channel.ReplyReason(reason), nil
 		}
 		vc.dirty = true
 		vc.waiting = append(vc.waiting, waiting{ref: msg.Ref})

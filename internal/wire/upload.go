@@ -299,11 +299,16 @@ func DecodeChunk(b []byte) (Chunk, error) {
 }
 
 // An UploadProgress is the payload of upload_progress: the client's report
-// of an external upload's progress, in percent, by the entry's ref.
+// of an external upload's progress, in percent, by the entry's ref, or of
+// its failure.
 type UploadProgress struct {
 	Name     string
 	Ref      string
 	Progress int
+	// Error, if set, says the upload failed (the storage refused it, or
+	// the network did): a short reason for the server's log, at most
+	// [MaxUploadText] bytes. The page is shown a fixed error, never it.
+	Error string
 }
 
 // AppendJSON appends p's wire form to dst.
@@ -314,24 +319,30 @@ func (p UploadProgress) AppendJSON(dst []byte) []byte {
 	dst = jsonstr.Append(dst, p.Ref)
 	dst = append(dst, `,"progress":`...)
 	dst = strconv.AppendInt(dst, int64(p.Progress), 10)
+	if p.Error != "" {
+		dst = append(dst, `,"error":`...)
+		dst = jsonstr.Append(dst, p.Error)
+	}
 	return append(dst, '}')
 }
 
 // DecodeUploadProgress decodes an upload_progress payload from a client:
-// name and ref required, progress between 0 and 100.
+// name and ref required, progress between 0 and 100, an error of at most
+// [MaxUploadText] bytes.
 func DecodeUploadProgress(raw []byte) (UploadProgress, error) {
 	var w struct {
 		Name     string `json:"name"`
 		Ref      string `json:"ref"`
 		Progress int    `json:"progress"`
+		Error    string `json:"error"`
 	}
 	if err := json.Unmarshal(raw, &w); err != nil {
 		return UploadProgress{}, malformed("malformed upload_progress", err)
 	}
-	if w.Name == "" || w.Ref == "" || w.Progress < 0 || w.Progress > 100 {
+	if w.Name == "" || w.Ref == "" || w.Progress < 0 || w.Progress > 100 || len(w.Error) > MaxUploadText {
 		return UploadProgress{}, malformed("invalid upload_progress", nil)
 	}
-	return UploadProgress{Name: w.Name, Ref: w.Ref, Progress: w.Progress}, nil
+	return UploadProgress{Name: w.Name, Ref: w.Ref, Progress: w.Progress, Error: w.Error}, nil
 }
 
 // AppendBinaryPush appends a client's binary push frame (kind 0, then the
