@@ -203,6 +203,11 @@ export const PREVIEW_ATTR = "live-img-preview"
 export const UPLOAD_TOPIC_PREFIX = "lvu:"
 export const EV_ALLOW_UPLOAD = "allow_upload"
 export const EV_CHUNK = "chunk"
+export const EV_UPLOAD_PROGRESS = "upload_progress"
+/** The refusal of a chunk or a progress report for an entry that is gone (cancelled). */
+export const REASON_UPLOAD_UNKNOWN = "unknown upload"
+/** An external upload reports its progress at most this often (ms), and on 5 % steps only. */
+export const UPLOAD_PROGRESS_INTERVAL = 250
 /** The upload module, next to the client script. */
 export const UPLOAD_SCRIPT = "templive-upload.js"
 /** The client commands module (commands.js, loaded on demand by cmds.js), next to the client script. */

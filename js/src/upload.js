@@ -5,6 +5,7 @@
 // when the connection drops (docs/PROTOCOL.md, "Uploads").
 
 import {DROP_ATTR, EV_ALLOW_UPLOAD, EV_CHUNK, PREVIEW_ATTR, UPLOAD_ATTR, UPLOAD_TOPIC_PREFIX} from "./constants.js"
+import {uploadExternal} from "./upload_external.js"
 
 /** @typedef {import("./live.js").LiveSocket} LiveSocket */
 /** @typedef {import("./view.js").View} View */
@@ -28,6 +29,15 @@ export function attach(live) {
   })
   document.addEventListener("dragover", e => {
     if (dropTarget(e)) e.preventDefault()
+  })
+  // Images pasted into a drop target (or an input in one) are chosen for its upload.
+  document.addEventListener("paste", e => {
+    let el = dropTarget(e)
+    let files = e.clipboardData ? [...e.clipboardData.files] : []
+    let view = el && files.length && viewOf(el)
+    if (!el || !view) return
+    e.preventDefault()
+    choose(view, el.getAttribute(DROP_ATTR) || "", files, null)
   })
   document.addEventListener("drop", e => {
     let el = dropTarget(e)
@@ -107,13 +117,14 @@ class Upload {
   start() {
     pendingUploads.delete(this)
     if (this.started) return this.started
-    let queue = this.allowed.filter(a => a.token)
+    let queue = this.allowed.filter(a => a.token || a.external)
     /** @returns {Promise<void>} */
     let next = () => {
       let a = queue.shift()
       if (!a) return Promise.resolve()
       let e = this.entries.find(e => e.ref == a.ref)
-      return e ? this.send(e.file, a).then(next, next) : next()
+      if (!e) return next()
+      return (a.external ? uploadExternal(this.view, this.name, a.ref, e.file, a.external) : this.send(e.file, a)).then(next, next)
     }
     return this.started = Promise.all(Array.from({length: PARALLEL}, next)).then(() => {})
   }

@@ -105,9 +105,17 @@ func (fi *FileInput) Upload(fileName string) {
 // crosses it included), as Phoenix's render_upload, and waits until the
 // view has rendered the progress. The test fails if the server refuses a
 // chunk.
+//
+// For an external entry, it reports the progress to the view instead, as
+// the browser does while it sends the file to the target ([FileInput.External]);
+// the test sends the bytes there itself if it wants them stored.
 func (fi *FileInput) UploadTo(fileName string, percent int) {
 	fi.v.t.Helper()
 	e, f := fi.entry(fileName)
+	if len(e.Errors) == 0 && e.External != nil {
+		fi.v.push(wire.ClientUploadProgress, wire.UploadProgress{Name: fi.name, Ref: e.Ref, Progress: percent}.AppendJSON(nil))
+		return
+	}
 	if len(e.Errors) > 0 || e.Token == "" {
 		fi.v.t.Fatalf("livetest: upload %s: %q was not accepted: %v", fi.name, fileName, e.Errors)
 	}
@@ -137,6 +145,17 @@ func (fi *FileInput) UploadTo(fileName string, percent int) {
 		delete(fi.conns, e.Ref)
 	}
 	fi.v.Sync("")
+}
+
+// FailExternal reports that the external upload of a file failed for
+// reason, as the browser does when the storage refuses the file or cannot
+// be reached. It returns the server's refusal of the report, if any
+// ("unknown upload" for a cancelled entry).
+func (fi *FileInput) FailExternal(fileName, reason string) error {
+	fi.v.t.Helper()
+	e, _ := fi.entry(fileName)
+	_, err := fi.v.tryPush(wire.ClientUploadProgress, wire.UploadProgress{Name: fi.name, Ref: e.Ref, Error: reason}.AppendJSON(nil))
+	return err
 }
 
 // A Channel is an upload's channel ("lvu:<ref>"), joined on the view's
