@@ -33,6 +33,10 @@ var migrations = []migration{
 		name: "index posts by author",
 		sql:  `CREATE INDEX posts_user_id_id ON posts (user_id, id DESC)`,
 	},
+	{
+		name: "add a photo to posts",
+		sql:  `ALTER TABLE posts ADD COLUMN photo TEXT NOT NULL DEFAULT ''`,
+	},
 }
 
 // migrate brings the schema of db up to the last of ms. It is idempotent,

@@ -12,7 +12,7 @@ import (
 )
 
 // wantMigrations is the schema's history as every database must record it.
-var wantMigrations = []string{"create posts", "index posts by author"}
+var wantMigrations = []string{"create posts", "index posts by author", "add a photo to posts"}
 
 // recordedMigrations returns the names recorded in schema_migrations, by
 // version, reading the file directly.

@@ -15,9 +15,12 @@ const MaxBodyLength = 280
 // A Post is a short text written by one user. Posts are values: the Post a
 // broadcast carries is a snapshot that later edits do not change.
 type Post struct {
-	ID         int64     `json:"id"`
-	UserID     string    `json:"user_id"` // the author: only they may edit or delete it
-	Body       string    `json:"body"`    // trimmed, 1 to MaxBodyLength characters
+	ID     int64  `json:"id"`
+	UserID string `json:"user_id"` // the author: only they may edit or delete it
+	Body   string `json:"body"`    // trimmed, 1 to MaxBodyLength characters
+	// Photo is the file name of the post's photo, which the application
+	// stores, or "" for a post without one.
+	Photo      string    `json:"photo,omitempty"`
 	InsertedAt time.Time `json:"inserted_at"`
 	UpdatedAt  time.Time `json:"updated_at"` // equals InsertedAt until the first edit
 }
@@ -42,6 +45,21 @@ func validatePost(userID, body string) (string, error) {
 		return "", &ValidationError{Fields: fields}
 	}
 	return body, nil
+}
+
+// validPhoto reports whether name may be a post's photo: "" or a plain
+// file name of lower-case letters, digits and dots, not starting with a
+// dot, at most 64 bytes; never a path.
+func validPhoto(name string) bool {
+	if len(name) > 64 || strings.HasPrefix(name, ".") {
+		return false
+	}
+	for _, c := range name {
+		if (c < 'a' || c > 'z') && (c < '0' || c > '9') && c != '.' {
+			return false
+		}
+	}
+	return true
 }
 
 // timeLayout is how times are stored: UTC, fixed width, nanoseconds, so that

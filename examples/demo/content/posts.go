@@ -12,7 +12,18 @@ import (
 // one longer than [MaxBodyLength] or an empty userID is refused with a
 // [*ValidationError] and nothing is stored or broadcast.
 func (s *Store) CreatePost(ctx context.Context, userID, body string) (Post, error) {
+	return s.CreatePhotoPost(ctx, userID, body, "")
+}
+
+// CreatePhotoPost is [Store.CreatePost] for a post with a photo: photo is
+// the name of its file, which the caller stores. A name that is not a
+// plain file name of lower-case letters, digits and dots is refused with a
+// [*ValidationError].
+func (s *Store) CreatePhotoPost(ctx context.Context, userID, body, photo string) (Post, error) {
 	body, err := validatePost(userID, body)
+	if err == nil && !validPhoto(photo) {
+		err = &ValidationError{Fields: map[string]string{"photo": "is not a valid file name"}}
+	}
 	if err != nil {
 		return Post{}, fmt.Errorf("create post: %w", err)
 	}
@@ -20,8 +31,8 @@ func (s *Store) CreatePost(ctx context.Context, userID, body string) (Post, erro
 	err = s.write(ctx, func(tx *sql.Tx) (string, any, error) {
 		now := s.now().UTC().Round(0)
 		res, err := tx.ExecContext(ctx,
-			`INSERT INTO posts (user_id, body, inserted_at, updated_at) VALUES (?, ?, ?, ?)`,
-			userID, body, formatTime(now), formatTime(now))
+			`INSERT INTO posts (user_id, body, photo, inserted_at, updated_at) VALUES (?, ?, ?, ?, ?)`,
+			userID, body, photo, formatTime(now), formatTime(now))
 		if err != nil {
 			return "", nil, fmt.Errorf("insert: %w", err)
 		}
@@ -29,7 +40,7 @@ func (s *Store) CreatePost(ctx context.Context, userID, body string) (Post, erro
 		if err != nil {
 			return "", nil, fmt.Errorf("insert: %w", err)
 		}
-		post = Post{ID: id, UserID: userID, Body: body, InsertedAt: now, UpdatedAt: now}
+		post = Post{ID: id, UserID: userID, Body: body, Photo: photo, InsertedAt: now, UpdatedAt: now}
 		return userID, PostCreated{Post: post}, nil
 	})
 	if err != nil {
@@ -166,13 +177,13 @@ func (s *Store) list(ctx context.Context, limit int, query string, args ...any) 
 	return posts, nil
 }
 
-const selectPost = `SELECT id, user_id, body, inserted_at, updated_at FROM posts`
+const selectPost = `SELECT id, user_id, body, photo, inserted_at, updated_at FROM posts`
 
 // scanPost reads one row of selectPost; sql.ErrNoRows becomes ErrNotFound.
 func scanPost(row interface{ Scan(...any) error }) (Post, error) {
 	var post Post
 	var inserted, updated string
-	if err := row.Scan(&post.ID, &post.UserID, &post.Body, &inserted, &updated); err != nil {
+	if err := row.Scan(&post.ID, &post.UserID, &post.Body, &post.Photo, &inserted, &updated); err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
 			return Post{}, ErrNotFound
 		}
