@@ -33,11 +33,18 @@ type FeedLive struct {
 	Draft   string
 	Problem string
 	Posts   *live.Stream[FeedItem]
+	// Photo is the upload of the photo of the post being written; nil
+	// for anonymous visitors.
+	Photo *live.Upload
 
 	store  *content.Store
+	media  *media
 	limits *limits
 	notes  *notifier // likes notify the author; posts alert the admins
 }
+
+// maxPhotoSize bounds the photo of a post.
+const maxPhotoSize = 5 << 20
 
 // Mount lists the recent posts and, once connected, follows "posts".
 func (v *FeedLive) Mount(ctx context.Context, s *live.Socket, params url.Values) error {
@@ -45,6 +52,9 @@ func (v *FeedLive) Mount(ctx context.Context, s *live.Socket, params url.Values)
 	v.Posts = live.NewStream(s, "posts", func(it FeedItem) string { return "post-" + strconv.FormatInt(it.Post.ID, 10) })
 	v.Posts.SetLimit(feedSize)
 	s.SetTitle("Feed · templive demo")
+	if v.User != "" {
+		v.Photo = s.AllowUpload("photo", live.UploadOptions{Accept: imageAccept, MaxFileSize: maxPhotoSize, AutoUpload: true})
+	}
 	if s.Connected() {
 		if err := s.Subscribe(content.TopicPosts); err != nil {
 			return err
@@ -93,7 +103,11 @@ func (v *FeedLive) HandleEvent(ctx context.Context, s *live.Socket, ev live.Even
 	case "draft":
 		v.Draft = ev.Value("body")
 	case "post":
-		_, err := v.store.CreatePost(ctx, v.User, ev.Value("body"))
+		if len(v.Photo.Entries) > 0 && !v.Photo.Done() {
+			v.Draft, v.Problem = ev.Value("body"), "Wait for the photo to finish uploading, or remove it."
+			return nil
+		}
+		err := v.post(ctx, s, ev.Value("body"))
 		if problem := problemOf(err); problem != "" {
 			v.Draft, v.Problem = ev.Value("body"), problem
 			return nil
@@ -131,6 +145,43 @@ func (v *FeedLive) HandleEvent(ctx context.Context, s *live.Socket, ev live.Even
 		}
 	}
 	return nil
+}
+
+// post creates a post with body and the photo uploaded for it, if any.
+// The photo is copied into the media directory first, so that every tab
+// the post reaches can show it; a post that fails takes it away again,
+// and the upload stays for the next try.
+func (v *FeedLive) post(ctx context.Context, s *live.Socket, body string) error {
+	posted := false
+	err := s.ConsumeUploads("photo", func(f live.UploadedFile) error {
+		name, err := v.media.save(f)
+		if err != nil {
+			return err
+		}
+		if _, err := v.store.CreatePhotoPost(ctx, v.User, body, name); err != nil {
+			return errors.Join(err, v.media.remove(name))
+		}
+		posted = true
+		return nil
+	})
+	if err != nil || posted {
+		return err
+	}
+	_, err = v.store.CreatePost(ctx, v.User, body)
+	return err
+}
+
+// uploadProblem says what is wrong with a chosen image, from its error.
+func uploadProblem(code string, maxSize int64) string {
+	switch code {
+	case live.UploadNotAccepted:
+		return "Only PNG, JPEG, GIF and WebP images."
+	case live.UploadTooLarge:
+		return fmt.Sprintf("Over %d MB.", maxSize>>20)
+	case live.UploadTooMany:
+		return "Too many files."
+	}
+	return "The upload failed."
 }
 
 // problemOf returns what to tell the user about a failed write, or "" when

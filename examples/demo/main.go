@@ -134,6 +134,7 @@ type app struct {
 	tracker *presence.Tracker[RoomMeta]
 	store   *content.Store
 	notes   *notifier
+	media   *media
 	chans   *channels
 	live    *live.Server
 	dash    *dashboard.Dashboard
@@ -173,6 +174,14 @@ func newApp(cfg config, logger *slog.Logger) (*app, error) {
 		ps.Close()
 		return nil, fmt.Errorf("open the notifications: %w", err)
 	}
+	media, err := openMedia(cfg.dbPath)
+	if err != nil {
+		notes.Close()
+		store.Close()
+		tracker.Close()
+		ps.Close()
+		return nil, err
+	}
 	secret := cfg.cluster.signingSecret(logger)
 	signer := token.NewSigner(secret)
 	a := &auth{signer: signer}
@@ -193,6 +202,7 @@ func newApp(cfg config, logger *slog.Logger) (*app, error) {
 		Rooms:        chans.rooms,
 		Store:        store,
 		Notes:        notes,
+		Media:        media,
 		Limits:       lim,
 		Logger:       logger,
 		Panels:       cfg.panels,
@@ -220,6 +230,7 @@ func newApp(cfg config, logger *slog.Logger) (*app, error) {
 		return nil, err
 	}
 	mux.Handle("GET /static/", staticHandler())
+	mux.Handle("GET /media/{name}", media)
 	mux.Handle("GET /board", withBell(lv, boardHandler(a)))
 	mux.Handle("/", withBell(lv, lv))
 	if cfg.dev {
@@ -227,7 +238,7 @@ func newApp(cfg config, logger *slog.Logger) (*app, error) {
 		mux.Handle("POST /dev/disconnect", devDisconnectHandler(chans))
 		logger.Warn("DEVELOPMENT MODE: /dev/token signs anyone in; run with -dev=false in production")
 	}
-	return &app{mux: mux, ps: ps, tracker: tracker, store: store, notes: notes, chans: chans, live: lv, dash: dash}, nil
+	return &app{mux: mux, ps: ps, tracker: tracker, store: store, notes: notes, media: media, chans: chans, live: lv, dash: dash}, nil
 }
 
 // shutdown closes every live connection and waits for them.
@@ -240,6 +251,7 @@ func (a *app) close() {
 	a.dash.Close()
 	a.notes.Close()
 	a.store.Close()
+	a.media.close() // a temporary directory only; the real one stays
 	a.tracker.Close()
 	a.ps.Close()
 }

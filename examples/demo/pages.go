@@ -25,6 +25,7 @@ var pages = []page{
 	{Path: "/counter", Title: "Counter", About: "a view is a struct; clicks run on the server"},
 	{Path: "/signup", Title: "Sign up", About: "a form validated on every change"},
 	{Path: "/feed", Title: "Feed", About: "posts in SQLite, streamed to every viewer (streams + PubSub)"},
+	{Path: "/photos", Title: "Photos", About: "upload hundreds of images at once: drag and drop, previews, progress, cancel (uploads)", SignIn: true},
 	{Path: "/lab", Title: "Client lab", About: "debounce, throttle and a client hook"},
 	{Path: "/panels", Title: "Panels", About: "a dashboard whose panels load asynchronously: one slow, one failing with a retry"},
 	{Path: "/ui", Title: "Client UI", About: "a dropdown, a modal, a toast and a copy button with no round trip (client commands)"},
@@ -43,6 +44,7 @@ type liveOptions struct {
 	Rooms   *rooms
 	Store   *content.Store
 	Notes   *notifier
+	Media   *media
 	Limits  *limits
 	Logger  *slog.Logger
 	Panels  panelTimings // the panels' backends; zero for the demo's delays
@@ -74,7 +76,8 @@ func newLive(opts liveOptions) (*live.Server, *dashboard.Dashboard, error) {
 	lv.Page("/signin", func() live.View { return &Signin{} })
 	lv.Page("/lab", func() live.View { return &Lab{} })
 	lv.Page("/ui", func() live.View { return &UI{} })
-	lv.Page("/feed", func() live.View { return &FeedLive{store: opts.Store, limits: opts.Limits, notes: opts.Notes} })
+	lv.Page("/feed", func() live.View { return &FeedLive{store: opts.Store, media: opts.Media, limits: opts.Limits, notes: opts.Notes} })
+	lv.Page("/photos", func() live.View { return &PhotosLive{media: opts.Media} })
 	panels := opts.Panels.withDefaults()
 	lv.Page("/panels", func() live.View { return &Panels{timings: panels} })
 	lv.Page(bellPath, func() live.View { return &BellLive{notes: opts.Notes} })
