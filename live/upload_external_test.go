@@ -278,3 +278,31 @@ func TestUploadExternalRefusedByTheStoreShowsTheErrorInChromium(t *testing.T) {
 		t.Fatalf("done = %s for a refused upload", got)
 	}
 }
+
+func TestUploadExternalSurvivesADroppedConnectionInChromium(t *testing.T) {
+	const size = 24 << 20
+	st := newS3Store(t)
+	srv := newCloudPhotos(t, st.bucket("photos"))
+	ts := httptest.NewServer(srv)
+	t.Cleanup(ts.Close)
+	tab := browsertest.New(t).NewTab(t)
+	tab.Navigate(ts.URL + "/counter")
+	tab.Wait(`document.querySelector("[data-live-root].live-connected") != null`)
+	release := st.holdPuts()
+	t.Cleanup(release)
+	var ok bool
+	tab.Eval(chooseJS+`("#pick","far.png","image/png",`+itoa(size)+`,false)`, &ok)
+	tab.Wait(`+(document.querySelector("#entry-0 .progress")||{}).textContent > 0`)
+	// The network fails while the store is receiving the file: the view
+	// remounts without the entry, and the request goes on.
+	tab.Eval(`templive.liveSocket.socket.conn.close(), true`, &ok)
+	tab.Wait(`document.querySelector("[data-live-root].live-connected") != null && document.querySelector("#entry-0") == null`)
+	release()
+	// Its end is reported to the view, which hears of the file again.
+	tab.WaitText("#entry-0 .done", "true")
+	if n, _ := st.object(t, "photos/far.png"); n != size {
+		t.Fatalf("stored %d bytes, want %d", n, size)
+	}
+	tab.Click("#save")
+	tab.WaitText("#saved", "photos/far.png")
+}

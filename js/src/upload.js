@@ -21,12 +21,14 @@ let refs = 0
  */
 export function attach(live) {
   let viewOf = (/** @type {Element} */ el) => live.viewOf(el)
-  document.addEventListener("change", e => {
-    let input = /** @type {HTMLInputElement} */ (e.target)
+  let picked = (/** @type {HTMLInputElement} */ input, min = 0) => {
     let name = input.getAttribute && input.getAttribute(UPLOAD_ATTR)
     let view = name && viewOf(input)
-    if (view && input.files) choose(view, /** @type {string} */ (name), [...input.files], input)
-  })
+    if (view && input.files && input.files.length >= min) choose(view, /** @type {string} */ (name), [...input.files], input)
+  }
+  document.addEventListener("change", e => picked(/** @type {HTMLInputElement} */ (e.target)))
+  // Files chosen while this module was loading.
+  document.querySelectorAll(`input[${UPLOAD_ATTR}]`).forEach(i => picked(/** @type {HTMLInputElement} */ (i), 1))
   document.addEventListener("dragover", e => {
     if (dropTarget(e)) e.preventDefault()
   })

@@ -3,10 +3,12 @@
 // fields (docs/PROTOCOL.md, "Uploads") — with XMLHttpRequest, whose upload events
 // give the progress. The view hears of it at a bounded rate: on 5 % steps at most
 // every UPLOAD_PROGRESS_INTERVAL ms, then once at the end (100, or the error).
-// A report refused as "unknown upload" means the entry was cancelled: the
-// request is aborted.
+// A report refused as "unknown upload" means the entry was cancelled, and the
+// request is aborted — unless the view rejoined meanwhile: the remounted view lost
+// the entry, which the file is announced again for, while the request goes on. A
+// report the connection lost is sent again once it is back.
 
-import {EV_UPLOAD_PROGRESS, REASON_UPLOAD_UNKNOWN, UPLOAD_PROGRESS_INTERVAL} from "./constants.js"
+import {EV_ALLOW_UPLOAD, EV_UPLOAD_PROGRESS, REASON_UPLOAD_UNKNOWN, UPLOAD_PROGRESS_INTERVAL} from "./constants.js"
 
 /** @typedef {import("./view.js").View} View */
 /**
@@ -29,14 +31,22 @@ import {EV_UPLOAD_PROGRESS, REASON_UPLOAD_UNKNOWN, UPLOAD_PROGRESS_INTERVAL} fro
  * @returns {Promise<void>}
  */
 export function uploadExternal(view, name, ref, file, target) {
-  let sent = 0, last = 0, over = false
+  let sent = 0, last = 0, over = false, joins = view.joins, tries = 0
   /** @type {XMLHttpRequest | null} */
   let xhr = null
-  let report = (/** @type {number} */ progress, /** @type {string} */ error = "") =>
+  let announce = () => view.pushEvent(null, "", {name, entries: [{ref, name: file.name, type: file.type, size: file.size}]}, EV_ALLOW_UPLOAD)
+  /** @returns {Promise<any>} */
+  let report = (/** @type {number} */ progress, /** @type {string} */ error = "", end = false) =>
     view.pushEvent(null, "", {name, ref, progress, error}, EV_UPLOAD_PROGRESS).catch(e => {
-      if (e.message == REASON_UPLOAD_UNKNOWN) {
+      if (e.message == REASON_UPLOAD_UNKNOWN && view.joins == joins) {
         over = true
         xhr && xhr.abort()
+      } else if (end && ++tries <= 60) {
+        // The end must be heard: again once the connection is back, after
+        // announcing the file again to a view that rejoined.
+        return new Promise(r => setTimeout(r, 1000))
+          .then(() => { if (view.joins != joins) return announce().then(() => { joins = view.joins }) })
+          .then(() => report(progress, error, end), () => report(progress, error, end))
       }
     })
   let progress = (/** @type {number} */ pct) => {
@@ -53,7 +63,7 @@ export function uploadExternal(view, name, ref, file, target) {
   let up = custom && custom[/** @type {string} */ (target.uploader)] || send
   return Promise.resolve()
     .then(() => up(target, file, progress, x => xhr = x))
-    .then(() => report(100), e => over || report(sent, String(e && e.message || e)))
+    .then(() => report(100, "", true), e => over || report(sent, String(e && e.message || e), true))
     .then(() => { over = true })
 }
 
