@@ -76,7 +76,9 @@ func newLive(opts liveOptions) (*live.Server, *dashboard.Dashboard, error) {
 	lv.Page("/signin", func() live.View { return &Signin{} })
 	lv.Page("/lab", func() live.View { return &Lab{} })
 	lv.Page("/ui", func() live.View { return &UI{} })
-	lv.Page("/feed", func() live.View { return &FeedLive{store: opts.Store, media: opts.Media, limits: opts.Limits, notes: opts.Notes} })
+	lv.Page("/feed", func() live.View {
+		return &FeedLive{store: opts.Store, media: opts.Media, limits: opts.Limits, notes: opts.Notes}
+	})
 	lv.Page("/photos", func() live.View { return &PhotosLive{media: opts.Media} })
 	panels := opts.Panels.withDefaults()
 	lv.Page("/panels", func() live.View { return &Panels{timings: panels} })
