@@ -43,7 +43,7 @@ func (srv *Server) servePage(w http.ResponseWriter, r *http.Request, rt *route) 
 
 	view := rt.newView()
 	srv.mounts.Add(1)
-	err := mountView(ctx, view, s, rt.values(r), srv.groupHooks(rt.group))
+	err := mountView(ctx, view, s, rt.pattern, rt.values(r), srv.groupHooks(rt.group))
 	if err != nil {
 		srv.pageFailed(w, r, rt, "mount failed", err)
 		return
@@ -117,11 +117,26 @@ func (srv *Server) checkHead(page []byte, rt *route) {
 	}
 }
 
-// mountView runs the mount hooks, Mount and, if the view has one,
-// HandleParams (after the params hooks). A hook that sends the browser
-// elsewhere halts it. Its error, or a panic, is a [channel.CrashError]
-// naming which.
-func mountView(ctx context.Context, v View, s *Socket, params url.Values, hooks []MountHook) (err error) {
+// mountView runs the mount hooks and Mount, observed as an [OpMount],
+// then the params hooks and, if the view has one, HandleParams, observed
+// as an [OpParams]. A hook that sends the browser elsewhere halts it. Its
+// error, or a panic, is a [channel.CrashError] naming which.
+func mountView(ctx context.Context, v View, s *Socket, route string, params url.Values, hooks []MountHook) error {
+	op := Op{Kind: OpMount, Route: route, ViewID: s.id, Connected: s.connected}
+	var ob observing
+	mctx := s.srv.observe(ctx, &ob, op)
+	err := mount(mctx, v, s, params, hooks)
+	ob.end(mctx, &err)
+	if err != nil || s.leavingTo() != "" {
+		return err
+	}
+	op.Kind = OpParams
+	return s.runParams(ctx, op, v, params)
+}
+
+// mount runs the mount hooks and, unless one sends the browser elsewhere,
+// v's Mount.
+func mount(ctx context.Context, v View, s *Socket, params url.Values, hooks []MountHook) (err error) {
 	cb := callback{name: "Mount"}
 	defer func() {
 		if p := recover(); p != nil {
@@ -138,20 +153,25 @@ func mountView(ctx context.Context, v View, s *Socket, params url.Values, hooks 
 		}
 	}
 	cb = callback{name: "Mount"}
-	if err := v.Mount(ctx, s, params); err != nil {
-		return cb.failed(err)
-	}
-	if s.leavingTo() != "" {
+	return cb.failed(v.Mount(ctx, s, params))
+}
+
+// runParams runs the params hooks and, unless one halted, v's
+// HandleParams if it has one, observed as op, an [OpParams].
+func (s *Socket) runParams(ctx context.Context, op Op, v View, params url.Values) (err error) {
+	ph, ok := v.(ParamsHandler)
+	if !ok && len(s.hooks) == 0 {
 		return nil
 	}
-	if halted, err := s.paramsHooks(ctx, params); err != nil || halted {
+	var ob observing
+	ctx = s.srv.observe(ctx, &ob, op)
+	defer ob.end(ctx, &err)
+	if halted, err := s.paramsHooks(ctx, params); err != nil || halted || !ok {
 		return err
 	}
-	if ph, ok := v.(ParamsHandler); ok {
-		cb = callback{name: "HandleParams"}
-		return cb.failed(ph.HandleParams(ctx, s, params))
-	}
-	return nil
+	cb := callback{name: "HandleParams"}
+	defer recoverCrash(&err, cb)
+	return cb.failed(ph.HandleParams(ctx, s, params))
 }
 
 // renderGET renders the component c returns for a page's GET, turning a

@@ -157,6 +157,12 @@ type Options struct {
 	// Logger receives view crashes and errors; the default is
 	// [slog.Default].
 	Logger *slog.Logger
+	// Observer, if set, is told of every join, Mount, HandleParams,
+	// event, PubSub message and render of the server's views, and of each
+	// connected view's end, with durations and errors, for metrics and
+	// traces (package otellive adapts it to OpenTelemetry). Nil observes
+	// nothing, at no cost.
+	Observer Observer
 	// Dev turns on development mode, which must stay off in production: a
 	// page whose Mount or render fails on the GET answers with an error
 	// page that shows the error and, for a panic, its stack, instead of a

@@ -28,6 +28,7 @@ type viewChannel struct {
 	measuredBytes int64
 
 	stats viewStats // for Server.Views
+	life  *viewLife // the view's OpView, when observed
 }
 
 // waiting is an event whose reply waits for the next render, and what a

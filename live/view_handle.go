@@ -44,6 +44,7 @@ func (vc *viewChannel) applyPatchTo(ctx context.Context) error {
 // and it is told why. A panic in its Terminate is logged here, since
 // nothing is left to crash.
 func (vc *viewChannel) end(reason error) {
+	vc.endLife(reason)
 	vc.uncharge()
 	vc.endUploads(reason)
 	if vc.s != nil {
@@ -95,21 +96,13 @@ func (vc *viewChannel) HandleIn(ctx context.Context, msg channel.Message) (chann
 			target = c
 		}
 		vc.s.hookReply = nil
-		halted := false
-		if w.Component == "" {
-			var err error
-			if halted, err = vc.s.eventHooks(ctx, ev); err != nil {
-				return channel.NoReply, err
-			}
+		// A component's events skip the view's event hooks.
+		handled, err := vc.handleEvent(ctx, target, ev, w.Component, w.Component == "")
+		if err != nil {
+			return channel.NoReply, err
 		}
-		if !halted {
-			eh, ok := target.(EventHandler)
-			if !ok {
-				return channel.ReplyReason("view handles no events"), nil
-			}
-			if err := vc.handleEvent(ctx, eh, ev, w.Component); err != nil {
-				return channel.NoReply, err
-			}
+		if !handled {
+			return channel.ReplyReason("view handles no events"), nil
 		}
 		vc.dirty = true
 		wt := waiting{ref: msg.Ref}
@@ -143,13 +136,27 @@ func (vc *viewChannel) HandleIn(ctx context.Context, msg channel.Message) (chann
 	return channel.ReplyReason("unknown event " + msg.Name), nil
 }
 
-// handleEvent runs the HandleEvent of the view, or of its component
-// named component.
-func (vc *viewChannel) handleEvent(ctx context.Context, eh EventHandler, ev Event, component string) (err error) {
+// handleEvent runs the event hooks, if hooks, and then, unless one
+// halted, the HandleEvent of target: the view, or its component named
+// component. All of it is observed as one [OpEvent]. It reports false
+// when no hook halted ev and target handles no events.
+func (vc *viewChannel) handleEvent(ctx context.Context, target any, ev Event, component string, hooks bool) (handled bool, err error) {
+	var ob observing
+	ctx = vc.observe(ctx, &ob, Op{Kind: OpEvent, Event: ev.Name, Component: component})
+	defer ob.end(ctx, &err)
+	if hooks {
+		if halted, err := vc.s.eventHooks(ctx, ev); err != nil || halted {
+			return true, err
+		}
+	}
+	eh, ok := target.(EventHandler)
+	if !ok {
+		return false, nil
+	}
 	vc.countEvent(ev.Name)
 	cb := callback{name: "HandleEvent", event: ev.Name, component: component}
 	defer recoverCrash(&err, cb)
-	return cb.failed(eh.HandleEvent(ctx, vc.s, ev))
+	return true, cb.failed(eh.HandleEvent(ctx, vc.s, ev))
 }
 
 // refusalReason returns what the client is told of a message the wire
@@ -180,26 +187,23 @@ func (vc *viewChannel) HandleInfo(ctx context.Context, m pubsub.Message) (err er
 		return nil
 	}
 	vc.dirty = true
+	var ob observing
+	ctx = vc.observe(ctx, &ob, Op{Kind: OpInfo, Msg: m.Payload})
+	defer ob.end(ctx, &err)
 	if halted, err := vc.s.infoHooks(ctx, m.Payload); err != nil || halted || !ok {
 		return err
 	}
-	defer recoverCrash(&err, callback{name: "HandleInfo", msg: m.Payload})
-	return callback{name: "HandleInfo", msg: m.Payload}.failed(ih.HandleInfo(ctx, vc.s, m.Payload))
+	cb := callback{name: "HandleInfo", msg: m.Payload}
+	defer recoverCrash(&err, cb)
+	return cb.failed(ih.HandleInfo(ctx, vc.s, m.Payload))
 }
 
 // handleParams moves the view to u and runs its HandleParams with u's
 // params: its query and the route's wildcards.
-func (vc *viewChannel) handleParams(ctx context.Context, u *url.URL, params url.Values) (err error) {
+func (vc *viewChannel) handleParams(ctx context.Context, u *url.URL, params url.Values) error {
 	vc.s.url = u
-	if halted, err := vc.s.paramsHooks(ctx, params); err != nil || halted {
-		return err
-	}
-	ph, ok := vc.view.(ParamsHandler)
-	if !ok {
-		return nil
-	}
-	defer recoverCrash(&err, callback{name: "HandleParams"})
-	return callback{name: "HandleParams"}.failed(ph.HandleParams(ctx, vc.s, params))
+	op := Op{Kind: OpParams, Route: vc.rt.pattern, ViewID: vc.s.id, Connected: true}
+	return vc.s.runParams(ctx, op, vc.view, params)
 }
 
 // Terminate ends the view: timers stop, and the view is told why; a crash

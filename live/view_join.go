@@ -29,6 +29,10 @@ import (
 // panics of the view's callbacks, and of its own code, so that this
 // cleanup runs.
 func (vc *viewChannel) Join(ctx context.Context, raw json.RawMessage) (resp any, err error) {
+	viewCtx := ctx // the view's own, which outlives the join
+	var ob observing
+	ctx = vc.srv.observe(ctx, &ob, Op{Kind: OpJoin, Connected: true})
+	defer ob.end(ctx, &err)
 	if err := vc.admitJoin(); err != nil {
 		return nil, err
 	}
@@ -71,7 +75,7 @@ func (vc *viewChannel) Join(ctx context.Context, raw json.RawMessage) (resp any,
 		}
 	}
 
-	s := &Socket{srv: vc.srv, id: tok.ID, connected: true, session: tok.Session, url: u, ctx: ctx, cc: vc.cc, mailbox: vc.cc.Mailbox()}
+	s := &Socket{srv: vc.srv, id: tok.ID, connected: true, session: tok.Session, url: u, ctx: viewCtx, cc: vc.cc, mailbox: vc.cc.Mailbox()}
 	s.flash = vc.joinFlash(tok, p.Flash, navigated)
 	for _, c := range vc.cc.ConnectInfo().Cookies {
 		if c.Name == csrfCookie {
@@ -79,6 +83,7 @@ func (vc *viewChannel) Join(ctx context.Context, raw json.RawMessage) (resp any,
 		}
 	}
 	vc.s, vc.rt = s, rt
+	ob.op.Route, ob.op.ViewID = rt.pattern, s.id
 	defer func() {
 		if v := recover(); v != nil {
 			err = panicked("Join", v)
@@ -107,7 +112,7 @@ func (vc *viewChannel) Join(ctx context.Context, raw json.RawMessage) (resp any,
 		vc.view = rt.newView()
 	}
 	vc.srv.mounts.Add(1)
-	err = mountView(ctx, vc.view, s, params, vc.srv.groupHooks(rt.group))
+	err = mountView(ctx, vc.view, s, rt.pattern, params, vc.srv.groupHooks(rt.group))
 	s.async.endAdoption()
 	if err != nil {
 		return nil, err
@@ -135,16 +140,7 @@ func (vc *viewChannel) Join(ctx context.Context, raw json.RawMessage) (resp any,
 		return nil, err
 	}
 
-	html, err := vc.render(ctx)
-	if err != nil {
-		return nil, err
-	}
-	tree, doc, err := render.ParseDoc(html)
-	if err != nil {
-		return nil, fmt.Errorf("parse render: %w", err)
-	}
-	// The HTML carries the streams' items; the server keeps none of them.
-	_, cut, err := s.collectStreams(tree)
+	html, tree, doc, cut, err := vc.renderJoin(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -171,6 +167,7 @@ func (vc *viewChannel) Join(ctx context.Context, raw json.RawMessage) (resp any,
 	if _, replaced := vc.srv.views.Swap(s.id, vc); !replaced {
 		vc.srv.connected.Add(1)
 	}
+	vc.startLife(viewCtx)
 	return json.RawMessage(reply.AppendJSON(nil)), nil
 }
 
@@ -248,11 +245,8 @@ func (vc *viewChannel) recoverForms(ctx context.Context, forms map[string]string
 			}
 			target = c
 		}
-		eh, ok := target.(EventHandler)
-		if !ok {
-			continue
-		}
-		if err := vc.handleEvent(ctx, eh, Event{Type: EventChange, Name: name, Values: vals}, component); err != nil {
+		// A recovered form's event runs no event hooks.
+		if _, err := vc.handleEvent(ctx, target, Event{Type: EventChange, Name: name, Values: vals}, component, false); err != nil {
 			return err
 		}
 	}

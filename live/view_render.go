@@ -111,7 +111,14 @@ func (vc *viewChannel) answerWaiting(out wire.Render) error {
 // rerender renders the view and returns the encoded patch from the last
 // render (nil if nothing changed) and the streams' operations.
 func (vc *viewChannel) rerender(ctx context.Context) (patch json.RawMessage, streams []wire.StreamOp, err error) {
+	var ob observing
+	ctx = vc.observe(ctx, &ob, Op{Kind: OpRender})
+	defer func() {
+		ob.op.Render.Bytes = len(patch)
+		ob.end(ctx, &err)
+	}()
 	html, err := vc.render(ctx)
+	ob.op.Render.Render = ob.lap()
 	if err != nil {
 		return nil, nil, err
 	}
@@ -127,7 +134,7 @@ func (vc *viewChannel) rerender(ctx context.Context) (patch json.RawMessage, str
 			return p, nil, nil
 		}
 		key = k
-		if p, ok := vc.narrowed(html, key); ok {
+		if p, ok := vc.narrowed(html, key, &ob); ok {
 			return p, nil, nil
 		}
 	}
@@ -143,8 +150,11 @@ func (vc *viewChannel) rerender(ctx context.Context) (patch json.RawMessage, str
 	if err != nil {
 		return nil, nil, err
 	}
+	// A narrowed parse that fell through to this one counts too.
+	ob.op.Render.Parse += ob.lap()
 	d := diff.Diff(old, tree)
 	if d.Empty() {
+		ob.op.Render.Diff = ob.lap()
 		vc.last.keep(html, tree, cut, doc)
 		return nil, streams, nil
 	}
@@ -158,7 +168,9 @@ func (vc *viewChannel) rerender(ctx context.Context) (patch json.RawMessage, str
 		d = vc.whole(html, n)
 		streams, shareable = nil, false
 	}
+	ob.op.Render.Diff = ob.lap()
 	patch = d.AppendJSON(nil)
+	ob.op.Render.Encode = ob.lap()
 	if shareable && !cut {
 		vc.srv.patches.put(key, vc.last.html, html, patch)
 	}
@@ -170,13 +182,16 @@ func (vc *viewChannel) rerender(ctx context.Context) (patch json.RawMessage, str
 // children where the two differ (see [render.Doc.Reparse]): parsed, diffed
 // and checked there alone, it costs what the change costs rather than what
 // the page does. It reports false when the whole trees must be compared.
-func (vc *viewChannel) narrowed(html []byte, key uint64) (json.RawMessage, bool) {
+//
+// It times its phases in ob.
+func (vc *viewChannel) narrowed(html []byte, key uint64, ob *observing) (json.RawMessage, bool) {
 	doc := vc.last.doc
 	if doc == nil {
 		return nil, false
 	}
 	old := vc.last.html
 	c, ok := doc.Reparse(html, diff.Opaque)
+	ob.op.Render.Parse = ob.lap()
 	if !ok {
 		return nil, false
 	}
@@ -199,13 +214,18 @@ func (vc *viewChannel) narrowed(html []byte, key uint64) (json.RawMessage, bool)
 		n += len(c.Old.Children) - len(c.New.Children)
 	}
 	if err := diff.ApplyIn(c.Old, c.Ancestors, d); err != nil || !render.Equal(c.Old, c.New) {
-		patch := vc.whole(html, n).AppendJSON(nil)
+		w := vc.whole(html, n)
+		ob.op.Render.Diff = ob.lap()
+		patch := w.AppendJSON(nil)
+		ob.op.Render.Encode = ob.lap()
 		vc.last.keep(html, nil, false, doc)
 		return patch, true
 	}
+	ob.op.Render.Diff = ob.lap()
 	var patch []byte
 	if !d.Empty() {
 		patch = d.Rebase(c.Path, c.Index).AppendJSON(nil)
+		ob.op.Render.Encode = ob.lap()
 		vc.srv.patches.put(key, old, html, patch)
 	}
 	vc.last.keep(html, nil, false, doc)
@@ -238,6 +258,33 @@ func hasStreamItems(n *render.Node) bool {
 		}
 	}
 	return false
+}
+
+// renderJoin renders the view for its join reply, parses the HTML, and
+// collects its streams' items: the HTML carries them, the server keeps
+// none.
+func (vc *viewChannel) renderJoin(ctx context.Context) (html []byte, tree *render.Node, doc *render.Doc, cut bool, err error) {
+	var ob observing
+	ctx = vc.observe(ctx, &ob, Op{Kind: OpRender})
+	defer func() {
+		ob.op.Render.Bytes = len(html)
+		ob.end(ctx, &err)
+	}()
+	html, err = vc.render(ctx)
+	ob.op.Render.Render = ob.lap()
+	if err != nil {
+		return nil, nil, nil, false, err
+	}
+	tree, doc, err = render.ParseDoc(html)
+	if err != nil {
+		return nil, nil, nil, false, fmt.Errorf("parse render: %w", err)
+	}
+	_, cut, err = vc.s.collectStreams(tree)
+	ob.op.Render.Parse = ob.lap()
+	if err != nil {
+		return nil, nil, nil, false, err
+	}
+	return html, tree, doc, cut, nil
 }
 
 // lastRender is what the browser has, kept as cheaply as possible between
