@@ -22,7 +22,12 @@ func (c *Conn) run(ctx context.Context, ch Channel, payload json.RawMessage, joi
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 
-	resp, err := c.join(ctx, ch, payload)
+	sc := c.client.sock
+	op := Op{Kind: OpJoin, Pattern: sc.pattern(c.topic), Topic: c.topic}
+	var joining observing
+	jctx := sc.observe(ctx, &joining, op)
+	resp, err := c.join(jctx, ch, payload)
+	joining.end(jctx, err)
 	joined := err == nil
 	if joined {
 		err = c.Subscribe(c.topic)
@@ -60,8 +65,11 @@ func (c *Conn) run(ctx context.Context, ch Channel, payload json.RawMessage, joi
 		c.client.enqueue(f)
 	}
 
-	reason := c.loop(ctx, ch)
-	c.terminate(ch, reason)
+	var life observing
+	op.Kind = OpChannel
+	lctx := sc.observe(ctx, &life, op)
+	reason := c.loop(ctx, ch, op.Pattern)
+	life.end(lctx, c.terminate(ch, reason))
 }
 
 // join runs ch.Join, turning a panic into an error.
@@ -84,8 +92,8 @@ func (c *Conn) join(ctx context.Context, ch Channel, payload json.RawMessage) (r
 const maxBurst = 64
 
 // loop handles one thing at a time until a stop, a leave or a crash, and
-// returns the reason.
-func (c *Conn) loop(ctx context.Context, ch Channel) (reason error) {
+// returns the reason. pattern is the route's, for the Observer.
+func (c *Conn) loop(ctx context.Context, ch Channel, pattern string) (reason error) {
 	// The callback running now and what it is about, to name a crash
 	// without formatting anything on the way of every message.
 	var doing, about string
@@ -149,7 +157,7 @@ func (c *Conn) loop(ctx context.Context, ch Channel) (reason error) {
 			}
 			ev := Message{Name: in.f.event, Ref: in.f.ref, Payload: in.f.payload, Binary: in.f.binary}
 			doing, about = "HandleIn", ev.Name
-			r, err := ch.HandleIn(ctx, ev)
+			r, err := c.handleIn(ctx, ch, ev, pattern)
 			if err != nil {
 				return crash(err)
 			}
@@ -192,6 +200,20 @@ func (c *Conn) loop(ctx context.Context, ch Channel) (reason error) {
 			}
 		}
 	}
+}
+
+// handleIn runs ch.HandleIn, telling the Observer; a panic in it is
+// returned as its crash.
+func (c *Conn) handleIn(ctx context.Context, ch Channel, ev Message, pattern string) (r Reply, err error) {
+	var ob observing
+	ctx = c.client.sock.observe(ctx, &ob, Op{Kind: OpMessage, Pattern: pattern, Topic: c.topic, Event: ev.Name})
+	defer func() {
+		if v := recover(); v != nil {
+			err = panicked(opName("HandleIn", ev.Name), v)
+		}
+		ob.end(ctx, err)
+	}()
+	return ch.HandleIn(ctx, ev)
 }
 
 // dropQueued drops the client frames still queued for an ended channel.
@@ -238,8 +260,8 @@ func (c *Conn) logCrash(ch Channel, ce *CrashError) {
 }
 
 // terminate tells the client and the Channel that the channel ended, and
-// releases its subscriptions.
-func (c *Conn) terminate(ch Channel, reason error) {
+// releases its subscriptions. It returns the reason the Channel was told.
+func (c *Conn) terminate(ch Channel, reason error) error {
 	c.endSubscriptions()
 	c.client.removeChannel(c)
 	// From here on Push and Reply fail, so nothing follows the final frame.
@@ -266,6 +288,7 @@ func (c *Conn) terminate(ch Channel, reason error) {
 		reason = ErrLeft
 	}
 	c.tell(ch, reason)
+	return reason
 }
 
 // tell calls the Channel's Terminate, if it has one, with reason; a panic

@@ -79,6 +79,11 @@ type SocketOptions[S any] struct {
 
 	// Limits bound what one connection may send, hold and cost.
 	Limits Limits
+
+	// Observer, if set, is told of every join and client message of the
+	// socket's channels, and of each channel's end, with durations and
+	// errors, for metrics and traces. Nil observes nothing, at no cost.
+	Observer Observer
 }
 
 // Limits bound what one connection may send, hold and cost. The zero
@@ -183,6 +188,8 @@ type socketCore struct {
 	routesM sync.RWMutex // guards routes
 	routes  []route
 
+	observer Observer // nil: nobody observes
+
 	mu      sync.Mutex // guards clients, polls, closed
 	clients map[*client]struct{}
 	polls   map[string]*client // long-poll sessions by ID
@@ -246,7 +253,7 @@ func NewSocket[S any](opts SocketOptions[S]) *Socket[S] {
 		logger = slog.Default()
 	}
 	logger = logger.With("layer", "channel")
-	core := &socketCore{ps: opts.PubSub, logger: logger, limits: l, clients: map[*client]struct{}{}, polls: map[string]*client{}, pollKey: make([]byte, 32)}
+	core := &socketCore{ps: opts.PubSub, logger: logger, limits: l, clients: map[*client]struct{}{}, polls: map[string]*client{}, pollKey: make([]byte, 32), observer: opts.Observer}
 	rand.Read(core.pollKey)
 	if core.ps == nil {
 		ps, err := pubsub.New(pubsub.Options{Logger: logger})
