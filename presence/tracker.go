@@ -107,11 +107,13 @@ type Tracker[M any] struct {
 	replica string
 	refs    *refs
 
-	mu     sync.Mutex // guards state, owners, closed, seq
+	mu     sync.Mutex // guards state, owners, closed, seq, joins, leaves
 	state  *state[M]
 	owners map[context.Context]*owner[M]
 	closed bool
 	seq    uint64 // the position of the last Diff queued for delivery
+
+	joins, leaves uint64 // the metas of the Diffs queued, for Stats
 
 	out *outbox[M]
 	// changed wakes the replication goroutine after a local change, so a
@@ -354,6 +356,8 @@ func (t *Tracker[M]) queueLocked(d Diff[M]) {
 	}
 	t.seq++
 	d.seq = t.seq
+	t.joins += d.Joins.metas()
+	t.leaves += d.Leaves.metas()
 	t.out.push(d)
 }
 

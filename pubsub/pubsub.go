@@ -59,6 +59,9 @@ type Options struct {
 
 // Stats are counters of a [PubSub] since it was created.
 type Stats struct {
+	Broadcasts     uint64 // messages broadcast from this node, to the cluster or locally
+	Received       uint64 // messages from other nodes delivered on this node
+	Delivered      uint64 // messages put into local subscribers' mailboxes
 	Dropped        uint64 // deliveries dropped by full or lagged mailboxes
 	Overflows      uint64 // times a mailbox became lagged
 	DecodeErrors   uint64 // remote messages dropped as undecodable or unregistered
@@ -90,6 +93,7 @@ type PubSub struct {
 	closeErr  error
 
 	dropped, overflows, decodeErrors atomic.Uint64
+	broadcasts, received, delivered  atomic.Uint64
 }
 
 // New returns a PubSub configured by opts. With an adapter, New starts it;
@@ -159,6 +163,9 @@ func (ps *PubSub) Close() error {
 // Stats returns the counters of this PubSub.
 func (ps *PubSub) Stats() Stats {
 	st := Stats{
+		Broadcasts:   ps.broadcasts.Load(),
+		Received:     ps.received.Load(),
+		Delivered:    ps.delivered.Load(),
 		Dropped:      ps.dropped.Load(),
 		Overflows:    ps.overflows.Load(),
 		DecodeErrors: ps.decodeErrors.Load(),
@@ -269,12 +276,14 @@ func (ps *PubSub) DirectBroadcast(ctx context.Context, node, topic string, msg a
 // LocalBroadcast delivers msg to the subscribers of topic on this node only.
 // It never fails: after Close there is simply nobody left to deliver to.
 func (ps *PubSub) LocalBroadcast(topic string, msg any) {
+	ps.broadcasts.Add(1)
 	ps.deliver(nil, topic, msg)
 }
 
 // LocalBroadcastFrom is like [PubSub.LocalBroadcast] but skips the
 // subscriptions that deliver into from.
 func (ps *PubSub) LocalBroadcastFrom(from *Mailbox, topic string, msg any) {
+	ps.broadcasts.Add(1)
 	ps.deliver(from, topic, msg)
 }
 
@@ -285,6 +294,7 @@ func (ps *PubSub) broadcast(ctx context.Context, from *Mailbox, to, topic string
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	ps.broadcasts.Add(1)
 	if ps.adapter == nil {
 		if to == "" {
 			ps.deliver(from, topic, msg)
@@ -314,7 +324,7 @@ func (ps *PubSub) deliver(from *Mailbox, topicName string, msg any) {
 	}
 	m := Message{Topic: topicName, Payload: msg}
 	var lagged []*Mailbox // allocated only when a mailbox overflows
-	var dropped uint64
+	var delivered, dropped uint64
 	t.mu.RLock()
 	for _, s := range t.subs {
 		if s.mb == from {
@@ -325,9 +335,12 @@ func (ps *PubSub) deliver(from *Mailbox, topicName string, msg any) {
 			if l {
 				lagged = append(lagged, s.mb)
 			}
+		} else {
+			delivered++
 		}
 	}
 	t.mu.RUnlock()
+	ps.delivered.Add(delivered)
 	if dropped == 0 {
 		return
 	}
@@ -358,6 +371,7 @@ func (ps *PubSub) receive(frame []byte) {
 		ps.report(err)
 		return
 	}
+	ps.received.Add(1)
 	ps.deliver(nil, env.Topic, msg)
 }
 
