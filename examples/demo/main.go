@@ -138,6 +138,7 @@ type app struct {
 	chans   *channels
 	live    *live.Server
 	dash    *dashboard.Dashboard
+	tel     *telemetry
 }
 
 // newApp builds the demo: PubSub, presence, the user socket, the live
@@ -182,6 +183,15 @@ func newApp(cfg config, logger *slog.Logger) (*app, error) {
 		ps.Close()
 		return nil, err
 	}
+	tel, err := newTelemetry()
+	if err != nil {
+		media.close()
+		notes.Close()
+		store.Close()
+		tracker.Close()
+		ps.Close()
+		return nil, fmt.Errorf("telemetry: %w", err)
+	}
 	secret := cfg.cluster.signingSecret(logger)
 	signer := token.NewSigner(secret)
 	a := &auth{signer: signer}
@@ -193,6 +203,7 @@ func newApp(cfg config, logger *slog.Logger) (*app, error) {
 		Limits:      lim,
 		Logger:      logger,
 		IdleTimeout: cfg.socketIdleTimeout,
+		Observer:    tel.Channels(),
 	})
 	lv, dash, err := newLive(liveOptions{
 		Secret:       secret,
@@ -208,9 +219,15 @@ func newApp(cfg config, logger *slog.Logger) (*app, error) {
 		Panels:       cfg.panels,
 		MaxViewBytes: cfg.maxViewBytes,
 		Dev:          cfg.dev,
+		Observer:     tel,
 	})
 	if err != nil {
+		tel.close()
 		return nil, err
+	}
+	if err := tel.observe(ps, tracker, lv); err != nil {
+		// Only a programming error: the instruments are the same each time.
+		logger.Error("metrics not observed", "err", err)
 	}
 
 	a.signedOut = func(ctx context.Context, user string) error {
@@ -223,6 +240,7 @@ func newApp(cfg config, logger *slog.Logger) (*app, error) {
 	a.mount(mux)
 	if err := mountBoard(chans, ps); err != nil {
 		dash.Close()
+		tel.close()
 		notes.Close()
 		store.Close()
 		tracker.Close()
@@ -232,13 +250,14 @@ func newApp(cfg config, logger *slog.Logger) (*app, error) {
 	mux.Handle("GET /static/", staticHandler())
 	mux.Handle("GET /media/{name}", media)
 	mux.Handle("GET /board", withBell(lv, boardHandler(a)))
+	mux.Handle("GET /metrics", tel.handler)
 	mux.Handle("/", withBell(lv, lv))
 	if cfg.dev {
 		mux.Handle("GET /dev/token", devTokenHandler(signer))
 		mux.Handle("POST /dev/disconnect", devDisconnectHandler(chans))
 		logger.Warn("DEVELOPMENT MODE: /dev/token signs anyone in; run with -dev=false in production")
 	}
-	return &app{mux: mux, ps: ps, tracker: tracker, store: store, notes: notes, media: media, chans: chans, live: lv, dash: dash}, nil
+	return &app{mux: mux, ps: ps, tracker: tracker, store: store, notes: notes, media: media, chans: chans, live: lv, dash: dash, tel: tel}, nil
 }
 
 // shutdown closes every live connection and waits for them.
@@ -250,6 +269,7 @@ func (a *app) shutdown(ctx context.Context) error {
 func (a *app) close() {
 	a.dash.Close()
 	a.notes.Close()
+	a.tel.close()
 	a.store.Close()
 	a.media.close() // a temporary directory only; the real one stays
 	a.tracker.Close()

@@ -53,6 +53,8 @@ type liveOptions struct {
 	// Dev opens the dashboard to anyone; otherwise it needs a signed-in
 	// user.
 	Dev bool
+	// Observer is live.Options.Observer.
+	Observer live.Observer
 }
 
 // newLive builds the live server with the demo's pages, one per pattern of
@@ -69,6 +71,7 @@ func newLive(opts liveOptions) (*live.Server, *dashboard.Dashboard, error) {
 		// Without GOMEMLIMIT the library sets no cap; main's -max-view-mb
 		// sets one.
 		MaxViewBytes: opts.MaxViewBytes,
+		Observer:     opts.Observer,
 	})
 	lv.Page("/{$}", func() live.View { return &Home{} })
 	lv.Page("/counter", func() live.View { return &Counter{} })
