@@ -25,8 +25,9 @@ import (
 // that ships OTLP to a collector instead changes the reader, not the
 // instruments; client_golang is only the exporter's registry and handler.
 //
-// The demo makes no spans: with no TracerProvider set, otellive's come
-// from the global one, which does nothing until an application sets it.
+// The demo makes no spans: an app that exports them sets
+// otellive.Options.TracerProvider, an OpenTelemetry SDK's with an
+// exporter.
 type telemetry struct {
 	*otellive.Telemetry
 	mp      *sdkmetric.MeterProvider

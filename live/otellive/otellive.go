@@ -8,10 +8,10 @@ import (
 	"sync"
 	"time"
 
-	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/metric"
+	metricnoop "go.opentelemetry.io/otel/metric/noop"
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/templive/templive/live"
@@ -66,13 +66,16 @@ var DurationBuckets = []float64{
 	0.1, 0.25, 0.5, 1, 2.5, 5, 10,
 }
 
-// Options configures [New]. The zero value uses the global providers,
-// which do nothing until the application sets them.
+// Options configures [New]. Unlike most instrumentation, a nil provider
+// means none rather than the global one, so that an application that
+// wants metrics only pays nothing for spans: even a tracer that records
+// nothing allocates a context and options for each span it is asked for.
+// Pass [otel.GetTracerProvider] and [otel.GetMeterProvider] to use the
+// global providers.
 type Options struct {
-	// TracerProvider makes the spans; nil means [otel.GetTracerProvider].
+	// TracerProvider makes the spans; nil makes none.
 	TracerProvider trace.TracerProvider
-	// MeterProvider makes the instruments; nil means
-	// [otel.GetMeterProvider].
+	// MeterProvider makes the instruments; nil records nothing.
 	MeterProvider metric.MeterProvider
 }
 
@@ -81,7 +84,7 @@ type Options struct {
 // reads the counters of a PubSub and of presence Trackers when the meter
 // collects. It is safe for concurrent use.
 type Telemetry struct {
-	tracer trace.Tracer
+	tracer trace.Tracer // nil: no spans
 	meter  metric.Meter
 
 	viewDuration    metric.Float64Histogram
@@ -99,16 +102,13 @@ type Telemetry struct {
 // New returns a Telemetry that makes its spans and instruments with the
 // providers of opts.
 func New(opts Options) (*Telemetry, error) {
-	tp, mp := opts.TracerProvider, opts.MeterProvider
-	if tp == nil {
-		tp = otel.GetTracerProvider()
-	}
+	mp := opts.MeterProvider
 	if mp == nil {
-		mp = otel.GetMeterProvider()
+		mp = metricnoop.NewMeterProvider()
 	}
-	t := &Telemetry{
-		tracer: tp.Tracer(ScopeName),
-		meter:  mp.Meter(ScopeName),
+	t := &Telemetry{meter: mp.Meter(ScopeName)}
+	if opts.TracerProvider != nil {
+		t.tracer = opts.TracerProvider.Tracer(ScopeName)
 	}
 	t.routes.make = viewLabels
 	t.patterns.make = channelLabels
@@ -140,6 +140,9 @@ func New(opts Options) (*Telemetry, error) {
 func (t *Telemetry) Start(ctx context.Context, op live.Op) context.Context {
 	if op.Kind == live.OpView {
 		t.viewsConnected.Add(ctx, 1, t.routes.get(op.Route).add...)
+		return ctx
+	}
+	if t.tracer == nil {
 		return ctx
 	}
 	attrs := make([]attribute.KeyValue, 0, 4)
@@ -192,25 +195,27 @@ func (t *Telemetry) End(ctx context.Context, op live.Op) {
 		}
 		t.renderSent.Add(ctx, int64(r.Bytes), l.add...)
 	}
-	endSpan(ctx, op.Start.Add(op.Duration), op.Err, outcome, func(span trace.Span) {
+	if t.tracer == nil {
+		return
+	}
+	span := trace.SpanFromContext(ctx)
+	if span.IsRecording() {
 		if op.Kind == live.OpJoin && op.Route != "" {
 			span.SetAttributes(AttrRoute.String(op.Route), AttrViewID.String(op.ViewID))
 		}
 		if op.Kind == live.OpRender {
 			span.SetAttributes(AttrBytes.Int(op.Render.Bytes))
 		}
-	})
+	}
+	endSpan(span, op.Start.Add(op.Duration), op.Err, outcome)
 }
 
-// endSpan ends the span of ctx at end, with the outcome; more sets what
-// only the end knows.
-func endSpan(ctx context.Context, end time.Time, err error, outcome int, more func(trace.Span)) {
-	span := trace.SpanFromContext(ctx)
+// endSpan ends span at end, with the outcome.
+func endSpan(span trace.Span, end time.Time, err error, outcome int) {
 	if !span.IsRecording() {
 		span.End()
 		return
 	}
-	more(span)
 	switch outcome {
 	case refused:
 		span.SetAttributes(AttrOutcome.String("refused"))
@@ -269,6 +274,9 @@ func (c channelObserver) Start(ctx context.Context, op channel.Op) context.Conte
 		c.t.channelsJoined.Add(ctx, 1, c.t.patterns.get(op.Pattern).add...)
 		return ctx
 	}
+	if c.t.tracer == nil {
+		return ctx
+	}
 	attrs := []attribute.KeyValue{AttrPattern.String(op.Pattern), AttrTopic.String(op.Topic)}
 	if op.Kind == channel.OpMessage {
 		attrs = append(attrs, AttrEvent.String(op.Event))
@@ -285,7 +293,9 @@ func (c channelObserver) End(ctx context.Context, op channel.Op) {
 	}
 	outcome := outcomeOf(op.Err)
 	c.t.channelDuration.Record(ctx, op.Duration.Seconds(), l.ops[op.Kind][outcome]...)
-	endSpan(ctx, op.Start.Add(op.Duration), op.Err, outcome, func(trace.Span) {})
+	if c.t.tracer != nil {
+		endSpan(trace.SpanFromContext(ctx), op.Start.Add(op.Duration), op.Err, outcome)
+	}
 }
 
 // opLabels are the options that label the measurements of one route or
