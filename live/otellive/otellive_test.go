@@ -96,7 +96,7 @@ func newServer(t testing.TB, tel *otellive.Telemetry) (*live.Server, *pubsub.Pub
 func attrs(kvs []attribute.KeyValue) map[attribute.Key]string {
 	m := map[attribute.Key]string{}
 	for _, kv := range kvs {
-		m[kv.Key] = kv.Value.Emit()
+		m[kv.Key] = kv.Value.String()
 	}
 	return m
 }
