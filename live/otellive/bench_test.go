@@ -3,6 +3,7 @@ package otellive_test
 import (
 	"context"
 	"errors"
+	"syscall"
 	"testing"
 	"time"
 
@@ -62,6 +63,23 @@ func observeEvent(o live.Observer) {
 	o.End(rctx, r)
 }
 
+// processCPU returns the CPU time the process has used, user and system.
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// reportCPU reports the CPU time per operation the process used since
+// start, every goroutine's (the client's, the server's, the garbage
+// collector's): on a machine shared with other work, wall time per
+// operation measures the neighbours as much as the code.
+func reportCPU(b *testing.B, start time.Duration) {
+	b.ReportMetric(float64(processCPU()-start)/float64(b.N), "cpu-ns/op")
+}
+
 // BenchmarkObserverPerEvent measures what the OpenTelemetry adapter adds
 // to one event: its Start and End for the event and for its render.
 func BenchmarkObserverPerEvent(b *testing.B) {
@@ -69,9 +87,11 @@ func BenchmarkObserverPerEvent(b *testing.B) {
 		b.Run(s.name, func(b *testing.B) {
 			tel := newTelemetry(b, s.tracer(b))
 			b.ReportAllocs()
+			cpu := processCPU()
 			for b.Loop() {
 				observeEvent(tel)
 			}
+			reportCPU(b, cpu)
 		})
 	}
 }
@@ -84,9 +104,11 @@ func BenchmarkEventRoundTrip(b *testing.B) {
 		srv, _ := newServer(b, tel)
 		v := livetest.Mount(b, srv, "/counter/1")
 		b.ReportAllocs()
+		cpu := processCPU()
 		for b.Loop() {
 			v.Event(live.EventClick, "inc", nil)
 		}
+		reportCPU(b, cpu)
 	}
 	b.Run("none", func(b *testing.B) { run(b, nil) })
 	for _, s := range setups {

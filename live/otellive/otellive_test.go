@@ -21,6 +21,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/templive/templive/live"
+	"github.com/templive/templive/live/channel"
 	"github.com/templive/templive/live/livetest"
 	"github.com/templive/templive/live/otellive"
 	"github.com/templive/templive/pubsub"
@@ -74,7 +75,8 @@ func newServer(t testing.TB, tel *otellive.Telemetry) (*live.Server, *pubsub.Pub
 	}
 	opts := live.Options{
 		Secret: []byte(strings.Repeat("s", 32)), PubSub: ps, Logger: slog.New(slog.DiscardHandler),
-		EventsPerSecond: -1,
+		// Benchmarks click as fast as they can.
+		EventsPerSecond: -1, Limits: channel.Limits{EventsPerSecond: -1},
 	}
 	if tel != nil {
 		opts.Observer = tel
