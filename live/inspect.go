@@ -49,7 +49,10 @@ func (vc *viewChannel) countEvent(name string) {
 	st := &vc.stats
 	st.events.Add(1)
 	if p := st.lastEvent.Load(); p == nil || *p != name {
-		st.lastEvent.Store(&name)
+		// A copy, so that only a new name costs an allocation: the address
+		// of the parameter itself would move it to the heap on every call.
+		last := name
+		st.lastEvent.Store(&last)
 	}
 	st.lastEventAt.Store(time.Now().UnixNano())
 }
