@@ -211,6 +211,16 @@
 // live-change event (form recovery); a form's live-auto-recover attribute
 // names another event, or "ignore".
 //
+// # Observing
+//
+// An [Observer] in [Options.Observer] is told when each join, Mount,
+// HandleParams, event, PubSub message and render of a view starts and
+// ends, with its route, duration, error and, for a render, its phases
+// and the bytes it sends, as Phoenix's :telemetry events; a connected
+// view's life is one more operation. Package otellive turns them into
+// OpenTelemetry spans and metrics. A Server without an Observer does
+// none of this work.
+//
 // # Testing
 //
 // Package livetest drives views in plain go test, over a real connection
