@@ -70,7 +70,7 @@ var DurationBuckets = []float64{
 // means none rather than the global one, so that an application that
 // wants metrics only pays nothing for spans: even a tracer that records
 // nothing allocates a context and options for each span it is asked for.
-// Pass [otel.GetTracerProvider] and [otel.GetMeterProvider] to use the
+// Pass otel.GetTracerProvider() and otel.GetMeterProvider() to use the
 // global providers.
 type Options struct {
 	// TracerProvider makes the spans; nil makes none.
