@@ -254,7 +254,7 @@ func (srv *Server) SendUpdate(viewID, componentID string, msg any) error {
 
 // handleComponentMsg hands a [Socket.SendUpdate] message to its
 // component.
-func (vc *viewChannel) handleComponentMsg(ctx context.Context, m componentMsg) (err error) {
+func (vc *viewChannel) handleComponentMsg(ctx context.Context, m componentMsg) error {
 	c, ok := vc.s.comps.get(m.id)
 	if !ok {
 		vc.logger().Debug("message for a component the view does not render; dropped", "component", m.id, "msg", fmt.Sprintf("%T", m.msg))
@@ -266,6 +266,7 @@ func (vc *viewChannel) handleComponentMsg(ctx context.Context, m componentMsg) (
 		return cb.failed(fmt.Errorf("live: SendUpdate(%q, %T): component %T handles no messages (it has no HandleInfo)", m.id, m.msg, c))
 	}
 	vc.dirty = true
-	defer recoverCrash(&err, cb)
-	return cb.failed(ih.HandleInfo(ctx, vc.s, m.msg))
+	return vc.observed(ctx, Op{Kind: OpInfo, Msg: m.msg, Component: m.id}, cb, func(ctx context.Context) error {
+		return ih.HandleInfo(ctx, vc.s, m.msg)
+	})
 }

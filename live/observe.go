@@ -42,15 +42,18 @@ const (
 	// render, each also reported on its own. Its Route is empty when the
 	// join was refused before its URL was resolved.
 	OpJoin OpKind = iota + 1
-	// OpMount is a view's Mount, for a page's GET (Connected false) or a
-	// join (Connected true).
+	// OpMount is a view's mount hooks ([Server.OnMount]) and Mount, for
+	// a page's GET (Connected false) or a join (Connected true).
 	OpMount
-	// OpParams is a view's HandleParams: after Mount, and at each live
-	// patch.
+	// OpParams is a view's params hooks and HandleParams: after Mount,
+	// and at each live patch.
 	OpParams
-	// OpEvent is a view's HandleEvent; Event names the event.
+	// OpEvent is a view's event hooks and HandleEvent, or a component's
+	// HandleEvent; Event names the event, Component the component.
 	OpEvent
-	// OpInfo is a view's HandleInfo; Msg is the message.
+	// OpInfo is a view's info hooks and HandleInfo, or a component's
+	// HandleInfo ([Socket.SendUpdate]); Msg is the message, Component
+	// the component.
 	OpInfo
 	// OpRender is a render of a connected view and what it sends: Render,
 	// parse, diff and encoding, timed in Op.Render.

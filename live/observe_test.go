@@ -3,6 +3,7 @@ package live_test
 import (
 	"context"
 	"errors"
+	"net/url"
 	"slices"
 	"sync"
 	"testing"
@@ -219,5 +220,46 @@ func TestOpKindsHaveNames(t *testing.T) {
 		if got := k.String(); got != want {
 			t.Errorf("OpKind(%d).String() = %q, want %q", k, got, want)
 		}
+	}
+}
+
+// hookedRows is the rows view with an event hook that halts "save".
+type hookedRows struct{ rows }
+
+func (v *hookedRows) Mount(ctx context.Context, s *live.Socket, params url.Values) error {
+	s.OnEvent("no-save", func(ctx context.Context, s *live.Socket, ev live.Event) (bool, error) {
+		return ev.Name == "save", nil
+	})
+	return v.rows.Mount(ctx, s, params)
+}
+
+func TestAnObserverIsToldOfComponentsAndOfEventsHooksHalted(t *testing.T) {
+	t.Parallel()
+	rec := newRecorder()
+	srv, _ := newServer(t, live.Options{Observer: rec}, nil)
+	ended := &endings{why: map[string]error{}}
+	srv.Page("/rows", func() live.View { return &hookedRows{rows{ended: ended}} })
+	v := livetest.Mount(t, srv, "/rows?ids=a,b")
+
+	v.Click("#row-a .inc")
+	ev := rec.ends(live.OpEvent)
+	if len(ev) != 1 || ev[0].Event != "inc" || ev[0].Component != "a" || ev[0].Err != nil {
+		t.Fatalf("events ended: %+v, want row a's \"inc\"", ev)
+	}
+
+	v.Click("#row-b .save") // the view's, halted by its hook
+	if got := v.Text("#saved"); got != "" {
+		t.Fatalf("saved = %q: the hook did not halt the event", got)
+	}
+	ev = rec.ends(live.OpEvent)
+	if len(ev) != 2 || ev[1].Event != "save" || ev[1].Component != "" || ev[1].Err != nil {
+		t.Errorf("events ended: %+v, want the view's halted \"save\" second", ev)
+	}
+
+	v.SendUpdate("b", reset{to: 7})
+	rec.await(t, "row b's message", func() bool { return len(rec.ends(live.OpInfo)) == 1 })
+	info := rec.ends(live.OpInfo)[0]
+	if info.Component != "b" || info.Msg != (reset{to: 7}) || info.Route != "/rows" || info.Err != nil {
+		t.Errorf("info ended: %+v, want row b's reset on /rows", info)
 	}
 }
