@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -522,3 +523,41 @@ func (w *heapWatch) finish() int64 {
 
 // mib formats a byte count in MiB.
 func mib(n int64) string { return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20)) }
+
+// postRawBody posts a form of size bytes (name=aaa…) to path over a
+// connection of its own, as a script would: the body is written while
+// the response is read, so that a server answering before it has read
+// the body is heard. It returns the response's status.
+func (tg *target) postRawBody(path string, size int) int {
+	t := tg.t
+	conn, err := net.Dial("tcp", tg.host())
+	if err != nil {
+		t.Errorf("dial: %v", err)
+		return 0
+	}
+	defer conn.Close()
+	conn.SetDeadline(time.Now().Add(time.Minute))
+	head := fmt.Sprintf("POST %s HTTP/1.1\r\nHost: %s\r\nOrigin: %s\r\n"+
+		"Content-Type: application/x-www-form-urlencoded\r\nContent-Length: %d\r\n\r\nname=",
+		path, tg.host(), tg.base, size)
+	go func() {
+		// A write fails once the server has answered and closed: that is
+		// the point.
+		if _, err := io.WriteString(conn, head); err != nil {
+			return
+		}
+		chunk := bytes.Repeat([]byte("a"), 64<<10)
+		for left := size - len("name="); left > 0; left -= len(chunk) {
+			if _, err := conn.Write(chunk[:min(left, len(chunk))]); err != nil {
+				return
+			}
+		}
+	}()
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		t.Errorf("POST %s: %v", path, err)
+		return 0
+	}
+	resp.Body.Close()
+	return resp.StatusCode
+}

@@ -58,6 +58,7 @@ import (
 //	                                        TestSameOriginComparesTheSchemeAndTheHost                      signin_test.go
 //	  an anonymous event flood              TestAnAnonymousEventFloodIsMostlyRefusedAndTheConnectionStays  here
 //	  a Channels connection's frame flood   TestAChannelsConnectionFloodingFramesIsClosed                  limits_test.go
+//	  a sign-in post's 8 MiB body           TestASignInPostWithALargeBodyIsRefusedAndHoldsNothing          here
 //	  open tabs after sign-out              TestSignOutDisconnectsTheUsersOpenTabs                         signin_test.go
 //	  a session rejoining after sign-out    TestAuthorizeRefusesARevokedSessionAtEveryJoin                 live/authorize_test.go
 //
@@ -956,5 +957,39 @@ func TestALiveJoinLeaveFloodIsRefusedAndReachesAListenerMerged(t *testing.T) {
 	}
 	if keys := presenceKeys(held); !slices.Equal(keys, []string{"erin:1"}) {
 		t.Errorf("erin's list ends with %v, want herself alone", keys)
+	}
+}
+
+// TestASignInPostWithALargeBodyIsRefusedAndHoldsNothing posts sign-in
+// forms of 8 MiB each, 20 at once, as the review did (they held about
+// 180 MiB when net/http read each form whole): each gets 413 once the
+// server has read the first maxSigninBytes, and the server's heap does
+// not grow by the bodies.
+//
+// It is not parallel: it measures the process's heap.
+func TestASignInPostWithALargeBodyIsRefusedAndHoldsNothing(t *testing.T) {
+	const (
+		posts    = 20
+		bodySize = 8 << 20
+		limit    = 32 << 20 // far below posts × bodySize
+	)
+	tg := attackDemo(t)
+	watch := watchHeap(limit)
+	statuses := make(chan int, posts)
+	var wg sync.WaitGroup
+	for range posts {
+		wg.Go(func() { statuses <- tg.postRawBody("/signin", bodySize) })
+	}
+	wg.Wait()
+	growth := watch.finish()
+	close(statuses)
+	for status := range statuses {
+		if status != http.StatusRequestEntityTooLarge {
+			t.Errorf("a sign-in post of %d MiB: status %d, want 413", bodySize>>20, status)
+		}
+	}
+	t.Logf("%d sign-in posts of %d MiB at once: the heap grew by up to %s", posts, bodySize>>20, mib(growth))
+	if growth > limit {
+		t.Fatalf("%d sign-in posts of %d MiB held %s, more than %s", posts, bodySize>>20, mib(growth), mib(limit))
 	}
 }

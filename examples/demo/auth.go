@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"net/url"
 	"strings"
@@ -105,9 +106,24 @@ func sameOrigin(r *http.Request) bool {
 	return err == nil && u.Scheme == scheme && u.Host == r.Host
 }
 
+// maxSigninBytes bounds the body of a sign-in post. A name and a path
+// take far less; without it, net/http reads up to 10 MB of form into
+// memory for each post.
+const maxSigninBytes = 16 << 10
+
 func (a *auth) signin(w http.ResponseWriter, r *http.Request) {
 	if !sameOrigin(r) {
 		http.Error(w, "cross-site form post refused", http.StatusForbidden)
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, maxSigninBytes)
+	if err := r.ParseForm(); err != nil {
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
+			http.Error(w, "sign-in form too large", http.StatusRequestEntityTooLarge)
+			return
+		}
+		http.Error(w, "malformed sign-in form", http.StatusBadRequest)
 		return
 	}
 	name := strings.TrimSpace(r.PostFormValue("name"))
