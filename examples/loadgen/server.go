@@ -97,8 +97,10 @@ func newBenchServer(logger *slog.Logger, mailbox int) (*benchServer, error) {
 	}
 	secret := make([]byte, 32)
 	rand.Read(secret)
+	// Every simulated client connects from the loopback address, as many
+	// as -n asks for: the connection cap is lifted.
 	lv := live.NewServer(live.Options{Secret: secret, PubSub: ps, Logger: logger,
-		Limits: channel.Limits{MailboxSize: mailbox}})
+		Limits: channel.Limits{MailboxSize: mailbox, MaxConnections: -1}})
 	lv.Page("/counter", func() live.View { return &counter{} })
 	lv.Page("/table", func() live.View { return &table{} })
 	lv.Page("/article", func() live.View { return &article{} })

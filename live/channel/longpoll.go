@@ -456,6 +456,19 @@ var (
 // checks of a WebSocket upgrade.
 func (s *Socket[S]) openLongPoll(w http.ResponseWriter, r *http.Request, q map[string][]string) {
 	delete(q, "vsn")
+	// A session counts against the connection caps as a WebSocket does.
+	// A refusal is a plain HTTP error, not a JSON status: the phoenix
+	// client retries it with backoff, as it does a refused WebSocket.
+	addr, ok := s.core.admit(w, r)
+	if !ok {
+		return
+	}
+	served := false
+	defer func() {
+		if !served {
+			s.core.leave(addr)
+		}
+	}()
 	info := &ConnectInfo{
 		Params:     q,
 		AuthToken:  r.Header.Get(longPollAuthHeader),
@@ -477,8 +490,9 @@ func (s *Socket[S]) openLongPoll(w http.ResponseWriter, r *http.Request, q map[s
 		writeLongPoll(w, lpShutdown, "", nil, 0, "")
 		return
 	}
+	served = true // the session's goroutine leaves when it ends
 	// sc.mu is held while the session is added and removed.
-	sc.serve(r.Context(), c, func() { sc.polls[sessionID] = c }, func() { delete(sc.polls, sessionID) })
+	sc.serve(r.Context(), c, addr, func() { sc.polls[sessionID] = c }, func() { delete(sc.polls, sessionID) })
 	writeLongPoll(w, lpGone, sc.sessionToken(sessionID), nil, 0, "")
 }
 

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"net"
 	"net/http"
 	"strings"
 	"testing"
@@ -433,5 +434,66 @@ func TestLongPollShutdown(t *testing.T) {
 	req, _ := http.NewRequest(http.MethodGet, s.lpURL("user=1"), nil)
 	if a := lpDo(t, req); a.Status != http.StatusServiceUnavailable {
 		t.Fatalf("open after Shutdown: %+v", a)
+	}
+}
+
+// TestLongPollSessionsCountAgainstTheConnectionCaps opens long-poll
+// sessions and a WebSocket from two loopback addresses: a session is
+// counted as a connection is, a session open past MaxConnectionsPerAddr
+// gets HTTP 429 and past MaxConnections 503, and a session that ends
+// makes room again.
+func TestLongPollSessionsCountAgainstTheConnectionCaps(t *testing.T) {
+	t.Parallel()
+	s := startSocket(t, SocketOptions[*testUser]{Limits: Limits{MaxConnections: 3, MaxConnectionsPerAddr: 2}}, nil)
+	// openFrom opens a session as user from a loopback address and
+	// returns the HTTP status: 200 for a session opened.
+	openFrom := func(ip, user string) int {
+		t.Helper()
+		d := &net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(ip)}}
+		hc := &http.Client{Transport: &http.Transport{DialContext: d.DialContext}}
+		defer hc.CloseIdleConnections()
+		resp, err := hc.Get(s.lpURL("user=" + user))
+		if err != nil {
+			t.Fatalf("open from %s: %v", ip, err)
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		if resp.StatusCode == http.StatusOK {
+			var a lpAnswer
+			if err := json.Unmarshal(body, &a); err != nil || a.Status != http.StatusGone || a.Token == nil {
+				t.Fatalf("open from %s: %s", ip, body)
+			}
+		}
+		return resp.StatusCode
+	}
+	if st := openFrom("127.0.0.1", "1"); st != http.StatusOK {
+		t.Fatalf("the first session: %d", st)
+	}
+	s.dial(t, "2") // from 127.0.0.1
+	if st := openFrom("127.0.0.1", "3"); st != http.StatusTooManyRequests {
+		t.Fatalf("a third connection from one address: %d, want 429", st)
+	}
+	if st := openFrom("127.0.0.2", "4"); st != http.StatusOK {
+		t.Fatalf("a session from another address: %d", st)
+	}
+	if st := openFrom("127.0.0.2", "5"); st != http.StatusServiceUnavailable {
+		t.Fatalf("a fourth connection in all: %d, want 503", st)
+	}
+	// The session of user 4 ends; once the server has seen it end, there
+	// is room again.
+	if err := s.sock.Disconnect(t.Context(), "user_socket:4"); err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		st := openFrom("127.0.0.2", "6")
+		if st == http.StatusOK {
+			break
+		}
+		if st != http.StatusServiceUnavailable {
+			t.Fatalf("an open while a session ends: %d", st)
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("no room after a session ended")
+		}
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -26,6 +27,8 @@ const (
 	DefaultOutboundBytes = 4 << 20
 	DefaultInboundBytes  = 4 << 20
 	DefaultChannelQueue  = 64
+
+	DefaultMaxConnections = 20_000
 )
 
 // authTokenPrefix marks the subprotocol that carries the phoenix client's
@@ -141,6 +144,24 @@ type Limits struct {
 	// (default [pubsub.DefaultMailboxSize]). An overflow is reported to a
 	// [Lagger]; it crashes any other channel, and the client rejoins.
 	MailboxSize int
+
+	// MaxConnections bounds the connections the Socket serves at once,
+	// WebSockets and long-poll sessions together (default
+	// [DefaultMaxConnections]); a connect past it is refused with HTTP
+	// 503 before the upgrade or before the long-poll session opens, and
+	// the phoenix client retries with backoff. Each connection may hold
+	// OutboundBytes and InboundBytes for a while, so this bounds their
+	// sum too. Negative means no limit.
+	MaxConnections int
+	// MaxConnectionsPerAddr bounds the connections from one client
+	// address, the host of [http.Request.RemoteAddr]; a connect past it
+	// is refused with HTTP 429 in the same way. Zero or negative, the
+	// default, means no limit: behind a reverse proxy every client has
+	// the proxy's address, and a default cap would refuse real users.
+	// Set it when clients connect directly, or when a middleware in
+	// front of the Socket sets r.RemoteAddr from the header of a proxy
+	// you trust; or have the proxy cap connections per client.
+	MaxConnectionsPerAddr int
 }
 
 // ConnectInfo is what a client presented when it connected.
@@ -190,8 +211,10 @@ type socketCore struct {
 
 	observer Observer // nil: nobody observes
 
-	mu      sync.Mutex // guards clients, polls, closed
+	mu      sync.Mutex // guards clients, polls, closed, conns, perAddr
 	clients map[*client]struct{}
+	conns   int                // connections admitted and not yet ended
+	perAddr map[string]int     // conns by client address
 	polls   map[string]*client // long-poll sessions by ID
 	pollKey []byte             // signs the sessions' tokens
 	closed  bool
@@ -213,6 +236,8 @@ type limits struct {
 	mailboxSize   int
 	eventRate     int           // 0: unlimited
 	pollWindow    time.Duration // how long a long-poll GET waits for frames
+	maxConns      int           // 0: unlimited
+	maxConnsAddr  int           // 0: unlimited
 }
 
 // route maps a topic pattern to a channel constructor.
@@ -245,6 +270,13 @@ func NewSocket[S any](opts SocketOptions[S]) *Socket[S] {
 		inboundBytes:  orDefault(lim.InboundBytes, DefaultInboundBytes),
 		mailboxSize:   orDefault(lim.MailboxSize, pubsub.DefaultMailboxSize),
 		eventRate:     max(lim.EventsPerSecond, 0),
+		maxConnsAddr:  max(lim.MaxConnectionsPerAddr, 0),
+	}
+	switch {
+	case lim.MaxConnections > 0:
+		l.maxConns = lim.MaxConnections
+	case lim.MaxConnections == 0:
+		l.maxConns = DefaultMaxConnections
 	}
 	l.slowTimeout = orDefault(lim.SlowClientTimeout, l.writeTimeout)
 	l.pollWindow = longPollWindow
@@ -253,7 +285,7 @@ func NewSocket[S any](opts SocketOptions[S]) *Socket[S] {
 		logger = slog.Default()
 	}
 	logger = logger.With("layer", "channel")
-	core := &socketCore{ps: opts.PubSub, logger: logger, limits: l, clients: map[*client]struct{}{}, polls: map[string]*client{}, pollKey: make([]byte, 32), observer: opts.Observer}
+	core := &socketCore{ps: opts.PubSub, logger: logger, limits: l, clients: map[*client]struct{}{}, perAddr: map[string]int{}, polls: map[string]*client{}, pollKey: make([]byte, 32), observer: opts.Observer}
 	rand.Read(core.pollKey)
 	if core.ps == nil {
 		ps, err := pubsub.New(pubsub.Options{Logger: logger})
@@ -352,6 +384,18 @@ func (s *Socket[S]) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "channel: origin not allowed", http.StatusForbidden)
 		return
 	}
+	// Count the connection before Connect runs, so that a flood of
+	// connects past the limits costs no Connect, and until it ends.
+	addr, ok := s.core.admit(w, r)
+	if !ok {
+		return
+	}
+	served := false
+	defer func() {
+		if !served {
+			s.core.leave(addr)
+		}
+	}()
 	info := &ConnectInfo{
 		Params:     q,
 		AuthToken:  authToken(r),
@@ -384,7 +428,8 @@ func (s *Socket[S]) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// for the hijacked connection — its 4 KB read and write buffers and
 	// the request goroutine's grown stack — which it would otherwise keep
 	// for the connection's whole life.
-	s.core.serve(r.Context(), newClient(s.core, wsTransport{ws}, info, id, state), nil, nil)
+	served = true // the connection's goroutine leaves when it ends
+	s.core.serve(r.Context(), newClient(s.core, wsTransport{ws}, info, id, state), addr, nil, nil)
 }
 
 // connect runs the Connect hook and names the connection; false if
@@ -416,11 +461,12 @@ func (sc *socketCore) reserve() bool {
 	return true
 }
 
-// serve registers c, reserved with reserve, and serves it on a goroutine
-// of its own until it closes; added and removed, when not nil, run as it
-// is registered and unregistered. A client's context keeps the values of
-// the request that opened it, not its end.
-func (sc *socketCore) serve(ctx context.Context, c *client, added, removed func()) {
+// serve registers c, reserved with reserve and admitted from addr, and
+// serves it on a goroutine of its own until it closes; added and
+// removed, when not nil, run as it is registered and unregistered. A
+// client's context keeps the values of the request that opened it, not
+// its end.
+func (sc *socketCore) serve(ctx context.Context, c *client, addr string, added, removed func()) {
 	sc.mu.Lock()
 	ok := !sc.closed
 	if ok {
@@ -441,8 +487,60 @@ func (sc *socketCore) serve(ctx context.Context, c *client, added, removed func(
 		if removed != nil {
 			removed()
 		}
+		sc.leaveLocked(addr)
 		sc.mu.Unlock()
 	}()
+}
+
+// clientAddr is the host of a RemoteAddr, the key of
+// Limits.MaxConnectionsPerAddr.
+func clientAddr(remote string) string {
+	if host, _, err := net.SplitHostPort(remote); err == nil {
+		return host
+	}
+	return remote
+}
+
+// admit counts a connection from r's client address, returned, within
+// Limits.MaxConnections and Limits.MaxConnectionsPerAddr, until leave;
+// past them it answers r with HTTP 503 or 429 and returns false.
+func (sc *socketCore) admit(w http.ResponseWriter, r *http.Request) (addr string, ok bool) {
+	addr = clientAddr(r.RemoteAddr)
+	sc.mu.Lock()
+	status, refusal := 0, ""
+	switch {
+	case sc.limits.maxConns > 0 && sc.conns >= sc.limits.maxConns:
+		status, refusal = http.StatusServiceUnavailable, "too many connections"
+	case sc.limits.maxConnsAddr > 0 && sc.perAddr[addr] >= sc.limits.maxConnsAddr:
+		status, refusal = http.StatusTooManyRequests, "too many connections from this address"
+	default:
+		sc.conns++
+		sc.perAddr[addr]++
+	}
+	sc.mu.Unlock()
+	if status != 0 {
+		sc.logger.Debug("connection refused: "+refusal, "remote", r.RemoteAddr)
+		http.Error(w, "channel: "+refusal, status)
+		return addr, false
+	}
+	return addr, true
+}
+
+// leave uncounts a connection admit counted.
+func (sc *socketCore) leave(addr string) {
+	sc.mu.Lock()
+	defer sc.mu.Unlock()
+	sc.leaveLocked(addr)
+}
+
+// leaveLocked is leave with sc.mu held.
+func (sc *socketCore) leaveLocked(addr string) {
+	sc.conns--
+	if n := sc.perAddr[addr] - 1; n > 0 {
+		sc.perAddr[addr] = n
+	} else {
+		delete(sc.perAddr, addr)
+	}
 }
 
 // authToken extracts the phoenix client's authToken from the offered

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -556,6 +557,62 @@ func BenchmarkEncodePush(b *testing.B) {
 	for b.Loop() {
 		if _, err := encodePush("1", "room:lobby", "new_msg", payload); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// TestConnectionsAreCappedInAllAndPerAddress opens real connections from
+// two loopback addresses: past MaxConnectionsPerAddr from one address a
+// connect gets 429, past MaxConnections in all 503, both before the
+// upgrade; a connection that ends makes room again.
+func TestConnectionsAreCappedInAllAndPerAddress(t *testing.T) {
+	t.Parallel()
+	s := startSocket(t, SocketOptions[*testUser]{Limits: Limits{MaxConnections: 3, MaxConnectionsPerAddr: 2}}, nil)
+	// dialFrom connects from a loopback address and returns the
+	// connection, or nil and the HTTP status of the refusal.
+	dialFrom := func(ip string) (*websocket.Conn, int) {
+		t.Helper()
+		d := websocket.Dialer{NetDialContext: (&net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(ip)}}).DialContext}
+		ws, resp, err := d.Dial(s.url("user=1"), nil)
+		if err == nil {
+			t.Cleanup(func() { ws.Close() })
+			return ws, 0
+		}
+		if resp == nil {
+			t.Fatalf("dial from %s: %v", ip, err)
+		}
+		return nil, resp.StatusCode
+	}
+	first, _ := dialFrom("127.0.0.1")
+	if _, status := dialFrom("127.0.0.1"); status != 0 {
+		t.Fatalf("the second connection from one address: %d", status)
+	}
+	if _, status := dialFrom("127.0.0.1"); status != http.StatusTooManyRequests {
+		t.Fatalf("a third connection from one address: %d, want 429", status)
+	}
+	if _, status := dialFrom("127.0.0.2"); status != 0 {
+		t.Fatalf("a connection from another address: %d", status)
+	}
+	if _, status := dialFrom("127.0.0.2"); status != http.StatusServiceUnavailable {
+		t.Fatalf("a fourth connection in all: %d, want 503", status)
+	}
+	// The refused connects were not upgraded: the served connections
+	// still answer.
+	c := &wsClient{t: t, ws: first}
+	c.send("", "1", "phoenix", "heartbeat", map[string]any{})
+	c.expectReply("1")
+	// One ends; once the server has seen it end, there is room again.
+	first.Close()
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		_, status := dialFrom("127.0.0.1")
+		if status == 0 {
+			break
+		}
+		if status != http.StatusServiceUnavailable && status != http.StatusTooManyRequests {
+			t.Fatalf("a connect while the first one ends: %d", status)
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("no room after a connection ended")
 		}
 	}
 }
