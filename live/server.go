@@ -123,7 +123,9 @@ type Options struct {
 	EventsPerSecond int
 	// MaxViewBytes caps the memory all connected views of the server hold
 	// together, estimated as each view's last render (the HTML the server
-	// diffs the next render against) plus [ViewOverhead]. A join that would
+	// diffs the next render against) plus [ViewOverhead], and the frames
+	// waiting to be written to the live connections
+	// ([channel.Socket.OutboundBytes]). A join that would
 	// pass it is refused with {"reason":"server busy"}, which the browser
 	// retries with backoff, so the server answers a flood of joins with
 	// refusals instead of running out of memory; views already connected
@@ -234,6 +236,9 @@ type Stats struct {
 	// ViewBytes is the memory the connected views hold, as estimated for
 	// [Options.MaxViewBytes].
 	ViewBytes int64
+	// OutboundBytes is what waits to be written to the live connections,
+	// which [Options.MaxViewBytes] counts too.
+	OutboundBytes int64
 	// Uploads is how many accepted upload entries the server holds bytes
 	// for, or will: uploading, complete and not yet consumed, or waiting
 	// to be resumed.
@@ -250,14 +255,15 @@ func (srv *Server) PubSub() *pubsub.PubSub { return srv.ps }
 // Stats returns the server's counters.
 func (srv *Server) Stats() Stats {
 	return Stats{
-		Mounts:     srv.mounts.Load(),
-		Adoptions:  srv.adoptions.Load(),
-		Parked:     srv.parked.len(),
-		AsyncTasks: srv.asyncGroup.len(),
-		ViewBytes:  srv.viewBytes.used.Load(),
-		Uploads:    srv.uploadsReg.len(),
-		Views:      int(srv.connected.Load()),
-		Events:     srv.events.Load(),
+		Mounts:        srv.mounts.Load(),
+		Adoptions:     srv.adoptions.Load(),
+		Parked:        srv.parked.len(),
+		AsyncTasks:    srv.asyncGroup.len(),
+		ViewBytes:     srv.viewBytes.used.Load(),
+		OutboundBytes: srv.liveSocket.OutboundBytes(),
+		Uploads:       srv.uploadsReg.len(),
+		Views:         int(srv.connected.Load()),
+		Events:        srv.events.Load(),
 	}
 }
 
@@ -313,6 +319,7 @@ func NewServer(opts Options) *Server {
 	srv.uploadsReg.resumeFor = cmp.Or(max(opts.UploadResumeFor, 0), DefaultUploadResumeFor)
 
 	srv.liveSocket = channel.NewSocket(srv.socketOptions())
+	srv.viewBytes.queued = srv.liveSocket.OutboundBytes
 	srv.liveSocket.Channel("lv:*", func(cc *channel.Conn, c liveConn) channel.Channel {
 		return &viewChannel{srv: srv, cc: cc, events: c.events}
 	})

@@ -35,24 +35,37 @@ func maxViewBytes(opt int64) int64 {
 }
 
 // viewBudget is the memory the connected views of a server hold, as
-// estimated by [viewChannel.retained], and its cap. It is safe for
-// concurrent use.
+// estimated by [viewChannel.retained], and its cap, which the frames
+// queued for the live connections share. It is safe for concurrent use.
 type viewBudget struct {
-	max  int64 // 0: no cap
-	used atomic.Int64
+	max    int64        // 0: no cap
+	used   atomic.Int64 // the views' estimate
+	queued func() int64 // the live socket's outbound queues; nil: none
+}
+
+// others is what shares the cap with the views.
+func (b *viewBudget) others() int64 {
+	if b.queued == nil {
+		return 0
+	}
+	return b.queued()
 }
 
 // room reports whether n more bytes fit.
 func (b *viewBudget) room(n int64) bool {
-	return b.max == 0 || b.used.Load()+n <= b.max
+	return b.max == 0 || b.used.Load()+b.others()+n <= b.max
 }
 
 // reserve adds n to the total if it stays within the cap, and reports
 // whether it did.
 func (b *viewBudget) reserve(n int64) bool {
+	queued := int64(0)
+	if b.max != 0 {
+		queued = b.others()
+	}
 	for {
 		cur := b.used.Load()
-		if b.max != 0 && cur+n > b.max {
+		if b.max != 0 && cur+queued+n > b.max {
 			return false
 		}
 		if b.used.CompareAndSwap(cur, cur+n) {

@@ -3,6 +3,7 @@ package live
 import (
 	"math"
 	"runtime/debug"
+	"sync/atomic"
 	"testing"
 )
 
@@ -28,5 +29,29 @@ func TestMaxViewBytesDefaultsToHalfTheMemoryLimit(t *testing.T) {
 				t.Fatalf("maxViewBytes(%d) = %d, want %d", tt.opt, got, tt.want)
 			}
 		})
+	}
+}
+
+// TestTheOutboundQueuesShareTheViewsCap checks that what waits for the
+// live connections counts against MaxViewBytes with the views: a join
+// that would fit beside the views alone is refused once frames are
+// queued.
+func TestTheOutboundQueuesShareTheViewsCap(t *testing.T) {
+	t.Parallel()
+	var queued atomic.Int64
+	b := viewBudget{max: 100 << 10, queued: queued.Load}
+	if !b.reserve(40 << 10) {
+		t.Fatal("a view within the cap refused")
+	}
+	if !b.room(ViewOverhead) {
+		t.Fatal("no room beside one view and empty queues")
+	}
+	queued.Store(30 << 10)
+	if b.room(ViewOverhead) || b.reserve(ViewOverhead) {
+		t.Fatalf("a view of %d bytes fits beside %d bytes of views and %d queued, under a cap of %d", ViewOverhead, b.used.Load(), queued.Load(), b.max)
+	}
+	queued.Store(0)
+	if !b.reserve(ViewOverhead) {
+		t.Fatal("no room once the queues drained")
 	}
 }

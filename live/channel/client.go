@@ -45,10 +45,11 @@ type client struct {
 	// an idle connection holds no buffer, only what is waiting. outBytes
 	// counts what outQ and the writer's batch hold (see frameCost), at
 	// most limits.outboundBytes.
-	outMu    sync.Mutex    // guards outQ, outBytes
-	outQ     []outFrame    // frames waiting for the writer
-	outBytes int           // the cost of the frames not yet written
-	outWake  chan struct{} // capacity 1: a token tells the writer that outQ has frames
+	outMu     sync.Mutex    // guards outQ, outBytes, outClosed
+	outQ      []outFrame    // frames waiting for the writer
+	outBytes  int           // the cost of the frames not yet written, also counted in sock.outBytes
+	outClosed bool          // the connection has ended: nothing more is queued
+	outWake   chan struct{} // capacity 1: a token tells the writer that outQ has frames
 
 	// The client frames queued for the channels' goroutines, in bytes on
 	// the wire, at most limits.inboundBytes (read.go). The reader adds,
@@ -130,6 +131,13 @@ func (c *client) serve(ctx context.Context) {
 	}
 	c.mu.Unlock()
 	c.wg.Wait()
+	// What is still counted was dropped: it leaves the socket's total,
+	// and a push from another goroutine finds the queue closed.
+	c.outMu.Lock()
+	c.outClosed = true
+	c.sock.outBytes.Add(-int64(c.outBytes))
+	c.outQ, c.outBytes = nil, 0
+	c.outMu.Unlock()
 	c.logger.Debug("socket closed", "code", c.closeCode, "reason", c.closeErr)
 }
 

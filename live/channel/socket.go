@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gorilla/websocket"
@@ -218,7 +219,9 @@ type socketCore struct {
 	polls   map[string]*client // long-poll sessions by ID
 	pollKey []byte             // signs the sessions' tokens
 	closed  bool
-	wg      sync.WaitGroup // one per connection, WebSocket or long-poll
+
+	outBytes atomic.Int64   // what waits in every connection's outbound queue (client.outBytes)
+	wg       sync.WaitGroup // one per connection, WebSocket or long-poll
 
 	shutdownOnce sync.Once
 	shutdownErr  error
@@ -347,6 +350,13 @@ func (s *Socket[S]) Broadcast(ctx context.Context, topic, event string, payload 
 	}
 	return s.core.ps.Broadcast(ctx, topic, b)
 }
+
+// OutboundBytes returns what waits to be written to the Socket's
+// connections now, all together, counted as for
+// [Limits.OutboundBytes]: a frame stops counting once it is being
+// written, or once its connection has ended. A server that caps its
+// memory can add it to what it counts, as live.Options.MaxViewBytes does.
+func (s *Socket[S]) OutboundBytes() int64 { return s.core.outBytes.Load() }
 
 // Disconnect closes every connection whose socket ID is id, on every node
 // (code 1000; the phoenix client reconnects, and its Connect hook decides

@@ -314,3 +314,14 @@ func waitFor[T any](t *testing.T, ch <-chan T, what string) T {
 		return zero
 	}
 }
+
+// waitUntil waits until cond holds, failing the test after 30 s, which a
+// loaded machine needs.
+func waitUntil(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(30 * time.Second); !cond(); time.Sleep(2 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting until %s", what)
+		}
+	}
+}

@@ -29,6 +29,10 @@ func (c *client) enqueue(f outFrame) error {
 	}
 	cost := frameCost(f)
 	c.outMu.Lock()
+	if c.outClosed {
+		c.outMu.Unlock()
+		return ErrClosed
+	}
 	if c.outBytes > 0 && c.outBytes+cost > c.sock.limits.outboundBytes {
 		queued := c.outBytes
 		c.outQ = nil // the writer's batch is released by closeSlow
@@ -38,6 +42,7 @@ func (c *client) enqueue(f outFrame) error {
 	}
 	c.outQ = append(c.outQ, f)
 	c.outBytes += cost
+	c.sock.outBytes.Add(int64(cost))
 	c.outMu.Unlock()
 	select {
 	case c.outWake <- struct{}{}:
@@ -115,6 +120,7 @@ func (c *client) writeLoop(idMailbox *pubsub.Mailbox, readerDone <-chan struct{}
 				}
 				c.outMu.Lock()
 				c.outBytes -= frameCost(f)
+				c.sock.outBytes.Add(-int64(frameCost(f)))
 				caughtUp := c.outBytes == 0
 				c.outMu.Unlock()
 				if caughtUp {

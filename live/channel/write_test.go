@@ -162,3 +162,41 @@ func TestPushesDuringJoinCountAgainstOutboundBytes(t *testing.T) {
 	c.send("1", "1", "room:1", "phx_join", map[string]any{})
 	c.expectClose(websocket.ClosePolicyViolation)
 }
+
+// TestOutboundBytesCountsWhatWaitsOnEveryConnection floods a client that
+// reads nothing: the Socket's OutboundBytes counts what waits for it, and
+// nothing once the connection has ended.
+func TestOutboundBytesCountsWhatWaitsOnEveryConnection(t *testing.T) {
+	t.Parallel()
+	const (
+		pushes    = 64
+		frameSize = 256 << 10 // 16 MiB in all, far more than the socket buffers take
+	)
+	pushed := make(chan error, 1)
+	lim := Limits{OutboundBytes: 1 << 30, WriteTimeout: time.Minute, SlowClientTimeout: time.Minute, IdleTimeout: time.Minute}
+	s := startSocket(t, SocketOptions[*testUser]{Limits: lim}, func(ch *testChannel) {
+		ch.handleIn = func(_ context.Context, cc *Conn, _ Message) (Reply, error) {
+			payload := json.RawMessage(`"` + strings.Repeat("x", frameSize) + `"`)
+			var err error
+			for range pushes {
+				if err = cc.Push("flood", payload); err != nil {
+					break
+				}
+			}
+			pushed <- err
+			return NoReply, nil
+		}
+	})
+	c := s.dial(t, "1")
+	c.join("room:1", "1", nil)
+	c.send("1", "2", "room:1", "flood_me", nil)
+	if err := waitFor(t, pushed, "the flood"); err != nil {
+		t.Fatal(err)
+	}
+	// The writer waits on the client with most of the flood still queued.
+	if n := s.sock.OutboundBytes(); n < pushes*frameSize/2 {
+		t.Fatalf("OutboundBytes %d while %d bytes were pushed to a client that reads nothing", n, pushes*frameSize)
+	}
+	c.ws.Close()
+	waitUntil(t, "the ended connection's queue is uncounted", func() bool { return s.sock.OutboundBytes() == 0 })
+}
