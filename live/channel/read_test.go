@@ -2,6 +2,7 @@ package channel
 
 import (
 	"context"
+	"encoding/json"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -23,21 +24,6 @@ func serverClient(t *testing.T, s *testServer) *client {
 		}
 		time.Sleep(time.Millisecond)
 	}
-}
-
-// waitSettled waits until n() has not changed for a while, and returns it.
-func waitSettled(t *testing.T, n func() int64) int64 {
-	t.Helper()
-	last, since := n(), time.Now()
-	for deadline := time.Now().Add(10 * time.Second); time.Since(since) < 300*time.Millisecond; time.Sleep(10 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatalf("still changing: %d", n())
-		}
-		if cur := n(); cur != last {
-			last, since = cur, time.Now()
-		}
-	}
-	return last
 }
 
 func TestInboundBytesBoundWhatWaitsForABusyChannel(t *testing.T) {
@@ -64,29 +50,56 @@ func TestInboundBytesBoundWhatWaitsForABusyChannel(t *testing.T) {
 	cc := waitFor(t, conns, "the channel")
 	sc := serverClient(t, s)
 	big := strings.Repeat("x", frameSize)
+	wire := int64(len(bigFrame("1", "2", "room:1", "big", big)))
 	for range sent {
 		c.send("1", "2", "room:1", "big", big)
 	}
+	// A heartbeat behind them is answered by the reader only once it has
+	// read them all.
+	c.send("", "hb", "phoenix", "heartbeat", map[string]any{})
 	// The first frame is being handled; the reader queues others behind
-	// it up to the bound, and then waits.
-	queued := waitSettled(t, func() int64 { return int64(len(cc.in)) })
-	if queued*frameSize > bound+frameSize {
-		t.Fatalf("%d frames of %d KiB queued for a busy channel, more than InboundBytes (%d KiB) and a frame", queued, frameSize>>10, bound>>10)
+	// it until the next would take the queue over the bound.
+	waitUntil(t, "the reader has queued what fits", func() bool { return sc.inBytes.Load()+wire > bound })
+	if n := sc.inBytes.Load(); n > bound {
+		t.Fatalf("%d bytes (%d frames) queued for a busy channel, more than InboundBytes (%d)", n, len(cc.in), bound)
+	}
+	// The reader waits: it answers nothing while the channel is busy.
+	replies := make(chan wireMsg, 1)
+	go func() {
+		m, _ := c.readErr(time.Minute)
+		replies <- m
+	}()
+	select {
+	case m := <-replies:
+		t.Fatalf("the reader went on while the channel was busy: %s", m.Raw)
+	case <-time.After(200 * time.Millisecond):
+	}
+	if n := sc.inBytes.Load(); n > bound {
+		t.Fatalf("%d bytes queued for a busy channel, more than InboundBytes (%d)", n, bound)
 	}
 	close(release)
-	for deadline := time.Now().Add(10 * time.Second); handled.Load() < sent; time.Sleep(5 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatalf("%d of %d events handled", handled.Load(), sent)
-		}
+	if m := waitFor(t, replies, "the heartbeat's reply"); m.Event != "phx_reply" || m.Ref != "hb" {
+		t.Fatalf("want the heartbeat's reply, got %s", m.Raw)
 	}
-	if n := waitSettled(t, sc.inBytes.Load); n != 0 {
+	waitUntil(t, "every event is handled", func() bool { return handled.Load() == sent })
+	// A frame is released before its event is handled.
+	if n := sc.inBytes.Load(); n != 0 {
 		t.Fatalf("%d bytes still counted once every frame was handled", n)
 	}
 }
 
+// bigFrame is the text frame wsClient.send sends for a string payload.
+func bigFrame(joinRef, ref, topic, event, payload string) []byte {
+	p, _ := json.Marshal(payload)
+	return encodeText(joinRef, ref, topic, event, p)
+}
+
 func TestFramesQueuedForAnEndedChannelAreReleased(t *testing.T) {
 	t.Parallel()
-	const frameSize = 64 << 10
+	const (
+		frameSize = 64 << 10
+		frames    = 10
+	)
 	release := make(chan struct{})
 	s := startSocket(t, SocketOptions[*testUser]{}, func(ch *testChannel) {
 		ch.handleIn = func(_ context.Context, cc *Conn, ev Message) (Reply, error) {
@@ -102,16 +115,16 @@ func TestFramesQueuedForAnEndedChannelAreReleased(t *testing.T) {
 	sc := serverClient(t, s)
 	c.send("1", "2", "room:1", "close", nil)
 	big := strings.Repeat("x", frameSize)
-	for range 10 {
+	wire := int64(len(bigFrame("1", "3", "room:1", "big", big)))
+	for range frames {
 		c.send("1", "3", "room:1", "big", big)
 	}
-	waitSettled(t, sc.inBytes.Load)
+	// The channel is busy with "close": every big frame waits for it.
+	waitUntil(t, "the frames are queued", func() bool { return sc.inBytes.Load() == frames*wire })
 	close(release)
 	for m := c.read(); m.Event != "phx_close"; m = c.read() {
 	}
-	if n := waitSettled(t, sc.inBytes.Load); n != 0 {
-		t.Fatalf("%d bytes still counted for the frames of a closed channel", n)
-	}
+	waitUntil(t, "the frames of the closed channel are released", func() bool { return sc.inBytes.Load() == 0 })
 	// The reader goes on: the connection still answers.
 	c.send("", "4", "phoenix", "heartbeat", map[string]any{})
 	c.expectStatus(c.expectReply("4"), "ok", `{}`)

@@ -83,10 +83,15 @@ func waitForLog(t *testing.T, s *testServer, text string) {
 	}
 }
 
+// TestABurstToAFastReaderIsNotSlow sends a burst of many more frames than
+// the outbound queue once held (256) to a client that reads them all.
+// Time is not what it tests: the timeouts are long enough that a loaded
+// machine does not matter.
 func TestABurstToAFastReaderIsNotSlow(t *testing.T) {
 	t.Parallel()
 	const burst = 1000
-	s := startSocket(t, SocketOptions[*testUser]{}, func(ch *testChannel) {
+	lim := Limits{WriteTimeout: time.Minute, SlowClientTimeout: time.Minute}
+	s := startSocket(t, SocketOptions[*testUser]{Limits: lim}, func(ch *testChannel) {
 		ch.handleIn = func(_ context.Context, cc *Conn, _ Message) (Reply, error) {
 			line := strings.Repeat("x", 1000)
 			for i := range burst {
