@@ -36,7 +36,7 @@ func TestInboundBytesBoundWhatWaitsForABusyChannel(t *testing.T) {
 	release := make(chan struct{})
 	conns := make(chan *Conn, 1)
 	var handled atomic.Int32
-	s := startSocket(t, SocketOptions[*testUser]{Limits: Limits{InboundBytes: bound}}, func(ch *testChannel) {
+	s := startSocket(t, SocketOptions[*testUser]{Limits: Limits{InboundBytes: bound, IdleTimeout: time.Minute}}, func(ch *testChannel) {
 		conns <- ch.cc
 		ch.handleIn = func(_ context.Context, cc *Conn, ev Message) (Reply, error) {
 			if handled.Add(1) == 1 {
@@ -78,8 +78,13 @@ func TestInboundBytesBoundWhatWaitsForABusyChannel(t *testing.T) {
 		t.Fatalf("%d bytes queued for a busy channel, more than InboundBytes (%d)", n, bound)
 	}
 	close(release)
-	if m := waitFor(t, replies, "the heartbeat's reply"); m.Event != "phx_reply" || m.Ref != "hb" {
-		t.Fatalf("want the heartbeat's reply, got %s", m.Raw)
+	select {
+	case m := <-replies:
+		if m.Event != "phx_reply" || m.Ref != "hb" {
+			t.Fatalf("want the heartbeat's reply, got %s", m.Raw)
+		}
+	case <-time.After(time.Minute):
+		t.Fatal("no reply to the heartbeat once the channel was free")
 	}
 	waitUntil(t, "every event is handled", func() bool { return handled.Load() == sent })
 	// A frame is released before its event is handled.
