@@ -7,6 +7,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/gorilla/websocket"
 )
 
 // serverClient returns the server's side of the only connection of s.
@@ -51,12 +53,20 @@ func TestInboundBytesBoundWhatWaitsForABusyChannel(t *testing.T) {
 	sc := serverClient(t, s)
 	big := strings.Repeat("x", frameSize)
 	wire := int64(len(bigFrame("1", "2", "room:1", "big", big)))
-	for range sent {
-		c.send("1", "2", "room:1", "big", big)
-	}
-	// A heartbeat behind them is answered by the reader only once it has
-	// read them all.
-	c.send("", "hb", "phoenix", "heartbeat", map[string]any{})
+	// The frames are sent from a goroutine: once the reader waits, they
+	// fill the socket buffers and the writes wait too. A heartbeat behind
+	// them is answered by the reader only once it has read them all.
+	frame := bigFrame("1", "2", "room:1", "big", big)
+	sending := make(chan error, 1)
+	go func() {
+		for range sent {
+			if err := c.ws.WriteMessage(websocket.TextMessage, frame); err != nil {
+				sending <- err
+				return
+			}
+		}
+		sending <- c.ws.WriteMessage(websocket.TextMessage, encodeText("", "hb", "phoenix", "heartbeat", []byte("{}")))
+	}()
 	// The first frame is being handled; the reader queues others behind
 	// it until the next would take the queue over the bound.
 	waitUntil(t, "the reader has queued what fits", func() bool { return sc.inBytes.Load()+wire > bound })
@@ -78,6 +88,14 @@ func TestInboundBytesBoundWhatWaitsForABusyChannel(t *testing.T) {
 		t.Fatalf("%d bytes queued for a busy channel, more than InboundBytes (%d)", n, bound)
 	}
 	close(release)
+	select {
+	case err := <-sending:
+		if err != nil {
+			t.Fatalf("send: %v", err)
+		}
+	case <-time.After(time.Minute):
+		t.Fatal("the frames were never all read")
+	}
 	select {
 	case m := <-replies:
 		if m.Event != "phx_reply" || m.Ref != "hb" {

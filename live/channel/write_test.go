@@ -90,7 +90,7 @@ func waitForLog(t *testing.T, s *testServer, text string) {
 func TestABurstToAFastReaderIsNotSlow(t *testing.T) {
 	t.Parallel()
 	const burst = 1000
-	lim := Limits{WriteTimeout: time.Minute, SlowClientTimeout: time.Minute}
+	lim := Limits{WriteTimeout: time.Minute, SlowClientTimeout: time.Minute, IdleTimeout: time.Minute}
 	s := startSocket(t, SocketOptions[*testUser]{Limits: lim}, func(ch *testChannel) {
 		ch.handleIn = func(_ context.Context, cc *Conn, _ Message) (Reply, error) {
 			line := strings.Repeat("x", 1000)
