@@ -733,3 +733,62 @@ func TestDrainedRunsAtLeastEvery64Events(t *testing.T) {
 		t.Fatalf("Drained ran after bursts of %v events, want several adding up to %d", bursts, queued+1)
 	}
 }
+
+// TestAPushFromAnotherGoroutineNeverOvertakesTheJoinReply joins many
+// channels whose Join starts a goroutine that pushes at once: the client
+// must see each join's reply before any push of its channel.
+func TestAPushFromAnotherGoroutineNeverOvertakesTheJoinReply(t *testing.T) {
+	t.Parallel()
+	const (
+		joins  = 50
+		pushes = 50
+	)
+	pad := strings.Repeat("x", 32<<10)
+	var pushers sync.WaitGroup
+	s := startSocket(t, SocketOptions[*testUser]{}, func(ch *testChannel) {
+		ch.join = func(_ context.Context, cc *Conn, _ json.RawMessage) (any, error) {
+			started := make(chan struct{})
+			pushers.Go(func() {
+				close(started)
+				for i := range pushes {
+					if err := cc.Push("tick", i); err != nil {
+						t.Errorf("push %d on %s: %v", i, cc.Topic(), err)
+						return
+					}
+				}
+			})
+			<-started // the pushes race the end of Join
+			// A large reply takes a while to encode: a push has time to
+			// slip in before it, if anything lets it.
+			return map[string]string{"pad": pad}, nil
+		}
+	})
+	t.Cleanup(pushers.Wait)
+	c := s.dial(t, "1")
+	for i := range joins {
+		topic, ref := fmt.Sprintf("room:%d", i), fmt.Sprint(i)
+		c.send(ref, ref, topic, "phx_join", map[string]any{})
+		replied, ticks := false, 0
+		for !replied || ticks < pushes {
+			m := c.read()
+			switch {
+			case m.Topic != topic:
+				t.Fatalf("join %d: a frame of another topic: %s", i, m.Raw)
+			case m.Event == "phx_reply" && m.Ref == ref:
+				if status, _ := m.status(); status != "ok" {
+					t.Fatalf("join %d: %s", i, m.Raw)
+				}
+				replied = true
+			case m.Event == "tick" && !replied:
+				t.Fatalf("join %d: a push overtook the join reply: %s", i, m.Raw)
+			case m.Event == "tick":
+				ticks++
+			default:
+				t.Fatalf("join %d: %s", i, m.Raw)
+			}
+		}
+		leaveRef := ref + "-leave"
+		c.send(ref, leaveRef, topic, "phx_leave", map[string]any{})
+		c.expectStatus(c.expectReply(leaveRef), "ok", `{}`)
+	}
+}

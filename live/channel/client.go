@@ -89,16 +89,18 @@ func newClient(sc *socketCore, conn transport, info *ConnectInfo, id string, sta
 }
 
 // close starts closing the connection with a close code, a short text for
-// the client and the reason for the logs. The first call wins; it does
-// not wait.
-func (c *client) close(code int, text string, reason error) {
+// the client and the reason for the logs. The first call wins, and only it
+// reports true; it does not wait.
+func (c *client) close(code int, text string, reason error) (started bool) {
 	c.closeOnce.Do(func() {
 		if len(text) > maxCloseTextBytes {
 			text = text[:maxCloseTextBytes]
 		}
 		c.closeCode, c.closeText, c.closeErr = code, text, reason
 		close(c.done)
+		started = true
 	})
+	return started
 }
 
 // serve runs the connection until it closes and every goroutine it

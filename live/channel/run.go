@@ -53,17 +53,16 @@ func (c *Conn) run(ctx context.Context, ch Channel, payload json.RawMessage, joi
 		}
 		return
 	}
+	// The reply goes first, then what Join pushed, so the client is joined
+	// before it sees them. Both are queued before the lock lets a push
+	// from another goroutine past the joining check: none can overtake
+	// the reply.
+	reply := c.replyFrame(joinMsgRef, ReplyOK(resp))
 	c.mu.Lock()
 	c.joining = false
-	pending := c.pending
+	c.client.enqueue(append([]outFrame{reply}, c.pending...)...)
 	c.pending, c.pendingLen = nil, 0
 	c.mu.Unlock()
-	// The reply goes first, then what Join pushed, so the client is joined
-	// before it sees them.
-	c.client.enqueue(c.replyFrame(joinMsgRef, ReplyOK(resp)))
-	for _, f := range pending {
-		c.client.enqueue(f)
-	}
 
 	var life observing
 	op.Kind = OpChannel

@@ -18,16 +18,20 @@ const queueSlotBytes = 64
 // frameCost is what f counts against [Limits.OutboundBytes].
 func frameCost(f outFrame) int { return len(f.data) + queueSlotBytes }
 
-// enqueue hands a frame to the writer without blocking. A frame that
-// would take the queue over its byte bound means the client does not keep
-// up: it is disconnected at once, and what was queued is dropped.
-func (c *client) enqueue(f outFrame) error {
+// enqueue hands frames to the writer, in order and all or none, without
+// blocking. Frames that would take the queue over its byte bound mean the
+// client does not keep up: it is disconnected at once, and what was
+// queued is dropped.
+func (c *client) enqueue(fs ...outFrame) error {
 	select {
 	case <-c.done:
 		return ErrClosed
 	default:
 	}
-	cost := frameCost(f)
+	cost := 0
+	for _, f := range fs {
+		cost += frameCost(f)
+	}
 	c.outMu.Lock()
 	if c.outClosed {
 		c.outMu.Unlock()
@@ -40,7 +44,7 @@ func (c *client) enqueue(f outFrame) error {
 		c.closeSlow(fmt.Errorf("%w: %d bytes queued, %d more refused (limit %d)", ErrSlowClient, queued, cost, c.sock.limits.outboundBytes))
 		return ErrSlowClient
 	}
-	c.outQ = append(c.outQ, f)
+	c.outQ = append(c.outQ, fs...)
 	c.outBytes += cost
 	c.sock.outBytes.Add(int64(cost))
 	c.outMu.Unlock()
@@ -53,10 +57,12 @@ func (c *client) enqueue(f outFrame) error {
 
 // closeSlow closes the connection of a client too slow to take what it is
 // sent, and aborts the write in progress, so that the frames the writer
-// holds are released now rather than when the write times out.
+// holds are released now rather than when the write times out. Only the
+// call that starts the close logs it.
 func (c *client) closeSlow(reason error) {
-	c.logger.Warn("closing a slow client", "err", reason)
-	c.close(closePolicy, "client too slow", reason)
+	if c.close(closePolicy, "client too slow", reason) {
+		c.logger.Warn("closing a slow client", "err", reason)
+	}
 	c.conn.abortWrite()
 }
 

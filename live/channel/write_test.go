@@ -6,6 +6,7 @@ import (
 	"errors"
 	"runtime"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -205,4 +206,35 @@ func TestOutboundBytesCountsWhatWaitsOnEveryConnection(t *testing.T) {
 	}
 	c.ws.Close()
 	waitUntil(t, "the ended connection's queue is uncounted", func() bool { return s.sock.OutboundBytes() == 0 })
+}
+
+// TestClosingASlowClientIsLoggedOnce floods a client that reads nothing
+// from several goroutines at once: each push over OutboundBytes finds it
+// too slow, but the close is logged once.
+func TestClosingASlowClientIsLoggedOnce(t *testing.T) {
+	t.Parallel()
+	const pushers = 8
+	var wg sync.WaitGroup
+	s := startSocket(t, SocketOptions[*testUser]{Limits: Limits{OutboundBytes: 64 << 10}}, func(ch *testChannel) {
+		ch.handleIn = func(_ context.Context, cc *Conn, _ Message) (Reply, error) {
+			payload := strings.Repeat("x", 16<<10)
+			for range pushers {
+				wg.Go(func() {
+					for cc.Push("flood", payload) == nil {
+					}
+				})
+			}
+			wg.Wait()
+			return NoReply, nil
+		}
+	})
+	c := s.dial(t, "1")
+	c.join("room:1", "1", nil)
+	c.send("1", "2", "room:1", "flood_me", nil)
+	// The client reads nothing more; the connection's last line is
+	// logged once it has closed.
+	waitForLog(t, s, "socket closed")
+	if n := strings.Count(s.logs.String(), "closing a slow client"); n != 1 {
+		t.Fatalf("closing a slow client logged %d times:\n%s", n, s.logs.String())
+	}
 }
