@@ -18,10 +18,29 @@ import (
 func (c *client) readLoop(ctx context.Context) {
 	lim := c.sock.limits
 	rate := newRateLimit(lim.eventRate)
+	// Control frames, a WebSocket's pings and pongs, count as frames.
+	overLimit := false
+	if cl, ok := c.conn.(controlLimiter); ok {
+		cl.limitControl(func() bool {
+			if overLimit {
+				return false // closing: not answered
+			}
+			if rate.allow(time.Now()) {
+				return true
+			}
+			overLimit = true
+			c.closeOverRateLimit()
+			return false
+		})
+	}
 	for {
 		typ, data, err := c.conn.readMessage(time.Now().Add(lim.idleTimeout))
 		if err != nil {
 			c.readFailed(err)
+			return
+		}
+		if overLimit {
+			c.drainUntilClosed()
 			return
 		}
 		cost := 1.0
@@ -29,8 +48,7 @@ func (c *client) readLoop(ctx context.Context) {
 			cost = binaryFrameCost
 		}
 		if !rate.allowCost(time.Now(), cost) {
-			c.logger.Warn("closing a client over the event rate limit", "per_second", lim.eventRate)
-			c.close(closePolicy, "too many events", ErrRateLimited)
+			c.closeOverRateLimit()
 			c.drainUntilClosed()
 			return
 		}
@@ -50,6 +68,15 @@ func (c *client) readLoop(ctx context.Context) {
 		if !c.dispatch(ctx, f) {
 			return
 		}
+	}
+}
+
+// closeOverRateLimit closes the connection of a client over
+// limits.eventRate, and logs it unless the connection was closing
+// already.
+func (c *client) closeOverRateLimit() {
+	if c.close(closePolicy, "too many events", ErrRateLimited) {
+		c.logger.Warn("closing a client over the event rate limit", "per_second", c.sock.limits.eventRate)
 	}
 }
 

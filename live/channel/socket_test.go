@@ -630,3 +630,20 @@ func TestConnectionsAreCappedInAllAndPerAddress(t *testing.T) {
 		}
 	}
 }
+
+// TestPingsCountAgainstTheEventRateLimit floods the socket with
+// WebSocket pings, which gorilla would answer with a pong each: they
+// count as frames, and the client is closed as for any flood.
+func TestPingsCountAgainstTheEventRateLimit(t *testing.T) {
+	t.Parallel()
+	s := startSocket(t, SocketOptions[*testUser]{Limits: Limits{EventsPerSecond: 5}}, nil)
+	c := s.dial(t, "1")
+	// 200 pings would take 40 s at 5 a second.
+	for range 200 {
+		if c.ws.WriteControl(websocket.PingMessage, []byte("hi"), time.Now().Add(5*time.Second)) != nil {
+			break // closed already
+		}
+	}
+	c.expectClose(websocket.ClosePolicyViolation)
+	waitForLog(t, s, "over the event rate limit")
+}

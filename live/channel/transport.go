@@ -1,6 +1,8 @@
 package channel
 
 import (
+	"errors"
+	"net"
 	"time"
 
 	"github.com/gorilla/websocket"
@@ -30,6 +32,17 @@ type transport interface {
 	writeClose(code int, text string, deadline time.Time)
 	// close releases the connection.
 	close()
+}
+
+// A controlLimiter is a transport whose client may send control frames
+// of its own, as a WebSocket's pings and pongs, which cost the reader and,
+// for pings, a pong each: they count against the event rate too.
+type controlLimiter interface {
+	// limitControl has allow decide, for each control frame, whether it
+	// is within the limit; a ping over it is not answered, and the read
+	// in progress ends within closeGrace. allow is called from
+	// readMessage, on the reader's goroutine.
+	limitControl(allow func() bool)
 }
 
 // wsTransport is a transport over an upgraded WebSocket.
@@ -72,3 +85,39 @@ func (t wsTransport) writeClose(code int, text string, deadline time.Time) {
 }
 
 func (t wsTransport) close() { t.ws.Close() }
+
+// limitControl sets gorilla's ping and pong handlers, which it calls from
+// ReadMessage. An error they returned would end reading for good, and the
+// drain with it: a client over the limit is closed by allow, and the read
+// deadline lets the reader drain what it still sends for closeGrace.
+func (t wsTransport) limitControl(allow func() bool) {
+	// Once over, the deadline is set once: a flood of pings during the
+	// drain does not extend it.
+	overSet := false
+	over := func() {
+		if !overSet {
+			overSet = true
+			_ = t.ws.SetReadDeadline(time.Now().Add(closeGrace))
+		}
+	}
+	t.ws.SetPingHandler(func(data string) error {
+		if !allow() {
+			over()
+			return nil
+		}
+		// As gorilla's default handler: a pong the connection cannot take
+		// now is not an error of the reader.
+		err := t.ws.WriteControl(websocket.PongMessage, []byte(data), time.Now().Add(closeGrace))
+		var ne net.Error
+		if errors.Is(err, websocket.ErrCloseSent) || errors.As(err, &ne) && ne.Timeout() {
+			return nil
+		}
+		return err
+	})
+	t.ws.SetPongHandler(func(string) error {
+		if !allow() {
+			over()
+		}
+		return nil
+	})
+}
