@@ -439,7 +439,7 @@ func (s *Socket[S]) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// the request goroutine's grown stack — which it would otherwise keep
 	// for the connection's whole life.
 	served = true // the connection's goroutine leaves when it ends
-	s.core.serve(r.Context(), newClient(s.core, wsTransport{ws}, info, id, state), addr, nil, nil)
+	s.core.serve(r.Context(), newClient(s.core, &wsTransport{ws: ws}, info, id, state), addr, nil, nil)
 }
 
 // connect runs the Connect hook and names the connection; false if

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
 	"runtime"
 	"strings"
 	"sync"
@@ -237,4 +238,51 @@ func TestClosingASlowClientIsLoggedOnce(t *testing.T) {
 	if n := strings.Count(s.logs.String(), "closing a slow client"); n != 1 {
 		t.Fatalf("closing a slow client logged %d times:\n%s", n, s.logs.String())
 	}
+}
+
+// TestAClientFoundSlowWhileALargeFrameIsWrittenGetsTheCloseFrame sends
+// a frame far larger than the socket buffers to a client that reads it
+// slowly, more slowly than SlowClientTimeout allows: the server gives up
+// between two pieces of the frame, and the client gets the close frame
+// (1008) instead of a frame cut short.
+func TestAClientFoundSlowWhileALargeFrameIsWrittenGetsTheCloseFrame(t *testing.T) {
+	t.Parallel()
+	const large = 32 << 20
+	lim := Limits{WriteTimeout: time.Minute, SlowClientTimeout: 300 * time.Millisecond, IdleTimeout: time.Minute}
+	s := startSocket(t, SocketOptions[*testUser]{Limits: lim}, func(ch *testChannel) {
+		ch.handleIn = func(_ context.Context, cc *Conn, _ Message) (Reply, error) {
+			if err := cc.Push("large", json.RawMessage(`"`+strings.Repeat("x", large)+`"`)); err != nil {
+				t.Errorf("push: %v", err)
+			}
+			return NoReply, nil
+		}
+	})
+	c := s.dial(t, "1")
+	c.join("room:1", "1", nil)
+	c.send("1", "2", "room:1", "go", nil)
+	c.ws.SetReadDeadline(time.Now().Add(time.Minute))
+	_, r, err := c.ws.NextReader()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 16 KiB a millisecond at most: 32 MiB would take 2 s. The server's
+	// pieces keep moving all the while.
+	buf := make([]byte, 16<<10)
+	read := 0
+	for {
+		n, err := io.ReadFull(r, buf)
+		read += n
+		if err != nil {
+			var ce *websocket.CloseError
+			if !errors.As(err, &ce) || ce.Code != websocket.ClosePolicyViolation {
+				t.Fatalf("after %d bytes: %v, want close 1008", read, err)
+			}
+			break
+		}
+		if read >= large {
+			t.Fatalf("read the whole frame (%d bytes): the client was not found slow", read)
+		}
+		time.Sleep(time.Millisecond)
+	}
+	waitForLog(t, s, "closing a slow client")
 }
