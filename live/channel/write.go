@@ -93,7 +93,7 @@ func (c *client) writeLoop(idMailbox *pubsub.Mailbox, readerDone <-chan struct{}
 	for {
 		select {
 		case <-c.done:
-			c.finish(readerDone)
+			c.finish(readerDone, nil)
 			return
 		default:
 		}
@@ -113,7 +113,9 @@ func (c *client) writeLoop(idMailbox *pubsub.Mailbox, readerDone <-chan struct{}
 				if i > 0 {
 					select {
 					case <-c.done:
-						c.finish(readerDone)
+						// The rest of the batch was queued before what
+						// finish takes from the queue: it goes first.
+						c.finish(readerDone, batch[i:])
 						return
 					default:
 					}
@@ -148,7 +150,7 @@ func (c *client) writeLoop(idMailbox *pubsub.Mailbox, readerDone <-chan struct{}
 			idMailbox.Resume()
 			c.close(closeNormal, "disconnected", ErrDisconnected)
 		case <-c.done:
-			c.finish(readerDone)
+			c.finish(readerDone, nil)
 			return
 		}
 	}
@@ -179,9 +181,11 @@ func (c *client) write(f outFrame, slowAt time.Time) bool {
 	return false
 }
 
-// finish sends the close frame, gives the client a moment to answer it so
-// the reader sees a clean close, then drops the TCP connection.
-func (c *client) finish(readerDone <-chan struct{}) {
+// finish writes what was queued before the close (rest, the rest of the
+// writer's batch, then the queue), sends the close frame, gives the client
+// a moment to answer it so the reader sees a clean close, then drops the
+// TCP connection.
+func (c *client) finish(readerDone <-chan struct{}, rest []outFrame) {
 	c.outMu.Lock()
 	queued := c.outQ
 	c.outQ = nil
@@ -192,11 +196,11 @@ func (c *client) finish(readerDone <-chan struct{}) {
 	// while to take the close frame.
 	closeTimeout := c.sock.limits.writeTimeout
 	if errors.Is(c.closeErr, ErrSlowClient) {
-		queued = nil
+		rest, queued = nil, nil
 		closeTimeout = min(closeTimeout, closeGrace)
 	}
 	deadline := time.Now().Add(c.sock.limits.writeTimeout)
-	for _, f := range queued {
+	for _, f := range append(rest, queued...) {
 		typ := websocket.TextMessage
 		if f.binary {
 			typ = websocket.BinaryMessage

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -285,4 +286,78 @@ func TestAClientFoundSlowWhileALargeFrameIsWrittenGetsTheCloseFrame(t *testing.T
 		time.Sleep(time.Millisecond)
 	}
 	waitForLog(t, s, "closing a slow client")
+}
+
+// TestACloseWritesTheRestOfTheWritersBatchBeforeLaterFrames closes a
+// connection (over the event rate limit) while the writer is in the
+// middle of a batch — the join reply and what Join pushed, more than the
+// socket buffers take, to a client not reading yet: every frame of the
+// batch arrives, in order, then the replies queued after it, then the
+// close frame.
+func TestACloseWritesTheRestOfTheWritersBatchBeforeLaterFrames(t *testing.T) {
+	t.Parallel()
+	const (
+		pushes    = 128
+		frameSize = 256 << 10 // 32 MiB in all
+	)
+	lim := Limits{OutboundBytes: 1 << 30, WriteTimeout: time.Minute, SlowClientTimeout: time.Minute, IdleTimeout: time.Minute, EventsPerSecond: 2}
+	s := startSocket(t, SocketOptions[*testUser]{Limits: lim}, func(ch *testChannel) {
+		ch.join = func(_ context.Context, cc *Conn, _ json.RawMessage) (any, error) {
+			pad := strings.Repeat("x", frameSize)
+			for i := range pushes {
+				payload := json.RawMessage(`{"i":` + strconv.Itoa(i) + `,"pad":"` + pad + `"}`)
+				if err := cc.Push("p", payload); err != nil {
+					return nil, err
+				}
+			}
+			return nil, nil
+		}
+	})
+	c := s.dial(t, "1")
+	sc := serverClient(t, s)
+	c.send("1", "1", "room:1", "phx_join", map[string]any{})
+	// The writer takes the reply and the pushes in one batch, and waits
+	// on the client before it gets far into it.
+	waitUntil(t, "the writer has started the batch", func() bool {
+		sc.outMu.Lock()
+		defer sc.outMu.Unlock()
+		return sc.outBytes > 0 && sc.outBytes < pushes*frameSize
+	})
+	// Heartbeats past the rate limit close the connection; those within
+	// it are answered after the batch.
+	const heartbeats = 20
+	for i := range heartbeats {
+		frame := encodeText("", "h"+strconv.Itoa(i), "phoenix", "heartbeat", nil)
+		if c.ws.WriteMessage(websocket.TextMessage, frame) != nil {
+			break
+		}
+	}
+	waitFor(t, sc.done, "the close")
+
+	c.expectReply("1")
+	c.ws.SetReadDeadline(time.Now().Add(time.Minute))
+	for i := range pushes {
+		_, data, err := c.ws.ReadMessage()
+		if want := `["1",null,"room:1","p",{"i":` + strconv.Itoa(i) + `,`; err != nil || !strings.HasPrefix(string(data), want) {
+			t.Fatalf("want push %d, got %.80s (%v)", i, data, err)
+		}
+	}
+	answered := 0
+	for {
+		m, err := c.readErr(5 * time.Second)
+		if err != nil {
+			var ce *websocket.CloseError
+			if !errors.As(err, &ce) || ce.Code != websocket.ClosePolicyViolation {
+				t.Fatalf("after %d heartbeat replies: %v, want close 1008", answered, err)
+			}
+			break
+		}
+		if want := "h" + strconv.Itoa(answered); m.Event != "phx_reply" || m.Ref != want {
+			t.Fatalf("want the reply to heartbeat %s, got %s", want, m.Raw)
+		}
+		answered++
+	}
+	if answered == 0 || answered == heartbeats {
+		t.Fatalf("%d of %d heartbeats answered", answered, heartbeats)
+	}
 }
