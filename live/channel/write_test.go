@@ -78,7 +78,7 @@ func TestASlowReaderPinsNoMoreThanOutboundBytes(t *testing.T) {
 // waitForLog waits until the socket's logs contain text.
 func waitForLog(t *testing.T, s *testServer, text string) {
 	t.Helper()
-	for deadline := time.Now().Add(5 * time.Second); !strings.Contains(s.logs.String(), text); {
+	for deadline := time.Now().Add(30 * time.Second); !strings.Contains(s.logs.String(), text); {
 		if time.Now().After(deadline) {
 			t.Fatalf("no %q in the logs:\n%s", text, s.logs.String())
 		}
