@@ -5,6 +5,8 @@ import (
 	"encoding/binary"
 	"hash/maphash"
 	"sync"
+
+	"github.com/templive/templive/internal/bytediff"
 )
 
 // patchCacheSize is how many (old, new) render pairs a server remembers
@@ -43,8 +45,8 @@ func newPatchCache() *patchCache {
 // costs what the change costs. Pairs that differ elsewhere only collide,
 // which costs a miss.
 func (c *patchCache) key(old, new []byte) uint64 {
-	pre := commonPrefix(old, new)
-	suf := commonSuffix(old[pre:], new[pre:])
+	pre := bytediff.CommonPrefix(old, new)
+	suf := bytediff.CommonSuffix(old[pre:], new[pre:])
 	var h maphash.Hash
 	h.SetSeed(c.seed)
 	var n [24]byte
@@ -56,35 +58,6 @@ func (c *patchCache) key(old, new []byte) uint64 {
 	h.WriteByte(0)
 	h.Write(new[pre : len(new)-suf])
 	return h.Sum64()
-}
-
-// commonPrefix returns the length of the common prefix of a and b,
-// comparing blocks first (bytes.Equal uses vector instructions).
-func commonPrefix(a, b []byte) int {
-	const block = 256
-	n := min(len(a), len(b))
-	i := 0
-	for i+block <= n && bytes.Equal(a[i:i+block], b[i:i+block]) {
-		i += block
-	}
-	for i < n && a[i] == b[i] {
-		i++
-	}
-	return i
-}
-
-// commonSuffix returns the length of the common suffix of a and b.
-func commonSuffix(a, b []byte) int {
-	const block = 256
-	n := min(len(a), len(b))
-	i := 0
-	for i+block <= n && bytes.Equal(a[len(a)-i-block:len(a)-i], b[len(b)-i-block:len(b)-i]) {
-		i += block
-	}
-	for i < n && a[len(a)-1-i] == b[len(b)-1-i] {
-		i++
-	}
-	return i
 }
 
 // get returns the encoded patch from old to new, if known, and the key

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"strings"
 	"unsafe"
+
+	"github.com/templive/templive/internal/bytediff"
 )
 
 // A Doc is a render kept for the next one: its HTML and where each of its
@@ -123,8 +125,8 @@ type Change struct {
 // parse the whole render. Otherwise d now describes html, which it keeps.
 func (d *Doc) Reparse(html []byte, leaf func(*Node) bool) (*Change, bool) {
 	old := d.html
-	pre := commonPrefix(old, html)
-	suf := commonSuffix(old[pre:], html[pre:])
+	pre := bytediff.CommonPrefix(old, html)
+	suf := bytediff.CommonSuffix(old[pre:], html[pre:])
 	if suf == min(len(old), len(html))-pre && pre > 0 {
 		// Markup inserted or removed whole, whose first bytes are those of
 		// what follows it: "<tr>…</tr></tbody>" less the row shares
@@ -132,7 +134,7 @@ func (d *Doc) Reparse(html []byte, leaf func(*Node) bool) (*Change, bool) {
 		// covers whole rows rather than the end tag of their parent.
 		if i := bytes.LastIndexByte(old[:pre], '<'); i >= 0 {
 			pre = i
-			suf = commonSuffix(old[pre:], html[pre:])
+			suf = bytediff.CommonSuffix(old[pre:], html[pre:])
 		}
 	}
 	if pre == len(old) && pre == len(html) {
@@ -205,36 +207,6 @@ func (d *Doc) Reparse(html []byte, leaf func(*Node) bool) (*Change, bool) {
 	}
 	d.html = html
 	return c, true
-}
-
-// commonPrefix returns the length of the common prefix of a and b. It
-// compares blocks first, which bytes.Equal does with vector instructions:
-// the bytes compared are most of the page.
-func commonPrefix(a, b []byte) int {
-	const block = 256
-	n := min(len(a), len(b))
-	i := 0
-	for i+block <= n && bytes.Equal(a[i:i+block], b[i:i+block]) {
-		i += block
-	}
-	for i < n && a[i] == b[i] {
-		i++
-	}
-	return i
-}
-
-// commonSuffix returns the length of the common suffix of a and b.
-func commonSuffix(a, b []byte) int {
-	const block = 256
-	n := min(len(a), len(b))
-	i := 0
-	for i+block <= n && bytes.Equal(a[len(a)-i-block:len(a)-i], b[len(b)-i-block:len(b)-i]) {
-		i += block
-	}
-	for i < n && a[len(a)-1-i] == b[len(b)-1-i] {
-		i++
-	}
-	return i
 }
 
 func spliceSpans(s []span, i, j int, v []span) []span {

@@ -14,6 +14,7 @@
 package dashboard
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"net/url"
@@ -68,7 +69,7 @@ func Mount(srv *live.Server, prefix string, opts Options) (*Dashboard, error) {
 	if opts.Allow == nil {
 		panic("dashboard: Mount needs Options.Allow")
 	}
-	opts.Denied = cmpOr(opts.Denied, "/")
+	opts.Denied = cmp.Or(opts.Denied, "/")
 	if opts.Refresh <= 0 {
 		opts.Refresh = DefaultRefresh
 	}
@@ -104,13 +105,6 @@ type Dashboard struct {
 func (db *Dashboard) Close() {
 	db.closeOnce.Do(func() { close(db.done) })
 	db.wg.Wait()
-}
-
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }
 
 // dash is what the dashboard's pages share.
