@@ -2,7 +2,9 @@ package channel
 
 import (
 	"errors"
+	"io"
 	"net"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -70,7 +72,61 @@ func (t *wsTransport) readMessage(deadline time.Time) (int, []byte, error) {
 	if err := t.ws.SetReadDeadline(deadline); err != nil {
 		return 0, nil, err
 	}
-	return t.ws.ReadMessage()
+	typ, r, err := t.ws.NextReader()
+	if err != nil {
+		return typ, nil, err
+	}
+	data, err := readFrame(r)
+	return typ, data, err
+}
+
+// Frames are read into a scratch buffer borrowed from scratchPool for the
+// read alone, then copied out at their exact size. gorilla's ReadMessage
+// reads with io.ReadAll, whose slice starts at 512 bytes and doubles, each
+// time copying what it holds and reading through the connection's small
+// buffer (readBufferSize, kept small for idle connections): an upload's
+// 256 KiB chunk took ten allocations and hundreds of 1 KiB reads. A
+// scratch buffer at least as large as the connection's buffer is read into
+// directly, in reads as large as the kernel gives, and one allocation
+// remains. An idle connection, blocked in NextReader, holds no scratch
+// buffer. Buffers that grew past maxPooledScratch are left to the GC.
+const (
+	scratchSize      = 32 << 10
+	maxPooledScratch = 1 << 20
+)
+
+var scratchPool = sync.Pool{New: func() any {
+	b := make([]byte, 0, scratchSize)
+	return &b
+}}
+
+// readFrame reads r to its end and returns what it read in a new slice of
+// that length.
+func readFrame(r io.Reader) ([]byte, error) {
+	bp := scratchPool.Get().(*[]byte)
+	b := (*bp)[:0]
+	var err error
+	for {
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)] // grows the capacity
+		}
+		var n int
+		n, err = r.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if err != nil {
+			break
+		}
+	}
+	data := make([]byte, len(b))
+	copy(data, b)
+	if cap(b) <= maxPooledScratch {
+		*bp = b
+		scratchPool.Put(bp)
+	}
+	if err == io.EOF {
+		err = nil
+	}
+	return data, err
 }
 
 func (t *wsTransport) discard(deadline time.Time) {
