@@ -107,6 +107,7 @@ type longPoll struct {
 	outReady chan struct{} // closed when out gets frames or the session closes; then replaced
 	room     chan struct{} // capacity 1: a token tells the writer that a poll took out
 	inFlight int           // requests of the session being served
+	waiting  chan struct{}  // closed to answer the poll waiting now; nil when none waits
 	lastSeen time.Time     // when the last request ended
 	closing  bool          // writeClose was called: no more frames
 	code     int           // the close code and text writeClose gave
@@ -301,15 +302,45 @@ func (p *longPoll) poll(ctx context.Context, window time.Duration) (status int, 
 			return lpGone, nil, code, text
 		}
 		ready := p.outReady
+		p.superseded()
+		mine := make(chan struct{})
+		p.waiting = mine
 		p.mu.Unlock()
 		select {
 		case <-ready:
+			p.stopWaiting(mine)
+		case <-mine:
+			// A newer poll of the session waits instead.
+			return lpNoContent, nil, 0, ""
 		case <-t.C:
+			p.stopWaiting(mine)
 			return lpNoContent, nil, 0, ""
 		case <-ctx.Done():
+			p.stopWaiting(mine)
 			return lpNoContent, nil, 0, ""
 		}
 	}
+}
+
+// superseded answers the poll waiting, if one is: a session has one poll
+// waiting at a time, the newest. The phoenix client never has two; a
+// client that sends many at once holds one request and one timer on the
+// server, not one per request. p.mu must be held.
+func (p *longPoll) superseded() {
+	if p.waiting != nil {
+		close(p.waiting)
+		p.waiting = nil
+	}
+}
+
+// stopWaiting clears mine as the waiting poll, unless a newer one took
+// its place.
+func (p *longPoll) stopWaiting(mine chan struct{}) {
+	p.mu.Lock()
+	if p.waiting == mine {
+		p.waiting = nil
+	}
+	p.mu.Unlock()
 }
 
 // publish hands POSTed frames to the reader, in order. It returns the

@@ -499,3 +499,60 @@ func TestLongPollSessionsCountAgainstTheConnectionCaps(t *testing.T) {
 		}
 	}
 }
+
+func TestLongPollKeepsOneWaitingPollPerSession(t *testing.T) {
+	t.Parallel()
+	s := startSocket(t, SocketOptions[*testUser]{}, nil)
+	s.sock.core.limits.pollWindow = time.Minute
+	c := s.openLongPoll(t, "7")
+
+	// Many polls at once, as a hostile client sends them: each newer one
+	// answers the one waiting before it with 204 at once, so only the
+	// newest still waits.
+	const polls = 20
+	answers := make(chan lpAnswer, polls)
+	for range polls {
+		go func() {
+			req, _ := http.NewRequest(http.MethodGet, s.lpURL(c.query+"&token="+c.token), nil)
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				answers <- lpAnswer{Status: -1}
+				return
+			}
+			defer resp.Body.Close()
+			var a lpAnswer
+			if json.NewDecoder(resp.Body).Decode(&a) != nil {
+				a.Status = -2
+			}
+			answers <- a
+		}()
+	}
+	for i := range polls - 1 {
+		select {
+		case a := <-answers:
+			if a.Status != http.StatusNoContent {
+				t.Fatalf("poll %d: %+v, want 204", i, a)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatalf("after %d answers, the other polls still wait", i)
+		}
+	}
+	select {
+	case a := <-answers:
+		t.Fatalf("every poll was answered, the last one with %+v, before any frame", a)
+	default:
+	}
+
+	// The one waiting gets the next frame.
+	if st := c.post(text("1", "1", "room:1", "phx_join", "{}")); st != http.StatusOK {
+		t.Fatalf("POST: status %d", st)
+	}
+	select {
+	case a := <-answers:
+		if a.Status != http.StatusOK || len(a.Messages) != 1 {
+			t.Fatalf("the waiting poll: %+v", a)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the waiting poll did not get the join's reply")
+	}
+}
