@@ -107,7 +107,7 @@ type longPoll struct {
 	outReady chan struct{} // closed when out gets frames or the session closes; then replaced
 	room     chan struct{} // capacity 1: a token tells the writer that a poll took out
 	inFlight int           // requests of the session being served
-	waiting  chan struct{}  // closed to answer the poll waiting now; nil when none waits
+	waiting  chan struct{} // closed to answer the poll waiting now; nil when none waits
 	lastSeen time.Time     // when the last request ended
 	closing  bool          // writeClose was called: no more frames
 	code     int           // the close code and text writeClose gave
