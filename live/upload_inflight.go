@@ -145,15 +145,21 @@ func (r *uploadRegistry) orphaned(viewID string, conn *channel.ConnectInfo, name
 }
 
 // adopt gives an entry a previous connection left to the view that
-// resumes it. The view that had it, if it still runs, no longer owns it.
-func (r *uploadRegistry) adopt(in *inflight, owner *viewUploads) {
+// resumes it, and reports whether it could: an entry whose expiry
+// discarded it since it was found has no bytes left to resume. The view
+// that had it, if it still runs, no longer owns it.
+func (r *uploadRegistry) adopt(in *inflight, owner *viewUploads) bool {
 	in.mu.Lock()
 	defer in.mu.Unlock()
+	if in.discarded {
+		return false
+	}
 	in.owner = owner
 	if in.expiry != nil {
 		in.expiry.Stop()
 		in.expiry = nil
 	}
+	return true
 }
 
 // release lets go of an entry as the view owning it ends: the entry is

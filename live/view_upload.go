@@ -124,9 +124,7 @@ func (vc *viewChannel) allowUpload(ctx context.Context, u *Upload, metas []wire.
 				e.External, ans.External = target, raw
 			default:
 				in := reg.orphaned(s.id, vc.cc.ConnectInfo(), u.Name, m.Ref, m.Name, m.Size)
-				if in != nil {
-					reg.adopt(in, s.upw)
-				} else {
+				if in == nil || !reg.adopt(in, s.upw) {
 					in = reg.add(&inflight{viewID: s.id, name: u.Name, ref: m.Ref, fileName: m.Name, fileType: e.Type, size: m.Size, chunkSize: u.opts.ChunkSize, owner: s.upw})
 					if in == nil {
 						return out, errors.New("live: server shutting down")
@@ -169,7 +167,9 @@ func (vc *viewChannel) resumeUploads() {
 			slices.ContainsFunc(u.Entries, func(e *UploadEntry) bool { return e.Ref == in.ref }) {
 			continue // left to expire
 		}
-		reg.adopt(in, s.upw)
+		if !reg.adopt(in, s.upw) {
+			continue // expired since it was found
+		}
 		u.Entries = append(u.Entries, &UploadEntry{Ref: in.ref, Name: in.fileName, Type: in.fileType, Size: in.size, up: in})
 	}
 	s.syncUploads()
