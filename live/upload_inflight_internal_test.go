@@ -2,12 +2,13 @@ package live
 
 import (
 	"testing"
+	"time"
 
 	"github.com/templive/templive/live/channel"
 )
 
 func TestAnEntryDiscardedAfterItWasFoundIsNotAdopted(t *testing.T) {
-	var reg uploadRegistry
+	reg := uploadRegistry{resumeFor: time.Hour}
 	old := &viewUploads{conn: &channel.ConnectInfo{}}
 	in := reg.add(&inflight{viewID: "v1", name: "photos", ref: "0", fileName: "a.png", size: 3, owner: old})
 	reg.release(in, old, false) // the connection dropped: orphaned
