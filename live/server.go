@@ -152,6 +152,10 @@ type Options struct {
 	// request's own host.
 	CheckOrigin    func(r *http.Request) bool
 	AllowedOrigins []string
+	// Compression turns on permessage-deflate for the live socket's
+	// WebSocket connections, as in [channel.SocketOptions]; the zero value
+	// leaves it off.
+	Compression channel.Compression
 	// UploadResumeFor is how long an upload interrupted by a lost
 	// connection waits for its page to reconnect and resume it (default
 	// [DefaultUploadResumeFor]); then its temporary file is removed.
@@ -380,6 +384,7 @@ func (srv *Server) socketOptions() channel.SocketOptions[liveConn] {
 		CheckOrigin:    srv.opts.CheckOrigin,
 		AllowedOrigins: srv.opts.AllowedOrigins,
 		Limits:         limits,
+		Compression:    srv.opts.Compression,
 	}
 }
 

@@ -84,6 +84,11 @@ type SocketOptions[S any] struct {
 	// Limits bound what one connection may send, hold and cost.
 	Limits Limits
 
+	// Compression turns on permessage-deflate for the WebSocket
+	// connections; the zero value leaves it off. Long-poll is not
+	// affected.
+	Compression Compression
+
 	// Observer, if set, is told of every join and client message of the
 	// socket's channels, and of each channel's end, with durations and
 	// errors, for metrics and traces. Nil observes nothing, at no cost.
@@ -210,7 +215,8 @@ type socketCore struct {
 	routesM sync.RWMutex // guards routes
 	routes  []route
 
-	observer Observer // nil: nobody observes
+	observer Observer    // nil: nobody observes
+	compress compression // SocketOptions.Compression resolved
 
 	mu      sync.Mutex // guards clients, polls, closed, conns, perAddr
 	clients map[*client]struct{}
@@ -288,7 +294,7 @@ func NewSocket[S any](opts SocketOptions[S]) *Socket[S] {
 		logger = slog.Default()
 	}
 	logger = logger.With("layer", "channel")
-	core := &socketCore{ps: opts.PubSub, logger: logger, limits: l, clients: map[*client]struct{}{}, perAddr: map[string]int{}, polls: map[string]*client{}, pollKey: make([]byte, 32), observer: opts.Observer}
+	core := &socketCore{ps: opts.PubSub, logger: logger, limits: l, clients: map[*client]struct{}{}, perAddr: map[string]int{}, polls: map[string]*client{}, pollKey: make([]byte, 32), observer: opts.Observer, compress: opts.Compression.resolve()}
 	rand.Read(core.pollKey)
 	if core.ps == nil {
 		ps, err := pubsub.New(pubsub.Options{Logger: logger})
@@ -310,6 +316,9 @@ func NewSocket[S any](opts SocketOptions[S]) *Socket[S] {
 		// idle connection holds none.
 		ReadBufferSize:  readBufferSize,
 		WriteBufferPool: &sync.Pool{},
+		// Compressors are pooled by gorilla per level and held only while
+		// a frame is deflated or inflated.
+		EnableCompression: core.compress.enabled,
 	}
 	return s
 }
@@ -433,13 +442,20 @@ func (s *Socket[S]) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return // the upgrader has answered the request
 	}
 	ws.SetReadLimit(s.core.limits.readLimit)
+	t := &wsTransport{ws: ws, readLimit: s.core.limits.readLimit}
+	if s.core.compress.enabled {
+		// The level was checked by NewSocket; gorilla ignores it when the
+		// client did not take compression.
+		_ = ws.SetCompressionLevel(s.core.compress.level)
+		t.compressMin = s.core.compress.minSize
+	}
 	// The connection is served on a goroutine of its own, which Shutdown
 	// waits for, and this handler returns: net/http then drops its state
 	// for the hijacked connection — its 4 KB read and write buffers and
 	// the request goroutine's grown stack — which it would otherwise keep
 	// for the connection's whole life.
 	served = true // the connection's goroutine leaves when it ends
-	s.core.serve(r.Context(), newClient(s.core, &wsTransport{ws: ws}, info, id, state), addr, nil, nil)
+	s.core.serve(r.Context(), newClient(s.core, t, info, id, state), addr, nil, nil)
 }
 
 // connect runs the Connect hook and names the connection; false if

@@ -64,8 +64,13 @@ var errGaveUp = errors.New("channel: write abandoned between two pieces of a fra
 
 // wsTransport is a transport over an upgraded WebSocket.
 type wsTransport struct {
-	ws      *websocket.Conn
-	aborted atomic.Bool // abortWrite was called
+	ws        *websocket.Conn
+	readLimit int64 // the largest frame read, inflated
+	// compressMin is the size from which frames are deflated when the
+	// client took permessage-deflate; 0 leaves gorilla's default, which
+	// deflates every frame if the client took it.
+	compressMin int
+	aborted     atomic.Bool // abortWrite was called
 }
 
 func (t *wsTransport) readMessage(deadline time.Time) (int, []byte, error) {
@@ -76,7 +81,14 @@ func (t *wsTransport) readMessage(deadline time.Time) (int, []byte, error) {
 	if err != nil {
 		return typ, nil, err
 	}
-	data, err := readFrame(r)
+	// gorilla bounds a frame's length on the wire, which for a deflated
+	// frame is up to a thousandth of what it inflates to: the bound
+	// applies to the inflated bytes too, so that a small frame cannot
+	// take a gigabyte of memory.
+	data, err := readFrame(io.LimitReader(r, t.readLimit+1))
+	if err == nil && int64(len(data)) > t.readLimit {
+		return 0, nil, websocket.ErrReadLimit
+	}
 	return typ, data, err
 }
 
@@ -143,6 +155,9 @@ func (t *wsTransport) discard(deadline time.Time) {
 func (t *wsTransport) writeMessage(typ int, data []byte, deadline time.Time) error {
 	if t.aborted.Load() {
 		return errGaveUp
+	}
+	if t.compressMin > 0 {
+		t.ws.EnableWriteCompression(len(data) >= t.compressMin)
 	}
 	if len(data) <= pieceThreshold {
 		if err := t.ws.SetWriteDeadline(deadline); err != nil {

@@ -81,7 +81,10 @@ func (v *View) connect() error {
 		}
 		v.ws = lp
 	} else {
-		ws, resp, err := websocket.DefaultDialer.Dial(wsURL, h)
+		// Offer permessage-deflate, as browsers do: the server decides.
+		d := *websocket.DefaultDialer
+		d.EnableCompression = true
+		ws, resp, err := d.Dial(wsURL, h)
 		if err != nil {
 			if resp != nil {
 				return fmt.Errorf("%w (HTTP %d)", err, resp.StatusCode)
