@@ -30,6 +30,7 @@ import (
 
 	"github.com/templive/templive/examples/demo/content"
 	"github.com/templive/templive/live"
+	"github.com/templive/templive/live/channel"
 	"github.com/templive/templive/live/dashboard"
 	"github.com/templive/templive/presence"
 	"github.com/templive/templive/pubsub"
@@ -42,6 +43,7 @@ func main() {
 	db := flag.String("db", filepath.Join("data", "demo.db"), "SQLite database file of the feed, created on first run")
 	admins := flag.String("admins", "", "comma-separated users who may broadcast notifications at /admin and get admin alerts")
 	maxViewMB := flag.Int64("max-view-mb", 512, "MiB the connected live views may hold together before joins are refused as \"server busy\"; negative for no cap")
+	compress := flag.Bool("compress", false, "offer permessage-deflate on the live and user sockets (frames of 1 KB and more are deflated)")
 	clusterFlags := addClusterFlags(flag.CommandLine)
 	flag.Parse()
 
@@ -53,7 +55,8 @@ func main() {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := runWith(ctx, config{addr: *addr, dev: *dev, dbPath: *db, cluster: cluster, maxViewBytes: viewBytes(*maxViewMB), admins: strings.Split(*admins, ",")}, logger); err != nil {
+	if err := runWith(ctx, config{addr: *addr, dev: *dev, dbPath: *db, cluster: cluster, maxViewBytes: viewBytes(*maxViewMB), admins: strings.Split(*admins, ","),
+		compression: channel.Compression{Enabled: *compress}}, logger); err != nil {
 		logger.Error("demo stopped", "err", err)
 		os.Exit(1)
 	}
@@ -76,6 +79,9 @@ type config struct {
 	// GOMEMLIMIT), negative for no cap.
 	maxViewBytes int64
 	admins       []string // the users who may use /admin
+	// compression is the permessage-deflate setting of the live socket
+	// and the user socket; the zero value leaves it off.
+	compression channel.Compression
 }
 
 // viewBytes converts the -max-view-mb flag to bytes: negative stays no
@@ -204,6 +210,7 @@ func newApp(cfg config, logger *slog.Logger) (*app, error) {
 		Logger:      logger,
 		IdleTimeout: cfg.socketIdleTimeout,
 		Observer:    tel.Channels(),
+		Compression: cfg.compression,
 	})
 	lv, dash, err := newLive(liveOptions{
 		Secret:       secret,
@@ -220,6 +227,7 @@ func newApp(cfg config, logger *slog.Logger) (*app, error) {
 		MaxViewBytes: cfg.maxViewBytes,
 		Dev:          cfg.dev,
 		Observer:     tel,
+		Compression:  cfg.compression,
 	})
 	if err != nil {
 		tel.close()

@@ -9,6 +9,7 @@ import (
 
 	"github.com/templive/templive/examples/demo/content"
 	"github.com/templive/templive/live"
+	"github.com/templive/templive/live/channel"
 	"github.com/templive/templive/live/dashboard"
 	"github.com/templive/templive/presence"
 	"github.com/templive/templive/pubsub"
@@ -55,6 +56,8 @@ type liveOptions struct {
 	Dev bool
 	// Observer is live.Options.Observer.
 	Observer live.Observer
+	// Compression is live.Options.Compression.
+	Compression channel.Compression
 }
 
 // newLive builds the live server with the demo's pages, one per pattern of
@@ -72,6 +75,7 @@ func newLive(opts liveOptions) (*live.Server, *dashboard.Dashboard, error) {
 		// sets one.
 		MaxViewBytes: opts.MaxViewBytes,
 		Observer:     opts.Observer,
+		Compression:  opts.Compression,
 	})
 	lv.Page("/{$}", func() live.View { return &Home{} })
 	lv.Page("/counter", func() live.View { return &Counter{} })

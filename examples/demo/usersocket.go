@@ -57,6 +57,7 @@ type channelOptions struct {
 	Logger      *slog.Logger
 	IdleTimeout time.Duration    // 0 for the socket's default
 	Observer    channel.Observer // the socket's; nil for none
+	Compression channel.Compression
 }
 
 // newChannels builds the user socket and routes "room:*" to RoomChannel.
@@ -70,8 +71,9 @@ func newChannels(opts channelOptions) *channels {
 		// The library's default, as Phoenix's, is no limit on the frames
 		// a connection sends; the demo's people send far fewer than this,
 		// a script more.
-		Limits:   channel.Limits{IdleTimeout: opts.IdleTimeout, EventsPerSecond: channelFramesPerSecond},
-		Observer: opts.Observer,
+		Limits:      channel.Limits{IdleTimeout: opts.IdleTimeout, EventsPerSecond: channelFramesPerSecond},
+		Observer:    opts.Observer,
+		Compression: opts.Compression,
 	})
 	c.sock.Channel("room:*", func(cc *channel.Conn, u *UserSocket) channel.Channel {
 		return &RoomChannel{cc: cc, user: u, rooms: c.rooms, tracker: c.tracker, limits: c.limits}
