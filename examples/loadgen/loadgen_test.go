@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/templive/templive/live/channel"
 )
 
 // serveEnv makes the test binary act as `loadgen -serve`, so that the
@@ -17,7 +19,7 @@ const serveEnv = "LOADGEN_TEST_SERVE"
 
 func TestMain(m *testing.M) {
 	if os.Getenv(serveEnv) == "1" {
-		if err := serveMain("127.0.0.1:0", 0, slog.New(slog.DiscardHandler)); err != nil {
+		if err := serveMain("127.0.0.1:0", 0, channel.Compression{}, slog.New(slog.DiscardHandler)); err != nil {
 			os.Exit(1)
 		}
 		os.Exit(0)
@@ -59,7 +61,7 @@ func checkCorrect(t *testing.T, cfg config, res *results) {
 func TestLoadInProcessGetsEveryPatchAndBroadcast(t *testing.T) {
 	t.Parallel()
 	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	b, err := newBenchServer(logger, 0)
+	b, err := newBenchServer(logger, 0, channel.Compression{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -86,7 +88,7 @@ func TestLoadInProcessGetsEveryPatchAndBroadcast(t *testing.T) {
 func TestEveryPageGetsEveryPatchAndBroadcast(t *testing.T) {
 	t.Parallel()
 	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	b, err := newBenchServer(logger, 0)
+	b, err := newBenchServer(logger, 0, channel.Compression{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -25,6 +25,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/templive/templive/live/channel"
 )
 
 func main() {
@@ -46,6 +48,8 @@ func main() {
 		pageName   = flag.String("page", pageCounter, "the page every client loads: counter, table (200 keyed rows, 57 KB) or article (40 KB, ten live values)")
 		event      = flag.String("event", "bump", "with -page table: what a click does, bump (a row's number changes) or top (a row moves to the top)")
 		own        = flag.Bool("own", false, "every view renders HTML of its own, so that no view can reuse another's patch")
+		compress   = flag.Bool("compress", false, "turn permessage-deflate on in the server, and offer it from the clients as browsers do")
+		compMin    = flag.Int("compress-min", 0, "with -compress: the server deflates frames of at least this many bytes (0: the library's default, negative: every frame)")
 	)
 	flag.Parse()
 	level := slog.LevelWarn
@@ -54,8 +58,9 @@ func main() {
 	}
 	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
 
+	comp := channel.Compression{Enabled: *compress, MinSize: *compMin}
 	if *serve {
-		if err := serveMain(*addr, *mailbox, logger); err != nil {
+		if err := serveMain(*addr, *mailbox, comp, logger); err != nil {
 			logger.Error("loadgen server", "err", err)
 			os.Exit(1)
 		}
@@ -76,7 +81,7 @@ func main() {
 	defer watchdog.Stop()
 
 	cfg := config{N: *n, Concurrency: *conc, Rate: *rate, Duration: *dur, Broadcasts: *broadcasts,
-		Settle: *settle, PprofDir: *pprofDir, Mailbox: *mailbox, Logger: logger,
+		Settle: *settle, PprofDir: *pprofDir, Mailbox: *mailbox, Compression: comp, Logger: logger,
 		Work: workload{Page: *pageName, Event: *event, Own: *own}}
 	if err := cfg.Work.check(); err != nil {
 		fmt.Fprintln(os.Stderr, "loadgen:", err)
@@ -100,7 +105,7 @@ func drive(ctx context.Context, cfg config, target string, asJSON bool, w io.Wri
 		}
 	}
 	if target == "" {
-		child, base, err := startChild(ctx, cfg.Mailbox, cfg.Logger)
+		child, base, err := startChild(ctx, cfg.Mailbox, cfg.Compression, cfg.Logger)
 		if err != nil {
 			return err
 		}
@@ -132,12 +137,16 @@ type child struct {
 
 // startChild re-executes this binary with -serve and returns the base URL
 // it listens on.
-func startChild(ctx context.Context, mailbox int, logger *slog.Logger) (*child, string, error) {
+func startChild(ctx context.Context, mailbox int, comp channel.Compression, logger *slog.Logger) (*child, string, error) {
 	exe, err := os.Executable()
 	if err != nil {
 		return nil, "", err
 	}
-	cmd := exec.Command(exe, "-serve", "-addr", "127.0.0.1:0", "-mailbox", strconv.Itoa(mailbox))
+	args := []string{"-serve", "-addr", "127.0.0.1:0", "-mailbox", strconv.Itoa(mailbox)}
+	if comp.Enabled {
+		args = append(args, "-compress", "-compress-min", strconv.Itoa(comp.MinSize))
+	}
+	cmd := exec.Command(exe, args...)
 	cmd.Stderr = os.Stderr
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL} // dies with the driver, whatever happens to it
 	out, err := cmd.StdoutPipe()
@@ -186,7 +195,7 @@ func (c *child) stop() {
 }
 
 // serveMain is the server process: it serves until SIGTERM or SIGINT.
-func serveMain(addr string, mailbox int, logger *slog.Logger) error {
+func serveMain(addr string, mailbox int, comp channel.Compression, logger *slog.Logger) error {
 	if err := loopbackOnly(addr); err != nil {
 		return err
 	}
@@ -197,7 +206,7 @@ func serveMain(addr string, mailbox int, logger *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	b, err := newBenchServer(logger, mailbox)
+	b, err := newBenchServer(logger, mailbox, comp)
 	if err != nil {
 		ln.Close()
 		return err
@@ -251,6 +260,9 @@ func printTable(w io.Writer, r *results) {
 	x := r.Wire
 	fmt.Fprintf(w, "wire           click %d B; reply with patch %.0f B (d %.0f B); broadcast diff push %.0f B; whole HTML: join reply %d B (html %d B), page %d B; patch/whole %.2f\n",
 		x.EventFrame, x.ReplyFrame, x.PatchBytes, x.DiffFrame, x.JoinFrame, x.HTMLBytes, x.PageBytes, x.PatchVsWhole)
+	t := r.TCP
+	fmt.Fprintf(w, "tcp            received per join %.0f B (handshake answer included), per event reply %.0f B, per broadcast push %.0f B; server CPU per join %.0f µs (GET included), per event %.0f µs; compression %s\n",
+		t.PerJoin, t.PerReply, t.PerPush, t.ServerCPUPerJoin, t.ServerCPUPerEvent, map[bool]string{true: "on", false: "off"}[t.Compressed])
 	fmt.Fprintf(w, "errors         %d", r.Errors)
 	if r.FirstError != "" {
 		fmt.Fprintf(w, " (first: %s)", r.FirstError)

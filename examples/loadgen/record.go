@@ -7,6 +7,8 @@ import (
 	"sync/atomic"
 	"syscall"
 	"time"
+
+	"github.com/templive/templive/internal/netcount"
 )
 
 // maxErrors bounds the error messages kept; all are counted.
@@ -30,6 +32,7 @@ type recorder struct {
 		n, bytes atomic.Int64
 		arrivals []atomic.Int64 // ns since start, one per diff of the current round
 	}
+	tcp netcount.Counter // every client's live socket, as TCP carries it
 }
 
 func newRecorder(start time.Time, maxEvents, n int) *recorder {

@@ -16,19 +16,21 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
+	"github.com/templive/templive/live/channel"
 )
 
 // config is one load run.
 type config struct {
-	N           int           // connected views
-	Concurrency int           // connects in flight at once
-	Rate        int           // events per second, open loop
-	Duration    time.Duration // of the event phase
-	Broadcasts  int           // broadcast rounds
-	Settle      time.Duration // pause before measuring idle memory
-	PprofDir    string        // where to save the server's heap and CPU profiles; "" for none
-	Mailbox     int           // the child server's mailbox capacity per view; 0 for the default
-	Work        workload      // the page and the click; the zero value is the counter
+	N           int                 // connected views
+	Concurrency int                 // connects in flight at once
+	Rate        int                 // events per second, open loop
+	Duration    time.Duration       // of the event phase
+	Broadcasts  int                 // broadcast rounds
+	Settle      time.Duration       // pause before measuring idle memory
+	PprofDir    string              // where to save the server's heap and CPU profiles; "" for none
+	Mailbox     int                 // the child server's mailbox capacity per view; 0 for the default
+	Work        workload            // the page and the click; the zero value is the counter
+	Compression channel.Compression // the server's; the clients offer it when it is on
 	Logger      *slog.Logger
 }
 
@@ -44,6 +46,19 @@ type results struct {
 	Events     events    `json:"events"`
 	Broadcast  bcast     `json:"broadcast"`
 	Wire       wireSizes `json:"wire"`
+	TCP        tcpSizes  `json:"tcp"`
+}
+
+// tcpSizes are what the clients received as TCP carried it (frame
+// headers, and deflated payloads when compression is on), per message,
+// with the server's CPU per join and per event.
+type tcpSizes struct {
+	Compressed        bool    `json:"compressed"`
+	PerJoin           float64 `json:"per_join_bytes"` // the handshake's answer and the join reply
+	PerReply          float64 `json:"per_reply_bytes"`
+	PerPush           float64 `json:"per_broadcast_push_bytes"`
+	ServerCPUPerJoin  float64 `json:"server_cpu_per_join_us"` // the GETs included
+	ServerCPUPerEvent float64 `json:"server_cpu_per_event_us"`
 }
 
 type connect struct {
@@ -176,7 +191,14 @@ func run(ctx context.Context, cfg config, base string) (*results, error) {
 
 // connectAll connects cfg.N clients, cfg.Concurrency at a time.
 func connectAll(ctx context.Context, cfg config, hc *http.Client, host string, rec *recorder, res *results) ([]*client, error) {
-	d := &websocket.Dialer{HandshakeTimeout: 30 * time.Second, ReadBufferSize: 1024, WriteBufferSize: 1024, WriteBufferPool: &sync.Pool{}}
+	d := &websocket.Dialer{HandshakeTimeout: 30 * time.Second, ReadBufferSize: 1024, WriteBufferSize: 1024, WriteBufferPool: &sync.Pool{},
+		EnableCompression: cfg.Compression.Enabled, NetDialContext: rec.tcp.DialContext}
+	res.TCP.Compressed = cfg.Compression.Enabled
+	m0, err := getMem(ctx, hc, "http://"+host, false)
+	if err != nil {
+		return nil, err
+	}
+	tcp0 := rec.tcp.Read()
 	clients := make([]*client, cfg.N)
 	total := make([]int64, cfg.N)
 	joins := make([]int64, cfg.N)
@@ -234,6 +256,10 @@ feed:
 	}
 	res.Connect = connect{Joined: len(ok), Seconds: wall.Seconds(), PerSec: float64(len(ok)) / wall.Seconds(),
 		Latency: distOf(okTotal), Join: distOf(okJoin), CPU: (cpuTime() - cpu0).Seconds() / wall.Seconds()}
+	if m1, err := getMem(ctx, hc, "http://"+host, false); err == nil && len(ok) > 0 {
+		res.TCP.ServerCPUPerJoin = (m1.CPUSeconds - m0.CPUSeconds) * 1e6 / float64(len(ok))
+		res.TCP.PerJoin = float64(rec.tcp.Read()-tcp0) / float64(len(ok))
+	}
 	if err := ctx.Err(); err != nil {
 		return ok, err
 	}
@@ -305,7 +331,7 @@ func eventPhase(ctx context.Context, cfg config, hc *http.Client, base string, c
 	total := min(int(cfg.Duration.Seconds()*float64(cfg.Rate)), len(rec.sched))
 	interval := time.Second / time.Duration(cfg.Rate)
 	lags := make([]int64, 0, total)
-	cpu0 := cpuTime()
+	cpu0, tcp0 := cpuTime(), rec.tcp.Read()
 	t0 := time.Now()
 	base0 := t0.Sub(rec.start)
 	next := 0
@@ -360,6 +386,11 @@ func eventPhase(ctx context.Context, cfg config, hc *http.Client, base string, c
 	}
 	ev.ServerCPU = (m1.CPUSeconds - m0.CPUSeconds) / wall.Seconds()
 	ev.Replied, ev.Patched = rec.events.replied.Load(), rec.events.patched.Load()
+	if ev.Replied > 0 {
+		// Heartbeats are a few dozen bytes every 20 s per client.
+		res.TCP.PerReply = float64(rec.tcp.Read()-tcp0) / float64(ev.Replied)
+		res.TCP.ServerCPUPerEvent = (m1.CPUSeconds - m0.CPUSeconds) * 1e6 / float64(ev.Replied)
+	}
 	if ev.Replied < int64(ev.Sent) {
 		rec.fail("%d of %d events got no reply", int64(ev.Sent)-ev.Replied, ev.Sent)
 	}
@@ -406,7 +437,7 @@ func broadcastPhase(ctx context.Context, cfg config, hc *http.Client, base strin
 				filepath.Join(cfg.PprofDir, fmt.Sprintf("cpu-broadcast-%d.pb.gz", cfg.N)))
 		})
 	}
-	cpu0, t0 := cpuTime(), time.Now()
+	cpu0, t0, tcp0 := cpuTime(), time.Now(), rec.tcp.Read()
 	var last, median []int64
 	var bytes, frames int64
 	for round := range cfg.Broadcasts {
@@ -457,6 +488,7 @@ func broadcastPhase(ctx context.Context, cfg config, hc *http.Client, base strin
 	b.Last, b.Median = distOf(last), distOf(median)
 	if frames > 0 {
 		res.Wire.DiffFrame = float64(bytes) / float64(frames)
+		res.TCP.PerPush = float64(rec.tcp.Read()-tcp0) / float64(frames)
 	}
 	profWG.Wait()
 	return profErr

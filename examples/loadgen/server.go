@@ -90,7 +90,8 @@ type benchServer struct {
 
 // newBenchServer builds the server; the caller must call close.
 // mailbox is each view's PubSub mailbox capacity (0: the default).
-func newBenchServer(logger *slog.Logger, mailbox int) (*benchServer, error) {
+// comp is the live socket's compression.
+func newBenchServer(logger *slog.Logger, mailbox int, comp channel.Compression) (*benchServer, error) {
 	ps, err := pubsub.New(pubsub.Options{Logger: logger})
 	if err != nil {
 		return nil, err
@@ -100,7 +101,7 @@ func newBenchServer(logger *slog.Logger, mailbox int) (*benchServer, error) {
 	// Every simulated client connects from the loopback address, as many
 	// as -n asks for: the connection cap is lifted.
 	lv := live.NewServer(live.Options{Secret: secret, PubSub: ps, Logger: logger,
-		Limits: channel.Limits{MailboxSize: mailbox, MaxConnections: -1}})
+		Limits: channel.Limits{MailboxSize: mailbox, MaxConnections: -1}, Compression: comp})
 	lv.Page("/counter", func() live.View { return &counter{} })
 	lv.Page("/table", func() live.View { return &table{} })
 	lv.Page("/article", func() live.View { return &article{} })
