@@ -29,7 +29,9 @@ function describe(n) {
   if (n.nodeType == 1) {
     // Attribute order counts: diff keeps it, and el.attributes shows it.
     const attrs = [...n.attributes].map(a => a.name + (a.namespaceURI ? "@" + a.namespaceURI : "") + "=" + JSON.stringify(a.value)).join(" ")
-    return "<" + n.namespaceURI.split("/").pop() + ":" + n.localName + (attrs ? " " + attrs : "") + ">"
+    // So does what a select selects, which attributes do not show.
+    const state = n instanceof HTMLSelectElement ? " (selectedIndex " + n.selectedIndex + ")" : n instanceof HTMLOptionElement ? " (selected " + n.selected + ")" : ""
+    return "<" + n.namespaceURI.split("/").pop() + ":" + n.localName + (attrs ? " " + attrs : "") + ">" + state
   }
   return n.nodeType + ":" + JSON.stringify(n.data)
 }
@@ -118,6 +120,40 @@ var patchCases = []struct{ name, old, new string }{
 	{"a text split by a new element", `ac`, `a<b>x</b>c`},
 	{"rows inserted into a table", `<table><tbody><tr><td>1</td></tr></tbody></table>`, `<table><tbody><tr><td>0</td></tr><tr><td>1</td></tr><tr><td>2</td></tr></tbody></table>`},
 	{"options of a select", `<select><option>a</option></select>`, `<select><option>a</option><option selected>b</option></select>`},
+	{"a select's selected attribute moved to a later option", `<select><option selected>a</option><option>b</option><option>c</option></select>`,
+		`<select><option>a</option><option>b</option><option selected>c</option></select>`},
+	{"a select's selected attribute moved to an earlier option", `<select><option>a</option><option>b</option><option selected>c</option></select>`,
+		`<select><option selected>a</option><option>b</option><option>c</option></select>`},
+	{"an earlier option of a select also marked selected: the last wins", `<select><option>a</option><option>b</option><option selected>c</option></select>`,
+		`<select><option selected>a</option><option>b</option><option selected>c</option></select>`},
+	{"several options marked selected at once: the last wins", `<select><option>a</option><option>b</option><option>c</option></select>`,
+		`<select><option selected>a</option><option selected>b</option><option>c</option></select>`},
+	{"the selected attribute removed: the first option", `<select><option>a</option><option selected>b</option></select>`,
+		`<select><option>a</option><option>b</option></select>`},
+	{"the selected attribute removed: the first option not disabled", `<select><option disabled>a</option><option>b</option><option selected>c</option></select>`,
+		`<select><option disabled>a</option><option>b</option><option>c</option></select>`},
+	{"the selected attribute removed from a list box: nothing", `<select size="3"><option>a</option><option selected>b</option></select>`,
+		`<select size="3"><option>a</option><option>b</option></select>`},
+	{"a selected option inserted before a selected one", `<select><option id="b" selected>b</option></select>`,
+		`<select><option id="a" selected>a</option><option id="b" selected>b</option></select>`},
+	{"a selected option removed, another one marked", `<select><option id="a">a</option><option id="b" selected>b</option><option id="c">c</option></select>`,
+		`<select><option id="a" selected>a</option><option id="c">c</option></select>`},
+	{"the last selected option removed", `<select><option id="a" selected>a</option><option id="b" selected>b</option></select>`,
+		`<select><option id="a" selected>a</option></select>`},
+	{"keyed options reordered, both selected", `<select><option id="a" selected>a</option><option id="b" selected>b</option><option id="c">c</option></select>`,
+		`<select><option id="b" selected>b</option><option id="c">c</option><option id="a" selected>a</option></select>`},
+	{"keyed options reordered, one selected", `<select><option id="a">a</option><option id="b" selected>b</option><option id="c">c</option></select>`,
+		`<select><option id="c">c</option><option id="a" selected>a</option><option id="b">b</option></select>`},
+	{"options in groups, a later group's option selected", `<select><optgroup label="x"><option selected>a</option></optgroup><optgroup label="y"><option>b</option></optgroup></select>`,
+		`<select><optgroup label="x"><option selected>a</option></optgroup><optgroup label="y"><option selected>b</option></optgroup></select>`},
+	{"a multiple select's options marked and unmarked", `<select multiple><option selected>a</option><option>b</option><option selected>c</option></select>`,
+		`<select multiple><option>a</option><option selected>b</option><option selected>c</option></select>`},
+	{"a multiple select's selected options reordered and one added", `<select multiple><option id="a" selected>a</option><option id="b">b</option></select>`,
+		`<select multiple><option id="b" selected>b</option><option id="c" selected>c</option><option id="a" selected>a</option></select>`},
+	{"a select made multiple", `<select><option selected>a</option><option selected>b</option></select>`,
+		`<select multiple><option selected>a</option><option selected>b</option></select>`},
+	{"a select made single", `<select multiple><option selected>a</option><option selected>b</option></select>`,
+		`<select><option selected>a</option><option selected>b</option></select>`},
 	{"svg children", `<svg></svg>`, `<svg><circle r="1"></circle><text>t</text></svg>`},
 	{"comments", `<!--a--><p>x</p>`, `<!--b--><p>x</p><!--c-->`},
 	{"an element replaced by another tag", `<div><p>a</p></div>`, `<div><section>a</section></div>`},

@@ -113,6 +113,116 @@ var STREAM_RESET = "r";
 var STREAM_LIMIT = "l";
 var FALLBACK_MS = 2500;
 
+// js/src/patch.js
+var VOID = new Set("area base basefont bgsound br col embed frame hr img input keygen link meta param source track wbr".split(" "));
+var XHTML = "http://www.w3.org/1999/xhtml";
+var NS = { xlink: "http://www.w3.org/1999/xlink", xml: "http://www.w3.org/XML/1998/namespace", xmlns: "http://www.w3.org/2000/xmlns/" };
+var PatchError = class extends Error {
+};
+function applyPatch(root, patch, opts = {}) {
+  let selects = /* @__PURE__ */ new Set();
+  let changed = (node, attr) => {
+    let s = node instanceof Element && node.closest("select");
+    s && selects.add(s);
+    opts.changed && opts.changed(node, attr);
+  };
+  let removed = opts.removed || (() => {
+  });
+  patch.forEach((op, i) => {
+    try {
+      applyOp(root, op, changed, removed);
+    } catch (e) {
+      throw new PatchError(`patch operation ${i} ${JSON.stringify(op).slice(0, 100)}: ${e instanceof Error ? e.message : e}`);
+    }
+  });
+  for (let s of selects) if (root.contains(s) && !(opts.keep && opts.keep(s))) resetSelect(s);
+}
+function resetSelect(s) {
+  for (let o of s.options) o.selected = o.hasAttribute("selected");
+}
+function fail(msg) {
+  throw new PatchError(msg);
+}
+function opaque(n) {
+  let v = n instanceof Element ? n.getAttribute(UPDATE_ATTR) : null;
+  return v == UPDATE_IGNORE || v == UPDATE_STREAM || n instanceof HTMLTemplateElement;
+}
+function applyOp(root, op, changed, removed) {
+  let [code, path, a, b, c] = op;
+  if (!Array.isArray(path) || !path.length) fail("invalid patch: empty path");
+  let parent = root;
+  for (let i = 0; i < path.length; i++) {
+    if (opaque(parent)) fail("path enters an opaque container");
+    if (i == path.length - 1) break;
+    parent = parent.childNodes[path[i]] || fail("path does not resolve");
+  }
+  let k = path[path.length - 1];
+  let kids = parent.childNodes;
+  let n = kids.length;
+  if (!(k >= 0 && (k < n || k == n && code == OP_INSERT))) fail("path does not resolve");
+  let target = kids[k];
+  switch (code) {
+    case OP_TEXT:
+    case OP_SPLICE:
+      if (!(target instanceof Text || target instanceof Comment)) fail("text of a non-text node");
+      if (code == OP_TEXT) {
+        let d = target.data, i = 0, j = 0;
+        while (i < d.length && d[i] == a[i]) i++;
+        while (j < d.length - i && j < a.length - i && d[d.length - 1 - j] == a[a.length - 1 - j]) j++;
+        target.replaceData(i, d.length - i - j, a.slice(i, a.length - j));
+      } else {
+        if (!(a >= 0 && b >= 0 && a + b <= target.length)) fail(`splice ${a}+${b} outside a text of ${target.length}`);
+        let d = target.data;
+        for (let i of [a, a + b]) if (/^[\uD800-\uDBFF][\uDC00-\uDFFF]$/.test(d.slice(i - 1, i + 1))) fail(`splice at ${i} inside a character`);
+        target.replaceData(a, b, c);
+      }
+      return changed(target);
+    case OP_SET_ATTR:
+    case OP_REMOVE_ATTR:
+      if (!(target instanceof Element)) fail("attribute of a non-element");
+      let ns = target.namespaceURI != XHTML && NS[a.split(":")[0]];
+      if (ns) code == OP_SET_ATTR ? target.setAttributeNS(ns, a, b) : target.removeAttributeNS(ns, a.split(":").pop() || a);
+      else code == OP_SET_ATTR ? target.setAttribute(a, b) : target.removeAttribute(a);
+      return changed(target, a);
+    case OP_INSERT:
+    case OP_REPLACE: {
+      let el = (
+        /** @type {Element} */
+        parent
+      );
+      if (el.namespaceURI == XHTML && VOID.has(el.localName)) fail(`insert into void <${el.localName}>`);
+      let frag = fragment(el, a);
+      code == OP_REPLACE ? parent.replaceChild(frag, target) : parent.insertBefore(frag, target || null);
+      return changed(parent);
+    }
+    case OP_REMOVE: {
+      let count = Math.max(a || 1, 1);
+      if (k + count > n) fail(`removing ${count} of ${n - k}`);
+      let next = kids[k + count] || null;
+      for (let i = 0; i < count; i++) removed(parent.removeChild(kids[k]), parent, next);
+      return changed(parent);
+    }
+    case OP_MOVE:
+      if (!(a >= 0 && a < n)) fail(`move to ${a} of ${n}`);
+      parent.removeChild(target);
+      parent.insertBefore(target, parent.childNodes[a] || null);
+      return changed(parent);
+  }
+  fail(`unknown code ${code}`);
+}
+function fragment(parent, html) {
+  let range = document.createRange();
+  range.selectNodeContents(parent);
+  let frag = range.createContextualFragment(html);
+  for (let s of frag.querySelectorAll("script")) {
+    if (s.namespaceURI != XHTML) continue;
+    let t = document.createElement("template");
+    t.innerHTML = s.outerHTML;
+    s.replaceWith(document.importNode(t.content, true));
+  }
+  return frag;
+}
+
 // js/src/dom.js
 function closestWith(node, name) {
   let el = node instanceof Element ? node : node instanceof Node ? node.parentElement : null;
@@ -234,10 +344,8 @@ function syncField(el) {
     else if (el.type != "file") el.value = el.getAttribute("value") || "";
   } else if (el instanceof HTMLTextAreaElement) {
     el.value = el.defaultValue;
-  } else if (el instanceof HTMLOptionElement) {
-    el.selected = el.hasAttribute("selected");
   } else if (el instanceof HTMLSelectElement) {
-    for (let o of el.options) o.selected = o.hasAttribute("selected");
+    resetSelect(el);
   }
 }
 function formRecovery(root) {
@@ -1515,108 +1623,6 @@ function redirect(to, flash) {
   return true;
 }
 
-// js/src/patch.js
-var VOID = new Set("area base basefont bgsound br col embed frame hr img input keygen link meta param source track wbr".split(" "));
-var XHTML = "http://www.w3.org/1999/xhtml";
-var NS = { xlink: "http://www.w3.org/1999/xlink", xml: "http://www.w3.org/XML/1998/namespace", xmlns: "http://www.w3.org/2000/xmlns/" };
-var PatchError = class extends Error {
-};
-function applyPatch(root, patch, opts = {}) {
-  let changed = opts.changed || (() => {
-  });
-  let removed = opts.removed || (() => {
-  });
-  patch.forEach((op, i) => {
-    try {
-      applyOp(root, op, changed, removed);
-    } catch (e) {
-      throw new PatchError(`patch operation ${i} ${JSON.stringify(op).slice(0, 100)}: ${e instanceof Error ? e.message : e}`);
-    }
-  });
-}
-function fail(msg) {
-  throw new PatchError(msg);
-}
-function opaque(n) {
-  let v = n instanceof Element ? n.getAttribute(UPDATE_ATTR) : null;
-  return v == UPDATE_IGNORE || v == UPDATE_STREAM || n instanceof HTMLTemplateElement;
-}
-function applyOp(root, op, changed, removed) {
-  let [code, path, a, b, c] = op;
-  if (!Array.isArray(path) || !path.length) fail("invalid patch: empty path");
-  let parent = root;
-  for (let i = 0; i < path.length; i++) {
-    if (opaque(parent)) fail("path enters an opaque container");
-    if (i == path.length - 1) break;
-    parent = parent.childNodes[path[i]] || fail("path does not resolve");
-  }
-  let k = path[path.length - 1];
-  let kids = parent.childNodes;
-  let n = kids.length;
-  if (!(k >= 0 && (k < n || k == n && code == OP_INSERT))) fail("path does not resolve");
-  let target = kids[k];
-  switch (code) {
-    case OP_TEXT:
-    case OP_SPLICE:
-      if (!(target instanceof Text || target instanceof Comment)) fail("text of a non-text node");
-      if (code == OP_TEXT) {
-        let d = target.data, i = 0, j = 0;
-        while (i < d.length && d[i] == a[i]) i++;
-        while (j < d.length - i && j < a.length - i && d[d.length - 1 - j] == a[a.length - 1 - j]) j++;
-        target.replaceData(i, d.length - i - j, a.slice(i, a.length - j));
-      } else {
-        if (!(a >= 0 && b >= 0 && a + b <= target.length)) fail(`splice ${a}+${b} outside a text of ${target.length}`);
-        let d = target.data;
-        for (let i of [a, a + b]) if (/^[\uD800-\uDBFF][\uDC00-\uDFFF]$/.test(d.slice(i - 1, i + 1))) fail(`splice at ${i} inside a character`);
-        target.replaceData(a, b, c);
-      }
-      return changed(target);
-    case OP_SET_ATTR:
-    case OP_REMOVE_ATTR:
-      if (!(target instanceof Element)) fail("attribute of a non-element");
-      let ns = target.namespaceURI != XHTML && NS[a.split(":")[0]];
-      if (ns) code == OP_SET_ATTR ? target.setAttributeNS(ns, a, b) : target.removeAttributeNS(ns, a.split(":").pop() || a);
-      else code == OP_SET_ATTR ? target.setAttribute(a, b) : target.removeAttribute(a);
-      return changed(target, a);
-    case OP_INSERT:
-    case OP_REPLACE: {
-      let el = (
-        /** @type {Element} */
-        parent
-      );
-      if (el.namespaceURI == XHTML && VOID.has(el.localName)) fail(`insert into void <${el.localName}>`);
-      let frag = fragment(el, a);
-      code == OP_REPLACE ? parent.replaceChild(frag, target) : parent.insertBefore(frag, target || null);
-      return changed(parent);
-    }
-    case OP_REMOVE: {
-      let count = Math.max(a || 1, 1);
-      if (k + count > n) fail(`removing ${count} of ${n - k}`);
-      let next = kids[k + count] || null;
-      for (let i = 0; i < count; i++) removed(parent.removeChild(kids[k]), parent, next);
-      return changed(parent);
-    }
-    case OP_MOVE:
-      if (!(a >= 0 && a < n)) fail(`move to ${a} of ${n}`);
-      parent.removeChild(target);
-      parent.insertBefore(target, parent.childNodes[a] || null);
-      return changed(parent);
-  }
-  fail(`unknown code ${code}`);
-}
-function fragment(parent, html) {
-  let range = document.createRange();
-  range.selectNodeContents(parent);
-  let frag = range.createContextualFragment(html);
-  for (let s of frag.querySelectorAll("script")) {
-    if (s.namespaceURI != XHTML) continue;
-    let t = document.createElement("template");
-    t.innerHTML = s.outerHTML;
-    s.replaceWith(document.importNode(t.content, true));
-  }
-  return frag;
-}
-
 // js/src/stream.js
 function applyStreams(root, ops, changed = () => {
 }) {
@@ -1890,11 +1896,9 @@ var View = class {
           );
           changed.push(node);
           let el = node instanceof Element ? node : node.parentElement;
-          if (attr ? /^(value|checked|selected)$/.test(attr) : el && /^(TEXTAREA|OPTION|SELECT|OPTGROUP)$/.test(el.tagName)) {
-            let field = el && el.closest("select") || el;
-            field && fields.add(field);
-          }
-        }
+          if (attr ? /^(value|checked)$/.test(attr) : el && el.tagName == "TEXTAREA") el && !el.closest("select") && fields.add(el);
+        },
+        keep: (el) => !!focus && el == active || !fresh(el)
       });
       applyStreams(this.root, streams, (box) => changed.push(box));
     } catch (e) {

@@ -5,6 +5,7 @@ import {
   AUTO_RECOVER_ATTR, AUTO_RECOVER_IGNORE, CHANGE_ATTR, DISABLE_WITH_ATTR, LOADING_SUFFIX, PREFIX, ROOT_ATTR,
   UPDATE_ATTR, UPDATE_IGNORE, VALUE_PREFIX,
 } from "./constants.js"
+import {resetSelect} from "./patch.js"
 
 /**
  * The nearest element from `node` up (inclusive) that has the attribute, staying
@@ -189,10 +190,8 @@ export function syncField(el) {
     else if (el.type != "file") el.value = el.getAttribute("value") || ""
   } else if (el instanceof HTMLTextAreaElement) {
     el.value = el.defaultValue
-  } else if (el instanceof HTMLOptionElement) {
-    el.selected = el.hasAttribute("selected")
   } else if (el instanceof HTMLSelectElement) {
-    for (let o of el.options) o.selected = o.hasAttribute("selected")
+    resetSelect(el)
   }
 }
 

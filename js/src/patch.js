@@ -33,13 +33,24 @@ export class PatchError extends Error {}
 /**
  * Applies the patch to the children of root, in place. It throws a PatchError
  * at the first operation that fails; the operations before it stay applied, as
- * with diff.Apply.
+ * with diff.Apply. Each <select> whose options, or their attributes, the patch
+ * changed then selects what a fresh parse of the new HTML selects, unless keep
+ * says it holds a choice of the user's to keep.
  * @param {Element} root
  * @param {any[]} patch
- * @param {{changed?: Changed, removed?: Removed}} [opts]
+ * @param {{changed?: Changed, removed?: Removed, keep?: (select: Element) => boolean}} [opts]
  */
 export function applyPatch(root, patch, opts = {}) {
-  let changed = opts.changed || (() => {})
+  /** @type {Set<HTMLSelectElement>} */
+  let selects = new Set()
+  /** @type {Changed} */
+  let changed = (node, attr) => {
+    // Setting or inserting an option with the selected attribute deselects the
+    // others at once, whatever options later in the list say.
+    let s = node instanceof Element && node.closest("select")
+    s && selects.add(s)
+    opts.changed && opts.changed(node, attr)
+  }
   let removed = opts.removed || (() => {})
   patch.forEach((op, i) => {
     try {
@@ -48,6 +59,19 @@ export function applyPatch(root, patch, opts = {}) {
       throw new PatchError(`patch operation ${i} ${JSON.stringify(op).slice(0, 100)}: ${e instanceof Error ? e.message : e}`)
     }
   })
+  for (let s of selects) if (root.contains(s) && !(opts.keep && opts.keep(s))) resetSelect(s)
+}
+
+/**
+ * Selects the options a fresh parse of the select's HTML selects: those with the
+ * selected attribute, only the last of them if one option at a time can be, and
+ * with none, a drop-down's first option that is not disabled. Setting each
+ * option's selected property in order gives that: setting it deselects the other
+ * options of a single select, and clearing it makes the select pick its default.
+ * @param {HTMLSelectElement} s
+ */
+export function resetSelect(s) {
+  for (let o of s.options) o.selected = o.hasAttribute("selected")
 }
 
 /** @param {string} msg @returns {never} */

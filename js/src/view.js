@@ -304,14 +304,12 @@ export class View {
           attr && kept.touch(/** @type {Element} */ (node), attr)
           changed.push(node)
           // A field's live value follows the server when the patch changed what
-          // holds its value: the value, checked or selected attribute, a
-          // textarea's text, or a select's options.
+          // holds its value: the value or checked attribute, or a textarea's
+          // text. applyPatch does the same for a select's options.
           let el = node instanceof Element ? node : node.parentElement
-          if (attr ? /^(value|checked|selected)$/.test(attr) : el && /^(TEXTAREA|OPTION|SELECT|OPTGROUP)$/.test(el.tagName)) {
-            let field = el && el.closest("select") || el
-            field && fields.add(field)
-          }
+          if (attr ? /^(value|checked)$/.test(attr) : el && el.tagName == "TEXTAREA") el && !el.closest("select") && fields.add(el)
         },
+        keep: el => !!focus && el == active || !fresh(el),
       })
       applyStreams(this.root, streams, box => changed.push(box))
     } catch (e) {
