@@ -3,6 +3,8 @@ package channel
 import (
 	"compress/flate"
 	"fmt"
+	"net/http"
+	"strings"
 )
 
 // DefaultCompressMinSize is the default of [Compression.MinSize].
@@ -30,6 +32,17 @@ type Compression struct {
 	// bytes for as much CPU as a large frame costs per byte. Negative
 	// deflates every frame.
 	MinSize int
+}
+
+// offersDeflate reports whether r offers permessage-deflate, which the
+// upgrader then accepts when compression is enabled.
+func offersDeflate(r *http.Request) bool {
+	for _, v := range r.Header.Values("Sec-WebSocket-Extensions") {
+		if strings.Contains(v, "permessage-deflate") {
+			return true
+		}
+	}
+	return false
 }
 
 // compression is a Compression with its defaults filled in.

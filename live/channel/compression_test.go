@@ -44,10 +44,10 @@ func TestCompressionIsNegotiatedOnlyWhenEnabledAndOffered(t *testing.T) {
 				t.Fatalf("Sec-WebSocket-Extensions %q: negotiated %v", ext, got)
 			}
 			c.join("room:a", "1", nil)
-			payload := map[string]string{"text": strings.Repeat("hello ", 1000)}
+			payload := map[string]string{"text": strings.Repeat("hello ", 40000)}
 			c.send("1", "2", "room:a", "echo", payload)
 			m := c.expectReply("2")
-			if _, resp := m.status(); !strings.Contains(resp, "hello hello") || len(resp) < 6000 {
+			if _, resp := m.status(); !strings.Contains(resp, "hello hello") || len(resp) < 240000 {
 				t.Fatalf("echo came back as %.80s… (%d bytes)", resp, len(resp))
 			}
 		})

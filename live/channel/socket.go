@@ -442,12 +442,11 @@ func (s *Socket[S]) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return // the upgrader has answered the request
 	}
 	ws.SetReadLimit(s.core.limits.readLimit)
-	t := &wsTransport{ws: ws, readLimit: s.core.limits.readLimit}
-	if s.core.compress.enabled {
-		// The level was checked by NewSocket; gorilla ignores it when the
-		// client did not take compression.
+	t := &wsTransport{ws: ws, readLimit: s.core.limits.readLimit, deflateFrom: -1}
+	if s.core.compress.enabled && offersDeflate(r) {
+		// The level was checked by NewSocket.
 		_ = ws.SetCompressionLevel(s.core.compress.level)
-		t.compressMin = s.core.compress.minSize
+		t.deflateFrom = s.core.compress.minSize
 	}
 	// The connection is served on a goroutine of its own, which Shutdown
 	// waits for, and this handler returns: net/http then drops its state

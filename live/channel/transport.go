@@ -66,10 +66,10 @@ var errGaveUp = errors.New("channel: write abandoned between two pieces of a fra
 type wsTransport struct {
 	ws        *websocket.Conn
 	readLimit int64 // the largest frame read, inflated
-	// compressMin is the size from which frames are deflated when the
-	// client took permessage-deflate; 0 leaves gorilla's default, which
-	// deflates every frame if the client took it.
-	compressMin int
+	// deflateFrom is the size from which frames are deflated, when the
+	// client took permessage-deflate; -1 when it did not, or compression
+	// is off.
+	deflateFrom int
 	aborted     atomic.Bool // abortWrite was called
 }
 
@@ -156,8 +156,12 @@ func (t *wsTransport) writeMessage(typ int, data []byte, deadline time.Time) err
 	if t.aborted.Load() {
 		return errGaveUp
 	}
-	if t.compressMin > 0 {
-		t.ws.EnableWriteCompression(len(data) >= t.compressMin)
+	if t.deflateFrom >= 0 {
+		deflate := len(data) >= t.deflateFrom
+		t.ws.EnableWriteCompression(deflate)
+		if deflate {
+			return t.writeDeflated(typ, data, deadline)
+		}
 	}
 	if len(data) <= pieceThreshold {
 		if err := t.ws.SetWriteDeadline(deadline); err != nil {
@@ -185,6 +189,23 @@ func (t *wsTransport) writeMessage(typ int, data []byte, deadline time.Time) err
 		data = data[n:]
 	}
 	return w.Close()
+}
+
+// writeDeflated deflates a frame in memory, then writes it: gorilla's
+// compressor, some hundreds of kilobytes, goes back to its pool before the
+// network write, instead of staying with the connection for as long as a
+// slow client takes to read the frame. The frame is written whole, however
+// large: deflated, it is a fraction of its size, and abortWrite still ends
+// the write.
+func (t *wsTransport) writeDeflated(typ int, data []byte, deadline time.Time) error {
+	pm, err := websocket.NewPreparedMessage(typ, data)
+	if err != nil {
+		return err
+	}
+	if err := t.ws.SetWriteDeadline(deadline); err != nil {
+		return err
+	}
+	return t.ws.WritePreparedMessage(pm)
 }
 
 // abortWrite gives the write in progress closeGrace, setting the
