@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bytes"
+	"compress/flate"
 	"context"
 	"fmt"
 	"io"
@@ -100,6 +102,69 @@ func BenchmarkCompression(b *testing.B) {
 	}
 }
 
+// BenchmarkDeflate is what compression costs the server and the client per
+// frame, without the noise of the rest of a join or an update: deflating
+// and inflating the real join reply and update frame of each page of
+// BenchmarkCompression as gorilla does (compress/flate at level 1, a
+// compressor reset for each frame, no context takeover).
+//
+//	go test ./examples/demo -run '^$' -bench Deflate -count 3
+func BenchmarkDeflate(b *testing.B) {
+	a, ts := compressServer(b, channel.Compression{})
+	for _, pg := range []struct{ name, path, event string }{
+		{"counter", "/counter", "inc"}, {"feed", "/feed", ""}, {"table-57KB", "/bench/table", "bump"}, {"article-40KB", "/bench/article", "tick"},
+	} {
+		c := joinCompressed(b, ts, pg.path)
+		join := c.last
+		if pg.event == "" {
+			if _, err := a.store.CreatePost(b.Context(), "bench", "A post of a sentence, as people write them, about lunch."); err != nil {
+				b.Fatal(err)
+			}
+			c.await(b, "")
+		} else {
+			c.send(b, "2", wire.ClientEvent, wire.Event{Type: wire.TypeClick, Name: pg.event, Values: url.Values{"id": {"7"}, "i": {"3"}}}.AppendJSON(nil))
+			c.await(b, "2")
+		}
+		update := c.last
+		c.close()
+		for _, f := range []struct {
+			name string
+			data []byte
+		}{{"join", join}, {"update", update}} {
+			var buf bytes.Buffer
+			w, _ := flate.NewWriter(&buf, flate.BestSpeed)
+			deflate := func() {
+				buf.Reset()
+				w.Reset(&buf)
+				w.Write(f.data)
+				w.Flush()
+			}
+			b.Run(pg.name+"/"+f.name+"/deflate", func(b *testing.B) {
+				cpu0 := processCPU()
+				for b.Loop() {
+					deflate()
+				}
+				b.ReportMetric(float64((processCPU()-cpu0).Nanoseconds())/float64(b.N), "cpu-ns/op")
+				b.ReportMetric(float64(len(f.data)), "frame-B")
+				b.ReportMetric(float64(buf.Len()-4), "deflated-B") // the flush's empty block is not sent
+			})
+			deflate()
+			deflated := bytes.Clone(buf.Bytes())
+			r := flate.NewReader(nil)
+			b.Run(pg.name+"/"+f.name+"/inflate", func(b *testing.B) {
+				cpu0 := processCPU()
+				for b.Loop() {
+					r.(flate.Resetter).Reset(bytes.NewReader(deflated), nil)
+					if _, err := io.Copy(io.Discard, r); err != nil && err != io.ErrUnexpectedEOF {
+						b.Fatal(err)
+					}
+				}
+				b.ReportMetric(float64((processCPU()-cpu0).Nanoseconds())/float64(b.N), "cpu-ns/op")
+			})
+		}
+	}
+}
+
 // clickUpdate returns an update that sends a click on name with the
 // values of update i.
 func clickUpdate(name string, values func(i int) url.Values) func(*testing.B, *app, *compressClient, int) string {
@@ -194,6 +259,7 @@ type compressClient struct {
 	n          netcount.Counter // the connection's bytes
 	handshake  int64            // the bytes of the handshake's answer
 	frameBytes int64            // the bytes of the frames read, inflated
+	last       []byte           // the last frame awaited
 }
 
 // wire returns the bytes received after the handshake, as TCP carried
@@ -259,6 +325,7 @@ func (c *compressClient) await(b *testing.B, ref string) {
 			b.Fatal(err)
 		}
 		if ref == "" && f.Event == wire.ServerDiff || ref != "" && f.Event == wire.ServerReply && f.Ref == ref {
+			c.last = data
 			return
 		}
 	}
