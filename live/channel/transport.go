@@ -68,7 +68,7 @@ type wsTransport struct {
 	readLimit int64 // the largest frame read, inflated
 	// deflateFrom is the size from which frames are deflated, when the
 	// client took permessage-deflate; -1 when it did not, or compression
-	// is off.
+	// is off, and then nothing is inflated either.
 	deflateFrom int
 	aborted     atomic.Bool // abortWrite was called
 }
@@ -81,11 +81,16 @@ func (t *wsTransport) readMessage(deadline time.Time) (int, []byte, error) {
 	if err != nil {
 		return typ, nil, err
 	}
+	if t.deflateFrom < 0 {
+		// Nothing is inflated: gorilla's read limit holds.
+		data, err := readFrame(r)
+		return typ, data, err
+	}
 	// gorilla bounds a frame's length on the wire, which for a deflated
 	// frame is up to a thousandth of what it inflates to: the bound
 	// applies to the inflated bytes too, so that a small frame cannot
 	// take a gigabyte of memory.
-	data, err := readFrame(io.LimitReader(r, t.readLimit+1))
+	data, err := readFrame(&io.LimitedReader{R: r, N: t.readLimit + 1})
 	if err == nil && int64(len(data)) > t.readLimit {
 		return 0, nil, websocket.ErrReadLimit
 	}
