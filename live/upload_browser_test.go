@@ -73,6 +73,38 @@ func TestUploadInChromium(t *testing.T) {
 	}
 }
 
+func TestUploadInChromiumWhenTheInputArrivesWithAPatch(t *testing.T) {
+	for _, drop := range []bool{false, true} {
+		t.Run("drop="+btoa(drop), func(t *testing.T) {
+			srv, dir := newPhotos(t, live.Options{})
+			ts := httptest.NewServer(srv)
+			t.Cleanup(ts.Close)
+			tab := browsertest.New(t).NewTab(t)
+			// The page has no file input when it loads: the client loads
+			// its upload code when a render brings one.
+			tab.Navigate(ts.URL + "/counter?late")
+			tab.Wait(`document.querySelector("[data-live-root].live-connected") != null`)
+			tab.Click("#show")
+			tab.Wait(`document.querySelector("#pick") != null`)
+			sel := "#pick"
+			if drop {
+				sel = "#drop"
+				// A browser drops files only where dragover was prevented,
+				// which the upload code does once it has loaded.
+				tab.Wait(`(() => { const e = new DragEvent("dragover", {bubbles: true, cancelable: true}); document.querySelector("#drop").dispatchEvent(e); return e.defaultPrevented })()`)
+			}
+			var ok bool
+			tab.Eval(chooseJS+`(`+jsStr(sel)+`,"late.png","image/png",1000,`+btoa(drop)+`)`, &ok)
+			tab.WaitText("#entry-0 .done", "true")
+			tab.Click("#save")
+			tab.WaitText("#saved", "late.png")
+			if got, err := os.ReadFile(filepath.Join(dir, "late.png")); err != nil || len(got) != 1000 {
+				t.Fatalf("saved %d bytes (err %v), want 1000", len(got), err)
+			}
+		})
+	}
+}
+
 func jsStr(s string) string { return strconv.Quote(s) }
 func itoa(n int) string     { return strconv.Itoa(n) }
 func btoa(b bool) string    { return strconv.FormatBool(b) }

@@ -25,6 +25,9 @@ type photos struct {
 	up    *live.Upload
 	saved []string
 	temps []string // the temporary paths consumed, to check they are gone
+	// hidden, set by ?late, renders neither the input nor the drop target
+	// until a click on #show: they arrive with a patch, not the page.
+	hidden bool
 }
 
 func (p *photos) Mount(ctx context.Context, s *live.Socket, params url.Values) error {
@@ -39,10 +42,14 @@ func (p *photos) Mount(ctx context.Context, s *live.Socket, params url.Values) e
 	fmt.Sscan(params.Get("max"), &opts.MaxFileSize)
 	fmt.Sscan(params.Get("chunk"), &opts.ChunkSize)
 	p.up = s.AllowUpload("photos", opts)
+	p.hidden = params.Has("late")
 	return nil
 }
 
 func (p *photos) HandleEvent(ctx context.Context, s *live.Socket, ev live.Event) error {
+	if ev.Name == "show" {
+		p.hidden = false
+	}
 	if ev.Name != "save" {
 		return nil
 	}
@@ -55,8 +62,12 @@ func (p *photos) HandleEvent(ctx context.Context, s *live.Socket, ev live.Event)
 
 func (p *photos) Render() templ.Component {
 	return templ.ComponentFunc(func(ctx context.Context, w io.Writer) error {
-		fmt.Fprintf(w, `<form id="f" live-submit="save"><input type="file" id="pick" live-upload="photos" accept="%s" multiple>`, p.up.Accept())
-		fmt.Fprintf(w, `<div id="drop" live-drop-target="photos">drop here</div>`)
+		if p.hidden {
+			fmt.Fprintf(w, `<button type="button" id="show" live-click="show">attach</button><form id="f" live-submit="save">`)
+		} else {
+			fmt.Fprintf(w, `<form id="f" live-submit="save"><input type="file" id="pick" live-upload="photos" accept="%s" multiple>`, p.up.Accept())
+			fmt.Fprintf(w, `<div id="drop" live-drop-target="photos">drop here</div>`)
+		}
 		fmt.Fprintf(w, `<p id="errors">%s</p><ul id="entries">`, strings.Join(p.up.Errors, " "))
 		for _, e := range p.up.Entries {
 			fmt.Fprintf(w, `<li id="entry-%s"><img live-img-preview="%[1]s"><span class="name">%s</span> <span class="progress">%d</span> <span class="done">%v</span> <span class="errors">%s</span>`,

@@ -102,6 +102,11 @@ func (vc *viewChannel) HandleIn(ctx context.Context, msg channel.Message) (chann
 			return channel.NoReply, err
 		}
 		if !handled {
+			if w.Component != "" {
+				vc.logger().Debug("event for a component without HandleEvent; dropped", "component", w.Component, "event", ev.Name)
+				return channel.ReplyReason("component " + w.Component + " handles no events"), nil
+			}
+			vc.logger().Debug("event for a view without HandleEvent; dropped", "event", ev.Name)
 			return channel.ReplyReason("view handles no events"), nil
 		}
 		vc.dirty = true

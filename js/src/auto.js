@@ -3,7 +3,7 @@
 
 import * as templive from "./index.js"
 import {provide} from "./cmds.js"
-import {COMMANDS_SCRIPT, LONGPOLL_KEY, LONGPOLL_SCRIPT, ROOT_ATTR, UPLOAD_ATTR, UPLOAD_SCRIPT} from "./constants.js"
+import {COMMANDS_SCRIPT, DROP_ATTR, LONGPOLL_KEY, LONGPOLL_SCRIPT, ROOT_ATTR, UPLOAD_ATTR, UPLOAD_SCRIPT} from "./constants.js"
 
 let w = /** @type {any} */ (window)
 let script = /** @type {HTMLScriptElement | null} */ (document.currentScript)
@@ -28,10 +28,15 @@ function start() {
   })
   w.templive.liveSocket = live
   store[LONGPOLL_KEY] ? longPoll().then(t => { live.socket.useTransport(t); live.connect() }) : live.connect()
-  // Uploads are code only some pages need.
-  if (document.querySelector(`[${UPLOAD_ATTR}]`)) {
-    load(UPLOAD_SCRIPT).then(m => m.attach(live))
+  // Uploads are code only some pages need: loaded once the document has a file
+  // input or drop target, when the page loads or whenever a render or a live
+  // navigation brings the first one.
+  let watch = new MutationObserver(uploads)
+  function uploads() {
+    if (document.querySelector(`[${UPLOAD_ATTR}],[${DROP_ATTR}]`)) watch.disconnect(), load(UPLOAD_SCRIPT).then(m => m.attach(live))
   }
+  watch.observe(document, {childList: true, subtree: true, attributes: true})
+  uploads()
 }
 
 document.readyState == "loading" ? document.addEventListener("DOMContentLoaded", start) : start()
