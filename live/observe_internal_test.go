@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/a-h/templ"
 
@@ -91,5 +92,23 @@ func TestObservingAllocatesNothingOnTheEventPath(t *testing.T) {
 				t.Errorf("the observer was told of %d starts and %d ends", tc.o.started, tc.o.ended)
 			}
 		})
+	}
+}
+
+// TestRecordingRouteLatenciesAllocatesNothing holds the promise of
+// Server.RouteStats: counting an event's or a mount's latency in its
+// route costs atomic additions and no allocation.
+func TestRecordingRouteLatenciesAllocatesNothing(t *testing.T) {
+	vc, _ := newQuietChannel(t, nil)
+	vc.waiting = append(vc.waiting, waiting{ref: "1", start: time.Now()})
+	allocs := testing.AllocsPerRun(1000, func() {
+		vc.repliedAt(time.Now())
+		vc.rt.stats.mounts.record(time.Millisecond)
+	})
+	if allocs != 0 {
+		t.Errorf("allocations per recording %v; want 0", allocs)
+	}
+	if n := vc.rt.stats.events.load().Count(); n == 0 {
+		t.Error("nothing was recorded")
 	}
 }
