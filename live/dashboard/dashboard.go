@@ -90,6 +90,7 @@ func Mount(srv *live.Server, prefix string, opts Options) (*Dashboard, error) {
 	group := live.Group("templive-dashboard")
 	srv.Page(prefix, func() live.View { return &Overview{d: d} }, group)
 	srv.Page(prefix+"/views", func() live.View { return &Views{d: d} }, group)
+	srv.Page(prefix+"/routes", func() live.View { return &Routes{d: d} }, group)
 	return db, nil
 }
 
