@@ -8,11 +8,11 @@ import (
 )
 
 // LatencyBounds are the upper bounds of the buckets of a [Latency]
-// histogram, from 50 µs to 1 s in steps of 1, 2.5 and 5; its last bucket
+// histogram, from 10 µs to 1 s in steps of 1, 2.5 and 5; its last bucket
 // holds what took longer than a second. They are fixed, so that the
 // histograms of every node of a cluster add up bucket by bucket.
 var LatencyBounds = [...]time.Duration{
-	50 * time.Microsecond, 100 * time.Microsecond, 250 * time.Microsecond, 500 * time.Microsecond,
+	10 * time.Microsecond, 25 * time.Microsecond, 50 * time.Microsecond, 100 * time.Microsecond, 250 * time.Microsecond, 500 * time.Microsecond,
 	time.Millisecond, 2500 * time.Microsecond, 5 * time.Millisecond, 10 * time.Millisecond,
 	25 * time.Millisecond, 50 * time.Millisecond, 100 * time.Millisecond, 250 * time.Millisecond,
 	500 * time.Millisecond, time.Second,

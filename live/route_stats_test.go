@@ -54,15 +54,15 @@ func TestLatencyQuantilesAreBucketBounds(t *testing.T) {
 	if got := l.Quantile(0.5); got != 0 {
 		t.Errorf("the median of nothing = %v, want 0", got)
 	}
-	// 8 events at most 50 µs, one between 1 and 2.5 ms, one over a second.
-	l.Counts[0], l.Counts[5], l.Counts[live.LatencyBuckets-1] = 8, 1, 1
+	// 8 events at most 10 µs, one between 1 and 2.5 ms, one over a second.
+	l.Counts[0], l.Counts[7], l.Counts[live.LatencyBuckets-1] = 8, 1, 1
 	for _, tc := range []struct {
 		name string
 		q    float64
 		want time.Duration
 	}{
-		{"The median is in the first bucket.", 0.5, 50 * time.Microsecond},
-		{"The 90th percentile is the ninth of ten, in the sixth bucket.", 0.9, 2500 * time.Microsecond},
+		{"The median is in the first bucket.", 0.5, 10 * time.Microsecond},
+		{"The 90th percentile is the ninth of ten, in the eighth bucket.", 0.9, 2500 * time.Microsecond},
 		{"The 99th percentile past the last bound is the last bound.", 0.99, time.Second},
 	} {
 		if got := l.Quantile(tc.q); got != tc.want {

@@ -145,6 +145,15 @@ func newHistogram(l live.Latency) histogram {
 	return h
 }
 
+// upTo formats a quantile of a [live.Latency], the upper bound of the
+// bucket that holds it.
+func upTo(d time.Duration) string {
+	if d == 0 {
+		return "—"
+	}
+	return "≤ " + d.String()
+}
+
 // bucketName names bucket i of a [live.Latency].
 func bucketName(i int) string {
 	if i < len(live.LatencyBounds) {
