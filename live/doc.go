@@ -221,6 +221,12 @@
 // OpenTelemetry spans and metrics. A Server without an Observer does
 // none of this work.
 //
+// Whether observed or not, each page keeps a few counters of its own:
+// [Server.RouteStats] returns, per registered route, histograms
+// ([Latency]) of its events, from the view taking the event to the reply
+// that carries its patch, and of its mounts. They cost atomic additions
+// per event and mount, and are what a dashboard charts per route.
+//
 // # Testing
 //
 // Package livetest drives views in plain go test, over a real connection

@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/a-h/templ"
 
@@ -92,4 +93,36 @@ func TestObservingAllocatesNothingOnTheEventPath(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestRecordingRouteLatenciesAllocatesNothing holds the promise of
+// Server.RouteStats: counting an event's or a mount's latency in its
+// route costs atomic additions and no allocation.
+func TestRecordingRouteLatenciesAllocatesNothing(t *testing.T) {
+	vc, _ := newQuietChannel(t, nil)
+	vc.waiting = append(vc.waiting, waiting{ref: "1", start: time.Now()})
+	allocs := testing.AllocsPerRun(1000, func() {
+		vc.repliedAt(time.Now())
+		vc.rt.stats.mounts.record(time.Millisecond)
+	})
+	if allocs != 0 {
+		t.Errorf("allocations per recording %v; want 0", allocs)
+	}
+	if n := vc.rt.stats.events.load().Count(); n == 0 {
+		t.Error("nothing was recorded")
+	}
+}
+
+// BenchmarkRouteLatencyRecord measures what counting an event's latency in
+// its route adds to the event, with every goroutine on one route, the
+// case where the counters' cache lines move most between cores.
+func BenchmarkRouteLatencyRecord(b *testing.B) {
+	var rs routeStats
+	b.RunParallel(func(pb *testing.PB) {
+		d := time.Duration(0)
+		for pb.Next() {
+			d = (d + 7*time.Microsecond) % (2 * time.Millisecond)
+			rs.events.record(d)
+		}
+	})
 }

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"time"
 
 	"github.com/a-h/templ"
 
@@ -43,7 +44,7 @@ func (srv *Server) servePage(w http.ResponseWriter, r *http.Request, rt *route) 
 
 	view := rt.newView()
 	srv.mounts.Add(1)
-	err := mountView(ctx, view, s, rt.pattern, rt.values(r), srv.groupHooks(rt.group))
+	err := mountView(ctx, view, s, rt, rt.values(r), srv.groupHooks(rt.group))
 	if err != nil {
 		srv.pageFailed(w, r, rt, "mount failed", err)
 		return
@@ -120,12 +121,15 @@ func (srv *Server) checkHead(page []byte, rt *route) {
 // mountView runs the mount hooks and Mount, observed as an [OpMount],
 // then the params hooks and, if the view has one, HandleParams, observed
 // as an [OpParams]. A hook that sends the browser elsewhere halts it. Its
-// error, or a panic, is a [channel.CrashError] naming which.
-func mountView(ctx context.Context, v View, s *Socket, route string, params url.Values, hooks []MountHook) error {
-	op := Op{Kind: OpMount, Route: route, ViewID: s.id, Connected: s.connected}
+// error, or a panic, is a [channel.CrashError] naming which. The route's
+// mount latencies count all of it.
+func mountView(ctx context.Context, v View, s *Socket, rt *route, params url.Values, hooks []MountHook) (err error) {
+	start := time.Now()
+	defer func() { rt.stats.mounts.record(time.Since(start)) }()
+	op := Op{Kind: OpMount, Route: rt.pattern, ViewID: s.id, Connected: s.connected}
 	var ob observing
 	mctx := s.srv.observe(ctx, &ob, op)
-	err := mount(mctx, v, s, params, hooks)
+	err = mount(mctx, v, s, params, hooks)
 	ob.end(mctx, &err)
 	if err != nil || s.leavingTo() != "" {
 		return err

@@ -13,6 +13,7 @@ type route struct {
 	params  []string // names of the pattern's wildcards
 	newView func() View
 	group   string // pages of one group navigate among themselves live
+	stats   routeStats
 }
 
 // A PageOption configures a page registered with [Server.Page].

@@ -3,6 +3,7 @@ package live
 import (
 	"encoding/json"
 	"log/slog"
+	"time"
 
 	"github.com/templive/templive/live/channel"
 	"github.com/templive/templive/render"
@@ -31,11 +32,13 @@ type viewChannel struct {
 	life  *viewLife // the view's OpView, when observed
 }
 
-// waiting is an event whose reply waits for the next render, and what a
-// hook event's handler replied (see [Socket.Reply]).
+// waiting is an event whose reply waits for the next render, what a
+// hook event's handler replied (see [Socket.Reply]), and, for a client
+// event, when the view took it, for the route's latencies.
 type waiting struct {
 	ref   string
 	reply any
+	start time.Time
 }
 
 // push sends the browser an event on the view's topic, with a payload the

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/url"
 	"runtime/debug"
+	"time"
 
 	"github.com/templive/templive/internal/wire"
 	"github.com/templive/templive/live/channel"
@@ -78,6 +79,7 @@ func (vc *viewChannel) HandleIn(ctx context.Context, msg channel.Message) (chann
 	}
 	switch msg.Name {
 	case wire.ClientEvent:
+		start := time.Now()
 		w, err := wire.DecodeEvent(msg.Payload)
 		if err != nil {
 			return channel.ReplyReason(refusalReason(err)), nil
@@ -110,7 +112,7 @@ func (vc *viewChannel) HandleIn(ctx context.Context, msg channel.Message) (chann
 			return channel.ReplyReason("view handles no events"), nil
 		}
 		vc.dirty = true
-		wt := waiting{ref: msg.Ref}
+		wt := waiting{ref: msg.Ref, start: start}
 		if ev.Type == EventHook {
 			wt.reply = vc.s.hookReply
 		}

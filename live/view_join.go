@@ -112,7 +112,7 @@ func (vc *viewChannel) Join(ctx context.Context, raw json.RawMessage) (resp any,
 		vc.view = rt.newView()
 	}
 	vc.srv.mounts.Add(1)
-	err = mountView(ctx, vc.view, s, rt.pattern, params, vc.srv.groupHooks(rt.group))
+	err = mountView(ctx, vc.view, s, rt, params, vc.srv.groupHooks(rt.group))
 	s.async.endAdoption()
 	if err != nil {
 		return nil, err

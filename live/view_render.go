@@ -90,7 +90,10 @@ func (vc *viewChannel) flush(ctx context.Context) error {
 // hook reply; the last reply also carries out, so the browser applies the
 // patch as its event completes.
 func (vc *viewChannel) answerWaiting(out wire.Render) error {
-	defer func() { vc.waiting = vc.waiting[:0] }()
+	defer func() {
+		vc.repliedAt(time.Now())
+		vc.waiting = vc.waiting[:0]
+	}()
 	for i, w := range vc.waiting {
 		var r wire.Render
 		if w.reply != nil {

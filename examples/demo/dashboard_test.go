@@ -65,4 +65,21 @@ func TestBrowserDashboardFollowsLoadOnAnotherPage(t *testing.T) {
 	tab.Wait(`+document.querySelector("#fig-views b").textContent >= ` + strconv.Itoa(before+clients))
 	tab.Wait(`window.maxEvents > 0`)
 	tab.Wait(`window.notReloaded === true`)
+
+	// The routes page, reached by live navigation, charts the counter's
+	// events as they come: a bar of its latency histogram grows from
+	// nothing as the clients click again, still without a reload.
+	const row = `tr[data-route="/counter"]`
+	tab.Click(`nav a[href$="/routes"]`)
+	tab.Wait(`document.querySelector('` + row + ` .latency-chart rect') !== null`)
+	tab.Eval(`window.maxBar = 0,
+		new MutationObserver(() => { for (const r of document.querySelectorAll('`+row+` .latency-chart rect')) window.maxBar = Math.max(window.maxBar, +r.getAttribute("height")) })
+			.observe(document.body, {subtree: true, childList: true, attributes: true, characterData: true}), true`, &ok)
+	for range 5 {
+		for _, v := range load {
+			v.Click("#inc")
+		}
+	}
+	tab.Wait(`window.maxBar > 0`)
+	tab.Wait(`window.notReloaded === true`)
 }

@@ -14,10 +14,11 @@ import (
 // BenchmarkOpenDashboard measures what an open dashboard costs a server
 // holding many views (TEMPLIVE_DASH_VIEWS, 9,000 by default: the process
 // holds both ends of every connection, and 10,000 views would pass a
-// 20,000 open-files limit): the process's CPU over a window with the
-// overview and the views page open, refreshing every second, against the
-// same window without them, and the bytes per second the dashboard's
-// browser receives. Run it once:
+// 20,000 open-files limit): the process's CPU over a window without the
+// dashboard, one with the overview and the views page open, refreshing
+// every second, and one with the routes page open too, and the bytes per
+// second the dashboard's browser receives in the last, of which the routes
+// page's. Run it once:
 //
 //	go test -run '^$' -bench OpenDashboard -benchtime 1x ./live/dashboard/
 func BenchmarkOpenDashboard(b *testing.B) {
@@ -42,14 +43,23 @@ func BenchmarkOpenDashboard(b *testing.B) {
 		idle := cpuOver(window, func() {})
 		c := livetest.NewClient(b, srv, nil)
 		overview, list := c.Live("/dashboard?as=admin"), c.Live("/dashboard/views?as=admin")
-		before := overview.BytesReceived() + list.BytesReceived()
-		open := cpuOver(window, func() { overview.Sync(""); list.Sync("") })
-		sent := overview.BytesReceived() + list.BytesReceived() - before
+		two := cpuOver(window, func() { overview.Sync(""); list.Sync("") })
+		routes := c.Live("/dashboard/routes?as=admin")
+		received := func() (all, routesOnly int64) {
+			r := routes.BytesReceived()
+			return overview.BytesReceived() + list.BytesReceived() + r, r
+		}
+		before, routesBefore := received()
+		three := cpuOver(window, func() { overview.Sync(""); list.Sync(""); routes.Sync("") })
+		after, routesAfter := received()
 		b.ReportMetric(idle, "cpu%-without")
-		b.ReportMetric(open, "cpu%-with")
-		b.ReportMetric(float64(sent)/window.Seconds(), "B/s-to-dashboard")
+		b.ReportMetric(two, "cpu%-overview+views")
+		b.ReportMetric(three, "cpu%-with")
+		b.ReportMetric(float64(after-before)/window.Seconds(), "B/s-to-dashboard")
+		b.ReportMetric(float64(routesAfter-routesBefore)/window.Seconds(), "B/s-routes-page")
 		overview.Close()
 		list.Close()
+		routes.Close()
 	}
 	b.ReportMetric(float64(n), "views")
 }

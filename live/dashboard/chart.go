@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strconv"
 	"time"
+
+	"github.com/templive/templive/live"
 )
 
 // The size of a chart's SVG viewBox.
@@ -25,26 +27,36 @@ type chart struct {
 // newChart draws value over history, scaled to the larger of floor and
 // the highest value shown; format formats values for the labels.
 func newChart(title string, history []Sample, value func(Sample) float64, floor float64, format func(float64) string) chart {
+	values := make([]float64, len(history))
+	for i, s := range history {
+		values[i] = value(s)
+	}
+	return lineChart(title, values, History, floor, format)
+}
+
+// lineChart draws values in a chart of slots points, the last at the
+// right edge, scaled to the larger of floor and the highest value.
+func lineChart(title string, values []float64, slots int, floor float64, format func(float64) string) chart {
 	top := floor
-	for _, s := range history {
-		top = max(top, value(s))
+	for _, v := range values {
+		top = max(top, v)
 	}
 	var pts []byte
-	step := float64(chartW) / float64(History-1)
-	first := History - len(history) // a short history is drawn at the right
-	for i, s := range history {
+	step := float64(chartW) / float64(slots-1)
+	first := slots - len(values) // a short history is drawn at the right
+	for i, v := range values {
 		if i > 0 {
 			pts = append(pts, ' ')
 		}
 		x := float64(first+i) * step
-		y := chartH - value(s)/top*chartH
+		y := chartH - v/top*chartH
 		pts = strconv.AppendFloat(pts, x, 'f', 1, 64)
 		pts = append(pts, ',')
 		pts = strconv.AppendFloat(pts, y, 'f', 1, 64)
 	}
 	c := chart{Title: title, Max: format(top), Points: string(pts)}
-	if len(history) > 0 {
-		c.Now = format(value(history[len(history)-1]))
+	if len(values) > 0 {
+		c.Now = format(values[len(values)-1])
 	}
 	return c
 }
@@ -96,4 +108,56 @@ func short(d time.Duration) string {
 	default:
 		return fmt.Sprintf("%.1f ms", float64(d)/float64(time.Millisecond))
 	}
+}
+
+// A histogram is a [live.Latency] drawn as SVG bars, one per bucket: each
+// refresh changes the bars' heights, which reach the browser as ordinary
+// patches.
+type histogram struct {
+	Max  string // the count of the highest bar
+	Bars []histogramBar
+}
+
+// histogramBar is a bucket's bar; Label names the bucket and its count.
+type histogramBar struct {
+	X, Y, W, H string
+	Label      string
+}
+
+// newHistogram draws l, scaled to its highest bucket.
+func newHistogram(l live.Latency) histogram {
+	top := int64(1)
+	for _, c := range l.Counts {
+		top = max(top, c)
+	}
+	w := float64(chartW) / float64(live.LatencyBuckets)
+	h := histogram{Max: strconv.FormatInt(top, 10), Bars: make([]histogramBar, live.LatencyBuckets)}
+	for i, c := range l.Counts {
+		bh := float64(c) / float64(top) * chartH
+		h.Bars[i] = histogramBar{
+			X:     strconv.FormatFloat(float64(i)*w+0.5, 'f', 1, 64),
+			Y:     strconv.FormatFloat(chartH-bh, 'f', 1, 64),
+			W:     strconv.FormatFloat(w-1, 'f', 1, 64),
+			H:     strconv.FormatFloat(bh, 'f', 1, 64),
+			Label: bucketName(i) + ": " + strconv.FormatInt(c, 10),
+		}
+	}
+	return h
+}
+
+// upTo formats a quantile of a [live.Latency], the upper bound of the
+// bucket that holds it.
+func upTo(d time.Duration) string {
+	if d == 0 {
+		return "—"
+	}
+	return "≤ " + d.String()
+}
+
+// bucketName names bucket i of a [live.Latency].
+func bucketName(i int) string {
+	if i < len(live.LatencyBounds) {
+		return "≤ " + live.LatencyBounds[i].String()
+	}
+	return "> " + live.LatencyBounds[len(live.LatencyBounds)-1].String()
 }

@@ -34,10 +34,16 @@ func registerTypes(ps *pubsub.PubSub) error {
 	if err := pubsub.Register[sampleRequest](ps, "templive.dashboard.sampleRequest"); err != nil {
 		return err
 	}
-	return pubsub.Register[NodeSample](ps, "templive.dashboard.NodeSample")
+	if err := pubsub.Register[NodeSample](ps, "templive.dashboard.NodeSample"); err != nil {
+		return err
+	}
+	if err := pubsub.Register[routesRequest](ps, "templive.dashboard.routesRequest"); err != nil {
+		return err
+	}
+	return pubsub.Register[NodeRoutes](ps, "templive.dashboard.NodeRoutes")
 }
 
-// respond answers sample requests until done is closed.
+// respond answers sample and routes requests until done is closed.
 func (d *dash) respond(sub *pubsub.Subscription, done <-chan struct{}) {
 	defer sub.Close()
 	ps := d.srv.PubSub()
@@ -53,18 +59,32 @@ func (d *dash) respond(sub *pubsub.Subscription, done <-chan struct{}) {
 			// answers the next requests.
 			mb.Resume()
 		case msg := <-sub.C():
-			req, ok := msg.Payload.(sampleRequest)
-			if !ok || !strings.HasPrefix(req.ReplyTo, replyPrefix) {
-				continue
+			switch req := msg.Payload.(type) {
+			case sampleRequest:
+				if !strings.HasPrefix(req.ReplyTo, replyPrefix) {
+					continue
+				}
+				// Rates are over the time since this node's last answer.
+				last = d.take(last)
+				d.answer(req.ReplyTo, NodeSample{Node: ps.Node(), Sample: last})
+			case routesRequest:
+				if !strings.HasPrefix(req.ReplyTo, replyPrefix) {
+					continue
+				}
+				// Counters since the start: the page that asked keeps
+				// the differences, so several pages can ask.
+				d.answer(req.ReplyTo, NodeRoutes{Node: ps.Node(), Routes: d.srv.RouteStats()})
 			}
-			// Rates are over the time since this node's last answer.
-			last = d.take(last)
-			ctx, cancel := context.WithTimeout(context.Background(), d.opts.Refresh)
-			// A failed answer leaves this node out of that refresh only.
-			_ = ps.Broadcast(ctx, req.ReplyTo, NodeSample{Node: ps.Node(), Sample: last})
-			cancel()
 		}
 	}
+}
+
+// answer sends a request's answer; a failed answer leaves this node out
+// of that refresh only.
+func (d *dash) answer(to string, msg any) {
+	ctx, cancel := context.WithTimeout(context.Background(), d.opts.Refresh)
+	defer cancel()
+	_ = d.srv.PubSub().Broadcast(ctx, to, msg)
 }
 
 // replyPrefix starts the topic an overview hears the nodes' answers on.

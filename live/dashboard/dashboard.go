@@ -1,16 +1,3 @@
-// Package dashboard is a live dashboard of a templive server, built with
-// templive itself: the node (uptime, goroutines, memory, GC, CPU) with
-// charts of the last minutes, the PubSub topics, and the connected views,
-// each of which an operator can end. Mount it on the app's [live.Server]
-// behind the app's own authorization:
-//
-//	dash, err := dashboard.Mount(lv, "/dashboard", dashboard.Options{
-//		Allow: func(s *live.Socket) bool { return isAdmin(s.Session().Get("user")) },
-//	})
-//	…
-//	defer dash.Close()
-//
-// Its pages refresh every second while open and cost nothing when none is.
 package dashboard
 
 import (
@@ -60,10 +47,11 @@ type Presence interface {
 }
 
 // Mount serves the dashboard on srv at prefix ("/dashboard"): the node
-// overview there and the views at prefix+"/views". Its pages form the live
-// navigation group "templive-dashboard". Mount it on every node of a
-// cluster: each node answers the others' overviews over the server's
-// PubSub, until the returned Dashboard is closed. It panics without
+// overview there, the views at prefix+"/views" and the routes at
+// prefix+"/routes". Its pages form the live navigation group
+// "templive-dashboard". Mount it on every node of a cluster: each node
+// answers the others' overviews and routes pages over the server's PubSub,
+// until the returned Dashboard is closed. It panics without
 // Options.Allow.
 func Mount(srv *live.Server, prefix string, opts Options) (*Dashboard, error) {
 	if opts.Allow == nil {
@@ -90,6 +78,7 @@ func Mount(srv *live.Server, prefix string, opts Options) (*Dashboard, error) {
 	group := live.Group("templive-dashboard")
 	srv.Page(prefix, func() live.View { return &Overview{d: d} }, group)
 	srv.Page(prefix+"/views", func() live.View { return &Views{d: d} }, group)
+	srv.Page(prefix+"/routes", func() live.View { return &Routes{d: d} }, group)
 	return db, nil
 }
 
@@ -100,8 +89,8 @@ type Dashboard struct {
 	wg        sync.WaitGroup
 }
 
-// Close stops this node answering the other nodes' overviews and waits for
-// that to end; the pages stay. It is idempotent.
+// Close stops this node answering the other nodes' overviews and routes
+// pages and waits for that to end; the pages stay. It is idempotent.
 func (db *Dashboard) Close() {
 	db.closeOnce.Do(func() { close(db.done) })
 	db.wg.Wait()
