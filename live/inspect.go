@@ -64,31 +64,104 @@ func (st *viewStats) updated(start time.Time) { st.update.Store(int64(time.Since
 // joined, for a dashboard: the snapshot of each is taken without stopping
 // it. It walks every view, so call it at a human's rate, not per event.
 func (srv *Server) Views() []ViewInfo {
-	var out []ViewInfo
+	var all []*viewChannel
 	srv.views.Range(func(_, v any) bool {
-		vc := v.(*viewChannel)
-		st := &vc.stats
-		info := ViewInfo{
-			ID:         vc.s.id,
-			Route:      vc.rt.pattern,
-			Path:       st.path,
-			SocketID:   vc.cc.SocketID(),
-			RemoteAddr: vc.cc.ConnectInfo().RemoteAddr,
-			Joined:     st.joined,
-			Mailbox:    vc.cc.Mailbox().Len(),
-			Events:     st.events.Load(),
-			Update:     time.Duration(st.update.Load()),
-		}
-		if p := st.lastEvent.Load(); p != nil {
-			info.LastEvent, info.LastEventAt = *p, time.Unix(0, st.lastEventAt.Load())
-		}
-		out = append(out, info)
+		all = append(all, v.(*viewChannel))
 		return true
 	})
-	slices.SortFunc(out, func(a, b ViewInfo) int {
-		return cmp.Or(a.Joined.Compare(b.Joined), strings.Compare(a.ID, b.ID))
-	})
+	slices.SortFunc(all, joinedOrder)
+	out := make([]ViewInfo, len(all))
+	for i, vc := range all {
+		out[i] = vc.info()
+	}
 	return out
+}
+
+// NewestViews returns the n views that joined last, the newest first, and
+// how many views are connected: what a dashboard lists, at a cost that
+// grows with n, not with the views held (the others are counted and
+// compared, neither copied nor sorted).
+func (srv *Server) NewestViews(n int) (newest []ViewInfo, total int) {
+	if n <= 0 {
+		srv.views.Range(func(_, _ any) bool { total++; return true })
+		return nil, total
+	}
+	// keep is a min-heap by join order of the newest views seen so far.
+	keep := make([]*viewChannel, 0, n)
+	srv.views.Range(func(_, v any) bool {
+		total++
+		vc := v.(*viewChannel)
+		switch {
+		case len(keep) < n:
+			keep = append(keep, vc)
+			up(keep, len(keep)-1)
+		case joinedOrder(vc, keep[0]) > 0:
+			keep[0] = vc
+			down(keep, 0)
+		}
+		return true
+	})
+	slices.SortFunc(keep, func(a, b *viewChannel) int { return joinedOrder(b, a) })
+	newest = make([]ViewInfo, len(keep))
+	for i, vc := range keep {
+		newest[i] = vc.info()
+	}
+	return newest, total
+}
+
+// joinedOrder orders views by when they joined, then by id.
+func joinedOrder(a, b *viewChannel) int {
+	return cmp.Or(a.stats.joined.Compare(b.stats.joined), strings.Compare(a.s.id, b.s.id))
+}
+
+// up and down restore the min-heap h (by joinedOrder) after h[i] was
+// added at its end or replaced at its top.
+func up(h []*viewChannel, i int) {
+	for i > 0 {
+		p := (i - 1) / 2
+		if joinedOrder(h[i], h[p]) >= 0 {
+			return
+		}
+		h[i], h[p] = h[p], h[i]
+		i = p
+	}
+}
+
+func down(h []*viewChannel, i int) {
+	for {
+		least, l, r := i, 2*i+1, 2*i+2
+		if l < len(h) && joinedOrder(h[l], h[least]) < 0 {
+			least = l
+		}
+		if r < len(h) && joinedOrder(h[r], h[least]) < 0 {
+			least = r
+		}
+		if least == i {
+			return
+		}
+		h[i], h[least] = h[least], h[i]
+		i = least
+	}
+}
+
+// info takes the view's snapshot for an operator.
+func (vc *viewChannel) info() ViewInfo {
+	st := &vc.stats
+	info := ViewInfo{
+		ID:         vc.s.id,
+		Route:      vc.rt.pattern,
+		Path:       st.path,
+		SocketID:   vc.cc.SocketID(),
+		RemoteAddr: vc.cc.ConnectInfo().RemoteAddr,
+		Joined:     st.joined,
+		Mailbox:    vc.cc.Mailbox().Len(),
+		Events:     st.events.Load(),
+		Update:     time.Duration(st.update.Load()),
+	}
+	if p := st.lastEvent.Load(); p != nil {
+		info.LastEvent, info.LastEventAt = *p, time.Unix(0, st.lastEventAt.Load())
+	}
+	return info
 }
 
 // EndView ends the connected view id from the server side, as an operator

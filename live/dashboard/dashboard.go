@@ -239,14 +239,9 @@ func (v *Views) HandleEvent(ctx context.Context, s *live.Socket, ev live.Event) 
 }
 
 func (v *Views) list() {
-	all := v.d.srv.Views()
-	v.Count, v.Now = len(all), time.Now()
 	// The most recent first, at most MaxViews.
-	n := min(len(all), v.d.opts.MaxViews)
-	v.Rows = v.Rows[:0]
-	for i := len(all) - 1; i >= len(all)-n; i-- {
-		v.Rows = append(v.Rows, all[i])
-	}
+	v.Rows, v.Count = v.d.srv.NewestViews(v.d.opts.MaxViews)
+	v.Now = time.Now()
 }
 
 // Render shows the views.
