@@ -49,6 +49,7 @@ var FLASH_COOKIE = "_live_flash";
 var ROOT_ATTR = "data-live-root";
 var SESSION_ATTR = "data-live-session";
 var URL_ATTR = "data-live-url";
+var PARENT_ATTR = "data-live-parent";
 var PREFIX = "live-";
 var CLICK_ATTR = "live-click";
 var SUBMIT_ATTR = "live-submit";
@@ -99,6 +100,7 @@ var REASON_NAVIGATE = "navigate";
 var REASON_STALE = "stale";
 var REASON_UNAUTHORIZED = "unauthorized";
 var REASON_RATE_LIMITED = "rate limited";
+var REASON_GONE = "gone";
 var OP_TEXT = 0;
 var OP_SET_ATTR = 1;
 var OP_REMOVE_ATTR = 2;
@@ -1540,7 +1542,7 @@ var Hooks = class {
     for (let el of root.querySelectorAll(`[${HOOK_ATTR}]`)) {
       let name = el.getAttribute(HOOK_ATTR) || "";
       let def = this.defs[name];
-      if (!def || this.live.has(el)) continue;
+      if (!def || this.live.has(el) || rootOf(el) != root) continue;
       let key = el.id + "\0" + name;
       let orphan = el.id ? orphans.get(key) : void 0;
       if (orphan) {
@@ -1760,6 +1762,7 @@ var View = class {
       return true;
     };
     if (reason == REASON_REDIRECT && to) return stop() && redirect(to, flash);
+    if (reason == REASON_GONE) return stop();
     if (reason == REASON_NAVIGATE) {
       if (to && ++this.redirects <= MAX_REDIRECTS) return this.navigate(to, "replace", void 0, flash);
       if (to || url) return stop() && redirect(to || url || location.href, flash);
@@ -1792,6 +1795,7 @@ var View = class {
     if (reconnected) this.hooks.each("reconnected");
     this.fire(MOUNTED_ATTR, this.mounted);
     this.fire(CONNECTED_ATTR);
+    this.live.nest(this);
     this.loaded();
     for (let [f, k] of this.triggers()) armed.has(k) || submitAction(f);
   }
@@ -1815,7 +1819,7 @@ var View = class {
     if (!this.channel) return Promise.reject(new Error("view not joined"));
     if (el && el.id) payload.el = el.id;
     let c = el && el.closest(`[${TARGET_ATTR}],[${COMPONENT_ATTR}]`);
-    if (c) payload.c = c.getAttribute(TARGET_ATTR) ?? c.getAttribute(COMPONENT_ATTR);
+    if (c && this.root.contains(c)) payload.c = c.getAttribute(TARGET_ATTR) ?? c.getAttribute(COMPONENT_ATTR);
     for (let k in payload) if (payload[k] === "" || payload[k] == null) delete payload[k];
     let busy = el && { el, type, undo: loading(el, type) };
     busy && this.busy.add(busy);
@@ -1915,6 +1919,7 @@ var View = class {
     this.hooks.scan(this.root);
     want(this.root, this.live.sink);
     this.fire(MOUNTED_ATTR, this.mounted);
+    this.live.nest(this);
   }
   /**
    * A live-patch: same view, new params.
@@ -2001,7 +2006,7 @@ var LiveSocket = class {
   /** Joins every live root of the document. */
   connect() {
     if (!this.unbind) this.unbind = bind(this.sink);
-    for (let root of document.querySelectorAll(`[${ROOT_ATTR}]`)) {
+    for (let root of document.querySelectorAll(`[${ROOT_ATTR}]:not([${PARENT_ATTR}])`)) {
       if (!this.views.has(root.id)) this.views.set(root.id, new View(
         this,
         /** @type {HTMLElement} */
@@ -2022,6 +2027,26 @@ var LiveSocket = class {
     this.unbind && this.unbind();
     this.unbind = null;
     this.socket.disconnect();
+  }
+  /**
+   * After a view joined or was patched: joins the views nested in it (or in the
+   * layout, for it) that have no View yet, or a new element, and leaves those
+   * whose element is gone.
+   * @param {View} parent
+   */
+  nest(parent) {
+    for (let el of document.querySelectorAll(`[${PARENT_ATTR}="${parent.root.id}"]`)) {
+      let v = this.views.get(el.id);
+      if (v && v.root == el) continue;
+      v && v.destroy();
+      this.views.set(el.id, v = new View(
+        this,
+        /** @type {HTMLElement} */
+        el
+      ));
+      v.join();
+    }
+    for (let [id, v] of this.views) if (!v.root.isConnected) v.destroy(), this.views.delete(id);
   }
   /** @param {Element} el */
   viewOf(el) {

@@ -51,6 +51,12 @@ type View struct {
 	closed     bool
 	closeOnce  sync.Once
 	lastFlashT string
+
+	// Nested views (nested.go): the views joined on this connection, and
+	// the sessions of the views the page's layout nests, by id.
+	peers  *peers
+	layout map[string]string
+	shared bool // a nested view, on its parent's connection
 }
 
 // A PushedEvent is an event the view pushed to client hooks
@@ -135,6 +141,10 @@ var errViewClosed = errors.New("livetest: the view was closed")
 // reading it; frames the test has not handled yet are dropped. It is
 // idempotent; [Client.Live] registers it with t.Cleanup.
 func (v *View) Close() {
+	if v.shared {
+		v.leaveShared()
+		return
+	}
 	v.closeOnce.Do(func() {
 		if v.ws != nil {
 			close(v.done)
