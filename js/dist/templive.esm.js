@@ -154,7 +154,7 @@ function applyOp(root, op, changed, removed) {
   if (!Array.isArray(path) || !path.length) fail("invalid patch: empty path");
   let parent = root;
   for (let i = 0; i < path.length; i++) {
-    if (opaque(parent)) fail("path enters an opaque container");
+    if (i && opaque(parent)) fail("path enters an opaque container");
     if (i == path.length - 1) break;
     parent = parent.childNodes[path[i]] || fail("path does not resolve");
   }
