@@ -13,13 +13,13 @@ import (
 // channel while joined.
 type nestEntry struct {
 	id, parent string
-	route      *route               // makes the view: see nestedRoute
-	info       *channel.ConnectInfo // the connection it belongs to; identity only
-	kept       bool                 // its connected parent keeps it, and removes it
+	route      *route // makes the view: see nestedRoute
+	kept       bool   // its connected parent keeps it, and removes it
 
 	// Guarded by the registry's mu.
-	vc      *viewChannel // joined on it; nil between joins
-	reason  error        // why its parent ended it, for its Terminate
+	info    *channel.ConnectInfo // the connection it belongs to; identity only
+	vc      *viewChannel         // joined on it; nil between joins
+	reason  error                // why its parent ended it, for its Terminate
 	removed bool
 	expires time.Time // when it goes, unjoined; zero while joined or while its parent keeps it
 }
