@@ -132,10 +132,3 @@ func (r *nestRegistry) sweepLocked(now time.Time) {
 		}
 	}
 }
-
-// len returns how many nested views the server keeps.
-func (r *nestRegistry) len() int {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return len(r.byID)
-}
