@@ -8,6 +8,11 @@ import (
 	"github.com/templive/templive/live/channel"
 )
 
+// nestedRejoinFor is how long the server keeps a layout's nested view
+// whose channel ended without its page leaving (a crash, a dropped
+// connection), for the browser to join it again, at least.
+const nestedRejoinFor = time.Minute
+
 // A nestEntry is a nested view the server keeps for its browser to join:
 // how to make it, the connection and parent it belongs to, and its
 // channel while joined.

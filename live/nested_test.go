@@ -437,3 +437,31 @@ func TestViewNestedInTheLayoutMustBeSticky(t *testing.T) {
 		t.Fatalf("GET: %d, want 500", p.Status)
 	}
 }
+
+// After the connection drops, the browser joins the page's view again on
+// a new connection, then its sticky view: the server mounts that anew,
+// as it does the page's view.
+func TestStickyViewRejoinsAfterAReconnect(t *testing.T) {
+	t.Parallel()
+	ended := make(chan error, 4)
+	srv, _ := newServer(t, live.Options{Layout: stickyLayout(ended)}, nil)
+	srv.Page("/a", func() live.View { return &navPage{} }, live.Group("app"))
+	c := livetest.NewClient(t, srv, nil)
+	p := c.Get("/a")
+	v := c.Join(p)
+	player := v.Nested("player")
+	player.Click("#inc")
+	v.Close() // the connection drops
+	if err := awaitReason(t, ended); err == nil {
+		t.Fatal("the sticky view ended without a reason")
+	}
+	again := c.Join(p)
+	player = again.Nested("player")
+	if got := player.Text("#count"); got != "100" {
+		t.Fatalf("the sticky view rejoined counts %q, want 100 (mounted anew)", got)
+	}
+	player.Click("#inc")
+	if got := player.Text("#count"); got != "101" {
+		t.Fatalf("count = %q, want 101", got)
+	}
+}

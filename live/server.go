@@ -317,7 +317,7 @@ func NewServer(opts Options) *Server {
 	}
 	srv.parked = newParking(parked, parkedFor)
 	srv.nestParked = newParking(parked, parkedFor)
-	srv.nests = newNestRegistry(parkedFor)
+	srv.nests = newNestRegistry(max(parkedFor, nestedRejoinFor))
 	srv.maxEventBytes = cmp.Or(max(opts.MaxEventBytes, 0), DefaultMaxEventBytes)
 	srv.eventRate = cmp.Or(opts.EventsPerSecond, DefaultEventsPerSecond)
 	if srv.eventRate < 0 {

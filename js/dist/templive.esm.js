@@ -1706,12 +1706,17 @@ var View = class {
     chan.on(EV_DIFF, (r) => this.applyReply(r, null, this.drafts.answered));
     chan.on(EV_REDIRECT, (r) => redirect(r.to, r.flash));
     chan.on(EV_LIVE_PATCH, (r) => this.history(r.to, r.kind));
-    chan.on(EV_LIVE_REDIRECT, (r) => this.navigate(r.to, r.kind, void 0, r.flash));
+    chan.on(EV_LIVE_REDIRECT, (r) => this.top().navigate(r.to, r.kind, void 0, r.flash));
     chan.on(EV_ERROR, () => this.disconnected());
     chan.join().receive("ok", (r) => {
       flash = void 0;
       this.joined(r);
     }).receive("error", (r) => this.joinFailed(r || {}, url)).receive("timeout", () => this.disconnected());
+  }
+  /** The page's view, whose navigation a nested view's is. @returns {View} */
+  top() {
+    let p = this.live.views.get(this.root.getAttribute(PARENT_ATTR) || "");
+    return p ? p.top() : this;
   }
   leave() {
     clearTimeout(this.rejoinTimer);
@@ -1989,7 +1994,7 @@ var LiveSocket = class {
         this.viewOf(el)?.pushEvent(el, type, payload).catch((e) => this.socket.log("event", e.message));
       },
       go: (el, href, patch) => {
-        let view = this.viewOf(el);
+        let view = this.viewOf(el)?.top();
         let u = new URL(href, location.href);
         view && u.origin == location.origin && (patch ? view.livePatch(u.href, "push") : view.navigate(u.href, "push"));
       },

@@ -55,7 +55,7 @@ export class LiveSocket {
         this.viewOf(el)?.pushEvent(el, type, payload).catch(e => this.socket.log("event", e.message))
       },
       go: (el, href, patch) => {
-        let view = this.viewOf(el)
+        let view = this.viewOf(el)?.top()
         let u = new URL(href, location.href)
         // A live navigation stays on the site (a javascript: URL would run).
         view && u.origin == location.origin && (patch ? view.livePatch(u.href, "push") : view.navigate(u.href, "push"))

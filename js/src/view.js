@@ -6,7 +6,7 @@ import {
   CONNECTED_ATTR, CONNECTED_CLASS, DISCONNECTED_ATTR, ERROR_CLASS, EV_DIFF, EV_ERROR, EV_EVENT, EV_LIVE_PATCH,
   EV_LIVE_REDIRECT, EV_REDIRECT, EVENT_PREFIX, HOOK_TYPE, LOADING_CLASS, MOUNTED_ATTR, REASON_GONE, REASON_NAVIGATE,
   REASON_RATE_LIMITED, REASON_REDIRECT, REASON_STALE, REASON_UNAUTHORIZED, SESSION_ATTR, TOPIC_PREFIX, URL_ATTR,
-  TRIGGER_ACTION_ATTR, COMPONENT_ATTR, TARGET_ATTR,
+  TRIGGER_ACTION_ATTR, COMPONENT_ATTR, TARGET_ATTR, PARENT_ATTR,
 } from "./constants.js"
 import {patching, run, want} from "./cmds.js"
 import {formRecovery, isField, keepIgnored, loading, restoreFocus, saveFocus, submitAction, syncField} from "./dom.js"
@@ -91,7 +91,7 @@ export class View {
     chan.on(EV_DIFF, (/** @type {Reply} */ r) => this.applyReply(r, null, this.drafts.answered))
     chan.on(EV_REDIRECT, (/** @type {Redirect} */ r) => redirect(r.to, r.flash))
     chan.on(EV_LIVE_PATCH, (/** @type {LiveRedirect} */ r) => this.history(r.to, r.kind))
-    chan.on(EV_LIVE_REDIRECT, (/** @type {LiveRedirect} */ r) => this.navigate(r.to, r.kind, undefined, r.flash))
+    chan.on(EV_LIVE_REDIRECT, (/** @type {LiveRedirect} */ r) => this.top().navigate(r.to, r.kind, undefined, r.flash))
     chan.on(EV_ERROR, () => this.disconnected())
     chan.join()
       .receive("ok", r => {
@@ -100,6 +100,12 @@ export class View {
       })
       .receive("error", r => this.joinFailed(r || {}, url))
       .receive("timeout", () => this.disconnected())
+  }
+
+  /** The page's view, whose navigation a nested view's is. @returns {View} */
+  top() {
+    let p = this.live.views.get(this.root.getAttribute(PARENT_ATTR) || "")
+    return p ? p.top() : this
   }
 
   leave() {
