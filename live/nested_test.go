@@ -43,7 +43,7 @@ func (v *nestedTally) HandleEvent(ctx context.Context, s *live.Socket, ev live.E
 }
 
 func (v *nestedTally) Render() templ.Component {
-	return templ.Raw(fmt.Sprintf(`<p id="count">%d</p><button id="inc" live-click="inc">+</button><button id="boom" live-click="boom">boom</button>`, v.N))
+	return templ.Raw(fmt.Sprintf(`<p id="count">%d</p><button id="inc" live-click="inc">+</button><button id="boom" live-click="boom">boom</button><a id="home" href="/a" live-navigate>home</a>`, v.N))
 }
 
 func (v *nestedTally) Terminate(reason error) {
