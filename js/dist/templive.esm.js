@@ -1686,7 +1686,7 @@ var View = class {
    */
   fire(attr, seen) {
     for (let el of this.root.querySelectorAll(`[${attr}]`)) {
-      if (!seen || !seen.has(el) && seen.add(el)) run2(this.live.sink, el, el.getAttribute(attr));
+      if (rootOf(el) == this.root && (!seen || !seen.has(el) && seen.add(el))) run2(this.live.sink, el, el.getAttribute(attr));
     }
   }
   /**

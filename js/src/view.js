@@ -9,7 +9,7 @@ import {
   TRIGGER_ACTION_ATTR, COMPONENT_ATTR, TARGET_ATTR, PARENT_ATTR,
 } from "./constants.js"
 import {patching, run, want} from "./cmds.js"
-import {formRecovery, isField, keepIgnored, loading, restoreFocus, saveFocus, submitAction, syncField} from "./dom.js"
+import {formRecovery, isField, keepIgnored, loading, restoreFocus, rootOf, saveFocus, submitAction, syncField} from "./dom.js"
 import {Drafts} from "./drafts.js"
 import {Hooks} from "./hooks.js"
 import {pageLoading, redirect, reload} from "./pageload.js"
@@ -69,7 +69,8 @@ export class View {
    */
   fire(attr, seen) {
     for (let el of this.root.querySelectorAll(`[${attr}]`)) {
-      if (!seen || (!seen.has(el) && seen.add(el))) run(this.live.sink, el, el.getAttribute(attr))
+      // A nested view's elements are its own.
+      if (rootOf(el) == this.root && (!seen || (!seen.has(el) && seen.add(el)))) run(this.live.sink, el, el.getAttribute(attr))
     }
   }
 

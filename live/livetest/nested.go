@@ -56,7 +56,7 @@ func (v *View) JoinNested(id, session string) (*View, error) {
 	if v.peers == nil {
 		v.peers = &peers{byTopic: map[string]*View{v.topic: v}, ref: v.ref}
 	}
-	child := &View{c: v.c, t: v.t, ws: v.ws, frames: v.frames, done: v.done, shared: true, peers: v.peers,
+	child := &View{c: v.c, t: v.t, ws: v.ws, frames: v.frames, done: v.done, shared: true, peers: v.peers, parent: v,
 		id: id, session: session, csrf: v.csrf, url: v.url}
 	v.peers.byTopic[wire.TopicPrefix+id] = child
 	reason, err := child.join(wire.JoinPayload{})

@@ -56,7 +56,8 @@ type View struct {
 	// the sessions of the views the page's layout nests, by id.
 	peers  *peers
 	layout map[string]string
-	shared bool // a nested view, on its parent's connection
+	shared bool  // a nested view, on its parent's connection
+	parent *View // the view a nested view belongs to
 }
 
 // A PushedEvent is an event the view pushed to client hooks
@@ -232,6 +233,13 @@ func (v *View) follow() {
 	v.t.Helper()
 	to := v.navigated
 	if to == "" {
+		return
+	}
+	if v.parent != nil {
+		// A nested view's navigation is its page's, as in the browser.
+		v.navigated = ""
+		v.parent.navigated, v.parent.lastFlashT = to, v.lastFlashT
+		v.parent.follow()
 		return
 	}
 	v.navigated = ""
