@@ -139,3 +139,14 @@ func elementByID(n *render.Node, id string) *render.Node {
 	}
 	return nil
 }
+
+// Navigate navigates the view live to path, as a live-navigate link in
+// the page's layout does: the page's view is replaced over the same
+// connection, and sticky views nested in the layout stay as they are. A
+// path the server loads in full (another group, or no live view) ends the
+// view with a redirect, as [View.Redirect] reports.
+func (v *View) Navigate(path string) {
+	v.t.Helper()
+	v.navigated = path
+	v.follow()
+}
