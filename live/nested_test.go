@@ -472,3 +472,40 @@ func TestStickyViewRejoinsAfterAReconnect(t *testing.T) {
 		t.Fatalf("count = %q, want 101", got)
 	}
 }
+
+func TestParentNavigationEndsItsNestedViews(t *testing.T) {
+	t.Parallel()
+	srv, ended := newShelfServer(t, live.Options{})
+	c := livetest.NewClient(t, srv, nil)
+	v := c.Live("/shelf")
+	child := v.Nested("tally")
+	v.Navigate("/counter")
+	child.AwaitEnded()
+	if err := awaitReason(t, ended); !errors.Is(err, live.ErrParentEnded) {
+		t.Fatalf("Terminate(%v), want ErrParentEnded", err)
+	}
+	v.Click("#inc")
+}
+
+// An event on a nested view's topic reaches that view only: a component
+// target names one of its own components, never its parent's.
+func TestNestedViewEventsStayInTheNestedView(t *testing.T) {
+	t.Parallel()
+	srv, _ := newShelfServer(t, live.Options{})
+	c := livetest.NewClient(t, srv, nil)
+	v := c.Live("/shelf")
+	child := v.Nested("tally")
+	if err := child.TryEventTo("shelf", live.EventClick, "add", nil); err == nil || !strings.Contains(err.Error(), "no such component") {
+		t.Fatalf("an event for a component the nested view does not render: %v", err)
+	}
+	if err := child.TryEvent(live.EventClick, "add", nil); err != nil {
+		t.Fatal(err)
+	}
+	if got := v.Text("#n"); got != "0" {
+		t.Fatalf("an event on the nested view's topic reached its parent: n = %q", got)
+	}
+	child.Click("#inc")
+	if got := child.Text("#count"); got != "6" {
+		t.Fatalf("count = %q, want 6", got)
+	}
+}
