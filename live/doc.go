@@ -54,6 +54,31 @@
 // [InfoHandler] receives. A component runs on its view's goroutine and
 // renders with it: the browser gets one patch.
 //
+// # Nested and sticky views
+//
+// [Nested] renders a live view inside another's markup, as Phoenix's
+// live_render: unlike a component, it has its own goroutine, state and
+// mailbox, subscribes to PubSub on its own, and a crash of it leaves its
+// parent alone:
+//
+//	templ (v *Page) view() {
+//		@live.Nested("chat", &ChatBox{Room: v.Room})
+//	}
+//
+// The first render of a name starts the nested view from its value;
+// later renders keep it; a render that leaves it out ends it, and so does
+// its parent's end. In the layout, [NestedOptions] Sticky makes a view
+// that survives live navigation between the pages of a [Group] — a
+// notification bell, a music player — keeping its element, its goroutine
+// and its state while the page's view is replaced:
+//
+//	@live.Nested("bell", &Bell{}, live.NestedOptions{Sticky: true})
+//
+// The browser joins a nested view after its parent, over the same
+// connection; the server starts only the nested views it rendered for a
+// parent joined on that connection (docs/PROTOCOL.md, "Nested views").
+// livetest's View.Nested joins one in a test.
+//
 // # Lifecycle hooks
 //
 // [Server.OnMount] attaches [MountHook]s to a group of pages ([Group]):

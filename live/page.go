@@ -80,7 +80,7 @@ func (srv *Server) servePage(w http.ResponseWriter, r *http.Request, rt *route) 
 		_, err := io.WriteString(w, `</div>`)
 		return err
 	})
-	pageCtx := templ.WithChildren(context.WithValue(ctx, socketKey{}, s), root)
+	pageCtx := templ.WithChildren(context.WithValue(context.WithValue(ctx, socketKey{}, s), layoutKey{}, s), root)
 	page, err := renderGET(pageCtx, func() templ.Component { return srv.layout(s.title) })
 	if err != nil {
 		srv.pageFailed(w, r, rt, "layout render failed", err)

@@ -209,6 +209,8 @@ type Server struct {
 	commandsJS http.Handler
 	longPollJS http.Handler
 	parked     *parking
+	nestParked *parking      // views nested in a layout, rendered for a GET (nested.go)
+	nests      *nestRegistry // nested views, for their joins
 	patches    *patchCache
 	views      sync.Map // view id → *viewChannel, while connected
 	routes     sync.Map // pattern → *route
@@ -314,6 +316,8 @@ func NewServer(opts Options) *Server {
 		parkedFor = DefaultParkedFor
 	}
 	srv.parked = newParking(parked, parkedFor)
+	srv.nestParked = newParking(parked, parkedFor)
+	srv.nests = newNestRegistry(max(parkedFor, nestedRejoinFor))
 	srv.maxEventBytes = cmp.Or(max(opts.MaxEventBytes, 0), DefaultMaxEventBytes)
 	srv.eventRate = cmp.Or(opts.EventsPerSecond, DefaultEventsPerSecond)
 	if srv.eventRate < 0 {
@@ -458,6 +462,7 @@ func (srv *Server) Send(viewID string, msg any) error {
 // cancelled; parked views are dropped. It is idempotent.
 func (srv *Server) Shutdown(ctx context.Context) error {
 	srv.parked.close()
+	srv.nestParked.close()
 	err := srv.liveSocket.Shutdown(ctx)
 	return errors.Join(err, srv.asyncGroup.wait(ctx), srv.uploadsReg.close())
 }

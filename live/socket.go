@@ -61,6 +61,7 @@ type Socket struct {
 	uploads    map[string]*Upload
 	upw        *viewUploads // nil until the first allow_upload
 	comps      components   // the stateful components the view renders
+	nests      *nestedViews // the views it nests (nested.go); nil until the first
 	hooks      []attached   // OnEvent, OnInfo, OnParams, in order
 
 	mu     sync.Mutex // guards timers

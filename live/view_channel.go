@@ -30,6 +30,8 @@ type viewChannel struct {
 
 	stats viewStats // for Server.Views
 	life  *viewLife // the view's OpView, when observed
+
+	nest *nestEntry // set when the view is nested in another (nested.go)
 }
 
 // waiting is an event whose reply waits for the next render, what a

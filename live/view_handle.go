@@ -45,6 +45,7 @@ func (vc *viewChannel) applyPatchTo(ctx context.Context) error {
 // and it is told why. A panic in its Terminate is logged here, since
 // nothing is left to crash.
 func (vc *viewChannel) end(reason error) {
+	reason = vc.endNested(reason)
 	vc.endLife(reason)
 	vc.uncharge()
 	vc.endUploads(reason)

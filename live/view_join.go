@@ -40,7 +40,17 @@ func (vc *viewChannel) Join(ctx context.Context, raw json.RawMessage) (resp any,
 	if err != nil {
 		return nil, refuse(wire.Refusal{Reason: refusalReason(err)})
 	}
-	tok, err := token.Verify[sessionToken](vc.srv.signer, saltSession, p.Session, vc.srv.opts.SessionMaxAge)
+	nest, err := vc.joinNested(p.Session) // nil unless a view nested in another
+	if err != nil {
+		return nil, err
+	}
+	defer func() { vc.abandonNested(nest, err) }()
+	var tok sessionToken
+	if nest != nil {
+		tok = nest.tok
+	} else {
+		tok, err = token.Verify[sessionToken](vc.srv.signer, saltSession, p.Session, vc.srv.opts.SessionMaxAge)
+	}
 	switch {
 	case errors.Is(err, token.ErrExpired):
 		return nil, refuse(wire.Refusal{Reason: wire.ReasonStale})
@@ -62,6 +72,10 @@ func (vc *viewChannel) Join(ctx context.Context, raw json.RawMessage) (resp any,
 	}
 	u = vc.onSite(u)
 	rt, params, ok := vc.srv.resolve(ctx, u)
+	if nest != nil {
+		// A nested view runs the view its parent rendered, whatever the URL.
+		rt, params, ok = nest.route, url.Values{}, true
+	}
 	if !ok {
 		return nil, refuse(wire.Refusal{Reason: wire.ReasonNavigate})
 	}
@@ -101,7 +115,7 @@ func (vc *viewChannel) Join(ctx context.Context, raw json.RawMessage) (resp any,
 		vc.end(&crashError{cause: ce})
 	}()
 
-	if pv := vc.srv.parked.take(tok.ID); pv != nil && !navigated && pv.route == rt {
+	if pv := vc.takeParked(nest, tok.ID); pv != nil && !navigated && pv.route == rt {
 		vc.view, s.adopted = pv.view, true
 		s.streams = pv.socket.streams // what the GET's Mount set up renders now
 		// The tasks the GET's Mount started go on, for this view.

@@ -349,11 +349,13 @@ func (vc *viewChannel) render(ctx context.Context) (html []byte, err error) {
 	// is most likely close to: no copy of the page out of a pooled buffer.
 	last := len(vc.last.html)
 	vc.s.comps.begin()
+	vc.s.nests.begin()
 	html, err = render.AppendComponent(context.WithValue(ctx, socketKey{}, vc.s), make([]byte, 0, last+last/16+64), vc.view.Render())
 	if err != nil {
 		return nil, callback{name: "Render"}.failed(err)
 	}
 	vc.s.comps.sweep() // the components this render left out
+	vc.s.nests.sweep(vc.srv)
 	if cap(html) > len(html)+len(html)/8+64 {
 		html = bytes.Clone(html) // kept until the next render: no room to spare
 	}

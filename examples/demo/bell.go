@@ -1,11 +1,8 @@
 package main
 
 import (
-	"bytes"
 	"context"
-	"fmt"
 	"io"
-	"net/http"
 	"net/url"
 
 	"github.com/a-h/templ"
@@ -13,16 +10,12 @@ import (
 	"github.com/templive/templive/live"
 )
 
-// The notification bell: a live view of its own (BellLive, route
-// bellPath) whose root the layout renders at the end of every page, so
-// that the page's client joins it next to the page's view. Until the
-// framework renders one view inside another's layout, the layout gets
-// the bell's root by serving bellPath to itself (bellSlot.render): the
-// bell is then an ordinary page of the live server, mounted once and
-// adopted by its join, and moving it into a sticky view later means
-// deleting this file's plumbing, not changing BellLive.
+// The notification bell: a live view of its own (BellLive) that the
+// layout nests, sticky, at the end of every page of a signed-in user
+// (bell), so that it follows its user's notifications with its own
+// goroutine and keeps its state across live navigation.
 
-// bellPath is the bell's route.
+// bellPath is the bell alone, as a page: what the cluster tests join.
 const bellPath = "/_bell"
 
 // bellSize is how many notifications the dropdown lists.
@@ -112,79 +105,14 @@ func (b *BellLive) Lagged(ctx context.Context, _ *live.Socket, _ uint64) error {
 	return b.load(ctx)
 }
 
-// bellKey is the context key of a page request's bellSlot.
-type bellKey struct{}
-
-// bellSlot renders the bell of the page being served.
-type bellSlot struct {
-	r     *http.Request // the page's request
-	h     http.Handler  // the live server
-	inner bool          // this is the bell's own request: render no bell inside
-}
-
-// withBell gives the pages h serves a bell (see bellOf).
-func withBell(lv http.Handler, h http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if _, ok := r.Context().Value(bellKey{}).(*bellSlot); !ok {
-			r = r.WithContext(context.WithValue(r.Context(), bellKey{}, &bellSlot{r: r, h: lv}))
-		}
-		h.ServeHTTP(w, r)
-	})
-}
-
-// bellRequest reports whether ctx is the bell's own page request, whose
-// layout is its root alone.
-func bellRequest(ctx context.Context) bool {
-	s, _ := ctx.Value(bellKey{}).(*bellSlot)
-	return s != nil && s.inner
-}
-
-// bell renders the signed-in user's bell, as a live root, on the pages
-// of live views, or nothing. (The Channels pages render no CSRF token,
-// which the live socket needs.)
-func bell() templ.Component {
+// bell renders the signed-in user's bell: a sticky view nested in the
+// layout, which keeps its state while the user navigates live between
+// pages, or nothing on pages with no live view or no user.
+func bell(notes *notifier) templ.Component {
 	return templ.ComponentFunc(func(ctx context.Context, w io.Writer) error {
-		s, _ := ctx.Value(bellKey{}).(*bellSlot)
-		if s == nil || s.inner || live.SocketFrom(ctx) == nil || currentUser(ctx) == "" {
+		if live.SocketFrom(ctx) == nil || currentUser(ctx) == "" {
 			return nil
 		}
-		return s.render(w)
+		return live.Nested("bell", &BellLive{notes: notes}, live.NestedOptions{Sticky: true}).Render(ctx, w)
 	})
 }
-
-// render serves bellPath with the page's cookies and writes its root,
-// marked to join with the bell's route rather than the page's URL.
-func (s *bellSlot) render(w io.Writer) error {
-	inner := &bellSlot{inner: true}
-	r := s.r.Clone(context.WithValue(s.r.Context(), bellKey{}, inner))
-	r.Method = http.MethodGet
-	r.URL = &url.URL{Path: bellPath}
-	r.RequestURI = bellPath
-	r.Body = http.NoBody
-	rec := &bufferedResponse{header: http.Header{}}
-	s.h.ServeHTTP(rec, r)
-	if rec.status != 0 && rec.status != http.StatusOK {
-		return nil // the page works without its bell
-	}
-	root, ok := bytes.CutPrefix(rec.body.Bytes(), []byte("<div "))
-	if !ok {
-		return nil
-	}
-	_, err := fmt.Fprintf(w, `<div data-live-url="%s" %s`, bellPath, root)
-	return err
-}
-
-// bufferedResponse keeps what a handler writes.
-type bufferedResponse struct {
-	header http.Header
-	status int
-	body   bytes.Buffer
-}
-
-func (b *bufferedResponse) Header() http.Header { return b.header }
-func (b *bufferedResponse) WriteHeader(status int) {
-	if b.status == 0 {
-		b.status = status
-	}
-}
-func (b *bufferedResponse) Write(p []byte) (int, error) { return b.body.Write(p) }

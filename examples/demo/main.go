@@ -257,9 +257,9 @@ func newApp(cfg config, logger *slog.Logger) (*app, error) {
 	}
 	mux.Handle("GET /static/", staticHandler())
 	mux.Handle("GET /media/{name}", media)
-	mux.Handle("GET /board", withBell(lv, boardHandler(a)))
+	mux.Handle("GET /board", boardHandler(a))
 	mux.Handle("GET /metrics", tel.handler)
-	mux.Handle("/", withBell(lv, lv))
+	mux.Handle("/", lv)
 	if cfg.dev {
 		mux.Handle("GET /dev/token", devTokenHandler(signer))
 		mux.Handle("POST /dev/disconnect", devDisconnectHandler(chans))

@@ -66,7 +66,7 @@ func newLive(opts liveOptions) (*live.Server, *dashboard.Dashboard, error) {
 	lv := live.NewServer(live.Options{
 		Secret:    opts.Secret,
 		PubSub:    opts.PubSub,
-		Layout:    layout,
+		Layout:    func(title string) templ.Component { return liveLayout(title, bell(opts.Notes)) },
 		Session:   opts.Auth.session,
 		SocketID:  liveSocketID,
 		Logger:    opts.Logger,

@@ -49,6 +49,7 @@ var FLASH_COOKIE = "_live_flash";
 var ROOT_ATTR = "data-live-root";
 var SESSION_ATTR = "data-live-session";
 var URL_ATTR = "data-live-url";
+var PARENT_ATTR = "data-live-parent";
 var PREFIX = "live-";
 var CLICK_ATTR = "live-click";
 var SUBMIT_ATTR = "live-submit";
@@ -99,6 +100,7 @@ var REASON_NAVIGATE = "navigate";
 var REASON_STALE = "stale";
 var REASON_UNAUTHORIZED = "unauthorized";
 var REASON_RATE_LIMITED = "rate limited";
+var REASON_GONE = "gone";
 var OP_TEXT = 0;
 var OP_SET_ATTR = 1;
 var OP_REMOVE_ATTR = 2;
@@ -152,7 +154,7 @@ function applyOp(root, op, changed, removed) {
   if (!Array.isArray(path) || !path.length) fail("invalid patch: empty path");
   let parent = root;
   for (let i = 0; i < path.length; i++) {
-    if (opaque(parent)) fail("path enters an opaque container");
+    if (i && opaque(parent)) fail("path enters an opaque container");
     if (i == path.length - 1) break;
     parent = parent.childNodes[path[i]] || fail("path does not resolve");
   }
@@ -1540,7 +1542,7 @@ var Hooks = class {
     for (let el of root.querySelectorAll(`[${HOOK_ATTR}]`)) {
       let name = el.getAttribute(HOOK_ATTR) || "";
       let def = this.defs[name];
-      if (!def || this.live.has(el)) continue;
+      if (!def || this.live.has(el) || rootOf(el) != root) continue;
       let key = el.id + "\0" + name;
       let orphan = el.id ? orphans.get(key) : void 0;
       if (orphan) {
@@ -1684,7 +1686,7 @@ var View = class {
    */
   fire(attr, seen) {
     for (let el of this.root.querySelectorAll(`[${attr}]`)) {
-      if (!seen || !seen.has(el) && seen.add(el)) run2(this.live.sink, el, el.getAttribute(attr));
+      if (rootOf(el) == this.root && (!seen || !seen.has(el) && seen.add(el))) run2(this.live.sink, el, el.getAttribute(attr));
     }
   }
   /**
@@ -1704,12 +1706,17 @@ var View = class {
     chan.on(EV_DIFF, (r) => this.applyReply(r, null, this.drafts.answered));
     chan.on(EV_REDIRECT, (r) => redirect(r.to, r.flash));
     chan.on(EV_LIVE_PATCH, (r) => this.history(r.to, r.kind));
-    chan.on(EV_LIVE_REDIRECT, (r) => this.navigate(r.to, r.kind, void 0, r.flash));
+    chan.on(EV_LIVE_REDIRECT, (r) => this.top().navigate(r.to, r.kind, void 0, r.flash));
     chan.on(EV_ERROR, () => this.disconnected());
     chan.join().receive("ok", (r) => {
       flash = void 0;
       this.joined(r);
     }).receive("error", (r) => this.joinFailed(r || {}, url)).receive("timeout", () => this.disconnected());
+  }
+  /** The page's view, whose navigation a nested view's is. @returns {View} */
+  top() {
+    let p = this.live.views.get(this.root.getAttribute(PARENT_ATTR) || "");
+    return p ? p.top() : this;
   }
   leave() {
     clearTimeout(this.rejoinTimer);
@@ -1760,6 +1767,7 @@ var View = class {
       return true;
     };
     if (reason == REASON_REDIRECT && to) return stop() && redirect(to, flash);
+    if (reason == REASON_GONE) return stop();
     if (reason == REASON_NAVIGATE) {
       if (to && ++this.redirects <= MAX_REDIRECTS) return this.navigate(to, "replace", void 0, flash);
       if (to || url) return stop() && redirect(to || url || location.href, flash);
@@ -1792,6 +1800,7 @@ var View = class {
     if (reconnected) this.hooks.each("reconnected");
     this.fire(MOUNTED_ATTR, this.mounted);
     this.fire(CONNECTED_ATTR);
+    this.live.nest(this);
     this.loaded();
     for (let [f, k] of this.triggers()) armed.has(k) || submitAction(f);
   }
@@ -1815,7 +1824,7 @@ var View = class {
     if (!this.channel) return Promise.reject(new Error("view not joined"));
     if (el && el.id) payload.el = el.id;
     let c = el && el.closest(`[${TARGET_ATTR}],[${COMPONENT_ATTR}]`);
-    if (c) payload.c = c.getAttribute(TARGET_ATTR) ?? c.getAttribute(COMPONENT_ATTR);
+    if (c && this.root.contains(c)) payload.c = c.getAttribute(TARGET_ATTR) ?? c.getAttribute(COMPONENT_ATTR);
     for (let k in payload) if (payload[k] === "" || payload[k] == null) delete payload[k];
     let busy = el && { el, type, undo: loading(el, type) };
     busy && this.busy.add(busy);
@@ -1915,6 +1924,7 @@ var View = class {
     this.hooks.scan(this.root);
     want(this.root, this.live.sink);
     this.fire(MOUNTED_ATTR, this.mounted);
+    this.live.nest(this);
   }
   /**
    * A live-patch: same view, new params.
@@ -1984,7 +1994,7 @@ var LiveSocket = class {
         this.viewOf(el)?.pushEvent(el, type, payload).catch((e) => this.socket.log("event", e.message));
       },
       go: (el, href, patch) => {
-        let view = this.viewOf(el);
+        let view = this.viewOf(el)?.top();
         let u = new URL(href, location.href);
         view && u.origin == location.origin && (patch ? view.livePatch(u.href, "push") : view.navigate(u.href, "push"));
       },
@@ -2001,7 +2011,7 @@ var LiveSocket = class {
   /** Joins every live root of the document. */
   connect() {
     if (!this.unbind) this.unbind = bind(this.sink);
-    for (let root of document.querySelectorAll(`[${ROOT_ATTR}]`)) {
+    for (let root of document.querySelectorAll(`[${ROOT_ATTR}]:not([${PARENT_ATTR}])`)) {
       if (!this.views.has(root.id)) this.views.set(root.id, new View(
         this,
         /** @type {HTMLElement} */
@@ -2022,6 +2032,26 @@ var LiveSocket = class {
     this.unbind && this.unbind();
     this.unbind = null;
     this.socket.disconnect();
+  }
+  /**
+   * After a view joined or was patched: joins the views nested in it (or in the
+   * layout, for it) that have no View yet, or a new element, and leaves those
+   * whose element is gone.
+   * @param {View} parent
+   */
+  nest(parent) {
+    for (let el of document.querySelectorAll(`[${PARENT_ATTR}="${parent.root.id}"]`)) {
+      let v = this.views.get(el.id);
+      if (v && v.root == el) continue;
+      v && v.destroy();
+      this.views.set(el.id, v = new View(
+        this,
+        /** @type {HTMLElement} */
+        el
+      ));
+      v.join();
+    }
+    for (let [id, v] of this.views) if (!v.root.isConnected) v.destroy(), this.views.delete(id);
   }
   /** @param {Element} el */
   viewOf(el) {

@@ -61,6 +61,8 @@ export const ROOT_ATTR = "data-live-root"
 export const SESSION_ATTR = "data-live-session"
 /** A root that is not the page's own view joins with this URL (its route) rather than the page's. */
 export const URL_ATTR = "data-live-url"
+/** A nested view's root names the view it belongs to: it joins after that view. */
+export const PARENT_ATTR = "data-live-parent"
 /**
  * The prefix of every attribute below. A binding is PREFIX + the type of the event
  * it sends (live-click, live-submit, live-change, live-focus, live-blur,
@@ -149,6 +151,8 @@ export const REASON_STALE = "stale"
 export const REASON_UNAUTHORIZED = "unauthorized"
 /** A join past the connection's event rate: retried with backoff, never a reload. */
 export const REASON_RATE_LIMITED = "rate limited"
+/** A nested view the server no longer keeps: left as it is, never retried. */
+export const REASON_GONE = "gone"
 
 // Patch operations, [code, path, args...] (docs/PROTOCOL.md, "The patch format"): path is a
 // list of child indices (DOM childNodes) from the view root.

@@ -1,6 +1,7 @@
 // Client hooks: user callbacks attached to elements with live-hook="Name".
 
 import {HOOK_ATTR} from "./constants.js"
+import {rootOf} from "./dom.js"
 
 /**
  * @typedef {object} HookDef the callbacks a user registers under a hook name; `this`
@@ -71,7 +72,8 @@ export class Hooks {
     for (let el of root.querySelectorAll(`[${HOOK_ATTR}]`)) {
       let name = el.getAttribute(HOOK_ATTR) || ""
       let def = this.defs[name]
-      if (!def || this.live.has(el)) continue
+      // A nested view's elements are its own hooks'.
+      if (!def || this.live.has(el) || rootOf(el) != root) continue
       let key = el.id + "\0" + name
       let orphan = el.id ? orphans.get(key) : undefined
       if (orphan) {

@@ -1,7 +1,7 @@
 // LiveSocket: finds the live roots of the page, connects once, joins a View per
 // root, and routes the document's events (bindings.js) to the views.
 
-import {CSRF_META, CSRF_PARAM, LIVE_PATH, ROOT_ATTR} from "./constants.js"
+import {CSRF_META, CSRF_PARAM, LIVE_PATH, PARENT_ATTR, ROOT_ATTR} from "./constants.js"
 import {Socket} from "./socket.js"
 import {bind} from "./bindings.js"
 import {want} from "./cmds.js"
@@ -55,7 +55,7 @@ export class LiveSocket {
         this.viewOf(el)?.pushEvent(el, type, payload).catch(e => this.socket.log("event", e.message))
       },
       go: (el, href, patch) => {
-        let view = this.viewOf(el)
+        let view = this.viewOf(el)?.top()
         let u = new URL(href, location.href)
         // A live navigation stays on the site (a javascript: URL would run).
         view && u.origin == location.origin && (patch ? view.livePatch(u.href, "push") : view.navigate(u.href, "push"))
@@ -74,7 +74,8 @@ export class LiveSocket {
   /** Joins every live root of the document. */
   connect() {
     if (!this.unbind) this.unbind = bind(this.sink)
-    for (let root of document.querySelectorAll(`[${ROOT_ATTR}]`)) {
+    // Nested views join after their parent (nest).
+    for (let root of document.querySelectorAll(`[${ROOT_ATTR}]:not([${PARENT_ATTR}])`)) {
       if (!this.views.has(root.id)) this.views.set(root.id, new View(this, /** @type {HTMLElement} */ (root)))
     }
     // The first view is the page's main view: the one history entries belong to.
@@ -94,6 +95,23 @@ export class LiveSocket {
     this.unbind && this.unbind()
     this.unbind = null
     this.socket.disconnect()
+  }
+
+  /**
+   * After a view joined or was patched: joins the views nested in it (or in the
+   * layout, for it) that have no View yet, or a new element, and leaves those
+   * whose element is gone.
+   * @param {View} parent
+   */
+  nest(parent) {
+    for (let el of document.querySelectorAll(`[${PARENT_ATTR}="${parent.root.id}"]`)) {
+      let v = this.views.get(el.id)
+      if (v && v.root == el) continue
+      v && v.destroy()
+      this.views.set(el.id, v = new View(this, /** @type {HTMLElement} */ (el)))
+      v.join()
+    }
+    for (let [id, v] of this.views) if (!v.root.isConnected) v.destroy(), this.views.delete(id)
   }
 
   /** @param {Element} el */

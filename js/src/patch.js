@@ -96,7 +96,8 @@ function applyOp(root, op, changed, removed) {
   /** @type {Node} */
   let parent = root
   for (let i = 0; i < path.length; i++) {
-    if (opaque(parent)) fail("path enters an opaque container")
+    // The root may be opaque to its parent's patches (a nested view's), never to its own.
+    if (i && opaque(parent)) fail("path enters an opaque container")
     if (i == path.length - 1) break
     parent = parent.childNodes[path[i]] || fail("path does not resolve")
   }

@@ -4,12 +4,12 @@
 
 import {
   CONNECTED_ATTR, CONNECTED_CLASS, DISCONNECTED_ATTR, ERROR_CLASS, EV_DIFF, EV_ERROR, EV_EVENT, EV_LIVE_PATCH,
-  EV_LIVE_REDIRECT, EV_REDIRECT, EVENT_PREFIX, HOOK_TYPE, LOADING_CLASS, MOUNTED_ATTR, REASON_NAVIGATE,
+  EV_LIVE_REDIRECT, EV_REDIRECT, EVENT_PREFIX, HOOK_TYPE, LOADING_CLASS, MOUNTED_ATTR, REASON_GONE, REASON_NAVIGATE,
   REASON_RATE_LIMITED, REASON_REDIRECT, REASON_STALE, REASON_UNAUTHORIZED, SESSION_ATTR, TOPIC_PREFIX, URL_ATTR,
-  TRIGGER_ACTION_ATTR, COMPONENT_ATTR, TARGET_ATTR,
+  TRIGGER_ACTION_ATTR, COMPONENT_ATTR, TARGET_ATTR, PARENT_ATTR,
 } from "./constants.js"
 import {patching, run, want} from "./cmds.js"
-import {formRecovery, isField, keepIgnored, loading, restoreFocus, saveFocus, submitAction, syncField} from "./dom.js"
+import {formRecovery, isField, keepIgnored, loading, restoreFocus, rootOf, saveFocus, submitAction, syncField} from "./dom.js"
 import {Drafts} from "./drafts.js"
 import {Hooks} from "./hooks.js"
 import {pageLoading, redirect, reload} from "./pageload.js"
@@ -69,7 +69,8 @@ export class View {
    */
   fire(attr, seen) {
     for (let el of this.root.querySelectorAll(`[${attr}]`)) {
-      if (!seen || (!seen.has(el) && seen.add(el))) run(this.live.sink, el, el.getAttribute(attr))
+      // A nested view's elements are its own.
+      if (rootOf(el) == this.root && (!seen || (!seen.has(el) && seen.add(el)))) run(this.live.sink, el, el.getAttribute(attr))
     }
   }
 
@@ -91,7 +92,7 @@ export class View {
     chan.on(EV_DIFF, (/** @type {Reply} */ r) => this.applyReply(r, null, this.drafts.answered))
     chan.on(EV_REDIRECT, (/** @type {Redirect} */ r) => redirect(r.to, r.flash))
     chan.on(EV_LIVE_PATCH, (/** @type {LiveRedirect} */ r) => this.history(r.to, r.kind))
-    chan.on(EV_LIVE_REDIRECT, (/** @type {LiveRedirect} */ r) => this.navigate(r.to, r.kind, undefined, r.flash))
+    chan.on(EV_LIVE_REDIRECT, (/** @type {LiveRedirect} */ r) => this.top().navigate(r.to, r.kind, undefined, r.flash))
     chan.on(EV_ERROR, () => this.disconnected())
     chan.join()
       .receive("ok", r => {
@@ -100,6 +101,12 @@ export class View {
       })
       .receive("error", r => this.joinFailed(r || {}, url))
       .receive("timeout", () => this.disconnected())
+  }
+
+  /** The page's view, whose navigation a nested view's is. @returns {View} */
+  top() {
+    let p = this.live.views.get(this.root.getAttribute(PARENT_ATTR) || "")
+    return p ? p.top() : this
   }
 
   leave() {
@@ -153,6 +160,7 @@ export class View {
     let {reason, to, flash} = r
     let stop = () => { this.leave(); return true }
     if (reason == REASON_REDIRECT && to) return stop() && redirect(to, flash)
+    if (reason == REASON_GONE) return stop()
     if (reason == REASON_NAVIGATE) {
       // A mount that navigates on (to), or a navigation the server will not do
       // over the socket (a full page load of its URL).
@@ -194,6 +202,7 @@ export class View {
     if (reconnected) this.hooks.each("reconnected")
     this.fire(MOUNTED_ATTR, this.mounted)
     this.fire(CONNECTED_ATTR)
+    this.live.nest(this)
     this.loaded()
     // A join's render with live-trigger-action submits the form, as a patch's
     // does (a view adopted after the connection dropped under a submit's reply).
@@ -221,7 +230,8 @@ export class View {
     if (!this.channel) return Promise.reject(new Error("view not joined"))
     if (el && el.id) payload.el = el.id
     let c = el && el.closest(`[${TARGET_ATTR}],[${COMPONENT_ATTR}]`)
-    if (c) payload.c = c.getAttribute(TARGET_ATTR) ?? c.getAttribute(COMPONENT_ATTR)
+    // A component around a nested view is its parent's.
+    if (c && this.root.contains(c)) payload.c = c.getAttribute(TARGET_ATTR) ?? c.getAttribute(COMPONENT_ATTR)
     for (let k in payload) if (payload[k] === "" || payload[k] == null) delete payload[k]
     let busy = el && {el, type, undo: loading(el, type)}
     busy && this.busy.add(busy)
@@ -327,6 +337,7 @@ export class View {
     this.hooks.scan(this.root)
     want(this.root, this.live.sink)
     this.fire(MOUNTED_ATTR, this.mounted)
+    this.live.nest(this)
   }
 
   /**

@@ -109,7 +109,7 @@ func (c *Client) Live(path string) *View {
 	if p.Status != http.StatusOK || !p.Live() {
 		c.t.Fatalf("livetest: GET %s: status %d, live view: %v (Location %q)", path, p.Status, p.Live(), p.Location)
 	}
-	v := &View{c: c, t: c.t, id: p.id, session: p.session, csrf: p.csrf, url: c.URL(path)}
+	v := &View{c: c, t: c.t, id: p.id, session: p.session, csrf: p.csrf, url: c.URL(path), layout: p.nested}
 	if err := v.connect(); err != nil {
 		c.t.Fatalf("livetest: connect %s: %v", path, err)
 	}
@@ -142,7 +142,7 @@ func (c *Client) TryJoin(p *Page) error {
 	if p.Status != http.StatusOK || !p.Live() {
 		return fmt.Errorf("join %s: status %d, live view: %v", p.url, p.Status, p.Live())
 	}
-	v := &View{c: c, t: c.t, id: p.id, session: p.session, csrf: p.csrf, url: p.url}
+	v := &View{c: c, t: c.t, id: p.id, session: p.session, csrf: p.csrf, url: p.url, layout: p.nested}
 	if err := v.connect(); err != nil {
 		return fmt.Errorf("connect: %w", err)
 	}
@@ -168,7 +168,7 @@ func (c *Client) Join(p *Page) *View {
 	if p.Status != http.StatusOK || !p.Live() {
 		c.t.Fatalf("livetest: join %s: status %d, live view: %v", p.url, p.Status, p.Live())
 	}
-	v := &View{c: c, t: c.t, id: p.id, session: p.session, csrf: p.csrf, url: p.url}
+	v := &View{c: c, t: c.t, id: p.id, session: p.session, csrf: p.csrf, url: p.url, layout: p.nested}
 	if err := v.connect(); err != nil {
 		c.t.Fatalf("livetest: connect %s: %v", p.url, err)
 	}

@@ -16,6 +16,12 @@
 //		}
 //	}
 //
+// A view nested with live.Nested — in the view's markup, or sticky in the
+// layout — is a View of its own: View.Nested joins it over its parent's
+// connection, as the browser does, and its clicks go to it. A sticky one
+// keeps its state while its parent navigates (View.Navigate, as a
+// live-navigate link in the layout).
+//
 // Elements are found with CSS selectors (tag, #id, .class, [attr],
 // [attr=value], descendant and child combinators). Failures print the
 // view's HTML, indented. A frame from the server that does not decode

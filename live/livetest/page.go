@@ -19,7 +19,8 @@ type Page struct {
 	id       string
 	session  string
 	csrf     string
-	root     *render.Node // the view's root contents; nil if not a live page
+	root     *render.Node      // the view's root contents; nil if not a live page
+	nested   map[string]string // the sessions of the views the layout nests, by id
 }
 
 // findRoot extracts the live root, its session token and the CSRF token.
@@ -40,6 +41,14 @@ func (p *Page) findRoot() {
 			}
 			if n.Data == "meta" && a["name"] == "csrf-token" {
 				p.csrf = a["content"]
+			}
+			if _, ok := a["data-live-root"]; ok && a["data-live-parent"] != "" {
+				// A view nested in the layout, joined after the page's.
+				if p.nested == nil {
+					p.nested = map[string]string{}
+				}
+				p.nested[a["id"]] = a["data-live-session"]
+				return
 			}
 			if _, ok := a["data-live-root"]; ok && p.id == "" {
 				p.id, p.session = a["id"], a["data-live-session"]

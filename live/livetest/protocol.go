@@ -21,6 +21,11 @@ type frame struct {
 
 // nextRef returns a fresh message ref.
 func (v *View) nextRef() string {
+	if v.peers != nil {
+		// Views on one connection number their messages together.
+		v.peers.ref++
+		return strconv.Itoa(v.peers.ref)
+	}
 	v.ref++
 	return strconv.Itoa(v.ref)
 }
@@ -82,7 +87,10 @@ func (v *View) awaitPush(event string, match func(json.RawMessage) (bool, error)
 // handle applies one frame. done reports that it was the reply to ref. A
 // payload that does not decode is an error.
 func (v *View) handle(f frame, ref string) (done bool, status string, resp json.RawMessage, err error) {
-	if f.Topic != v.topic || (f.JoinRef != "" && f.JoinRef != v.joinRef) {
+	if f.Topic != v.topic {
+		return false, "", nil, v.dispatch(f)
+	}
+	if f.JoinRef != "" && f.JoinRef != v.joinRef {
 		return false, "", nil, nil
 	}
 	switch f.Event {

@@ -51,6 +51,13 @@ type View struct {
 	closed     bool
 	closeOnce  sync.Once
 	lastFlashT string
+
+	// Nested views (nested.go): the views joined on this connection, and
+	// the sessions of the views the page's layout nests, by id.
+	peers  *peers
+	layout map[string]string
+	shared bool  // a nested view, on its parent's connection
+	parent *View // the view a nested view belongs to
 }
 
 // A PushedEvent is an event the view pushed to client hooks
@@ -135,6 +142,10 @@ var errViewClosed = errors.New("livetest: the view was closed")
 // reading it; frames the test has not handled yet are dropped. It is
 // idempotent; [Client.Live] registers it with t.Cleanup.
 func (v *View) Close() {
+	if v.shared {
+		v.leaveShared()
+		return
+	}
 	v.closeOnce.Do(func() {
 		if v.ws != nil {
 			close(v.done)
@@ -222,6 +233,13 @@ func (v *View) follow() {
 	v.t.Helper()
 	to := v.navigated
 	if to == "" {
+		return
+	}
+	if v.parent != nil {
+		// A nested view's navigation is its page's, as in the browser.
+		v.navigated = ""
+		v.parent.navigated, v.parent.lastFlashT = to, v.lastFlashT
+		v.parent.follow()
 		return
 	}
 	v.navigated = ""
