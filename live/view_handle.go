@@ -104,7 +104,11 @@ func (vc *viewChannel) HandleIn(ctx context.Context, msg channel.Message) (chann
 		if !handled {
 			return channel.ReplyReason("view handles no events"), nil
 		}
-		vc.dirty = true
+		if w.Component != "" {
+			vc.componentRan(w.Component)
+		} else {
+			vc.dirty = true
+		}
 		wt := waiting{ref: msg.Ref}
 		if ev.Type == EventHook {
 			wt.reply = vc.s.hookReply

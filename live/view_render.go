@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/templive/templive/diff"
@@ -55,18 +56,19 @@ func (vc *viewChannel) flush(ctx context.Context) error {
 	if err := vc.applyPatchTo(ctx); err != nil {
 		return err
 	}
-	if !vc.dirty && len(vc.waiting) == 0 && len(s.events) == 0 && len(s.execs) == 0 && !s.titleSet {
+	dirty := vc.dirty || len(vc.parts) > 0
+	if !dirty && len(vc.waiting) == 0 && len(s.events) == 0 && len(s.execs) == 0 && !s.titleSet {
 		return nil
 	}
 	defer vc.stats.updated(time.Now())
 	var out wire.Render
-	if vc.dirty {
+	if dirty {
 		patch, streams, err := vc.rerender(ctx)
 		if err != nil {
 			return err
 		}
 		out.Patch, out.Streams = patch, streams
-		vc.dirty = false
+		vc.dirty, vc.parts = false, vc.parts[:0]
 	}
 	events, err := vc.takeEvents()
 	if err != nil {
@@ -117,7 +119,7 @@ func (vc *viewChannel) rerender(ctx context.Context) (patch json.RawMessage, str
 		ob.op.Render.Bytes = len(patch)
 		ob.end(ctx, &err)
 	}()
-	html, err := vc.render(ctx)
+	html, err := vc.renderDirty(ctx)
 	ob.op.Render.Render = ob.lap()
 	if err != nil {
 		return nil, nil, err
@@ -176,6 +178,28 @@ func (vc *viewChannel) rerender(ctx context.Context) (patch json.RawMessage, str
 	}
 	vc.last.keep(html, tree, cut, doc)
 	return patch, streams, nil
+}
+
+// renderDirty renders what changed since the last render: the components
+// whose own callbacks ran, alone, when nothing else did (see
+// [viewChannel.renderParts]); the whole view otherwise. Either way, html
+// is the whole view's.
+func (vc *viewChannel) renderDirty(ctx context.Context) (html []byte, err error) {
+	if !vc.dirty {
+		html, ok, err := vc.renderParts(ctx, vc.parts)
+		if ok || err != nil {
+			return html, err
+		}
+	}
+	return vc.render(ctx)
+}
+
+// componentRan notes that a callback of the component id ran: unless the
+// view's own run too, only the component renders (see [viewChannel.renderDirty]).
+func (vc *viewChannel) componentRan(id string) {
+	if !slices.Contains(vc.parts, id) {
+		vc.parts = append(vc.parts, id)
+	}
 }
 
 // narrowed makes the patch from the last render to html from the run of
@@ -270,6 +294,7 @@ func (vc *viewChannel) renderJoin(ctx context.Context) (html []byte, tree *rende
 		ob.op.Render.Bytes = len(html)
 		ob.end(ctx, &err)
 	}()
+	vc.parts = vc.parts[:0] // the join renders the whole view
 	html, err = vc.render(ctx)
 	ob.op.Render.Render = ob.lap()
 	if err != nil {
@@ -345,15 +370,22 @@ func (vc *viewChannel) render(ctx context.Context) (html []byte, err error) {
 	// Straight into a buffer the size of the last render, which the next
 	// is most likely close to: no copy of the page out of a pooled buffer.
 	last := len(vc.last.html)
-	vc.s.comps.begin()
-	html, err = render.AppendComponent(context.WithValue(ctx, socketKey{}, vc.s), make([]byte, 0, last+last/16+64), vc.view.Render())
-	if err != nil {
+	buf := bytes.NewBuffer(make([]byte, 0, last+last/16+64))
+	cs := &vc.s.comps
+	cs.begin()
+	cs.html = nil
+	cs.startRecording(buf, nil) // where each component's HTML goes, to render it alone later
+	defer cs.stopRecording()
+	if err := vc.view.Render().Render(context.WithValue(ctx, socketKey{}, vc.s), buf); err != nil {
 		return nil, callback{name: "Render"}.failed(err)
 	}
-	vc.s.comps.sweep() // the components this render left out
+	html = buf.Bytes()
+	cs.sweep() // the components this render left out
 	if cap(html) > len(html)+len(html)/8+64 {
 		html = bytes.Clone(html) // kept until the next render: no room to spare
 	}
+	cs.html = html
+	vc.s.viewChanged = false
 	return html, nil
 }
 
