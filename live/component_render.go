@@ -66,11 +66,14 @@ func (cs *components) startRecording(buf *bytes.Buffer, alone *mounted) {
 	}
 	r := cs.rec
 	r.alone = alone
-	r.frames = r.frames[:0]
-	r.push(nil)
-	r.frames[0].buf = buf
+	if cap(r.frames) == 0 {
+		r.frames = make([]frame, 0, 4)
+	}
+	r.frames = r.frames[:1]
+	f := &r.frames[0]
+	f.buf, f.m, f.kids = buf, nil, f.kids[:0]
 	if alone != nil {
-		r.frames[0].m = alone.parent
+		f.m = alone.parent
 	}
 	cs.recording = true
 }
@@ -238,17 +241,17 @@ func (cs *components) renderAlone(ctx context.Context, m *mounted) ([]byte, erro
 // not the HTML the browser has, because stream items were cut out of it.
 // So no component in a stream item is ever rendered alone: items are in
 // the HTML of those renders only.
-func (vc *viewChannel) renderParts(ctx context.Context, ids []string) (html []byte, ok bool, err error) {
+func (vc *viewChannel) renderParts(ctx context.Context, ids []string) (html []byte, same unchanged, ok bool, err error) {
 	s, cs := vc.s, &vc.s.comps
 	old := vc.last.html
 	if len(ids) == 0 || s.viewChanged || s.streamsPending() || vc.last.compact != nil || !cs.recorded(old) {
-		return nil, false, nil
+		return nil, same, false, nil
 	}
 	ms := make([]*mounted, 0, len(ids))
 	for _, id := range ids {
 		m := cs.byID[id]
 		if m == nil || m.ctx == nil || m.start < 0 {
-			return nil, false, nil
+			return nil, same, false, nil
 		}
 		if !slices.Contains(ms, m) {
 			ms = append(ms, m)
@@ -265,39 +268,56 @@ func (vc *viewChannel) renderParts(ctx context.Context, ids []string) (html []by
 
 	defer recoverCrash(&err, callback{name: "Render"})
 	cs.begin()
-	type splice struct{ end, delta int } // in the old render
-	splices := make([]splice, 0, len(top))
-	html = make([]byte, 0, len(old)+len(old)/64+64)
-	prev := 0
+	type piece struct {
+		start, end int // m's span in the old render
+		part       []byte
+		kids       []*mounted // the components rendered in part, m last
+	}
+	pieces := make([]piece, 0, len(top))
+	changed := false
 	for _, m := range top {
 		start, end := m.start, m.end
 		part, err := cs.renderAlone(ctx, m)
 		if errors.Is(err, errOutside) {
-			return nil, false, nil
+			return nil, same, false, nil
 		}
 		if err != nil {
-			return nil, false, callback{name: "Render"}.failed(err)
+			return nil, same, false, callback{name: "Render"}.failed(err)
 		}
-		html = append(html, old[prev:start]...)
-		at := len(html)
-		html = append(html, part...)
-		prev = end
-		splices = append(splices, splice{end: end, delta: len(part) - (end - start)})
-		for _, k := range cs.recordedKids() {
+		changed = changed || !bytes.Equal(part, old[start:end])
+		pieces = append(pieces, piece{start, end, part, slices.Clone(cs.recordedKids())})
+	}
+	html = old
+	if changed {
+		html = make([]byte, 0, len(old)+len(old)/64+64)
+	}
+	prev := 0
+	for _, p := range pieces {
+		at := p.start
+		if changed {
+			html = append(html, old[prev:p.start]...)
+			at = len(html)
+			html = append(html, p.part...)
+			prev = p.end
+		}
+		for _, k := range p.kids {
 			if k.start >= 0 {
 				k.start, k.end = k.start+at, k.end+at
 			}
 		}
 	}
-	html = append(html, old[prev:]...)
+	if changed {
+		html = append(html, old[prev:]...)
+	}
+	same = unchanged{head: top[0].start, tail: len(html) - top[len(top)-1].end}
 
 	// Spans after a splice move by its change in length. A component that
 	// was inside one rendered again, and was not rendered now, is gone.
 	moved := func(p int) int {
 		q := p
-		for _, sp := range splices {
-			if sp.end <= p {
-				q += sp.delta
+		for _, pc := range pieces {
+			if pc.end <= p {
+				q += len(pc.part) - (pc.end - pc.start)
 			}
 		}
 		return q
@@ -316,7 +336,7 @@ func (vc *viewChannel) renderParts(ctx context.Context, ids []string) (html []by
 		}
 	}
 	cs.html = html
-	return html, true, nil
+	return html, same, true, nil
 }
 
 // inAny reports whether m was rendered inside one of ms.

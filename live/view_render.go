@@ -119,7 +119,7 @@ func (vc *viewChannel) rerender(ctx context.Context) (patch json.RawMessage, str
 		ob.op.Render.Bytes = len(patch)
 		ob.end(ctx, &err)
 	}()
-	html, err := vc.renderDirty(ctx)
+	html, same, err := vc.renderDirty(ctx)
 	ob.op.Render.Render = ob.lap()
 	if err != nil {
 		return nil, nil, err
@@ -127,16 +127,16 @@ func (vc *viewChannel) rerender(ctx context.Context) (patch json.RawMessage, str
 	shareable := !vc.s.streamsPending() && vc.last.compact == nil
 	var key uint64 // the patch's in the cache
 	if shareable {
-		if vc.last.same(html) {
+		if vc.last.same(html, same) {
 			return nil, nil, nil // nothing changed: no parse, no diff
 		}
-		p, k, ok := vc.srv.patches.get(vc.last.html, html)
+		p, k, ok := vc.srv.patches.get(vc.last.html, html, same)
 		if ok {
 			vc.last.keep(html, nil, false, nil)
 			return p, nil, nil
 		}
 		key = k
-		if p, ok := vc.narrowed(html, key, &ob); ok {
+		if p, ok := vc.narrowed(html, same, key, &ob); ok {
 			return p, nil, nil
 		}
 	}
@@ -183,16 +183,22 @@ func (vc *viewChannel) rerender(ctx context.Context) (patch json.RawMessage, str
 // renderDirty renders what changed since the last render: the components
 // whose own callbacks ran, alone, when nothing else did (see
 // [viewChannel.renderParts]); the whole view otherwise. Either way, html
-// is the whole view's.
-func (vc *viewChannel) renderDirty(ctx context.Context) (html []byte, err error) {
+// is the whole view's; same is what it is known to share with the last
+// render, which need not be compared.
+func (vc *viewChannel) renderDirty(ctx context.Context) (html []byte, same unchanged, err error) {
 	if !vc.dirty {
-		html, ok, err := vc.renderParts(ctx, vc.parts)
+		html, same, ok, err := vc.renderParts(ctx, vc.parts)
 		if ok || err != nil {
-			return html, err
+			return html, same, err
 		}
 	}
-	return vc.render(ctx)
+	html, err = vc.render(ctx)
+	return html, unchanged{}, err
 }
+
+// unchanged is what a render is known to share with the last one: its
+// first head bytes and its last tail bytes.
+type unchanged struct{ head, tail int }
 
 // componentRan notes that a callback of the component id ran: unless the
 // view's own run too, only the component renders (see [viewChannel.renderDirty]).
@@ -208,13 +214,13 @@ func (vc *viewChannel) componentRan(id string) {
 // the page does. It reports false when the whole trees must be compared.
 //
 // It times its phases in ob.
-func (vc *viewChannel) narrowed(html []byte, key uint64, ob *observing) (json.RawMessage, bool) {
+func (vc *viewChannel) narrowed(html []byte, same unchanged, key uint64, ob *observing) (json.RawMessage, bool) {
 	doc := vc.last.doc
 	if doc == nil {
 		return nil, false
 	}
 	old := vc.last.html
-	c, ok := doc.Reparse(html, diff.Opaque)
+	c, ok := doc.ReparseWithin(html, same.head, same.tail, diff.Opaque)
 	ob.op.Render.Parse = ob.lap()
 	if !ok {
 		return nil, false
@@ -345,9 +351,16 @@ func (l *lastRender) bytes() int64 {
 	return n
 }
 
-// same reports whether html is the last render's HTML.
-func (l *lastRender) same(html []byte) bool {
-	return l.compact == nil && bytes.Equal(l.html, html)
+// same reports whether html is the last render's HTML, which it is
+// known to share u with.
+func (l *lastRender) same(html []byte, u unchanged) bool {
+	if l.compact != nil || len(l.html) != len(html) {
+		return false
+	}
+	if u.head < 0 || u.tail < 0 || u.head+u.tail > len(html) {
+		u = unchanged{}
+	}
+	return bytes.Equal(l.html[u.head:len(l.html)-u.tail], html[u.head:len(html)-u.tail])
 }
 
 // tree returns the tree of the last render.
