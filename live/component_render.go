@@ -5,7 +5,9 @@ import (
 	"context"
 	"errors"
 	"io"
+	"math/bits"
 	"slices"
+	"sync"
 	"unsafe"
 
 	templruntime "github.com/a-h/templ/runtime"
@@ -200,7 +202,7 @@ func (cs *components) recorded(html []byte) bool {
 	if len(html) == 0 || len(cs.html) != len(html) {
 		return false
 	}
-	return unsafe.SliceData(cs.html) == unsafe.SliceData(html) || bytes.Equal(cs.html, html)
+	return sameSlice(cs.html, html) || bytes.Equal(cs.html, html)
 }
 
 // valuesOf is a context with the values of the one a component was last
@@ -289,7 +291,7 @@ func (vc *viewChannel) renderParts(ctx context.Context, ids []string) (html []by
 	}
 	html = old
 	if changed {
-		html = make([]byte, 0, len(old)+len(old)/64+64)
+		html = getHTML(len(old) + len(old)/64 + 64)
 	}
 	prev := 0
 	for _, p := range pieces {
@@ -347,4 +349,32 @@ func inAny(m *mounted, ms []*mounted) bool {
 		}
 	}
 	return false
+}
+
+// htmlBufs holds, by size class, the buffers of renders spliced from
+// components alone that nothing holds any more, for the next such render
+// of any view: a page's worth of fresh memory per event costs more than
+// copying the page into it.
+var htmlBufs [40]sync.Pool // of *[]byte; class c holds caps in [2^(c-1), 2^c)
+
+// getHTML returns an empty buffer of capacity n at least.
+func getHTML(n int) []byte {
+	if c := bits.Len(uint(n)); c < len(htmlBufs) {
+		if b, ok := htmlBufs[c].Get().(*[]byte); ok && cap(*b) >= n {
+			return (*b)[:0]
+		}
+	}
+	return make([]byte, 0, n)
+}
+
+// freeHTML hands back a buffer of getHTML that nothing holds any more.
+func freeHTML(b []byte) {
+	if c := bits.Len(uint(cap(b))); c < len(htmlBufs) {
+		htmlBufs[c].Put(&b)
+	}
+}
+
+// sameSlice reports whether a and b are the same bytes in memory.
+func sameSlice(a, b []byte) bool {
+	return len(a) == len(b) && unsafe.SliceData(a) == unsafe.SliceData(b)
 }

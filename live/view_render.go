@@ -119,24 +119,37 @@ func (vc *viewChannel) rerender(ctx context.Context) (patch json.RawMessage, str
 		ob.op.Render.Bytes = len(patch)
 		ob.end(ctx, &err)
 	}()
-	html, same, err := vc.renderDirty(ctx)
+	html, same, alone, err := vc.renderDirty(ctx)
 	ob.op.Render.Render = ob.lap()
 	if err != nil {
 		return nil, nil, err
 	}
-	shareable := !vc.s.streamsPending() && vc.last.compact == nil
+	if alone && !sameSlice(html, vc.last.html) {
+		// The spliced HTML is in a buffer of the view's alone, which no
+		// patch cache shares: the next such render may reuse it once it is
+		// no longer the last.
+		defer func() {
+			if sameSlice(vc.last.html, html) {
+				vc.last.own = true
+			}
+		}()
+	}
+	narrowable := !vc.s.streamsPending() && vc.last.compact == nil
+	shareable := narrowable && !alone
 	var key uint64 // the patch's in the cache
-	if shareable {
+	if narrowable {
 		if vc.last.same(html, same) {
 			return nil, nil, nil // nothing changed: no parse, no diff
 		}
-		p, k, ok := vc.srv.patches.get(vc.last.html, html, same)
-		if ok {
-			vc.last.keep(html, nil, false, nil)
-			return p, nil, nil
+		if shareable {
+			p, k, ok := vc.srv.patches.get(vc.last.html, html, same)
+			if ok {
+				vc.last.keep(html, nil, false, nil)
+				return p, nil, nil
+			}
+			key = k
 		}
-		key = k
-		if p, ok := vc.narrowed(html, same, key, &ob); ok {
+		if p, ok := vc.narrowed(html, same, key, shareable, &ob); ok {
 			return p, nil, nil
 		}
 	}
@@ -174,7 +187,7 @@ func (vc *viewChannel) rerender(ctx context.Context) (patch json.RawMessage, str
 	patch = d.AppendJSON(nil)
 	ob.op.Render.Encode = ob.lap()
 	if shareable && !cut {
-		vc.srv.patches.put(key, vc.last.html, html, patch)
+		vc.share(key, html, patch)
 	}
 	vc.last.keep(html, tree, cut, doc)
 	return patch, streams, nil
@@ -185,15 +198,22 @@ func (vc *viewChannel) rerender(ctx context.Context) (patch json.RawMessage, str
 // [viewChannel.renderParts]); the whole view otherwise. Either way, html
 // is the whole view's; same is what it is known to share with the last
 // render, which need not be compared.
-func (vc *viewChannel) renderDirty(ctx context.Context) (html []byte, same unchanged, err error) {
+func (vc *viewChannel) renderDirty(ctx context.Context) (html []byte, same unchanged, alone bool, err error) {
 	if !vc.dirty {
 		html, same, ok, err := vc.renderParts(ctx, vc.parts)
 		if ok || err != nil {
-			return html, same, err
+			return html, same, true, err
 		}
 	}
 	html, err = vc.render(ctx)
-	return html, unchanged{}, err
+	return html, unchanged{}, false, err
+}
+
+// share puts the patch from the last render to html in the server's patch
+// cache, which then holds both renders' HTML: neither may be reused.
+func (vc *viewChannel) share(key uint64, html, patch []byte) {
+	vc.srv.patches.put(key, vc.last.html, html, patch)
+	vc.last.own = false
 }
 
 // unchanged is what a render is known to share with the last one: its
@@ -214,12 +234,11 @@ func (vc *viewChannel) componentRan(id string) {
 // the page does. It reports false when the whole trees must be compared.
 //
 // It times its phases in ob.
-func (vc *viewChannel) narrowed(html []byte, same unchanged, key uint64, ob *observing) (json.RawMessage, bool) {
+func (vc *viewChannel) narrowed(html []byte, same unchanged, key uint64, shareable bool, ob *observing) (json.RawMessage, bool) {
 	doc := vc.last.doc
 	if doc == nil {
 		return nil, false
 	}
-	old := vc.last.html
 	c, ok := doc.ReparseWithin(html, same.head, same.tail, diff.Opaque)
 	ob.op.Render.Parse = ob.lap()
 	if !ok {
@@ -256,7 +275,9 @@ func (vc *viewChannel) narrowed(html []byte, same unchanged, key uint64, ob *obs
 	if !d.Empty() {
 		patch = d.Rebase(c.Path, c.Index).AppendJSON(nil)
 		ob.op.Render.Encode = ob.lap()
-		vc.srv.patches.put(key, old, html, patch)
+		if shareable {
+			vc.share(key, html, patch)
+		}
 	}
 	vc.last.keep(html, nil, false, doc)
 	return patch, true
@@ -329,12 +350,17 @@ type lastRender struct {
 	html    []byte
 	doc     *render.Doc // nil: the next diff parses html whole
 	compact *render.Node
+	own     bool // nothing but l and doc holds html: once replaced, it is free
 }
 
 // keep remembers a render: its HTML and its Doc, if the parse gave one, or
 // its tree when cut says items were cut out of it, so it no longer matches
 // the HTML.
 func (l *lastRender) keep(html []byte, tree *render.Node, cut bool, doc *render.Doc) {
+	if l.own && !sameSlice(l.html, html) {
+		freeHTML(l.html)
+	}
+	l.own = false
 	if cut {
 		l.html, l.doc, l.compact = nil, nil, render.Compact(tree)
 		return
