@@ -67,9 +67,27 @@ type Updater[T any] interface {
 // fails the GET). The id "view" is reserved. Outside a view's render, c
 // renders as a plain templ component would.
 //
+// # Rendering
+//
+// When the callbacks that ran since the view's last render are only
+// components' own — their HandleEvent, or HandleInfo for a SendUpdate —
+// only those components render again, alone, with the context they last
+// rendered with, and their HTML replaces theirs in the view's last render;
+// only what changed inside them is parsed and diffed, and the patch is the
+// one a render of the whole view would give. So a component's render must
+// depend on its own state and on the inputs its view gave it, not on state
+// it shares with its view: what else a component changes (its view's
+// state through a pointer) shows at the view's next render. To change its
+// view, a component sends it a message with [Socket.Send]; any callback of
+// the view, or a change to the flash or uploads, renders the whole view.
+// A component renders alone only when it was written to the writer its
+// view's render was given, as templ's generated code writes; one written
+// through a writer of the view's own renders with its view.
+//
 // A [Stream]'s items are rendered once and then forgotten by the server,
 // so a component rendered in a stream item is forgotten by the next
-// render too: keep components out of streams.
+// render too: keep components out of streams. Components are never
+// rendered alone from a render that had stream items.
 func Component[T interface{ Render() templ.Component }](id string, c T) templ.Component {
 	return templ.ComponentFunc(func(ctx context.Context, w io.Writer) error {
 		if id == "" || id == wire.TargetView {
