@@ -159,12 +159,15 @@ func writeMarked(w io.Writer, out []byte, id string) (at, added int, err error) 
 	if _, err := w.Write(out[:i]); err != nil {
 		return 0, 0, err
 	}
-	attr := ` live-component="` + html.EscapeString(id) + `"`
-	if _, err := io.WriteString(w, attr); err != nil {
-		return 0, 0, err
+	// In pieces: a render writes one per component.
+	esc := html.EscapeString(id)
+	for _, s := range [...]string{` live-component="`, esc, `"`} {
+		if _, err := io.WriteString(w, s); err != nil {
+			return 0, 0, err
+		}
 	}
 	_, err = w.Write(out[i:])
-	return i, len(attr), err
+	return i, len(` live-component=""`) + len(esc), err
 }
 
 // rootNameEnd returns the offset just after the tag name of the element
