@@ -36,29 +36,30 @@ type frame struct {
 	kids []*mounted
 }
 
-// push opens a level for m and returns its buffer. Levels keep their
-// buffers and lists from render to render.
+// push opens a level for m and returns its buffer, from frameBufs.
 func (r *recorder) push(m *mounted) *bytes.Buffer {
-	if len(r.frames) < cap(r.frames) {
-		r.frames = r.frames[:len(r.frames)+1]
-	} else {
-		r.frames = append(r.frames, frame{})
-	}
-	f := &r.frames[len(r.frames)-1]
-	if f.buf == nil {
-		f.buf = new(bytes.Buffer)
-	}
-	f.buf.Reset()
-	f.m, f.kids = m, f.kids[:0]
-	return f.buf
+	buf := frameBufs.Get().(*bytes.Buffer)
+	buf.Reset()
+	r.frames = append(r.frames, frame{buf: buf, m: m})
+	return buf
 }
 
-// pop closes the innermost level.
+// pop closes the innermost level. Its buffer goes back to frameBufs once
+// its bytes are written out.
 func (r *recorder) pop() frame {
 	f := r.frames[len(r.frames)-1]
+	r.frames[len(r.frames)-1] = frame{}
 	r.frames = r.frames[:len(r.frames)-1]
 	return f
 }
+
+// frameBufs holds the buffers components render into before they are
+// marked and written out: shared by all views, since a view holding one
+// the size of its biggest component would double what an idle view costs.
+var frameBufs = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// maxFrameBuf is the biggest buffer frameBufs keeps.
+const maxFrameBuf = 1 << 20
 
 // startRecording records the components of a render into buf: the view's
 // whole render, or that of the component alone.
@@ -68,33 +69,24 @@ func (cs *components) startRecording(buf *bytes.Buffer, alone *mounted) {
 	}
 	r := cs.rec
 	r.alone = alone
-	if cap(r.frames) == 0 {
-		r.frames = make([]frame, 0, 4)
-	}
-	r.frames = r.frames[:1]
-	f := &r.frames[0]
-	f.buf, f.m, f.kids = buf, nil, f.kids[:0]
+	r.frames = append(r.frames[:0], frame{buf: buf})
 	if alone != nil {
-		f.m = alone.parent
+		r.frames[0].m = alone.parent
 	}
 	cs.recording = true
 }
 
-// stopRecording ends the recording of a render. The components it
-// recorded stay in cs.rec.frames[0].kids until the next one starts.
+// stopRecording ends the recording of a render.
 func (cs *components) stopRecording() {
 	cs.recording = false
 	r := cs.rec
 	r.alone = nil
+	for _, f := range r.frames[1:] { // left by a failed render
+		frameBufs.Put(f.buf)
+	}
+	clear(r.frames[:cap(r.frames)]) // no buffer or component kept past the render
 	r.frames = r.frames[:0]
-	// The root's buffer is the caller's, which later levels must not
-	// reuse.
-	r.frames[:1][0].buf = nil
 }
-
-// recordedKids returns the components the last recording recorded, with
-// their spans in its buffer.
-func (cs *components) recordedKids() []*mounted { return cs.rec.frames[:1][0].kids }
 
 // outside reports whether m, kept from an earlier render, is out of the
 // component being rendered alone.
@@ -136,11 +128,14 @@ func (cs *components) write(ctx context.Context, w io.Writer, m *mounted) error 
 	buf := r.push(m)
 	err := m.value.(renderer).Render().Render(ctx, buf)
 	f := r.pop()
-	if err != nil {
-		return err
-	}
 	out := f.buf.Bytes()
-	at, added, err := writeMarked(w, out, m.id)
+	var at, added int
+	if err == nil {
+		at, added, err = writeMarked(w, out, m.id)
+	}
+	if f.buf.Cap() <= maxFrameBuf {
+		frameBufs.Put(f.buf)
+	}
 	if err != nil {
 		return err
 	}
@@ -159,10 +154,16 @@ func (cs *components) write(ctx context.Context, w io.Writer, m *mounted) error 
 		} else {
 			k.start, k.end = moved(k.start), moved(k.end)
 		}
-		top.kids = append(top.kids, k)
+		if len(r.frames) > 1 || r.alone != nil {
+			top.kids = append(top.kids, k)
+		}
 	}
 	m.start, m.end = base, base+len(out)+added
-	top.kids = append(top.kids, m)
+	// A whole render needs no list of its components: their spans are
+	// final at its level.
+	if len(r.frames) > 1 || r.alone != nil {
+		top.kids = append(top.kids, m)
+	}
 	return nil
 }
 
@@ -216,17 +217,17 @@ type valuesOf struct {
 func (c valuesOf) Value(key any) any { return c.values.Value(key) }
 
 // renderAlone renders the kept component m alone, as it renders in its
-// view, and returns its HTML; the components it renders, m included, have
-// their spans in it (see [components.recordedKids]).
-func (cs *components) renderAlone(ctx context.Context, m *mounted) ([]byte, error) {
+// view, and returns its HTML and the components it rendered, m last, with
+// their spans in it.
+func (cs *components) renderAlone(ctx context.Context, m *mounted) ([]byte, []*mounted, error) {
 	var buf bytes.Buffer
 	cs.startRecording(&buf, m)
 	defer cs.stopRecording()
 	m.pass = cs.pass
 	if err := cs.write(valuesOf{Context: ctx, values: m.ctx}, &buf, m); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return buf.Bytes(), nil
+	return buf.Bytes(), slices.Clone(cs.rec.frames[0].kids), nil
 }
 
 // renderParts renders alone the components whose own callbacks ran since
@@ -279,7 +280,7 @@ func (vc *viewChannel) renderParts(ctx context.Context, ids []string) (html []by
 	changed := false
 	for _, m := range top {
 		start, end := m.start, m.end
-		part, err := cs.renderAlone(ctx, m)
+		part, kids, err := cs.renderAlone(ctx, m)
 		if errors.Is(err, errOutside) {
 			return nil, same, false, nil
 		}
@@ -287,7 +288,7 @@ func (vc *viewChannel) renderParts(ctx context.Context, ids []string) (html []by
 			return nil, same, false, callback{name: "Render"}.failed(err)
 		}
 		changed = changed || !bytes.Equal(part, old[start:end])
-		pieces = append(pieces, piece{start, end, part, slices.Clone(cs.recordedKids())})
+		pieces = append(pieces, piece{start, end, part, kids})
 	}
 	html = old
 	if changed {
