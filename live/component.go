@@ -117,6 +117,7 @@ func keepComponent[T renderer](ctx context.Context, s *Socket, id string, c T) (
 		return nil, fmt.Errorf("live: two components with id %q in one render of the view", id)
 	}
 	if m != nil && s.comps.outside(m) {
+		s.comps.rec.outside = true // even if the markup drops the error
 		return nil, errOutside
 	}
 	if m != nil {

@@ -23,8 +23,9 @@ var errOutside = errors.New("live: a component rendered alone renders one from e
 // component whose own state changed can later be rendered alone and its
 // HTML spliced into the last render (see [viewChannel.renderParts]).
 type recorder struct {
-	frames []frame
-	alone  *mounted // the component rendered alone, or nil for the whole view
+	frames  []frame
+	alone   *mounted // the component rendered alone, or nil for the whole view
+	outside bool     // the component alone rendered one from elsewhere
 }
 
 // frame is one level of a render: the buffer the view or a component
@@ -68,7 +69,7 @@ func (cs *components) startRecording(buf *bytes.Buffer, alone *mounted) {
 		cs.rec = &recorder{}
 	}
 	r := cs.rec
-	r.alone = alone
+	r.alone, r.outside = alone, false
 	r.frames = append(r.frames[:0], frame{buf: buf})
 	if alone != nil {
 		r.frames[0].m = alone.parent
@@ -224,7 +225,11 @@ func (cs *components) renderAlone(ctx context.Context, m *mounted) ([]byte, []*m
 	cs.startRecording(&buf, m)
 	defer cs.stopRecording()
 	m.pass = cs.pass
-	if err := cs.write(valuesOf{Context: ctx, values: m.ctx}, &buf, m); err != nil {
+	err := cs.write(valuesOf{Context: ctx, values: m.ctx}, &buf, m)
+	if cs.rec.outside {
+		return nil, nil, errOutside
+	}
+	if err != nil {
 		return nil, nil, err
 	}
 	return buf.Bytes(), slices.Clone(cs.rec.frames[0].kids), nil

@@ -95,8 +95,9 @@ func (r *spliceRow) Render() templ.Component {
 
 // spliceGroup renders n cells, each a component nested in it.
 type spliceGroup struct {
-	ID string
-	n  int
+	ID    string
+	n     int
+	steal bool // render the page's note too
 }
 
 func (g *spliceGroup) Render() templ.Component {
@@ -112,6 +113,11 @@ func (g *spliceGroup) Render() templ.Component {
 		fmt.Fprintf(tw, `<section id="g-%s"><h2>%s</h2><ul>`, g.ID, g.ID)
 		for i := range g.n {
 			if err := Component(fmt.Sprintf("cell-%s-%d", g.ID, i), &spliceCell{}).Render(ctx, tw); err != nil {
+				return err
+			}
+		}
+		if g.steal {
+			if err := Component("note", &spliceNote{}).Render(ctx, tw); err != nil {
 				return err
 			}
 		}
@@ -322,5 +328,98 @@ func checkApplies(t *testing.T, old, new []byte, patch []byte) {
 	}
 	if !render.Equal(tree, want) {
 		t.Fatalf("the patch %s does not take\n%s\nto\n%s", patch, old, new)
+	}
+}
+
+// TestAComponentAloneRenderingAnIDFromElsewhereIsTheWholeViewsError: a
+// component that starts rendering a component its view renders elsewhere
+// is two components with one id, as a render of the whole view finds, not
+// a component that moved.
+func TestAComponentAloneRenderingAnIDFromElsewhereIsTheWholeViewsError(t *testing.T) {
+	t.Parallel()
+	p := &splicePage{title: "T", rows: []int{0, 1}, groups: []string{"a"}}
+	vc := newSpliceChannel(t, p)
+	g, _ := vc.s.comps.get("group-a")
+	g.(*spliceGroup).steal = true
+	vc.componentRan("group-a")
+	_, _, err := vc.rerender(context.Background())
+	if err == nil || !strings.Contains(err.Error(), `two components with id "note"`) {
+		t.Fatalf("rerender: %v, want two components with id note", err)
+	}
+}
+
+// streamPage renders a stream whose items hold a component each, and a
+// component outside it.
+type streamPage struct {
+	posts   *Stream[string]
+	renders int
+}
+
+func (v *streamPage) Mount(context.Context, *Socket, url.Values) error { return nil }
+
+func (v *streamPage) Render() templ.Component {
+	v.renders++
+	return templ.ComponentFunc(func(ctx context.Context, w io.Writer) error {
+		io.WriteString(w, `<ul id="posts" live-update="stream">`)
+		for _, it := range v.posts.Items() {
+			fmt.Fprintf(w, `<li id="%s">`, it.ID)
+			if err := Component("post-"+it.Value, &spliceNote{}).Render(ctx, w); err != nil {
+				return err
+			}
+			io.WriteString(w, `</li>`)
+		}
+		io.WriteString(w, `</ul><p>`)
+		if err := Component("note", &spliceNote{}).Render(ctx, w); err != nil {
+			return err
+		}
+		_, err := io.WriteString(w, `</p>`)
+		return err
+	})
+}
+
+// TestComponentsRenderAloneOnlyFromARenderWithoutStreamItems: after a
+// render whose stream items were cut out of what the view keeps, a
+// component's event renders the whole view (and a component in an item is
+// gone); once the last render has no items, components render alone again.
+func TestComponentsRenderAloneOnlyFromARenderWithoutStreamItems(t *testing.T) {
+	t.Parallel()
+	p := &streamPage{}
+	srv := &Server{patches: newPatchCache(), logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	vc := &viewChannel{srv: srv, view: p, s: &Socket{srv: srv}}
+	p.posts = NewStream(vc.s, "posts", func(id string) string { return "p-" + id })
+	ctx := context.Background()
+	step := func(what string, dirty bool, parts ...string) {
+		t.Helper()
+		vc.dirty = dirty
+		for _, id := range parts {
+			c, ok := vc.s.comps.get(id)
+			if !ok {
+				t.Fatalf("%s: no component %s", what, id)
+			}
+			c.(*spliceNote).on = !c.(*spliceNote).on
+			vc.componentRan(id)
+		}
+		if _, _, err := vc.rerender(ctx); err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+		vc.dirty, vc.parts = false, vc.parts[:0]
+	}
+	step("the first render", true)
+	p.posts.Insert("1")
+	step("a post inserted", true)
+	if vc.last.compact == nil {
+		t.Fatal("the render with a stream item was not cut")
+	}
+	renders := p.renders
+	step("the post's component changes", false, "post-1")
+	if p.renders != renders+1 {
+		t.Fatal("a component of a stream item rendered alone")
+	}
+	if _, ok := vc.s.comps.get("post-1"); ok {
+		t.Error("the stream item's component outlived the render that forgot the item")
+	}
+	step("the component outside the stream changes", false, "note")
+	if p.renders != renders+1 {
+		t.Error("the component outside the stream did not render alone once no item was in the last render")
 	}
 }
