@@ -125,9 +125,9 @@ func (vc *viewChannel) rerender(ctx context.Context) (patch json.RawMessage, str
 		return nil, nil, err
 	}
 	if alone && !sameSlice(html, vc.last.html) {
-		// The spliced HTML is in a buffer of the view's alone, which no
-		// patch cache shares: the next such render may reuse it once it is
-		// no longer the last.
+		// The spliced HTML is in a buffer no patch cache shares: once a
+		// later render replaces it, the next render of components alone
+		// may reuse it.
 		defer func() {
 			if sameSlice(vc.last.html, html) {
 				vc.last.own = true
