@@ -67,45 +67,68 @@ type Updater[T any] interface {
 // fails the GET). The id "view" is reserved. Outside a view's render, c
 // renders as a plain templ component would.
 //
+// # Rendering
+//
+// When the callbacks that ran since the view's last render are only
+// components' own — their HandleEvent, or HandleInfo for a SendUpdate —
+// only those components render again, alone, with the context they last
+// rendered with, and their HTML replaces theirs in the view's last render;
+// only what changed inside them is parsed and diffed, and the patch is the
+// one a render of the whole view would give. So a component's render must
+// depend on its own state and on the inputs its view gave it, not on state
+// it shares with its view: what else a component changes (its view's
+// state through a pointer) shows at the view's next render. To change its
+// view, a component sends it a message with [Socket.Send]; any callback of
+// the view, or a change to the flash or uploads, renders the whole view.
+// A component renders alone only when it was written to the writer its
+// view's render was given, as templ's generated code writes; one written
+// through a writer of the view's own renders with its view.
+//
 // A [Stream]'s items are rendered once and then forgotten by the server,
 // so a component rendered in a stream item is forgotten by the next
-// render too: keep components out of streams.
+// render too: keep components out of streams. Components are never
+// rendered alone from a render that had stream items.
 func Component[T interface{ Render() templ.Component }](id string, c T) templ.Component {
 	return templ.ComponentFunc(func(ctx context.Context, w io.Writer) error {
 		if id == "" || id == wire.TargetView {
 			return fmt.Errorf("live: component id %q is reserved", id)
 		}
 		if s := SocketFrom(ctx); s != nil {
-			kept, err := keepComponent(ctx, s, id, c)
+			m, err := keepComponent(ctx, s, id, c)
 			if err != nil {
 				return err
 			}
-			c = kept
+			return s.comps.write(ctx, w, m)
 		}
 		var buf bytes.Buffer
 		if err := c.Render().Render(ctx, &buf); err != nil {
 			return err
 		}
-		return writeMarked(w, buf.Bytes(), id)
+		_, _, err := writeMarked(w, buf.Bytes(), id)
+		return err
 	})
 }
 
 // keepComponent returns the component the view keeps under id for this
 // render, mounting c or updating the kept one with it.
-func keepComponent[T any](ctx context.Context, s *Socket, id string, c T) (T, error) {
+func keepComponent[T renderer](ctx context.Context, s *Socket, id string, c T) (*mounted, error) {
 	m := s.comps.byID[id]
 	if m != nil && m.pass == s.comps.pass {
-		return c, fmt.Errorf("live: two components with id %q in one render of the view", id)
+		return nil, fmt.Errorf("live: two components with id %q in one render of the view", id)
+	}
+	if m != nil && s.comps.outside(m) {
+		s.comps.rec.outside = true // even if the markup drops the error
+		return nil, errOutside
 	}
 	if m != nil {
 		if kept, ok := m.value.(T); ok {
 			m.pass = s.comps.pass
 			if u, ok := any(kept).(Updater[T]); ok {
 				if err := u.Update(ctx, s, c); err != nil {
-					return c, fmt.Errorf("live: component %q: Update: %w", id, err)
+					return nil, fmt.Errorf("live: component %q: Update: %w", id, err)
 				}
 			}
-			return kept, nil
+			return m, nil
 		}
 		// The same id with another type is another component.
 		terminateComponent(m, ErrComponentRemoved)
@@ -113,33 +136,39 @@ func keepComponent[T any](ctx context.Context, s *Socket, id string, c T) (T, er
 	if s.comps.byID == nil {
 		s.comps.byID = map[string]*mounted{}
 	}
-	s.comps.byID[id] = &mounted{value: c, pass: s.comps.pass}
+	m = &mounted{id: id, value: c, pass: s.comps.pass, start: -1}
+	s.comps.byID[id] = m
 	if cm, ok := any(c).(ComponentMounter); ok {
 		if err := cm.Mount(ctx, s); err != nil {
-			return c, fmt.Errorf("live: component %q: Mount: %w", id, err)
+			return nil, fmt.Errorf("live: component %q: Mount: %w", id, err)
 		}
 	}
-	return c, nil
+	return m, nil
 }
 
 // writeMarked writes a component's HTML to w with live-component="id"
 // added to its root element.
-func writeMarked(w io.Writer, out []byte, id string) error {
+// It returns where in out it inserted the attribute, and its length.
+func writeMarked(w io.Writer, out []byte, id string) (at, added int, err error) {
 	i := rootNameEnd(out)
 	if i < 0 {
-		return fmt.Errorf("live: component %q renders no root element", id)
+		return 0, 0, fmt.Errorf("live: component %q renders no root element", id)
 	}
 	if bytes.HasPrefix(out[i:], []byte(" live-component=")) {
-		return fmt.Errorf("live: component %q's root element is another component's; wrap it in an element of its own", id)
+		return 0, 0, fmt.Errorf("live: component %q's root element is another component's; wrap it in an element of its own", id)
 	}
 	if _, err := w.Write(out[:i]); err != nil {
-		return err
+		return 0, 0, err
 	}
-	if _, err := io.WriteString(w, ` live-component="`+html.EscapeString(id)+`"`); err != nil {
-		return err
+	// In pieces: a render writes one per component.
+	esc := html.EscapeString(id)
+	for _, s := range [...]string{` live-component="`, esc, `"`} {
+		if _, err := io.WriteString(w, s); err != nil {
+			return 0, 0, err
+		}
 	}
-	_, err := w.Write(out[i:])
-	return err
+	_, err = w.Write(out[i:])
+	return i, len(` live-component=""`) + len(esc), err
 }
 
 // rootNameEnd returns the offset just after the tag name of the element
@@ -166,14 +195,28 @@ func isASCIILetter(b byte) bool { return 'a' <= b|0x20 && b|0x20 <= 'z' }
 type components struct {
 	byID map[string]*mounted
 	pass uint64 // the render under way, or the last one
+
+	// Where the components are in the connected view's last render (see
+	// component_render.go).
+	rec       *recorder
+	recording bool   // the connected view is rendering, or a component alone
+	html      []byte // the render the components' spans are in
 }
 
-// mounted is a component a view keeps: its value, and the last render
-// that rendered it.
+// mounted is a component a view keeps: its value, the last render that
+// rendered it, and what it takes to render it alone again.
 type mounted struct {
-	value any
+	id    string
+	value any // a renderer
 	pass  uint64
+
+	ctx        context.Context // the context it was last rendered with; nil: never rendered
+	parent     *mounted        // the component it was rendered in, or nil
+	start, end int             // its bytes in components.html; start < 0: not known
 }
+
+// renderer is what [Component] renders: a value with a Render method.
+type renderer interface{ Render() templ.Component }
 
 // begin starts a render of the view: the components it renders are
 // marked with its pass.
@@ -265,7 +308,7 @@ func (vc *viewChannel) handleComponentMsg(ctx context.Context, m componentMsg) e
 	if !ok {
 		return cb.failed(fmt.Errorf("live: SendUpdate(%q, %T): component %T handles no messages (it has no HandleInfo)", m.id, m.msg, c))
 	}
-	vc.dirty = true
+	vc.componentRan(m.id)
 	return vc.observed(ctx, Op{Kind: OpInfo, Msg: m.msg, Component: m.id}, cb, func(ctx context.Context) error {
 		return ih.HandleInfo(ctx, vc.s, m.msg)
 	})

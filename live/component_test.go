@@ -80,6 +80,9 @@ func (r *row) HandleEvent(ctx context.Context, s *live.Socket, ev live.Event) er
 		r.n += by
 	case "report":
 		s.Send(rowReport{id: r.ID, n: r.n})
+	case "inc-report":
+		r.n++
+		s.Send(rowReport{id: r.ID, n: r.n})
 	case "crash":
 		return errors.New("row refused")
 	case "note":
@@ -235,6 +238,41 @@ func TestComponentsAndTheirViewSendEachOtherMessages(t *testing.T) {
 	v.SendUpdate("gone", reset{to: 7}) // dropped: no such component
 	if got := v.Text("#row-b .n"); got != "40" {
 		t.Errorf("row b = %s", got)
+	}
+}
+
+func TestAComponentsEventThatAlsoTellsItsViewEndsInTheWholeViewsRender(t *testing.T) {
+	t.Parallel()
+	srv, _ := newRowsServer(t)
+	// v renders only the rows whose events ran, when their view's own
+	// callbacks did not; twin follows every event with one of the view,
+	// so it renders whole every time.
+	v := livetest.Mount(t, srv, "/rows?ids=a,b,c")
+	twin := livetest.Mount(t, srv, "/rows?ids=a,b,c")
+	steps := []struct{ row, event string }{
+		{"b", "inc-report"}, {"a", "inc"}, {"c", "inc-report"}, {"b", "inc"}, {"b", "inc-report"}, {"a", "note"},
+	}
+	for i, st := range steps {
+		vals := url.Values{"by": {"2"}, "text": {fmt.Sprint("note <", i, ">")}}
+		for _, w := range []*livetest.View{v, twin} {
+			if err := w.TryEventTo(st.row, live.EventClick, st.event, vals); err != nil {
+				t.Fatal(err)
+			}
+		}
+		twin.Event(live.EventClick, "noop", nil)
+		if st.event == "inc-report" {
+			// The view's message arrives in the same burst as the event, or
+			// in the next one: either way it ends in the view's render.
+			want := fmt.Sprintf("%s=%s", st.row, twin.Text("#row-"+st.row+" .n"))
+			v.SyncUntil("the view shows the row's report "+want, func() bool { return v.Text("#report") == want })
+			twin.SyncUntil("the twin shows the row's report "+want, func() bool { return twin.Text("#report") == want })
+		}
+		if got, want := v.HTML(), twin.HTML(); got != want {
+			t.Fatalf("step %d (%s %s): the page is\n%s\nwant the whole render's\n%s", i, st.event, st.row, got, want)
+		}
+	}
+	if got := v.Text("#row-b .n"); got != "4" {
+		t.Errorf("row b = %s, want 4", got)
 	}
 }
 

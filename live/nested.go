@@ -189,6 +189,9 @@ func (s *Socket) nestName(name string) error {
 
 // begin starts a render: the nested views it renders are marked with its
 // pass.
+// any reports whether the view nests any live view now.
+func (n *nestedViews) any() bool { return n != nil && len(n.byName) > 0 }
+
 func (n *nestedViews) begin() {
 	if n != nil {
 		n.pass++

@@ -44,9 +44,8 @@ func newPatchCache() *patchCache {
 // renders of a big page share almost all of it, and hashing only the rest
 // costs what the change costs. Pairs that differ elsewhere only collide,
 // which costs a miss.
-func (c *patchCache) key(old, new []byte) uint64 {
-	pre := bytediff.CommonPrefix(old, new)
-	suf := bytediff.CommonSuffix(old[pre:], new[pre:])
+func (c *patchCache) key(old, new []byte, same unchanged) uint64 {
+	pre, suf := bytediff.Around(old, new, same.head, same.tail)
 	var h maphash.Hash
 	h.SetSeed(c.seed)
 	var n [24]byte
@@ -61,9 +60,10 @@ func (c *patchCache) key(old, new []byte) uint64 {
 }
 
 // get returns the encoded patch from old to new, if known, and the key
-// to put it under otherwise.
-func (c *patchCache) get(old, new []byte) ([]byte, uint64, bool) {
-	k := c.key(old, new)
+// to put it under otherwise. same says what old and new are known to
+// share.
+func (c *patchCache) get(old, new []byte, same unchanged) ([]byte, uint64, bool) {
+	k := c.key(old, new, same)
 	c.mu.Lock()
 	e, ok := c.entries[k]
 	c.mu.Unlock()

@@ -62,7 +62,10 @@ type Socket struct {
 	upw        *viewUploads // nil until the first allow_upload
 	comps      components   // the stateful components the view renders
 	nests      *nestedViews // the views it nests (nested.go); nil until the first
-	hooks      []attached   // OnEvent, OnInfo, OnParams, in order
+	// A callback changed what the view renders outside any component
+	// (flash, uploads): the next render is the whole view's.
+	viewChanged bool
+	hooks       []attached // OnEvent, OnInfo, OnParams, in order
 
 	mu     sync.Mutex // guards timers
 	timers map[*time.Timer]struct{}
@@ -250,6 +253,7 @@ func (s *Socket) PutFlash(kind, msg string) {
 		s.flash = map[string]string{}
 	}
 	s.flash[kind] = msg
+	s.viewChanged = true
 }
 
 // Flash returns the flash message of kind, or "".
@@ -258,6 +262,7 @@ func (s *Socket) Flash(kind string) string { return s.flash[kind] }
 // ClearFlash removes the flash message of kind, or all of them if kind is
 // "".
 func (s *Socket) ClearFlash(kind string) {
+	s.viewChanged = true
 	if kind == "" {
 		s.flash = nil
 		return

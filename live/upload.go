@@ -156,6 +156,7 @@ func (f UploadedFile) Open() (*os.File, error) { return os.Open(f.Path) }
 // file input to it with live-upload="name". Allowing a name again replaces
 // its rules and cancels its entries.
 func (s *Socket) AllowUpload(name string, opts UploadOptions) *Upload {
+	s.viewChanged = true
 	if opts.MaxEntries <= 0 {
 		opts.MaxEntries = DefaultUploadMaxEntries
 	}
@@ -187,6 +188,7 @@ func (s *Socket) Upload(name string) *Upload { return s.uploads[name] }
 // CancelUpload cancels the entry ref of the upload name: the client stops
 // sending it, its bytes are removed, and it leaves the upload's entries.
 func (s *Socket) CancelUpload(name, ref string) {
+	s.viewChanged = true
 	u := s.uploads[name]
 	if u == nil {
 		return
@@ -210,6 +212,7 @@ func (s *Socket) CancelUpload(name, ref string) {
 // stops the walk and is returned; the entry it failed on stays, so that
 // the view may retry.
 func (s *Socket) ConsumeUploads(name string, fn func(f UploadedFile) error) error {
+	s.viewChanged = true
 	u := s.uploads[name]
 	if u == nil {
 		return fmt.Errorf("live: ConsumeUploads(%q): no such upload", name)

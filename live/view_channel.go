@@ -19,7 +19,8 @@ type viewChannel struct {
 	s    *Socket
 	last lastRender // what the browser has
 
-	dirty   bool      // a callback ran since the last render
+	dirty   bool      // a callback of the view ran since the last render
+	parts   []string  // the components whose own callbacks ran since then
 	waiting []waiting // events to answer after the next render
 	pings   []string  // refs of Pings to answer after the next render
 

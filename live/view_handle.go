@@ -112,7 +112,11 @@ func (vc *viewChannel) HandleIn(ctx context.Context, msg channel.Message) (chann
 			vc.logger().Debug("event for a view without HandleEvent; dropped", "event", ev.Name)
 			return channel.ReplyReason("view handles no events"), nil
 		}
-		vc.dirty = true
+		if w.Component != "" {
+			vc.componentRan(w.Component)
+		} else {
+			vc.dirty = true
+		}
 		wt := waiting{ref: msg.Ref, start: start}
 		if ev.Type == EventHook {
 			wt.reply = vc.s.hookReply

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/templive/templive/diff"
@@ -55,18 +56,19 @@ func (vc *viewChannel) flush(ctx context.Context) error {
 	if err := vc.applyPatchTo(ctx); err != nil {
 		return err
 	}
-	if !vc.dirty && len(vc.waiting) == 0 && len(s.events) == 0 && len(s.execs) == 0 && !s.titleSet {
+	dirty := vc.dirty || len(vc.parts) > 0
+	if !dirty && len(vc.waiting) == 0 && len(s.events) == 0 && len(s.execs) == 0 && !s.titleSet {
 		return nil
 	}
 	defer vc.stats.updated(time.Now())
 	var out wire.Render
-	if vc.dirty {
+	if dirty {
 		patch, streams, err := vc.rerender(ctx)
 		if err != nil {
 			return err
 		}
 		out.Patch, out.Streams = patch, streams
-		vc.dirty = false
+		vc.dirty, vc.parts = false, vc.parts[:0]
 	}
 	events, err := vc.takeEvents()
 	if err != nil {
@@ -120,24 +122,37 @@ func (vc *viewChannel) rerender(ctx context.Context) (patch json.RawMessage, str
 		ob.op.Render.Bytes = len(patch)
 		ob.end(ctx, &err)
 	}()
-	html, err := vc.render(ctx)
+	html, same, alone, err := vc.renderDirty(ctx)
 	ob.op.Render.Render = ob.lap()
 	if err != nil {
 		return nil, nil, err
 	}
-	shareable := !vc.s.streamsPending() && vc.last.compact == nil
+	if alone && !sameSlice(html, vc.last.html) {
+		// The spliced HTML is in a buffer no patch cache shares: once a
+		// later render replaces it, the next render of components alone
+		// may reuse it.
+		defer func() {
+			if sameSlice(vc.last.html, html) {
+				vc.last.own = true
+			}
+		}()
+	}
+	narrowable := !vc.s.streamsPending() && vc.last.compact == nil
+	shareable := narrowable && !alone
 	var key uint64 // the patch's in the cache
-	if shareable {
-		if vc.last.same(html) {
+	if narrowable {
+		if vc.last.same(html, same) {
 			return nil, nil, nil // nothing changed: no parse, no diff
 		}
-		p, k, ok := vc.srv.patches.get(vc.last.html, html)
-		if ok {
-			vc.last.keep(html, nil, false, nil)
-			return p, nil, nil
+		if shareable {
+			p, k, ok := vc.srv.patches.get(vc.last.html, html, same)
+			if ok {
+				vc.last.keep(html, nil, false, nil)
+				return p, nil, nil
+			}
+			key = k
 		}
-		key = k
-		if p, ok := vc.narrowed(html, key, &ob); ok {
+		if p, ok := vc.narrowed(html, same, key, shareable, &ob); ok {
 			return p, nil, nil
 		}
 	}
@@ -175,10 +190,47 @@ func (vc *viewChannel) rerender(ctx context.Context) (patch json.RawMessage, str
 	patch = d.AppendJSON(nil)
 	ob.op.Render.Encode = ob.lap()
 	if shareable && !cut {
-		vc.srv.patches.put(key, vc.last.html, html, patch)
+		vc.share(key, html, patch)
 	}
 	vc.last.keep(html, tree, cut, doc)
 	return patch, streams, nil
+}
+
+// renderDirty renders what changed since the last render: the components
+// whose own callbacks ran, alone, when nothing else did (see
+// [viewChannel.renderParts]); the whole view otherwise. Either way, html
+// is the whole view's; same is what it is known to share with the last
+// render, which need not be compared.
+func (vc *viewChannel) renderDirty(ctx context.Context) (html []byte, same unchanged, alone bool, err error) {
+	// A view that nests live views renders whole: which of them a render
+	// keeps is decided over a whole render (nested.go).
+	if !vc.dirty && !vc.s.nests.any() {
+		html, same, ok, err := vc.renderParts(ctx, vc.parts)
+		if ok || err != nil {
+			return html, same, true, err
+		}
+	}
+	html, err = vc.render(ctx)
+	return html, unchanged{}, false, err
+}
+
+// share puts the patch from the last render to html in the server's patch
+// cache, which then holds both renders' HTML: neither may be reused.
+func (vc *viewChannel) share(key uint64, html, patch []byte) {
+	vc.srv.patches.put(key, vc.last.html, html, patch)
+	vc.last.own = false
+}
+
+// unchanged is what a render is known to share with the last one: its
+// first head bytes and its last tail bytes.
+type unchanged struct{ head, tail int }
+
+// componentRan notes that a callback of the component id ran: unless the
+// view's own run too, only the component renders (see [viewChannel.renderDirty]).
+func (vc *viewChannel) componentRan(id string) {
+	if !slices.Contains(vc.parts, id) {
+		vc.parts = append(vc.parts, id)
+	}
 }
 
 // narrowed makes the patch from the last render to html from the run of
@@ -187,13 +239,12 @@ func (vc *viewChannel) rerender(ctx context.Context) (patch json.RawMessage, str
 // the page does. It reports false when the whole trees must be compared.
 //
 // It times its phases in ob.
-func (vc *viewChannel) narrowed(html []byte, key uint64, ob *observing) (json.RawMessage, bool) {
+func (vc *viewChannel) narrowed(html []byte, same unchanged, key uint64, shareable bool, ob *observing) (json.RawMessage, bool) {
 	doc := vc.last.doc
 	if doc == nil {
 		return nil, false
 	}
-	old := vc.last.html
-	c, ok := doc.Reparse(html, diff.Opaque)
+	c, ok := doc.ReparseWithin(html, same.head, same.tail, diff.Opaque)
 	ob.op.Render.Parse = ob.lap()
 	if !ok {
 		return nil, false
@@ -229,7 +280,9 @@ func (vc *viewChannel) narrowed(html []byte, key uint64, ob *observing) (json.Ra
 	if !d.Empty() {
 		patch = d.Rebase(c.Path, c.Index).AppendJSON(nil)
 		ob.op.Render.Encode = ob.lap()
-		vc.srv.patches.put(key, old, html, patch)
+		if shareable {
+			vc.share(key, html, patch)
+		}
 	}
 	vc.last.keep(html, nil, false, doc)
 	return patch, true
@@ -273,6 +326,7 @@ func (vc *viewChannel) renderJoin(ctx context.Context) (html []byte, tree *rende
 		ob.op.Render.Bytes = len(html)
 		ob.end(ctx, &err)
 	}()
+	vc.parts = vc.parts[:0] // the join renders the whole view
 	html, err = vc.render(ctx)
 	ob.op.Render.Render = ob.lap()
 	if err != nil {
@@ -301,12 +355,17 @@ type lastRender struct {
 	html    []byte
 	doc     *render.Doc // nil: the next diff parses html whole
 	compact *render.Node
+	own     bool // nothing but l and doc holds html: once replaced, it is free
 }
 
 // keep remembers a render: its HTML and its Doc, if the parse gave one, or
 // its tree when cut says items were cut out of it, so it no longer matches
 // the HTML.
 func (l *lastRender) keep(html []byte, tree *render.Node, cut bool, doc *render.Doc) {
+	if l.own && !sameSlice(l.html, html) {
+		freeHTML(l.html)
+	}
+	l.own = false
 	if cut {
 		l.html, l.doc, l.compact = nil, nil, render.Compact(tree)
 		return
@@ -323,9 +382,16 @@ func (l *lastRender) bytes() int64 {
 	return n
 }
 
-// same reports whether html is the last render's HTML.
-func (l *lastRender) same(html []byte) bool {
-	return l.compact == nil && bytes.Equal(l.html, html)
+// same reports whether html is the last render's HTML, which it is
+// known to share u with.
+func (l *lastRender) same(html []byte, u unchanged) bool {
+	if l.compact != nil || len(l.html) != len(html) {
+		return false
+	}
+	if u.head < 0 || u.tail < 0 || u.head+u.tail > len(html) {
+		u = unchanged{}
+	}
+	return bytes.Equal(l.html[u.head:len(l.html)-u.tail], html[u.head:len(html)-u.tail])
 }
 
 // tree returns the tree of the last render.
@@ -348,17 +414,24 @@ func (vc *viewChannel) render(ctx context.Context) (html []byte, err error) {
 	// Straight into a buffer the size of the last render, which the next
 	// is most likely close to: no copy of the page out of a pooled buffer.
 	last := len(vc.last.html)
-	vc.s.comps.begin()
+	buf := bytes.NewBuffer(make([]byte, 0, last+last/16+64))
+	cs := &vc.s.comps
+	cs.begin()
 	vc.s.nests.begin()
-	html, err = render.AppendComponent(context.WithValue(ctx, socketKey{}, vc.s), make([]byte, 0, last+last/16+64), vc.view.Render())
-	if err != nil {
+	cs.html = nil
+	cs.startRecording(buf, nil) // where each component's HTML goes, to render it alone later
+	defer cs.stopRecording()
+	if err := vc.view.Render().Render(context.WithValue(ctx, socketKey{}, vc.s), buf); err != nil {
 		return nil, callback{name: "Render"}.failed(err)
 	}
-	vc.s.comps.sweep() // the components this render left out
+	html = buf.Bytes()
+	cs.sweep() // the components this render left out
 	vc.s.nests.sweep(vc.srv)
 	if cap(html) > len(html)+len(html)/8+64 {
 		html = bytes.Clone(html) // kept until the next render: no room to spare
 	}
+	cs.html = html
+	vc.s.viewChanged = false
 	return html, nil
 }
 

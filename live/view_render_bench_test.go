@@ -5,6 +5,7 @@ import (
 	"io"
 	"log/slog"
 	"net/url"
+	"strconv"
 	"syscall"
 	"testing"
 	"time"
@@ -25,6 +26,12 @@ func (v benchView) Render() templ.Component                          { return v.
 // its callback and the write: render, parse, diff, check and encode
 // (vc.rerender), with change run before each.
 func benchRerender(b *testing.B, view View, change func(i int)) {
+	benchRerenderIn(b, view, func(i int, _ *viewChannel) { change(i) })
+}
+
+// benchRerenderIn is benchRerender with change given the view's channel,
+// to tell it which components' callbacks ran.
+func benchRerenderIn(b *testing.B, view View, change func(i int, vc *viewChannel)) {
 	srv := &Server{patches: newPatchCache(), logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
 	vc := &viewChannel{srv: srv, view: view, s: &Socket{srv: srv}}
 	ctx := context.Background()
@@ -43,11 +50,12 @@ func benchRerender(b *testing.B, view View, change func(i int)) {
 	i := 0
 	for b.Loop() {
 		i++
-		change(i)
+		change(i, vc)
 		patch, _, err := vc.rerender(ctx)
 		if err != nil {
 			b.Fatal(err)
 		}
+		vc.dirty, vc.parts = false, vc.parts[:0] // as flush does
 		if patch == nil {
 			b.Fatal("no patch")
 		}
@@ -60,13 +68,39 @@ func benchRerender(b *testing.B, view View, change func(i int)) {
 
 // BenchmarkRerender is the server's work for one event on the big pages
 // of the performance figures: a 200-row keyed table (57 KB) where one row's
-// number changes or one row moves to the top, and a 40 KB article where
-// one of ten values changes.
+// number changes or one row moves to the top, the same table with each row
+// a component whose own event changes its number, and a 40 KB article
+// where one of ten values changes.
 func BenchmarkRerender(b *testing.B) {
 	b.Run("table-57KB/bump", func(b *testing.B) {
 		t := benchpage.NewTable()
 		benchRerender(b, benchView{t.Component}, func(i int) { t.Bump(i * 37 % benchpage.TableRows) })
 	})
+	for _, alone := range []bool{true, false} {
+		// The same change, but each row is a component and the change is
+		// its own: only the row renders; or, as a callback of the view
+		// would make it, the whole view.
+		name := "table-57KB/bump-row-component"
+		if !alone {
+			name += "/whole-view"
+		}
+		b.Run(name, func(b *testing.B) {
+			t := benchpage.NewTable()
+			ids := make([]string, benchpage.TableRows)
+			for i := range ids {
+				ids[i] = "row-" + strconv.Itoa(i)
+			}
+			page := func() templ.Component {
+				return t.WithRows(func(id int) templ.Component { return Component(ids[id], &tableRow{t, id}) })
+			}
+			benchRerenderIn(b, benchView{page}, func(i int, vc *viewChannel) {
+				id := i * 37 % benchpage.TableRows
+				t.Bump(id)
+				vc.componentRan(ids[id])
+				vc.dirty = !alone
+			})
+		})
+	}
 	b.Run("table-57KB/move-to-top", func(b *testing.B) {
 		// A row from anywhere in the table: on average, half of the rows
 		// shift down by one.
@@ -82,6 +116,15 @@ func BenchmarkRerender(b *testing.B) {
 		benchRerender(b, benchView{a.Component}, func(i int) { a.Tick(i * 7) })
 	})
 }
+
+// tableRow is a row of the table page as a component, whose state is its
+// row of the table.
+type tableRow struct {
+	t  *benchpage.Table
+	id int
+}
+
+func (r *tableRow) Render() templ.Component { return r.t.Row(r.id) }
 
 // cpuTime returns the CPU time the process has used, garbage collection
 // included: on a busy machine, a steadier measure of the work than the

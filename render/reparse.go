@@ -124,9 +124,17 @@ type Change struct {
 // does not narrow, or the runs would merge with text around them. Then
 // parse the whole render. Otherwise d now describes html, which it keeps.
 func (d *Doc) Reparse(html []byte, leaf func(*Node) bool) (*Change, bool) {
+	return d.ReparseWithin(html, 0, 0, leaf)
+}
+
+// ReparseWithin is [Doc.Reparse] for an html known to begin with the first
+// head bytes of the Doc's render and to end with its last tail bytes,
+// which it does not compare again: when only a part of a page rendered
+// again (a component), it costs what that part does. Its result is
+// Reparse's.
+func (d *Doc) ReparseWithin(html []byte, head, tail int, leaf func(*Node) bool) (*Change, bool) {
 	old := d.html
-	pre := bytediff.CommonPrefix(old, html)
-	suf := bytediff.CommonSuffix(old[pre:], html[pre:])
+	pre, suf := bytediff.Around(old, html, head, tail)
 	if suf == min(len(old), len(html))-pre && pre > 0 {
 		// Markup inserted or removed whole, whose first bytes are those of
 		// what follows it: "<tr>…</tr></tbody>" less the row shares

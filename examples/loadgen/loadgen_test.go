@@ -109,6 +109,7 @@ func TestEveryPageGetsEveryPatchAndBroadcast(t *testing.T) {
 		{"the counter, each view its own", workload{Page: pageCounter, Own: true}, 300},
 		{"the table, a row's number bumped", workload{Page: pageTable, Event: "bump"}, 57_000},
 		{"the table, a row moved to the top, each view its own", workload{Page: pageTable, Event: "top", Own: true}, 57_000},
+		{"the table of row components, a row's own event", workload{Page: pageRows, Event: "bump"}, 57_000},
 		{"the article", workload{Page: pageArticle}, 40_000},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -130,7 +131,7 @@ func TestEveryPageGetsEveryPatchAndBroadcast(t *testing.T) {
 
 func TestWorkloadRefusesUnknownPages(t *testing.T) {
 	t.Parallel()
-	for _, w := range []workload{{Page: "nope"}, {Page: pageTable, Event: "delete"}} {
+	for _, w := range []workload{{Page: "nope"}, {Page: pageTable, Event: "delete"}, {Page: pageRows, Event: "top"}} {
 		if w.check() == nil {
 			t.Errorf("%+v passed the check", w)
 		}

@@ -45,7 +45,7 @@ func main() {
 		deadline   = flag.Duration("deadline", 5*time.Minute, "hard limit on the whole run; the driver and its server exit by then")
 		mailbox    = flag.Int("mailbox", 0, "each view's PubSub mailbox capacity on the server (0: the default, live.DefaultViewMailbox)")
 		verbose    = flag.Bool("v", false, "log at debug level")
-		pageName   = flag.String("page", pageCounter, "the page every client loads: counter, table (200 keyed rows, 57 KB) or article (40 KB, ten live values)")
+		pageName   = flag.String("page", pageCounter, "the page every client loads: counter, table (200 keyed rows, 57 KB), rows (the table, each row a component) or article (40 KB, ten live values)")
 		event      = flag.String("event", "bump", "with -page table: what a click does, bump (a row's number changes) or top (a row moves to the top)")
 		own        = flag.Bool("own", false, "every view renders HTML of its own, so that no view can reuse another's patch")
 		compress   = flag.Bool("compress", false, "turn permessage-deflate on in the server, and offer it from the clients as browsers do")

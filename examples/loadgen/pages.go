@@ -21,6 +21,7 @@ import (
 const (
 	pageCounter = "counter"
 	pageTable   = "table"   // 200 keyed rows, 57 KB
+	pageRows    = "rows"    // the same table, each row a live.Component whose own event bumps it
 	pageArticle = "article" // 40 KB of text with ten live values
 )
 
@@ -28,8 +29,8 @@ const (
 // ?own=1, every view renders HTML of its own) and the event each click
 // sends.
 type workload struct {
-	Page  string // pageCounter, pageTable or pageArticle
-	Event string // table: "bump" (a row's number changes) or "top" (a row moves to the top)
+	Page  string // pageCounter, pageTable, pageRows or pageArticle
+	Event string // table: "bump" (a row's number changes) or "top" (a row moves to the top); rows: "bump"
 	Own   bool   // every view renders its own HTML: no patch is shared between views
 }
 
@@ -54,6 +55,10 @@ func (w workload) event(seq int) []byte {
 		// always changes the table.
 		row := strconv.Itoa(1 + seq*37%(benchpage.TableRows-1))
 		return wire.Event{Type: wire.TypeClick, Name: w.Event, Values: url.Values{"row": {row}}}.AppendJSON(nil)
+	case pageRows:
+		// The event goes to the row's component, which renders alone.
+		row := 1 + seq*37%(benchpage.TableRows-1)
+		return wire.Event{Type: wire.TypeClick, Name: "bump", Component: rowIDs[row]}.AppendJSON(nil)
 	case pageArticle:
 		return wire.Event{Type: wire.TypeClick, Name: "tick", Values: url.Values{"i": {strconv.Itoa(seq)}}}.AppendJSON(nil)
 	}
@@ -70,8 +75,12 @@ func (w workload) check() error {
 		if w.Event != "bump" && w.Event != "top" {
 			return fmt.Errorf("-event %q: want bump or top", w.Event)
 		}
+	case pageRows:
+		if w.Event != "" && w.Event != "bump" {
+			return fmt.Errorf("-event %q: the rows page only bumps", w.Event)
+		}
 	default:
-		return fmt.Errorf("-page %q: want counter, table or article", w.Page)
+		return fmt.Errorf("-page %q: want counter, table, rows or article", w.Page)
 	}
 	return nil
 }
@@ -126,6 +135,60 @@ func (v *table) HandleEvent(ctx context.Context, s *live.Socket, ev live.Event) 
 func (v *table) HandleInfo(ctx context.Context, s *live.Socket, msg any) error {
 	if b, ok := msg.(bump); ok {
 		v.t.Bump(int(b) % benchpage.TableRows)
+	}
+	return nil
+}
+
+// rows is the table with each row a component: a click goes to the row's
+// component, which bumps its number and renders alone; a broadcast bumps
+// one row through the view, which renders whole.
+type rows struct {
+	t   *benchpage.Table
+	own int64
+}
+
+// rowIDs are the rows' component ids, by row id.
+var rowIDs = func() []string {
+	ids := make([]string, benchpage.TableRows)
+	for i := range ids {
+		ids[i] = "row-" + strconv.Itoa(i)
+	}
+	return ids
+}()
+
+func (v *rows) Mount(ctx context.Context, s *live.Socket, params url.Values) error {
+	v.t, v.own = benchpage.NewTable(), ownNumber(s, params)
+	if s.Connected() {
+		return s.Subscribe(benchTopic)
+	}
+	return nil
+}
+
+func (v *rows) Render() templ.Component {
+	return ownTitle(v.own, v.t.WithRows(func(id int) templ.Component {
+		return live.Component(rowIDs[id], &row{t: v.t, id: id})
+	}))
+}
+
+func (v *rows) HandleInfo(ctx context.Context, s *live.Socket, msg any) error {
+	if b, ok := msg.(bump); ok {
+		v.t.Bump(int(b) % benchpage.TableRows)
+	}
+	return nil
+}
+
+// row is a row of the rows page. Its state is its row of the view's table,
+// which it alone changes.
+type row struct {
+	t  *benchpage.Table
+	id int
+}
+
+func (r *row) Render() templ.Component { return r.t.Row(r.id) }
+
+func (r *row) HandleEvent(ctx context.Context, s *live.Socket, ev live.Event) error {
+	if ev.Name == "bump" {
+		r.t.Bump(r.id)
 	}
 	return nil
 }

@@ -104,6 +104,7 @@ func newBenchServer(logger *slog.Logger, mailbox int, comp channel.Compression) 
 		Limits: channel.Limits{MailboxSize: mailbox, MaxConnections: -1}, Compression: comp})
 	lv.Page("/counter", func() live.View { return &counter{} })
 	lv.Page("/table", func() live.View { return &table{} })
+	lv.Page("/rows", func() live.View { return &rows{} })
 	lv.Page("/article", func() live.View { return &article{} })
 
 	b := &benchServer{lv: lv, ps: ps, mux: http.NewServeMux()}

@@ -49,34 +49,68 @@ func (t *Table) Top(id int) {
 // Component renders the table page, about 57 KB.
 func (t *Table) Component() templ.Component {
 	return templ.ComponentFunc(func(ctx context.Context, w io.Writer) error {
-		ws := func(s string) { _, _ = io.WriteString(w, s) }
-		ws(`<section class="inventory"><h1 class="title">Inventory</h1><p class="lead">Every row can be bumped or moved to the top; the server renders the whole table and sends a patch.</p>`)
-		ws(`<table class="items"><thead><tr><th scope="col">#</th><th scope="col">Name</th><th scope="col">Category</th><th scope="col">Quantity</th><th scope="col">Price</th><th scope="col">Actions</th></tr></thead><tbody>`)
+		t.head(w)
 		for _, id := range t.IDs {
-			s := strconv.Itoa(id)
-			ws(`<tr id="row-`)
-			ws(s)
-			ws(`"><td>`)
-			ws(s)
-			ws(`</td><td class="name"><a href="/items/`)
-			ws(s)
-			ws(`">Item number `)
-			ws(s)
-			ws(`</a></td><td>`)
-			ws(templ.EscapeString(categories[id%len(categories)]))
-			ws(`</td><td class="num">`)
-			ws(strconv.Itoa(t.Qty[id]))
-			ws(`</td><td class="num">`)
-			ws(strconv.Itoa(10 + id%90))
-			ws(`.99</td><td><button live-click="bump" live-value-id="`)
-			ws(s)
-			ws(`">Bump</button> <button live-click="top" live-value-id="`)
-			ws(s)
-			ws(`">To top</button></td></tr>`)
+			t.row(w, id)
 		}
-		_, err := io.WriteString(w, `</tbody></table><footer class="table-footer"><p>200 items</p></footer></section>`)
-		return err
+		return t.foot(w)
 	})
+}
+
+// WithRows renders the table page with row rendering each row, by id: the
+// rows as components of a live view, say, with [Table.Row]'s markup.
+func (t *Table) WithRows(row func(id int) templ.Component) templ.Component {
+	return templ.ComponentFunc(func(ctx context.Context, w io.Writer) error {
+		t.head(w)
+		for _, id := range t.IDs {
+			if err := row(id).Render(ctx, w); err != nil {
+				return err
+			}
+		}
+		return t.foot(w)
+	})
+}
+
+// Row renders the row of the table page with the given id.
+func (t *Table) Row(id int) templ.Component {
+	return templ.ComponentFunc(func(ctx context.Context, w io.Writer) error {
+		return t.row(w, id)
+	})
+}
+
+func (t *Table) head(w io.Writer) {
+	_, _ = io.WriteString(w, `<section class="inventory"><h1 class="title">Inventory</h1><p class="lead">Every row can be bumped or moved to the top; the server renders the whole table and sends a patch.</p>`)
+	_, _ = io.WriteString(w, `<table class="items"><thead><tr><th scope="col">#</th><th scope="col">Name</th><th scope="col">Category</th><th scope="col">Quantity</th><th scope="col">Price</th><th scope="col">Actions</th></tr></thead><tbody>`)
+}
+
+func (t *Table) foot(w io.Writer) error {
+	_, err := io.WriteString(w, `</tbody></table><footer class="table-footer"><p>200 items</p></footer></section>`)
+	return err
+}
+
+func (t *Table) row(w io.Writer, id int) error {
+	ws := func(s string) { _, _ = io.WriteString(w, s) }
+	s := strconv.Itoa(id)
+	ws(`<tr id="row-`)
+	ws(s)
+	ws(`"><td>`)
+	ws(s)
+	ws(`</td><td class="name"><a href="/items/`)
+	ws(s)
+	ws(`">Item number `)
+	ws(s)
+	ws(`</a></td><td>`)
+	ws(templ.EscapeString(categories[id%len(categories)]))
+	ws(`</td><td class="num">`)
+	ws(strconv.Itoa(t.Qty[id]))
+	ws(`</td><td class="num">`)
+	ws(strconv.Itoa(10 + id%90))
+	ws(`.99</td><td><button live-click="bump" live-value-id="`)
+	ws(s)
+	ws(`">Bump</button> <button live-click="top" live-value-id="`)
+	ws(s)
+	_, err := io.WriteString(w, `">To top</button></td></tr>`)
+	return err
 }
 
 var categories = []string{"Tools & hardware", "Garden", "Kitchen", "Books", "Toys"}

@@ -33,3 +33,21 @@ func CommonSuffix(a, b []byte) int {
 	}
 	return i
 }
+
+// Around returns the common prefix of a and b, and the common suffix of
+// what follows it: CommonPrefix(a, b) and CommonSuffix(a[pre:], b[pre:]).
+// a and b are known to share their first head bytes and their last tail
+// bytes, which it does not compare again: when only a small part of a
+// page was rendered again, it costs what that part does. A head and tail
+// that overlap in either are ignored.
+func Around(a, b []byte, head, tail int) (pre, suf int) {
+	if head < 0 || tail < 0 || head+tail > min(len(a), len(b)) {
+		head, tail = 0, 0
+	}
+	pre = head + CommonPrefix(a[head:], b[head:])
+	if ea, eb := len(a)-tail, len(b)-tail; pre <= ea && pre <= eb {
+		// The suffix is the tail and what precedes it in common.
+		return pre, tail + CommonSuffix(a[pre:ea], b[pre:eb])
+	}
+	return pre, CommonSuffix(a[pre:], b[pre:])
+}
