@@ -45,6 +45,15 @@ func flashRole(kind string) string {
 	return "status"
 }
 
+// TakeFlash returns the flash a live view's redirect carried to a page that
+// is not a live view — a sign-in form the group's mount hook redirected
+// to, say — by kind, and clears it, so the next live page does not show
+// it again. A live page takes it itself; unread, it expires after a
+// minute. It returns nil when there is none, or it is not valid.
+func (srv *Server) TakeFlash(w http.ResponseWriter, r *http.Request) map[string]string {
+	return srv.takeFlashCookie(w, r)
+}
+
 // takeFlashCookie returns the flash a redirect carried, and clears it.
 func (srv *Server) takeFlashCookie(w http.ResponseWriter, r *http.Request) map[string]string {
 	c, err := r.Cookie(flashCookie)

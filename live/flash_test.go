@@ -3,7 +3,11 @@ package live_test
 import (
 	"context"
 	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
 	"net/url"
+	"sync"
 	"testing"
 
 	"github.com/a-h/templ"
@@ -65,5 +69,59 @@ func TestFlashMessagesAreDismissedByTheRuntime(t *testing.T) {
 	}
 	if v.Text("#body") != "body" {
 		t.Errorf("the view's own markup changed:\n%s", v.HTML())
+	}
+}
+
+// signinFirst sends every visitor to /signin, a page that is not a live
+// view, with a flash saying why.
+type signinFirst struct{}
+
+func (signinFirst) Mount(ctx context.Context, s *live.Socket, params url.Values) error {
+	s.PutFlash("error", "Please sign in first.")
+	s.Redirect("/signin")
+	return nil
+}
+
+func (signinFirst) Render() templ.Component { return templ.NopComponent }
+
+func TestAPageThatIsNotLiveTakesTheFlashOfARedirect(t *testing.T) {
+	t.Parallel()
+	srv, _ := newServer(t, live.Options{}, nil)
+	srv.Page("/account", func() live.View { return signinFirst{} })
+	mux := http.NewServeMux()
+	mux.Handle("/", srv)
+	var taken []map[string]string
+	var mu sync.Mutex
+	mux.HandleFunc("GET /signin", func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		taken = append(taken, srv.TakeFlash(w, r))
+		mu.Unlock()
+		io.WriteString(w, "sign in")
+	})
+	ts := httptest.NewServer(mux)
+	defer ts.Close()
+	jar, _ := cookiejar.New(nil)
+	hc := &http.Client{Jar: jar}
+	for range 2 {
+		resp, err := hc.Get(ts.URL + "/signin")
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+	}
+	resp, err := hc.Get(ts.URL + "/account") // redirected to /signin
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	resp, err = hc.Get(ts.URL + "/signin") // the flash is gone
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	mu.Lock()
+	defer mu.Unlock()
+	if len(taken) != 4 || taken[0] != nil || taken[1] != nil || taken[2]["error"] != "Please sign in first." || taken[3] != nil {
+		t.Fatalf("flashes the sign-in page took: %v; want none, none, the redirect's, none", taken)
 	}
 }

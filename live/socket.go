@@ -248,6 +248,8 @@ func (s *Socket) checkTargets() error {
 // page — with [FlashMessages], which also lets the user dismiss it, or
 // with [Socket.Flash] in the view's own markup — and carried over a
 // navigation or redirect. It stays until cleared ([Socket.ClearFlash]).
+// A redirect carries it in a cookie for a minute: a page that is not a
+// live view reads and clears it with [Server.TakeFlash].
 func (s *Socket) PutFlash(kind, msg string) {
 	if s.flash == nil {
 		s.flash = map[string]string{}
