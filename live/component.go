@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"html"
 	"io"
+	"slices"
 
 	"github.com/a-h/templ"
 
@@ -62,7 +63,9 @@ type Updater[T any] interface {
 // [Socket.Send] one from a component to its view.
 //
 // A component renders one root element, which gets the attribute
-// live-component="<id>". Ids are unique in a view: two components with
+// live-component="<id>"; markup that has none, or more than one (or text
+// after it), is an error, since the events of what is outside the root
+// would reach the view. Ids are unique in a view: two components with
 // the same id in one render are an error, which crashes the view (or
 // fails the GET). The id "view" is reserved. Outside a view's render, c
 // renders as a plain templ component would.
@@ -157,6 +160,11 @@ func writeMarked(w io.Writer, out []byte, id string) (at, added int, err error) 
 	if bytes.HasPrefix(out[i:], []byte(" live-component=")) {
 		return 0, 0, fmt.Errorf("live: component %q's root element is another component's; wrap it in an element of its own", id)
 	}
+	// What follows the root element is outside the component: the
+	// browser would send its events to the view.
+	if end := rootEnd(out, bytes.IndexByte(out, '<')); end >= 0 && !onlySpace(out[end:]) {
+		return 0, 0, fmt.Errorf("live: component %q renders more than one root element (or text after its root); wrap them in one element", id)
+	}
 	if _, err := w.Write(out[:i]); err != nil {
 		return 0, 0, err
 	}
@@ -187,6 +195,178 @@ func rootNameEnd(out []byte) int {
 		i++
 	}
 	return i
+}
+
+// rootEnd returns the offset just past the end tag of the element out
+// starts with, whose start tag is at i, or -1 when the markup does not
+// say where it ends. It follows end tags by name, as the browser closes
+// what is open down to the element named, and skips comments, the text of
+// raw text elements and the quoted values of attributes. It leaves the
+// end tags a parser would imply (an <li> closing the one before) open, so
+// it may find no end where there is one, never an end too early.
+func rootEnd(out []byte, i int) int {
+	var open []string // the elements open, the root first
+	foreign := 0      // how many of them are svg or math: "/>" closes there
+	p := i
+	for {
+		name, selfClosing, next, ok := startTagAt(out, p)
+		if !ok {
+			return -1
+		}
+		p = next
+		switch {
+		case voidElement(name):
+		case selfClosing && foreign > 0:
+		case rawTextElement(name):
+			// Its text ends at its own end tag only.
+			e := indexEndTag(out[p:], name)
+			if e < 0 {
+				return -1
+			}
+			p += e
+		default:
+			open = append(open, name)
+			if name == "svg" || name == "math" {
+				foreign++
+			}
+		}
+		for len(open) > 0 {
+			// The next tag: a comment is skipped, an end tag closes what
+			// it names, a start tag is read by the outer loop.
+			lt := bytes.IndexByte(out[p:], '<')
+			if lt < 0 {
+				return -1
+			}
+			p += lt
+			rest := out[p:]
+			switch {
+			case bytes.HasPrefix(rest, []byte("<!--")):
+				e := bytes.Index(rest[4:], []byte("-->"))
+				if e < 0 {
+					return -1
+				}
+				p += 4 + e + 3
+				continue
+			case len(rest) > 2 && rest[1] == '/' && isASCIILetter(rest[2]):
+				n := 2
+				for n < len(rest) && !isTagSpace(rest[n]) && rest[n] != '/' && rest[n] != '>' {
+					n++
+				}
+				name := string(bytes.ToLower(rest[2:n]))
+				gt := bytes.IndexByte(rest[n:], '>')
+				if gt < 0 {
+					return -1
+				}
+				p += n + gt + 1
+				if k := slices.Index(open, name); k >= 0 {
+					for _, o := range open[k:] {
+						if o == "svg" || o == "math" {
+							foreign--
+						}
+					}
+					open = open[:k]
+				}
+				continue
+			case len(rest) > 1 && isASCIILetter(rest[1]):
+			default:
+				p++ // a "<" of text, or a declaration read as text
+				continue
+			}
+			break // a start tag, read by the outer loop
+		}
+		if len(open) == 0 {
+			return p
+		}
+	}
+}
+
+// startTagAt reads the start tag at p: its lower-cased name, whether it
+// ends in "/>", and the offset past its ">".
+func startTagAt(out []byte, p int) (name string, selfClosing bool, next int, ok bool) {
+	if p+1 >= len(out) || out[p] != '<' || !isASCIILetter(out[p+1]) {
+		return "", false, 0, false
+	}
+	n := p + 1
+	for n < len(out) && !isTagSpace(out[n]) && out[n] != '/' && out[n] != '>' {
+		n++
+	}
+	name = string(bytes.ToLower(out[p+1 : n]))
+	// Attributes: a ">" ends the tag unless it is in a quoted value.
+	var quote byte
+	for ; n < len(out); n++ {
+		c := out[n]
+		switch {
+		case quote != 0:
+			if c == quote {
+				quote = 0
+			}
+		case c == '"' || c == '\'':
+			// A quote opens a value only after "=" (and space): elsewhere
+			// it is part of a name, which is rare enough to ignore.
+			quote = c
+		case c == '>':
+			return name, n > p+1 && out[n-1] == '/', n + 1, true
+		}
+	}
+	return "", false, 0, false
+}
+
+// indexEndTag returns the offset of the end of the end tag of name in s,
+// matched without regard to case, or -1.
+func indexEndTag(s []byte, name string) int {
+	for i := 0; ; {
+		j := bytes.Index(s[i:], []byte("</"))
+		if j < 0 {
+			return -1
+		}
+		i += j + 2
+		if k := i + len(name); k < len(s) && bytes.EqualFold(s[i:k], []byte(name)) && (isTagSpace(s[k]) || s[k] == '/' || s[k] == '>') {
+			gt := bytes.IndexByte(s[k:], '>')
+			if gt < 0 {
+				return -1
+			}
+			return k + gt + 1
+		}
+	}
+}
+
+func voidElement(name string) bool {
+	switch name {
+	case "area", "base", "br", "col", "embed", "hr", "img", "input", "keygen", "link", "meta", "param", "source", "track", "wbr":
+		return true
+	}
+	return false
+}
+
+// rawTextElement reports whether the text of the element name is not
+// markup: a "<" in it opens no tag.
+func rawTextElement(name string) bool {
+	switch name {
+	case "script", "style", "textarea", "title", "xmp", "iframe", "noembed", "noframes", "noscript":
+		return true
+	}
+	return false
+}
+
+func isTagSpace(b byte) bool { return b == ' ' || b == '\t' || b == '\n' || b == '\r' || b == '\f' }
+
+// onlySpace reports whether b holds nothing but white space and comments.
+func onlySpace(b []byte) bool {
+	for len(b) > 0 {
+		switch {
+		case isTagSpace(b[0]):
+			b = b[1:]
+		case bytes.HasPrefix(b, []byte("<!--")):
+			e := bytes.Index(b[4:], []byte("-->"))
+			if e < 0 {
+				return false
+			}
+			b = b[4+e+3:]
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 func isASCIILetter(b byte) bool { return 'a' <= b|0x20 && b|0x20 <= 'z' }

@@ -398,3 +398,70 @@ func TestAComponentsFormIsRecoveredIntoIt(t *testing.T) {
 		t.Errorf("row a's note = %q", got)
 	}
 }
+
+// split is a component that renders a second root element after its own
+// event, or from the start when its view says so.
+type split struct{ second bool }
+
+func (c *split) Render() templ.Component {
+	return templ.ComponentFunc(func(ctx context.Context, w io.Writer) error {
+		_, err := io.WriteString(w, `<div class="first"><button class="split" live-click="split">split</button></div>`)
+		if err == nil && c.second {
+			_, err = io.WriteString(w, ` <button class="stray" live-click="stray">stray</button>`)
+		}
+		return err
+	})
+}
+
+func (c *split) HandleEvent(ctx context.Context, s *live.Socket, ev live.Event) error {
+	c.second = ev.Name == "split"
+	return nil
+}
+
+// splitView renders one split component.
+type splitView struct{ second bool }
+
+func (v *splitView) Mount(ctx context.Context, s *live.Socket, params url.Values) error {
+	v.second = params.Has("second")
+	return nil
+}
+
+func (v *splitView) Render() templ.Component {
+	return live.Component("s", &split{second: v.second})
+}
+
+func TestAComponentWithTwoRootElementsIsAnError(t *testing.T) {
+	t.Parallel()
+	err := live.Component("s", &split{second: true}).Render(t.Context(), io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "more than one root element") {
+		t.Errorf("a component with two root elements rendered outside a view: %v", err)
+	}
+	for _, markup := range []string{
+		`<div><p>a</p><!-- a comment --><br><svg><path d="M0"/></svg><script>let s = "</div>"</script></div> <!-- after -->`,
+		`<ul><li>a<li>b</ul>`,
+		`<img src="x">`,
+		`<div title="a > b">x</DIV>`,
+	} {
+		if err := live.Component("ok", templText(markup)).Render(t.Context(), io.Discard); err != nil {
+			t.Errorf("%s: %v", markup, err)
+		}
+	}
+	for _, markup := range []string{`<div></div><div></div>`, `<img><img>`, `<p>a</p>text`, `<div><script>"</div>"</script></div><b>`} {
+		if err := live.Component("two", templText(markup)).Render(t.Context(), io.Discard); err == nil {
+			t.Errorf("%s was accepted", markup)
+		}
+	}
+
+	srv, _ := newServer(t, live.Options{}, nil)
+	srv.Page("/split", func() live.View { return &splitView{} })
+	c := livetest.NewClient(t, srv, nil)
+	if p := c.Get("/split?second=1"); p.Status != http.StatusInternalServerError {
+		t.Errorf("a component with two root elements: status %d, want 500", p.Status)
+	}
+	// Rendered alone after its own event, it crashes its view too, rather
+	// than sending the second element's events to the view.
+	v := c.Live("/split")
+	if err := v.TryEventTo("s", live.EventClick, "split", nil); err == nil {
+		t.Error("a component that grew a second root element did not crash its view")
+	}
+}
