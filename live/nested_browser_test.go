@@ -3,6 +3,7 @@ package live_test
 import (
 	"context"
 	"fmt"
+	"io"
 	"net/http/httptest"
 	"net/url"
 	"strings"
@@ -82,4 +83,63 @@ func TestNestedViewInChromium(t *testing.T) {
 	tab.Wait(`document.querySelector("#count").closest("[data-live-root]").classList.contains("live-connected")`)
 	tab.Click("#inc")
 	tab.WaitText("#count", "6")
+}
+
+// jumper is a nested view whose connected Mount sends the browser to /a.
+type jumper struct{}
+
+func (v *jumper) Mount(ctx context.Context, s *live.Socket, _ url.Values) error {
+	if s.Connected() {
+		s.PushNavigate("/a")
+	}
+	return nil
+}
+
+func (v *jumper) Render() templ.Component { return templ.Raw(`<p id="jumper">jumper</p>`) }
+
+// jumpPage nests a jumper once its button is clicked.
+type jumpPage struct{ Shown bool }
+
+func (v *jumpPage) Mount(ctx context.Context, s *live.Socket, _ url.Values) error { return nil }
+
+func (v *jumpPage) HandleEvent(ctx context.Context, s *live.Socket, ev live.Event) error {
+	v.Shown = true
+	return nil
+}
+
+func (v *jumpPage) Render() templ.Component {
+	return templ.ComponentFunc(func(ctx context.Context, w io.Writer) error {
+		io.WriteString(w, `<h1 id="page">jump</h1><button id="show" live-click="show">show</button>`)
+		if v.Shown {
+			return live.Nested("jumper", &jumper{}).Render(ctx, w)
+		}
+		return nil
+	})
+}
+
+// A nested view's Mount that navigates navigates its page live, as its
+// own PushNavigate after the join does: not the nested view in place of
+// the page, which loops until the browser loads the page in full.
+func TestNestedViewMountNavigatesItsPageInChromium(t *testing.T) {
+	srv, _ := newServer(t, live.Options{}, nil)
+	srv.Page("/jump", func() live.View { return &jumpPage{} }, live.Group("app"))
+	srv.Page("/a", func() live.View { return &linkPage{} }, live.Group("app"))
+	ts := httptest.NewServer(srv)
+	t.Cleanup(ts.Close)
+	tab := browsertest.New(t).NewTab(t)
+	tab.Navigate(ts.URL + "/jump")
+	tab.WaitClass("[data-live-root]", "live-connected")
+	tab.Eval(`window.stayed = "yes"`, nil)
+	tab.Click("#show")
+	tab.WaitText("#page", "a")
+	var stayed string
+	tab.Eval(`String(window.stayed)`, &stayed)
+	if stayed != "yes" {
+		t.Fatalf("the page was loaded in full (window.stayed %q), not navigated live", stayed)
+	}
+	var path string
+	tab.Eval(`location.pathname`, &path)
+	if path != "/a" {
+		t.Fatalf("location %s, want /a", path)
+	}
 }

@@ -1769,7 +1769,7 @@ var View = class {
     if (reason == REASON_REDIRECT && to) return stop() && redirect(to, flash);
     if (reason == REASON_GONE) return stop();
     if (reason == REASON_NAVIGATE) {
-      if (to && ++this.redirects <= MAX_REDIRECTS) return this.navigate(to, "replace", void 0, flash);
+      if (to && ++this.redirects <= MAX_REDIRECTS) return this.top().navigate(to, "replace", void 0, flash);
       if (to || url) return stop() && redirect(to || url || location.href, flash);
     }
     if (reason == REASON_RATE_LIMITED) return;

@@ -164,7 +164,8 @@ export class View {
     if (reason == REASON_NAVIGATE) {
       // A mount that navigates on (to), or a navigation the server will not do
       // over the socket (a full page load of its URL).
-      if (to && ++this.redirects <= MAX_REDIRECTS) return this.navigate(to, "replace", undefined, flash)
+      // A nested view's mount navigates its page, as its later pushes do.
+      if (to && ++this.redirects <= MAX_REDIRECTS) return this.top().navigate(to, "replace", undefined, flash)
       if (to || url) return stop() && redirect(to || url || location.href, flash)
     }
     // A join refused for its rate is retried by the channel, with backoff: a
