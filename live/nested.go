@@ -72,7 +72,10 @@ type NestedOptions struct {
 // Names are unique among the views one view nests: two in one render are
 // an error, which crashes the parent (or fails the GET). A name is 1 to
 // 64 letters, digits, '-' or '_'. The nested view's element id is the
-// parent's id, '-', and the name. The first render of a name starts the
+// parent's id, '-', and the name; a render that gives a view the id of
+// another on the page — the layout's sticky view's, or through a '-' in a
+// name that of a view nested in a nested view — is an error, as two
+// names alike are. The first render of a name starts the
 // nested view with v; later renders of the same name keep the running
 // view and ignore their v, since the nested view owns its state (send it
 // what changes with [Server.Send]). A render of the parent that no longer
@@ -237,9 +240,11 @@ func (s *Socket) renderNested(w io.Writer, name string, v View) error {
 		if err != nil {
 			return fmt.Errorf("live: Nested(%q): sign its token: %w", name, err)
 		}
-		c.entry = &nestEntry{id: id, parent: s.id, route: nestedRoute(name, v), info: s.cc.ConnectInfo(), kept: true}
-		c.token = tok
-		s.srv.nests.put(c.entry)
+		e := &nestEntry{id: id, parent: s.id, route: nestedRoute(name, v), info: s.cc.ConnectInfo(), kept: true}
+		if err := s.srv.nests.put(e); err != nil {
+			return fmt.Errorf("live: Nested(%q): %w", name, err)
+		}
+		c.entry, c.token = e, tok
 	}
 	return writeNestedRoot(w, c.entry.id, s.id, name, c.token, nil)
 }

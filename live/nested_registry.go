@@ -1,6 +1,7 @@
 package live
 
 import (
+	"errors"
 	"sync"
 	"time"
 
@@ -48,17 +49,28 @@ func newNestRegistry(ttl time.Duration) *nestRegistry {
 }
 
 // put registers e, which its parent keeps; an entry it replaces (the
-// same parent id, mounted again) ends.
-func (r *nestRegistry) put(e *nestEntry) {
+// same parent id, mounted again) ends. It refuses e when the id is that
+// of a view another parent nests (names with '-' can give a view nested
+// in a nested view the id of one nested beside it), or of the layout's
+// sticky view, which no page's view replaces.
+func (r *nestRegistry) put(e *nestEntry) error {
 	r.mu.Lock()
 	old := r.byID[e.id]
+	if old != nil && (old.parent != e.parent || !old.kept) {
+		r.mu.Unlock()
+		return errNestedIDTaken
+	}
 	r.byID[e.id] = e
 	r.sweepLocked(time.Now())
 	r.mu.Unlock()
 	if old != nil {
 		r.remove(old, ErrParentEnded)
 	}
+	return nil
 }
+
+// errNestedIDTaken refuses a nested view whose id is another's.
+var errNestedIDTaken = errors.New("its id is that of another view nested on the page (the layout's, or one nested in a nested view); rename one of them")
 
 // remove forgets e and ends its channel, if joined; its Terminate will
 // receive reason.

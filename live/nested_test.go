@@ -509,3 +509,95 @@ func TestNestedViewEventsStayInTheNestedView(t *testing.T) {
 		t.Fatalf("count = %q, want 6", got)
 	}
 }
+
+// clash nests "a", which nests "b", and "a-b" beside it: the ids of "b"
+// in "a" and of "a-b" are both the page's id and "-a-b".
+type clash struct{}
+
+func (v *clash) Mount(ctx context.Context, s *live.Socket, _ url.Values) error { return nil }
+
+func (v *clash) Render() templ.Component {
+	return templ.ComponentFunc(func(ctx context.Context, w io.Writer) error {
+		if err := live.Nested("a", &clashInner{}).Render(ctx, w); err != nil {
+			return err
+		}
+		return live.Nested("a-b", &nestedTally{Start: 1}).Render(ctx, w)
+	})
+}
+
+// clashInner nests "b".
+type clashInner struct{}
+
+func (v *clashInner) Mount(ctx context.Context, s *live.Socket, _ url.Values) error { return nil }
+
+func (v *clashInner) Render() templ.Component {
+	return live.Nested("b", &nestedTally{Start: 2})
+}
+
+// A nested view whose id is another's on the page, through a name with
+// '-', is an error of the view that renders it second, not the silent end
+// of the first (whose browser would then be refused as unauthorized).
+func TestNestedViewsWhoseIDsClashAreAnError(t *testing.T) {
+	t.Parallel()
+	srv, _ := newServer(t, live.Options{}, nil)
+	srv.Page("/clash", func() live.View { return &clash{} })
+	c := livetest.NewClient(t, srv, nil)
+	v := c.Live("/clash")
+	ab := v.Nested("a-b")
+	if _, err := v.TryNested("a"); err == nil {
+		t.Error("a nested view rendering a view under another's id joined")
+	}
+	if ab.Ended() {
+		t.Fatal("the nested view whose id was taken ended")
+	}
+	ab.Click("#inc")
+	if got := ab.Text("#count"); got != "2" {
+		t.Fatalf("the nested view whose id was taken counts %q, want 2", got)
+	}
+}
+
+// playerPage nests a view of its own under the name of the layout's
+// sticky view, once clicked.
+type playerPage struct{ Shown bool }
+
+func (v *playerPage) Mount(ctx context.Context, s *live.Socket, _ url.Values) error { return nil }
+
+func (v *playerPage) HandleEvent(ctx context.Context, s *live.Socket, ev live.Event) error {
+	v.Shown = true
+	return nil
+}
+
+func (v *playerPage) Render() templ.Component {
+	if !v.Shown {
+		return templ.Raw(`<h1 id="page">b</h1>`)
+	}
+	return live.Nested("player", &nestedTally{Start: 7})
+}
+
+// A page reached by live navigation that nests a view under the name of
+// the layout's sticky view fails, rather than ending the sticky view and
+// rendering a second element with its id.
+func TestNestedViewNamedAsTheLayoutsStickyViewIsAnError(t *testing.T) {
+	t.Parallel()
+	ended := make(chan error, 4)
+	srv, _ := newServer(t, live.Options{Layout: stickyLayout(ended)}, nil)
+	srv.Page("/a", func() live.View { return &navPage{} }, live.Group("app"))
+	srv.Page("/b", func() live.View { return &playerPage{} }, live.Group("app"))
+	c := livetest.NewClient(t, srv, nil)
+	v := c.Join(c.Get("/a"))
+	player := v.Nested("player")
+	player.Click("#inc")
+	v.Event(live.EventClick, "go", url.Values{"to": {"b"}})
+	if err := v.TryEvent(live.EventClick, "show", nil); err == nil {
+		t.Error("the page nested a second view under the sticky view's id")
+	}
+	select {
+	case err := <-ended:
+		t.Fatalf("the sticky view ended: %v", err)
+	default:
+	}
+	player.Click("#inc")
+	if got := player.Text("#count"); got != "102" {
+		t.Fatalf("the sticky view counts %q, want 102", got)
+	}
+}
