@@ -160,9 +160,15 @@ func writeMarked(w io.Writer, out []byte, id string) (at, added int, err error) 
 	if bytes.HasPrefix(out[i:], []byte(" live-component=")) {
 		return 0, 0, fmt.Errorf("live: component %q's root element is another component's; wrap it in an element of its own", id)
 	}
+	start := bytes.IndexByte(out, '<')
+	if _, _, next, ok := startTagAt(out, start); ok && bytes.Contains(out[i:next], []byte(" data-live-root")) {
+		// The browser would send the nested view's events to a component
+		// of this id, which the nested view does not have.
+		return 0, 0, fmt.Errorf("live: component %q's root element is a nested view's; wrap it in an element of its own", id)
+	}
 	// What follows the root element is outside the component: the
 	// browser would send its events to the view.
-	if end := rootEnd(out, bytes.IndexByte(out, '<')); end >= 0 && !onlySpace(out[end:]) {
+	if end := rootEnd(out, start); end >= 0 && !onlySpace(out[end:]) {
 		return 0, 0, fmt.Errorf("live: component %q renders more than one root element (or text after its root); wrap them in one element", id)
 	}
 	if _, err := w.Write(out[:i]); err != nil {

@@ -601,3 +601,28 @@ func TestNestedViewNamedAsTheLayoutsStickyViewIsAnError(t *testing.T) {
 		t.Fatalf("the sticky view counts %q, want 102", got)
 	}
 }
+
+// nestWrapper is a component that renders only a nested view.
+type nestWrapper struct{}
+
+func (c *nestWrapper) Render() templ.Component { return live.Nested("tally", &nestedTally{Start: 3}) }
+
+// wrapped renders a nestWrapper component.
+type wrapped struct{}
+
+func (v *wrapped) Mount(ctx context.Context, s *live.Socket, _ url.Values) error { return nil }
+
+func (v *wrapped) Render() templ.Component { return live.Component("w", &nestWrapper{}) }
+
+// A component whose root element would be a nested view's is an error:
+// the browser would send every event of the nested view to a component
+// of that name, which the nested view does not have.
+func TestAComponentWhoseRootIsANestedViewIsAnError(t *testing.T) {
+	t.Parallel()
+	srv, _ := newServer(t, live.Options{}, nil)
+	srv.Page("/wrapped", func() live.View { return &wrapped{} })
+	c := livetest.NewClient(t, srv, nil)
+	if p := c.Get("/wrapped"); p.Status != http.StatusInternalServerError {
+		t.Fatalf("GET of a component whose root is a nested view: status %d, want 500", p.Status)
+	}
+}
