@@ -94,6 +94,19 @@ type Options struct {
 	// crawlers and clients without JS never join.
 	ParkedViews int
 	ParkedFor   time.Duration
+	// ResumeFor is how long a view whose connection was lost waits for
+	// its page to reconnect and take it up again, with its state,
+	// subscriptions and timers, PubSub messages still handled (default
+	// [DefaultResumeFor]; negative turns resuming off: a lost connection
+	// ends its views, and the page's rejoin mounts them anew). The page
+	// then gets only the renders it missed, and the events it sent that
+	// the view had not answered are applied once. ResumableViews bounds
+	// how many views wait (default [DefaultResumableViews]; the oldest
+	// ends first); they count in MaxViewBytes as when connected, and a
+	// connection lost while the views' memory is over MaxViewBytes ends
+	// its views instead of parking them.
+	ResumeFor      time.Duration
+	ResumableViews int
 	// Limits bound what one live connection may send, hold and cost, as
 	// for any [channel.Socket], except that three zero fields mean
 	// defaults suited to live views: MaxChannels, how many views one
@@ -209,8 +222,9 @@ type Server struct {
 	commandsJS http.Handler
 	longPollJS http.Handler
 	parked     *parking
-	nestParked *parking      // views nested in a layout, rendered for a GET (nested.go)
-	nests      *nestRegistry // nested views, for their joins
+	nestParked *parking       // views nested in a layout, rendered for a GET (nested.go)
+	nests      *nestRegistry  // nested views, for their joins
+	resume     *resumeParking // nil: resuming is off
 	patches    *patchCache
 	views      sync.Map // view id → *viewChannel, while connected
 	routes     sync.Map // pattern → *route
@@ -224,6 +238,7 @@ type Server struct {
 	uploadsReg    uploadRegistry
 
 	mounts, adoptions     atomic.Int64
+	resumes               atomic.Int64 // joins that resumed a parked view
 	connected, events     atomic.Int64 // for Stats.Views and Stats.Events
 	headSeen, headMissing atomic.Bool  // the layout renders live.Head; a page without it was reported
 }
@@ -236,6 +251,10 @@ type Stats struct {
 	Adoptions int64
 	// Parked is how many views wait for adoption now.
 	Parked int
+	// Resumes is how many joins took up a view whose connection was lost;
+	// Resumable is how many such views wait now ([Options.ResumeFor]).
+	Resumes   int64
+	Resumable int
 	// AsyncTasks is how many async tasks' goroutines are running now,
 	// including cancelled ones that have not returned yet.
 	AsyncTasks int
@@ -264,6 +283,8 @@ func (srv *Server) Stats() Stats {
 		Mounts:        srv.mounts.Load(),
 		Adoptions:     srv.adoptions.Load(),
 		Parked:        srv.parked.len(),
+		Resumes:       srv.resumes.Load(),
+		Resumable:     srv.resume.len(),
 		AsyncTasks:    srv.asyncGroup.len(),
 		ViewBytes:     srv.viewBytes.used.Load(),
 		OutboundBytes: srv.liveSocket.OutboundBytes(),
@@ -318,6 +339,9 @@ func NewServer(opts Options) *Server {
 	srv.parked = newParking(parked, parkedFor)
 	srv.nestParked = newParking(parked, parkedFor)
 	srv.nests = newNestRegistry(max(parkedFor, nestedRejoinFor))
+	if opts.ResumeFor >= 0 {
+		srv.resume = newResumeParking(cmp.Or(max(opts.ResumableViews, 0), DefaultResumableViews), cmp.Or(opts.ResumeFor, DefaultResumeFor))
+	}
 	srv.maxEventBytes = cmp.Or(max(opts.MaxEventBytes, 0), DefaultMaxEventBytes)
 	srv.eventRate = cmp.Or(opts.EventsPerSecond, DefaultEventsPerSecond)
 	if srv.eventRate < 0 {
@@ -447,11 +471,14 @@ func (srv *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // arrives: without blocking, under the mailbox's overflow policy. It
 // returns [ErrNoView] when no such view is connected to this server.
 func (srv *Server) Send(viewID string, msg any) error {
-	v, ok := srv.views.Load(viewID)
-	if !ok {
+	var mb *pubsub.Mailbox
+	if v, ok := srv.views.Load(viewID); ok {
+		mb = v.(*viewChannel).cc.Mailbox()
+	} else if mb = srv.resume.mailbox(viewID); mb == nil {
+		// Not connected, and not waiting to be resumed either.
 		return fmt.Errorf("%w: %s", ErrNoView, viewID)
 	}
-	if !v.(*viewChannel).cc.Mailbox().Send(pubsub.Message{Payload: msg}) {
+	if !mb.Send(pubsub.Message{Payload: msg}) {
 		return fmt.Errorf("live: send to %s: mailbox full", viewID)
 	}
 	return nil
@@ -459,10 +486,17 @@ func (srv *Server) Send(viewID string, msg any) error {
 
 // Shutdown closes every live connection, ending their views, and waits for
 // them and for the goroutines of their async tasks, whose contexts are
-// cancelled; parked views are dropped. It is idempotent.
+// cancelled; parked views, and views waiting to be resumed, end too. It is
+// idempotent.
 func (srv *Server) Shutdown(ctx context.Context) error {
 	srv.parked.close()
 	srv.nestParked.close()
+	var resumeErr error
+	if srv.resume != nil {
+		// First, so that the views of the connections closed next end
+		// rather than wait for a page that cannot come back.
+		resumeErr = srv.resume.close(ctx)
+	}
 	err := srv.liveSocket.Shutdown(ctx)
-	return errors.Join(err, srv.asyncGroup.wait(ctx), srv.uploadsReg.close())
+	return errors.Join(err, resumeErr, srv.asyncGroup.wait(ctx), srv.uploadsReg.close())
 }

@@ -42,6 +42,7 @@ type Socket struct {
 	// Set while connected.
 	cc      *channel.Conn
 	mailbox *pubsub.Mailbox
+	parked  *channel.Parked // set while the view waits to be resumed
 
 	// Effects recorded by callbacks, carried out after them.
 	title      string
@@ -123,6 +124,9 @@ func (s *Socket) Subscribe(topic string) error {
 	if !s.connected {
 		return &notConnectedError{call: fmt.Sprintf("Subscribe(%q)", topic), fix: "subscribe only if s.Connected()"}
 	}
+	if s.parked != nil {
+		return s.parked.Subscribe(topic)
+	}
 	return s.cc.Subscribe(topic)
 }
 
@@ -130,6 +134,9 @@ func (s *Socket) Subscribe(topic string) error {
 func (s *Socket) Unsubscribe(topic string) error {
 	if !s.connected {
 		return nil
+	}
+	if s.parked != nil {
+		return s.parked.Unsubscribe(topic)
 	}
 	return s.cc.Unsubscribe(topic)
 }

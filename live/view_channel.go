@@ -1,6 +1,7 @@
 package live
 
 import (
+	"context"
 	"encoding/json"
 	"log/slog"
 	"time"
@@ -18,6 +19,13 @@ type viewChannel struct {
 	rt   *route
 	s    *Socket
 	last lastRender // what the browser has
+	log  renderLog  // the renders sent last, for a resume
+
+	// ctx is the view's context: it outlives a connection the view is
+	// resumed from, and cancel ends it with the view.
+	ctx     context.Context
+	cancel  context.CancelFunc
+	lastSeq uint64 // the Seq of the last client event handled
 
 	dirty   bool      // a callback of the view ran since the last render
 	parts   []string  // the components whose own callbacks ran since then

@@ -56,6 +56,9 @@ func (vc *viewChannel) end(reason error) {
 		vc.s.stopTimers()
 		vc.s.async.stop()
 	}
+	if vc.cancel != nil {
+		vc.cancel()
+	}
 	defer func() {
 		if v := recover(); v != nil {
 			vc.logger().Error("view Terminate panicked", "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
@@ -84,6 +87,15 @@ func (vc *viewChannel) HandleIn(ctx context.Context, msg channel.Message) (chann
 		w, err := wire.DecodeEvent(msg.Payload)
 		if err != nil {
 			return channel.ReplyReason(refusalReason(err)), nil
+		}
+		if w.Seq != 0 {
+			if w.Seq <= vc.lastSeq {
+				// Handled before the connection dropped, and re-sent by a
+				// client that missed the reply: the render the client
+				// lacks came with the resume.
+				return channel.ReplyOK(nil), nil
+			}
+			vc.lastSeq = w.Seq
 		}
 		ev := eventFromWire(w)
 		if vc.cancelUploadEvent(ev, msg.Ref) || vc.clearFlashEvent(ev, msg.Ref) {

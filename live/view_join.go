@@ -29,7 +29,15 @@ import (
 // panics of the view's callbacks, and of its own code, so that this
 // cleanup runs.
 func (vc *viewChannel) Join(ctx context.Context, raw json.RawMessage) (resp any, err error) {
-	viewCtx := ctx // the view's own, which outlives the join
+	// The view's own context outlives the join, and the connection too
+	// when the view is resumed on another; the view's end cancels it.
+	viewCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	vc.ctx, vc.cancel = viewCtx, cancel
+	defer func() {
+		if vc.s == nil && err != nil {
+			cancel() // refused before any view existed
+		}
+	}()
 	var ob observing
 	ctx = vc.srv.observe(ctx, &ob, Op{Kind: OpJoin, Connected: true})
 	defer ob.end(ctx, &err)
@@ -97,6 +105,7 @@ func (vc *viewChannel) Join(ctx context.Context, raw json.RawMessage) (resp any,
 		}
 	}
 	vc.s, vc.rt = s, rt
+	vc.log = newRenderLog()
 	ob.op.Route, ob.op.ViewID = rt.pattern, s.id
 	defer func() {
 		if v := recover(); v != nil {
@@ -115,6 +124,13 @@ func (vc *viewChannel) Join(ctx context.Context, raw json.RawMessage) (resp any,
 		vc.end(&crashError{cause: ce})
 	}()
 
+	if !navigated && nest == nil {
+		// A resumed view goes on with the OpView it had. (A nested view
+		// rejoins with its parent's help, see nested.go.)
+		if reply, ok, err := vc.resume(ctx, tok, p, rt, u, s.csrf); ok || err != nil {
+			return reply, err
+		}
+	}
 	if pv := vc.takeParked(nest, tok.ID); pv != nil && !navigated && pv.route == rt {
 		vc.view, s.adopted = pv.view, true
 		s.streams = pv.socket.streams // what the GET's Mount set up renders now
@@ -163,7 +179,7 @@ func (vc *viewChannel) Join(ctx context.Context, raw json.RawMessage) (resp any,
 		return nil, refuse(wire.Refusal{Reason: reasonServerBusy})
 	}
 	vc.dirty = false
-	reply := wire.JoinReply{HTML: string(html)}
+	reply := wire.JoinReply{HTML: string(html), Version: vc.log.version()}
 	if s.titleSet {
 		reply.Title = s.title
 		s.titleSet = false

@@ -42,7 +42,7 @@ func (vc *viewChannel) flush(ctx context.Context) error {
 	if to := s.redirectTo; to != "" {
 		s.redirectTo = ""
 		vc.push(wire.ServerRedirect, wire.Redirect{To: to, Flash: vc.flashToken()}.AppendJSON(nil))
-		if err := vc.answerWaiting(wire.Render{}); err != nil {
+		if err := vc.answerWaiting(wire.Render{}, nil); err != nil {
 			return err
 		}
 		vc.cc.Close()
@@ -51,7 +51,7 @@ func (vc *viewChannel) flush(ctx context.Context) error {
 	if to := s.navigateTo; to != "" {
 		s.navigateTo = ""
 		vc.push(wire.ServerLiveRedirect, wire.LiveRedirect{To: to, Kind: s.navKind, Flash: vc.flashToken()}.AppendJSON(nil))
-		return vc.answerWaiting(wire.Render{})
+		return vc.answerWaiting(wire.Render{}, nil)
 	}
 	if err := vc.applyPatchTo(ctx); err != nil {
 		return err
@@ -61,37 +61,53 @@ func (vc *viewChannel) flush(ctx context.Context) error {
 		return nil
 	}
 	defer vc.stats.updated(time.Now())
-	var out wire.Render
-	if dirty {
+	out, enc, err := vc.pendingRender(ctx)
+	if err != nil {
+		return err
+	}
+	if len(vc.waiting) > 0 {
+		return vc.answerWaiting(out, enc)
+	}
+	if !out.Empty() {
+		vc.push(wire.ServerDiff, enc)
+	}
+	return nil
+}
+
+// pendingRender renders the view if a callback ran since the last render,
+// and takes what callbacks pushed: what the browser is sent next, and its
+// wire form. A render with a patch or stream operations is the view's
+// next version, kept in its log for a resume.
+func (vc *viewChannel) pendingRender(ctx context.Context) (out wire.Render, enc []byte, err error) {
+	s := vc.s
+	if vc.dirty || len(vc.parts) > 0 {
 		patch, streams, err := vc.rerender(ctx)
 		if err != nil {
-			return err
+			return out, nil, err
 		}
 		out.Patch, out.Streams = patch, streams
 		vc.dirty, vc.parts = false, vc.parts[:0]
 	}
 	events, err := vc.takeEvents()
 	if err != nil {
-		return err
+		return out, nil, err
 	}
 	out.Events = events
 	out.Exec = vc.takeExecs()
 	if s.titleSet {
 		out.Title, s.titleSet = &s.title, false
 	}
-	if len(vc.waiting) > 0 {
-		return vc.answerWaiting(out)
+	enc = out.AppendJSON(nil)
+	if len(out.Patch) > 0 || len(out.Streams) > 0 {
+		vc.log.add(enc)
 	}
-	if !out.Empty() {
-		vc.push(wire.ServerDiff, out.AppendJSON(nil))
-	}
-	return nil
+	return out, enc, nil
 }
 
 // answerWaiting replies to every event of the burst, each with its own
-// hook reply; the last reply also carries out, so the browser applies the
-// patch as its event completes.
-func (vc *viewChannel) answerWaiting(out wire.Render) error {
+// hook reply; the last reply also carries out (whose wire form is enc,
+// when not nil), so the browser applies the patch as its event completes.
+func (vc *viewChannel) answerWaiting(out wire.Render, enc []byte) error {
 	defer func() {
 		vc.repliedAt(time.Now())
 		vc.waiting = vc.waiting[:0]
@@ -106,6 +122,10 @@ func (vc *viewChannel) answerWaiting(out wire.Render) error {
 			r.Reply = reply
 		}
 		if i == len(vc.waiting)-1 {
+			if r.Reply == nil && enc != nil {
+				vc.reply(w.ref, enc)
+				continue
+			}
 			r.Patch, r.Streams, r.Events, r.Exec, r.Title = out.Patch, out.Streams, out.Events, out.Exec, out.Title
 		}
 		vc.reply(w.ref, r.AppendJSON(nil))

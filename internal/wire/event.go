@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/url"
+	"strconv"
 	"strings"
 
 	"github.com/templive/templive/internal/jsonstr"
@@ -58,6 +59,10 @@ type Event struct {
 	// live-target or live-component attribute nearest the element that
 	// sent it. "" and [TargetView] mean the view itself.
 	Component string
+	// Seq numbers the events of one view's page, from 1 up, so that the
+	// server applies an event the client re-sends after a reconnect only
+	// once; 0 when the client does not number them.
+	Seq uint64
 }
 
 // TargetView is the live-target that sends an element's events to the
@@ -89,6 +94,10 @@ func (e Event) AppendJSON(dst []byte) []byte {
 			dst = jsonstr.Append(dst, kv.val)
 		}
 	}
+	if e.Seq != 0 {
+		dst = append(dst, `,"q":`...)
+		dst = strconv.AppendUint(dst, e.Seq, 10)
+	}
 	return append(dst, '}')
 }
 
@@ -107,11 +116,12 @@ func DecodeEvent(raw []byte) (Event, error) {
 		Field   string          `json:"f"`
 		Element string          `json:"el"`
 		Target  string          `json:"c"`
+		Seq     uint64          `json:"q"`
 	}
 	if err := json.Unmarshal(raw, &w); err != nil {
 		return Event{}, malformed("malformed event", err)
 	}
-	ev := Event{Type: w.Type, Name: w.Name, Key: w.Key, Field: w.Field, Element: w.Element}
+	ev := Event{Type: w.Type, Name: w.Name, Key: w.Key, Field: w.Field, Element: w.Element, Seq: w.Seq}
 	if w.Target != TargetView {
 		ev.Component = w.Target
 	}

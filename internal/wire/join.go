@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"maps"
 	"slices"
+	"strconv"
 
 	"github.com/templive/templive/internal/jsonstr"
 )
@@ -23,6 +24,11 @@ type JoinPayload struct {
 	// Flash is the signed flash a live_redirect carried, passed back in the
 	// join of the view it navigated to.
 	Flash string
+	// Resume asks, on a rejoin after a lost connection, to take up the
+	// view where it was: Version is the version of the last render the
+	// client applied (see [JoinReply.Version]).
+	Resume  bool
+	Version uint64
 }
 
 // AppendJSON appends p's wire form to dst: form ids in sorted order, form
@@ -48,6 +54,10 @@ func (p JoinPayload) AppendJSON(dst []byte) []byte {
 		dst = append(dst, `,"flash":`...)
 		dst = jsonstr.Append(dst, p.Flash)
 	}
+	if p.Resume {
+		dst = append(dst, `,"v":`...)
+		dst = strconv.AppendUint(dst, p.Version, 10)
+	}
 	return append(dst, '}')
 }
 
@@ -63,26 +73,55 @@ func DecodeJoin(raw []byte) (JoinPayload, error) {
 		URL     string            `json:"url"`
 		Form    map[string]string `json:"form"`
 		Flash   string            `json:"flash"`
+		Version *uint64           `json:"v"`
 	}
 	if err := json.Unmarshal(raw, &w); err != nil {
 		return JoinPayload{}, malformed("invalid join payload", err)
 	}
-	return JoinPayload{Session: w.Session, URL: w.URL, Form: w.Form, Flash: w.Flash}, nil
+	p := JoinPayload{Session: w.Session, URL: w.URL, Form: w.Form, Flash: w.Flash}
+	if w.Version != nil {
+		p.Resume, p.Version = true, *w.Version
+	}
+	return p, nil
 }
 
 // A JoinReply is the response of a join's ok reply: the view's first
-// render.
+// render, or what the client lacks of it.
 type JoinReply struct {
-	// HTML is the root's inner HTML.
+	// HTML is the root's inner HTML; unused when Patched.
 	HTML string
 	// Title is the document title the view set, or "".
 	Title string
+	// Version is the version of the render the reply brings the client
+	// to. Every later render with a patch or stream operations is the
+	// next version, so the client knows which it applied last.
+	Version uint64
+	// Patched says the reply carries no HTML: the server knew what the
+	// client shows (it resumed the view the client had), and Renders are
+	// what the client lacks, each a [Render]'s wire form, applied in
+	// order; none when nothing changed.
+	Patched bool
+	Renders []json.RawMessage
 }
 
-// AppendJSON appends r's wire form to dst; title only when set.
+// AppendJSON appends r's wire form to dst: html, or the renders ("m",
+// only when there are some); title only when set.
 func (r JoinReply) AppendJSON(dst []byte) []byte {
-	dst = append(dst, `{"html":`...)
-	dst = jsonstr.Append(dst, r.HTML)
+	dst = append(dst, `{"v":`...)
+	dst = strconv.AppendUint(dst, r.Version, 10)
+	if !r.Patched {
+		dst = append(dst, `,"html":`...)
+		dst = jsonstr.Append(dst, r.HTML)
+	} else if len(r.Renders) > 0 {
+		dst = append(dst, `,"m":[`...)
+		for i, m := range r.Renders {
+			if i > 0 {
+				dst = append(dst, ',')
+			}
+			dst = append(dst, m...)
+		}
+		dst = append(dst, ']')
+	}
 	if r.Title != "" {
 		dst = append(dst, `,"title":`...)
 		dst = jsonstr.Append(dst, r.Title)
@@ -90,20 +129,25 @@ func (r JoinReply) AppendJSON(dst []byte) []byte {
 	return append(dst, '}')
 }
 
-// DecodeJoinReply decodes the response of a join's ok reply; html is
-// required.
+// DecodeJoinReply decodes the response of a join's ok reply: one without
+// html is Patched.
 func DecodeJoinReply(raw []byte) (JoinReply, error) {
 	var w struct {
-		HTML  *string `json:"html"`
-		Title string  `json:"title"`
+		HTML    *string           `json:"html"`
+		Title   string            `json:"title"`
+		Version uint64            `json:"v"`
+		Renders []json.RawMessage `json:"m"`
 	}
 	if err := decodeObject(raw, "join reply", &w); err != nil {
 		return JoinReply{}, err
 	}
+	r := JoinReply{Title: w.Title, Version: w.Version, Renders: w.Renders}
 	if w.HTML == nil {
-		return JoinReply{}, malformed("join reply without html", nil)
+		r.Patched = true
+	} else {
+		r.HTML = *w.HTML
 	}
-	return JoinReply{HTML: *w.HTML, Title: w.Title}, nil
+	return r, nil
 }
 
 // The reasons a live view's join is refused with, besides any other the

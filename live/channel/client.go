@@ -2,6 +2,7 @@ package channel
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"sync"
 	"sync/atomic"
@@ -127,9 +128,19 @@ func (c *client) serve(ctx context.Context) {
 	close(readerDone)
 	cancel() // abort callbacks blocked on the connection's context
 
+	// A connection lost lets its channels park (see Parker); one the
+	// server ended on purpose does not.
+	reason := errConnLost
+	select {
+	case <-c.done: // close, which closed it, has set closeErr
+		if c.closeErr == ErrClosed || errors.Is(c.closeErr, ErrDisconnected) {
+			reason = ErrClosed
+		}
+	default:
+	}
 	c.mu.Lock()
 	for _, cc := range c.channels {
-		cc.requestStop(ErrClosed)
+		cc.requestStop(reason)
 	}
 	c.mu.Unlock()
 	c.wg.Wait()

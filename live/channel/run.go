@@ -261,6 +261,12 @@ func (c *Conn) logCrash(ch Channel, ce *CrashError) {
 // terminate tells the client and the Channel that the channel ended, and
 // releases its subscriptions. It returns the reason the Channel was told.
 func (c *Conn) terminate(ch Channel, reason error) error {
+	if reason == errConnLost {
+		if c.park(ch) {
+			return ErrClosed
+		}
+		reason = ErrClosed
+	}
 	c.endSubscriptions()
 	c.client.removeChannel(c)
 	// From here on Push and Reply fail, so nothing follows the final frame.

@@ -25,6 +25,9 @@ type Client struct {
 	origin string
 	// longPoll: views connect over long-poll (Client.LongPoll).
 	longPoll bool
+	// lastCSRF is the CSRF token of the last page served, which goes with
+	// the client's cookie.
+	lastCSRF string
 }
 
 // NewClient serves h (the application's handler; nil means srv itself) on
@@ -97,6 +100,9 @@ func (c *Client) page(what string, resp *http.Response, err error) *Page {
 	p := &Page{t: c.t, Status: resp.StatusCode, Location: resp.Header.Get("Location"), Body: string(body), url: resp.Request.URL.String()}
 	if resp.StatusCode == http.StatusOK {
 		p.findRoot()
+		if p.csrf != "" {
+			c.lastCSRF = p.csrf
+		}
 	}
 	return p
 }

@@ -99,6 +99,15 @@ func (v *View) handle(f frame, ref string) (done bool, status string, resp json.
 		if err != nil {
 			return false, "", nil, fmt.Errorf("reply %s: %w", f.Payload, err)
 		}
+		if _, ok := v.unacked[f.Ref]; ok {
+			// An event SendEvent sent, answered: its render applies, and
+			// a resume need not send it again.
+			delete(v.unacked, f.Ref)
+			if f.Ref != ref && r.Status == wire.StatusOK {
+				v.lastRender = f.size
+				return false, "", nil, v.applyRender(r.Response)
+			}
+		}
 		if f.Ref != ref {
 			return false, "", nil, nil
 		}
@@ -158,6 +167,9 @@ func (v *View) applyRender(raw json.RawMessage) error {
 	}
 	if err := r.Apply(v.tree); err != nil {
 		return fmt.Errorf("render %s does not apply: %w\n%s", raw, err, pretty.HTML(v.tree.AppendHTML(nil)))
+	}
+	if len(r.Patch) > 0 || len(r.Streams) > 0 {
+		v.version++ // as the server counts versions
 	}
 	for _, e := range r.Events {
 		payload := e.Payload

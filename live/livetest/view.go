@@ -58,6 +58,13 @@ type View struct {
 	layout map[string]string
 	shared bool  // a nested view, on its parent's connection
 	parent *View // the view a nested view belongs to
+
+	// Resuming (resume.go).
+	version uint64             // of the last render applied
+	seq     uint64             // of the last event SendEvent numbered
+	unacked map[string]unacked // by ref: events SendEvent sent, not yet answered
+	dropped bool               // Drop cut the connection
+	resumed bool               // the last join resumed the view
 }
 
 // A PushedEvent is an event the view pushed to client hooks
@@ -147,7 +154,7 @@ func (v *View) Close() {
 		return
 	}
 	v.closeOnce.Do(func() {
-		if v.ws != nil {
+		if v.ws != nil && !v.dropped {
 			close(v.done)
 			v.ws.WriteMessage(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseNormalClosure, ""))
 			v.ws.Close()
@@ -179,19 +186,7 @@ func (v *View) join(p wire.JoinPayload) (json.RawMessage, error) {
 	if status != wire.StatusOK {
 		return resp, nil
 	}
-	r, err := wire.DecodeJoinReply(resp)
-	if err != nil {
-		return nil, fmt.Errorf("join reply %s: %w", resp, err)
-	}
-	tree, err := render.ParseFragment([]byte(r.HTML))
-	if err != nil {
-		return nil, fmt.Errorf("join reply html: %w", err)
-	}
-	v.tree = tree
-	if r.Title != "" {
-		v.title = r.Title
-	}
-	return nil, nil
+	return nil, v.joined(resp)
 }
 
 // Rejoin joins the view again with its page's session, as the browser does
