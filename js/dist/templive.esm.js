@@ -83,6 +83,9 @@ var TARGET_ATTR = "live-target";
 var CONNECTED_CLASS = "live-connected";
 var LOADING_CLASS = "live-loading";
 var ERROR_CLASS = "live-error";
+var RESUMED_CLASS = "live-resumed";
+var REMOUNTED_CLASS = "live-remounted";
+var REJOIN_EVENT = "templive:rejoin";
 var LOADING_SUFFIX = "-loading";
 var EV_EVENT = "event";
 var EV_DIFF = "diff";
@@ -976,6 +979,17 @@ var Socket = class {
     this.heartbeatTimer = void 0;
     this.callbacks = { open: [], close: [], error: [], message: [] };
     this.reconnectTimer = new Timer(() => this.teardown(() => this.connect()), this.reconnectAfterMs);
+    globalThis.document?.addEventListener("visibilitychange", () => {
+      if (document.hidden) {
+        clearTimeout(this.heartbeatTimer);
+        this.reconnectTimer.reset();
+      } else if (this.conn) {
+        this.scheduleHeartbeat();
+      } else if (!this.closeWasClean) {
+        this.reconnectTimer.reset();
+        this.connect();
+      }
+    });
   }
   /** @param {string} kind @param {string} msg @param {any} [data] */
   log(kind, msg, data) {
@@ -1123,6 +1137,7 @@ var Socket = class {
   }
   scheduleHeartbeat() {
     clearTimeout(this.heartbeatTimer);
+    if (globalThis.document?.hidden) return;
     this.heartbeatTimer = setTimeout(() => this.sendHeartbeat(), this.heartbeatIntervalMs);
   }
   sendHeartbeat() {
@@ -1151,7 +1166,7 @@ var Socket = class {
     this.sendBuffer = [];
     if (Date.now() - this.openedAt >= this.stableMs) this.reconnectTimer.reset();
     this.openedAt = Infinity;
-    if (!this.closeWasClean) this.reconnectTimer.schedule();
+    if (!this.closeWasClean && !globalThis.document?.hidden) this.reconnectTimer.schedule();
     this.fire("close", event);
   }
   /** @param {any} error */
@@ -1677,6 +1692,9 @@ var View = class {
     this.mounted = /* @__PURE__ */ new WeakSet();
     this.loaded = () => {
     };
+    this.version = null;
+    this.seq = 0;
+    this.unacked = /* @__PURE__ */ new Map();
   }
   /**
    * Runs the commands in the attribute attr of the root's elements: of all of them,
@@ -1699,6 +1717,7 @@ var View = class {
     let chan = this.channel = this.live.socket.channel(this.topic, () => {
       let p = { session: this.session, url: url || this.root.getAttribute(URL_ATTR) || location.href };
       if (this.joins > 0) p.form = formRecovery(this.root);
+      if (this.joins > 0 && this.version != null) p.v = this.version;
       if (flash) p.flash = flash;
       return p;
     });
@@ -1722,6 +1741,9 @@ var View = class {
     clearTimeout(this.rejoinTimer);
     if (this.channel) this.channel.leave();
     this.channel = null;
+    this.version = null;
+    for (let u of this.unacked.values()) u.fail();
+    this.unacked.clear();
   }
   /** Leaves for good: hooks destroyed, listener removed. */
   destroy() {
@@ -1789,12 +1811,24 @@ var View = class {
     let kept = rejoin ? keepIgnored(this.root) : null;
     let drafts = rejoin ? this.drafts.save() : [];
     let armed = new Set(rejoin ? this.triggers().map((t) => t[1]) : []);
-    this.root.innerHTML = r.html;
-    kept && kept(this.root);
-    this.drafts.restore(drafts);
+    let resumed = r.html == null;
+    if (resumed) {
+      for (let m of r.m || []) this.applyReply(m);
+    } else {
+      this.root.innerHTML = r.html || "";
+      kept && kept(this.root);
+      this.drafts.restore(drafts);
+    }
+    this.version = r.v;
     restoreFocus(this.root, focus);
     if (r.title != null) document.title = r.title;
     this.setStatus(CONNECTED_CLASS);
+    if (reconnected) {
+      this.root.classList.toggle(RESUMED_CLASS, resumed);
+      this.root.classList.toggle(REMOUNTED_CLASS, !resumed);
+      this.root.dispatchEvent(new CustomEvent(REJOIN_EVENT, { bubbles: true, detail: { resumed } }));
+    }
+    for (let u of this.unacked.values()) resumed || !u.sent ? u.send() : u.fail();
     this.hooks.scan(this.root);
     want(this.root, this.live.sink);
     if (reconnected) this.hooks.each("reconnected");
@@ -1837,24 +1871,34 @@ var View = class {
     };
     let form = type == "submit" ? el : null;
     let seen = this.drafts.inputs;
+    let q = payload.q = ++this.seq;
     return new Promise((resolve, reject) => {
-      let push = (
-        /** @type {import("./channel.js").Channel} */
-        this.channel.push(event, payload, this.live.eventTimeout)
-      );
-      push.receive("ok", (r) => {
+      let end = (e, r) => {
+        if (!this.unacked.delete(q)) return;
         done();
-        this.drafts.answer(seen);
-        this.applyReply(r, form, seen);
-        resolve(r.r);
-      }).receive("error", (r) => {
-        done();
-        reject(new Error(r && r.reason || "error"));
-      }).receive("timeout", () => {
-        done();
-        if (push.sent) this.rejoin();
-        reject(new Error("timeout"));
-      });
+        e ? reject(e) : resolve(r);
+      };
+      let u = {
+        // Sent only while joined: queued in the channel, it would overtake the
+        // events a resume sends again.
+        send: () => {
+          let chan = this.channel;
+          if (!chan || !chan.canPush()) return;
+          let push = u.sent = chan.push(event, payload, this.live.eventTimeout);
+          push.receive("ok", (r) => {
+            this.drafts.answer(seen);
+            this.applyReply(r, form, seen);
+            end(null, r.r);
+          }).receive("error", (r) => end(new Error(r && r.reason || "error"))).receive("timeout", () => {
+            if (u.sent != push || !chan.canPush()) return;
+            this.rejoin();
+            end(new Error("timeout"));
+          });
+        },
+        fail: () => end(new Error("view remounted"))
+      };
+      this.unacked.set(q, u);
+      u.send();
     });
   }
   /**
@@ -1866,7 +1910,10 @@ var View = class {
   applyReply(r, resetForm, seen = this.drafts.inputs) {
     let fresh = (el) => this.drafts.fresh(el, seen);
     let armed = new Set(this.triggers().map((t) => t[0]));
-    if (r.d != null || r.s != null) this.patch(r.d || [], r.s || [], resetForm, fresh);
+    if (r.d != null || r.s != null) {
+      this.version != null && this.version++;
+      this.patch(r.d || [], r.s || [], resetForm, fresh);
+    }
     if (resetForm instanceof HTMLFormElement) {
       for (let f of resetForm.elements) if (fresh(f)) syncField(f);
     }

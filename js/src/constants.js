@@ -123,6 +123,15 @@ export const TARGET_ATTR = "live-target"
 export const CONNECTED_CLASS = "live-connected"
 export const LOADING_CLASS = "live-loading"
 export const ERROR_CLASS = "live-error"
+/**
+ * After a rejoin that follows a lost connection, the root has RESUMED_CLASS when the
+ * server took the view up where it was (its state kept, only what was missed sent), or
+ * REMOUNTED_CLASS when it mounted the view anew (form recovery); REJOIN_EVENT is
+ * dispatched on the root too, its detail {resumed}.
+ */
+export const RESUMED_CLASS = "live-resumed"
+export const REMOUNTED_CLASS = "live-remounted"
+export const REJOIN_EVENT = "templive:rejoin"
 /** While an event is in flight its element has the class PREFIX + type + LOADING_SUFFIX. */
 export const LOADING_SUFFIX = "-loading"
 
@@ -173,13 +182,21 @@ export const STREAM_LIMIT = "l" // ["l", container, n]: keep the first n items (
 
 // Payloads of the live view protocol, by their keys.
 
-/** The payload of phx_join on TOPIC_PREFIX + id. @typedef {{session: string, url: string, form?: Record<string, string>, flash?: string}} JoinPayload */
-/** A join's ok reply. @typedef {{html: string, title?: string}} Joined */
+/**
+ * The payload of phx_join on TOPIC_PREFIX + id; `v`, to resume, is the version of the
+ * last render applied.
+ * @typedef {{session: string, url: string, form?: Record<string, string>, flash?: string, v?: number}} JoinPayload
+ */
+/**
+ * A join's ok reply: the version it brings the view to, and the whole HTML, or (no
+ * html: resumed) the renders the view missed.
+ * @typedef {{v: number, html?: string, m?: Reply[], title?: string}} Joined
+ */
 /** A join's error reply. @typedef {{reason?: string, to?: string, flash?: string}} Refusal */
 /**
  * The payload of EV_EVENT: type, name, url-encoded values (any JSON for a hook),
- * key, field name, element id, target component. Empty keys are left out.
- * @typedef {{t: string, e?: string, v?: any, k?: string, f?: string, el?: string, c?: string}} EventPayload
+ * key, field name, element id, target component, sequence number. Empty keys are left out.
+ * @typedef {{t: string, e?: string, v?: any, k?: string, f?: string, el?: string, c?: string, q?: number}} EventPayload
  */
 /** The payload of EV_LIVE_PATCH sent by the client. @typedef {{url: string}} LivePatchPayload */
 /**

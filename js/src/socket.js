@@ -65,6 +65,19 @@ export class Socket {
     /** @type {Record<string, Callback[]>} */
     this.callbacks = {open: [], close: [], error: [], message: []}
     this.reconnectTimer = new Timer(() => this.teardown(() => this.connect()), this.reconnectAfterMs)
+    // A hidden tab neither retries nor sends heartbeats, as a phone would want; shown
+    // again, it reconnects at once (its views resume).
+    globalThis.document?.addEventListener("visibilitychange", () => {
+      if (document.hidden) {
+        clearTimeout(this.heartbeatTimer)
+        this.reconnectTimer.reset()
+      } else if (this.conn) {
+        this.scheduleHeartbeat()
+      } else if (!this.closeWasClean) {
+        this.reconnectTimer.reset()
+        this.connect()
+      }
+    })
   }
 
   /** @param {string} kind @param {string} msg @param {any} [data] */
@@ -223,6 +236,7 @@ export class Socket {
 
   scheduleHeartbeat() {
     clearTimeout(this.heartbeatTimer)
+    if (globalThis.document?.hidden) return
     this.heartbeatTimer = setTimeout(() => this.sendHeartbeat(), this.heartbeatIntervalMs)
   }
 
@@ -259,7 +273,7 @@ export class Socket {
     // accepts and closes at once is retried ever more slowly.
     if (Date.now() - this.openedAt >= this.stableMs) this.reconnectTimer.reset()
     this.openedAt = Infinity
-    if (!this.closeWasClean) this.reconnectTimer.schedule()
+    if (!this.closeWasClean && !globalThis.document?.hidden) this.reconnectTimer.schedule()
     this.fire("close", event)
   }
 

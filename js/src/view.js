@@ -3,8 +3,9 @@
 // sends events, and follows live navigation (docs/PROTOCOL.md, "Live views").
 
 import {
-  CONNECTED_ATTR, CONNECTED_CLASS, DISCONNECTED_ATTR, ERROR_CLASS, EV_DIFF, EV_ERROR, EV_EVENT, EV_LIVE_PATCH,
-  EV_LIVE_REDIRECT, EV_REDIRECT, EVENT_PREFIX, HOOK_TYPE, LOADING_CLASS, MOUNTED_ATTR, REASON_GONE, REASON_NAVIGATE,
+  CONNECTED_ATTR, CONNECTED_CLASS, DISCONNECTED_ATTR, ERROR_CLASS, REJOIN_EVENT, REMOUNTED_CLASS, RESUMED_CLASS, EV_DIFF,
+  EV_ERROR, EV_EVENT, EV_LIVE_PATCH, EV_LIVE_REDIRECT, EV_REDIRECT, EVENT_PREFIX, HOOK_TYPE, LOADING_CLASS, MOUNTED_ATTR,
+  REASON_GONE, REASON_NAVIGATE,
   REASON_RATE_LIMITED, REASON_REDIRECT, REASON_STALE, REASON_UNAUTHORIZED, SESSION_ATTR, TOPIC_PREFIX, URL_ATTR,
   TRIGGER_ACTION_ATTR, COMPONENT_ATTR, TARGET_ATTR, PARENT_ATTR,
 } from "./constants.js"
@@ -59,6 +60,15 @@ export class View {
     this.mounted = new WeakSet()
     /** Ends the page-loading wait of the join under way. */
     this.loaded = () => {}
+    /** The version of the last render applied; null: the DOM is none the server knows. @type {number | null} */
+    this.version = null
+    this.seq = 0
+    /**
+     * Events not yet answered, by sequence number in the order sent: sent again after
+     * a resume, so that none is lost or applied twice.
+     * @type {Map<number, {send: () => void, fail: () => void, sent?: any}>}
+     */
+    this.unacked = new Map()
   }
 
   /**
@@ -85,6 +95,7 @@ export class View {
       /** @type {JoinPayload} */
       let p = {session: this.session, url: url || this.root.getAttribute(URL_ATTR) || location.href}
       if (this.joins > 0) p.form = formRecovery(this.root)
+      if (this.joins > 0 && this.version != null) p.v = this.version
       if (flash) p.flash = flash
       return p
     })
@@ -113,6 +124,9 @@ export class View {
     clearTimeout(this.rejoinTimer)
     if (this.channel) this.channel.leave()
     this.channel = null
+    this.version = null
+    for (let u of this.unacked.values()) u.fail()
+    this.unacked.clear()
   }
 
   /** Leaves for good: hooks destroyed, listener removed. */
@@ -190,14 +204,29 @@ export class View {
     // The forms that had live-trigger-action before a rejoin (by id, or place),
     // which its render does not submit again.
     let armed = new Set(rejoin ? this.triggers().map(t => t[1]) : [])
-    this.root.innerHTML = r.html
-    kept && kept(this.root)
-    // What the user typed that no event carried (a chat box with only
-    // live-submit) goes back where it was, when the field is still there.
-    this.drafts.restore(drafts)
+    let resumed = r.html == null
+    if (resumed) {
+      // The server resumed the view: the DOM stays, and takes what it missed.
+      for (let m of r.m || []) this.applyReply(m)
+    } else {
+      this.root.innerHTML = r.html || ""
+      kept && kept(this.root)
+      // What the user typed that no event carried (a chat box with only
+      // live-submit) goes back where it was, when the field is still there.
+      this.drafts.restore(drafts)
+    }
+    this.version = r.v
     restoreFocus(this.root, focus)
     if (r.title != null) document.title = r.title
     this.setStatus(CONNECTED_CLASS)
+    if (reconnected) {
+      this.root.classList.toggle(RESUMED_CLASS, resumed)
+      this.root.classList.toggle(REMOUNTED_CLASS, !resumed)
+      this.root.dispatchEvent(new CustomEvent(REJOIN_EVENT, {bubbles: true, detail: {resumed}}))
+    }
+    // Events not answered go again, in order: after a resume all of them (the server
+    // applies each once), after a mount only those the old view never got.
+    for (let u of this.unacked.values()) resumed || !u.sent ? u.send() : u.fail()
     this.hooks.scan(this.root)
     want(this.root, this.live.sink)
     if (reconnected) this.hooks.each("reconnected")
@@ -245,22 +274,41 @@ export class View {
     }
     let form = type == "submit" ? el : null
     let seen = this.drafts.inputs
+    let q = payload.q = ++this.seq
     return new Promise((resolve, reject) => {
-      let push = /** @type {import("./channel.js").Channel} */ (this.channel).push(event, payload, this.live.eventTimeout)
-      push
-        .receive("ok", r => {
-          done()
-          this.drafts.answer(seen)
-          this.applyReply(r, form, seen)
-          resolve(r.r)
-        })
-        .receive("error", r => { done(); reject(new Error(r && r.reason || "error")) })
-        .receive("timeout", () => {
-          // A reply may still come, too late: its patch would be lost. Start over.
-          done()
-          if (push.sent) this.rejoin()
-          reject(new Error("timeout"))
-        })
+      /** @param {Error | null} e @param {any} [r] */
+      let end = (e, r) => {
+        if (!this.unacked.delete(q)) return // ended already
+        done()
+        e ? reject(e) : resolve(r)
+      }
+      /** @type {{send: () => void, fail: () => void, sent?: any}} */
+      let u = {
+        // Sent only while joined: queued in the channel, it would overtake the
+        // events a resume sends again.
+        send: () => {
+          let chan = this.channel
+          if (!chan || !chan.canPush()) return
+          let push = u.sent = chan.push(event, payload, this.live.eventTimeout)
+          push
+            .receive("ok", r => {
+              this.drafts.answer(seen)
+              this.applyReply(r, form, seen)
+              end(null, r.r)
+            })
+            .receive("error", r => end(new Error(r && r.reason || "error")))
+            .receive("timeout", () => {
+              // Lost with the connection: the rejoin sends it again.
+              if (u.sent != push || !chan.canPush()) return
+              // A reply may still come, too late: its patch would be lost. Start over.
+              this.rejoin()
+              end(new Error("timeout"))
+            })
+        },
+        fail: () => end(new Error("view remounted")),
+      }
+      this.unacked.set(q, u)
+      u.send()
     })
   }
 
@@ -273,7 +321,11 @@ export class View {
   applyReply(r, resetForm, seen = this.drafts.inputs) {
     let fresh = (/** @type {Element} */ el) => this.drafts.fresh(el, seen)
     let armed = new Set(this.triggers().map(t => t[0]))
-    if (r.d != null || r.s != null) this.patch(r.d || [], r.s || [], resetForm, fresh)
+    if (r.d != null || r.s != null) {
+      // A version of the view's render: a resume names the last applied.
+      this.version != null && this.version++
+      this.patch(r.d || [], r.s || [], resetForm, fresh)
+    }
     // After a submit, the form shows what the server rendered, even where the
     // patch did not touch it: a chat box the server never gave a value empties.
     if (resetForm instanceof HTMLFormElement) for (let f of resetForm.elements) if (fresh(f)) syncField(f)
