@@ -128,12 +128,10 @@ func (c *client) serve(ctx context.Context) {
 	close(readerDone)
 	cancel() // abort callbacks blocked on the connection's context
 
-	// A connection lost lets its channels park (see Parker); one the
-	// server ended on purpose does not.
 	reason := errConnLost
 	select {
 	case <-c.done: // close, which closed it, has set closeErr
-		if c.closeErr == ErrClosed || errors.Is(c.closeErr, ErrDisconnected) {
+		if !lost(c.closeErr) {
 			reason = ErrClosed
 		}
 	default:
@@ -161,4 +159,17 @@ func (c *client) removeChannel(cc *Conn) {
 		delete(c.channels, cc.topic)
 	}
 	c.mu.Unlock()
+}
+
+// lost reports whether a connection closed for reason was lost, so that
+// its channels may park (see [Parker]): not when the server ended it on
+// purpose (Shutdown, Disconnect), nor when the client closed it with a
+// close frame (a page unloading, a script), which it does not do when
+// its network fails. A close without a frame (code 1006) is a loss.
+func lost(reason error) bool {
+	if reason == ErrClosed || errors.Is(reason, ErrDisconnected) {
+		return false
+	}
+	var ce *websocket.CloseError
+	return !errors.As(reason, &ce) || ce.Code == websocket.CloseAbnormalClosure
 }
