@@ -88,7 +88,7 @@ func (srv *Server) servePage(w http.ResponseWriter, r *http.Request, rt *route) 
 	}
 	srv.checkHead(page, rt)
 	if srv.opts.MountOnce {
-		srv.parked.put(s.id, &parkedView{view: view, route: rt, socket: s})
+		srv.parked.put(s.id, &parkedView{view: view, route: rt, socket: s, html: html})
 		parked = true
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")

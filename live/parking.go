@@ -11,6 +11,7 @@ type parkedView struct {
 	view    View
 	route   *route
 	socket  *Socket
+	html    []byte // the GET's render: what the browser shows until the join
 	expires time.Time
 }
 

@@ -377,3 +377,50 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 		time.Sleep(2 * time.Millisecond)
 	}
 }
+
+// stateView shows whether it is connected, when asked to.
+type stateView struct{ show, connected bool }
+
+func (v *stateView) Mount(ctx context.Context, s *live.Socket, params url.Values) error {
+	v.show, v.connected = params.Get("show") != "", s.Connected()
+	return nil
+}
+
+func (v *stateView) Render() templ.Component {
+	return templ.ComponentFunc(func(ctx context.Context, w io.Writer) error {
+		state := "page"
+		if v.show && v.connected {
+			state = "live"
+		}
+		_, err := fmt.Fprintf(w, `<details><summary>s</summary></details><p id="state">%s</p>`, state)
+		return err
+	})
+}
+
+func TestAnAdoptedViewsJoinPatchesTheGETsRender(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, path, want string
+	}{
+		{"nothing changed: no patch at all", "/state", "page"},
+		{"the connected Mount changed the render: a patch", "/state?show=1", "live"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			srv, _ := newServer(t, live.Options{MountOnce: true}, nil)
+			srv.Page("/state", func() live.View { return &stateView{} })
+			c := livetest.NewClient(t, srv, nil)
+			v := c.Join(c.Get(tt.path))
+			if !v.JoinPatched() {
+				t.Fatal("the join replaced the GET's render")
+			}
+			if got := v.Text("#state"); got != tt.want {
+				t.Fatalf("state %q, want %q", got, tt.want)
+			}
+			if st := srv.Stats(); st.Adoptions != 1 {
+				t.Fatalf("stats %+v", st)
+			}
+		})
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/templive/templive/diff"
 	"maps"
 	"net/url"
 	"slices"
@@ -131,8 +132,9 @@ func (vc *viewChannel) Join(ctx context.Context, raw json.RawMessage) (resp any,
 			return reply, err
 		}
 	}
+	var shown []byte // what the browser shows, when the server knows it
 	if pv := vc.takeParked(nest, tok.ID); pv != nil && !navigated && pv.route == rt {
-		vc.view, s.adopted = pv.view, true
+		vc.view, s.adopted, shown = pv.view, true, pv.html
 		s.streams = pv.socket.streams // what the GET's Mount set up renders now
 		// The tasks the GET's Mount started go on, for this view.
 		s.async = pv.socket.async.adopt(s.mailbox)
@@ -180,6 +182,17 @@ func (vc *viewChannel) Join(ctx context.Context, raw json.RawMessage) (resp any,
 	}
 	vc.dirty = false
 	reply := wire.JoinReply{HTML: string(html), Version: vc.log.version()}
+	if shown != nil && !cut && len(p.Form) == 0 {
+		// The adopted view's page shows the GET's render: the join sends
+		// the difference, so that nothing the user did to the page (an
+		// open <details>, a half-typed field, a playing video) is lost.
+		if d, ok := joinPatch(shown, tree); ok {
+			reply.Patched = true
+			if len(d) > 0 {
+				reply.Renders = []json.RawMessage{wire.Render{Patch: d}.AppendJSON(nil)}
+			}
+		}
+	}
 	if s.titleSet {
 		reply.Title = s.title
 		s.titleSet = false
@@ -298,4 +311,23 @@ func findElement(n *render.Node, id string) *render.Node {
 		}
 	}
 	return nil
+}
+
+// joinPatch returns the patch from shown, the HTML the browser shows, to
+// tree, the join's render (nil when they are the same), or false when a
+// patch cannot carry it (markup that does not survive being sent in
+// place): the join then sends the whole HTML.
+func joinPatch(shown []byte, tree *render.Node) (json.RawMessage, bool) {
+	old, err := render.ParseFragment(shown)
+	if err != nil {
+		return nil, false
+	}
+	d := diff.Diff(old, tree)
+	if d.Empty() {
+		return nil, true
+	}
+	if err := diff.Apply(old, d); err != nil || !render.Equal(old, tree) {
+		return nil, false
+	}
+	return d.AppendJSON(nil), true
 }

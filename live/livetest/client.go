@@ -115,7 +115,8 @@ func (c *Client) Live(path string) *View {
 	if p.Status != http.StatusOK || !p.Live() {
 		c.t.Fatalf("livetest: GET %s: status %d, live view: %v (Location %q)", path, p.Status, p.Live(), p.Location)
 	}
-	v := &View{c: c, t: c.t, id: p.id, session: p.session, csrf: p.csrf, url: c.URL(path), layout: p.nested}
+	// The view shows the GET's render until its join: a join may patch it.
+	v := &View{c: c, t: c.t, id: p.id, session: p.session, csrf: p.csrf, url: c.URL(path), layout: p.nested, tree: p.root.Clone()}
 	if err := v.connect(); err != nil {
 		c.t.Fatalf("livetest: connect %s: %v", path, err)
 	}
@@ -148,7 +149,7 @@ func (c *Client) TryJoin(p *Page) error {
 	if p.Status != http.StatusOK || !p.Live() {
 		return fmt.Errorf("join %s: status %d, live view: %v", p.url, p.Status, p.Live())
 	}
-	v := &View{c: c, t: c.t, id: p.id, session: p.session, csrf: p.csrf, url: p.url, layout: p.nested}
+	v := &View{c: c, t: c.t, id: p.id, session: p.session, csrf: p.csrf, url: p.url, layout: p.nested, tree: p.root.Clone()}
 	if err := v.connect(); err != nil {
 		return fmt.Errorf("connect: %w", err)
 	}
@@ -174,7 +175,7 @@ func (c *Client) Join(p *Page) *View {
 	if p.Status != http.StatusOK || !p.Live() {
 		c.t.Fatalf("livetest: join %s: status %d, live view: %v", p.url, p.Status, p.Live())
 	}
-	v := &View{c: c, t: c.t, id: p.id, session: p.session, csrf: p.csrf, url: p.url, layout: p.nested}
+	v := &View{c: c, t: c.t, id: p.id, session: p.session, csrf: p.csrf, url: p.url, layout: p.nested, tree: p.root.Clone()}
 	if err := v.connect(); err != nil {
 		c.t.Fatalf("livetest: connect %s: %v", p.url, err)
 	}

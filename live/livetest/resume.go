@@ -129,7 +129,9 @@ func (v *View) resume(version uint64) (bool, error) {
 		return false, fmt.Errorf("reconnect: %w", err)
 	}
 	v.dropped = false
+	v.resuming = true
 	reason, err := v.join(wire.JoinPayload{Resume: true, Version: version})
+	v.resuming = false
 	if err != nil {
 		return false, err
 	}
@@ -171,7 +173,7 @@ func (v *View) joined(resp json.RawMessage) error {
 				return err
 			}
 		}
-		if v.version != r.Version {
+		if v.resuming && v.version != r.Version {
 			return fmt.Errorf("resumed at version %d, applied up to %d", r.Version, v.version)
 		}
 	} else {
@@ -187,3 +189,8 @@ func (v *View) joined(resp json.RawMessage) error {
 	}
 	return nil
 }
+
+// JoinPatched reports whether the view's last join patched what the page
+// showed (a resume, or the adoption of the view its GET mounted) rather
+// than replacing it with the whole HTML.
+func (v *View) JoinPatched() bool { return v.resumed }

@@ -60,11 +60,12 @@ type View struct {
 	parent *View // the view a nested view belongs to
 
 	// Resuming (resume.go).
-	version uint64             // of the last render applied
-	seq     uint64             // of the last event SendEvent numbered
-	unacked map[string]unacked // by ref: events SendEvent sent, not yet answered
-	dropped bool               // Drop cut the connection
-	resumed bool               // the last join resumed the view
+	version  uint64             // of the last render applied
+	seq      uint64             // of the last event SendEvent numbered
+	unacked  map[string]unacked // by ref: events SendEvent sent, not yet answered
+	dropped  bool               // Drop cut the connection
+	resumed  bool               // the last join resumed the view
+	resuming bool               // the join under way asks to resume
 }
 
 // A PushedEvent is an event the view pushed to client hooks
