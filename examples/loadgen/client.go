@@ -68,9 +68,11 @@ func getPage(ctx context.Context, hc *http.Client, base, path string) (page, err
 // reader goroutine matches replies to events and records diff pushes;
 // writes go through send, from any goroutine.
 type client struct {
-	r     *recorder
-	ws    *websocket.Conn
-	topic string
+	r       *recorder
+	ws      *websocket.Conn
+	topic   string
+	page    page   // what the client rejoins with
+	version uint64 // of the join's render: the harness applies none after it before a storm
 
 	wmu sync.Mutex // guards writes to ws, ref
 	ref int        // the last heartbeat's ref
@@ -84,6 +86,8 @@ type client struct {
 type joinResult struct {
 	htmlBytes  int // the whole HTML of the view, as a JSON string
 	frameBytes int // the join reply frame
+	patched    bool
+	version    uint64
 	err        error
 }
 
@@ -91,6 +95,11 @@ type joinResult struct {
 // Origin), starts the reader and joins the view. It returns once the join
 // reply with the first render has arrived.
 func dial(ctx context.Context, d *websocket.Dialer, host string, p page, r *recorder) (*client, joinResult, error) {
+	return dialJoin(ctx, d, host, p, wire.JoinPayload{Session: p.session, URL: "http://" + host + p.path}, r)
+}
+
+// dialJoin is dial with the join payload given: a rejoin that resumes.
+func dialJoin(ctx context.Context, d *websocket.Dialer, host string, p page, join wire.JoinPayload, r *recorder) (*client, joinResult, error) {
 	h := http.Header{}
 	h.Set("Origin", "http://"+host)
 	h.Set("Cookie", p.cookie)
@@ -102,10 +111,9 @@ func dial(ctx context.Context, d *websocket.Dialer, host string, p page, r *reco
 		}
 		return nil, joinResult{}, fmt.Errorf("dial: %w", err)
 	}
-	c := &client{r: r, ws: ws, topic: wire.TopicPrefix + p.id, joined: make(chan joinResult, 1), done: make(chan struct{})}
+	c := &client{r: r, ws: ws, topic: wire.TopicPrefix + p.id, page: p, joined: make(chan joinResult, 1), done: make(chan struct{})}
 	go c.read()
-	join := wire.JoinPayload{Session: p.session, URL: "http://" + host + p.path}.AppendJSON(nil)
-	if err := c.send(wire.ClientJoin, join, "1"); err != nil {
+	if err := c.send(wire.ClientJoin, join.AppendJSON(nil), "1"); err != nil {
 		c.close()
 		return nil, joinResult{}, fmt.Errorf("join: %w", err)
 	}
@@ -115,6 +123,7 @@ func dial(ctx context.Context, d *websocket.Dialer, host string, p page, r *reco
 			c.close()
 			return nil, res, res.err
 		}
+		c.version = res.version
 		return c, res, nil
 	case <-ctx.Done():
 		c.close()
@@ -202,13 +211,13 @@ func (c *client) read() {
 					return
 				}
 				jr, err := wire.DecodeJoinReply(rp.Response)
-				if err != nil || jr.HTML == "" {
+				if err != nil || (!jr.Patched && jr.HTML == "") {
 					c.joined <- joinResult{err: fmt.Errorf("join reply without the view's HTML: %s (%v)", f.Payload, err)}
 					return
 				}
 				// The HTML as the reply carried it: a JSON string, encoded
 				// as the server encodes it.
-				c.joined <- joinResult{htmlBytes: len(jsonstr.Append(nil, jr.HTML)), frameBytes: len(data)}
+				c.joined <- joinResult{htmlBytes: len(jsonstr.Append(nil, jr.HTML)), frameBytes: len(data), patched: jr.Patched, version: jr.Version}
 			case len(ref) > 1 && ref[0] == 'e':
 				seq, err := strconv.Atoi(ref[1:])
 				if err != nil {

@@ -50,6 +50,7 @@ func main() {
 		own        = flag.Bool("own", false, "every view renders HTML of its own, so that no view can reuse another's patch")
 		compress   = flag.Bool("compress", false, "turn permessage-deflate on in the server, and offer it from the clients as browsers do")
 		compMin    = flag.Int("compress-min", 0, "with -compress: the server deflates frames of at least this many bytes (0: the library's default, negative: every frame)")
+		stormFlag  = flag.Bool("storm", false, "after the idle phase, drop every connection at once (no close frame) and reconnect them all with the browser's jittered backoff, resuming their views")
 	)
 	flag.Parse()
 	level := slog.LevelWarn
@@ -82,7 +83,7 @@ func main() {
 
 	cfg := config{N: *n, Concurrency: *conc, Rate: *rate, Duration: *dur, Broadcasts: *broadcasts,
 		Settle: *settle, PprofDir: *pprofDir, Mailbox: *mailbox, Compression: comp, Logger: logger,
-		Work: workload{Page: *pageName, Event: *event, Own: *own}}
+		Work: workload{Page: *pageName, Event: *event, Own: *own}, Storm: *stormFlag}
 	if err := cfg.Work.check(); err != nil {
 		fmt.Fprintln(os.Stderr, "loadgen:", err)
 		os.Exit(2)
@@ -256,6 +257,13 @@ func printTable(w io.Writer, r *results) {
 			b.Rounds, r.N, b.Delivered, 100*b.ClientCPU, 100*b.ServerCPU)
 		fmt.Fprintf(w, "  last frame   %s\n", b.Last)
 		fmt.Fprintf(w, "  half frames  %s\n", b.Median)
+	}
+	if s := r.Storm; s.Clients > 0 {
+		fmt.Fprintf(w, "storm          %d dropped at once: %d resumed, %d remounted, %d failed in %.2f s (%d connects); client CPU %.0f%%, server CPU %.0f%%\n",
+			s.Clients, s.Resumed, s.Remounted, s.Failed, s.Seconds, s.Attempts, 100*s.ClientCPU, 100*s.ServerCPU)
+		fmt.Fprintf(w, "  drop→rejoin  %s\n", s.Latency)
+		fmt.Fprintf(w, "  server peak  heap %s (idle before %s), RSS %s (before %s)\n",
+			kb(float64(s.PeakHeap)), kb(float64(s.Before.HeapInuse)), kb(float64(s.PeakRSS)), kb(float64(s.Before.RSS)))
 	}
 	x := r.Wire
 	fmt.Fprintf(w, "wire           click %d B; reply with patch %.0f B (d %.0f B); broadcast diff push %.0f B; whole HTML: join reply %d B (html %d B), page %d B; patch/whole %.2f\n",

@@ -31,6 +31,7 @@ type config struct {
 	Mailbox     int                 // the child server's mailbox capacity per view; 0 for the default
 	Work        workload            // the page and the click; the zero value is the counter
 	Compression channel.Compression // the server's; the clients offer it when it is on
+	Storm       bool                // drop every connection at once after the idle phase, and resume them all
 	Logger      *slog.Logger
 }
 
@@ -45,6 +46,7 @@ type results struct {
 	Idle       idle      `json:"idle"`
 	Events     events    `json:"events"`
 	Broadcast  bcast     `json:"broadcast"`
+	Storm      storm     `json:"storm"`
 	Wire       wireSizes `json:"wire"`
 	TCP        tcpSizes  `json:"tcp"`
 }
@@ -147,17 +149,22 @@ func run(ctx context.Context, cfg config, base string) (*results, error) {
 
 	// Connect: GET, upgrade, join, first render.
 	clients, err := connectAll(ctx, cfg, hc, u.Host, rec, res)
-	defer closeAll(clients, cfg.Concurrency)
+	defer func() { closeAll(clients, cfg.Concurrency) }()
 	if err != nil {
 		return res, err
 	}
 
 	// The phoenix client heartbeats every 30 s; the server closes sockets
 	// idle for 60 s.
-	hbCtx, stopHB := context.WithCancel(ctx)
 	var hbWG sync.WaitGroup
-	hbWG.Go(func() { heartbeats(hbCtx, clients, rec) })
-	defer func() { stopHB(); hbWG.Wait() }()
+	stopHB := func() {}
+	startHB := func() {
+		hbCtx, stop := context.WithCancel(ctx)
+		hbWG.Go(func() { heartbeats(hbCtx, clients, rec) })
+		stopHB = func() { stop(); hbWG.Wait() }
+	}
+	startHB()
+	defer func() { stopHB() }()
 
 	// Idle memory.
 	if err := sleep(ctx, cfg.Settle); err != nil {
@@ -180,6 +187,14 @@ func run(ctx context.Context, cfg config, base string) (*results, error) {
 		}
 	}
 
+	if cfg.Storm {
+		stopHB()
+		clients, err = stormPhase(ctx, hc, base, u.Host, clients, rec, res)
+		startHB()
+		if err != nil {
+			return res, err
+		}
+	}
 	if err := eventPhase(ctx, cfg, hc, base, clients, rec, res); err != nil {
 		return res, err
 	}
