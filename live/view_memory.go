@@ -77,16 +77,17 @@ func (b *viewBudget) reserve(n int64) bool {
 // reasonServerBusy refuses a join that would pass Options.MaxViewBytes.
 const reasonServerBusy = "server busy"
 
-// retained estimates what the view holds between renders: its last render
-// and the fixed overhead.
+// retained estimates what the view holds between renders: its last render,
+// the renders it keeps for a resume, and the fixed overhead.
 func (vc *viewChannel) retained() int64 {
+	kept := ViewOverhead + int64(vc.log.bytes) // the renders kept for a resume
 	if vc.last.compact == nil {
-		return ViewOverhead + vc.last.bytes()
+		return kept + vc.last.bytes()
 	}
 	if vc.last.compact != vc.measured {
 		vc.measured, vc.measuredBytes = vc.last.compact, treeBytes(vc.last.compact)
 	}
-	return ViewOverhead + vc.measuredBytes
+	return kept + vc.measuredBytes
 }
 
 // charge counts the view in the server's budget, at its first render; it

@@ -85,6 +85,37 @@ func TestLoadInProcessGetsEveryPatchAndBroadcast(t *testing.T) {
 	checkCorrect(t, cfg, res)
 }
 
+func TestAReconnectStormResumesEveryView(t *testing.T) {
+	t.Parallel()
+	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	b, err := newBenchServer(logger, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(b)
+	defer ts.Close()
+	defer func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := b.close(ctx); err != nil {
+			t.Errorf("close: %v", err)
+		}
+	}()
+
+	// After the storm, the events and broadcasts reach the resumed views.
+	cfg := config{N: 100, Concurrency: 16, Rate: 100, Duration: time.Second, Broadcasts: 2, Settle: 10 * time.Millisecond, Logger: logger, Storm: true}
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	res, err := run(ctx, cfg, ts.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := res.Storm; s.Resumed != int64(cfg.N) || s.Remounted != 0 || s.Failed != 0 {
+		t.Fatalf("storm: %+v", s)
+	}
+	checkCorrect(t, cfg, res)
+}
+
 func TestEveryPageGetsEveryPatchAndBroadcast(t *testing.T) {
 	t.Parallel()
 	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))

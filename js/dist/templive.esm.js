@@ -1813,7 +1813,7 @@ var View = class {
     let armed = new Set(rejoin ? this.triggers().map((t) => t[1]) : []);
     let resumed = r.html == null;
     if (resumed) {
-      for (let m of r.m || []) this.applyReply(m);
+      for (let m of r.m || []) this.applyReply(m, null, void 0, true);
     } else {
       this.root.innerHTML = r.html || "";
       kept && kept(this.root);
@@ -1906,8 +1906,9 @@ var View = class {
    * @param {Reply} r
    * @param {Element | null} [resetForm] a submitted form: its fields, focused or not, follow the server
    * @param {number} [seen] the last input the server had seen when it rendered this
+   * @param {boolean} [joining] part of a join's reply, which submits live-trigger-action forms itself
    */
-  applyReply(r, resetForm, seen = this.drafts.inputs) {
+  applyReply(r, resetForm, seen = this.drafts.inputs, joining) {
     let fresh = (el) => this.drafts.fresh(el, seen);
     let armed = new Set(this.triggers().map((t) => t[0]));
     if (r.d != null || r.s != null) {
@@ -1923,7 +1924,7 @@ var View = class {
       dispatchEvent(new CustomEvent(EVENT_PREFIX + name, { detail: payload }));
     }
     for (let x of r.x || []) run2(this.live.sink, this.root, x);
-    for (let [f] of this.triggers()) armed.has(f) || submitAction(f);
+    joining || this.triggers().forEach(([f]) => armed.has(f) || submitAction(f));
   }
   /**
    * Applies a patch, then stream operations, keeping the focused field or

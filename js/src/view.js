@@ -207,7 +207,7 @@ export class View {
     let resumed = r.html == null
     if (resumed) {
       // The server resumed the view: the DOM stays, and takes what it missed.
-      for (let m of r.m || []) this.applyReply(m)
+      for (let m of r.m || []) this.applyReply(m, null, undefined, true)
     } else {
       this.root.innerHTML = r.html || ""
       kept && kept(this.root)
@@ -317,8 +317,9 @@ export class View {
    * @param {Reply} r
    * @param {Element | null} [resetForm] a submitted form: its fields, focused or not, follow the server
    * @param {number} [seen] the last input the server had seen when it rendered this
+   * @param {boolean} [joining] part of a join's reply, which submits live-trigger-action forms itself
    */
-  applyReply(r, resetForm, seen = this.drafts.inputs) {
+  applyReply(r, resetForm, seen = this.drafts.inputs, joining) {
     let fresh = (/** @type {Element} */ el) => this.drafts.fresh(el, seen)
     let armed = new Set(this.triggers().map(t => t[0]))
     if (r.d != null || r.s != null) {
@@ -337,7 +338,7 @@ export class View {
     for (let x of r.x || []) run(this.live.sink, this.root, x)
     // A form the server just gave live-trigger-action goes to its action as a
     // plain HTTP form, which can set cookies (a sign-in).
-    for (let [f] of this.triggers()) armed.has(f) || submitAction(f)
+    joining || this.triggers().forEach(([f]) => armed.has(f) || submitAction(f))
   }
 
   /**
