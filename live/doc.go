@@ -159,6 +159,16 @@
 // fails answers 500 and is logged as "mount failed", with the same op,
 // error and stack.
 //
+// A lost connection ends nothing: its views wait [Options.ResumeFor]
+// with their state, subscriptions and timers, still handling their
+// messages, and the page's rejoin takes them up where they were. The
+// browser then gets only the renders it missed, as patches to what it
+// shows, and the events it sent that went unanswered are applied once.
+// When that cannot be (the wait ended, the server restarted, the rejoin
+// reached another node), the view is mounted anew and the browser
+// recovers its forms. [Terminator.Terminate] runs only when the view
+// really ends.
+//
 // # Limits
 //
 // What one client may cost the server is bounded, each bound a field of

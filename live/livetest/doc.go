@@ -22,6 +22,11 @@
 // keeps its state while its parent navigates (View.Navigate, as a
 // live-navigate link in the layout).
 //
+// A test cuts a view's connection with [View.Drop] and reconnects with
+// [View.Resume], which reports whether the server resumed the view or
+// mounted it anew; [View.SendEvent] sends an event whose reply the drop
+// may lose, and Resume sends it again as the browser does.
+//
 // Elements are found with CSS selectors (tag, #id, .class, [attr],
 // [attr=value], descendant and child combinators). Failures print the
 // view's HTML, indented. A frame from the server that does not decode
