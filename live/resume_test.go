@@ -424,3 +424,19 @@ func TestAnAdoptedViewsJoinPatchesTheGETsRender(t *testing.T) {
 		})
 	}
 }
+
+func TestAParkedViewKeepsItsPlaceUnderMaxViewBytes(t *testing.T) {
+	t.Parallel()
+	// Room for one view.
+	srv, _, _ := newFeed(t, live.Options{MaxViewBytes: live.ViewOverhead + 4<<10})
+	c := livetest.NewClient(t, srv, nil)
+	v := c.Live("/feed")
+	v.Drop()
+	waitResumable(t, srv, 1)
+	if err := livetest.NewClient(t, srv, nil).TryLive("/feed"); err == nil {
+		t.Fatal("a second view joined while the parked one holds the memory")
+	}
+	if !v.Resume() {
+		t.Fatal("the parked view did not resume at the memory cap")
+	}
+}

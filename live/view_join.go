@@ -72,7 +72,9 @@ func (vc *viewChannel) Join(ctx context.Context, raw json.RawMessage) (resp any,
 	if err := vc.srv.authorize(ctx, tok.Session); err != nil {
 		return nil, err
 	}
-	if !vc.srv.viewBytes.room(ViewOverhead) {
+	// A resume costs nothing more: the parked view counts already. Should
+	// it mount anew instead, charge refuses it when it does not fit.
+	if !p.Resume && !vc.srv.viewBytes.room(ViewOverhead) {
 		return nil, refuse(wire.Refusal{Reason: reasonServerBusy})
 	}
 	u, err := url.Parse(p.URL)
