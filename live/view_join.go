@@ -5,12 +5,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/templive/templive/diff"
 	"maps"
 	"net/url"
 	"slices"
 	"time"
 
+	"github.com/templive/templive/diff"
 	"github.com/templive/templive/internal/wire"
 	"github.com/templive/templive/live/channel"
 	"github.com/templive/templive/render"
