@@ -282,11 +282,20 @@ func (r *resumeParking) run(id string, pc *parkedChannel) {
 		vc.end(why)
 		pc.kept.Close()
 	}
-	// fail ends the view for a callback's error, unless it was taken in
-	// the meantime.
+	// settled waits for whoever removed pc from the parking first: a
+	// rejoin that takes the view, or an eviction that has it ended.
+	settled := func() {
+		select {
+		case <-pc.taken:
+		case <-pc.stop:
+			end(pc.stopWhy)
+		}
+	}
+	// fail ends the view for a callback's error, unless it was taken or
+	// evicted in the meantime.
 	fail := func(err error) {
 		if !r.remove(id, pc) {
-			<-pc.taken
+			settled()
 			return
 		}
 		vc.logger().Error("parked view crashed", crashAttrs(err)...)
@@ -311,7 +320,7 @@ func (r *resumeParking) run(id string, pc *parkedChannel) {
 			return
 		case <-timer.C:
 			if !r.remove(id, pc) {
-				<-pc.taken
+				settled()
 				return
 			}
 			end(errResumeExpired)
