@@ -381,12 +381,14 @@ func (vc *viewChannel) Park(p *channel.Parked) bool {
 	// (Options.UploadResumeFor); a resume takes them back.
 	vc.endUploads(channel.ErrClosed)
 	vc.s.parked = p
-	if vc.srv.views.CompareAndDelete(vc.s.id, vc) {
-		vc.srv.connected.Add(-1)
-	}
+	// Parked before it leaves the connected views, so that a rejoin that
+	// looks in both finds it in one.
 	if !vc.srv.resume.put(vc.s.id, &parkedChannel{vc: vc, kept: p}) {
 		vc.s.parked = nil
 		return false
+	}
+	if vc.srv.views.CompareAndDelete(vc.s.id, vc) {
+		vc.srv.connected.Add(-1)
 	}
 	return true
 }
@@ -416,6 +418,9 @@ func (vc *viewChannel) resume(ctx context.Context, tok sessionToken, p wire.Join
 				old.cc.Park()
 				pc = reg.await(ctx, tok.ID, match)
 			}
+		} else {
+			// It parked between the two looks.
+			pc = reg.take(tok.ID, match)
 		}
 	}
 	if pc == nil {
@@ -508,4 +513,27 @@ func (vc *viewChannel) readoptUploads() {
 	if s.syncUploads() {
 		vc.dirty = true
 	}
+}
+
+// callContext is the context of a view's callback: the values of the
+// channel's call (the Observer's spans among them) and the cancellation of
+// the view's own context, which a lost connection does not end: a view
+// that will be resumed finishes what it was doing, its render included.
+type callContext struct {
+	context.Context // the view's: Deadline, Done, Err
+	call            context.Context
+}
+
+func (c *callContext) Value(key any) any { return c.call.Value(key) }
+
+// callCtx returns the context for the view's callbacks of a call on ctx,
+// the channel's context, made once per channel.
+func (vc *viewChannel) callCtx(ctx context.Context) context.Context {
+	if vc.ctx == nil {
+		return ctx
+	}
+	if vc.called == nil || vc.called.call != ctx || vc.called.Context != vc.ctx {
+		vc.called = &callContext{Context: vc.ctx, call: ctx}
+	}
+	return vc.called
 }

@@ -26,6 +26,7 @@ type viewChannel struct {
 	ctx     context.Context
 	cancel  context.CancelFunc
 	lastSeq uint64 // the Seq of the last client event handled
+	called  *callContext
 
 	dirty   bool      // a callback of the view ran since the last render
 	parts   []string  // the components whose own callbacks ran since then

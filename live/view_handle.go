@@ -75,6 +75,7 @@ func (vc *viewChannel) end(reason error) {
 // HandleIn runs a client event: "event" (a binding) or "live_patch" (a
 // live-patch link or back/forward). The reply waits for the render.
 func (vc *viewChannel) HandleIn(ctx context.Context, msg channel.Message) (channel.Reply, error) {
+	ctx = vc.callCtx(ctx)
 	if msg.Name == wire.ClientAllowUpload || msg.Name == wire.ClientUploadProgress {
 		return vc.handleUpload(ctx, msg)
 	}
@@ -194,6 +195,7 @@ func refusalReason(err error) string {
 
 // HandleInfo hands a PubSub message (or a SendAfter) to the view.
 func (vc *viewChannel) HandleInfo(ctx context.Context, m pubsub.Message) (err error) {
+	ctx = vc.callCtx(ctx)
 	switch p := m.Payload.(type) {
 	case wire.Ping:
 		vc.ping(p)

@@ -11,6 +11,7 @@ import (
 // view that is a [Lagger] catches up and stays; any other declines, and is
 // remounted.
 func (vc *viewChannel) Lagged(ctx context.Context, dropped uint64) (err error) {
+	ctx = vc.callCtx(ctx)
 	l, ok := vc.view.(Lagger)
 	if !ok {
 		return fmt.Errorf("%w (%d dropped)", channel.ErrMailboxOverflow, dropped)

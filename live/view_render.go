@@ -17,6 +17,7 @@ import (
 // messages, hand the view the results of its async tasks, carry out
 // navigation, render, diff, and send the patch.
 func (vc *viewChannel) Drained(ctx context.Context) error {
+	ctx = vc.callCtx(ctx)
 	if err := vc.settleAsync(ctx); err != nil {
 		return err
 	}

@@ -504,6 +504,9 @@ func TestOneConnectionParksNoLargeFormsInItsViews(t *testing.T) {
 	// What the views hold is what leaves with them.
 	estimate := tg.app.live.Stats().ViewBytes
 	full := liveHeap()
+	// Closed as a page that goes away closes it: a connection lost
+	// without a close frame would park its views for a resume.
+	c.ws.WriteMessage(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseGoingAway, ""))
 	c.ws.Close()
 	for deadline := time.Now().Add(10 * time.Second); tg.app.live.Stats().ViewBytes > 0; time.Sleep(10 * time.Millisecond) {
 		if time.Now().After(deadline) {

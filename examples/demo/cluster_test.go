@@ -472,10 +472,61 @@ func (r *remote) liveVia(base, socket, path string) *remoteView {
 	if err != nil {
 		t.Fatalf("join %s%s: %v", base, path, err)
 	}
-	if v.tree, err = render.ParseFragment([]byte(r2.HTML)); err != nil {
-		t.Fatalf("join %s%s: %v", base, path, err)
+	if !r2.Patched {
+		if v.tree, err = render.ParseFragment([]byte(r2.HTML)); err != nil {
+			t.Fatalf("join %s%s: %v", base, path, err)
+		}
+		return v
+	}
+	// The node adopted the view its GET mounted (MountOnce): the join
+	// patches the GET's render.
+	if v.tree, err = render.ParseFragment(rootHTML(t, body)); err != nil {
+		t.Fatalf("GET %s%s: the live root: %v", base, path, err)
+	}
+	for _, m := range r2.Renders {
+		r, err := wire.DecodeRender(m)
+		if err == nil {
+			err = r.Apply(v.tree)
+		}
+		if err != nil {
+			t.Fatalf("join %s%s: %s: %v", base, path, m, err)
+		}
 	}
 	return v
+}
+
+// rootHTML returns the inner HTML of a page's live root.
+func rootHTML(t *testing.T, page []byte) []byte {
+	t.Helper()
+	doc, err := html.Parse(bytes.NewReader(page))
+	if err != nil {
+		t.Fatalf("the page does not parse: %v", err)
+	}
+	var find func(n *html.Node) *html.Node
+	find = func(n *html.Node) *html.Node {
+		if n.Type == html.ElementNode {
+			for _, a := range n.Attr {
+				if a.Key == "data-live-root" {
+					return n
+				}
+			}
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			if r := find(c); r != nil {
+				return r
+			}
+		}
+		return nil
+	}
+	root := find(doc)
+	if root == nil {
+		t.Fatal("no live root in the page")
+	}
+	var b bytes.Buffer
+	for c := root.FirstChild; c != nil; c = c.NextSibling {
+		html.Render(&b, c)
+	}
+	return b.Bytes()
 }
 
 // liveRoot finds a page's view id, session token and CSRF token.
