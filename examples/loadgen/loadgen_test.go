@@ -88,7 +88,7 @@ func TestLoadInProcessGetsEveryPatchAndBroadcast(t *testing.T) {
 func TestAReconnectStormResumesEveryView(t *testing.T) {
 	t.Parallel()
 	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	b, err := newBenchServer(logger, 0)
+	b, err := newBenchServer(logger, 0, channel.Compression{})
 	if err != nil {
 		t.Fatal(err)
 	}
