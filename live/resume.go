@@ -370,9 +370,10 @@ func (s *Socket) trimParked() {
 // that its page takes it up again when it reconnects: its state,
 // subscriptions, timers and tasks stay, and messages are still handled.
 // It declines when resuming is off, the server is shutting down, or the
-// views' memory is over [Options.MaxViewBytes]: the view then ends.
+// views' memory is over [Options.MaxViewBytes]: the view then ends. A
+// nested view ends too: it rejoins with its parent's help (nested.go).
 func (vc *viewChannel) Park(p *channel.Parked) bool {
-	if vc.s == nil || vc.srv.resume == nil || !vc.srv.viewBytes.room(0) {
+	if vc.s == nil || vc.nest != nil || vc.srv.resume == nil || !vc.srv.viewBytes.room(0) {
 		return false
 	}
 	vc.waiting = vc.waiting[:0]
