@@ -87,7 +87,9 @@ func (srv *Server) NewestViews(n int) (newest []ViewInfo, total int) {
 		return nil, total
 	}
 	// keep is a min-heap by join order of the newest views seen so far.
-	keep := make([]*viewChannel, 0, n)
+	// It grows as views are seen, rather than reserving n, so that an n
+	// that means "all of them" cannot ask for more memory than exists.
+	var keep []*viewChannel
 	srv.views.Range(func(_, v any) bool {
 		total++
 		vc := v.(*viewChannel)

@@ -1,6 +1,7 @@
 package live_test
 
 import (
+	"math"
 	"testing"
 	"time"
 
@@ -43,5 +44,24 @@ func TestNewestViewsAreTheLastJoinedNewestFirst(t *testing.T) {
 	}
 	if newest, total := srv.NewestViews(0); total != 7 || newest != nil {
 		t.Fatalf("NewestViews(0): %v of %d", newest, total)
+	}
+}
+
+// NewestViews with n far above the views held ("all of them") returns them
+// all, without reserving room for n.
+func TestNewestViewsWithAHugeNReturnsEveryView(t *testing.T) {
+	t.Parallel()
+	srv, _ := newServer(t, live.Options{}, nil)
+	c := livetest.NewClient(t, srv, nil)
+	c.Live("/counter")
+	deadline := time.Now().Add(10 * time.Second)
+	for len(srv.Views()) != 1 {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d views connected, want 1", len(srv.Views()))
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	if newest, total := srv.NewestViews(math.MaxInt); total != 1 || len(newest) != 1 {
+		t.Fatalf("NewestViews(MaxInt): %d views of %d, want 1 of 1", len(newest), total)
 	}
 }
