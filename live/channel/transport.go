@@ -73,8 +73,11 @@ type wsTransport struct {
 	aborted     atomic.Bool // abortWrite was called
 	// writing is set while writeMessage runs: an abort then holds its
 	// deadline on the connection until the write returns (see
-	// holdDeadline).
+	// holdDeadline). It is cleared under holdMu, so that no deadline of
+	// the abort's is set once the write has returned, on the close frame
+	// that follows it.
 	writing atomic.Bool
+	holdMu  sync.Mutex
 }
 
 func (t *wsTransport) readMessage(deadline time.Time) (int, []byte, error) {
@@ -166,7 +169,7 @@ func (t *wsTransport) writeMessage(typ int, data []byte, deadline time.Time) err
 	// before it reads writing: an abort is seen here, or it sees this
 	// write.
 	t.writing.Store(true)
-	defer t.writing.Store(false)
+	defer t.endWrite()
 	if t.aborted.Load() {
 		return errGaveUp
 	}
@@ -243,10 +246,25 @@ func (t *wsTransport) abortWrite() {
 func (t *wsTransport) holdDeadline(until time.Time) {
 	tick := time.NewTicker(closeGrace / 20)
 	defer tick.Stop()
-	for t.writing.Load() {
-		_ = t.ws.NetConn().SetWriteDeadline(until)
+	for {
+		t.holdMu.Lock()
+		writing := t.writing.Load()
+		if writing {
+			_ = t.ws.NetConn().SetWriteDeadline(until)
+		}
+		t.holdMu.Unlock()
+		if !writing {
+			return
+		}
 		<-tick.C
 	}
+}
+
+// endWrite ends writeMessage: holdDeadline sets no deadline after it.
+func (t *wsTransport) endWrite() {
+	t.holdMu.Lock()
+	t.writing.Store(false)
+	t.holdMu.Unlock()
 }
 
 func (t *wsTransport) writeClose(code int, text string, deadline time.Time) {
