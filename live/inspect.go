@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
+	"unicode/utf8"
 )
 
 // A ViewInfo describes a connected view to an operator (see
@@ -43,15 +44,31 @@ type viewStats struct {
 	update      atomic.Int64 // nanoseconds
 }
 
+// maxLastEvent is the most bytes of an event's name a view keeps.
+const maxLastEvent = 100
+
 // countEvent records an event the view is about to handle.
 func (vc *viewChannel) countEvent(name string) {
 	vc.srv.events.Add(1)
 	st := &vc.stats
 	st.events.Add(1)
+	// The client chooses the name, up to MaxEventBytes: the view keeps a
+	// short prefix, which is what a dashboard lists.
+	long := len(name) > maxLastEvent
+	if long {
+		i := maxLastEvent
+		for i > 0 && !utf8.RuneStart(name[i]) {
+			i-- // no rune cut in two
+		}
+		name = name[:i]
+	}
 	if p := st.lastEvent.Load(); p == nil || *p != name {
 		// A copy, so that only a new name costs an allocation: the address
 		// of the parameter itself would move it to the heap on every call.
 		last := name
+		if long {
+			last = strings.Clone(name) // not the whole name behind it
+		}
 		st.lastEvent.Store(&last)
 	}
 	st.lastEventAt.Store(time.Now().UnixNano())
@@ -87,7 +104,9 @@ func (srv *Server) NewestViews(n int) (newest []ViewInfo, total int) {
 		return nil, total
 	}
 	// keep is a min-heap by join order of the newest views seen so far.
-	keep := make([]*viewChannel, 0, n)
+	// It grows as views are seen, rather than reserving n, so that an n
+	// that means "all of them" cannot ask for more memory than exists.
+	var keep []*viewChannel
 	srv.views.Range(func(_, v any) bool {
 		total++
 		vc := v.(*viewChannel)

@@ -62,12 +62,24 @@ func (l *Latency) Add(o Latency) {
 
 // Quantile returns the upper bound of the bucket that holds quantile q (0
 // to 1) of the durations, so at most the next bound above the true value;
-// for the last bucket, which has no upper bound, the last bound. It
-// returns 0 when l counts nothing.
+// for the last bucket, which has no upper bound, the last bound (see
+// [Latency.QuantileBucket] to tell them apart). It returns 0 when l
+// counts nothing.
 func (l Latency) Quantile(q float64) time.Duration {
-	total := l.Count()
-	if total == 0 {
+	i := l.QuantileBucket(q)
+	if i < 0 {
 		return 0
+	}
+	return LatencyBounds[min(i, len(LatencyBounds)-1)]
+}
+
+// QuantileBucket returns the index in Counts of the bucket that holds
+// quantile q (0 to 1) of the durations: LatencyBuckets-1 when it took
+// longer than the last bound. It returns -1 when l counts nothing.
+func (l Latency) QuantileBucket(q float64) int {
+	total := l.Count()
+	if total <= 0 {
+		return -1
 	}
 	// The rank of the quantile, from 1: the median of 3 is the 2nd.
 	rank := max(int64(q*float64(total)+0.5), 1)
@@ -75,10 +87,10 @@ func (l Latency) Quantile(q float64) time.Duration {
 	for i, c := range l.Counts {
 		seen += c
 		if seen >= rank {
-			return LatencyBounds[min(i, len(LatencyBounds)-1)]
+			return i
 		}
 	}
-	return LatencyBounds[len(LatencyBounds)-1]
+	return len(l.Counts) - 1
 }
 
 // A RouteStats is what a route's views did since the server started (see

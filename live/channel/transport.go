@@ -71,6 +71,13 @@ type wsTransport struct {
 	// is off, and then nothing is inflated either.
 	deflateFrom int
 	aborted     atomic.Bool // abortWrite was called
+	// writing is set while writeMessage runs: an abort then holds its
+	// deadline on the connection until the write returns (see
+	// holdDeadline). It is cleared under holdMu, so that no deadline of
+	// the abort's is set once the write has returned, on the close frame
+	// that follows it.
+	writing atomic.Bool
+	holdMu  sync.Mutex
 }
 
 func (t *wsTransport) readMessage(deadline time.Time) (int, []byte, error) {
@@ -158,6 +165,11 @@ func (t *wsTransport) discard(deadline time.Time) {
 }
 
 func (t *wsTransport) writeMessage(typ int, data []byte, deadline time.Time) error {
+	// writing is set before aborted is read, and abortWrite sets aborted
+	// before it reads writing: an abort is seen here, or it sees this
+	// write.
+	t.writing.Store(true)
+	defer t.endWrite()
 	if t.aborted.Load() {
 		return errGaveUp
 	}
@@ -218,7 +230,41 @@ func (t *wsTransport) writeDeflated(typ int, data []byte, deadline time.Time) er
 // written in pieces stops at the next piece, and no other is started.
 func (t *wsTransport) abortWrite() {
 	t.aborted.Store(true)
-	_ = t.ws.NetConn().SetWriteDeadline(time.Now().Add(closeGrace))
+	until := time.Now().Add(closeGrace)
+	_ = t.ws.NetConn().SetWriteDeadline(until)
+	if t.writing.Load() {
+		go t.holdDeadline(until)
+	}
+}
+
+// holdDeadline sets the connection's write deadline to until again and
+// again while a write is in progress. gorilla sets the deadline of a
+// write itself when it starts writing to the connection, which overrides
+// an abort that came after writeMessage checked aborted: for a deflated
+// frame that window is the whole compression, seconds for a large frame,
+// and the write would then wait on a slow client up to its own deadline.
+func (t *wsTransport) holdDeadline(until time.Time) {
+	tick := time.NewTicker(closeGrace / 20)
+	defer tick.Stop()
+	for {
+		t.holdMu.Lock()
+		writing := t.writing.Load()
+		if writing {
+			_ = t.ws.NetConn().SetWriteDeadline(until)
+		}
+		t.holdMu.Unlock()
+		if !writing {
+			return
+		}
+		<-tick.C
+	}
+}
+
+// endWrite ends writeMessage: holdDeadline sets no deadline after it.
+func (t *wsTransport) endWrite() {
+	t.holdMu.Lock()
+	t.writing.Store(false)
+	t.holdMu.Unlock()
 }
 
 func (t *wsTransport) writeClose(code int, text string, deadline time.Time) {

@@ -145,13 +145,15 @@ func newHistogram(l live.Latency) histogram {
 	return h
 }
 
-// upTo formats a quantile of a [live.Latency], the upper bound of the
-// bucket that holds it.
-func upTo(d time.Duration) string {
-	if d == 0 {
+// latencyQuantile formats quantile q of l as the bucket that holds it:
+// its upper bound, or "> 1s" past the last bound, where the events took
+// longer than any bound says.
+func latencyQuantile(l live.Latency, q float64) string {
+	i := l.QuantileBucket(q)
+	if i < 0 {
 		return "—"
 	}
-	return "≤ " + d.String()
+	return bucketName(i)
 }
 
 // bucketName names bucket i of a [live.Latency].

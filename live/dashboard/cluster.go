@@ -73,7 +73,7 @@ func (d *dash) respond(sub *pubsub.Subscription, done <-chan struct{}) {
 				}
 				// Counters since the start: the page that asked keeps
 				// the differences, so several pages can ask.
-				d.answer(req.ReplyTo, NodeRoutes{Node: ps.Node(), Routes: d.srv.RouteStats()})
+				d.answer(req.ReplyTo, NodeRoutes{Node: ps.Node(), Started: d.started, Routes: d.srv.RouteStats()})
 			}
 		}
 	}

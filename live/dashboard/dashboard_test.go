@@ -87,7 +87,7 @@ func newNode(t testing.TB, ps *pubsub.PubSub, refresh time.Duration) *live.Serve
 func TestTheDashboardIsForThoseAllowOnly(t *testing.T) {
 	srv := newApp(t, 20*time.Millisecond)
 	c := livetest.NewClient(t, srv, nil)
-	for _, path := range []string{"/dashboard?as=eve", "/dashboard/views", "/dashboard/views?as=eve"} {
+	for _, path := range []string{"/dashboard?as=eve", "/dashboard/views", "/dashboard/views?as=eve", "/dashboard/routes", "/dashboard/routes?as=eve"} {
 		p := c.Get(path)
 		if p.Live() || p.Status != http.StatusFound || p.Location != "/" {
 			t.Errorf("GET %s: status %d to %q, live %v; want a redirect to / for a user Allow refuses", path, p.Status, p.Location, p.Live())

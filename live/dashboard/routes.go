@@ -30,8 +30,12 @@ type routesRequest struct {
 // NodeRoutes is one node's answer to a routes page: its
 // [live.Server.RouteStats], counted since that node started.
 type NodeRoutes struct {
-	Node   string
-	Routes []live.RouteStats
+	Node string
+	// Started is when the node's dashboard was mounted, so at its start:
+	// an answer with another Started comes from a node that restarted,
+	// whose counters began again from zero, even if none went down.
+	Started time.Time
+	Routes  []live.RouteStats
 }
 
 // Routes is the page of the routes: for each, its events per second and
@@ -40,7 +44,7 @@ type NodeRoutes struct {
 // The nodes answer with their counters since they started; the page turns
 // them into what happened between two answers, so that an answer lost or
 // late only shifts events to the next refresh, and a node that restarted
-// (its counters went down) starts again from zero. What the nodes did in
+// (its answer names another start) starts again from zero. What the nodes did in
 // one refresh is added up per route, bucket by bucket: every node uses
 // the same [live.LatencyBounds], so the merged histogram, and the
 // quantiles read from it, are those of the cluster's events.
@@ -57,8 +61,9 @@ type Routes struct {
 
 // routesNode is what a page last heard from a node.
 type routesNode struct {
-	at     time.Time // by this node's clock
-	routes map[string]live.RouteStats
+	at      time.Time // by this node's clock
+	started time.Time // NodeRoutes.Started of its last answer
+	routes  map[string]live.RouteStats
 }
 
 // routeSeries is a route's history on a page.
@@ -87,7 +92,7 @@ func (r *Routes) Mount(ctx context.Context, s *live.Socket, params url.Values) e
 		return nil
 	}
 	r.ticked = time.Now()
-	r.heard(NodeRoutes{Node: s.PubSub().Node(), Routes: r.d.srv.RouteStats()})
+	r.heard(NodeRoutes{Node: s.PubSub().Node(), Started: r.d.started, Routes: r.d.srv.RouteStats()})
 	if s.Connected() {
 		if err := s.Subscribe(replyPrefix + s.ID()); err != nil {
 			return err
@@ -140,6 +145,11 @@ func (r *Routes) heard(n NodeRoutes) {
 		r.nodes[n.Node] = node
 	}
 	node.at = time.Now()
+	if seen && !n.Started.Equal(node.started) {
+		// The node restarted: what it counted is all new.
+		clear(node.routes)
+	}
+	node.started = n.Started
 	for _, rs := range n.Routes {
 		sr := r.series[rs.Route]
 		if sr == nil {
@@ -156,7 +166,10 @@ func (r *Routes) heard(n NodeRoutes) {
 		}
 		d := rs.Events.Sub(before.Events)
 		if !ok || slices.ContainsFunc(d.Counts[:], func(c int64) bool { return c < 0 }) {
-			d = rs.Events // a route new to the node, or a node that restarted
+			// A route new to the node, or a node that restarted: told by
+			// Started, or by a counter that went down for a node too old
+			// to send Started.
+			d = rs.Events
 		}
 		sr.pending.Add(d)
 		sr.byNode[n.Node] += d.Count()
