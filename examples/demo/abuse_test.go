@@ -457,7 +457,7 @@ func TestOneConnectionParksNoLargeFormsInItsViews(t *testing.T) {
 	}
 	refused := 0
 	for i, p := range joined {
-		ref, err := c.pushEvent(joinRefs[i], p, wire.Event{Type: wire.TypeChange, Name: "validate", Field: "name", Values: url.Values{"name": {big}}})
+		ref, err := c.pushEvent(joinRefs[i], p, wire.Event{Type: wire.TypeChange, Name: "validate", Field: "name", Component: "signup-form", Values: url.Values{"name": {big}}})
 		if err != nil {
 			t.Fatalf("event %d: %v", i, err)
 		}
@@ -489,7 +489,7 @@ func TestOneConnectionParksNoLargeFormsInItsViews(t *testing.T) {
 	// every view, each kept in the view's state and its render.
 	within := big[:live.DefaultMaxEventBytes-1<<10]
 	for i, p := range joined {
-		ref, err := c.pushEvent(joinRefs[i], p, wire.Event{Type: wire.TypeChange, Name: "validate", Field: "name", Values: url.Values{"name": {within}}})
+		ref, err := c.pushEvent(joinRefs[i], p, wire.Event{Type: wire.TypeChange, Name: "validate", Field: "name", Component: "signup-form", Values: url.Values{"name": {within}}})
 		if err != nil {
 			t.Fatalf("event %d: %v", i, err)
 		}

@@ -37,17 +37,14 @@ func (f SignupForm) Validate() map[string]string {
 	return errs
 }
 
-// Signup is a form validated on every change, with errors per field, and
-// saved on submit. live.Form tracks which fields the user has used, so a
-// field shows its error only once the user has been there.
+// Signup is the sign-up page: a form component that validates on every
+// change and saves on submit, and the page's welcome once it did.
 type Signup struct {
-	Form live.Form[SignupForm]
-	Done string
+	Done string // the name of who signed up last
 }
 
-// Mount starts with an empty form.
+// Mount sets the title.
 func (v *Signup) Mount(ctx context.Context, s *live.Socket, params url.Values) error {
-	v.Form.ID = "signup"
 	s.SetTitle("Sign up · templive demo")
 	return nil
 }
@@ -55,17 +52,45 @@ func (v *Signup) Mount(ctx context.Context, s *live.Socket, params url.Values) e
 // Render shows the form.
 func (v *Signup) Render() templ.Component { return signupView(v) }
 
+// HandleInfo takes the form's news: someone signed up.
+func (v *Signup) HandleInfo(ctx context.Context, s *live.Socket, msg any) error {
+	if m, ok := msg.(signedUp); ok {
+		v.Done = m.name
+	}
+	return nil
+}
+
+// signedUp is what the form component tells its page on a valid submit.
+type signedUp struct{ name string }
+
+// SignupCard is the form, a component with its own state: live.Form
+// tracks which fields the user has used, so a field shows its error only
+// once the user has been there. Its events come to it, not to the page,
+// which it tells with Send when someone signed up.
+type SignupCard struct {
+	Form live.Form[SignupForm]
+}
+
+// Mount starts with an empty form.
+func (c *SignupCard) Mount(ctx context.Context, s *live.Socket) error {
+	c.Form.ID = "signup"
+	return nil
+}
+
+// Render shows the form.
+func (c *SignupCard) Render() templ.Component { return signupCard(c) }
+
 // HandleEvent validates on change and saves on submit.
-func (v *Signup) HandleEvent(ctx context.Context, s *live.Socket, ev live.Event) error {
+func (c *SignupCard) HandleEvent(ctx context.Context, s *live.Socket, ev live.Event) error {
 	if ev.Name != "validate" && ev.Name != "save" {
 		return nil
 	}
-	if err := v.Form.Update(ev); err != nil {
+	if err := c.Form.Update(ev); err != nil {
 		return err
 	}
-	if v.Form.Validate(SignupForm.Validate) && ev.Name == "save" {
-		v.Done = strings.TrimSpace(v.Form.Values.Name)
-		v.Form.Reset(SignupForm{})
+	if c.Form.Validate(SignupForm.Validate) && ev.Name == "save" {
+		s.Send(signedUp{name: strings.TrimSpace(c.Form.Values.Name)})
+		c.Form.Reset(SignupForm{})
 	}
 	return nil
 }
