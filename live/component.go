@@ -134,6 +134,9 @@ func keepComponent[T renderer](ctx context.Context, s *Socket, id string, c T) (
 			return m, nil
 		}
 		// The same id with another type is another component.
+		if m.item != nil {
+			delete(s.comps.items, itemKey{m.item.stream, m.item.id})
+		}
 		terminateComponent(m, ErrComponentRemoved)
 	}
 	if s.comps.byID == nil {
@@ -387,6 +390,12 @@ type components struct {
 	rec       *recorder
 	recording bool   // the connected view is rendering, or a component alone
 	html      []byte // the render the components' spans are in
+
+	// The stream items whose root elements are components, which the view
+	// keeps while the browser shows them (see stream_component.go).
+	items   map[itemKey]*streamedItem
+	itemSeq uint64
+	order   map[string][]string // by stream with a limit: its items' ids, as the browser shows them
 }
 
 // mounted is a component a view keeps: its value, the last render that
@@ -399,6 +408,7 @@ type mounted struct {
 	ctx        context.Context // the context it was last rendered with; nil: never rendered
 	parent     *mounted        // the component it was rendered in, or nil
 	start, end int             // its bytes in components.html; start < 0: not known
+	item       *streamedItem   // the stream item whose root element it is, or nil
 }
 
 // renderer is what [Component] renders: a value with a Render method.
@@ -409,10 +419,11 @@ type renderer interface{ Render() templ.Component }
 func (cs *components) begin() { cs.pass++ }
 
 // sweep forgets the components the render that just ended did not render,
-// telling those that are [Terminator]s.
+// telling those that are [Terminator]s, but for those of stream items the
+// browser still shows.
 func (cs *components) sweep() {
 	for id, m := range cs.byID {
-		if m.pass != cs.pass {
+		if m.pass != cs.pass && !cs.keptForItem(m) {
 			delete(cs.byID, id)
 			terminateComponent(m, ErrComponentRemoved)
 		}
@@ -421,6 +432,7 @@ func (cs *components) sweep() {
 
 // end forgets every component: the view ended.
 func (cs *components) end(reason error) {
+	cs.forgetItems()
 	for id, m := range cs.byID {
 		delete(cs.byID, id)
 		terminateComponent(m, reason)

@@ -47,6 +47,7 @@ type streamer interface {
 	streamName() string
 	pending() bool
 	takeOps() (ops []wire.StreamOp, limit int)
+	streamLimit() int
 }
 
 // NewStream returns a stream named name for the view of s. domID gives
@@ -159,6 +160,8 @@ func (st *Stream[T]) SetLimit(n int) { st.limit = n }
 
 func (st *Stream[T]) streamName() string { return st.name }
 
+func (st *Stream[T]) streamLimit() int { return st.limit }
+
 func (st *Stream[T]) pending() bool { return len(st.ops) > 0 }
 
 // streamsPending reports whether any stream of the view has operations to
@@ -205,6 +208,7 @@ func (s *Socket) collectStreams(tree *render.Node) (out []wire.StreamOp, cut boo
 				byID[id] = &c.Children[i]
 			}
 		}
+		sent := len(out)
 		for _, op := range ops {
 			if op.Kind == wire.StreamInsert {
 				n := byID[op.ID]
@@ -217,6 +221,9 @@ func (s *Socket) collectStreams(tree *render.Node) (out []wire.StreamOp, cut boo
 				op.HTML = string(n.AppendHTML(nil))
 			}
 			out = append(out, op)
+		}
+		if err := s.comps.noteItems(st.streamName(), out[sent:], c, limit); err != nil {
+			return nil, false, err
 		}
 	}
 	for _, c := range containers {
