@@ -3,8 +3,8 @@ package live
 import (
 	"cmp"
 	"context"
-	"maps"
 	"fmt"
+	"maps"
 	"slices"
 
 	"github.com/templive/templive/internal/wire"
