@@ -152,7 +152,7 @@ func TestAComponentInAStreamItemKeepsItsStateAndReplacesItsItem(t *testing.T) {
 		t.Fatalf("other cards changed: %s and %s", a, c)
 	}
 	// The like sent card 2 alone, as a stream operation, not the page.
-	item := fmt.Sprintf(`<li id="card-2" live-component="card-2"><p class="body">post 2</p><button class="edit" live-click="edit">edit</button><button class="like" live-click="like">like</button><span class="likes">2</span></li>`)
+	item := `<li live-component="card-2" id="card-2"><p class="body">post 2</p><button class="edit" live-click="edit">edit</button><button class="like" live-click="like">like</button><span class="likes">2</span></li>`
 	// Around it: the frame, the operation, and the escapes of its quotes.
 	if got := v.LastRenderBytes(); got > len(item)+160 {
 		t.Errorf("a like cost a %d-byte frame for a %d-byte item", got, len(item))
@@ -274,5 +274,28 @@ func TestAStreamItemsComponentThatIsNotTheItemIsAnError(t *testing.T) {
 	v := livetest.Mount(t, srv, "/cards?nested")
 	if err := v.TryEvent(live.EventClick, "add", nil); err == nil {
 		t.Fatal("an item with a component inside it did not crash the view")
+	}
+}
+
+func TestAViewKeepsTheComponentsOfAThousandStreamItemsAtMost(t *testing.T) {
+	t.Parallel()
+	srv, ended := newCardServer(t)
+	// No limit: the browser keeps every item, the server the newest
+	// thousand items' components.
+	v := livetest.Mount(t, srv, "/cards?n=1002")
+	for _, id := range []string{"card-1", "card-2"} {
+		if err := ended.get(id); !errors.Is(err, live.ErrComponentRemoved) {
+			t.Errorf("%s ended with %v, want ErrComponentRemoved", id, err)
+		}
+	}
+	if err := ended.get("card-3"); err != nil {
+		t.Errorf("card 3 ended: %v", err)
+	}
+	if err := v.TryEventTo("card-1", live.EventClick, "like", nil); err == nil {
+		t.Error("an event for a forgotten component was accepted")
+	}
+	v.Click("#card-1002 .like")
+	if got := v.Text("#card-1002 .likes"); got != "1" {
+		t.Errorf("card 1002 has %s likes", got)
 	}
 }
