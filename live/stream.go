@@ -27,6 +27,10 @@ import (
 // Items holds only what changed since the last render. Re-renders of the
 // rest of the page never touch the container's children.
 //
+// An item can be a stateful component, with state and events of its own,
+// which the server keeps while the browser shows the item: see "In
+// streams" at [Component].
+//
 // A Stream belongs to its view's goroutine, like the view's other fields.
 type Stream[T any] struct {
 	name  string
