@@ -97,8 +97,10 @@ func (cs *components) noteItems(stream string, ops []wire.StreamOp, c *render.No
 				keep = order[len(order)+n:]
 			}
 			for _, id := range order {
-				if !slices.Contains(keep, id) {
-					cs.leave(stream, id)
+				if it := cs.items[itemKey{stream, id}]; it != nil && !slices.Contains(keep, id) {
+					// The last operation: an item it trims is gone,
+					// even one this render inserted.
+					cs.dropItem(it)
 				}
 			}
 			order = slices.Clone(keep)

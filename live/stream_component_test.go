@@ -266,6 +266,15 @@ func TestAStreamsLimitBoundsTheComponentsItKeeps(t *testing.T) {
 	if got := v.Count("#cards > li"); got != 3 {
 		t.Fatalf("%d items shown after a like, want 3", got)
 	}
+	// Appended past the limit, an item is trimmed as soon as it is shown.
+	v.Click("#tick")
+	v.Event(live.EventClick, "add", nil)
+	if v.Has("#card-99") {
+		t.Fatal("the item appended past the limit is shown")
+	}
+	if err := ended.get("card-99"); !errors.Is(err, live.ErrComponentRemoved) {
+		t.Fatalf("card 99, trimmed as it was inserted, ended with %v", err)
+	}
 }
 
 func TestAStreamItemsComponentThatIsNotTheItemIsAnError(t *testing.T) {
