@@ -87,10 +87,41 @@ type Updater[T any] interface {
 // view's render was given, as templ's generated code writes; one written
 // through a writer of the view's own renders with its view.
 //
+// # In streams
+//
 // A [Stream]'s items are rendered once and then forgotten by the server,
-// so a component rendered in a stream item is forgotten by the next
-// render too: keep components out of streams. Components are never
-// rendered alone from a render that had stream items.
+// but a component whose root element is a stream item — it renders the
+// item's element, with the item's DOM id — is kept while the browser
+// shows the item, although later renders of the view do not render it:
+//
+//	for _, it := range v.Posts.Items() {
+//		@live.Component(it.ID, &PostCard{DOMID: it.ID, Post: it.Value})
+//	}
+//
+// Its events and [Socket.SendUpdate] reach it as any component's do; its
+// own callbacks render it alone, and the browser gets the result as a
+// stream insert of its item, which replaces the item where it stands; the
+// rest of the page is neither rendered nor diffed. An update of the item
+// by its view ([Stream.Update], an insert of the same DOM id) renders the
+// kept component with the new value, through Update. The component ends,
+// told [ErrComponentRemoved], when its item leaves: [Stream.Delete] or
+// [Stream.DeleteID] of the item, or [Stream.Reset] of its stream (an item
+// the reset inserts again keeps its component). For a stream with a
+// limit ([Stream.SetLimit]) the view applies the stream's operations to
+// the DOM ids of its items, as the browser does, and ends the components
+// of the items the limit trims when the browser drops them; a limit
+// should be set before the first insert, or items shown before it are not
+// counted. A view keeps the components of 1,000 stream items at most,
+// over all its streams: past that the oldest end, and events from their
+// items, still shown, are refused as for any component the view no
+// longer has. Components rendered inside such a component are kept and
+// render with it.
+//
+// A component inside a stream item that is not the item's root element
+// cannot be rendered alone (the item's markup around it is nowhere on the
+// server), so a render that inserts one is an error, which crashes the
+// view. The component's root element must keep the item's id: a render
+// alone that gives it another is an error too.
 func Component[T interface{ Render() templ.Component }](id string, c T) templ.Component {
 	return templ.ComponentFunc(func(ctx context.Context, w io.Writer) error {
 		if id == "" || id == wire.TargetView {
@@ -134,6 +165,9 @@ func keepComponent[T renderer](ctx context.Context, s *Socket, id string, c T) (
 			return m, nil
 		}
 		// The same id with another type is another component.
+		if m.item != nil {
+			delete(s.comps.items, itemKey{m.item.stream, m.item.id})
+		}
 		terminateComponent(m, ErrComponentRemoved)
 	}
 	if s.comps.byID == nil {
@@ -387,6 +421,12 @@ type components struct {
 	rec       *recorder
 	recording bool   // the connected view is rendering, or a component alone
 	html      []byte // the render the components' spans are in
+
+	// The stream items whose root elements are components, which the view
+	// keeps while the browser shows them (see stream_component.go).
+	items   map[itemKey]*streamedItem
+	itemSeq uint64
+	order   map[string][]string // by stream with a limit: its items' ids, as the browser shows them
 }
 
 // mounted is a component a view keeps: its value, the last render that
@@ -399,6 +439,7 @@ type mounted struct {
 	ctx        context.Context // the context it was last rendered with; nil: never rendered
 	parent     *mounted        // the component it was rendered in, or nil
 	start, end int             // its bytes in components.html; start < 0: not known
+	item       *streamedItem   // the stream item whose root element it is, or nil
 }
 
 // renderer is what [Component] renders: a value with a Render method.
@@ -409,10 +450,11 @@ type renderer interface{ Render() templ.Component }
 func (cs *components) begin() { cs.pass++ }
 
 // sweep forgets the components the render that just ended did not render,
-// telling those that are [Terminator]s.
+// telling those that are [Terminator]s, but for those of stream items the
+// browser still shows.
 func (cs *components) sweep() {
 	for id, m := range cs.byID {
-		if m.pass != cs.pass {
+		if m.pass != cs.pass && !cs.keptForItem(m) {
 			delete(cs.byID, id)
 			terminateComponent(m, ErrComponentRemoved)
 		}
@@ -421,6 +463,7 @@ func (cs *components) sweep() {
 
 // end forgets every component: the view ended.
 func (cs *components) end(reason error) {
+	cs.forgetItems()
 	for id, m := range cs.byID {
 		delete(cs.byID, id)
 		terminateComponent(m, reason)

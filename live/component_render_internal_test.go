@@ -3,6 +3,7 @@ package live
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
@@ -18,6 +19,7 @@ import (
 	templruntime "github.com/a-h/templ/runtime"
 
 	"github.com/templive/templive/diff"
+	"github.com/templive/templive/internal/wire"
 	"github.com/templive/templive/render"
 )
 
@@ -362,11 +364,9 @@ func (v *streamPage) Render() templ.Component {
 	return templ.ComponentFunc(func(ctx context.Context, w io.Writer) error {
 		io.WriteString(w, `<ul id="posts" live-update="stream">`)
 		for _, it := range v.posts.Items() {
-			fmt.Fprintf(w, `<li id="%s">`, it.ID)
-			if err := Component("post-"+it.Value, &spliceNote{}).Render(ctx, w); err != nil {
+			if err := Component("post-"+it.Value, &itemNote{id: it.ID}).Render(ctx, w); err != nil {
 				return err
 			}
-			io.WriteString(w, `</li>`)
 		}
 		io.WriteString(w, `</ul><p>`)
 		if err := Component("note", &spliceNote{}).Render(ctx, w); err != nil {
@@ -377,10 +377,29 @@ func (v *streamPage) Render() templ.Component {
 	})
 }
 
+// itemNote is a spliceNote that is a stream item: its root element is
+// the item, with the item's id.
+type itemNote struct {
+	id string
+	spliceNote
+}
+
+func (n *itemNote) Render() templ.Component {
+	return templ.ComponentFunc(func(ctx context.Context, w io.Writer) error {
+		fmt.Fprintf(w, `<li id="%s">`, n.id)
+		if err := n.spliceNote.Render().Render(ctx, w); err != nil {
+			return err
+		}
+		_, err := io.WriteString(w, `</li>`)
+		return err
+	})
+}
+
 // TestComponentsRenderAloneOnlyFromARenderWithoutStreamItems: after a
-// render whose stream items were cut out of what the view keeps, a
-// component's event renders the whole view (and a component in an item is
-// gone); once the last render has no items, components render alone again.
+// render whose stream items were cut out of what the view keeps, the
+// component of a stream item renders alone into a stream operation that
+// replaces its item, and the view does not render; a component outside
+// the stream renders alone once the last render has no items.
 func TestComponentsRenderAloneOnlyFromARenderWithoutStreamItems(t *testing.T) {
 	t.Parallel()
 	p := &streamPage{}
@@ -388,7 +407,7 @@ func TestComponentsRenderAloneOnlyFromARenderWithoutStreamItems(t *testing.T) {
 	vc := &viewChannel{srv: srv, view: p, s: &Socket{srv: srv}}
 	p.posts = NewStream(vc.s, "posts", func(id string) string { return "p-" + id })
 	ctx := context.Background()
-	step := func(what string, dirty bool, parts ...string) {
+	step := func(what string, dirty bool, parts ...string) (json.RawMessage, []wire.StreamOp) {
 		t.Helper()
 		vc.dirty = dirty
 		for _, id := range parts {
@@ -396,13 +415,20 @@ func TestComponentsRenderAloneOnlyFromARenderWithoutStreamItems(t *testing.T) {
 			if !ok {
 				t.Fatalf("%s: no component %s", what, id)
 			}
-			c.(*spliceNote).on = !c.(*spliceNote).on
+			switch c := c.(type) {
+			case *spliceNote:
+				c.on = !c.on
+			case *itemNote:
+				c.on = !c.on
+			}
 			vc.componentRan(id)
 		}
-		if _, _, err := vc.rerender(ctx); err != nil {
+		patch, ops, err := vc.rerender(ctx)
+		if err != nil {
 			t.Fatalf("%s: %v", what, err)
 		}
 		vc.dirty, vc.parts = false, vc.parts[:0]
+		return patch, ops
 	}
 	step("the first render", true)
 	p.posts.Insert("1")
@@ -411,15 +437,26 @@ func TestComponentsRenderAloneOnlyFromARenderWithoutStreamItems(t *testing.T) {
 		t.Fatal("the render with a stream item was not cut")
 	}
 	renders := p.renders
-	step("the post's component changes", false, "post-1")
-	if p.renders != renders+1 {
-		t.Fatal("a component of a stream item rendered alone")
+	patch, ops := step("the post's component changes", false, "post-1")
+	if p.renders != renders {
+		t.Fatal("a component of a stream item rendered its view")
 	}
-	if _, ok := vc.s.comps.get("post-1"); ok {
-		t.Error("the stream item's component outlived the render that forgot the item")
+	want := `<li live-component="post-1" id="p-1"><b class="on">on</b></li>`
+	if len(patch) != 0 || len(ops) != 1 || ops[0].Kind != wire.StreamInsert || ops[0].ID != "p-1" || ops[0].HTML != want {
+		t.Fatalf("patch %s, stream operations %+v; want only the item replaced with %s", patch, ops, want)
+	}
+	if _, ok := vc.s.comps.get("post-1"); !ok {
+		t.Error("the stream item's component did not outlive the render that forgot the item")
 	}
 	step("the component outside the stream changes", false, "note")
 	if p.renders != renders+1 {
+		t.Error("the component outside the stream rendered alone from a render with stream items")
+	}
+	step("the component outside the stream changes again", false, "note")
+	if p.renders != renders+1 {
 		t.Error("the component outside the stream did not render alone once no item was in the last render")
+	}
+	if _, ok := vc.s.comps.get("post-1"); !ok {
+		t.Error("the stream item's component did not outlive the view's renders")
 	}
 }

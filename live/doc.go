@@ -199,7 +199,9 @@
 // # Streams
 //
 // A [Stream] holds a list the browser keeps and the server forgets after
-// each render: feeds of any length cost a view the same memory.
+// each render: feeds of any length cost a view the same memory. An item
+// can be a [Component] that keeps its own state while the browser shows
+// it, and replaces its item alone when it changes.
 //
 // # Async work
 //

@@ -27,6 +27,10 @@ import (
 // Items holds only what changed since the last render. Re-renders of the
 // rest of the page never touch the container's children.
 //
+// An item can be a stateful component, with state and events of its own,
+// which the server keeps while the browser shows the item: see "In
+// streams" at [Component].
+//
 // A Stream belongs to its view's goroutine, like the view's other fields.
 type Stream[T any] struct {
 	name  string
@@ -47,6 +51,7 @@ type streamer interface {
 	streamName() string
 	pending() bool
 	takeOps() (ops []wire.StreamOp, limit int)
+	streamLimit() int
 }
 
 // NewStream returns a stream named name for the view of s. domID gives
@@ -159,6 +164,8 @@ func (st *Stream[T]) SetLimit(n int) { st.limit = n }
 
 func (st *Stream[T]) streamName() string { return st.name }
 
+func (st *Stream[T]) streamLimit() int { return st.limit }
+
 func (st *Stream[T]) pending() bool { return len(st.ops) > 0 }
 
 // streamsPending reports whether any stream of the view has operations to
@@ -205,6 +212,7 @@ func (s *Socket) collectStreams(tree *render.Node) (out []wire.StreamOp, cut boo
 				byID[id] = &c.Children[i]
 			}
 		}
+		sent := len(out)
 		for _, op := range ops {
 			if op.Kind == wire.StreamInsert {
 				n := byID[op.ID]
@@ -217,6 +225,9 @@ func (s *Socket) collectStreams(tree *render.Node) (out []wire.StreamOp, cut boo
 				op.HTML = string(n.AppendHTML(nil))
 			}
 			out = append(out, op)
+		}
+		if err := s.comps.noteItems(st.streamName(), out[sent:], c, limit); err != nil {
+			return nil, false, err
 		}
 	}
 	for _, c := range containers {

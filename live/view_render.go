@@ -134,9 +134,27 @@ func (vc *viewChannel) answerWaiting(out wire.Render, enc []byte) error {
 	return nil
 }
 
-// rerender renders the view and returns the encoded patch from the last
-// render (nil if nothing changed) and the streams' operations.
+// rerender renders what changed and returns the encoded patch from the
+// last render (nil if nothing changed) and the streams' operations: the
+// view's, then those that replace the stream items whose components'
+// own callbacks ran, rendered alone.
 func (vc *viewChannel) rerender(ctx context.Context) (patch json.RawMessage, streams []wire.StreamOp, err error) {
+	items, since := vc.takeStreamedParts(), vc.s.comps.pass
+	if vc.dirty || len(vc.parts) > 0 {
+		if patch, streams, err = vc.rerenderView(ctx); err != nil {
+			return nil, nil, err
+		}
+	}
+	ops, err := vc.renderItems(ctx, items, since)
+	if err != nil {
+		return nil, nil, err
+	}
+	return patch, append(streams, ops...), nil
+}
+
+// rerenderView renders the view and returns the encoded patch from the
+// last render (nil if nothing changed) and the streams' operations.
+func (vc *viewChannel) rerenderView(ctx context.Context) (patch json.RawMessage, streams []wire.StreamOp, err error) {
 	var ob observing
 	ctx = vc.observe(ctx, &ob, Op{Kind: OpRender})
 	defer func() {

@@ -16,12 +16,10 @@ import (
 // feedSize is how many posts the feed shows; older ones drop off the end.
 const feedSize = 50
 
-// FeedItem is one post as this viewer's feed shows it: an item of the
-// stream, re-rendered whenever it changes.
+// FeedItem is one post of the feed's stream, re-rendered whenever a
+// broadcast changes it; its [PostCard] keeps what this viewer does with it.
 type FeedItem struct {
-	Post    content.Post
-	Editing bool
-	Problem string
+	Post content.Post
 }
 
 // FeedLive is the brief's FeedLive: recent posts as a stream that the
@@ -81,20 +79,18 @@ func (v *FeedLive) loadRecent(ctx context.Context) error {
 // Render shows the feed.
 func (v *FeedLive) Render() templ.Component { return feedView(v) }
 
-// HandleEvent writes through the content context; what changed comes
-// back, to every viewer, through its broadcasts.
+// HandleEvent writes new posts through the content context; they come
+// back, to every viewer, through its broadcasts. Each post's buttons and
+// editor are its [PostCard]'s.
 func (v *FeedLive) HandleEvent(ctx context.Context, s *live.Socket, ev live.Event) error {
 	if v.User == "" {
 		return nil // the page offers nothing to anonymous visitors
 	}
-	id, _ := strconv.ParseInt(ev.Value("id"), 10, 64)
 	switch ev.Name {
-	case "post", "save", "delete", "like":
-		// Each write reaches every viewer.
+	case "post":
+		// Each post reaches every viewer.
 		if !v.limits.posts.Allow(v.User) {
-			if ev.Name == "post" {
-				v.Draft = ev.Value("body")
-			}
+			v.Draft = ev.Value("body")
 			v.Problem = "You are posting too fast; wait a moment."
 			return nil
 		}
@@ -116,33 +112,6 @@ func (v *FeedLive) HandleEvent(ctx context.Context, s *live.Socket, ev live.Even
 		}
 		v.Draft, v.Problem = "", ""
 		return v.notes.alertAdmins(ctx, v.User)
-	case "like":
-		return v.notes.liked(ctx, v.store, v.User, id)
-	case "edit", "cancel":
-		p, err := v.store.GetPost(ctx, id)
-		if errors.Is(err, content.ErrNotFound) {
-			v.Posts.DeleteID("post-" + strconv.FormatInt(id, 10))
-			return nil
-		} else if err != nil {
-			return err
-		}
-		v.Posts.Update(FeedItem{Post: p, Editing: ev.Name == "edit" && p.UserID == v.User})
-	case "save":
-		p, err := v.store.UpdatePost(ctx, v.User, id, ev.Value("body"))
-		if problem := problemOf(err); problem != "" {
-			if cur, gerr := v.store.GetPost(ctx, id); gerr == nil {
-				cur.Body = ev.Value("body")
-				v.Posts.Update(FeedItem{Post: cur, Editing: true, Problem: problem})
-			}
-			return nil
-		} else if err != nil {
-			return err
-		}
-		v.Posts.Update(FeedItem{Post: p})
-	case "delete":
-		if _, err := v.store.DeletePost(ctx, v.User, id); problemOf(err) == "" && err != nil {
-			return err
-		}
 	}
 	return nil
 }

@@ -157,3 +157,39 @@ func TestOneUsersPostsPastTheLimitAreRefusedWithAProblem(t *testing.T) {
 		t.Fatalf("bob refused: %s", bob.Text("#post-error"))
 	}
 }
+
+func TestFeedPostsAreCardsThatKeepTheirLikesAsPostsArrive(t *testing.T) {
+	t.Parallel()
+	a := newTestApp(t)
+	ada := signedIn(t, a, "ada").Live("/feed")
+	bob := signedIn(t, a, "bob").Live("/feed")
+	ada.Submit("#new-post", url.Values{"body": {"one"}})
+	ada.Submit("#new-post", url.Values{"body": {"two"}})
+	bob.Sync("")
+
+	bob.Click("#post-1 .like")
+	bob.Click("#post-1 .like")
+	if got := bob.Text("#post-1 .likes"); got != "2" {
+		t.Fatalf("post 1 shows %s likes after two, want 2", got)
+	}
+	if got := bob.Text("#post-2 .likes"); got != "0" {
+		t.Fatalf("post 2 shows %s likes, want 0", got)
+	}
+	// A new post, and an edit of the liked one, leave its card's state.
+	ada.Submit("#new-post", url.Values{"body": {"three"}})
+	ada.Click("#post-1 .edit")
+	ada.Submit("#post-1 form", url.Values{"body": {"one, edited"}})
+	bob.Sync("")
+	if got := strings.Join(bob.Texts("#posts .body"), "|"); got != "three|two|one, edited" {
+		t.Fatalf("bob's feed %q", got)
+	}
+	if got := bob.Text("#post-1 .likes"); got != "2" {
+		t.Fatalf("post 1 shows %s likes after an insert and an edit, want 2", got)
+	}
+	// A save the content context refuses keeps the editor and the draft.
+	ada.Click("#post-2 .edit")
+	ada.Submit("#post-2 form", url.Values{"body": {"   "}})
+	if !ada.Has("#post-2 form") || !ada.Has("#post-2 .error") {
+		t.Fatalf("a refused save closed the editor:\n%s", ada.HTML())
+	}
+}
