@@ -308,7 +308,7 @@ func waitFor[T any](t *testing.T, ch <-chan T, what string) T {
 	select {
 	case v := <-ch:
 		return v
-	case <-time.After(5 * time.Second):
+	case <-time.After(30 * time.Second): // as waitUntil: a loaded machine needs it
 		t.Fatalf("timed out waiting for %s", what)
 		var zero T
 		return zero
