@@ -302,7 +302,7 @@ func (c *wsClient) expectStatus(m wireMsg, status, response string) {
 	}
 }
 
-// waitFor waits for a value on ch or fails after 5 s.
+// waitFor waits for a value on ch or fails after 30 s.
 func waitFor[T any](t *testing.T, ch <-chan T, what string) T {
 	t.Helper()
 	select {
