@@ -406,11 +406,21 @@ func (vc *viewChannel) Park(p *channel.Parked) bool {
 // die, is parked first.
 func (vc *viewChannel) resume(ctx context.Context, tok sessionToken, p wire.JoinPayload, rt *route, u *url.URL, csrf string) (json.RawMessage, bool, error) {
 	reg := vc.srv.resume
-	if reg == nil || !p.Resume {
+	if reg == nil {
 		return nil, false, nil
 	}
 	match := func(old *viewChannel) bool {
 		return old.rt == rt && old.s.csrf == csrf && maps.Equal(old.s.session, tok.Session)
+	}
+	if !p.Resume {
+		// The page came back without asking to resume (a nested view's
+		// rejoin, say): a copy of the view parked for it would wait in
+		// vain, handling messages the new one handles too.
+		if pc := reg.take(tok.ID, match); pc != nil {
+			pc.vc.end(errResumeRefused)
+			pc.kept.Close()
+		}
+		return nil, false, nil
 	}
 	pc := reg.take(tok.ID, match)
 	if pc == nil {
@@ -440,6 +450,9 @@ func (vc *viewChannel) resume(ctx context.Context, tok sessionToken, p wire.Join
 	}
 	vc.takeOver(old)
 	vc.readoptUploads()
+	// The views it nests follow it to its new connection, where the page
+	// joins them again.
+	vc.srv.nests.follow(vc.s.nests, vc.cc.ConnectInfo())
 	vc.srv.resumes.Add(1)
 	if to := vc.s.redirectTo; to != "" {
 		return nil, true, refuse(wire.Refusal{Reason: wire.ReasonRedirect, To: to, Flash: vc.flashToken()})
