@@ -131,6 +131,9 @@ var (
 	errResumeExpired = errors.New("live: connection lost and not resumed in time")
 	// errResumeEvicted ends the oldest parked view when too many wait.
 	errResumeEvicted = errors.New("live: connection lost; too many views waiting to resume")
+	// errResumeMissedTooMuch ends a parked view whose streams hold more
+	// for its page than a resume is worth sending.
+	errResumeMissedTooMuch = errors.New("live: connection lost; too much happened to resume")
 	// errResumeRefused ends a parked view whose page rejoined without
 	// being able to resume it: it remounts.
 	errResumeRefused = errors.New("live: connection lost; the page remounted")
@@ -334,6 +337,9 @@ func (r *resumeParking) run(id string, pc *parkedChannel) {
 				fail(err)
 				return
 			}
+			if r.tooMuch(id, pc) {
+				return
+			}
 		case m := <-mb.C():
 			if _, ok := m.Payload.(*channel.Broadcast); ok {
 				continue // for a client that is not there
@@ -347,8 +353,39 @@ func (r *resumeParking) run(id string, pc *parkedChannel) {
 				return
 			}
 			vc.s.trimParked()
+			if r.tooMuch(id, pc) {
+				return
+			}
 		}
 	}
+}
+
+// maxParkedStreamOps bounds the stream operations a parked view holds for
+// its page. A parked view does not render, so every item its streams
+// insert waits in memory for the resume, which would send them all: past
+// this many, a remount (which renders only what the streams' limits keep)
+// costs less, and the view ends instead of growing with a busy topic.
+const maxParkedStreamOps = 256
+
+// tooMuch ends the view of pc, parked under id, and reports true when its
+// streams hold more than maxParkedStreamOps; pc's goroutine then returns.
+func (r *resumeParking) tooMuch(id string, pc *parkedChannel) bool {
+	if pc.vc.s.streamOpsPending() <= maxParkedStreamOps {
+		return false
+	}
+	if r.remove(id, pc) {
+		pc.vc.end(errResumeMissedTooMuch)
+		pc.kept.Close()
+		return true
+	}
+	// Taken or evicted in the meantime: whoever did decides.
+	select {
+	case <-pc.taken:
+	case <-pc.stop:
+		pc.vc.end(pc.stopWhy)
+		pc.kept.Close()
+	}
+	return true
 }
 
 // maxParkedPushes bounds the events and client commands a parked view may

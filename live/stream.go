@@ -46,6 +46,7 @@ type StreamItem[T any] struct {
 type streamer interface {
 	streamName() string
 	pending() bool
+	pendingOps() int
 	takeOps() (ops []wire.StreamOp, limit int)
 }
 
@@ -161,6 +162,8 @@ func (st *Stream[T]) streamName() string { return st.name }
 
 func (st *Stream[T]) pending() bool { return len(st.ops) > 0 }
 
+func (st *Stream[T]) pendingOps() int { return len(st.ops) }
+
 // streamsPending reports whether any stream of the view has operations to
 // send.
 func (s *Socket) streamsPending() bool {
@@ -170,6 +173,16 @@ func (s *Socket) streamsPending() bool {
 		}
 	}
 	return false
+}
+
+// streamOpsPending counts the operations the view's streams hold for
+// its next render.
+func (s *Socket) streamOpsPending() int {
+	n := 0
+	for _, st := range s.streams {
+		n += st.pendingOps()
+	}
+	return n
 }
 
 // takeOps returns the pending operations and forgets them and the items.
