@@ -93,6 +93,48 @@ func (l *renderLog) since(v uint64) ([]json.RawMessage, bool) {
 	return out, true
 }
 
+// hookReplies keeps the hook replies sent last, by the sequence number of
+// their event, so that an event handled before a connection dropped, and
+// sent again after the resume, is answered with the reply it had. The
+// client sends again only the events in flight when its connection
+// dropped, so a few small replies suffice.
+type hookReplies struct {
+	seqs    []uint64
+	replies []json.RawMessage
+	bytes   int
+}
+
+// Bounds of hookReplies: a reply beyond them is lost if the connection
+// drops before it arrives (the event is still applied once).
+const (
+	maxKeptReplies    = 8
+	maxKeptReplyBytes = 8 << 10
+)
+
+// add keeps reply, the reply to the event numbered seq (none when 0),
+// forgetting the oldest beyond the bounds.
+func (h *hookReplies) add(seq uint64, reply json.RawMessage) {
+	if seq == 0 || len(reply) > maxKeptReplyBytes {
+		return
+	}
+	h.seqs, h.replies = append(h.seqs, seq), append(h.replies, reply)
+	h.bytes += len(reply)
+	for len(h.seqs) > maxKeptReplies || h.bytes > maxKeptReplyBytes {
+		h.bytes -= len(h.replies[0])
+		h.seqs, h.replies = h.seqs[1:], h.replies[1:]
+	}
+}
+
+// get returns the reply kept for the event numbered seq, or nil.
+func (h *hookReplies) get(seq uint64) json.RawMessage {
+	for i, s := range h.seqs {
+		if s == seq {
+			return h.replies[i]
+		}
+	}
+	return nil
+}
+
 // resumeParking holds the views whose connection was lost, each with a
 // goroutine that goes on handing it its PubSub messages and timers until
 // its page rejoins, it expires, or the server shuts down. It is safe for
@@ -524,7 +566,7 @@ func (vc *viewChannel) takeOver(old *viewChannel) {
 	}
 	vc.view, vc.rt, vc.s = old.view, old.rt, old.s
 	vc.ctx, vc.cancel = old.ctx, old.cancel
-	vc.last, vc.log, vc.lastSeq = old.last, old.log, old.lastSeq
+	vc.last, vc.log, vc.lastSeq, vc.replies = old.last, old.log, old.lastSeq, old.replies
 	vc.dirty, vc.pings = old.dirty, old.pings
 	vc.charged, vc.measured, vc.measuredBytes = old.charged, old.measured, old.measuredBytes
 	vc.life = old.life

@@ -121,6 +121,7 @@ func (vc *viewChannel) answerWaiting(out wire.Render, enc []byte) error {
 				return fmt.Errorf("hook reply: %w", err)
 			}
 			r.Reply = reply
+			vc.replies.add(w.seq, reply)
 		}
 		if i == len(vc.waiting)-1 {
 			if r.Reply == nil && enc != nil {
