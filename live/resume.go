@@ -35,8 +35,8 @@ const (
 
 // renderLog keeps the last renders a view sent (their wire form, without
 // a hook's reply), so that a client that lost some when its connection
-// dropped gets exactly those on resume. Versions count renders that carry
-// a patch or stream operations: entries[i] is version base+1+i.
+// dropped gets exactly those on resume. Versions count the renders that
+// are not empty: entries[i] is version base+1+i.
 type renderLog struct {
 	base    uint64
 	entries [][]byte
