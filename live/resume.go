@@ -492,9 +492,14 @@ func (vc *viewChannel) resume(ctx context.Context, tok sessionToken, p wire.Join
 		return old.rt == rt && old.s.csrf == csrf && maps.Equal(old.s.session, tok.Session)
 	}
 	if !p.Resume {
-		// The page came back without asking to resume (a nested view's
-		// rejoin, say): a copy of the view parked for it would wait in
-		// vain, handling messages the new one handles too.
+		// A nested view whose page came back without asking to resume
+		// it: a copy parked for it would wait in vain, handling messages
+		// the new one handles too. (A page's view is left alone: a
+		// second tab of the same page joins without resuming, and the
+		// first may come back for its own.)
+		if vc.nest == nil {
+			return nil, false, nil
+		}
 		if pc := reg.take(tok.ID, match); pc != nil {
 			pc.vc.end(errResumeRefused)
 			pc.kept.Close()
