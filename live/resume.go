@@ -485,26 +485,11 @@ func (vc *viewChannel) Park(p *channel.Parked) bool {
 // die, is parked first.
 func (vc *viewChannel) resume(ctx context.Context, tok sessionToken, p wire.JoinPayload, rt *route, u *url.URL, csrf string) (json.RawMessage, bool, error) {
 	reg := vc.srv.resume
-	if reg == nil {
+	if reg == nil || !p.Resume {
 		return nil, false, nil
 	}
 	match := func(old *viewChannel) bool {
 		return old.rt == rt && old.s.csrf == csrf && maps.Equal(old.s.session, tok.Session)
-	}
-	if !p.Resume {
-		// A nested view whose page came back without asking to resume
-		// it: a copy parked for it would wait in vain, handling messages
-		// the new one handles too. (A page's view is left alone: a
-		// second tab of the same page joins without resuming, and the
-		// first may come back for its own.)
-		if vc.nest == nil {
-			return nil, false, nil
-		}
-		if pc := reg.take(tok.ID, match); pc != nil {
-			pc.vc.end(errResumeRefused)
-			pc.kept.Close()
-		}
-		return nil, false, nil
 	}
 	pc := reg.take(tok.ID, match)
 	if pc == nil {

@@ -8,8 +8,7 @@ import (
 )
 
 // After a lost connection and a resume of the parent, the page joins the
-// nested view again on the new connection, and the copy of it parked for
-// the old one does not wait on, handling messages a second time.
+// nested view again on the new connection, where its parent now is.
 func TestANestedViewRejoinsAfterItsParentResumes(t *testing.T) {
 	t.Parallel()
 	srv, ended := newShelfServer(t, live.Options{})
@@ -18,7 +17,7 @@ func TestANestedViewRejoinsAfterItsParentResumes(t *testing.T) {
 	child.Click("#inc")
 	v.Click("#add")
 	v.Drop()
-	waitResumable(t, srv, 2)
+	waitResumable(t, srv, 1)
 	if !v.Resume() {
 		t.Fatal("remounted, want resumed")
 	}
@@ -30,7 +29,7 @@ func TestANestedViewRejoinsAfterItsParentResumes(t *testing.T) {
 		t.Fatalf("the nested view joined without resuming shows %s, want a new mount's 5", got)
 	}
 	if err := awaitReason(t, ended); err == nil {
-		t.Fatal("the parked nested view ended without a reason")
+		t.Fatal("the nested view of the lost connection ended without a reason")
 	}
 	waitResumable(t, srv, 0)
 	child.Click("#inc")

@@ -127,9 +127,9 @@ func (vc *viewChannel) Join(ctx context.Context, raw json.RawMessage) (resp any,
 		vc.end(&crashError{cause: ce})
 	}()
 
-	if !navigated {
-		// A resumed view goes on with the OpView it had. A nested view
-		// resumes too, once its parent has (see nested.go).
+	if !navigated && nest == nil {
+		// A resumed view goes on with the OpView it had. (A nested view
+		// rejoins with its parent's help, see nested.go.)
 		if reply, ok, err := vc.resume(ctx, tok, p, rt, u, s.csrf); ok || err != nil {
 			return reply, err
 		}
