@@ -90,6 +90,21 @@ func (r *nestRegistry) remove(e *nestEntry, reason error) {
 	}
 }
 
+// follow moves the entries of the views ns nests to the connection info,
+// which their parent was resumed on, so that the page may join them there.
+func (r *nestRegistry) follow(ns *nestedViews, info *channel.ConnectInfo) {
+	if ns == nil {
+		return
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, c := range ns.byName {
+		if c.entry != nil {
+			c.entry.info = info
+		}
+	}
+}
+
 // attach finds the entry of the nested view id for vc's join, on the
 // connection info, under parent: the one the server keeps, or a new one
 // for the view a layout parked for the page's GET (returned too, for the

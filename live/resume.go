@@ -35,8 +35,8 @@ const (
 
 // renderLog keeps the last renders a view sent (their wire form, without
 // a hook's reply), so that a client that lost some when its connection
-// dropped gets exactly those on resume. Versions count renders that carry
-// a patch or stream operations: entries[i] is version base+1+i.
+// dropped gets exactly those on resume. Versions count the renders that
+// are not empty: entries[i] is version base+1+i.
 type renderLog struct {
 	base    uint64
 	entries [][]byte
@@ -93,6 +93,48 @@ func (l *renderLog) since(v uint64) ([]json.RawMessage, bool) {
 	return out, true
 }
 
+// hookReplies keeps the hook replies sent last, by the sequence number of
+// their event, so that an event handled before a connection dropped, and
+// sent again after the resume, is answered with the reply it had. The
+// client sends again only the events in flight when its connection
+// dropped, so a few small replies suffice.
+type hookReplies struct {
+	seqs    []uint64
+	replies []json.RawMessage
+	bytes   int
+}
+
+// Bounds of hookReplies: a reply beyond them is lost if the connection
+// drops before it arrives (the event is still applied once).
+const (
+	maxKeptReplies    = 8
+	maxKeptReplyBytes = 8 << 10
+)
+
+// add keeps reply, the reply to the event numbered seq (none when 0),
+// forgetting the oldest beyond the bounds.
+func (h *hookReplies) add(seq uint64, reply json.RawMessage) {
+	if seq == 0 || len(reply) > maxKeptReplyBytes {
+		return
+	}
+	h.seqs, h.replies = append(h.seqs, seq), append(h.replies, reply)
+	h.bytes += len(reply)
+	for len(h.seqs) > maxKeptReplies || h.bytes > maxKeptReplyBytes {
+		h.bytes -= len(h.replies[0])
+		h.seqs, h.replies = h.seqs[1:], h.replies[1:]
+	}
+}
+
+// get returns the reply kept for the event numbered seq, or nil.
+func (h *hookReplies) get(seq uint64) json.RawMessage {
+	for i, s := range h.seqs {
+		if s == seq {
+			return h.replies[i]
+		}
+	}
+	return nil
+}
+
 // resumeParking holds the views whose connection was lost, each with a
 // goroutine that goes on handing it its PubSub messages and timers until
 // its page rejoins, it expires, or the server shuts down. It is safe for
@@ -131,6 +173,9 @@ var (
 	errResumeExpired = errors.New("live: connection lost and not resumed in time")
 	// errResumeEvicted ends the oldest parked view when too many wait.
 	errResumeEvicted = errors.New("live: connection lost; too many views waiting to resume")
+	// errResumeMissedTooMuch ends a parked view whose streams hold more
+	// for its page than a resume is worth sending.
+	errResumeMissedTooMuch = errors.New("live: connection lost; too much happened to resume")
 	// errResumeRefused ends a parked view whose page rejoined without
 	// being able to resume it: it remounts.
 	errResumeRefused = errors.New("live: connection lost; the page remounted")
@@ -334,6 +379,9 @@ func (r *resumeParking) run(id string, pc *parkedChannel) {
 				fail(err)
 				return
 			}
+			if r.tooMuch(id, pc) {
+				return
+			}
 		case m := <-mb.C():
 			if _, ok := m.Payload.(*channel.Broadcast); ok {
 				continue // for a client that is not there
@@ -347,8 +395,39 @@ func (r *resumeParking) run(id string, pc *parkedChannel) {
 				return
 			}
 			vc.s.trimParked()
+			if r.tooMuch(id, pc) {
+				return
+			}
 		}
 	}
+}
+
+// maxParkedStreamOps bounds the stream operations a parked view holds for
+// its page. A parked view does not render, so every item its streams
+// insert waits in memory for the resume, which would send them all: past
+// this many, a remount (which renders only what the streams' limits keep)
+// costs less, and the view ends instead of growing with a busy topic.
+const maxParkedStreamOps = 256
+
+// tooMuch ends the view of pc, parked under id, and reports true when its
+// streams hold more than maxParkedStreamOps; pc's goroutine then returns.
+func (r *resumeParking) tooMuch(id string, pc *parkedChannel) bool {
+	if pc.vc.s.streamOpsPending() <= maxParkedStreamOps {
+		return false
+	}
+	if r.remove(id, pc) {
+		pc.vc.end(errResumeMissedTooMuch)
+		pc.kept.Close()
+		return true
+	}
+	// Taken or evicted in the meantime: whoever did decides.
+	select {
+	case <-pc.taken:
+	case <-pc.stop:
+		pc.vc.end(pc.stopWhy)
+		pc.kept.Close()
+	}
+	return true
 }
 
 // maxParkedPushes bounds the events and client commands a parked view may
@@ -440,6 +519,9 @@ func (vc *viewChannel) resume(ctx context.Context, tok sessionToken, p wire.Join
 	}
 	vc.takeOver(old)
 	vc.readoptUploads()
+	// The views it nests follow it to its new connection, where the page
+	// joins them again.
+	vc.srv.nests.follow(vc.s.nests, vc.cc.ConnectInfo())
 	vc.srv.resumes.Add(1)
 	if to := vc.s.redirectTo; to != "" {
 		return nil, true, refuse(wire.Refusal{Reason: wire.ReasonRedirect, To: to, Flash: vc.flashToken()})
@@ -474,7 +556,7 @@ func (vc *viewChannel) takeOver(old *viewChannel) {
 	}
 	vc.view, vc.rt, vc.s = old.view, old.rt, old.s
 	vc.ctx, vc.cancel = old.ctx, old.cancel
-	vc.last, vc.log, vc.lastSeq = old.last, old.log, old.lastSeq
+	vc.last, vc.log, vc.lastSeq, vc.replies = old.last, old.log, old.lastSeq, old.replies
 	vc.dirty, vc.pings = old.dirty, old.pings
 	vc.charged, vc.measured, vc.measuredBytes = old.charged, old.measured, old.measuredBytes
 	vc.life = old.life

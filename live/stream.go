@@ -50,6 +50,7 @@ type StreamItem[T any] struct {
 type streamer interface {
 	streamName() string
 	pending() bool
+	pendingOps() int
 	takeOps() (ops []wire.StreamOp, limit int)
 	streamLimit() int
 }
@@ -168,6 +169,8 @@ func (st *Stream[T]) streamLimit() int { return st.limit }
 
 func (st *Stream[T]) pending() bool { return len(st.ops) > 0 }
 
+func (st *Stream[T]) pendingOps() int { return len(st.ops) }
+
 // streamsPending reports whether any stream of the view has operations to
 // send.
 func (s *Socket) streamsPending() bool {
@@ -177,6 +180,16 @@ func (s *Socket) streamsPending() bool {
 		}
 	}
 	return false
+}
+
+// streamOpsPending counts the operations the view's streams hold for
+// its next render.
+func (s *Socket) streamOpsPending() int {
+	n := 0
+	for _, st := range s.streams {
+		n += st.pendingOps()
+	}
+	return n
 }
 
 // takeOps returns the pending operations and forgets them and the items.

@@ -25,7 +25,8 @@ type viewChannel struct {
 	// resumed from, and cancel ends it with the view.
 	ctx     context.Context
 	cancel  context.CancelFunc
-	lastSeq uint64 // the Seq of the last client event handled
+	lastSeq uint64      // the Seq of the last client event handled
+	replies hookReplies // the last hook replies sent, for events sent again
 	called  *callContext
 
 	dirty   bool      // a callback of the view ran since the last render
@@ -51,6 +52,7 @@ type waiting struct {
 	ref   string
 	reply any
 	start time.Time
+	seq   uint64 // the event's sequence number, if the client gave one
 }
 
 // push sends the browser an event on the view's topic, with a payload the

@@ -2,6 +2,7 @@ package live
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -93,7 +94,11 @@ func (vc *viewChannel) HandleIn(ctx context.Context, msg channel.Message) (chann
 			if w.Seq <= vc.lastSeq {
 				// Handled before the connection dropped, and re-sent by a
 				// client that missed the reply: the render the client
-				// lacks came with the resume.
+				// lacks came with the resume, and a hook gets the reply
+				// it was sent.
+				if r := vc.replies.get(w.Seq); r != nil {
+					return channel.ReplyOK(json.RawMessage(wire.Render{Reply: r}.AppendJSON(nil))), nil
+				}
 				return channel.ReplyOK(nil), nil
 			}
 			vc.lastSeq = w.Seq
@@ -130,7 +135,7 @@ func (vc *viewChannel) HandleIn(ctx context.Context, msg channel.Message) (chann
 		} else {
 			vc.dirty = true
 		}
-		wt := waiting{ref: msg.Ref, start: start}
+		wt := waiting{ref: msg.Ref, start: start, seq: w.Seq}
 		if ev.Type == EventHook {
 			wt.reply = vc.s.hookReply
 		}

@@ -205,7 +205,9 @@ func (vc *viewChannel) Join(ctx context.Context, raw json.RawMessage) (resp any,
 		if err != nil {
 			return nil, err
 		}
-		vc.push(wire.ServerDiff, wire.Render{Events: events, Exec: vc.takeExecs()}.AppendJSON(nil))
+		enc := wire.Render{Events: events, Exec: vc.takeExecs()}.AppendJSON(nil)
+		vc.log.add(enc) // the version after the reply's, as any render
+		vc.push(wire.ServerDiff, enc)
 	}
 	// Last, once nothing can fail: Server.Send reaches only joined views.
 	vc.stats.joined, vc.stats.path = time.Now(), u.Path

@@ -80,7 +80,7 @@ const reasonServerBusy = "server busy"
 // retained estimates what the view holds between renders: its last render,
 // the renders it keeps for a resume, and the fixed overhead.
 func (vc *viewChannel) retained() int64 {
-	kept := ViewOverhead + int64(vc.log.bytes) // the renders kept for a resume
+	kept := ViewOverhead + int64(vc.log.bytes+vc.replies.bytes) // the renders and hook replies kept for a resume
 	if vc.last.compact == nil {
 		return kept + vc.last.bytes()
 	}

@@ -77,8 +77,9 @@ func (vc *viewChannel) flush(ctx context.Context) error {
 
 // pendingRender renders the view if a callback ran since the last render,
 // and takes what callbacks pushed: what the browser is sent next, and its
-// wire form. A render with a patch or stream operations is the view's
-// next version, kept in its log for a resume.
+// wire form. A render that is not empty is the view's next version, kept
+// in its log for a resume: what it pushes (events, commands, a title) is
+// as much what the page missed as its patch.
 func (vc *viewChannel) pendingRender(ctx context.Context) (out wire.Render, enc []byte, err error) {
 	s := vc.s
 	if vc.dirty || len(vc.parts) > 0 {
@@ -99,7 +100,7 @@ func (vc *viewChannel) pendingRender(ctx context.Context) (out wire.Render, enc 
 		out.Title, s.titleSet = &s.title, false
 	}
 	enc = out.AppendJSON(nil)
-	if len(out.Patch) > 0 || len(out.Streams) > 0 {
+	if !out.Empty() {
 		vc.log.add(enc)
 	}
 	return out, enc, nil
@@ -121,6 +122,7 @@ func (vc *viewChannel) answerWaiting(out wire.Render, enc []byte) error {
 				return fmt.Errorf("hook reply: %w", err)
 			}
 			r.Reply = reply
+			vc.replies.add(w.seq, reply)
 		}
 		if i == len(vc.waiting)-1 {
 			if r.Reply == nil && enc != nil {

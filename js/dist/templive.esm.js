@@ -1911,10 +1911,8 @@ var View = class {
   applyReply(r, resetForm, seen = this.drafts.inputs, joining) {
     let fresh = (el) => this.drafts.fresh(el, seen);
     let armed = new Set(this.triggers().map((t) => t[0]));
-    if (r.d != null || r.s != null) {
-      this.version != null && this.version++;
-      this.patch(r.d || [], r.s || [], resetForm, fresh);
-    }
+    if (this.version != null && (r.d || r.s || r.ev || r.x || r.title != null)) this.version++;
+    if (r.d != null || r.s != null) this.patch(r.d || [], r.s || [], resetForm, fresh);
     if (resetForm instanceof HTMLFormElement) {
       for (let f of resetForm.elements) if (fresh(f)) syncField(f);
     }

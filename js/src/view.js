@@ -322,11 +322,10 @@ export class View {
   applyReply(r, resetForm, seen = this.drafts.inputs, joining) {
     let fresh = (/** @type {Element} */ el) => this.drafts.fresh(el, seen)
     let armed = new Set(this.triggers().map(t => t[0]))
-    if (r.d != null || r.s != null) {
-      // A version of the view's render: a resume names the last applied.
-      this.version != null && this.version++
-      this.patch(r.d || [], r.s || [], resetForm, fresh)
-    }
+    // A render with more than a hook's reply is a version of the view: a resume names
+    // the last applied.
+    if (this.version != null && (r.d || r.s || r.ev || r.x || r.title != null)) this.version++
+    if (r.d != null || r.s != null) this.patch(r.d || [], r.s || [], resetForm, fresh)
     // After a submit, the form shows what the server rendered, even where the
     // patch did not touch it: a chat box the server never gave a value empties.
     if (resetForm instanceof HTMLFormElement) for (let f of resetForm.elements) if (fresh(f)) syncField(f)

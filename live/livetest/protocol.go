@@ -168,8 +168,8 @@ func (v *View) applyRender(raw json.RawMessage) error {
 	if err := r.Apply(v.tree); err != nil {
 		return fmt.Errorf("render %s does not apply: %w\n%s", raw, err, pretty.HTML(v.tree.AppendHTML(nil)))
 	}
-	if len(r.Patch) > 0 || len(r.Streams) > 0 {
-		v.version++ // as the server counts versions
+	if len(r.Patch) > 0 || len(r.Streams) > 0 || len(r.Events) > 0 || len(r.Exec) > 0 || r.Title != nil {
+		v.version++ // as the server counts versions: a render not empty but for a hook's reply
 	}
 	for _, e := range r.Events {
 		payload := e.Payload

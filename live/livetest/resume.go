@@ -148,13 +148,26 @@ func (v *View) resume(version uint64) (bool, error) {
 		refs = append(refs, ref)
 	}
 	slices.SortFunc(refs, func(a, b string) int { return cmp.Compare(pending[a].seq, pending[b].seq) })
+	v.resent = v.resent[:0]
 	for _, ref := range refs {
-		if _, err := v.tryPush(wire.ClientEvent, pending[ref].payload); err != nil {
+		resp, err := v.tryPush(wire.ClientEvent, pending[ref].payload)
+		if err != nil {
 			return true, err
 		}
+		r, err := wire.DecodeRender(resp)
+		if err != nil {
+			return true, fmt.Errorf("reply %s: %w", resp, err)
+		}
+		v.resent = append(v.resent, r.Reply)
 	}
 	return true, nil
 }
+
+// ResentReplies returns the hook replies to the events the last
+// [View.Resume] sent again, in the order sent: nil for an event answered
+// without one. A hook that asked for a reply gets it whether its event
+// was handled before the connection dropped or after the resume.
+func (v *View) ResentReplies() []json.RawMessage { return v.resent }
 
 // joined takes the reply of a join: the whole HTML, or the renders the
 // view lacks when the server resumed it.

@@ -63,6 +63,7 @@ type View struct {
 	version  uint64             // of the last render applied
 	seq      uint64             // of the last event SendEvent numbered
 	unacked  map[string]unacked // by ref: events SendEvent sent, not yet answered
+	resent   []json.RawMessage  // hook replies to the events Resume sent again
 	dropped  bool               // Drop cut the connection
 	resumed  bool               // the last join resumed the view
 	resuming bool               // the join under way asks to resume
