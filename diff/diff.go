@@ -28,7 +28,10 @@ func (d *differ) op(code OpCode, index int, name, value string, n int) {
 	// Paths are carved from shared chunks: one allocation for many ops.
 	need := len(d.path) + 1
 	if cap(d.paths)-len(d.paths) < need {
-		d.paths = make([]int, 0, max(256, need))
+		// The first chunk fits a small patch: most patches are one or two
+		// ops, and a diff of a small view should not allocate kilobytes.
+		// Later chunks double, up to 256 ints.
+		d.paths = make([]int, 0, max(min(2*cap(d.paths), 256), 4*need, 16))
 	}
 	p := append(d.paths, d.path...)
 	p = append(p, index)

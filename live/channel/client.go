@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/gorilla/websocket"
 
@@ -25,15 +26,16 @@ const (
 // A client is one connected browser or app: an upgraded WebSocket and the
 // channels it joined. Socket.ServeHTTP upgrades the request and starts
 // serve on a goroutine of its own, which the socket's Shutdown waits for,
-// then returns. serve starts the writer (writeLoop, write.go) and runs the
-// reader (readLoop, read.go) on its own goroutine; the reader starts each
-// joined channel's goroutine (Conn.run, run.go) as it handles the
-// phx_join. Once the reader returns, serve stops the channels and waits
-// for the writer and every channel before it returns. Every data frame
-// sent to the client goes through outQ, drained by the writer alone; the
-// only other writes are control frames: the close frame the writer sends
-// last, and gorilla's answers to the client's pings and close, written by
-// the reader with WriteControl, which gorilla allows alongside one writer.
+// then returns. serve runs the reader (readLoop, read.go); the reader
+// starts each joined channel's goroutine (Conn.run, run.go) as it handles
+// the phx_join. Once the reader returns, serve stops the channels and
+// waits for them and for the close to finish before it returns. Every
+// data frame sent to the client goes through outQ, written by whoever
+// holds the writer's role (write.go): a channel's goroutine after its
+// callback, or a goroutine started for frames queued elsewhere. The only
+// other writes are control frames: the close frame finish sends last, and
+// gorilla's answers to the client's pings and close, written by the
+// reader with WriteControl, which gorilla allows alongside one writer.
 type client struct {
 	sock   *socketCore
 	conn   transport
@@ -46,11 +48,18 @@ type client struct {
 	// an idle connection holds no buffer, only what is waiting. outBytes
 	// counts what outQ and the writer's batch hold (see frameCost), at
 	// most limits.outboundBytes.
-	outMu     sync.Mutex    // guards outQ, outBytes, outClosed
-	outQ      []outFrame    // frames waiting for the writer
-	outBytes  int           // the cost of the frames not yet written, also counted in sock.outBytes
-	outClosed bool          // the connection has ended: nothing more is queued
-	outWake   chan struct{} // capacity 1: a token tells the writer that outQ has frames
+	outMu     sync.Mutex // guards outQ, outBytes, outClosed, writing
+	outQ      []outFrame // frames waiting for the writer
+	outBytes  int        // the cost of the frames not yet written, also counted in sock.outBytes
+	outClosed bool       // the connection has ended: nothing more is queued
+	writing   bool       // someone holds the writer's role (write.go)
+
+	// Owned by the writer's role holder.
+	spare        []outFrame // an empty batch slice kept for reuse
+	backlogSince time.Time  // when the queue last stopped being empty; zero once all is written
+
+	readerDone chan struct{} // closed when the reader has returned
+	finished   chan struct{} // closed when finish has closed the connection
 
 	// The client frames queued for the channels' goroutines, in bytes on
 	// the wire, at most limits.inboundBytes (read.go). The reader adds,
@@ -67,7 +76,7 @@ type client struct {
 	mu       sync.Mutex // guards channels
 	channels map[string]*Conn
 
-	wg sync.WaitGroup // the writer and the channels' goroutines
+	wg sync.WaitGroup // the channels' goroutines, and watchID
 }
 
 func newClient(sc *socketCore, conn transport, info *ConnectInfo, id string, state any) *client {
@@ -76,16 +85,17 @@ func newClient(sc *socketCore, conn transport, info *ConnectInfo, id string, sta
 		logger = logger.With("socket_id", id)
 	}
 	return &client{
-		sock:     sc,
-		conn:     conn,
-		info:     info,
-		id:       id,
-		state:    state,
-		logger:   logger,
-		outWake:  make(chan struct{}, 1),
-		inFreed:  make(chan struct{}, 1),
-		done:     make(chan struct{}),
-		channels: map[string]*Conn{},
+		sock:       sc,
+		conn:       conn,
+		info:       info,
+		id:         id,
+		state:      state,
+		logger:     logger,
+		inFreed:    make(chan struct{}, 1),
+		done:       make(chan struct{}),
+		readerDone: make(chan struct{}),
+		finished:   make(chan struct{}),
+		channels:   map[string]*Conn{},
 	}
 }
 
@@ -100,6 +110,15 @@ func (c *client) close(code int, text string, reason error) (started bool) {
 		c.closeCode, c.closeText, c.closeErr = code, text, reason
 		close(c.done)
 		started = true
+		// The writer, if there is one, finishes when it sees done
+		// (writeQueued); otherwise finish starts here.
+		c.outMu.Lock()
+		idle := !c.writing
+		c.writing = true
+		c.outMu.Unlock()
+		if idle {
+			go c.finish(nil)
+		}
 	})
 	return started
 }
@@ -122,11 +141,14 @@ func (c *client) serve(ctx context.Context) {
 		}
 	}
 
-	readerDone := make(chan struct{})
-	c.wg.Go(func() { c.writeLoop(idMailbox, readerDone) })
+	if idMailbox != nil {
+		c.wg.Go(func() { c.watchID(idMailbox) })
+	}
 	c.readLoop(ctx)
-	close(readerDone)
+	close(c.readerDone)
 	cancel() // abort callbacks blocked on the connection's context
+	// The reader returns once the connection closes; this only makes sure.
+	c.close(closeNormal, "", errConnLost)
 
 	reason := errConnLost
 	select {
@@ -142,6 +164,7 @@ func (c *client) serve(ctx context.Context) {
 	}
 	c.mu.Unlock()
 	c.wg.Wait()
+	<-c.finished
 	// What is still counted was dropped: it leaves the socket's total,
 	// and a push from another goroutine finds the queue closed.
 	c.outMu.Lock()

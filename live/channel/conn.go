@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 
 	"github.com/templive/templive/pubsub"
 )
@@ -30,6 +31,11 @@ type Conn struct {
 	joinRef string
 	logger  *slog.Logger
 	mailbox *pubsub.Mailbox
+
+	// busy is set while the channel's goroutine runs Drained (or sends a
+	// reply of its loop): what is pushed meanwhile is written by that
+	// goroutine when it is done (flush), not by a writer started for it.
+	busy atomic.Bool
 
 	in   chan inbound  // client frames, from the connection's reader
 	stop chan struct{} // closed to end the channel; stopReason says why
@@ -110,7 +116,15 @@ func (c *Conn) send(f outFrame) error {
 		return nil
 	}
 	c.mu.Unlock()
-	return c.client.enqueue(f)
+	return c.client.enqueueFor(c, f)
+}
+
+// flush ends a spell of busy: from now on a push starts a writer, and
+// what was pushed meanwhile is written here and now, unless a writer is
+// at it already.
+func (c *Conn) flush() {
+	c.busy.Store(false)
+	c.client.startWriter(true)
 }
 
 // Broadcast sends event with payload to every client that joined the

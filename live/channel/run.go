@@ -19,6 +19,7 @@ func (c *Conn) run(ctx context.Context, ch Channel, payload json.RawMessage, joi
 	// done is closed, so the reader queues nothing more after it.
 	defer c.dropQueued()
 	defer close(c.done)
+	c.busy.Store(true) // Join's pushes are held; the reply is written below
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 
@@ -60,9 +61,10 @@ func (c *Conn) run(ctx context.Context, ch Channel, payload json.RawMessage, joi
 	reply := c.replyFrame(joinMsgRef, ReplyOK(resp))
 	c.mu.Lock()
 	c.joining = false
-	c.client.enqueue(append([]outFrame{reply}, c.pending...)...)
+	c.client.queue(append([]outFrame{reply}, c.pending...))
 	c.pending, c.pendingLen = nil, 0
 	c.mu.Unlock()
+	c.flush()
 
 	var life observing
 	op.Kind = OpChannel
@@ -115,6 +117,7 @@ func (c *Conn) loop(ctx context.Context, ch Channel, pattern string) (reason err
 		}
 	}
 	handled := 0 // since the last Drained
+	defer c.flush()
 	for {
 		// A select picks at random among its ready cases, so a stop must
 		// be checked on its own first: after Close, nothing queued may
@@ -151,7 +154,7 @@ func (c *Conn) loop(ctx context.Context, ch Channel, pattern string) (reason err
 				// Free the topic's slot before the client learns it left,
 				// so that a join it sends next is counted without it.
 				c.client.removeChannel(c)
-				c.client.enqueue(c.replyFrame(in.f.ref, ReplyOK(nil)))
+				c.client.enqueueInline(c.replyFrame(in.f.ref, ReplyOK(nil)))
 				return ErrLeft
 			}
 			ev := Message{Name: in.f.event, Ref: in.f.ref, Payload: in.f.payload, Binary: in.f.binary}
@@ -161,7 +164,10 @@ func (c *Conn) loop(ctx context.Context, ch Channel, pattern string) (reason err
 				return crash(err)
 			}
 			if r.status != "" && in.f.ref != "" {
-				if err := c.Reply(in.f.ref, r); err != nil && !errors.Is(err, ErrClosed) && !errors.Is(err, ErrSlowClient) {
+				c.busy.Store(true)
+				err := c.Reply(in.f.ref, r)
+				c.flush()
+				if err != nil && !errors.Is(err, ErrClosed) && !errors.Is(err, ErrSlowClient) {
 					doing = "the reply of HandleIn"
 					return crash(err)
 				}
@@ -180,7 +186,7 @@ func (c *Conn) loop(ctx context.Context, ch Channel, pattern string) (reason err
 					c.logger.Error("broadcast not sent", "event", b.Event, "err", err)
 					break
 				}
-				c.client.enqueue(f)
+				c.client.enqueueInline(f)
 				break
 			}
 			if info != nil {
@@ -194,7 +200,10 @@ func (c *Conn) loop(ctx context.Context, ch Channel, pattern string) (reason err
 		if dr != nil && (handled >= maxBurst || len(c.in) == 0 && c.mailbox.Len() == 0) {
 			handled = 0
 			doing, about = "Drained", ""
-			if err := dr.Drained(ctx); err != nil {
+			c.busy.Store(true)
+			err := dr.Drained(ctx)
+			c.flush()
+			if err != nil {
 				return crash(err)
 			}
 		}

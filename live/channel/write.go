@@ -18,11 +18,49 @@ const queueSlotBytes = 64
 // frameCost is what f counts against [Limits.OutboundBytes].
 func frameCost(f outFrame) int { return len(f.data) + queueSlotBytes }
 
-// enqueue hands frames to the writer, in order and all or none, without
-// blocking. Frames that would take the queue over its byte bound mean the
+// enqueue queues frames for the client, in order and all or none, and
+// makes sure a writer takes them: it never blocks, and never writes
+// itself. Frames that would take the queue over its byte bound mean the
 // client does not keep up: it is disconnected at once, and what was
 // queued is dropped.
 func (c *client) enqueue(fs ...outFrame) error {
+	if err := c.queue(fs); err != nil {
+		return err
+	}
+	c.startWriter(false)
+	return nil
+}
+
+// enqueueInline is enqueue for a channel's goroutine sending a frame of
+// its own: it writes what is queued itself, unless a writer is at it.
+func (c *client) enqueueInline(fs ...outFrame) error {
+	if err := c.queue(fs); err != nil {
+		return err
+	}
+	c.startWriter(true)
+	return nil
+}
+
+// enqueueFor is enqueue for a frame pushed on owner's behalf. While the
+// owner's goroutine is in Drained (Conn.busy), where a live view renders
+// and answers, no writer is started: the goroutine writes what is queued
+// itself when Drained returns (Conn.flush), which spares a hand-off to
+// another goroutine on every reply and patch.
+func (c *client) enqueueFor(owner *Conn, f outFrame) error {
+	if err := c.queue([]outFrame{f}); err != nil {
+		return err
+	}
+	// f is queued before busy is read, and flush reads the queue after
+	// it clears busy: if busy was still set here, that flush sees f.
+	if !owner.busy.Load() {
+		c.startWriter(false)
+	}
+	return nil
+}
+
+// queue adds fs to the outbound queue, or closes a client that does not
+// keep up.
+func (c *client) queue(fs []outFrame) error {
 	select {
 	case <-c.done:
 		return ErrClosed
@@ -48,10 +86,6 @@ func (c *client) enqueue(fs ...outFrame) error {
 	c.outBytes += cost
 	c.sock.outBytes.Add(int64(cost))
 	c.outMu.Unlock()
-	select {
-	case c.outWake <- struct{}{}:
-	default: // the writer has a token already
-	}
 	return nil
 }
 
@@ -71,86 +105,130 @@ func (c *client) closeSlow(reason error) {
 // idle connection does not keep the memory of its biggest burst.
 const spareQueue = 8
 
-// writeLoop writes queued frames, and closes the connection when asked to
-// by close or by a disconnect broadcast on the socket ID.
+// The writer is a role, not a goroutine: whoever finds frames queued and
+// no writer takes it (under outMu, c.writing), writes until the queue is
+// empty and gives it back. A channel's goroutine takes it inline for its
+// own frames — the replies and broadcasts its loop sends, what it pushes
+// in Drained (Conn.flush) — so a reply or a broadcast's patch is written
+// by the goroutine that rendered it, without waking another. Frames
+// queued from anywhere else, or from a callback that may run for long,
+// start a short-lived goroutine that writes them. An idle connection has
+// no writer goroutine.
+//
+// Closing goes through the role too: close starts finish if no one
+// writes, and a writer that sees the connection closing hands its role to
+// finish instead of giving it back, so that finish is the last writer and
+// runs once.
+
+// startWriter takes the writer's role if frames wait and no one holds it,
+// and writes them: here when inline, otherwise on a goroutine of its own.
+func (c *client) startWriter(inline bool) {
+	c.outMu.Lock()
+	if c.writing || len(c.outQ) == 0 {
+		c.outMu.Unlock()
+		return
+	}
+	c.writing = true
+	c.outMu.Unlock()
+	if inline {
+		c.writeQueued()
+	} else {
+		go c.writeQueued()
+	}
+}
+
+// writeQueued writes what is queued, batch after batch, until the queue
+// is empty or the connection closes; the caller holds the writer's role,
+// which it gives back or hands to finish.
 //
 // A client is too slow when its queue has not been empty for
 // limits.slowTimeout: every write's deadline is the earlier of the write
 // timeout and the end of that allowance, so a client that stops reading
 // is found out while the writer waits on it, and one that reads but
 // never catches up at the next frame.
-func (c *client) writeLoop(idMailbox *pubsub.Mailbox, readerDone <-chan struct{}) {
-	var idC <-chan pubsub.Message
-	var idOverflow <-chan struct{}
-	if idMailbox != nil {
-		idC, idOverflow = idMailbox.C(), idMailbox.Overflow()
-	}
+func (c *client) writeQueued() {
 	lim := c.sock.limits
-	var spare []outFrame
-	// backlogSince is when the queue last stopped being empty; zero while
-	// everything queued has been written.
-	var backlogSince time.Time
 	for {
 		select {
 		case <-c.done:
-			c.finish(readerDone, nil)
+			go c.finish(nil)
 			return
 		default:
 		}
-		select {
-		case <-c.outWake:
-			c.outMu.Lock()
-			batch := c.outQ
-			c.outQ = spare
-			c.outMu.Unlock()
-			if len(batch) > 0 && backlogSince.IsZero() {
-				backlogSince = time.Now()
-			}
-			for i, f := range batch {
-				// Closing takes priority over the frames still queued, but
-				// the first frame of a batch is written, like a frame taken
-				// from a channel before the close began.
-				if i > 0 {
-					select {
-					case <-c.done:
-						// The rest of the batch was queued before what
-						// finish takes from the queue: it goes first.
-						c.finish(readerDone, batch[i:])
-						return
-					default:
-					}
-				}
-				if !c.write(f, backlogSince.Add(lim.slowTimeout)) {
-					// The connection is closing: the next frame's check, or
-					// the loop's, finishes it.
-					batch[i] = outFrame{}
-					continue
-				}
-				c.outMu.Lock()
-				c.outBytes -= frameCost(f)
-				c.sock.outBytes.Add(-int64(frameCost(f)))
-				caughtUp := c.outBytes == 0
+		c.outMu.Lock()
+		batch := c.outQ
+		if len(batch) == 0 {
+			// Giving the role back and close's check of it are both under
+			// outMu: a close that found the role held is finished here.
+			select {
+			case <-c.done:
 				c.outMu.Unlock()
-				if caughtUp {
-					backlogSince = time.Time{}
+				go c.finish(nil)
+				return
+			default:
+			}
+			c.writing = false
+			c.backlogSince = time.Time{}
+			c.outMu.Unlock()
+			return
+		}
+		c.outQ = c.spare
+		c.spare = nil
+		c.outMu.Unlock()
+		if c.backlogSince.IsZero() {
+			c.backlogSince = time.Now()
+		}
+		for i, f := range batch {
+			// Closing takes priority over the frames still queued, but
+			// the first frame of a batch is written, like a frame taken
+			// from a channel before the close began.
+			if i > 0 {
+				select {
+				case <-c.done:
+					// The rest of the batch was queued before what
+					// finish takes from the queue: it goes first.
+					go c.finish(batch[i:])
+					return
+				default:
 				}
-				batch[i] = outFrame{} // the frame's bytes are garbage now
 			}
-			spare = nil
-			if cap(batch) <= spareQueue {
-				spare = batch[:0]
+			if !c.write(f, c.backlogSince.Add(lim.slowTimeout)) {
+				// The connection is closing: the next frame's check, or
+				// the loop's, finishes it.
+				batch[i] = outFrame{}
+				continue
 			}
-		case m := <-idC:
+			c.outMu.Lock()
+			c.outBytes -= frameCost(f)
+			c.sock.outBytes.Add(-int64(frameCost(f)))
+			caughtUp := c.outBytes == 0
+			c.outMu.Unlock()
+			if caughtUp {
+				c.backlogSince = time.Time{}
+			}
+			batch[i] = outFrame{} // the frame's bytes are garbage now
+		}
+		if cap(batch) <= spareQueue {
+			c.spare = batch[:0]
+		}
+	}
+}
+
+// watchID closes the connection when a disconnect is broadcast on its
+// socket ID, until the connection closes.
+func (c *client) watchID(idMailbox *pubsub.Mailbox) {
+	for {
+		select {
+		case m := <-idMailbox.C():
 			if b, ok := m.Payload.(*Broadcast); ok && b.Event == eventDisconnect {
 				c.close(closeNormal, "disconnected", ErrDisconnected)
 			}
-		case <-idOverflow:
+		case <-idMailbox.Overflow():
 			// Something floods the socket ID's topic; a disconnect may have
 			// been dropped with it, so err on the side of disconnecting.
 			idMailbox.Resume()
 			c.close(closeNormal, "disconnected", ErrDisconnected)
 		case <-c.done:
-			c.finish(readerDone, nil)
 			return
 		}
 	}
@@ -185,7 +263,8 @@ func (c *client) write(f outFrame, slowAt time.Time) bool {
 // writer's batch, then the queue), sends the close frame, gives the client
 // a moment to answer it so the reader sees a clean close, then drops the
 // TCP connection.
-func (c *client) finish(readerDone <-chan struct{}, rest []outFrame) {
+func (c *client) finish(rest []outFrame) {
+	defer close(c.finished)
 	c.outMu.Lock()
 	queued := c.outQ
 	c.outQ = nil
@@ -213,7 +292,7 @@ func (c *client) finish(readerDone <-chan struct{}, rest []outFrame) {
 	t := time.NewTimer(closeGrace)
 	defer t.Stop()
 	select {
-	case <-readerDone:
+	case <-c.readerDone:
 	case <-t.C:
 	}
 	c.conn.close()
