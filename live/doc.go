@@ -1,6 +1,7 @@
 // Package live turns a Go struct and a templ component into a live page:
-// the server renders it, keeps one goroutine per connected browser tab,
-// and after every state change sends the browser a small patch over one
+// the server renders it, keeps each connected browser tab as a view with
+// its own goroutine (while it has work: an idle view holds only its
+// state), and after every state change sends the browser a small patch over one
 // WebSocket. The people who use it write no JavaScript.
 //
 // # Views

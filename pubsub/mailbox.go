@@ -51,6 +51,7 @@ type Mailbox struct {
 	lagged bool
 
 	dropped atomic.Uint64
+	notify  atomic.Pointer[func()] // see Notify
 }
 
 // NewMailbox returns an empty mailbox that holds up to capacity undelivered
@@ -72,6 +73,26 @@ func (m *Mailbox) C() <-chan Message { return m.ch }
 // lagged, that is, when it drops a delivery for the first time since it was
 // created or last resumed.
 func (m *Mailbox) Overflow() <-chan struct{} { return m.overflow }
+
+// Notify sets f to be called after every message put in the mailbox, and
+// after Overflow is signalled, on the goroutine that delivered it (a
+// PubSub's, or Send's caller). It lets an owner that does not keep a
+// goroutine blocked on C start one when there is something to read. f
+// must be quick and must not block; nil removes it.
+func (m *Mailbox) Notify(f func()) {
+	if f == nil {
+		m.notify.Store(nil)
+		return
+	}
+	m.notify.Store(&f)
+}
+
+// notified calls the function set with Notify, if any.
+func (m *Mailbox) notified() {
+	if f := m.notify.Load(); f != nil {
+		(*f)()
+	}
+}
 
 // Lagged reports whether the mailbox is dropping deliveries until Resume.
 func (m *Mailbox) Lagged() bool {
@@ -135,6 +156,7 @@ func (m *Mailbox) deliver(msg Message) (dropped, lagged bool) {
 		select {
 		case m.ch <- msg:
 			m.mu.Unlock()
+			m.notified()
 			return false, false
 		default:
 			m.lagged = true
@@ -148,6 +170,7 @@ func (m *Mailbox) deliver(msg Message) (dropped, lagged bool) {
 		case m.overflow <- struct{}{}:
 		default:
 		}
+		m.notified()
 	}
 	return true, lagged
 }

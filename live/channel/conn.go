@@ -37,6 +37,9 @@ type Conn struct {
 	// goroutine when it is done (flush), not by a writer started for it.
 	busy atomic.Bool
 
+	sched atomic.Int32 // schedIdle or schedRunning (run.go)
+	loop  *loopState   // set once joined; used by the running goroutine only
+
 	in   chan inbound  // client frames, from the connection's reader
 	stop chan struct{} // closed to end the channel; stopReason says why
 	done chan struct{} // closed when the goroutine has returned
@@ -203,5 +206,6 @@ func (c *Conn) requestStop(reason error) {
 	if c.stopReason == nil {
 		c.stopReason = reason
 		close(c.stop)
+		c.wake()
 	}
 }

@@ -29,22 +29,30 @@
 //
 // # Channels
 //
-// Each joined topic runs its [Channel]'s callbacks on its own goroutine,
-// one at a time: [Channel.Join], [Channel.HandleIn] for client events,
+// Each joined topic runs its [Channel]'s callbacks one at a time, never
+// two at once: [Channel.Join], [Channel.HandleIn] for client events,
 // [InfoHandler.HandleInfo] for PubSub messages and [Terminator.Terminate]
-// at the end. A panic crashes that channel only; the client receives
-// phx_error and rejoins. Broadcasts on a channel's topic are encoded once
-// and the same frame is written to every subscribed connection.
+// at the end. They run on a goroutine the channel has only while it has
+// work: one starts when a client frame, a PubSub message or a stop
+// arrives, and returns once nothing is queued, so an idle channel holds
+// no goroutine stack. A panic crashes that channel only; the client
+// receives phx_error and rejoins. Broadcasts on a channel's topic are
+// encoded once and the same frame is written to every subscribed
+// connection.
 //
 // # Concurrency and limits
 //
-// Every connection has one reader and one writer goroutine; all writes go
-// through a queue bounded in bytes, and a client that leaves it non-empty
-// for [Limits.SlowClientTimeout], or lets it grow past
-// [Limits.OutboundBytes], is disconnected (close code 1008). What the
-// client sends waits for its channels in queues bounded in frames and in
-// bytes; beyond them the reader waits. Frame size, channels per
-// connection, queue bounds and timeouts are fields of [Limits].
+// Every connection has one reader goroutine, and no writer goroutine of
+// its own: a channel's replies and what it pushes in [Drainer.Drained]
+// are written by the channel's goroutine when the callback returns, and
+// frames queued from anywhere else by a goroutine started while they
+// wait. [Conn.Push] never blocks. All writes go through a queue bounded
+// in bytes, and a client that leaves it non-empty for
+// [Limits.SlowClientTimeout], or lets it grow past [Limits.OutboundBytes],
+// is disconnected (close code 1008). What the client sends waits for its
+// channels in queues bounded in frames and in bytes; beyond them the
+// reader waits. Frame size, channels per connection, queue bounds and
+// timeouts are fields of [Limits].
 // [Socket.Shutdown] closes every connection with code 1001 and waits for
 // every goroutine.
 //

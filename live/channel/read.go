@@ -159,6 +159,7 @@ func (c *client) queueInbound(cc *Conn, f *frame) bool {
 	c.inBytes.Add(int64(f.size))
 	select {
 	case cc.in <- inbound{f: f}:
+		cc.wake()
 		select {
 		case <-cc.done:
 			// The channel may have ended before it could see f, and after
@@ -250,7 +251,11 @@ func (c *client) join(ctx context.Context, f frame) bool {
 	if payload == nil {
 		payload = json.RawMessage("{}")
 	}
-	c.wg.Go(func() { cc.run(ctx, ch, payload, f.ref) })
+	// The channel counts in wg from its join to its end, with or without
+	// a goroutine (exit says Done).
+	cc.sched.Store(schedRunning)
+	c.wg.Add(1)
+	go cc.run(ctx, ch, payload, f.ref)
 	return true
 }
 

@@ -12,16 +12,13 @@ import (
 	"github.com/templive/templive/pubsub"
 )
 
-// run is the channel's goroutine: Join, then events, PubSub messages and
-// stop requests one at a time until the channel ends.
+// run joins the channel, on a goroutine the reader starts for it, then
+// handles what is already queued. From then on the channel has a goroutine
+// only while it has work (see work): events, PubSub messages and stop
+// requests are handled one at a time until the channel ends.
 func (c *Conn) run(ctx context.Context, ch Channel, payload json.RawMessage, joinMsgRef string) {
-	// Deferred calls run last first: what is still queued is dropped once
-	// done is closed, so the reader queues nothing more after it.
-	defer c.dropQueued()
-	defer close(c.done)
 	c.busy.Store(true) // Join's pushes are held; the reply is written below
 	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
 
 	sc := c.client.sock
 	op := Op{Kind: OpJoin, Pattern: sc.pattern(c.topic), Topic: c.topic}
@@ -52,6 +49,7 @@ func (c *Conn) run(ctx context.Context, ch Channel, payload json.RawMessage, joi
 			// told that it ended, as after a crash.
 			c.tell(ch, ce)
 		}
+		c.exit(cancel)
 		return
 	}
 	// The reply goes first, then what Join pushed, so the client is joined
@@ -66,11 +64,121 @@ func (c *Conn) run(ctx context.Context, ch Channel, payload json.RawMessage, joi
 	c.mu.Unlock()
 	c.flush()
 
-	var life observing
+	l := &loopState{ch: ch, pattern: op.Pattern, cancel: cancel}
+	l.info, _ = ch.(InfoHandler)
+	l.dr, _ = ch.(Drainer)
+	l.lag, _ = ch.(Lagger)
+	if out, ok := ch.(Interceptor); ok {
+		l.out = out
+		l.intercepts = map[string]bool{}
+		for _, ev := range out.Intercepts() {
+			l.intercepts[ev] = true
+		}
+	}
 	op.Kind = OpChannel
-	lctx := sc.observe(ctx, &life, op)
-	reason := c.loop(ctx, ch, op.Pattern)
-	life.end(lctx, c.terminate(ch, reason))
+	l.ctx = sc.observe(ctx, &l.life, op)
+	c.loop = l
+	// From here on deliveries wake the channel (its mailbox may have been
+	// adopted in Join).
+	c.mailbox.Notify(c.wake)
+	c.work()
+}
+
+// loopState is what a channel's handling keeps between two spells of
+// work, each on a goroutine of its own.
+type loopState struct {
+	ctx     context.Context
+	cancel  context.CancelFunc
+	life    observing
+	ch      Channel
+	pattern string // the route's, for the Observer
+
+	info       InfoHandler
+	dr         Drainer
+	lag        Lagger
+	out        Interceptor
+	intercepts map[string]bool
+
+	reported uint64 // Mailbox.Dropped at the last Lagged
+	handled  int    // things handled since the last Drained
+	// The callback running now and what it is about, to name a crash
+	// without formatting anything on the way of every message.
+	doing, about string
+}
+
+// A channel's goroutine comes and goes with its work. An idle channel
+// (nothing queued in c.in or its mailbox, no stop requested) has none: its
+// state is its Channel value and the Conn, and a connection's idle
+// channels cost no goroutine stack, which for a live view that rendered is
+// most of what it would hold. Whatever gives the channel work — the reader
+// queueing a client frame, a delivery into the mailbox (Mailbox.Notify),
+// a stop request — calls wake, which starts a goroutine unless one runs.
+// That goroutine handles what is queued, as the one goroutine a channel
+// used to have did, and returns when nothing is left; callbacks still run
+// one at a time, never two at once.
+//
+// c.sched says whether a goroutine runs (or is about to): wake sets it
+// from idle to running and starts one; work sets it back to idle, then
+// looks for work once more, and takes it back if it finds some and no
+// wake did first. Whatever was queued before a wake that found a
+// goroutine running is seen by that goroutine.
+const (
+	schedIdle = iota
+	schedRunning
+)
+
+// wake makes sure a goroutine handles the channel's work.
+func (c *Conn) wake() {
+	if c.sched.CompareAndSwap(schedIdle, schedRunning) {
+		go c.work()
+	}
+}
+
+// work handles what is queued until nothing is, or the channel ends.
+func (c *Conn) work() {
+	for {
+		if reason, ended := c.handleQueued(); ended {
+			c.end(reason)
+			return
+		}
+		c.sched.Store(schedIdle)
+		if !c.hasWork() || !c.sched.CompareAndSwap(schedIdle, schedRunning) {
+			return
+		}
+	}
+}
+
+// hasWork reports whether anything waits for the channel.
+func (c *Conn) hasWork() bool {
+	if len(c.in) > 0 || c.mailbox.Len() > 0 || len(c.mailbox.Overflow()) > 0 {
+		return true
+	}
+	select {
+	case <-c.stop:
+		return true
+	default:
+		return false
+	}
+}
+
+// end ends the channel's handling for reason: terminate, then release
+// what the Conn holds. The channel's goroutine stays marked running, so
+// that no wake starts another.
+func (c *Conn) end(reason error) {
+	l := c.loop
+	c.mailbox.Notify(nil)
+	l.life.end(l.ctx, c.terminate(l.ch, reason))
+	c.exit(l.cancel)
+}
+
+// exit releases what a channel holds once it has ended: its context, its
+// place in the connection, and what is still queued for it, which is
+// dropped once done is closed, so that the reader queues nothing more.
+func (c *Conn) exit(cancel context.CancelFunc) {
+	cancel()
+	close(c.done)
+	c.dropQueued()
+	c.client.wg.Done()
 }
 
 // join runs ch.Join, turning a panic into an error.
@@ -84,7 +192,7 @@ func (c *Conn) join(ctx context.Context, ch Channel, payload json.RawMessage) (r
 }
 
 // maxBurst is how many things (client events, PubSub messages,
-// broadcasts) the goroutine handles before it calls [Drainer.Drained]
+// broadcasts) the channel handles before it calls [Drainer.Drained]
 // even though more are queued. Without a bound, a channel whose queue
 // never empties — a live view under a steady stream of messages — would
 // never render, and the replies it holds back would pile up without
@@ -92,31 +200,18 @@ func (c *Conn) join(ctx context.Context, ch Channel, payload json.RawMessage) (r
 // first event of a burst to 64 handlings.
 const maxBurst = 64
 
-// loop handles one thing at a time until a stop, a leave or a crash, and
-// returns the reason. pattern is the route's, for the Observer.
-func (c *Conn) loop(ctx context.Context, ch Channel, pattern string) (reason error) {
-	// The callback running now and what it is about, to name a crash
-	// without formatting anything on the way of every message.
-	var doing, about string
-	crash := func(err error) error { return asCrash(opName(doing, about), err) }
+// handleQueued handles one thing at a time until nothing is queued
+// (ended false) or a stop, a leave or a crash ends the channel (ended
+// true, and why).
+func (c *Conn) handleQueued() (reason error, ended bool) {
+	l := c.loop
+	ctx := l.ctx
+	crash := func(err error) (error, bool) { return asCrash(opName(l.doing, l.about), err), true }
 	defer func() {
 		if v := recover(); v != nil {
-			reason = panicked(opName(doing, about), v)
+			reason, ended = panicked(opName(l.doing, l.about), v), true
 		}
 	}()
-	info, _ := ch.(InfoHandler)
-	dr, _ := ch.(Drainer)
-	lag, _ := ch.(Lagger)
-	var reported uint64 // Mailbox.Dropped at the last Lagged
-	out, _ := ch.(Interceptor)
-	var intercepts map[string]bool
-	if out != nil {
-		intercepts = map[string]bool{}
-		for _, ev := range out.Intercepts() {
-			intercepts[ev] = true
-		}
-	}
-	handled := 0 // since the last Drained
 	defer c.flush()
 	for {
 		// A select picks at random among its ready cases, so a stop must
@@ -124,27 +219,27 @@ func (c *Conn) loop(ctx context.Context, ch Channel, pattern string) (reason err
 		// still be handled.
 		select {
 		case <-c.stop:
-			return c.stopped()
+			return c.stopped(), true
 		default:
 		}
 		select {
 		case <-c.stop:
-			return c.stopped()
+			return c.stopped(), true
 		case <-c.mailbox.Overflow():
-			if lag == nil {
-				return fmt.Errorf("%w (%d dropped)", ErrMailboxOverflow, c.mailbox.Dropped())
+			if l.lag == nil {
+				return fmt.Errorf("%w (%d dropped)", ErrMailboxOverflow, c.mailbox.Dropped()), true
 			}
 			// What is still queued precedes the gap: it goes too, and
 			// counts as lost.
 			discarded := c.mailbox.Resume()
 			total := c.mailbox.Dropped()
-			dropped := total - reported + uint64(discarded)
-			reported = total
+			dropped := total - l.reported + uint64(discarded)
+			l.reported = total
 			c.logger.Debug("channel mailbox overflowed; catching up", "dropped", dropped)
-			doing, about = "Lagged", ""
-			if err := lag.Lagged(ctx, dropped); err != nil {
+			l.doing, l.about = "Lagged", ""
+			if err := l.lag.Lagged(ctx, dropped); err != nil {
 				if errors.Is(err, ErrMailboxOverflow) {
-					return err // declined: end as without Lagged
+					return err, true // declined: end as without Lagged
 				}
 				return crash(err)
 			}
@@ -155,11 +250,11 @@ func (c *Conn) loop(ctx context.Context, ch Channel, pattern string) (reason err
 				// so that a join it sends next is counted without it.
 				c.client.removeChannel(c)
 				c.client.enqueueInline(c.replyFrame(in.f.ref, ReplyOK(nil)))
-				return ErrLeft
+				return ErrLeft, true
 			}
 			ev := Message{Name: in.f.event, Ref: in.f.ref, Payload: in.f.payload, Binary: in.f.binary}
-			doing, about = "HandleIn", ev.Name
-			r, err := c.handleIn(ctx, ch, ev, pattern)
+			l.doing, l.about = "HandleIn", ev.Name
+			r, err := c.handleIn(ctx, l.ch, ev, l.pattern)
 			if err != nil {
 				return crash(err)
 			}
@@ -168,15 +263,15 @@ func (c *Conn) loop(ctx context.Context, ch Channel, pattern string) (reason err
 				err := c.Reply(in.f.ref, r)
 				c.flush()
 				if err != nil && !errors.Is(err, ErrClosed) && !errors.Is(err, ErrSlowClient) {
-					doing = "the reply of HandleIn"
+					l.doing = "the reply of HandleIn"
 					return crash(err)
 				}
 			}
 		case m := <-c.mailbox.C():
 			if b, ok := m.Payload.(*Broadcast); ok && m.Topic == c.topic {
-				if intercepts[b.Event] {
-					doing, about = "HandleOut", b.Event
-					if err := out.HandleOut(ctx, b); err != nil {
+				if l.intercepts[b.Event] {
+					l.doing, l.about = "HandleOut", b.Event
+					if err := l.out.HandleOut(ctx, b); err != nil {
 						return crash(err)
 					}
 					break
@@ -189,19 +284,21 @@ func (c *Conn) loop(ctx context.Context, ch Channel, pattern string) (reason err
 				c.client.enqueueInline(f)
 				break
 			}
-			if info != nil {
-				doing, about = "HandleInfo", m.Topic
-				if err := info.HandleInfo(ctx, m); err != nil {
+			if l.info != nil {
+				l.doing, l.about = "HandleInfo", m.Topic
+				if err := l.info.HandleInfo(ctx, m); err != nil {
 					return crash(err)
 				}
 			}
+		default:
+			return nil, false // nothing left: the goroutine may go
 		}
-		handled++
-		if dr != nil && (handled >= maxBurst || len(c.in) == 0 && c.mailbox.Len() == 0) {
-			handled = 0
-			doing, about = "Drained", ""
+		l.handled++
+		if l.dr != nil && (l.handled >= maxBurst || len(c.in) == 0 && c.mailbox.Len() == 0) {
+			l.handled = 0
+			l.doing, l.about = "Drained", ""
 			c.busy.Store(true)
-			err := dr.Drained(ctx)
+			err := l.dr.Drained(ctx)
 			c.flush()
 			if err != nil {
 				return crash(err)
