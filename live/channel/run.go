@@ -150,11 +150,27 @@ func (c *Conn) work() {
 
 // hasWork reports whether anything waits for the channel.
 func (c *Conn) hasWork() bool {
-	if len(c.in) > 0 || c.mailbox.Len() > 0 || len(c.mailbox.Overflow()) > 0 {
-		return true
-	}
 	select {
 	case <-c.stop:
+		return true
+	default:
+	}
+	if c.closing() {
+		return false
+	}
+	return len(c.in) > 0 || c.mailbox.Len() > 0 || len(c.mailbox.Overflow()) > 0
+}
+
+// closing reports whether the connection is closing, the channel not yet
+// stopped. serve stops every channel once the reader has returned, and
+// that stop says how the channel ends: parked if the connection was lost.
+// Until then nothing is handled, since no reply could be sent: above all
+// not a mailbox overflow, which the channel's goroutine may have been kept
+// from by a write to a client then found too slow, and which would crash a
+// channel that parks. The stop wakes the channel.
+func (c *Conn) closing() bool {
+	select {
+	case <-c.client.done:
 		return true
 	default:
 		return false
@@ -221,6 +237,9 @@ func (c *Conn) handleQueued() (reason error, ended bool) {
 		case <-c.stop:
 			return c.stopped(), true
 		default:
+		}
+		if c.closing() {
+			return nil, false
 		}
 		select {
 		case <-c.stop:

@@ -110,10 +110,13 @@ const spareQueue = 8
 // empty and gives it back. A channel's goroutine takes it inline for its
 // own frames — the replies and broadcasts its loop sends, what it pushes
 // in Drained (Conn.flush) — so a reply or a broadcast's patch is written
-// by the goroutine that rendered it, without waking another. Frames
-// queued from anywhere else, or from a callback that may run for long,
-// start a short-lived goroutine that writes them. An idle connection has
-// no writer goroutine.
+// by the goroutine that rendered it, without waking another. It writes
+// the batch it finds, which holds its frames, and no more: what is queued
+// meanwhile, by other channels of the connection say, goes to a
+// short-lived goroutine, or a busy neighbour would keep the channel from
+// its own events for as long as the client takes to read. Frames queued
+// from anywhere else, or from a callback that may run for long, start
+// such a goroutine too. An idle connection has no writer goroutine.
 //
 // Closing goes through the role too: close starts finish if no one
 // writes, and a writer that sees the connection closing hands its role to
@@ -131,24 +134,26 @@ func (c *client) startWriter(inline bool) {
 	c.writing = true
 	c.outMu.Unlock()
 	if inline {
-		c.writeQueued()
+		c.writeQueued(true)
 	} else {
-		go c.writeQueued()
+		go c.writeQueued(false)
 	}
 }
 
 // writeQueued writes what is queued, batch after batch, until the queue
 // is empty or the connection closes; the caller holds the writer's role,
-// which it gives back or hands to finish.
+// which it gives back or hands to finish. Inline, on a channel's
+// goroutine, it writes one batch, and hands the role to a goroutine of
+// its own if more was queued meanwhile.
 //
 // A client is too slow when its queue has not been empty for
 // limits.slowTimeout: every write's deadline is the earlier of the write
 // timeout and the end of that allowance, so a client that stops reading
 // is found out while the writer waits on it, and one that reads but
 // never catches up at the next frame.
-func (c *client) writeQueued() {
+func (c *client) writeQueued(inline bool) {
 	lim := c.sock.limits
-	for {
+	for batches := 0; ; batches++ {
 		select {
 		case <-c.done:
 			go c.finish(nil)
@@ -170,6 +175,12 @@ func (c *client) writeQueued() {
 			c.writing = false
 			c.backlogSince = time.Time{}
 			c.outMu.Unlock()
+			return
+		}
+		if inline && batches > 0 {
+			// The role, and the backlog's age with it, passes on.
+			c.outMu.Unlock()
+			go c.writeQueued(false)
 			return
 		}
 		c.outQ = c.spare

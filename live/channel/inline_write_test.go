@@ -1,0 +1,182 @@
+package channel
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+)
+
+// dialSmallBuffer is dial with a small receive buffer, so that a frame of
+// a few megabytes the client does not read keeps the server's write
+// waiting on it.
+func (s *testServer) dialSmallBuffer(t testing.TB, user string) *wsClient {
+	t.Helper()
+	d := websocket.Dialer{NetDial: func(network, addr string) (net.Conn, error) {
+		conn, err := net.Dial(network, addr)
+		if tc, ok := conn.(*net.TCPConn); ok {
+			tc.SetReadBuffer(16 << 10)
+		}
+		return conn, err
+	}}
+	ws, resp, err := d.Dial(s.url("user="+user), nil)
+	if err != nil {
+		t.Fatalf("dial: %v (response %v)", err, resp)
+	}
+	t.Cleanup(func() { ws.Close() })
+	return &wsClient{t: t, ws: ws}
+}
+
+// waitIdleWriter waits until nobody holds the writer's role of sc.
+func waitIdleWriter(t *testing.T, sc *client) {
+	t.Helper()
+	waitUntil(t, "the writer's role is free", func() bool {
+		sc.outMu.Lock()
+		defer sc.outMu.Unlock()
+		return !sc.writing && len(sc.outQ) == 0
+	})
+}
+
+// TestAChannelWritingInlineLeavesLaterFramesToAnotherGoroutine has a
+// channel's goroutine write a broadcast it forwards, a frame far larger
+// than the socket buffers, while another channel of the connection pushes
+// one as large from another goroutine: the first goroutine writes its own
+// frame and is back at its events, the other frame is written by someone
+// else. It used to write until the queue was empty, whoever queued what:
+// a busy neighbour kept it from its events for as long as the client took
+// to read them.
+func TestAChannelWritingInlineLeavesLaterFramesToAnotherGoroutine(t *testing.T) {
+	t.Parallel()
+	const large = 16 << 20
+	lim := Limits{OutboundBytes: 1 << 30, WriteTimeout: time.Minute, SlowClientTimeout: time.Minute, IdleTimeout: time.Minute}
+	conns := make(chan *Conn, 2)
+	pinged := make(chan struct{}, 1)
+	s := startSocket(t, SocketOptions[*testUser]{Limits: lim}, func(ch *testChannel) {
+		ch.join = func(_ context.Context, cc *Conn, _ json.RawMessage) (any, error) {
+			conns <- cc
+			return nil, nil
+		}
+		ch.handleIn = func(context.Context, *Conn, Message) (Reply, error) {
+			pinged <- struct{}{}
+			return ReplyOK(nil), nil
+		}
+	})
+	c := s.dialSmallBuffer(t, "1")
+	sc := serverClient(t, s)
+	c.join("room:a", "1", nil)
+	waitFor(t, conns, "room:a")
+	c.join("room:b", "2", nil)
+	b := waitFor(t, conns, "room:b")
+	waitIdleWriter(t, sc)
+
+	big := json.RawMessage(`"` + strings.Repeat("x", large) + `"`)
+	if err := s.sock.Broadcast(t.Context(), "room:a", "big", big); err != nil {
+		t.Fatal(err)
+	}
+	c.ws.SetReadDeadline(time.Now().Add(time.Minute))
+	_, r, err := c.ws.NextReader()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// room:a's goroutine is writing the broadcast: what room:b pushes now
+	// is queued after it.
+	if _, err := io.ReadFull(r, make([]byte, 1024)); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Push("big", big); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := io.Copy(io.Discard, r); err != nil {
+		t.Fatal(err)
+	}
+	// The client reads nothing more until room:a has handled an event.
+	c.send("1", "3", "room:a", "ping", nil)
+	waitFor(t, pinged, "room:a to handle an event while room:b's frame is written")
+
+	c.ws.SetReadDeadline(time.Now().Add(time.Minute))
+	if _, data, err := c.ws.ReadMessage(); err != nil || !strings.HasPrefix(string(data), `["2",null,"room:b","big",`) {
+		t.Fatalf("want room:b's push, got %.60s (%v)", data, err)
+	}
+	c.expectStatus(c.expectReply("3"), "ok", "{}")
+}
+
+// TestAChannelStuckWritingToASlowClientParks has a Parker's goroutine
+// write a broadcast to a client that does not read, while its mailbox
+// overflows; the client is then found too slow. A slow client's
+// connection counts as lost: the channel parks, with its mailbox, rather
+// than crash on the overflow it was kept from handling by the write.
+func TestAChannelStuckWritingToASlowClientParks(t *testing.T) {
+	t.Parallel()
+	const large = 16 << 20
+	slot := make(chan *Parked, 1)
+	ended := make(chan error, 1)
+	conns := make(chan *Conn, 1)
+	lim := Limits{
+		OutboundBytes: large + 4<<20, MailboxSize: 4,
+		WriteTimeout: time.Minute, SlowClientTimeout: time.Minute, IdleTimeout: time.Minute,
+	}
+	sock := NewSocket(SocketOptions[*testUser]{
+		Connect: func(context.Context, *ConnectInfo) (*testUser, error) { return &testUser{ID: "u"}, nil },
+		Limits:  lim,
+	})
+	sock.Channel("room:*", func(cc *Conn, u *testUser) Channel {
+		ch := &parkingChannel{testChannel: testChannel{cc: cc, user: u}, slot: slot}
+		ch.join = func(_ context.Context, cc *Conn, _ json.RawMessage) (any, error) {
+			conns <- cc
+			return nil, nil
+		}
+		ch.terminate = func(reason error) { ended <- reason }
+		return ch
+	})
+	mux := http.NewServeMux()
+	mux.Handle("/socket/", sock)
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		sock.Shutdown(ctx)
+	})
+	ts := &testServer{Server: srv, sock: sock}
+
+	c := ts.dialSmallBuffer(t, "u")
+	sc := serverClient(t, ts)
+	c.join("room:1", "1", nil)
+	cc := waitFor(t, conns, "the join")
+	waitIdleWriter(t, sc)
+
+	big := json.RawMessage(`"` + strings.Repeat("x", large) + `"`)
+	if err := sock.Broadcast(t.Context(), "room:1", "big", big); err != nil {
+		t.Fatal(err)
+	}
+	// The channel's goroutine takes the broadcast and waits on the client.
+	waitUntil(t, "the broadcast is being written", func() bool {
+		sc.outMu.Lock()
+		defer sc.outMu.Unlock()
+		return sc.writing && sc.outBytes > 0 && len(sc.outQ) == 0
+	})
+	for i := 0; !cc.mailbox.Lagged(); i++ {
+		if err := sock.Broadcast(t.Context(), "room:1", "small", i); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// One more large frame takes the queue over OutboundBytes: the
+	// client is too slow, and the write in progress is aborted.
+	if err := cc.Push("big", big); err == nil {
+		t.Fatal("a push over OutboundBytes was queued")
+	}
+	select {
+	case <-slot:
+	case err := <-ended:
+		t.Fatalf("the channel ended (%v) instead of parking", err)
+	case <-time.After(30 * time.Second):
+		t.Fatal("timed out waiting for the channel to park")
+	}
+}
