@@ -7,7 +7,10 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -179,4 +182,89 @@ func TestAChannelStuckWritingToASlowClientParks(t *testing.T) {
 	case <-time.After(30 * time.Second):
 		t.Fatal("timed out waiting for the channel to park")
 	}
+}
+
+// drainPushChannel pushes from Drained, as a live view renders there.
+type drainPushChannel struct {
+	cc    *Conn
+	joins chan *Conn
+}
+
+func (d *drainPushChannel) Join(context.Context, json.RawMessage) (any, error) {
+	d.joins <- d.cc
+	return nil, nil
+}
+
+func (d *drainPushChannel) HandleIn(context.Context, Message) (Reply, error) {
+	return ReplyOK(nil), nil
+}
+
+func (d *drainPushChannel) Drained(context.Context) error {
+	return d.cc.Push("d", nil)
+}
+
+// TestEveryFrameArrivesWhoeverWritesIt mixes every way a frame is
+// written: replies and Drained's pushes written inline by the channel's
+// goroutine, broadcasts it forwards, pushes from other goroutines while
+// it is in Drained or not, heartbeat replies. Every frame arrives: none
+// is left queued with nobody to write it.
+func TestEveryFrameArrivesWhoeverWritesIt(t *testing.T) {
+	t.Parallel()
+	const (
+		events     = 300
+		pushers    = 4
+		pushes     = 300
+		broadcasts = 300
+	)
+	joins := make(chan *Conn, 1)
+	// The broadcasts fit in the mailbox, however far behind the channel.
+	s := startSocket(t, SocketOptions[*testUser]{Limits: Limits{MailboxSize: 2 * broadcasts}}, nil)
+	s.sock.Channel("mix:*", func(cc *Conn, _ *testUser) Channel {
+		return &drainPushChannel{cc: cc, joins: joins}
+	})
+	c := s.dial(t, "1")
+	c.join("mix:1", "1", nil)
+	cc := waitFor(t, joins, "the join")
+
+	var wg sync.WaitGroup
+	for range pushers {
+		wg.Go(func() {
+			for range pushes {
+				if err := cc.Push("x", nil); err != nil {
+					t.Errorf("push: %v", err)
+					return
+				}
+				runtime.Gosched()
+			}
+		})
+	}
+	wg.Go(func() {
+		for i := range broadcasts {
+			if err := s.sock.Broadcast(t.Context(), "mix:1", "b", i); err != nil {
+				t.Errorf("broadcast: %v", err)
+				return
+			}
+			runtime.Gosched()
+		}
+	})
+	wg.Go(func() {
+		for i := range events {
+			c.send("1", "e"+strconv.Itoa(i), "mix:1", "ev", nil)
+			if i%10 == 0 {
+				c.send("", "h"+strconv.Itoa(i), "phoenix", "heartbeat", nil)
+			}
+		}
+	})
+	counts := map[string]int{}
+	complete := func() bool {
+		return counts["phx_reply"] == events+events/10 && counts["x"] == pushers*pushes && counts["b"] == broadcasts && counts["d"] > 0
+	}
+	for !complete() {
+		m, err := c.readErr(10 * time.Second)
+		if err != nil {
+			t.Fatalf("after %v: %v", counts, err)
+		}
+		counts[m.Event]++
+	}
+	wg.Wait()
 }
