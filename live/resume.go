@@ -247,9 +247,10 @@ func (r *resumeParking) take(id string, match func(*viewChannel) bool) *parkedCh
 }
 
 // await is take for a view that is about to park: it waits for it until
-// ctx is done or a second has passed.
+// ctx is done or two seconds have passed (channel.Conn.Park gives a write
+// in progress on the dead connection one to end).
 func (r *resumeParking) await(ctx context.Context, id string, match func(*viewChannel) bool) *parkedChannel {
-	timer := time.NewTimer(time.Second)
+	timer := time.NewTimer(2 * time.Second)
 	defer timer.Stop()
 	for {
 		r.mu.Lock()

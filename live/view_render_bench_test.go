@@ -26,7 +26,10 @@ func (v benchView) Render() templ.Component                          { return v.
 // its callback and the write: render, parse, diff, check and encode
 // (vc.rerender), with change run before each.
 func benchRerender(b *testing.B, view View, change func(i int)) {
-	benchRerenderIn(b, view, func(i int, _ *viewChannel) { change(i) })
+	benchRerenderIn(b, view, func(i int, vc *viewChannel) {
+		change(i)
+		vc.dirty = true // as a callback of the view does
+	})
 }
 
 // benchRerenderIn is benchRerender with change given the view's channel,

@@ -58,6 +58,8 @@ type client struct {
 	spare        []outFrame // an empty batch slice kept for reuse
 	backlogSince time.Time  // when the queue last stopped being empty; zero once all is written
 
+	writeStart atomic.Int64 // when the write in progress started (UnixNano), 0 if none
+
 	readerDone chan struct{} // closed when the reader has returned
 	finished   chan struct{} // closed when finish has closed the connection
 

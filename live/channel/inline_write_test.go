@@ -111,18 +111,19 @@ func TestAChannelWritingInlineLeavesLaterFramesToAnotherGoroutine(t *testing.T) 
 }
 
 // TestAChannelStuckWritingToASlowClientParks has a Parker's goroutine
-// write a broadcast to a client that does not read, while its mailbox
-// overflows; the client is then found too slow. A slow client's
+// write broadcasts inline to a client that does not read, until a write
+// waits on it and its mailbox overflows; the client is then found too
+// slow. A slow client's
 // connection counts as lost: the channel parks, with its mailbox, rather
 // than crash on the overflow it was kept from handling by the write.
 func TestAChannelStuckWritingToASlowClientParks(t *testing.T) {
 	t.Parallel()
-	const large = 16 << 20
+	const large = 2 << 20
 	slot := make(chan *Parked, 1)
 	ended := make(chan error, 1)
 	conns := make(chan *Conn, 1)
 	lim := Limits{
-		OutboundBytes: large + 4<<20, MailboxSize: 4,
+		OutboundBytes: 1 << 20, MailboxSize: 4,
 		WriteTimeout: time.Minute, SlowClientTimeout: time.Minute, IdleTimeout: time.Minute,
 	}
 	sock := NewSocket(SocketOptions[*testUser]{
@@ -155,15 +156,15 @@ func TestAChannelStuckWritingToASlowClientParks(t *testing.T) {
 	cc := waitFor(t, conns, "the join")
 	waitIdleWriter(t, sc)
 
-	big := json.RawMessage(`"` + strings.Repeat("x", large) + `"`)
-	if err := sock.Broadcast(t.Context(), "room:1", "big", big); err != nil {
-		t.Fatal(err)
-	}
-	// The channel's goroutine takes the broadcast and waits on the client.
-	waitUntil(t, "the broadcast is being written", func() bool {
-		sc.outMu.Lock()
-		defer sc.outMu.Unlock()
-		return sc.writing && sc.outBytes > 0 && len(sc.outQ) == 0
+	// Broadcasts small enough to be written inline, until one waits on the
+	// client.
+	frame := json.RawMessage(`"` + strings.Repeat("x", 4<<10) + `"`)
+	waitUntil(t, "a write stuck on the client", func() bool {
+		if err := sock.Broadcast(t.Context(), "room:1", "chunk", frame); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(time.Millisecond) // lets the mailbox drain meanwhile
+		return sc.stuckWriting(time.Now())
 	})
 	for i := 0; !cc.mailbox.Lagged(); i++ {
 		if err := sock.Broadcast(t.Context(), "room:1", "small", i); err != nil {
@@ -172,6 +173,7 @@ func TestAChannelStuckWritingToASlowClientParks(t *testing.T) {
 	}
 	// One more large frame takes the queue over OutboundBytes: the
 	// client is too slow, and the write in progress is aborted.
+	big := json.RawMessage(`"` + strings.Repeat("x", large) + `"`)
 	if err := cc.Push("big", big); err == nil {
 		t.Fatal("a push over OutboundBytes was queued")
 	}
@@ -267,4 +269,55 @@ func TestEveryFrameArrivesWhoeverWritesIt(t *testing.T) {
 		counts[m.Event]++
 	}
 	wg.Wait()
+}
+
+// TestParkEndsAWriteStuckOnADeadConnection parks a channel whose
+// connection stopped reading while the channel sent it frames: the
+// write waiting on it, which may be the channel's own goroutine writing
+// inline, is aborted and the channel parks, instead of waiting for the
+// write timeout (a minute here). A page that reconnected after a network
+// blip resumes its view this way rather than remounting it.
+func TestParkEndsAWriteStuckOnADeadConnection(t *testing.T) {
+	t.Parallel()
+	slot := make(chan *Parked, 1)
+	conns := make(chan *Conn, 1)
+	lim := Limits{OutboundBytes: 1 << 30, WriteTimeout: time.Minute, SlowClientTimeout: time.Minute, IdleTimeout: time.Minute}
+	sock := NewSocket(SocketOptions[*testUser]{
+		Connect: func(context.Context, *ConnectInfo) (*testUser, error) { return &testUser{ID: "u"}, nil },
+		Limits:  lim,
+	})
+	sock.Channel("room:*", func(cc *Conn, u *testUser) Channel {
+		ch := &parkingChannel{testChannel: testChannel{cc: cc, user: u}, slot: slot}
+		ch.join = func(_ context.Context, cc *Conn, _ json.RawMessage) (any, error) {
+			conns <- cc
+			return nil, nil
+		}
+		return ch
+	})
+	mux := http.NewServeMux()
+	mux.Handle("/socket/", sock)
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		sock.Shutdown(ctx)
+	})
+	ts := &testServer{Server: srv, sock: sock}
+	c := ts.dialSmallBuffer(t, "u")
+	sc := serverClient(t, ts)
+	c.join("room:1", "1", nil)
+	cc := waitFor(t, conns, "the join")
+	// Frames small enough to be written inline, until the client's
+	// buffers are full and a write waits on it; the client reads nothing.
+	frame := json.RawMessage(`"` + strings.Repeat("x", 4<<10) + `"`)
+	waitUntil(t, "a write stuck on the client", func() bool {
+		if err := sock.Broadcast(t.Context(), "room:1", "chunk", frame); err != nil {
+			t.Fatalf("broadcast: %v", err)
+		}
+		time.Sleep(time.Millisecond) // lets the mailbox drain: an overflow would crash the channel
+		return sc.stuckWriting(time.Now())
+	})
+	cc.Park()
+	waitFor(t, slot, "the channel parked")
 }

@@ -3,6 +3,7 @@ package channel
 import (
 	"fmt"
 	"sync"
+	"time"
 
 	"github.com/templive/templive/pubsub"
 )
@@ -115,11 +116,21 @@ func (c *Conn) Adopt(p *Parked) error {
 }
 
 // Park ends the channel as if its connection had been lost: a [Parker]
-// parks, anything else terminates with [ErrClosed]. It does not wait. A
-// server uses it when the client reconnected before the server noticed
-// that the old connection had died.
+// parks, anything else terminates with [ErrClosed]. The connection is
+// not closed, unless a write on it has been waiting for long: that write
+// is aborted, within a second. It does not wait. A server
+// uses it when the client reconnected before the server noticed that the
+// old connection had died.
 func (c *Conn) Park() {
 	c.requestStop(errConnLost)
+	// A write stuck on the connection, which may be the channel's own
+	// goroutine writing inline to a connection that died with data in
+	// flight, would keep the channel until the write's deadline: it is
+	// aborted, and the connection closes as lost. A connection whose
+	// writes go through is left alone.
+	if c.client.stuckWriting(time.Now()) {
+		c.client.conn.abortWrite()
+	}
 }
 
 // errConnLost is the internal stop reason of a channel whose connection

@@ -123,6 +123,11 @@ const spareQueue = 8
 // finish instead of giving it back, so that finish is the last writer and
 // runs once.
 
+// maxInlineBytes is the most a channel's goroutine writes itself (see
+// startWriter): replies and patches are a few hundred bytes, a join's
+// HTML a few kilobytes.
+const maxInlineBytes = 16 << 10
+
 // startWriter takes the writer's role if frames wait and no one holds it,
 // and writes them: here when inline, otherwise on a goroutine of its own.
 func (c *client) startWriter(inline bool) {
@@ -132,6 +137,11 @@ func (c *client) startWriter(inline bool) {
 		return
 	}
 	c.writing = true
+	// A write waits only when the kernel's send buffer is full. What fits
+	// in it many times over is written inline; more goes to a goroutine,
+	// so that a client that reads slowly, or a connection that died with
+	// data in flight, keeps the channel's goroutine as little as possible.
+	inline = inline && c.outBytes <= maxInlineBytes
 	c.outMu.Unlock()
 	if inline {
 		c.writeQueued(true)
@@ -258,7 +268,9 @@ func (c *client) write(f outFrame, slowAt time.Time) bool {
 	if f.binary {
 		typ = websocket.BinaryMessage
 	}
+	c.writeStart.Store(now.UnixNano())
 	err := c.conn.writeMessage(typ, f.data, deadline)
+	c.writeStart.Store(0)
 	if err == nil {
 		return true
 	}
@@ -268,6 +280,17 @@ func (c *client) write(f outFrame, slowAt time.Time) bool {
 	}
 	c.close(closeNormal, "", fmt.Errorf("write: %w", err))
 	return false
+}
+
+// stuckAfter is how long a write waits before stuckWriting calls it stuck:
+// far longer than a write takes when the kernel has room for it.
+const stuckAfter = 50 * time.Millisecond
+
+// stuckWriting reports whether a write has been waiting on the client
+// for stuckAfter or more at now.
+func (c *client) stuckWriting(now time.Time) bool {
+	start := c.writeStart.Load()
+	return start != 0 && now.UnixNano()-start >= int64(stuckAfter)
 }
 
 // finish writes what was queued before the close (rest, the rest of the
