@@ -143,7 +143,7 @@ func BenchmarkEventRoundTrip(b *testing.B) {
 // and reports the server's memory per view before and after: the server
 // keeps no stream items, so the two should match.
 func BenchmarkStreamMemoryPerView(b *testing.B) {
-	const views, items, batch = 20, 10_000, 200
+	const views, items, batch = 20, 10_000, 50 // a batch fits in the mailbox (DefaultViewMailbox)
 	for b.Loop() {
 		srv, _ := newServer(b, live.Options{}, func() live.View { return &feed{} })
 		srv.Page("/feed", func() live.View { return &feed{} })
