@@ -252,8 +252,9 @@ func (c *client) join(ctx context.Context, f frame) bool {
 		payload = json.RawMessage("{}")
 	}
 	// The channel counts in wg from its join to its end, with or without
-	// a goroutine (exit says Done).
-	cc.sched.Store(schedRunning)
+	// a goroutine (exit says Done). It is marked running from the start
+	// (the zero value of cc.sched): no wake starts another goroutine
+	// until run lets go of it.
 	c.wg.Add(1)
 	go cc.run(ctx, ch, payload, f.ref)
 	return true

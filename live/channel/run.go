@@ -122,9 +122,14 @@ type loopState struct {
 // looks for work once more, and takes it back if it finds some and no
 // wake did first. Whatever was queued before a wake that found a
 // goroutine running is seen by that goroutine.
+//
+// Running is the zero value: a Conn belongs to the goroutine that joins
+// it from the moment it exists. Its constructor may hand it to others,
+// and a Close (a wake) before the join must not start a goroutine that
+// handles a channel that has not joined.
 const (
-	schedIdle = iota
-	schedRunning
+	schedRunning = iota
+	schedIdle
 )
 
 // wake makes sure a goroutine handles the channel's work.
