@@ -24,32 +24,27 @@ func (c *Conn) run(ctx context.Context, ch Channel, payload json.RawMessage, joi
 	op := Op{Kind: OpJoin, Pattern: sc.pattern(c.topic), Topic: c.topic}
 	var joining observing
 	jctx := sc.observe(ctx, &joining, op)
+	// A Join that calls runtime.Goexit (t.FailNow in a test) does not
+	// return, and recover does not see it: the join fails here then, as a
+	// crashed one, so that the client is answered and the channel
+	// released rather than waited for forever.
+	returned := false
+	defer func() {
+		if !returned {
+			err := asCrash("Join", errGoexit)
+			joining.end(jctx, err)
+			c.failJoin(ch, joinMsgRef, err, false, cancel)
+		}
+	}()
 	resp, err := c.join(jctx, ch, payload)
+	returned = true
 	joining.end(jctx, err)
 	joined := err == nil
 	if joined {
 		err = c.Subscribe(c.topic)
 	}
 	if err != nil {
-		c.endSubscriptions()
-		c.client.removeChannel(c)
-		c.markEnded()
-		var je *JoinError
-		r := ReplyReason("join crashed")
-		var ce *CrashError
-		if errors.As(err, &je) {
-			r = ReplyError(je.Response)
-		} else {
-			ce = asCrash("Join", err)
-			c.logCrash(ch, ce)
-		}
-		c.sendFinal(c.replyFrame(joinMsgRef, r))
-		if joined {
-			// Join succeeded, so the Channel holds what it set up: it is
-			// told that it ended, as after a crash.
-			c.tell(ch, ce)
-		}
-		c.exit(cancel)
+		c.failJoin(ch, joinMsgRef, err, joined, cancel)
 		return
 	}
 	// The reply goes first, then what Join pushed, so the client is joined
@@ -83,6 +78,34 @@ func (c *Conn) run(ctx context.Context, ch Channel, payload json.RawMessage, joi
 	c.mailbox.Notify(c.wake)
 	c.work()
 }
+
+// failJoin ends a channel whose join failed with err, answering the
+// client's join (ref joinMsgRef). joined says whether Join itself
+// succeeded, and something after it failed.
+func (c *Conn) failJoin(ch Channel, joinMsgRef string, err error, joined bool, cancel context.CancelFunc) {
+	c.endSubscriptions()
+	c.client.removeChannel(c)
+	c.markEnded()
+	var je *JoinError
+	r := ReplyReason("join crashed")
+	var ce *CrashError
+	if errors.As(err, &je) {
+		r = ReplyError(je.Response)
+	} else {
+		ce = asCrash("Join", err)
+		c.logCrash(ch, ce)
+	}
+	c.sendFinal(c.replyFrame(joinMsgRef, r))
+	if joined {
+		// Join succeeded, so the Channel holds what it set up: it is
+		// told that it ended, as after a crash.
+		c.tell(ch, ce)
+	}
+	c.exit(cancel)
+}
+
+// errGoexit is the crash of a callback that called runtime.Goexit.
+var errGoexit = errors.New("runtime.Goexit called")
 
 // loopState is what a channel's handling keeps between two spells of
 // work, each on a goroutine of its own.
@@ -141,13 +164,26 @@ func (c *Conn) wake() {
 
 // work handles what is queued until nothing is, or the channel ends.
 func (c *Conn) work() {
+	// A callback that calls runtime.Goexit unwinds this goroutine without
+	// handleQueued returning, and recover does not see it: the channel
+	// ends here then, as after a crash. Otherwise nothing would close
+	// done or say wg.Done, and the connection would wait for the channel
+	// forever.
+	goexit := true
+	defer func() {
+		if goexit {
+			c.end(asCrash(opName(c.loop.doing, c.loop.about), errGoexit))
+		}
+	}()
 	for {
 		if reason, ended := c.handleQueued(); ended {
+			goexit = false
 			c.end(reason)
 			return
 		}
 		c.sched.Store(schedIdle)
 		if !c.hasWork() || !c.sched.CompareAndSwap(schedIdle, schedRunning) {
+			goexit = false
 			return
 		}
 	}
@@ -188,8 +224,14 @@ func (c *Conn) closing() bool {
 func (c *Conn) end(reason error) {
 	l := c.loop
 	c.mailbox.Notify(nil)
-	l.life.end(l.ctx, c.terminate(l.ch, reason))
-	c.exit(l.cancel)
+	// Deferred, so that a Terminate or Park that calls runtime.Goexit
+	// still ends the span and releases the channel.
+	told := reason
+	defer func() {
+		l.life.end(l.ctx, told)
+		c.exit(l.cancel)
+	}()
+	told = c.terminate(l.ch, reason)
 }
 
 // exit releases what a channel holds once it has ended: its context, its
