@@ -261,6 +261,36 @@ func TestMailboxSend(t *testing.T) {
 	}
 }
 
+// Notify's function is called after each message is in the mailbox and
+// after the overflow signal is, so that an owner woken by it finds what
+// woke it; not for the drops of a lagged mailbox, which its pending
+// signal stands for; and no more once removed.
+func TestMailboxNotify(t *testing.T) {
+	t.Parallel()
+	ps := newNode(t, pubsub.Options{OnError: func(error) {}})
+	mb := pubsub.NewMailbox(2)
+	ps.SubscribeMailbox(mb, "n")
+	var calls []string
+	mb.Notify(func() {
+		calls = append(calls, fmt.Sprintf("len %d overflow %d", mb.Len(), len(mb.Overflow())))
+	})
+	ps.LocalBroadcast("n", 1)
+	mb.Send(pubsub.Message{Payload: 2})
+	ps.LocalBroadcast("n", 3) // dropped: the mailbox lags
+	mb.Send(pubsub.Message{Payload: 4})
+	ps.LocalBroadcast("n", 5)
+	want := "[len 1 overflow 0 len 2 overflow 0 len 2 overflow 1]"
+	if got := fmt.Sprint(calls); got != want {
+		t.Fatalf("Notify calls %s, want %s", got, want)
+	}
+	mb.Resume()
+	mb.Notify(nil)
+	ps.LocalBroadcast("n", 6)
+	if mb.Len() != 1 || len(calls) != 3 {
+		t.Fatalf("after Notify(nil): %d queued, %d calls", mb.Len(), len(calls))
+	}
+}
+
 func TestTopicsListsTopicsWithSubscribersByName(t *testing.T) {
 	t.Parallel()
 	ps := newNode(t, pubsub.Options{})

@@ -37,7 +37,7 @@ type Conn struct {
 	// goroutine when it is done (flush), not by a writer started for it.
 	busy atomic.Bool
 
-	sched atomic.Int32 // schedIdle or schedRunning (run.go)
+	sched atomic.Int32 // schedRunning, schedWoken or schedIdle (run.go)
 	loop  *loopState   // set once joined; used by the running goroutine only
 
 	in   chan inbound  // client frames, from the connection's reader

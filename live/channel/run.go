@@ -140,24 +140,34 @@ type loopState struct {
 // used to have did, and returns when nothing is left; callbacks still run
 // one at a time, never two at once.
 //
-// c.sched says whether a goroutine runs (or is about to): wake sets it
-// from idle to running and starts one; work sets it back to idle, then
-// looks for work once more, and takes it back if it finds some and no
-// wake did first. Whatever was queued before a wake that found a
-// goroutine running is seen by that goroutine.
+// c.sched says whether a goroutine runs (or is about to), and whether a
+// wake came since it last looked at the queues. wake sets it to woken and
+// starts a goroutine if it was idle; work sets it back to running before
+// each look, and goes idle only if no wake came since: a compare-and-swap
+// from running to idle, which fails once a wake has set woken. Every
+// operation on the word reads it as it writes it (Swap or
+// CompareAndSwap), so each is ordered after all those before it, and
+// whatever was queued before a wake is seen by the look that follows,
+// whatever the memory ordering of the machine. (Going idle with a plain
+// store and then reading the queues' lengths, which are plain loads,
+// would let a processor that performs a load before an earlier store is
+// seen, as ARM does, find the queues empty before others see the
+// goroutine idle, and lose the wake of what was queued in between.)
 //
 // Running is the zero value: a Conn belongs to the goroutine that joins
 // it from the moment it exists. Its constructor may hand it to others,
 // and a Close (a wake) before the join must not start a goroutine that
-// handles a channel that has not joined.
+// handles a channel that has not joined. An ended channel is never idle
+// again, so that no wake starts a goroutine for it.
 const (
 	schedRunning = iota
+	schedWoken
 	schedIdle
 )
 
 // wake makes sure a goroutine handles the channel's work.
 func (c *Conn) wake() {
-	if c.sched.CompareAndSwap(schedIdle, schedRunning) {
+	if c.sched.Swap(schedWoken) == schedIdle {
 		go c.work()
 	}
 }
@@ -176,30 +186,19 @@ func (c *Conn) work() {
 		}
 	}()
 	for {
+		// A Swap, not a Store: it reads the wake it clears, which orders
+		// what that wake's caller queued before the look below.
+		c.sched.Swap(schedRunning)
 		if reason, ended := c.handleQueued(); ended {
 			goexit = false
 			c.end(reason)
 			return
 		}
-		c.sched.Store(schedIdle)
-		if !c.hasWork() || !c.sched.CompareAndSwap(schedIdle, schedRunning) {
+		if c.sched.CompareAndSwap(schedRunning, schedIdle) {
 			goexit = false
 			return
 		}
 	}
-}
-
-// hasWork reports whether anything waits for the channel.
-func (c *Conn) hasWork() bool {
-	select {
-	case <-c.stop:
-		return true
-	default:
-	}
-	if c.closing() {
-		return false
-	}
-	return len(c.in) > 0 || c.mailbox.Len() > 0 || len(c.mailbox.Overflow()) > 0
 }
 
 // closing reports whether the connection is closing, the channel not yet

@@ -4,9 +4,14 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"runtime"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/templive/templive/pubsub"
 )
 
 // A constructor may keep its Conn and have it closed at once, even before
@@ -79,5 +84,197 @@ func TestAGoexitInACallbackCrashesOnlyItsChannel(t *testing.T) {
 	defer cancel()
 	if err := s.sock.Shutdown(ctx); err != nil {
 		t.Fatalf("Shutdown: %v", err)
+	}
+}
+
+// stressChannel counts what it handles, by source, and checks that its
+// callbacks never overlap and never run after Terminate.
+type stressChannel struct {
+	testChannel
+	t *testing.T
+
+	inside     atomic.Bool
+	terminated atomic.Bool
+	ended      chan struct{}
+
+	mu   sync.Mutex     // guards next
+	next map[string]int // source → the sequence number expected next
+}
+
+func (ch *stressChannel) enter() {
+	if !ch.inside.CompareAndSwap(false, true) {
+		ch.t.Errorf("%s: two callbacks at once", ch.cc.Topic())
+	}
+	if ch.terminated.Load() {
+		ch.t.Errorf("%s: a callback after Terminate", ch.cc.Topic())
+	}
+}
+
+func (ch *stressChannel) leave() { ch.inside.Store(false) }
+
+// seen checks that n is the next number of source: nothing lost before
+// it, nothing handled twice.
+func (ch *stressChannel) seen(source string, n int) {
+	ch.mu.Lock()
+	defer ch.mu.Unlock()
+	if want := ch.next[source]; n != want {
+		ch.t.Errorf("%s: %s #%d handled, want #%d", ch.cc.Topic(), source, n, want)
+	}
+	ch.next[source] = n + 1
+}
+
+func (ch *stressChannel) count(source string) int {
+	ch.mu.Lock()
+	defer ch.mu.Unlock()
+	return ch.next[source]
+}
+
+func (ch *stressChannel) HandleIn(_ context.Context, ev Message) (Reply, error) {
+	ch.enter()
+	defer ch.leave()
+	var n int
+	if err := json.Unmarshal(ev.Payload, &n); err != nil {
+		return NoReply, err
+	}
+	ch.seen("client", n)
+	return NoReply, nil
+}
+
+func (ch *stressChannel) HandleInfo(_ context.Context, m pubsub.Message) error {
+	ch.enter()
+	defer ch.leave()
+	d := m.Payload.(stressMsg)
+	ch.seen(d.source, d.n)
+	return nil
+}
+
+func (ch *stressChannel) Drained(context.Context) error {
+	ch.enter()
+	defer ch.leave()
+	return nil
+}
+
+func (ch *stressChannel) Terminate(error) {
+	ch.enter()
+	if ch.terminated.Swap(true) {
+		ch.t.Errorf("%s: Terminate twice", ch.cc.Topic())
+	}
+	ch.leave()
+	close(ch.ended)
+}
+
+type stressMsg struct {
+	source string
+	n      int
+}
+
+// Many idle channels woken at once by client frames, PubSub deliveries
+// and sends of their own, from several goroutines, then stopped while
+// more arrive: each handles every message sent before the stop exactly
+// once, in order per source, on one goroutine at a time, and nothing
+// after Terminate.
+func TestConcurrentWakesLoseNothingAndHandleNothingTwice(t *testing.T) {
+	t.Parallel()
+	const (
+		conns      = 4
+		perConn    = 8
+		perSource  = 150
+		afterPause = 50 // sent while the stop is requested
+	)
+	ps, err := pubsub.New(pubsub.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ps.Close() })
+	var mu sync.Mutex
+	chans := map[string]*stressChannel{}
+	s := startSocket(t, SocketOptions[*testUser]{PubSub: ps, Limits: Limits{MailboxSize: 4 * (perSource + afterPause)}}, nil)
+	s.sock.Channel("stress:*", func(cc *Conn, u *testUser) Channel {
+		ch := &stressChannel{testChannel: testChannel{cc: cc, user: u}, t: t, ended: make(chan struct{}), next: map[string]int{}}
+		mu.Lock()
+		chans[cc.Topic()] = ch
+		mu.Unlock()
+		return ch
+	})
+
+	clients := make([]*wsClient, conns)
+	var topics []string
+	for i := range clients {
+		c := s.dial(t, fmt.Sprint(i))
+		clients[i] = c
+		for j := range perConn {
+			topic := fmt.Sprintf("stress:%d-%d", i, j)
+			c.expectStatus(c.join(topic, "1", nil), "ok", `{"user":"`+fmt.Sprint(i)+`"}`)
+			topics = append(topics, topic)
+		}
+	}
+	// Each client's frames, one writer per connection; and per channel a
+	// broadcaster and a sender into the mailbox.
+	send := func(from, to int) {
+		var wg sync.WaitGroup
+		for i, c := range clients {
+			wg.Go(func() {
+				for n := from; n < to; n++ {
+					for j := range perConn {
+						c.send("1", "", fmt.Sprintf("stress:%d-%d", i, j), "n", n)
+					}
+				}
+			})
+		}
+		for _, topic := range topics {
+			mu.Lock()
+			ch := chans[topic]
+			mu.Unlock()
+			wg.Go(func() {
+				for n := from; n < to; n++ {
+					ps.Broadcast(t.Context(), topic, stressMsg{"pubsub", n})
+				}
+			})
+			wg.Go(func() {
+				for n := from; n < to; n++ {
+					ch.cc.Mailbox().Send(pubsub.Message{Payload: stressMsg{"send", n}})
+					if n%16 == 0 {
+						runtime.Gosched() // let the channel go idle now and then
+					}
+				}
+			})
+		}
+		wg.Wait()
+	}
+	send(0, perSource)
+	for _, topic := range topics {
+		mu.Lock()
+		ch := chans[topic]
+		mu.Unlock()
+		waitUntil(t, topic+" to handle everything sent", func() bool {
+			return ch.count("client") == perSource && ch.count("pubsub") == perSource && ch.count("send") == perSource
+		})
+	}
+
+	// Stop every channel while more arrives: what is handled still comes
+	// once and in order, and nothing follows Terminate.
+	var wg sync.WaitGroup
+	wg.Go(func() { send(perSource, perSource+afterPause) })
+	for _, topic := range topics {
+		mu.Lock()
+		ch := chans[topic]
+		mu.Unlock()
+		wg.Go(ch.cc.Close)
+	}
+	wg.Wait()
+	for _, topic := range topics {
+		mu.Lock()
+		ch := chans[topic]
+		mu.Unlock()
+		waitFor(t, ch.ended, topic+" to end")
+	}
+	for _, c := range clients {
+		for range perConn {
+			for {
+				if m := c.read(); m.Event == "phx_close" {
+					break
+				}
+			}
+		}
 	}
 }
