@@ -109,6 +109,8 @@ func (c *Conn) Adopt(p *Parked) error {
 	defer c.mu.Unlock()
 	old := c.subs
 	c.subs, c.mailbox = subs, p.mailbox
+	// Deliveries wake this channel now (run sets it again after Join).
+	p.mailbox.Notify(c.wake)
 	for _, s := range old {
 		s.Close()
 	}
