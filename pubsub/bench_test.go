@@ -22,6 +22,7 @@ func BenchmarkBroadcast(b *testing.B) {
 			mbs := make([]*pubsub.Mailbox, n)
 			for i := range mbs {
 				mbs[i] = pubsub.NewMailbox(capacity)
+				mbs[i].C() // read with C below: its channel from the start
 				ps.SubscribeMailbox(mbs[i], "posts")
 			}
 			msg := any(PostCreated{ID: 1})

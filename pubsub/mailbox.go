@@ -30,8 +30,8 @@ type Message struct {
 // to the delivering PubSub's OnError as [ErrOverflow]; every drop is counted
 // ([Mailbox.Dropped]).
 //
-// The guarantee this buys: the messages the reader takes from C before it
-// calls Resume are exactly the deliveries that preceded the first drop, in
+// The guarantee this buys: the messages the reader takes (from C, or with
+// TryReceive) before it calls Resume are exactly the deliveries that preceded the first drop, in
 // order, with no gap. A reader therefore never silently reads past a lost
 // message. After a lag the owner must resynchronise from the source of truth:
 // call Resume first (which discards what is still queued and clears the lag),
@@ -44,15 +44,28 @@ type Message struct {
 // subscriptions may still deliver into it: readers select on it together with
 // their own done channel.
 type Mailbox struct {
-	ch       chan Message
+	capacity int
 	overflow chan struct{} // capacity 1: a pending signal
 
-	mu     sync.Mutex // guards lagged, and makes "enqueue or drop" atomic
+	mu     sync.Mutex // guards what follows, and makes "enqueue or drop" atomic
 	lagged bool
+	// Messages wait in q (from head on) until C is first called; from then
+	// on in ch, the channel C returns. An owner that reads with TryReceive
+	// never makes the channel, and an empty mailbox then holds no buffer:
+	// most mailboxes are idle, and a channel is allocated at its full
+	// capacity.
+	q    []Message
+	head int
+	ch   chan Message
+	chp  atomic.Pointer[chan Message] // ch, once made: C's fast path
 
 	dropped atomic.Uint64
 	notify  atomic.Pointer[func()] // see Notify
 }
+
+// spareQueue is the largest queue slice an emptied mailbox keeps for its
+// next messages; a larger one goes back to the garbage collector.
+const spareQueue = 4
 
 // NewMailbox returns an empty mailbox that holds up to capacity undelivered
 // messages. It panics if capacity is less than 1.
@@ -60,14 +73,69 @@ func NewMailbox(capacity int) *Mailbox {
 	if capacity < 1 {
 		panic(fmt.Sprintf("pubsub: NewMailbox expects capacity >= 1, got %d", capacity))
 	}
-	return &Mailbox{
-		ch:       make(chan Message, capacity),
-		overflow: make(chan struct{}, 1),
-	}
+	return &Mailbox{capacity: capacity, overflow: make(chan struct{}, 1)}
 }
 
 // C returns the channel the owner reads messages from. It is never closed.
-func (m *Mailbox) C() <-chan Message { return m.ch }
+// The first call makes it, at the mailbox's full capacity, and moves the
+// messages waiting into it; an owner that never calls C reads with
+// [Mailbox.TryReceive] instead.
+func (m *Mailbox) C() <-chan Message {
+	if p := m.chp.Load(); p != nil {
+		return *p
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.ch == nil {
+		m.ch = make(chan Message, m.capacity)
+		for _, msg := range m.q[m.head:] {
+			m.ch <- msg
+		}
+		m.q, m.head = nil, 0
+		m.chp.Store(&m.ch)
+	}
+	return m.ch
+}
+
+// TryReceive takes the oldest message waiting, if there is one, without
+// blocking. With [Mailbox.Notify], it lets an owner read the mailbox
+// without a goroutine blocked on C, and without the buffer C's channel
+// needs.
+func (m *Mailbox) TryReceive() (Message, bool) {
+	if p := m.chp.Load(); p != nil {
+		select {
+		case msg := <-*p:
+			return msg, true
+		default:
+			return Message{}, false
+		}
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.ch != nil {
+		select {
+		case msg := <-m.ch:
+			return msg, true
+		default:
+			return Message{}, false
+		}
+	}
+	if m.head == len(m.q) {
+		return Message{}, false
+	}
+	msg := m.q[m.head]
+	m.q[m.head] = Message{} // the payload is garbage once handled
+	m.head++
+	if m.head == len(m.q) {
+		m.head = 0
+		if cap(m.q) > spareQueue {
+			m.q = nil
+		} else {
+			m.q = m.q[:0]
+		}
+	}
+	return msg, true
+}
 
 // Overflow returns a channel that receives a value when the mailbox becomes
 // lagged, that is, when it drops a delivery for the first time since it was
@@ -105,10 +173,20 @@ func (m *Mailbox) Lagged() bool {
 func (m *Mailbox) Dropped() uint64 { return m.dropped.Load() }
 
 // Len returns the number of messages waiting in the mailbox.
-func (m *Mailbox) Len() int { return len(m.ch) }
+func (m *Mailbox) Len() int {
+	if p := m.chp.Load(); p != nil {
+		return len(*p)
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.ch != nil {
+		return len(m.ch)
+	}
+	return len(m.q) - m.head
+}
 
 // Cap returns the capacity the mailbox was created with.
-func (m *Mailbox) Cap() int { return cap(m.ch) }
+func (m *Mailbox) Cap() int { return m.capacity }
 
 // Resume acknowledges a lag: it discards the messages still queued (they
 // precede the gap), clears a pending Overflow signal and lets deliveries
@@ -120,8 +198,10 @@ func (m *Mailbox) Resume() int {
 	if !m.lagged {
 		return 0
 	}
-	n := 0
-	for {
+	n := len(m.q) - m.head
+	clear(m.q)
+	m.q, m.head = nil, 0
+	for m.ch != nil {
 		select {
 		case <-m.ch:
 			n++
@@ -153,8 +233,20 @@ func (m *Mailbox) Send(msg Message) bool {
 func (m *Mailbox) deliver(msg Message) (dropped, lagged bool) {
 	m.mu.Lock()
 	if !m.lagged {
+		if m.ch == nil && len(m.q)-m.head < m.capacity {
+			if m.head > 0 && len(m.q) == cap(m.q) {
+				// Reuse the room of what was read rather than grow.
+				n := copy(m.q, m.q[m.head:])
+				clear(m.q[n:])
+				m.q, m.head = m.q[:n], 0
+			}
+			m.q = append(m.q, msg)
+			m.mu.Unlock()
+			m.notified()
+			return false, false
+		}
 		select {
-		case m.ch <- msg:
+		case m.ch <- msg: // a nil channel is never ready: full
 			m.mu.Unlock()
 			m.notified()
 			return false, false

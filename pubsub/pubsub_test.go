@@ -308,3 +308,65 @@ func TestTopicsListsTopicsWithSubscribersByName(t *testing.T) {
 		t.Fatalf("Topics() = %s, want %s", got, want)
 	}
 }
+
+// TestMailboxTryReceive reads a mailbox without its channel: in order, up
+// to its capacity, with the overflow policy of C; C made halfway takes
+// over what waits, in order; Resume discards what waits either way.
+func TestMailboxTryReceive(t *testing.T) {
+	mb := pubsub.NewMailbox(3)
+	if _, ok := mb.TryReceive(); ok {
+		t.Fatal("an empty mailbox gave a message")
+	}
+	for i := range 3 {
+		if !mb.Send(pubsub.Message{Payload: i}) {
+			t.Fatalf("message %d dropped", i)
+		}
+	}
+	if mb.Len() != 3 || mb.Cap() != 3 {
+		t.Fatalf("Len %d Cap %d, want 3 and 3", mb.Len(), mb.Cap())
+	}
+	if mb.Send(pubsub.Message{Payload: 3}) || !mb.Lagged() {
+		t.Fatal("a full mailbox took a fourth message")
+	}
+	select {
+	case <-mb.Overflow():
+	default:
+		t.Fatal("no overflow signal")
+	}
+	if m, ok := mb.TryReceive(); !ok || m.Payload != 0 {
+		t.Fatalf("got %v %v, want 0", m.Payload, ok)
+	}
+	if n := mb.Resume(); n != 2 {
+		t.Fatalf("Resume discarded %d, want 2", n)
+	}
+	if _, ok := mb.TryReceive(); ok || mb.Len() != 0 {
+		t.Fatal("Resume left messages")
+	}
+	// Reading and sending in turn, past the capacity in total.
+	for i := range 10 {
+		mb.Send(pubsub.Message{Payload: i})
+		mb.Send(pubsub.Message{Payload: i + 100})
+		for _, want := range []int{i, i + 100} {
+			if m, ok := mb.TryReceive(); !ok || m.Payload != want {
+				t.Fatalf("got %v %v, want %d", m.Payload, ok, want)
+			}
+		}
+	}
+	// C made while messages wait takes them over, in order.
+	mb.Send(pubsub.Message{Payload: "a"})
+	mb.Send(pubsub.Message{Payload: "b"})
+	if m, ok := mb.TryReceive(); !ok || m.Payload != "a" {
+		t.Fatalf("got %v, want a", m.Payload)
+	}
+	c := mb.C()
+	mb.Send(pubsub.Message{Payload: "c"})
+	if m := <-c; m.Payload != "b" {
+		t.Fatalf("got %v from C, want b", m.Payload)
+	}
+	if m, ok := mb.TryReceive(); !ok || m.Payload != "c" {
+		t.Fatalf("got %v %v after C, want c", m.Payload, ok)
+	}
+	if mb.C() != c {
+		t.Fatal("C changed")
+	}
+}

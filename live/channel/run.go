@@ -122,8 +122,9 @@ type loopState struct {
 	out        Interceptor
 	intercepts map[string]bool
 
-	reported uint64 // Mailbox.Dropped at the last Lagged
-	handled  int    // things handled since the last Drained
+	reported     uint64 // Mailbox.Dropped at the last Lagged
+	mailboxFirst bool   // a client frame was handled last: a message goes next
+	handled      int    // things handled since the last Drained
 	// The callback running now and what it is about, to name a crash
 	// without formatting anything on the way of every message.
 	doing, about string
@@ -287,6 +288,17 @@ func (c *Conn) handleQueued() (reason error, ended bool) {
 		if c.closing() {
 			return nil, false
 		}
+		if l.mailboxFirst {
+			// After a client frame, a message waiting goes first: neither
+			// kind starves the other.
+			l.mailboxFirst = false
+			if m, ok := c.mailbox.TryReceive(); ok {
+				if err := c.handleMessage(l, m); err != nil {
+					return crash(err)
+				}
+				goto handled
+			}
+		}
 		select {
 		case <-c.stop:
 			return c.stopped(), true
@@ -309,6 +321,7 @@ func (c *Conn) handleQueued() (reason error, ended bool) {
 				return crash(err)
 			}
 		case in := <-c.in:
+			l.mailboxFirst = true
 			c.client.releaseInbound(in.f.size)
 			if in.f.event == eventLeave {
 				// Free the topic's slot before the client learns it left,
@@ -332,32 +345,18 @@ func (c *Conn) handleQueued() (reason error, ended bool) {
 					return crash(err)
 				}
 			}
-		case m := <-c.mailbox.C():
-			if b, ok := m.Payload.(*Broadcast); ok && m.Topic == c.topic {
-				if l.intercepts[b.Event] {
-					l.doing, l.about = "HandleOut", b.Event
-					if err := l.out.HandleOut(ctx, b); err != nil {
-						return crash(err)
-					}
-					break
-				}
-				f, err := b.encoded()
-				if err != nil {
-					c.logger.Error("broadcast not sent", "event", b.Event, "err", err)
-					break
-				}
-				c.client.enqueueInline(f)
-				break
-			}
-			if l.info != nil {
-				l.doing, l.about = "HandleInfo", m.Topic
-				if err := l.info.HandleInfo(ctx, m); err != nil {
-					return crash(err)
-				}
-			}
 		default:
-			return nil, false // nothing left: the goroutine may go
+			// The mailbox is read without its channel (TryReceive), so
+			// that it holds no buffer while empty.
+			m, ok := c.mailbox.TryReceive()
+			if !ok {
+				return nil, false // nothing left: the goroutine may go
+			}
+			if err := c.handleMessage(l, m); err != nil {
+				return crash(err)
+			}
 		}
+	handled:
 		l.handled++
 		if l.dr != nil && (l.handled >= maxBurst || len(c.in) == 0 && c.mailbox.Len() == 0) {
 			l.handled = 0
@@ -370,6 +369,30 @@ func (c *Conn) handleQueued() (reason error, ended bool) {
 			}
 		}
 	}
+}
+
+// handleMessage handles one message from the mailbox: a broadcast on the
+// channel's topic goes to the client (or to HandleOut), anything else to
+// HandleInfo. It returns what a callback failed with.
+func (c *Conn) handleMessage(l *loopState, m pubsub.Message) error {
+	if b, ok := m.Payload.(*Broadcast); ok && m.Topic == c.topic {
+		if l.intercepts[b.Event] {
+			l.doing, l.about = "HandleOut", b.Event
+			return l.out.HandleOut(l.ctx, b)
+		}
+		f, err := b.encoded()
+		if err != nil {
+			c.logger.Error("broadcast not sent", "event", b.Event, "err", err)
+			return nil
+		}
+		c.client.enqueueInline(f)
+		return nil
+	}
+	if l.info != nil {
+		l.doing, l.about = "HandleInfo", m.Topic
+		return l.info.HandleInfo(l.ctx, m)
+	}
+	return nil
 }
 
 // handleIn runs ch.HandleIn, telling the Observer; a panic in it is
