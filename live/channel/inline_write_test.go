@@ -5,8 +5,6 @@ import (
 	"encoding/json"
 	"io"
 	"net"
-	"net/http"
-	"net/http/httptest"
 	"runtime"
 	"strconv"
 	"strings"
@@ -119,36 +117,12 @@ func TestAChannelWritingInlineLeavesLaterFramesToAnotherGoroutine(t *testing.T) 
 func TestAChannelStuckWritingToASlowClientParks(t *testing.T) {
 	t.Parallel()
 	const large = 2 << 20
-	slot := make(chan *Parked, 1)
 	ended := make(chan error, 1)
-	conns := make(chan *Conn, 1)
-	lim := Limits{
+	ts, slot, conns := startParkingRoom(t, Limits{
 		OutboundBytes: 1 << 20, MailboxSize: 4,
 		WriteTimeout: time.Minute, SlowClientTimeout: time.Minute, IdleTimeout: time.Minute,
-	}
-	sock := NewSocket(SocketOptions[*testUser]{
-		Connect: func(context.Context, *ConnectInfo) (*testUser, error) { return &testUser{ID: "u"}, nil },
-		Limits:  lim,
-	})
-	sock.Channel("room:*", func(cc *Conn, u *testUser) Channel {
-		ch := &parkingChannel{testChannel: testChannel{cc: cc, user: u}, slot: slot}
-		ch.join = func(_ context.Context, cc *Conn, _ json.RawMessage) (any, error) {
-			conns <- cc
-			return nil, nil
-		}
-		ch.terminate = func(reason error) { ended <- reason }
-		return ch
-	})
-	mux := http.NewServeMux()
-	mux.Handle("/socket/", sock)
-	srv := httptest.NewServer(mux)
-	t.Cleanup(srv.Close)
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		sock.Shutdown(ctx)
-	})
-	ts := &testServer{Server: srv, sock: sock}
+	}, ended)
+	sock := ts.sock
 
 	c := ts.dialSmallBuffer(t, "u")
 	sc := serverClient(t, ts)
@@ -279,31 +253,8 @@ func TestEveryFrameArrivesWhoeverWritesIt(t *testing.T) {
 // blip resumes its view this way rather than remounting it.
 func TestParkEndsAWriteStuckOnADeadConnection(t *testing.T) {
 	t.Parallel()
-	slot := make(chan *Parked, 1)
-	conns := make(chan *Conn, 1)
-	lim := Limits{OutboundBytes: 1 << 30, WriteTimeout: time.Minute, SlowClientTimeout: time.Minute, IdleTimeout: time.Minute}
-	sock := NewSocket(SocketOptions[*testUser]{
-		Connect: func(context.Context, *ConnectInfo) (*testUser, error) { return &testUser{ID: "u"}, nil },
-		Limits:  lim,
-	})
-	sock.Channel("room:*", func(cc *Conn, u *testUser) Channel {
-		ch := &parkingChannel{testChannel: testChannel{cc: cc, user: u}, slot: slot}
-		ch.join = func(_ context.Context, cc *Conn, _ json.RawMessage) (any, error) {
-			conns <- cc
-			return nil, nil
-		}
-		return ch
-	})
-	mux := http.NewServeMux()
-	mux.Handle("/socket/", sock)
-	srv := httptest.NewServer(mux)
-	t.Cleanup(srv.Close)
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		sock.Shutdown(ctx)
-	})
-	ts := &testServer{Server: srv, sock: sock}
+	ts, slot, conns := startParkingRoom(t, Limits{OutboundBytes: 1 << 30, WriteTimeout: time.Minute, SlowClientTimeout: time.Minute, IdleTimeout: time.Minute}, nil)
+	sock := ts.sock
 	c := ts.dialSmallBuffer(t, "u")
 	sc := serverClient(t, ts)
 	c.join("room:1", "1", nil)
@@ -320,4 +271,27 @@ func TestParkEndsAWriteStuckOnADeadConnection(t *testing.T) {
 	})
 	cc.Park()
 	waitFor(t, slot, "the channel parked")
+}
+
+// startParkingRoom serves a socket whose room:* channels park when their
+// connection is lost (into slot) and announce their Conn on conns once
+// joined; ended, if not nil, hears how a channel that did not park ended.
+func startParkingRoom(t *testing.T, lim Limits, ended chan error) (ts *testServer, slot chan *Parked, conns chan *Conn) {
+	slot, conns = make(chan *Parked, 1), make(chan *Conn, 1)
+	sock := NewSocket(SocketOptions[*testUser]{
+		Connect: func(context.Context, *ConnectInfo) (*testUser, error) { return &testUser{ID: "u"}, nil },
+		Limits:  lim,
+	})
+	sock.Channel("room:*", func(cc *Conn, u *testUser) Channel {
+		ch := &parkingChannel{testChannel: testChannel{cc: cc, user: u}, slot: slot}
+		ch.join = func(_ context.Context, cc *Conn, _ json.RawMessage) (any, error) {
+			conns <- cc
+			return nil, nil
+		}
+		if ended != nil {
+			ch.terminate = func(reason error) { ended <- reason }
+		}
+		return ch
+	})
+	return serveSocket(t, sock), slot, conns
 }

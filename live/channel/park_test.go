@@ -4,10 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"net/http"
-	"net/http/httptest"
 	"testing"
-	"time"
 
 	"github.com/gorilla/websocket"
 )
@@ -49,16 +46,7 @@ func TestALostConnectionParksAChannelThatANewOneAdopts(t *testing.T) {
 		ch.terminate = func(reason error) { ended <- reason }
 		return ch
 	})
-	mux := http.NewServeMux()
-	mux.Handle("/socket/", sock)
-	srv := httptest.NewServer(mux)
-	t.Cleanup(srv.Close)
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		sock.Shutdown(ctx)
-	})
-	ts := &testServer{Server: srv, sock: sock}
+	ts := serveSocket(t, sock)
 
 	// Lost: the connection closes without a close frame.
 	a := ts.dial(t, "u")

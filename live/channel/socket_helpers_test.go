@@ -128,6 +128,19 @@ func startSocket(t testing.TB, opts SocketOptions[*testUser], newCh func(ch *tes
 		}
 		return ch
 	})
+	ts := serveSocket(t, sock)
+	ts.logs = logs
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("socket logs:\n%s", logs.String())
+		}
+	})
+	return ts
+}
+
+// serveSocket serves sock at /socket/ until the test ends, when it shuts
+// sock down, which must succeed within 5 s.
+func serveSocket(t testing.TB, sock *Socket[*testUser]) *testServer {
 	mux := http.NewServeMux()
 	mux.Handle("/socket/", sock)
 	srv := httptest.NewServer(mux)
@@ -138,11 +151,8 @@ func startSocket(t testing.TB, opts SocketOptions[*testUser], newCh func(ch *tes
 		if err := sock.Shutdown(ctx); err != nil {
 			t.Errorf("Shutdown: %v", err)
 		}
-		if t.Failed() {
-			t.Logf("socket logs:\n%s", logs.String())
-		}
 	})
-	return &testServer{Server: srv, sock: sock, logs: logs}
+	return &testServer{Server: srv, sock: sock}
 }
 
 // url returns the socket's WebSocket URL with query appended to vsn.
