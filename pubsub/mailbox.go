@@ -31,14 +31,15 @@ type Message struct {
 // ([Mailbox.Dropped]).
 //
 // The guarantee this buys: the messages the reader takes (from C, or with
-// TryReceive) before it calls Resume are exactly the deliveries that preceded the first drop, in
-// order, with no gap. A reader therefore never silently reads past a lost
-// message. After a lag the owner must resynchronise from the source of truth:
-// call Resume first (which discards what is still queued and clears the lag),
-// then reload state; messages delivered after Resume follow normally, and any
-// that the reload already reflects must be applied idempotently. An owner
-// that cannot reload starts over instead: it ends, and whatever supervises it
-// starts a fresh reader with a fresh mailbox.
+// TryReceive) before it calls Resume are exactly the deliveries that
+// preceded the first drop, in order, with no gap. A reader therefore never
+// silently reads past a lost message. After a lag the owner must
+// resynchronise from the source of truth: call Resume first (which
+// discards what is still queued and clears the lag), then reload state;
+// messages delivered after Resume follow normally, and any that the reload
+// already reflects must be applied idempotently. An owner that cannot
+// reload starts over instead: it ends, and whatever supervises it starts a
+// fresh reader with a fresh mailbox.
 //
 // All methods are safe for concurrent use. C is never closed, because
 // subscriptions may still deliver into it: readers select on it together with

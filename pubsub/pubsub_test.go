@@ -370,3 +370,89 @@ func TestMailboxTryReceive(t *testing.T) {
 		t.Fatal("C changed")
 	}
 }
+
+// TestMailboxLagGuaranteeAcrossC has a goroutine deliver numbered messages
+// past a small mailbox's capacity while its owner reads with TryReceive,
+// and C is first called partway, by the owner or by another goroutine:
+// what the owner takes before it resumes is exactly the deliveries before
+// the first drop, in order, with no gap, whichever way it read them.
+func TestMailboxLagGuaranteeAcrossC(t *testing.T) {
+	t.Parallel()
+	const n = 64
+	for round := range 200 {
+		mb := pubsub.NewMailbox(4)
+		firstDrop := atomic.Int64{}
+		firstDrop.Store(-1)
+		var wg sync.WaitGroup
+		wg.Go(func() {
+			for i := range n {
+				if !mb.Send(pubsub.Message{Payload: i}) && firstDrop.Load() < 0 {
+					firstDrop.Store(int64(i))
+				}
+				if i%(round%7+1) == 0 {
+					runtime.Gosched()
+				}
+			}
+		})
+		switchAt := round % 11
+		if round%2 == 1 {
+			// Another goroutine makes the channel, racing the reads and
+			// the deliveries.
+			wg.Go(func() { mb.C() })
+		}
+		var got []int
+		take := func() (pubsub.Message, bool) {
+			if len(got) < switchAt || round%3 == 0 {
+				return mb.TryReceive()
+			}
+			select {
+			case m := <-mb.C():
+				return m, true
+			default:
+				return pubsub.Message{}, false
+			}
+		}
+		done := make(chan struct{})
+		go func() { wg.Wait(); close(done) }()
+		for finished := false; ; {
+			m, ok := take()
+			if ok {
+				got = append(got, m.Payload.(int))
+				continue
+			}
+			if finished {
+				break
+			}
+			select {
+			case <-done:
+				finished = true // one more look: what was sent last
+			default:
+				runtime.Gosched()
+			}
+		}
+		want := n
+		if d := firstDrop.Load(); d >= 0 {
+			want = int(d)
+		}
+		if len(got) != want {
+			t.Fatalf("round %d: took %d messages, want the %d before the first drop", round, len(got), want)
+		}
+		for i, v := range got {
+			if v != i {
+				t.Fatalf("round %d: message %d is %d: %v", round, i, v, got)
+			}
+		}
+		if d := mb.Dropped(); d != uint64(n-want) {
+			t.Fatalf("round %d: dropped %d, want %d", round, d, n-want)
+		}
+		mb.Resume()
+		if mb.Len() != 0 || mb.Lagged() {
+			t.Fatalf("round %d: %d left after Resume, lagged %v", round, mb.Len(), mb.Lagged())
+		}
+		// Deliveries go through again, in order, after Resume.
+		mb.Send(pubsub.Message{Payload: "after"})
+		if m, ok := mb.TryReceive(); !ok || m.Payload != "after" {
+			t.Fatalf("round %d: after Resume got %v %v", round, m.Payload, ok)
+		}
+	}
+}
