@@ -278,3 +278,100 @@ func TestConcurrentWakesLoseNothingAndHandleNothingTwice(t *testing.T) {
 		}
 	}
 }
+
+// TestClientEventsAndMessagesWaitingAreTakenInTurn queues client events
+// and mailbox messages behind a blocked event: once it returns, the
+// channel's goroutine takes one of each in turn, so that neither kind
+// starves the other, and then what is left of the longer queue.
+func TestClientEventsAndMessagesWaitingAreTakenInTurn(t *testing.T) {
+	t.Parallel()
+	const queued = 10
+	release := make(chan struct{})
+	clients := make(chan *Conn, 1)
+	var mu sync.Mutex
+	var order []string
+	s := startSocket(t, SocketOptions[*testUser]{}, func(ch *testChannel) {
+		clients <- ch.cc
+		ch.handleIn = func(_ context.Context, cc *Conn, ev Message) (Reply, error) {
+			if ev.Name == "wait" {
+				<-release
+			}
+			mu.Lock()
+			order = append(order, "in")
+			mu.Unlock()
+			return ReplyOK(nil), nil
+		}
+		ch.info = func(_ context.Context, _ *Conn, msg any) error {
+			mu.Lock()
+			order = append(order, "msg")
+			mu.Unlock()
+			return nil
+		}
+	})
+	c := s.dial(t, "1")
+	c.join("room:1", "1", nil)
+	cc := waitFor(t, clients, "the channel")
+	c.send("1", "2", "room:1", "wait", nil)
+	for range queued {
+		c.send("1", "3", "room:1", "ev", nil)
+	}
+	waitQueued(t, cc, queued)
+	for i := range queued + 2 {
+		if !cc.Mailbox().Send(pubsub.Message{Topic: "other", Payload: i}) {
+			t.Fatalf("message %d dropped", i)
+		}
+	}
+	close(release)
+	waitUntil(t, "everything is handled", func() bool {
+		mu.Lock()
+		defer mu.Unlock()
+		return len(order) == 1+queued+queued+2
+	})
+	mu.Lock()
+	defer mu.Unlock()
+	want := []string{"in"}
+	for range queued {
+		want = append(want, "msg", "in")
+	}
+	want = append(want, "msg", "msg")
+	if fmt.Sprint(order) != fmt.Sprint(want) {
+		t.Fatalf("handled %v, want %v", order, want)
+	}
+}
+
+// TestCloseDropsTheMessagesQueuedBehindIt has a client event close its
+// channel while mailbox messages wait: a message goes next after a client
+// event, but not after a Close, and none is handled.
+func TestCloseDropsTheMessagesQueuedBehindIt(t *testing.T) {
+	t.Parallel()
+	release := make(chan struct{})
+	clients := make(chan *Conn, 1)
+	started := make(chan struct{})
+	var infos atomic.Int32
+	s := startSocket(t, SocketOptions[*testUser]{}, func(ch *testChannel) {
+		clients <- ch.cc
+		ch.handleIn = func(_ context.Context, cc *Conn, ev Message) (Reply, error) {
+			close(started)
+			<-release
+			cc.Close()
+			return ReplyOK(nil), nil
+		}
+		ch.info = func(context.Context, *Conn, any) error {
+			infos.Add(1)
+			return nil
+		}
+	})
+	c := s.dial(t, "1")
+	c.join("room:1", "1", nil)
+	cc := waitFor(t, clients, "the channel")
+	c.send("1", "2", "room:1", "close", nil)
+	waitFor(t, started, "the event")
+	for i := range 5 {
+		cc.Mailbox().Send(pubsub.Message{Topic: "other", Payload: i})
+	}
+	close(release)
+	waitFor(t, cc.done, "the channel's goroutine")
+	if n := infos.Load(); n != 0 {
+		t.Fatalf("HandleInfo ran %d times after Close", n)
+	}
+}
