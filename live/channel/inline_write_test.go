@@ -295,3 +295,31 @@ func startParkingRoom(t *testing.T, lim Limits, ended chan error) (ts *testServe
 	})
 	return serveSocket(t, sock), slot, conns
 }
+
+// TestParkEndsAWriteThatGetsStuckAfterIt parks a channel whose write to a
+// dead connection began too recently, when Park is called, to count as
+// stuck: as one that begins after Park, on the way of the channel's
+// goroutine to its stop, it is aborted once it has waited for long, and
+// the channel parks, instead of waiting for the write timeout (a minute
+// here), by which time the page that reconnected has given up on
+// resuming its view.
+func TestParkEndsAWriteThatGetsStuckAfterIt(t *testing.T) {
+	t.Parallel()
+	ts, slot, conns := startParkingRoom(t, Limits{OutboundBytes: 1 << 30, WriteTimeout: time.Minute, SlowClientTimeout: time.Minute, IdleTimeout: time.Minute}, nil)
+	c := ts.dialSmallBuffer(t, "u")
+	sc := serverClient(t, ts)
+	c.join("room:1", "1", nil)
+	cc := waitFor(t, conns, "the join")
+	frame := json.RawMessage(`"` + strings.Repeat("x", 4<<10) + `"`)
+	waitUntil(t, "a write stuck on the client", func() bool {
+		if err := ts.sock.Broadcast(t.Context(), "room:1", "chunk", frame); err != nil {
+			t.Fatalf("broadcast: %v", err)
+		}
+		time.Sleep(time.Millisecond) // lets the mailbox drain: an overflow would crash the channel
+		return sc.stuckWriting(time.Now())
+	})
+	// As far as Park can tell, the write waiting began just now.
+	sc.writeStart.Store(time.Now().UnixNano())
+	cc.Park()
+	waitFor(t, slot, "the channel parked")
+}

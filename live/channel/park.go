@@ -119,20 +119,36 @@ func (c *Conn) Adopt(p *Parked) error {
 
 // Park ends the channel as if its connection had been lost: a [Parker]
 // parks, anything else terminates with [ErrClosed]. The connection is
-// not closed, unless a write on it has been waiting for long: that write
-// is aborted, within a second. It does not wait. A server
-// uses it when the client reconnected before the server noticed that the
-// old connection had died.
+// not closed, unless a write on it waits for long before the channel has
+// ended: that write is aborted, within a second. It does not wait. A
+// server uses it when the client reconnected before the server noticed
+// that the old connection had died.
 func (c *Conn) Park() {
 	c.requestStop(errConnLost)
-	// A write stuck on the connection, which may be the channel's own
-	// goroutine writing inline to a connection that died with data in
-	// flight, would keep the channel until the write's deadline: it is
-	// aborted, and the connection closes as lost. A connection whose
-	// writes go through is left alone.
+	c.abortStuckWrite()
+}
+
+// abortStuckWrite aborts a write stuck on the connection, which may be
+// the channel's own goroutine writing inline to a connection that died
+// with data in flight, and would keep the channel until the write's
+// deadline: the connection then closes as lost. A connection whose
+// writes go through is left alone. Until the channel has ended it looks
+// again every stuckAfter: a write that began too recently to count as
+// stuck, or that the goroutine starts on its way to the stop (the flush
+// after the callback it is in), may be stuck just the same.
+func (c *Conn) abortStuckWrite() {
+	select {
+	case <-c.done:
+		return
+	case <-c.client.finished:
+		return
+	default:
+	}
 	if c.client.stuckWriting(time.Now()) {
 		c.client.conn.abortWrite()
+		return
 	}
+	time.AfterFunc(stuckAfter, c.abortStuckWrite)
 }
 
 // errConnLost is the internal stop reason of a channel whose connection
