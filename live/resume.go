@@ -348,6 +348,18 @@ func (r *resumeParking) run(id string, pc *parkedChannel) {
 		end(&crashError{cause: asCrash("HandleInfo", err)})
 	}
 	var reported uint64
+	// The mailbox is read with TryReceive, woken by Notify, as the view's
+	// channel reads it: C would give it a channel of its full capacity for
+	// the rest of its life. ready holds a token while messages may wait.
+	ready := make(chan struct{}, 1)
+	signal := func() {
+		select {
+		case ready <- struct{}{}:
+		default:
+		}
+	}
+	mb.Notify(signal)
+	signal() // for what was queued before
 	for {
 		// A take or an eviction wins over the messages queued.
 		select {
@@ -383,7 +395,14 @@ func (r *resumeParking) run(id string, pc *parkedChannel) {
 			if r.tooMuch(id, pc) {
 				return
 			}
-		case m := <-mb.C():
+		case <-ready:
+			m, ok := mb.TryReceive()
+			if !ok {
+				continue
+			}
+			if mb.Len() > 0 {
+				signal() // one message a turn: the next one's token
+			}
 			if _, ok := m.Payload.(*channel.Broadcast); ok {
 				continue // for a client that is not there
 			}
