@@ -362,7 +362,7 @@ func (s *Socket[S]) Broadcast(ctx context.Context, topic, event string, payload 
 
 // OutboundBytes returns what waits to be written to the Socket's
 // connections now, all together, counted as for
-// [Limits.OutboundBytes]: a frame stops counting once it is being
+// [Limits.OutboundBytes]: a frame stops counting once it has been
 // written, or once its connection has ended. A server that caps its
 // memory can add it to what it counts, as live.Options.MaxViewBytes does.
 func (s *Socket[S]) OutboundBytes() int64 { return s.core.outBytes.Load() }
