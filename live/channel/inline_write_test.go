@@ -130,16 +130,7 @@ func TestAChannelStuckWritingToASlowClientParks(t *testing.T) {
 	cc := waitFor(t, conns, "the join")
 	waitIdleWriter(t, sc)
 
-	// Broadcasts small enough to be written inline, until one waits on the
-	// client.
-	frame := json.RawMessage(`"` + strings.Repeat("x", 4<<10) + `"`)
-	waitUntil(t, "a write stuck on the client", func() bool {
-		if err := sock.Broadcast(t.Context(), "room:1", "chunk", frame); err != nil {
-			t.Fatal(err)
-		}
-		time.Sleep(time.Millisecond) // lets the mailbox drain meanwhile
-		return sc.stuckWriting(time.Now())
-	})
+	fillUntilStuck(t, ts, sc)
 	for i := 0; !cc.mailbox.Lagged(); i++ {
 		if err := sock.Broadcast(t.Context(), "room:1", "small", i); err != nil {
 			t.Fatal(err)
@@ -254,21 +245,11 @@ func TestEveryFrameArrivesWhoeverWritesIt(t *testing.T) {
 func TestParkEndsAWriteStuckOnADeadConnection(t *testing.T) {
 	t.Parallel()
 	ts, slot, conns := startParkingRoom(t, Limits{OutboundBytes: 1 << 30, WriteTimeout: time.Minute, SlowClientTimeout: time.Minute, IdleTimeout: time.Minute}, nil)
-	sock := ts.sock
 	c := ts.dialSmallBuffer(t, "u")
 	sc := serverClient(t, ts)
 	c.join("room:1", "1", nil)
 	cc := waitFor(t, conns, "the join")
-	// Frames small enough to be written inline, until the client's
-	// buffers are full and a write waits on it; the client reads nothing.
-	frame := json.RawMessage(`"` + strings.Repeat("x", 4<<10) + `"`)
-	waitUntil(t, "a write stuck on the client", func() bool {
-		if err := sock.Broadcast(t.Context(), "room:1", "chunk", frame); err != nil {
-			t.Fatalf("broadcast: %v", err)
-		}
-		time.Sleep(time.Millisecond) // lets the mailbox drain: an overflow would crash the channel
-		return sc.stuckWriting(time.Now())
-	})
+	fillUntilStuck(t, ts, sc)
 	cc.Park()
 	waitFor(t, slot, "the channel parked")
 }
@@ -310,16 +291,25 @@ func TestParkEndsAWriteThatGetsStuckAfterIt(t *testing.T) {
 	sc := serverClient(t, ts)
 	c.join("room:1", "1", nil)
 	cc := waitFor(t, conns, "the join")
+	fillUntilStuck(t, ts, sc)
+	// As far as Park can tell, the write waiting began just now.
+	sc.writeStart.Store(time.Now().UnixNano())
+	cc.Park()
+	waitFor(t, slot, "the channel parked")
+}
+
+// fillUntilStuck broadcasts frames small enough to be written inline on
+// room:1 until a write waits on the client, which reads nothing; it
+// pauses between them so that the channel's mailbox drains, since an
+// overflow would crash the channel.
+func fillUntilStuck(t *testing.T, ts *testServer, sc *client) {
+	t.Helper()
 	frame := json.RawMessage(`"` + strings.Repeat("x", 4<<10) + `"`)
 	waitUntil(t, "a write stuck on the client", func() bool {
 		if err := ts.sock.Broadcast(t.Context(), "room:1", "chunk", frame); err != nil {
 			t.Fatalf("broadcast: %v", err)
 		}
-		time.Sleep(time.Millisecond) // lets the mailbox drain: an overflow would crash the channel
+		time.Sleep(time.Millisecond)
 		return sc.stuckWriting(time.Now())
 	})
-	// As far as Park can tell, the write waiting began just now.
-	sc.writeStart.Store(time.Now().UnixNano())
-	cc.Park()
-	waitFor(t, slot, "the channel parked")
 }
